@@ -1,0 +1,18 @@
+# The two commands of the README, and a few for development.
+.PHONY: run test setup check fmt
+
+run: ## Serve the app at http://127.0.0.1:3000 with everything it needs
+	scripts/run.sh
+
+test: ## Every test: unit, integration (PostgreSQL, MongoDB-wire) and Playwright in Chromium
+	scripts/test.sh
+
+setup: ## Install what this machine lacks (idempotent)
+	scripts/setup.sh
+
+check: ## Fast compile check of the server and the WASM frontend
+	cargo check -p server --tests
+	cargo check -p frontend --target wasm32-unknown-unknown
+
+fmt:
+	cargo fmt --all

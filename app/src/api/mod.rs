@@ -1,0 +1,4 @@
+//! Server functions: public HTTP endpoints under /api, one file per area.
+pub mod admin;
+pub mod auth;
+pub mod instances;

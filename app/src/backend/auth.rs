@@ -1,0 +1,166 @@
+//! Who is calling: a session cookie from the browser, or a JWT from the main Clerky backend.
+use super::{
+    config::Config,
+    state::AppState,
+    store::{mongo::users::{self, UserDoc}, pg::sessions},
+};
+use crate::domain::{error::AppError, user::Role};
+use axum::extract::ConnectInfo;
+use http::{header, request::Parts, HeaderMap, HeaderValue};
+use mongodb::bson::oid::ObjectId;
+use secrecy::ExposeSecret;
+use std::net::{IpAddr, SocketAddr};
+
+pub const SESSION_COOKIE: &str = "ic_session";
+
+/// Proof that the caller signed in. Only this module builds one.
+#[derive(Clone, Debug)]
+pub struct SignedIn {
+    user: UserDoc,
+}
+
+impl SignedIn {
+    pub fn user_id(&self) -> ObjectId {
+        self.user.id
+    }
+
+    pub fn is_admin(&self) -> bool {
+        self.user.role == Role::Admin
+    }
+
+    pub fn user(&self) -> &UserDoc {
+        &self.user
+    }
+}
+
+/// Claims of a token issued by the Clerky backend: the subject is the Clerky user id, which is the
+/// `_id` of the shared `users` collection.
+#[derive(serde::Deserialize)]
+struct ClerkyClaims {
+    sub: String,
+}
+
+/// The caller of a request, if any. A Bearer token that does not verify is an error, not anonymity,
+/// so a script with a broken token hears 401 instead of seeing an empty account.
+pub async fn caller(state: &AppState, headers: &HeaderMap) -> Result<Option<SignedIn>, AppError> {
+    if let Some(token) = bearer(headers) {
+        let user_id = verify_clerky_jwt(&state.config, token).ok_or(AppError::NotSignedIn)?;
+        let user = users::find_by_id(&state.mongo, &user_id).await?.ok_or(AppError::NotSignedIn)?;
+        return Ok(Some(SignedIn { user }));
+    }
+    let Some(token) = cookie(headers, SESSION_COOKIE) else { return Ok(None) };
+    let secret = state.config.session_secret.expose_secret().as_bytes();
+    let Some(user_id) = sessions::user_of(&state.pg, secret, token).await? else { return Ok(None) };
+    Ok(users::find_by_id(&state.mongo, &user_id).await?.map(|user| SignedIn { user }))
+}
+
+/// The caller of the current server function or page render.
+pub async fn current() -> Result<Option<SignedIn>, AppError> {
+    let Some(parts) = leptos::prelude::use_context::<Parts>() else { return Ok(None) };
+    caller(&super::state(), &parts.headers).await
+}
+
+pub async fn require_user() -> Result<SignedIn, AppError> {
+    current().await?.ok_or(AppError::NotSignedIn)
+}
+
+pub async fn require_admin() -> Result<SignedIn, AppError> {
+    let who = require_user().await?;
+    if who.is_admin() { Ok(who) } else { Err(AppError::Forbidden) }
+}
+
+fn verify_clerky_jwt(config: &Config, token: &str) -> Option<String> {
+    use jsonwebtoken::{decode, Algorithm, DecodingKey, Validation};
+    let secret = config.clerky_jwt_secret.as_ref()?;
+    // Pinned to HS256: a token naming another algorithm (or "none") is refused.
+    let validation = Validation::new(Algorithm::HS256);
+    let key = DecodingKey::from_secret(secret.expose_secret().as_bytes());
+    decode::<ClerkyClaims>(token, &key, &validation).ok().map(|data| data.claims.sub)
+}
+
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
+}
+
+/// The value of cookie `name` in the request's `Cookie` headers.
+pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(key, _)| *key == name)
+        .map(|(_, value)| value)
+}
+
+/// Replaces any session the browser had with a new one for `user` (a fresh id at every sign-in
+/// defeats session fixation) and sets the cookie on the response.
+pub async fn start_session(state: &AppState, parts: &Parts, user: &UserDoc) -> Result<(), AppError> {
+    let secret = state.config.session_secret.expose_secret().as_bytes();
+    if let Some(old) = cookie(&parts.headers, SESSION_COOKIE) {
+        sessions::delete(&state.pg, secret, old).await?;
+    }
+    let token = sessions::create(&state.pg, secret, &user.id.to_hex()).await?;
+    set_cookie(session_cookie(&state.config, &token, sessions::LIFETIME.num_seconds()));
+    Ok(())
+}
+
+pub async fn end_session(state: &AppState, parts: &Parts) -> Result<(), AppError> {
+    if let Some(token) = cookie(&parts.headers, SESSION_COOKIE) {
+        sessions::delete(&state.pg, state.config.session_secret.expose_secret().as_bytes(), token).await?;
+    }
+    set_cookie(session_cookie(&state.config, "", 0));
+    Ok(())
+}
+
+fn session_cookie(config: &Config, token: &str, max_age: i64) -> String {
+    let secure = if config.secure_cookies() { "; Secure" } else { "" };
+    // Lax, not Strict: the OAuth callback from Instagram is a cross-site top-level GET that must
+    // still carry the session.
+    format!("{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}")
+}
+
+fn set_cookie(value: String) {
+    if let (Some(options), Ok(value)) =
+        (leptos::prelude::use_context::<leptos_axum::ResponseOptions>(), HeaderValue::from_str(&value))
+    {
+        options.append_header(header::SET_COOKIE, value);
+    }
+}
+
+/// The client's address: the peer, or the last `X-Forwarded-For` hop when configured behind a proxy.
+pub fn client_ip(config: &Config, parts: &Parts) -> Option<IpAddr> {
+    if config.trust_forwarded_for {
+        let forwarded = parts.headers.get("x-forwarded-for").and_then(|v| v.to_str().ok());
+        if let Some(ip) = forwarded.and_then(|v| v.rsplit(',').next()).and_then(|v| v.trim().parse().ok()) {
+            return Some(ip);
+        }
+    }
+    parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|ConnectInfo(addr)| addr.ip())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cookies_are_found_by_exact_name_across_headers() {
+        let mut headers = HeaderMap::new();
+        headers.append(header::COOKIE, HeaderValue::from_static("x_ic_session=no; ic_lang=en"));
+        headers.append(header::COOKIE, HeaderValue::from_static("ic_session=abc"));
+        assert_eq!(cookie(&headers, SESSION_COOKIE), Some("abc"));
+        assert_eq!(cookie(&headers, "missing"), None);
+    }
+
+    #[test]
+    fn bearer_scheme_is_case_insensitive_and_other_schemes_are_ignored() {
+        let mut headers = HeaderMap::new();
+        headers.insert(header::AUTHORIZATION, HeaderValue::from_static("bearer t0k"));
+        assert_eq!(bearer(&headers), Some("t0k"));
+        headers.insert(header::AUTHORIZATION, HeaderValue::from_static("Basic dXNlcg=="));
+        assert_eq!(bearer(&headers), None);
+    }
+}

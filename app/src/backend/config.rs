@@ -1,0 +1,287 @@
+//! Typed settings read once from the environment (and `.env`) at start-up.
+//!
+//! Every problem is reported as one line naming the variable and what it expects. Secrets have no
+//! defaults: `make run`'s demo mode generates them into an ignored file instead.
+use base64::{engine::general_purpose::STANDARD, Engine};
+use secrecy::SecretString;
+use std::{collections::HashMap, fmt, net::SocketAddr};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{var} is not set: expected {expected}")]
+    Missing { var: &'static str, expected: &'static str },
+    #[error("{var} is malformed: expected {expected}")]
+    Invalid { var: &'static str, expected: &'static str },
+}
+
+/// The scopes Business Login asks for (PRD, "Permissões Necessárias").
+pub const META_SCOPES: [&str; 5] = [
+    "instagram_business_basic",
+    "instagram_business_manage_messages",
+    "instagram_business_manage_comments",
+    "instagram_business_content_publish",
+    "instagram_business_manage_insights",
+];
+
+/// How the app reaches Meta. The three base URLs are what make the sandbox and the real Meta
+/// interchangeable (CONTRACT.md §0, "Hosts").
+#[derive(Debug, Clone)]
+pub struct MetaConfig {
+    pub graph_version: String,
+    pub app_id: String,
+    pub app_secret: SecretString,
+    pub redirect_uri: String,
+    pub verify_token: SecretString,
+    /// `https://www.instagram.com/oauth/authorize` in production.
+    pub authorize_url: String,
+    /// `https://api.instagram.com` in production (code exchange).
+    pub api_base_url: String,
+    /// `https://graph.instagram.com` in production.
+    pub graph_base_url: String,
+}
+
+/// AES-256-GCM keys for Instagram tokens at rest. The first encrypts; all decrypt, so a key can
+/// be rotated by putting the new one first.
+#[derive(Clone)]
+pub struct TokenKeys {
+    pub keys: Vec<(String, [u8; 32])>,
+}
+
+impl fmt::Debug for TokenKeys {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let ids: Vec<_> = self.keys.iter().map(|(id, _)| id.as_str()).collect();
+        f.debug_struct("TokenKeys").field("ids", &ids).finish_non_exhaustive()
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub listen_addr: SocketAddr,
+    /// Where people reach the app, e.g. `https://insta.clerky.com.br`. Decides `Secure` cookies.
+    pub public_url: String,
+    pub database_url: SecretString,
+    pub mongodb_uri: SecretString,
+    pub meta: MetaConfig,
+    pub token_keys: TokenKeys,
+    /// Keys the hash of session tokens, so a copy of the sessions table is useless.
+    pub session_secret: SecretString,
+    /// HS256 secret shared with the main Clerky backend; Bearer tokens are refused without it.
+    pub clerky_jwt_secret: Option<SecretString>,
+    /// Instances a non-premium account may hold.
+    pub free_instance_quota: u32,
+    pub sign_in_per_ip_per_minute: u32,
+    pub sign_in_per_account_per_minute: u32,
+    /// Take the client address from `X-Forwarded-For` (only behind a proxy that sets it).
+    pub trust_forwarded_for: bool,
+    pub log_json: bool,
+}
+
+impl Config {
+    /// Reads the process environment, after loading `.env` if there is one.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        // A missing .env is normal in production.
+        let _ = dotenvy::dotenv();
+        let vars: HashMap<String, String> = std::env::vars().collect();
+        Self::from_vars(&vars)
+    }
+
+    pub fn from_vars(vars: &HashMap<String, String>) -> Result<Self, ConfigError> {
+        let env = Env(vars);
+        let public_url = env.url("PUBLIC_URL", "the public base URL, like https://insta.example.com")?;
+        let meta = MetaConfig {
+            graph_version: env.parse("META_GRAPH_VERSION", "a Graph API version like v24.0", |v| {
+                let digits = v.strip_prefix('v')?.strip_suffix(".0")?;
+                (!digits.is_empty() && digits.chars().all(|c| c.is_ascii_digit())).then(|| v.to_owned())
+            })?,
+            app_id: env.parse("META_APP_ID", "the Instagram app id (digits)", |v| {
+                (!v.is_empty() && v.chars().all(|c| c.is_ascii_digit())).then(|| v.to_owned())
+            })?,
+            app_secret: env.secret("META_APP_SECRET", "the Instagram app secret")?,
+            redirect_uri: env.url("META_REDIRECT_URI", "the OAuth callback URL, ending in /api/instagram/callback")?,
+            verify_token: env.secret("META_VERIFY_TOKEN", "the webhook verify token you typed in Meta's dashboard")?,
+            authorize_url: env.url_or(
+                "META_AUTHORIZE_URL",
+                "https://www.instagram.com/oauth/authorize",
+                "the Business Login authorize page URL",
+            )?,
+            api_base_url: env.url_or("META_API_BASE_URL", "https://api.instagram.com", "the base URL of Instagram's token endpoint")?,
+            graph_base_url: env.url_or("META_GRAPH_BASE_URL", "https://graph.instagram.com", "the Graph API base URL")?,
+        };
+        Ok(Self {
+            listen_addr: env.parse_or("LISTEN_ADDR", "127.0.0.1:3000", "an address like 0.0.0.0:3000", |v| v.parse().ok())?,
+            public_url,
+            database_url: env.secret("DATABASE_URL", "a PostgreSQL URL like postgres://user@host:5432/db")?,
+            mongodb_uri: env.secret("MONGODB_URI", "a MongoDB URI like mongodb://host:27017/insta_clerky")?,
+            meta,
+            token_keys: env.parse(
+                "TOKEN_ENCRYPTION_KEYS",
+                "comma-separated id:key pairs, each key 32 bytes in base64 (openssl rand -base64 32)",
+                parse_token_keys,
+            )?,
+            session_secret: env.parse(
+                "SESSION_SECRET",
+                "at least 32 random characters (openssl rand -base64 48)",
+                |v| (v.len() >= 32).then(|| SecretString::from(v.to_owned())),
+            )?,
+            clerky_jwt_secret: env.optional_parse("CLERKY_JWT_SECRET", "at least 32 characters, shared with the Clerky backend", |v| {
+                (v.len() >= 32).then(|| SecretString::from(v.to_owned()))
+            })?,
+            free_instance_quota: env.number_or("FREE_INSTANCE_QUOTA", 1)?,
+            sign_in_per_ip_per_minute: env.number_or("SIGN_IN_PER_IP_PER_MINUTE", 20)?,
+            sign_in_per_account_per_minute: env.number_or("SIGN_IN_PER_ACCOUNT_PER_MINUTE", 5)?,
+            trust_forwarded_for: env.flag("TRUST_X_FORWARDED_FOR")?,
+            log_json: env.parse_or("LOG_FORMAT", "text", "text or json", |v| match v {
+                "text" => Some(false),
+                "json" => Some(true),
+                _ => None,
+            })?,
+        })
+    }
+
+    pub fn secure_cookies(&self) -> bool {
+        self.public_url.starts_with("https://")
+    }
+}
+
+fn parse_token_keys(raw: &str) -> Option<TokenKeys> {
+    let keys = raw
+        .split(',')
+        .map(|pair| {
+            let (id, key) = pair.trim().split_once(':')?;
+            let bytes: [u8; 32] = STANDARD.decode(key.trim()).ok()?.try_into().ok()?;
+            let id = id.trim();
+            (!id.is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'))
+                .then(|| (id.to_owned(), bytes))
+        })
+        .collect::<Option<Vec<_>>>()?;
+    (!keys.is_empty()).then_some(TokenKeys { keys })
+}
+
+struct Env<'a>(&'a HashMap<String, String>);
+
+impl Env<'_> {
+    fn get(&self, var: &str) -> Option<&str> {
+        self.0.get(var).map(|v| v.trim()).filter(|v| !v.is_empty())
+    }
+
+    fn parse<T>(&self, var: &'static str, expected: &'static str, f: impl Fn(&str) -> Option<T>) -> Result<T, ConfigError> {
+        let raw = self.get(var).ok_or(ConfigError::Missing { var, expected })?;
+        f(raw).ok_or(ConfigError::Invalid { var, expected })
+    }
+
+    fn optional_parse<T>(&self, var: &'static str, expected: &'static str, f: impl Fn(&str) -> Option<T>) -> Result<Option<T>, ConfigError> {
+        self.get(var).map(|raw| f(raw).ok_or(ConfigError::Invalid { var, expected })).transpose()
+    }
+
+    fn parse_or<T>(&self, var: &'static str, default: &str, expected: &'static str, f: impl Fn(&str) -> Option<T>) -> Result<T, ConfigError> {
+        f(self.get(var).unwrap_or(default)).ok_or(ConfigError::Invalid { var, expected })
+    }
+
+    fn secret(&self, var: &'static str, expected: &'static str) -> Result<SecretString, ConfigError> {
+        self.parse(var, expected, |v| Some(SecretString::from(v.to_owned())))
+    }
+
+    fn url(&self, var: &'static str, expected: &'static str) -> Result<String, ConfigError> {
+        self.parse(var, expected, valid_url)
+    }
+
+    fn url_or(&self, var: &'static str, default: &str, expected: &'static str) -> Result<String, ConfigError> {
+        self.parse_or(var, default, expected, valid_url)
+    }
+
+    fn number_or(&self, var: &'static str, default: u32) -> Result<u32, ConfigError> {
+        self.get(var).map_or(Ok(default), |v| v.parse().map_err(|_| ConfigError::Invalid { var, expected: "a whole number" }))
+    }
+
+    fn flag(&self, var: &'static str) -> Result<bool, ConfigError> {
+        self.parse_or(var, "false", "true or false", |v| match v {
+            "true" | "1" => Some(true),
+            "false" | "0" => Some(false),
+            _ => None,
+        })
+    }
+}
+
+fn valid_url(v: &str) -> Option<String> {
+    let rest = v.strip_prefix("https://").or_else(|| v.strip_prefix("http://"))?;
+    let host = rest.split(['/', '?', '#']).next()?;
+    (!host.is_empty() && !v.chars().any(char::is_whitespace)).then(|| v.trim_end_matches('/').to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn complete() -> HashMap<String, String> {
+        [
+            ("PUBLIC_URL", "http://127.0.0.1:3000"),
+            ("DATABASE_URL", "postgres://localhost/x"),
+            ("MONGODB_URI", "mongodb://localhost/x"),
+            ("META_GRAPH_VERSION", "v24.0"),
+            ("META_APP_ID", "1446559600506963"),
+            ("META_APP_SECRET", "s3cret"),
+            ("META_REDIRECT_URI", "http://127.0.0.1:3000/api/instagram/callback"),
+            ("META_VERIFY_TOKEN", "verify"),
+            ("TOKEN_ENCRYPTION_KEYS", "k1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="),
+            ("SESSION_SECRET", "0123456789abcdef0123456789abcdef"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect()
+    }
+
+    fn error_with(var: &str, value: Option<&str>) -> String {
+        let mut vars = complete();
+        match value {
+            Some(v) => vars.insert(var.to_owned(), v.to_owned()),
+            None => vars.remove(var),
+        };
+        Config::from_vars(&vars).err().map(|e| e.to_string()).unwrap_or_default()
+    }
+
+    #[test]
+    fn a_complete_environment_is_accepted_with_production_defaults() {
+        let config = Config::from_vars(&complete()).expect("valid");
+        assert_eq!(config.meta.graph_base_url, "https://graph.instagram.com");
+        assert_eq!(config.free_instance_quota, 1);
+        assert!(!config.secure_cookies());
+        assert!(config.clerky_jwt_secret.is_none());
+    }
+
+    #[test]
+    fn every_secret_is_required() {
+        for var in ["DATABASE_URL", "MONGODB_URI", "META_APP_SECRET", "META_VERIFY_TOKEN", "TOKEN_ENCRYPTION_KEYS", "SESSION_SECRET"] {
+            let message = error_with(var, None);
+            assert!(message.starts_with(&format!("{var} is not set: expected ")), "{message}");
+        }
+    }
+
+    #[test]
+    fn malformed_values_name_the_variable_and_the_expectation() {
+        assert_eq!(error_with("META_GRAPH_VERSION", Some("24")), "META_GRAPH_VERSION is malformed: expected a Graph API version like v24.0");
+        assert!(error_with("META_APP_ID", Some("12a")).starts_with("META_APP_ID is malformed"));
+        assert!(error_with("PUBLIC_URL", Some("ftp://x")).starts_with("PUBLIC_URL is malformed"));
+        assert!(error_with("SESSION_SECRET", Some("short")).starts_with("SESSION_SECRET is malformed"));
+        assert!(error_with("TOKEN_ENCRYPTION_KEYS", Some("k1:c2hvcnQ=")).starts_with("TOKEN_ENCRYPTION_KEYS is malformed"));
+        assert!(error_with("FREE_INSTANCE_QUOTA", Some("-1")).starts_with("FREE_INSTANCE_QUOTA is malformed"));
+        assert!(error_with("LOG_FORMAT", Some("xml")).starts_with("LOG_FORMAT is malformed"));
+    }
+
+    #[test]
+    fn error_messages_are_one_line_and_debug_output_hides_secrets() {
+        assert!(!error_with("SESSION_SECRET", None).contains('\n'));
+        let debug = format!("{:?}", Config::from_vars(&complete()).expect("valid"));
+        for secret in ["s3cret", "0123456789abcdef0123456789abcdef", "AAAAAAAA"] {
+            assert!(!debug.contains(secret), "{secret} leaked into Debug");
+        }
+    }
+
+    #[test]
+    fn https_public_url_means_secure_cookies() {
+        let mut vars = complete();
+        vars.insert("PUBLIC_URL".into(), "https://insta.clerky.com.br/".into());
+        let config = Config::from_vars(&vars).expect("valid");
+        assert!(config.secure_cookies());
+        assert_eq!(config.public_url, "https://insta.clerky.com.br");
+    }
+}

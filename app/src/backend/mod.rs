@@ -1,0 +1,25 @@
+//! Server-only code shared by the server functions and the server binary.
+pub mod accounts;
+pub mod auth;
+pub mod config;
+pub mod password;
+pub mod rate_limit;
+pub mod state;
+pub mod store;
+
+pub use state::{state, AppState};
+
+use crate::domain::error::AppError;
+
+/// Gives a server function's error its HTTP status, so scripts see 401, 403, 422 or 429.
+pub fn respond<T>(result: Result<T, AppError>) -> Result<T, AppError> {
+    if let Err(error) = &result {
+        if let (Some(options), Ok(status)) = (
+            leptos::prelude::use_context::<leptos_axum::ResponseOptions>(),
+            http::StatusCode::from_u16(error.status()),
+        ) {
+            options.set_status(status);
+        }
+    }
+    result
+}

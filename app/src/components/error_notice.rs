@@ -1,0 +1,31 @@
+//! Loading and error states that say what happened, in the page's language.
+use crate::{domain::error::AppError, i18n::Key, use_locale};
+use leptos::prelude::*;
+
+#[component]
+pub fn Loading() -> impl IntoView {
+    let locale = use_locale();
+    view! { <p class="loading" role="status" aria-live="polite">{locale.t(Key::Loading)}</p> }
+}
+
+/// One error, told as a person needs to hear it.
+#[component]
+pub fn ErrorNotice(error: AppError) -> impl IntoView {
+    let locale = use_locale();
+    let (key, reference) = match &error {
+        AppError::NotSignedIn => (Key::NotSignedIn, None),
+        AppError::Forbidden => (Key::Forbidden, None),
+        AppError::NotFound => (Key::NotFoundError, None),
+        AppError::Invalid(_) => (Key::InvalidForm, None),
+        AppError::WrongCredentials => (Key::WrongCredentials, None),
+        AppError::RateLimited => (Key::RateLimited, None),
+        AppError::Internal(reference) => (Key::InternalError, Some(reference.clone())),
+        AppError::Transport(_) => (Key::TransportError, None),
+    };
+    view! {
+        <div class="notice notice-error" role="alert">
+            {locale.t(key)}
+            {reference.map(|r| view! { " " <code>{r}</code> })}
+        </div>
+    }
+}

@@ -1,0 +1,46 @@
+//! A labelled form input with its error message underneath.
+use crate::{domain::error::AppError, i18n::{field_message, Key}, use_locale};
+use leptos::prelude::*;
+
+#[component]
+pub fn Field(
+    /// The label's text.
+    label: Key,
+    /// The input's name, also the field name in server errors.
+    name: &'static str,
+    /// The input's type.
+    #[prop(default = "text")]
+    kind: &'static str,
+    /// The browser's autofill hint.
+    #[prop(default = "off")]
+    autocomplete: &'static str,
+    /// The last result of the form's action, whose field errors are shown here.
+    #[prop(into)]
+    result: Signal<Option<Result<(), AppError>>>,
+    /// A hint under the input.
+    #[prop(optional)]
+    hint: Option<Key>,
+) -> impl IntoView {
+    let locale = use_locale();
+    let id = format!("field-{name}");
+    let error_id = format!("{id}-error");
+    let message = move || {
+        result.get().and_then(|r| r.err()).and_then(|e| e.field_code(name).map(|code| locale.t(field_message(code))))
+    };
+    view! {
+        <div class="field" class:field-invalid=move || message().is_some()>
+            <label for=id.clone()>{locale.t(label)}</label>
+            <input
+                id=id
+                name=name
+                type=kind
+                autocomplete=autocomplete
+                required=true
+                aria-invalid=move || message().is_some().to_string()
+                aria-describedby=error_id.clone()
+            />
+            {hint.map(|hint| view! { <small class="hint">{locale.t(hint)}</small> })}
+            <p class="field-error" id=error_id>{message}</p>
+        </div>
+    }
+}

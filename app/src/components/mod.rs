@@ -1,0 +1,5 @@
+//! Pieces of UI used by several pages.
+pub mod auth;
+pub mod error_notice;
+pub mod field;
+pub mod layout;

@@ -1,0 +1,98 @@
+//! The errors a server function can return to the browser, which pages turn into i18n messages.
+use leptos::server_fn::{
+    codec::JsonEncoding,
+    error::{FromServerFnError, ServerFnErrorErr},
+};
+use serde::{Deserialize, Serialize};
+
+/// One invalid field of a form, with a code the UI translates (`"required"`, `"too_short"`, ...).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldError {
+    pub field: String,
+    pub code: String,
+}
+
+impl FieldError {
+    pub fn new(field: &str, code: &str) -> Self {
+        Self { field: field.to_owned(), code: code.to_owned() }
+    }
+}
+
+/// What went wrong, as far as the browser may know. Causes are logged on the server, once,
+/// with the reference carried by `Internal`.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
+pub enum AppError {
+    #[error("not signed in")]
+    NotSignedIn,
+    #[error("forbidden")]
+    Forbidden,
+    #[error("not found")]
+    NotFound,
+    #[error("invalid input")]
+    Invalid(Vec<FieldError>),
+    /// Deliberately says nothing about whether the account exists.
+    #[error("wrong email or password")]
+    WrongCredentials,
+    #[error("too many attempts")]
+    RateLimited,
+    #[error("internal error, reference {0}")]
+    Internal(String),
+    #[error("transport: {0}")]
+    Transport(String),
+}
+
+impl AppError {
+    pub fn invalid(field: &str, code: &str) -> Self {
+        Self::Invalid(vec![FieldError::new(field, code)])
+    }
+
+    /// The code of the first error on `field`, for showing it under that input.
+    pub fn field_code(&self, field: &str) -> Option<&str> {
+        match self {
+            Self::Invalid(errors) => errors.iter().find(|e| e.field == field).map(|e| e.code.as_str()),
+            _ => None,
+        }
+    }
+
+    /// The HTTP status this error is answered with, so scripts calling the API see 401/403/422.
+    pub fn status(&self) -> u16 {
+        match self {
+            Self::NotSignedIn | Self::WrongCredentials => 401,
+            Self::Forbidden => 403,
+            Self::NotFound => 404,
+            Self::Invalid(_) => 422,
+            Self::RateLimited => 429,
+            Self::Internal(_) | Self::Transport(_) => 500,
+        }
+    }
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        Self::Transport(value.to_string())
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl AppError {
+    /// Logs `cause` once with a short reference and returns an error carrying only that reference.
+    pub fn internal(cause: impl std::fmt::Display) -> Self {
+        let reference = uuid::Uuid::new_v4().simple().to_string()[..12].to_owned();
+        tracing::error!(error.reference = %reference, error.cause = %cause, "internal error {reference}: {cause}");
+        Self::Internal(reference)
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl From<crate::backend::store::StoreError> for AppError {
+    fn from(error: crate::backend::store::StoreError) -> Self {
+        use crate::backend::store::StoreError;
+        match error {
+            StoreError::NotFound => Self::NotFound,
+            StoreError::Taken(field) => Self::invalid(field, "taken"),
+            other => Self::internal(other),
+        }
+    }
+}

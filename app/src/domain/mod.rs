@@ -1,0 +1,4 @@
+//! Types shared by the server and the browser: no database, HTTP or Meta types here.
+pub mod error;
+pub mod instance;
+pub mod user;

@@ -1,0 +1,169 @@
+//! Every string the UI shows, in pt-BR (the default) and English, checked at compile time:
+//! a key missing a translation does not build.
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Locale {
+    #[default]
+    PtBr,
+    En,
+}
+
+impl Locale {
+    /// The cookie that remembers the choice.
+    pub const COOKIE: &'static str = "ic_lang";
+
+    pub fn tag(self) -> &'static str {
+        match self {
+            Self::PtBr => "pt-BR",
+            Self::En => "en",
+        }
+    }
+
+    /// Accepts the tags this app writes; anything else is the default, pt-BR.
+    pub fn from_tag(tag: &str) -> Self {
+        if tag.eq_ignore_ascii_case("en") { Self::En } else { Self::PtBr }
+    }
+
+    /// The other language, offered by the switch.
+    pub fn other(self) -> Self {
+        match self {
+            Self::PtBr => Self::En,
+            Self::En => Self::PtBr,
+        }
+    }
+
+    /// The locale a `Cookie` header asks for.
+    pub fn from_cookie_header(header: &str) -> Self {
+        header
+            .split(';')
+            .filter_map(|pair| pair.trim().split_once('='))
+            .find(|(name, _)| *name == Self::COOKIE)
+            .map_or_else(Self::default, |(_, value)| Self::from_tag(value))
+    }
+
+    pub fn t(self, key: Key) -> &'static str {
+        key.text(self)
+    }
+}
+
+macro_rules! keys {
+    ($($key:ident => $pt:literal, $en:literal;)*) => {
+        /// A UI string. Each has both translations by construction.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        pub enum Key { $($key),* }
+
+        impl Key {
+            pub const ALL: &'static [Key] = &[$(Key::$key),*];
+
+            pub fn text(self, locale: Locale) -> &'static str {
+                match (self, locale) {
+                    $( (Key::$key, Locale::PtBr) => $pt, (Key::$key, Locale::En) => $en, )*
+                }
+            }
+        }
+    };
+}
+
+keys! {
+    AppName => "Insta-Clerky", "Insta-Clerky";
+    NavInstances => "Instâncias", "Instances";
+    NavAutomations => "Automações", "Automations";
+    NavReports => "Relatórios", "Reports";
+    NavAdmin => "Admin", "Admin";
+    NavMenu => "Menu", "Menu";
+    SwitchLanguage => "English", "Português";
+    SignOut => "Sair", "Sign out";
+    SignIn => "Entrar", "Sign in";
+    SignUp => "Criar conta", "Sign up";
+    SignInTitle => "Entre na sua conta", "Sign in to your account";
+    SignUpTitle => "Crie sua conta", "Create your account";
+    Email => "E-mail", "Email";
+    Password => "Senha", "Password";
+    Name => "Nome", "Name";
+    PasswordHint => "Pelo menos 8 caracteres.", "At least 8 characters.";
+    NoAccount => "Ainda não tem conta?", "No account yet?";
+    HaveAccount => "Já tem conta?", "Already have an account?";
+    SignedInAs => "Conectado como", "Signed in as";
+    Loading => "Carregando…", "Loading…";
+    Working => "Aguarde…", "Please wait…";
+    WrongCredentials => "E-mail ou senha incorretos.", "Wrong email or password.";
+    RateLimited => "Muitas tentativas. Aguarde um minuto e tente de novo.", "Too many attempts. Wait a minute and try again.";
+    NotSignedIn => "Sua sessão terminou. Entre novamente.", "Your session ended. Please sign in again.";
+    Forbidden => "Você não tem acesso a esta página.", "You do not have access to this page.";
+    NotFoundError => "Não encontramos o que você pediu.", "We could not find what you asked for.";
+    InternalError => "Algo deu errado do nosso lado. Informe esta referência ao suporte:", "Something went wrong on our side. Give this reference to support:";
+    TransportError => "Não foi possível falar com o servidor. Verifique sua conexão e tente de novo.", "Could not reach the server. Check your connection and try again.";
+    InvalidForm => "Corrija os campos destacados.", "Please fix the highlighted fields.";
+    FieldRequired => "Preencha este campo.", "Fill in this field.";
+    FieldInvalidEmail => "Informe um e-mail válido, como nome@empresa.com.br.", "Enter a valid email, like name@company.com.";
+    FieldTooShort => "A senha precisa de pelo menos 8 caracteres.", "The password needs at least 8 characters.";
+    FieldTooLong => "Texto longo demais.", "This is too long.";
+    FieldTaken => "Este e-mail já tem uma conta. Entre com ele.", "This email already has an account. Sign in with it.";
+    FieldInvalid => "Valor inválido.", "Invalid value.";
+    InstancesTitle => "Instâncias", "Instances";
+    InstancesEmpty => "Nenhuma instância do Instagram ainda.", "No Instagram instances yet.";
+    InstancesEmptyHint => "Conecte uma conta profissional do Instagram para responder mensagens e comentários automaticamente.", "Connect an Instagram professional account to answer messages and comments automatically.";
+    InstancesQuota => "Seu plano permite até", "Your plan allows up to";
+    InstancesQuotaUnit => "instância(s).", "instance(s).";
+    StatusCreated => "Criada", "Created";
+    StatusConnecting => "Conectando", "Connecting";
+    StatusConnected => "Conectada", "Connected";
+    StatusDisconnected => "Desconectada", "Disconnected";
+    StatusError => "Erro", "Error";
+    TokenExpires => "Token expira em", "Token expires on";
+    CreatedOn => "Criada em", "Created on";
+    AutomationsTitle => "Automações", "Automations";
+    AutomationsEmpty => "Conecte uma instância para criar automações de mensagens e comentários.", "Connect an instance to create message and comment automations.";
+    ReportsTitle => "Relatórios", "Reports";
+    ReportsEmpty => "Nenhuma interação registrada ainda.", "No interactions recorded yet.";
+    GoToInstances => "Ir para Instâncias", "Go to Instances";
+    AdminTitle => "Administração", "Administration";
+    AdminUsers => "Usuários", "Users";
+    ColumnEmail => "E-mail", "Email";
+    ColumnName => "Nome", "Name";
+    ColumnRole => "Papel", "Role";
+    ColumnPremium => "Premium", "Premium";
+    ColumnCreated => "Criado em", "Created";
+    RoleAdmin => "Administrador", "Administrator";
+    RoleUser => "Usuário", "User";
+    Yes => "Sim", "Yes";
+    No => "Não", "No";
+    NotFoundTitle => "Página não encontrada", "Page not found";
+    NotFoundText => "Este endereço não existe ou foi removido.", "This address does not exist or was removed.";
+    BackHome => "Voltar para o início", "Back to the start";
+}
+
+/// The message for a field error code sent by the server.
+pub fn field_message(code: &str) -> Key {
+    match code {
+        "required" => Key::FieldRequired,
+        "invalid_email" => Key::FieldInvalidEmail,
+        "too_short" => Key::FieldTooShort,
+        "too_long" => Key::FieldTooLong,
+        "taken" => Key::FieldTaken,
+        _ => Key::FieldInvalid,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_key_is_translated_and_not_blank() {
+        for key in Key::ALL {
+            for locale in [Locale::PtBr, Locale::En] {
+                assert!(!key.text(locale).trim().is_empty(), "{key:?} in {locale:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_cookie_picks_the_language_and_defaults_to_portuguese() {
+        assert_eq!(Locale::from_cookie_header("a=1; ic_lang=en; b=2"), Locale::En);
+        assert_eq!(Locale::from_cookie_header("ic_lang=pt-BR"), Locale::PtBr);
+        assert_eq!(Locale::from_cookie_header("ic_lang=xx"), Locale::PtBr);
+        assert_eq!(Locale::from_cookie_header(""), Locale::PtBr);
+    }
+}

@@ -1,0 +1,8 @@
+//! One module per route.
+pub mod admin;
+pub mod automations;
+pub mod instances;
+pub mod not_found;
+pub mod reports;
+pub mod sign_in;
+pub mod sign_up;

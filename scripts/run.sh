@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# `make run`: serves Insta-Clerky at http://127.0.0.1:3000 on a machine with nothing configured.
+# Whatever is already configured (environment or .env: DATABASE_URL, MONGODB_URI, META_*) is used
+# as is; whatever is not gets a private stand-in under .data/run that survives restarts.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh
+
+if [ -f .env ]; then set -a; . ./.env; set +a; fi
+data=.data/run
+mkdir -p "$data"
+started_services=""
+cleanup() {
+    [ -z "${server_pid:-}" ] || { kill -TERM "$server_pid" 2>/dev/null; wait "$server_pid" 2>/dev/null || true; }
+    [ -z "$started_services" ] || scripts/services.sh stop "$data"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+if [ -z "${DATABASE_URL:-}" ] || [ -z "${MONGODB_URI:-}" ]; then
+    scripts/services.sh start "$data" 55432 57017
+    started_services=1
+    export DATABASE_URL=${DATABASE_URL:-postgres://postgres@127.0.0.1:55432/insta_clerky}
+    export MONGODB_URI=${MONGODB_URI:-mongodb://127.0.0.1:57017/insta_clerky}
+fi
+
+# Demo mode: secrets generated once into an ignored file, so sessions and tokens survive restarts.
+demo_env=.data/demo.env
+if [ ! -f "$demo_env" ]; then
+    umask 077
+    random() { head -c "$1" /dev/urandom | base64 | tr -d '\n=' | tr '+/' '-_'; }
+    cat >"$demo_env" <<DEMO
+SESSION_SECRET=$(random 48)
+TOKEN_ENCRYPTION_KEYS=demo1:$(head -c 32 /dev/urandom | base64)
+DEMO_META_APP_SECRET=$(random 24)
+DEMO_META_VERIFY_TOKEN=$(random 18)
+DEMO_ADMIN_PASSWORD=$(random 12)
+DEMO
+fi
+set -a; . "$demo_env"; set +a
+
+export PUBLIC_URL=${PUBLIC_URL:-http://127.0.0.1:3000}
+if [ -z "${META_APP_ID:-}" ]; then
+    # Not configured for Meta: point every Meta URL at the local sandbox on port 3100.
+    sandbox=http://127.0.0.1:3100
+    export META_GRAPH_VERSION=v24.0 META_APP_ID=100000000000001
+    export META_APP_SECRET=$DEMO_META_APP_SECRET META_VERIFY_TOKEN=$DEMO_META_VERIFY_TOKEN
+    export META_REDIRECT_URI=$PUBLIC_URL/api/instagram/callback
+    export META_AUTHORIZE_URL=$sandbox/oauth/authorize META_API_BASE_URL=$sandbox META_GRAPH_BASE_URL=$sandbox
+fi
+
+cargo leptos build
+server=target/debug/server
+$server migrate
+demo_admin=admin@insta-clerky.local
+NEW_USER_PASSWORD=$DEMO_ADMIN_PASSWORD $server user create --email "$demo_admin" --name "Admin Demo" \
+    --admin --premium --if-missing >/dev/null
+
+cat <<MSG
+
+  Insta-Clerky is at $PUBLIC_URL
+  Demo admin: $demo_admin / $DEMO_ADMIN_PASSWORD
+  Ctrl-C stops the app and the services this command started.
+
+MSG
+$server serve &
+server_pid=$!
+wait "$server_pid"

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# `make test`: every test. Unit and integration tests against a private PostgreSQL and MongoDB-wire
+# server (fresh for each run, fresh databases for each test), then Playwright in Chromium against
+# the real server binary and WASM bundle.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh
+
+data=.data/test
+scripts/services.sh stop "$data" 2>/dev/null || true
+rm -rf "$data"
+server_pid=""
+cleanup() {
+    [ -z "$server_pid" ] || { kill -TERM "$server_pid" 2>/dev/null; wait "$server_pid" 2>/dev/null || true; }
+    scripts/services.sh stop "$data"
+}
+trap cleanup EXIT
+PG_FSYNC=off scripts/services.sh start "$data" 55433 57018
+export DATABASE_URL=postgres://postgres@127.0.0.1:55433/insta_clerky
+export TEST_MONGODB_URI=mongodb://127.0.0.1:57018
+
+echo "== unit and integration tests"
+cargo test -p app -p server --features app/ssr
+
+echo "== building the site for the browser tests"
+cargo leptos build
+
+echo "== browser tests"
+port=3900
+e2e_env=(
+    LISTEN_ADDR=127.0.0.1:$port PUBLIC_URL=http://127.0.0.1:$port
+    MONGODB_URI=$TEST_MONGODB_URI/e2e
+    META_GRAPH_VERSION=v24.0 META_APP_ID=100000000000001 META_APP_SECRET=e2e-app-secret
+    META_REDIRECT_URI=http://127.0.0.1:$port/api/instagram/callback META_VERIFY_TOKEN=e2e-verify
+    TOKEN_ENCRYPTION_KEYS=e2e:$(head -c 32 /dev/urandom | base64)
+    SESSION_SECRET=$(head -c 48 /dev/urandom | base64)
+    SIGN_IN_PER_IP_PER_MINUTE=600
+)
+env "${e2e_env[@]}" target/debug/server >"$data/e2e-server.log" 2>&1 &
+server_pid=$!
+for _ in $(seq 1 150); do
+    curl -fsS "http://127.0.0.1:$port/readyz" >/dev/null 2>&1 && break
+    kill -0 "$server_pid" 2>/dev/null || { cat "$data/e2e-server.log"; exit 1; }
+    sleep 0.2
+done
+(cd end2end && BASE_URL=http://127.0.0.1:$port npx playwright test)

@@ -1,0 +1,89 @@
+//! Administration from the command line: create users, make admins, list accounts.
+use app::{
+    backend::{accounts, store::mongo::users, AppState},
+    domain::{
+        error::AppError,
+        user::{check_new_password, parse_name, Email, Role},
+    },
+};
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "server", about = "Insta-Clerky server and administration")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Serve the app (the default).
+    Serve,
+    /// Apply database migrations and indexes, then exit.
+    Migrate,
+    /// Manage accounts.
+    #[command(subcommand)]
+    User(UserCommand),
+}
+
+#[derive(Subcommand)]
+pub enum UserCommand {
+    /// Create an account.
+    Create {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        /// Read from the environment so it stays out of shell history and `ps`.
+        #[arg(long, env = "NEW_USER_PASSWORD", hide_env_values = true)]
+        password: String,
+        #[arg(long)]
+        admin: bool,
+        #[arg(long)]
+        premium: bool,
+        /// Succeed without changes when the email already has an account.
+        #[arg(long)]
+        if_missing: bool,
+    },
+    /// Give an existing account the admin role.
+    MakeAdmin { email: String },
+    /// List every account.
+    List,
+}
+
+pub async fn run(state: &AppState, command: UserCommand) -> Result<(), String> {
+    match command {
+        UserCommand::Create { email, name, password, admin, premium, if_missing } => {
+            let email = Email::parse(&email).map_err(|e| format!("email: {}", e.code))?;
+            let name = parse_name(&name).map_err(|e| format!("name: {}", e.code))?;
+            check_new_password(&password).map_err(|e| format!("password: {}", e.code))?;
+            let role = if admin { Role::Admin } else { Role::User };
+            match accounts::create(state, &email, &name, &password, role, premium).await {
+                Ok(user) => {
+                    println!("created {} ({})", user.email, user.id.to_hex());
+                    Ok(())
+                }
+                Err(AppError::Invalid(_)) if if_missing => {
+                    println!("{} already exists", email.as_str());
+                    Ok(())
+                }
+                Err(AppError::Invalid(_)) => Err(format!("{} already has an account", email.as_str())),
+                Err(error) => Err(error.to_string()),
+            }
+        }
+        UserCommand::MakeAdmin { email } => {
+            let email = Email::parse(&email).map_err(|e| format!("email: {}", e.code))?;
+            users::set_role(&state.mongo, &email, Role::Admin).await.map_err(|e| e.to_string())?;
+            println!("{} is now an admin", email.as_str());
+            Ok(())
+        }
+        UserCommand::List => {
+            for user in users::list(&state.mongo).await.map_err(|e| e.to_string())? {
+                let role = if user.role == Role::Admin { "admin" } else { "user" };
+                let plan = if user.premium { "premium" } else { "free" };
+                println!("{}\t{}\t{role}\t{plan}\t{}", user.id.to_hex(), user.email, user.name);
+            }
+            Ok(())
+        }
+    }
+}

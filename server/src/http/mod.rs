@@ -1,0 +1,3 @@
+//! Plain axum routes outside Leptos.
+pub mod health;
+pub mod locale;

@@ -1,0 +1,40 @@
+//! The `server` binary: `server` (or `server serve`) runs the app; other subcommands administer it.
+use app::backend::config::Config;
+use clap::Parser;
+use server::cli::{Cli, Command};
+use std::process::ExitCode;
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let config = match Config::from_env() {
+        Ok(config) => config,
+        Err(error) => {
+            eprintln!("configuration error: {error}");
+            return ExitCode::from(2);
+        }
+    };
+    server::telemetry::init(config.log_json);
+    let state = match server::connect(config).await {
+        Ok(state) => state,
+        Err(error) => {
+            tracing::error!("start-up failed: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let outcome = match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => server::serve(state).await.map_err(|e| e.to_string()),
+        Command::Migrate => {
+            tracing::info!("migrations and indexes are up to date");
+            Ok(())
+        }
+        Command::User(command) => server::cli::run(&state, command).await,
+    };
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,154 @@
+use crate::helpers::{browser, cookie_value, set_cookie, spawn_app, spawn_app_with};
+use mongodb::bson::{doc, Document};
+
+#[tokio::test]
+async fn signing_up_opens_a_session_in_an_http_only_same_site_cookie() {
+    let app = spawn_app().await;
+    let response = app.sign_up("Ana@Loja.com.br", "senha-forte-1").await;
+    assert_eq!(response.status(), 302);
+    assert_eq!(response.headers()["location"], "/instances");
+    let cookie = set_cookie(&response, "ic_session").expect("session cookie");
+    assert!(cookie.contains("HttpOnly"), "{cookie}");
+    assert!(cookie.contains("SameSite=Lax"), "{cookie}");
+    assert!(cookie.contains("Path=/"), "{cookie}");
+    assert!(!cookie.contains("Secure"), "plain http must not set Secure: {cookie}");
+
+    let me = app.me().await;
+    assert_eq!(me["email"], "ana@loja.com.br");
+    assert_eq!(me["role"], "user");
+    assert_eq!(me["premium"], false);
+    assert_eq!(me["instance_quota"], 1);
+}
+
+#[tokio::test]
+async fn passwords_are_stored_as_argon2id_hashes() {
+    let app = spawn_app().await;
+    app.sign_up("bia@loja.com", "segredo-123").await;
+    let user = app.state.mongo.collection::<Document>("users").find_one(doc! { "email": "bia@loja.com" }).await;
+    let user = user.expect("query").expect("user stored");
+    let hash = user.get_str("passwordHash").expect("hash");
+    assert!(hash.starts_with("$argon2id$"), "{hash}");
+    assert!(!format!("{user}").contains("segredo-123"));
+}
+
+#[tokio::test]
+async fn https_public_url_makes_the_session_cookie_secure() {
+    let app = spawn_app_with(|vars| {
+        vars.insert("PUBLIC_URL".into(), "https://insta.example.com".into());
+    })
+    .await;
+    let response = app.sign_up("c@loja.com", "senha-forte-1").await;
+    assert!(set_cookie(&response, "ic_session").expect("cookie").contains("; Secure"));
+}
+
+#[tokio::test]
+async fn sign_up_rejects_bad_fields_with_422_and_field_codes() {
+    let app = spawn_app().await;
+    let response = app.post_form("/api/sign_up", &[("email", "nope"), ("name", " "), ("password", "curta")]).await;
+    assert_eq!(response.status(), 422);
+    let body: serde_json::Value = response.json().await.expect("json");
+    assert_eq!(
+        body,
+        serde_json::json!({ "Invalid": [
+            { "field": "email", "code": "invalid_email" },
+            { "field": "name", "code": "required" },
+            { "field": "password", "code": "too_short" },
+        ]})
+    );
+}
+
+#[tokio::test]
+async fn an_email_holds_one_account_whatever_its_case() {
+    let app = spawn_app().await;
+    assert_eq!(app.sign_up("dup@loja.com", "senha-forte-1").await.status(), 302);
+    let response = browser().post(app.url("/api/sign_up"))
+        .form(&[("email", "DUP@loja.com"), ("name", "Outra"), ("password", "senha-forte-2")])
+        .send().await.expect("request");
+    assert_eq!(response.status(), 422);
+    let body: serde_json::Value = response.json().await.expect("json");
+    assert_eq!(body, serde_json::json!({ "Invalid": [{ "field": "email", "code": "taken" }] }));
+}
+
+#[tokio::test]
+async fn wrong_password_and_unknown_email_get_the_same_answer() {
+    let app = spawn_app().await;
+    app.create_user("eva@loja.com", "senha-certa-1", false).await;
+    let wrong = app.sign_in("eva@loja.com", "senha-errada").await;
+    let unknown = app.sign_in("ninguem@loja.com", "senha-errada").await;
+    assert_eq!(wrong.status(), 401);
+    assert_eq!(unknown.status(), 401);
+    assert!(set_cookie(&wrong, "ic_session").is_none());
+    assert_eq!(wrong.text().await.expect("body"), unknown.text().await.expect("body"));
+}
+
+#[tokio::test]
+async fn signing_in_replaces_the_session_and_returns_to_next() {
+    let app = spawn_app().await;
+    app.create_user("fil@loja.com", "senha-certa-1", false).await;
+    let first = app.sign_in("fil@loja.com", "senha-certa-1").await;
+    let first_token = cookie_value(set_cookie(&first, "ic_session").expect("cookie")).to_owned();
+
+    let second = app
+        .post_form("/api/sign_in", &[("email", "fil@loja.com"), ("password", "senha-certa-1"), ("next", "/reports?type=dm")])
+        .await;
+    assert_eq!(second.status(), 302);
+    assert_eq!(second.headers()["location"], "/reports?type=dm");
+    let second_token = cookie_value(set_cookie(&second, "ic_session").expect("cookie")).to_owned();
+    assert_ne!(first_token, second_token, "a new session id at every sign-in");
+
+    // The old token no longer opens anything.
+    let stale = browser().get(app.url("/api/me")).header("cookie", format!("ic_session={first_token}")).send().await;
+    assert_eq!(stale.expect("request").json::<serde_json::Value>().await.expect("json"), serde_json::Value::Null);
+}
+
+#[tokio::test]
+async fn next_cannot_leave_the_site() {
+    let app = spawn_app().await;
+    app.create_user("gil@loja.com", "senha-certa-1", false).await;
+    let response = app
+        .post_form("/api/sign_in", &[("email", "gil@loja.com"), ("password", "senha-certa-1"), ("next", "https://evil.example/")])
+        .await;
+    assert_eq!(response.headers()["location"], "/instances");
+}
+
+#[tokio::test]
+async fn signing_out_ends_the_session_on_the_server() {
+    let app = spawn_app().await;
+    let response = app.sign_up("hal@loja.com", "senha-forte-1").await;
+    let token = cookie_value(set_cookie(&response, "ic_session").expect("cookie")).to_owned();
+    let out = app.post_form("/api/sign_out", &[]).await;
+    assert_eq!(out.status(), 302);
+    assert!(set_cookie(&out, "ic_session").expect("cleared").contains("Max-Age=0"));
+    let replayed = browser().get(app.url("/api/me")).header("cookie", format!("ic_session={token}")).send().await;
+    assert_eq!(replayed.expect("request").json::<serde_json::Value>().await.expect("json"), serde_json::Value::Null);
+}
+
+#[tokio::test]
+async fn sign_in_is_limited_per_account_across_addresses() {
+    let app = spawn_app_with(|vars| {
+        vars.insert("SIGN_IN_PER_ACCOUNT_PER_MINUTE".into(), "3".into());
+    })
+    .await;
+    app.create_user("ivo@loja.com", "senha-certa-1", false).await;
+    for _ in 0..3 {
+        assert_eq!(app.sign_in("ivo@loja.com", "errada-123").await.status(), 401);
+    }
+    // Even the right password is refused until the quota refills.
+    let limited = app.sign_in("ivo@loja.com", "senha-certa-1").await;
+    assert_eq!(limited.status(), 429);
+    assert!(set_cookie(&limited, "ic_session").is_none());
+    // Another account from the same address is unaffected.
+    app.create_user("jo@loja.com", "senha-certa-1", false).await;
+    assert_eq!(app.sign_in("jo@loja.com", "senha-certa-1").await.status(), 302);
+}
+
+#[tokio::test]
+async fn sign_in_is_limited_per_address() {
+    let app = spawn_app_with(|vars| {
+        vars.insert("SIGN_IN_PER_IP_PER_MINUTE".into(), "2".into());
+    })
+    .await;
+    assert_eq!(app.sign_in("a@loja.com", "x-123456").await.status(), 401);
+    assert_eq!(app.sign_in("b@loja.com", "x-123456").await.status(), 401);
+    assert_eq!(app.sign_in("c@loja.com", "x-123456").await.status(), 429);
+}

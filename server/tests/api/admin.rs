@@ -1,0 +1,64 @@
+use crate::helpers::spawn_app;
+use server::cli::{self, UserCommand};
+
+#[tokio::test]
+async fn only_admins_list_users() {
+    let app = spawn_app().await;
+    app.sign_up("user@loja.com", "senha-forte-1").await;
+    let refused = app.get("/api/admin/users").await;
+    assert_eq!(refused.status(), 403);
+    assert_eq!(refused.json::<serde_json::Value>().await.expect("json"), serde_json::json!("Forbidden"));
+
+    app.create_user("chefe@loja.com", "senha-forte-1", true).await;
+    let admin = crate::helpers::browser();
+    admin.post(app.url("/api/sign_in")).form(&[("email", "chefe@loja.com"), ("password", "senha-forte-1")]).send().await.expect("sign in");
+    let users: Vec<serde_json::Value> = admin.get(app.url("/api/admin/users")).send().await.expect("list").json().await.expect("json");
+    let emails: Vec<_> = users.iter().map(|u| u["email"].as_str().unwrap_or_default()).collect();
+    assert_eq!(emails, ["user@loja.com", "chefe@loja.com"]);
+    assert!(users.iter().all(|u| u.get("passwordHash").is_none() && u.get("password_hash").is_none()));
+}
+
+#[tokio::test]
+async fn anonymous_callers_get_401_from_protected_functions() {
+    let app = spawn_app().await;
+    assert_eq!(app.get("/api/admin/users").await.status(), 401);
+    assert_eq!(app.get("/api/instances").await.status(), 401);
+}
+
+#[tokio::test]
+async fn the_cli_creates_users_makes_admins_and_refuses_duplicates() {
+    let app = spawn_app().await;
+    let create = |email: &str, if_missing| UserCommand::Create {
+        email: email.to_owned(),
+        name: "Operadora".into(),
+        password: "senha-forte-1".into(),
+        admin: false,
+        premium: true,
+        if_missing,
+    };
+    cli::run(&app.state, create("ops@loja.com", false)).await.expect("created");
+    assert!(cli::run(&app.state, create("OPS@loja.com", false)).await.expect_err("duplicate").contains("already has an account"));
+    cli::run(&app.state, create("ops@loja.com", true)).await.expect("if-missing is idempotent");
+    assert!(cli::run(&app.state, create("not-an-email", false)).await.is_err());
+
+    assert_eq!(app.sign_in("ops@loja.com", "senha-forte-1").await.status(), 302);
+    assert_eq!(app.me().await["role"], "user");
+    assert_eq!(app.me().await["instance_quota"], serde_json::Value::Null, "premium has no quota");
+
+    cli::run(&app.state, UserCommand::MakeAdmin { email: "ops@loja.com".into() }).await.expect("made admin");
+    assert_eq!(app.me().await["role"], "admin");
+    assert!(cli::run(&app.state, UserCommand::MakeAdmin { email: "ghost@loja.com".into() }).await.is_err());
+    cli::run(&app.state, UserCommand::List).await.expect("list");
+}
+
+#[tokio::test]
+async fn the_admin_page_lists_accounts_for_admins() {
+    let app = spawn_app().await;
+    app.create_user("chefe@loja.com", "senha-forte-1", true).await;
+    app.sign_in("chefe@loja.com", "senha-forte-1").await;
+    let response = app.get("/admin").await;
+    assert_eq!(response.status(), 200);
+    let html = response.text().await.expect("html");
+    assert!(html.contains("<td>chefe@loja.com</td>"), "{html}");
+    assert!(html.contains("Administrador"));
+}

@@ -1,0 +1,130 @@
+//! `spawn_app`: the production router on a random port with fresh databases.
+use app::backend::{config::Config, AppState};
+use reqwest::{redirect::Policy, Client, Response};
+use std::{collections::HashMap, net::SocketAddr};
+
+pub const JWT_SECRET: &str = "clerky-shared-secret-for-tests-only-0123456789";
+
+pub struct TestApp {
+    pub address: String,
+    pub state: AppState,
+    /// A browser-like client: keeps cookies, does not follow redirects.
+    pub client: Client,
+}
+
+/// Environment every test server starts from; a test changes what it needs.
+pub async fn base_vars() -> HashMap<String, String> {
+    let id = uuid::Uuid::new_v4().simple().to_string();
+    let database = format!("test_{id}");
+    let admin_url = std::env::var("DATABASE_URL").expect("DATABASE_URL: run the tests with `make test`");
+    let pg = sqlx::PgPool::connect(&admin_url).await.expect("PostgreSQL from DATABASE_URL is reachable");
+    sqlx::query(&format!("CREATE DATABASE \"{database}\"")).execute(&pg).await.expect("create test database");
+    pg.close().await;
+    let database_url = replace_database(&admin_url, &database);
+    let mongo = std::env::var("TEST_MONGODB_URI").expect("TEST_MONGODB_URI: run the tests with `make test`");
+    [
+        ("LISTEN_ADDR", "127.0.0.1:0".to_owned()),
+        ("PUBLIC_URL", "http://127.0.0.1:3000".to_owned()),
+        ("DATABASE_URL", database_url),
+        ("MONGODB_URI", format!("{}/test_{id}", mongo.trim_end_matches('/'))),
+        ("META_GRAPH_VERSION", "v24.0".to_owned()),
+        ("META_APP_ID", "100000000000001".to_owned()),
+        ("META_APP_SECRET", "app-secret".to_owned()),
+        ("META_REDIRECT_URI", "http://127.0.0.1:3000/api/instagram/callback".to_owned()),
+        ("META_VERIFY_TOKEN", "verify-token".to_owned()),
+        ("TOKEN_ENCRYPTION_KEYS", "t1:MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=".to_owned()),
+        ("SESSION_SECRET", "session-secret-for-tests-only-0123456789".to_owned()),
+        ("CLERKY_JWT_SECRET", JWT_SECRET.to_owned()),
+        ("SIGN_IN_PER_IP_PER_MINUTE", "1000".to_owned()),
+        ("SIGN_IN_PER_ACCOUNT_PER_MINUTE", "1000".to_owned()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v))
+    .collect()
+}
+
+fn replace_database(url: &str, database: &str) -> String {
+    let (base, query) = url.split_once('?').map_or((url, None), |(b, q)| (b, Some(q)));
+    let base = base.rsplit_once('/').map_or(base, |(prefix, _)| prefix);
+    match query {
+        Some(q) => format!("{base}/{database}?{q}"),
+        None => format!("{base}/{database}"),
+    }
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+pub async fn spawn_app_with(change: impl FnOnce(&mut HashMap<String, String>)) -> TestApp {
+    let mut vars = base_vars().await;
+    change(&mut vars);
+    let config = Config::from_vars(&vars).expect("test configuration is valid");
+    let state = server::connect(config).await.expect("test databases are reachable");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let address = format!("http://{}", listener.local_addr().expect("address"));
+    let router = server::router::build(state.clone());
+    tokio::spawn(async move {
+        axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>()).await.expect("serve");
+    });
+    TestApp { address, state, client: browser() }
+}
+
+/// Sends what a browser without JavaScript sends: `Accept: text/html`, so Leptos answers server
+/// functions and pages with real 302 redirects.
+pub fn browser() -> Client {
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(reqwest::header::ACCEPT, reqwest::header::HeaderValue::from_static("text/html,*/*;q=0.8"));
+    Client::builder().cookie_store(true).redirect(Policy::none()).default_headers(headers).build().expect("client")
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.address)
+    }
+
+    pub async fn get(&self, path: &str) -> Response {
+        self.client.get(self.url(path)).send().await.expect("request")
+    }
+
+    /// Calls a server function the way an HTML form does.
+    pub async fn post_form(&self, path: &str, form: &[(&str, &str)]) -> Response {
+        self.client.post(self.url(path)).form(form).send().await.expect("request")
+    }
+
+    pub async fn sign_up(&self, email: &str, password: &str) -> Response {
+        self.post_form("/api/sign_up", &[("email", email), ("name", "Ana Souza"), ("password", password)]).await
+    }
+
+    pub async fn sign_in(&self, email: &str, password: &str) -> Response {
+        self.post_form("/api/sign_in", &[("email", email), ("password", password)]).await
+    }
+
+    /// `GET /api/me` as JSON.
+    pub async fn me(&self) -> serde_json::Value {
+        let response = self.client.get(self.url("/api/me")).header("accept", "application/json").send().await.expect("request");
+        assert_eq!(response.status(), 200, "{:?}", response.headers().get("location"));
+        response.json().await.expect("json")
+    }
+
+    pub async fn create_user(&self, email: &str, password: &str, admin: bool) {
+        use app::domain::user::{Email, Role};
+        let role = if admin { Role::Admin } else { Role::User };
+        let email = Email::parse(email).expect("email");
+        app::backend::accounts::create(&self.state, &email, "Test", password, role, false).await.expect("create user");
+    }
+}
+
+/// The `Set-Cookie` header that sets `name`, if any.
+pub fn set_cookie<'a>(response: &'a Response, name: &str) -> Option<&'a str> {
+    response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with(&format!("{name}=")))
+}
+
+pub fn cookie_value(set_cookie: &str) -> &str {
+    set_cookie.split(';').next().and_then(|pair| pair.split_once('=')).map_or("", |(_, v)| v)
+}

@@ -1,0 +1,68 @@
+//! Server-rendered pages: language, redirects for signed-out visitors, 404.
+use crate::helpers::{browser, set_cookie, spawn_app};
+
+#[tokio::test]
+async fn pages_render_in_portuguese_by_default_and_english_by_cookie() {
+    let app = spawn_app().await;
+    let html = app.get("/sign-in").await.text().await.expect("html");
+    assert!(html.contains(r#"<html lang="pt-BR""#), "{html}");
+    assert!(html.contains("Entre na sua conta"));
+
+    let english = browser().get(app.url("/sign-in")).header("cookie", "ic_lang=en").send().await.expect("request");
+    let html = english.text().await.expect("html");
+    assert!(html.contains(r#"<html lang="en""#));
+    assert!(html.contains("Sign in to your account"));
+}
+
+#[tokio::test]
+async fn the_language_switch_remembers_the_choice_and_returns_to_the_page() {
+    let app = spawn_app().await;
+    let response = app.get("/locale/en?next=/sign-up").await;
+    assert!(response.status().is_redirection());
+    assert_eq!(response.headers()["location"], "/sign-up");
+    let cookie = set_cookie(&response, "ic_lang").expect("cookie");
+    assert!(cookie.starts_with("ic_lang=en;") && cookie.contains("Max-Age=31536000"), "{cookie}");
+    assert!(app.get("/sign-up").await.text().await.expect("html").contains("Create your account"));
+
+    let offsite = app.get("/locale/pt-BR?next=//evil.example").await;
+    assert_eq!(offsite.headers()["location"], "/instances");
+}
+
+#[tokio::test]
+async fn a_signed_out_visit_to_a_protected_page_redirects_to_sign_in_with_next() {
+    let app = spawn_app().await;
+    for path in ["/instances", "/automations", "/reports", "/admin"] {
+        let response = app.get(path).await;
+        assert_eq!(response.status(), 302, "{path}");
+        assert_eq!(response.headers()["location"], format!("/sign-in?next={}", path), "{path}");
+    }
+}
+
+#[tokio::test]
+async fn a_signed_in_user_sees_the_empty_instances_page() {
+    let app = spawn_app().await;
+    app.sign_up("kim@loja.com", "senha-forte-1").await;
+    let response = app.get("/instances").await;
+    assert_eq!(response.status(), 200);
+    let html = response.text().await.expect("html");
+    assert!(html.contains("Nenhuma instância do Instagram ainda."), "{html}");
+    assert!(html.contains("kim@loja.com"));
+    assert!(!html.contains(">Admin<"), "no admin link for users");
+}
+
+#[tokio::test]
+async fn a_user_visiting_admin_is_told_it_is_forbidden() {
+    let app = spawn_app().await;
+    app.sign_up("lia@loja.com", "senha-forte-1").await;
+    let html = app.get("/admin").await.text().await.expect("html");
+    assert!(html.contains("Você não tem acesso a esta página."));
+    assert!(!html.contains("lia@loja.com</td>"));
+}
+
+#[tokio::test]
+async fn unknown_pages_answer_404_with_a_page() {
+    let app = spawn_app().await;
+    let response = app.get("/nao-existe").await;
+    assert_eq!(response.status(), 404);
+    assert!(response.text().await.expect("html").contains("Página não encontrada"));
+}

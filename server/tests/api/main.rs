@@ -1,0 +1,10 @@
+//! Integration tests: the real router against real PostgreSQL and a MongoDB-wire server.
+//! `make test` starts both and sets DATABASE_URL and TEST_MONGODB_URI; each test gets its own
+//! fresh PostgreSQL database and MongoDB database.
+mod accounts;
+mod admin;
+mod clerky_jwt;
+mod helpers;
+mod locale_and_pages;
+mod operations;
+mod schema;
