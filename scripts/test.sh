@@ -5,6 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
+# binaryen's wasm-opt for release builds (Debian's breaks hydration).
+export PATH="$PWD/end2end/node_modules/.bin:$PATH"
 
 data=.data/test
 scripts/services.sh stop "$data" 2>/dev/null || true

@@ -65,7 +65,7 @@ test("a signed-out visit to a protected page lands on sign-in and returns there 
 
   const visitor = await browser.newPage();
   await visitor.goto("/reports");
-  await expect(visitor).toHaveURL(/\/sign-in\?next=%2Freports$/);
+  await expect(visitor).toHaveURL(/\/sign-in\?next=\/reports$/);
   await hydrated(visitor);
   await visitor.getByLabel("E-mail").fill(email);
   await visitor.getByLabel("Senha").fill("senha-forte-123");
