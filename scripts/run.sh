@@ -13,6 +13,8 @@ data=.data/run
 mkdir -p "$data"
 started_services=""
 cleanup() {
+    set +e # stop everything even when the server is already gone
+    trap '' INT TERM # a second Ctrl-C must not cut the cleanup short
     [ -z "${server_pid:-}" ] || { kill -TERM "$server_pid" 2>/dev/null; wait "$server_pid" 2>/dev/null || true; }
     [ -z "$started_services" ] || scripts/services.sh stop "$data"
 }

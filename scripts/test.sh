@@ -13,6 +13,8 @@ scripts/services.sh stop "$data" 2>/dev/null || true
 rm -rf "$data"
 server_pid=""
 cleanup() {
+    set +e # stop everything even when the server is already gone
+    trap '' INT TERM # a second Ctrl-C must not cut the cleanup short
     [ -z "$server_pid" ] || { kill -TERM "$server_pid" 2>/dev/null; wait "$server_pid" 2>/dev/null || true; }
     scripts/services.sh stop "$data"
 }
