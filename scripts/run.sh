@@ -22,7 +22,8 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 if [ -z "${DATABASE_URL:-}" ] || [ -z "${MONGODB_URI:-}" ]; then
-    scripts/services.sh start "$data" 55432 57017
+    scripts/services.sh start "$data" "$([ -n "${DATABASE_URL:-}" ] && echo - || echo 55432)" \
+        "$([ -n "${MONGODB_URI:-}" ] && echo - || echo 57017)"
     started_services=1
     export DATABASE_URL=${DATABASE_URL:-postgres://postgres@127.0.0.1:55432/insta_clerky}
     export MONGODB_URI=${MONGODB_URI:-mongodb://127.0.0.1:57017/insta_clerky}

@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # Starts or stops a private PostgreSQL cluster and a MongoDB-wire server whose data lives in DIR.
-#   scripts/services.sh start DIR PG_PORT MONGO_PORT
+#   scripts/services.sh start DIR PG_PORT MONGO_PORT   (a port of "-" skips that server)
 #   scripts/services.sh stop  DIR
+#   scripts/services.sh wipe  DIR   (stop, then delete all their data)
 # Safe after a crash: stale pid files are cleared and the servers start again on the same data.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 action=$1 dir=$(realpath -m "$2")
-pg_bin=$(pg_config --bindir)
-run_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+pg_bin=$(pg_config --bindir 2>/dev/null || ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
+# From /: the postgres user may not be allowed into the current folder.
+run_pg() { if [ "$(id -u)" = 0 ]; then (cd / && runuser -u postgres -- "$@"); else "$@"; fi; }
 
 wait_for_port() { # port, what, log
     for _ in $(seq 1 150); do
@@ -21,25 +23,43 @@ wait_for_port() { # port, what, log
 }
 
 start() {
-    local pg_port=$1 mongo_port=$2
     mkdir -p "$dir"
-    # PostgreSQL refuses to run as root: the cluster belongs to the postgres user.
-    if [ ! -f "$dir/pg/PG_VERSION" ]; then
-        mkdir -p "$dir/pg"
-        [ "$(id -u)" != 0 ] || chown postgres: "$dir/pg"
-        chmod 700 "$dir/pg"
-        run_pg "$pg_bin/initdb" -D "$dir/pg" -A trust -U postgres -E UTF8 --locale=C.UTF-8 >"$dir/initdb.log"
+    [ "$1" = - ] || start_postgres "$1"
+    [ "$2" = - ] || start_mongo "$2"
+}
+
+start_postgres() {
+    local pg_port=$1 pg=$dir/pg
+    # PostgreSQL refuses to run as root: the cluster belongs to the postgres user. When that user
+    # cannot reach the checkout (a clone under /root, say), the cluster lives under its home and
+    # $dir/pg links to it, so the data still survives restarts.
+    if [ ! -e "$pg" ] && [ "$(id -u)" = 0 ] && ! runuser -u postgres -- test -x "$dir"; then
+        local home
+        home=/var/lib/postgresql/insta-clerky/$(printf %s "$dir" | sha1sum | cut -c1-12)
+        mkdir -p "$home"
+        chown postgres: "$home"
+        ln -s "$home" "$pg"
     fi
-    if ! run_pg "$pg_bin/pg_ctl" -D "$dir/pg" status >/dev/null 2>&1; then
-        rm -f "$dir/pg/postmaster.pid"
-        [ "$(id -u)" != 0 ] || chown postgres: "$dir"
-        run_pg "$pg_bin/pg_ctl" -D "$dir/pg" -l "$dir/postgres.log" -w -t 60 \
-            -o "-p $pg_port -k $dir -c listen_addresses=127.0.0.1 -c fsync=${PG_FSYNC:-on}" start >/dev/null
+    pg=$(realpath "$pg" 2>/dev/null || echo "$pg")
+    if [ ! -f "$pg/PG_VERSION" ]; then
+        mkdir -p "$pg"
+        [ "$(id -u)" != 0 ] || chown postgres: "$pg"
+        chmod 700 "$pg"
+        run_pg "$pg_bin/initdb" -D "$pg" -A trust -U postgres -E UTF8 --locale=C.UTF-8 >"$dir/initdb.log"
     fi
-    wait_for_port "$pg_port" PostgreSQL "$dir/postgres.log"
+    if ! run_pg "$pg_bin/pg_ctl" -D "$pg" status >/dev/null 2>&1; then
+        rm -f "$pg/postmaster.pid"
+        # The log and the socket sit in the data folder, which the postgres user owns.
+        run_pg "$pg_bin/pg_ctl" -D "$pg" -l "$pg/postgres.log" -w -t 60 \
+            -o "-p $pg_port -k $pg -c listen_addresses=127.0.0.1 -c fsync=${PG_FSYNC:-on}" start >/dev/null
+    fi
+    wait_for_port "$pg_port" PostgreSQL "$pg/postgres.log"
     psql -h 127.0.0.1 -p "$pg_port" -U postgres -tAc "SELECT 1 FROM pg_database WHERE datname = 'insta_clerky'" | grep -q 1 ||
         psql -h 127.0.0.1 -p "$pg_port" -U postgres -qc "CREATE DATABASE insta_clerky" >/dev/null
+}
 
+start_mongo() {
+    local mongo_port=$1
     if ! { [ -f "$dir/mongo.pid" ] && kill -0 "$(cat "$dir/mongo.pid")" 2>/dev/null; }; then
         mkdir -p "$dir/mongo"
         nohup .venv/bin/secantusd-py --port "$mongo_port" --storage-path "$dir/mongo" >"$dir/mongo.log" 2>&1 &
@@ -55,12 +75,19 @@ stop() {
         rm -f "$dir/mongo.pid"
     fi
     if [ -f "$dir/pg/postmaster.pid" ]; then
-        run_pg "$pg_bin/pg_ctl" -D "$dir/pg" -m fast -w stop >/dev/null 2>&1 || true
+        run_pg "$pg_bin/pg_ctl" -D "$(realpath "$dir/pg")" -m fast -w stop >/dev/null 2>&1 || true
     fi
+}
+
+wipe() {
+    stop
+    [ ! -L "$dir/pg" ] || rm -rf "$(realpath "$dir/pg")"
+    rm -rf "$dir"
 }
 
 case $action in
     start) start "$3" "$4" ;;
     stop) stop ;;
-    *) echo "usage: $0 start DIR PG_PORT MONGO_PORT | stop DIR" >&2; exit 2 ;;
+    wipe) wipe ;;
+    *) echo "usage: $0 start DIR PG_PORT MONGO_PORT | stop DIR | wipe DIR" >&2; exit 2 ;;
 esac

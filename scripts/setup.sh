@@ -19,7 +19,7 @@ apt_install() {
 
 # Debian packages: PostgreSQL server binaries, Chromium, Node.js, Python's venv.
 missing=()
-[ -x "$(pg_config --bindir 2>/dev/null)/initdb" ] || missing+=(postgresql)
+compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || [ -x "$(pg_config --bindir 2>/dev/null)/initdb" ] || missing+=(postgresql)
 command -v chromium >/dev/null || missing+=(chromium)
 command -v npm >/dev/null || missing+=(nodejs npm)
 python3 -c 'import venv, ensurepip' 2>/dev/null || missing+=(python3-venv)

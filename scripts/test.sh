@@ -9,8 +9,7 @@ scripts/setup.sh
 export PATH="$PWD/end2end/node_modules/.bin:$PATH"
 
 data=.data/test
-scripts/services.sh stop "$data" 2>/dev/null || true
-rm -rf "$data"
+scripts/services.sh wipe "$data"
 server_pid=""
 cleanup() {
     set +e # stop everything even when the server is already gone

@@ -22,7 +22,11 @@ impl Locale {
 
     /// Accepts the tags this app writes; anything else is the default, pt-BR.
     pub fn from_tag(tag: &str) -> Self {
-        if tag.eq_ignore_ascii_case("en") { Self::En } else { Self::PtBr }
+        if tag.eq_ignore_ascii_case("en") {
+            Self::En
+        } else {
+            Self::PtBr
+        }
     }
 
     /// The other language, offered by the switch.

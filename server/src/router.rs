@@ -1,5 +1,5 @@
 //! The whole HTTP surface in one `Router`, so tests build exactly what production serves.
-use crate::http::{health, locale};
+use crate::http::{health, locale, origin};
 use app::{backend::AppState, shell, App};
 use axum::{
     body::Body,
@@ -10,7 +10,6 @@ use axum::{
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use std::time::Duration;
 use tower::ServiceBuilder;
-use tracing::Level;
 use tower_http::{
     catch_panic::CatchPanicLayer,
     request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
@@ -19,6 +18,7 @@ use tower_http::{
     timeout::TimeoutLayer,
     trace::{DefaultOnResponse, TraceLayer},
 };
+use tracing::Level;
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
@@ -35,6 +35,7 @@ pub fn build(state: AppState) -> Router {
         })
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .with_state(state)
+        .layer(axum::middleware::from_fn(origin::same_origin))
         .layer(
             ServiceBuilder::new()
                 .layer(SetSensitiveHeadersLayer::new([header::AUTHORIZATION, header::COOKIE, header::SET_COOKIE]))

@@ -7,53 +7,67 @@ use leptos::server_fn::codec::GetUrl;
 #[server(endpoint = "me", input = GetUrl)]
 pub async fn current_user() -> Result<Option<UserView>, AppError> {
     use crate::backend::{accounts, auth, respond, state};
-    respond(async {
-        let state = state();
-        Ok(auth::current().await?.map(|who| accounts::view(&state, who.user())))
-    }
-    .await)
+    respond(
+        async {
+            let state = state();
+            Ok(auth::current().await?.map(|who| accounts::view(&state, who.user())))
+        }
+        .await,
+    )
 }
 
 #[server(endpoint = "sign_in")]
 pub async fn sign_in(email: String, password: String, next: Option<String>) -> Result<(), AppError> {
-    use crate::{backend::{accounts, auth, respond, state}, domain::user::safe_next};
-    respond(async {
-        let state = state();
-        let parts = expect_context::<http::request::Parts>();
-        let ip = auth::client_ip(&state.config, &parts);
-        let user = accounts::sign_in(&state, ip, &email, &password).await?;
-        auth::start_session(&state, &parts, &user).await?;
-        tracing::info!(user.id = %user.id, "signed in {}", user.id);
-        leptos_axum::redirect(&safe_next(next.as_deref()));
-        Ok(())
-    }
-    .await)
+    use crate::{
+        backend::{accounts, auth, respond, state},
+        domain::user::safe_next,
+    };
+    respond(
+        async {
+            let state = state();
+            let parts = expect_context::<http::request::Parts>();
+            let ip = auth::client_ip(&state.config, &parts);
+            let user = accounts::sign_in(&state, ip, &email, &password).await?;
+            auth::start_session(&state, &parts, &user).await?;
+            tracing::info!(user.id = %user.id, "signed in {}", user.id);
+            leptos_axum::redirect(&safe_next(next.as_deref()));
+            Ok(())
+        }
+        .await,
+    )
 }
 
 #[server(endpoint = "sign_up")]
 pub async fn sign_up(email: String, name: String, password: String) -> Result<(), AppError> {
-    use crate::{backend::{accounts, auth, respond, state}, domain::user::SignUp};
-    respond(async {
-        let state = state();
-        let parts = expect_context::<http::request::Parts>();
-        let form = SignUp::parse(&email, &name, &password).map_err(AppError::Invalid)?;
-        let user = accounts::sign_up(&state, form).await?;
-        auth::start_session(&state, &parts, &user).await?;
-        tracing::info!(user.id = %user.id, "signed up {}", user.id);
-        leptos_axum::redirect("/instances");
-        Ok(())
-    }
-    .await)
+    use crate::{
+        backend::{accounts, auth, respond, state},
+        domain::user::SignUp,
+    };
+    respond(
+        async {
+            let state = state();
+            let parts = expect_context::<http::request::Parts>();
+            let form = SignUp::parse(&email, &name, &password).map_err(AppError::Invalid)?;
+            let user = accounts::sign_up(&state, form).await?;
+            auth::start_session(&state, &parts, &user).await?;
+            tracing::info!(user.id = %user.id, "signed up {}", user.id);
+            leptos_axum::redirect("/instances");
+            Ok(())
+        }
+        .await,
+    )
 }
 
 #[server(endpoint = "sign_out")]
 pub async fn sign_out() -> Result<(), AppError> {
     use crate::backend::{auth, respond, state};
-    respond(async {
-        let parts = expect_context::<http::request::Parts>();
-        auth::end_session(&state(), &parts).await?;
-        leptos_axum::redirect("/sign-in");
-        Ok(())
-    }
-    .await)
+    respond(
+        async {
+            let parts = expect_context::<http::request::Parts>();
+            auth::end_session(&state(), &parts).await?;
+            leptos_axum::redirect("/sign-in");
+            Ok(())
+        }
+        .await,
+    )
 }

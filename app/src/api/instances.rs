@@ -7,10 +7,12 @@ use leptos::server_fn::codec::GetUrl;
 #[server(endpoint = "instances", input = GetUrl)]
 pub async fn list_instances() -> Result<Vec<InstanceCard>, AppError> {
     use crate::backend::{auth, respond, state, store::mongo::instances};
-    respond(async {
-        let who = auth::require_user().await?;
-        let docs = instances::list_for_owner(&state().mongo, who.user_id()).await?;
-        Ok(docs.iter().map(|doc| doc.card()).collect())
-    }
-    .await)
+    respond(
+        async {
+            let who = auth::require_user().await?;
+            let docs = instances::list_for_owner(&state().mongo, who.user_id()).await?;
+            Ok(docs.iter().map(|doc| doc.card()).collect())
+        }
+        .await,
+    )
 }

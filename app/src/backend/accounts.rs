@@ -1,5 +1,9 @@
 //! Signing up and signing in: validation, rate limits and password checks, independent of HTTP.
-use super::{password, state::AppState, store::mongo::users::{self, NewUser, UserDoc}};
+use super::{
+    password,
+    state::AppState,
+    store::mongo::users::{self, NewUser, UserDoc},
+};
 use crate::domain::{
     error::AppError,
     user::{Email, Role, SignUp, UserView},

@@ -2,7 +2,10 @@
 use super::{
     config::Config,
     state::AppState,
-    store::{mongo::users::{self, UserDoc}, pg::sessions},
+    store::{
+        mongo::users::{self, UserDoc},
+        pg::sessions,
+    },
 };
 use crate::domain::{error::AppError, user::Role};
 use axum::extract::ConnectInfo;
@@ -66,7 +69,11 @@ pub async fn require_user() -> Result<SignedIn, AppError> {
 
 pub async fn require_admin() -> Result<SignedIn, AppError> {
     let who = require_user().await?;
-    if who.is_admin() { Ok(who) } else { Err(AppError::Forbidden) }
+    if who.is_admin() {
+        Ok(who)
+    } else {
+        Err(AppError::Forbidden)
+    }
 }
 
 fn verify_clerky_jwt(config: &Config, token: &str) -> Option<String> {

@@ -104,11 +104,20 @@ impl Config {
                 "https://www.instagram.com/oauth/authorize",
                 "the Business Login authorize page URL",
             )?,
-            api_base_url: env.url_or("META_API_BASE_URL", "https://api.instagram.com", "the base URL of Instagram's token endpoint")?,
-            graph_base_url: env.url_or("META_GRAPH_BASE_URL", "https://graph.instagram.com", "the Graph API base URL")?,
+            api_base_url: env.url_or(
+                "META_API_BASE_URL",
+                "https://api.instagram.com",
+                "the base URL of Instagram's token endpoint",
+            )?,
+            graph_base_url: env.url_or(
+                "META_GRAPH_BASE_URL",
+                "https://graph.instagram.com",
+                "the Graph API base URL",
+            )?,
         };
         Ok(Self {
-            listen_addr: env.parse_or("LISTEN_ADDR", "127.0.0.1:3000", "an address like 0.0.0.0:3000", |v| v.parse().ok())?,
+            listen_addr: env
+                .parse_or("LISTEN_ADDR", "127.0.0.1:3000", "an address like 0.0.0.0:3000", |v| v.parse().ok())?,
             public_url,
             database_url: env.secret("DATABASE_URL", "a PostgreSQL URL like postgres://user@host:5432/db")?,
             mongodb_uri: env.secret("MONGODB_URI", "a MongoDB URI like mongodb://host:27017/insta_clerky")?,
@@ -123,9 +132,11 @@ impl Config {
                 "at least 32 random characters (openssl rand -base64 48)",
                 |v| (v.len() >= 32).then(|| SecretString::from(v.to_owned())),
             )?,
-            clerky_jwt_secret: env.optional_parse("CLERKY_JWT_SECRET", "at least 32 characters, shared with the Clerky backend", |v| {
-                (v.len() >= 32).then(|| SecretString::from(v.to_owned()))
-            })?,
+            clerky_jwt_secret: env.optional_parse(
+                "CLERKY_JWT_SECRET",
+                "at least 32 characters, shared with the Clerky backend",
+                |v| (v.len() >= 32).then(|| SecretString::from(v.to_owned())),
+            )?,
             free_instance_quota: env.number_or("FREE_INSTANCE_QUOTA", 1)?,
             sign_in_per_ip_per_minute: env.number_or("SIGN_IN_PER_IP_PER_MINUTE", 20)?,
             sign_in_per_account_per_minute: env.number_or("SIGN_IN_PER_ACCOUNT_PER_MINUTE", 5)?,
@@ -164,16 +175,32 @@ impl Env<'_> {
         self.0.get(var).map(|v| v.trim()).filter(|v| !v.is_empty())
     }
 
-    fn parse<T>(&self, var: &'static str, expected: &'static str, f: impl Fn(&str) -> Option<T>) -> Result<T, ConfigError> {
+    fn parse<T>(
+        &self,
+        var: &'static str,
+        expected: &'static str,
+        f: impl Fn(&str) -> Option<T>,
+    ) -> Result<T, ConfigError> {
         let raw = self.get(var).ok_or(ConfigError::Missing { var, expected })?;
         f(raw).ok_or(ConfigError::Invalid { var, expected })
     }
 
-    fn optional_parse<T>(&self, var: &'static str, expected: &'static str, f: impl Fn(&str) -> Option<T>) -> Result<Option<T>, ConfigError> {
+    fn optional_parse<T>(
+        &self,
+        var: &'static str,
+        expected: &'static str,
+        f: impl Fn(&str) -> Option<T>,
+    ) -> Result<Option<T>, ConfigError> {
         self.get(var).map(|raw| f(raw).ok_or(ConfigError::Invalid { var, expected })).transpose()
     }
 
-    fn parse_or<T>(&self, var: &'static str, default: &str, expected: &'static str, f: impl Fn(&str) -> Option<T>) -> Result<T, ConfigError> {
+    fn parse_or<T>(
+        &self,
+        var: &'static str,
+        default: &str,
+        expected: &'static str,
+        f: impl Fn(&str) -> Option<T>,
+    ) -> Result<T, ConfigError> {
         f(self.get(var).unwrap_or(default)).ok_or(ConfigError::Invalid { var, expected })
     }
 
@@ -190,7 +217,8 @@ impl Env<'_> {
     }
 
     fn number_or(&self, var: &'static str, default: u32) -> Result<u32, ConfigError> {
-        self.get(var).map_or(Ok(default), |v| v.parse().map_err(|_| ConfigError::Invalid { var, expected: "a whole number" }))
+        self.get(var)
+            .map_or(Ok(default), |v| v.parse().map_err(|_| ConfigError::Invalid { var, expected: "a whole number" }))
     }
 
     fn flag(&self, var: &'static str) -> Result<bool, ConfigError> {
@@ -250,7 +278,14 @@ mod tests {
 
     #[test]
     fn every_secret_is_required() {
-        for var in ["DATABASE_URL", "MONGODB_URI", "META_APP_SECRET", "META_VERIFY_TOKEN", "TOKEN_ENCRYPTION_KEYS", "SESSION_SECRET"] {
+        for var in [
+            "DATABASE_URL",
+            "MONGODB_URI",
+            "META_APP_SECRET",
+            "META_VERIFY_TOKEN",
+            "TOKEN_ENCRYPTION_KEYS",
+            "SESSION_SECRET",
+        ] {
             let message = error_with(var, None);
             assert!(message.starts_with(&format!("{var} is not set: expected ")), "{message}");
         }
@@ -258,11 +293,16 @@ mod tests {
 
     #[test]
     fn malformed_values_name_the_variable_and_the_expectation() {
-        assert_eq!(error_with("META_GRAPH_VERSION", Some("24")), "META_GRAPH_VERSION is malformed: expected a Graph API version like v24.0");
+        assert_eq!(
+            error_with("META_GRAPH_VERSION", Some("24")),
+            "META_GRAPH_VERSION is malformed: expected a Graph API version like v24.0"
+        );
         assert!(error_with("META_APP_ID", Some("12a")).starts_with("META_APP_ID is malformed"));
         assert!(error_with("PUBLIC_URL", Some("ftp://x")).starts_with("PUBLIC_URL is malformed"));
         assert!(error_with("SESSION_SECRET", Some("short")).starts_with("SESSION_SECRET is malformed"));
-        assert!(error_with("TOKEN_ENCRYPTION_KEYS", Some("k1:c2hvcnQ=")).starts_with("TOKEN_ENCRYPTION_KEYS is malformed"));
+        assert!(
+            error_with("TOKEN_ENCRYPTION_KEYS", Some("k1:c2hvcnQ=")).starts_with("TOKEN_ENCRYPTION_KEYS is malformed")
+        );
         assert!(error_with("FREE_INSTANCE_QUOTA", Some("-1")).starts_with("FREE_INSTANCE_QUOTA is malformed"));
         assert!(error_with("LOG_FORMAT", Some("xml")).starts_with("LOG_FORMAT is malformed"));
     }

@@ -14,10 +14,9 @@ use crate::domain::error::AppError;
 /// Gives a server function's error its HTTP status, so scripts see 401, 403, 422 or 429.
 pub fn respond<T>(result: Result<T, AppError>) -> Result<T, AppError> {
     if let Err(error) = &result {
-        if let (Some(options), Ok(status)) = (
-            leptos::prelude::use_context::<leptos_axum::ResponseOptions>(),
-            http::StatusCode::from_u16(error.status()),
-        ) {
+        if let (Some(options), Ok(status)) =
+            (leptos::prelude::use_context::<leptos_axum::ResponseOptions>(), http::StatusCode::from_u16(error.status()))
+        {
             options.set_status(status);
         }
     }

@@ -43,10 +43,8 @@ impl AppState {
         store::pg::MIGRATOR.run(&pg).await?;
         let mongo = store::mongo::connect(config.mongodb_uri.expose_secret()).await?;
         store::mongo::ensure_indexes(&mongo).await?;
-        let sign_in_limits = Arc::new(SignInLimits::new(
-            config.sign_in_per_ip_per_minute,
-            config.sign_in_per_account_per_minute,
-        ));
+        let sign_in_limits =
+            Arc::new(SignInLimits::new(config.sign_in_per_ip_per_minute, config.sign_in_per_account_per_minute));
         Ok(Self { config: Arc::new(config), pg, mongo, sign_in_limits, leptos })
     }
 }

@@ -1,5 +1,9 @@
 //! A labelled form input with its error message underneath.
-use crate::{domain::error::AppError, i18n::{field_message, Key}, use_locale};
+use crate::{
+    domain::error::AppError,
+    i18n::{field_message, Key},
+    use_locale,
+};
 use leptos::prelude::*;
 
 #[component]

@@ -53,7 +53,11 @@ impl Email {
             && matches!(email.split_once('@'), Some((local, domain))
                 if !local.is_empty() && domain.contains('.') && !domain.starts_with('.')
                     && !domain.ends_with('.') && !domain.contains('@'));
-        if valid { Ok(Self(email)) } else { Err(FieldError::new("email", "invalid_email")) }
+        if valid {
+            Ok(Self(email))
+        } else {
+            Err(FieldError::new("email", "invalid_email"))
+        }
     }
 
     pub fn as_str(&self) -> &str {
@@ -100,9 +104,7 @@ impl SignUp {
         let password_check = check_new_password(password);
         match (email, name, password_check) {
             (Ok(email), Ok(name), Ok(())) => Ok(Self { email, name, password: password.to_owned() }),
-            (email, name, password) => {
-                Err([email.err(), name.err(), password.err()].into_iter().flatten().collect())
-            }
+            (email, name, password) => Err([email.err(), name.err(), password.err()].into_iter().flatten().collect()),
         }
     }
 }
@@ -125,7 +127,11 @@ pub fn local_path(next: Option<&str>) -> String {
 /// Where to go after signing in: a local path, but never back to the sign-in or sign-up page.
 pub fn safe_next(next: Option<&str>) -> String {
     let path = local_path(next);
-    if path.starts_with("/sign-") { "/instances".to_owned() } else { path }
+    if path.starts_with("/sign-") {
+        "/instances".to_owned()
+    } else {
+        path
+    }
 }
 
 #[cfg(test)]

@@ -1,8 +1,14 @@
 //! `/admin`: what admins manage; for now, every account.
 use crate::{
     api::admin::list_users,
-    components::{auth::RequireUser, error_notice::{ErrorNotice, Loading}},
-    domain::{error::AppError, user::{Role, UserSummary}},
+    components::{
+        auth::RequireUser,
+        error_notice::{ErrorNotice, Loading},
+    },
+    domain::{
+        error::AppError,
+        user::{Role, UserSummary},
+    },
     i18n::Key,
     use_locale,
 };

@@ -1,8 +1,14 @@
 //! `/instances`: the signed-in user's Instagram instances.
 use crate::{
     api::instances::list_instances,
-    components::{auth::{use_auth, RequireUser}, error_notice::{ErrorNotice, Loading}},
-    domain::{error::AppError, instance::{InstanceCard, InstanceStatus}},
+    components::{
+        auth::{use_auth, RequireUser},
+        error_notice::{ErrorNotice, Loading},
+    },
+    domain::{
+        error::AppError,
+        instance::{InstanceCard, InstanceStatus},
+    },
     i18n::{Key, Locale},
     use_locale,
 };

@@ -1,5 +1,5 @@
 //! `/locale/{tag}?next=/path`: remembers the chosen language in a cookie and returns to the page.
-use app::{domain::user::local_path, i18n::Locale, backend::AppState};
+use app::{backend::AppState, domain::user::local_path, i18n::Locale};
 use axum::{
     extract::{Path, Query, State},
     http::{header, HeaderValue},

@@ -61,9 +61,12 @@ async fn sign_up_rejects_bad_fields_with_422_and_field_codes() {
 async fn an_email_holds_one_account_whatever_its_case() {
     let app = spawn_app().await;
     assert_eq!(app.sign_up("dup@loja.com", "senha-forte-1").await.status(), 302);
-    let response = browser().post(app.url("/api/sign_up"))
+    let response = browser()
+        .post(app.url("/api/sign_up"))
         .form(&[("email", "DUP@loja.com"), ("name", "Outra"), ("password", "senha-forte-2")])
-        .send().await.expect("request");
+        .send()
+        .await
+        .expect("request");
     assert_eq!(response.status(), 422);
     let body: serde_json::Value = response.json().await.expect("json");
     assert_eq!(body, serde_json::json!({ "Invalid": [{ "field": "email", "code": "taken" }] }));
@@ -89,7 +92,10 @@ async fn signing_in_replaces_the_session_and_returns_to_next() {
     let first_token = cookie_value(set_cookie(&first, "ic_session").expect("cookie")).to_owned();
 
     let second = app
-        .post_form("/api/sign_in", &[("email", "fil@loja.com"), ("password", "senha-certa-1"), ("next", "/reports?type=dm")])
+        .post_form(
+            "/api/sign_in",
+            &[("email", "fil@loja.com"), ("password", "senha-certa-1"), ("next", "/reports?type=dm")],
+        )
         .await;
     assert_eq!(second.status(), 302);
     assert_eq!(second.headers()["location"], "/reports?type=dm");
@@ -106,7 +112,10 @@ async fn next_cannot_leave_the_site() {
     let app = spawn_app().await;
     app.create_user("gil@loja.com", "senha-certa-1", false).await;
     let response = app
-        .post_form("/api/sign_in", &[("email", "gil@loja.com"), ("password", "senha-certa-1"), ("next", "https://evil.example/")])
+        .post_form(
+            "/api/sign_in",
+            &[("email", "gil@loja.com"), ("password", "senha-certa-1"), ("next", "https://evil.example/")],
+        )
         .await;
     assert_eq!(response.headers()["location"], "/instances");
 }
@@ -151,4 +160,19 @@ async fn sign_in_is_limited_per_address() {
     assert_eq!(app.sign_in("a@loja.com", "x-123456").await.status(), 401);
     assert_eq!(app.sign_in("b@loja.com", "x-123456").await.status(), 401);
     assert_eq!(app.sign_in("c@loja.com", "x-123456").await.status(), 429);
+}
+
+#[tokio::test]
+async fn a_cross_site_form_post_is_refused_and_a_same_site_one_accepted() {
+    let app = spawn_app().await;
+    app.create_user("kai@loja.com", "senha-certa-1", false).await;
+    let form = [("email", "kai@loja.com"), ("password", "senha-certa-1")];
+    let cross = app.client.post(app.url("/api/sign_in")).header("origin", "https://evil.example").form(&form).send().await;
+    let cross = cross.expect("request");
+    assert_eq!(cross.status(), 403);
+    assert!(set_cookie(&cross, "ic_session").is_none());
+
+    let own_origin = app.address.clone();
+    let same = app.client.post(app.url("/api/sign_in")).header("origin", own_origin).form(&form).send().await;
+    assert_eq!(same.expect("request").status(), 302);
 }

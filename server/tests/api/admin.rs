@@ -11,8 +11,14 @@ async fn only_admins_list_users() {
 
     app.create_user("chefe@loja.com", "senha-forte-1", true).await;
     let admin = crate::helpers::browser();
-    admin.post(app.url("/api/sign_in")).form(&[("email", "chefe@loja.com"), ("password", "senha-forte-1")]).send().await.expect("sign in");
-    let users: Vec<serde_json::Value> = admin.get(app.url("/api/admin/users")).send().await.expect("list").json().await.expect("json");
+    admin
+        .post(app.url("/api/sign_in"))
+        .form(&[("email", "chefe@loja.com"), ("password", "senha-forte-1")])
+        .send()
+        .await
+        .expect("sign in");
+    let users: Vec<serde_json::Value> =
+        admin.get(app.url("/api/admin/users")).send().await.expect("list").json().await.expect("json");
     let emails: Vec<_> = users.iter().map(|u| u["email"].as_str().unwrap_or_default()).collect();
     assert_eq!(emails, ["user@loja.com", "chefe@loja.com"]);
     assert!(users.iter().all(|u| u.get("passwordHash").is_none() && u.get("password_hash").is_none()));
@@ -37,7 +43,10 @@ async fn the_cli_creates_users_makes_admins_and_refuses_duplicates() {
         if_missing,
     };
     cli::run(&app.state, create("ops@loja.com", false)).await.expect("created");
-    assert!(cli::run(&app.state, create("OPS@loja.com", false)).await.expect_err("duplicate").contains("already has an account"));
+    assert!(cli::run(&app.state, create("OPS@loja.com", false))
+        .await
+        .expect_err("duplicate")
+        .contains("already has an account"));
     cli::run(&app.state, create("ops@loja.com", true)).await.expect("if-missing is idempotent");
     assert!(cli::run(&app.state, create("not-an-email", false)).await.is_err());
 

@@ -10,7 +10,13 @@ fn token(alg: Algorithm, secret: &str, sub: &str, exp_offset: i64) -> String {
 
 /// As a script calls the API: a Bearer token, JSON accepted, no cookies.
 async fn me_with(app: &TestApp, token: &str) -> reqwest::Response {
-    reqwest::Client::new().get(app.url("/api/me")).bearer_auth(token).header("accept", "application/json").send().await.expect("request")
+    reqwest::Client::new()
+        .get(app.url("/api/me"))
+        .bearer_auth(token)
+        .header("accept", "application/json")
+        .send()
+        .await
+        .expect("request")
 }
 
 async fn user_id(app: &TestApp) -> String {

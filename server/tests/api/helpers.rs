@@ -102,7 +102,8 @@ impl TestApp {
 
     /// `GET /api/me` as JSON.
     pub async fn me(&self) -> serde_json::Value {
-        let response = self.client.get(self.url("/api/me")).header("accept", "application/json").send().await.expect("request");
+        let response =
+            self.client.get(self.url("/api/me")).header("accept", "application/json").send().await.expect("request");
         assert_eq!(response.status(), 200, "{:?}", response.headers().get("location"));
         response.json().await.expect("json")
     }

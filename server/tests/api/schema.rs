@@ -4,7 +4,13 @@ use app::backend::store::{mongo, pg::MIGRATOR};
 use mongodb::bson::{doc, oid::ObjectId, DateTime, Document};
 use sqlx::PgPool;
 
-async fn insert_automation(pg: &PgPool, kind: &str, trigger: &str, keywords: &[&str], response: &str) -> Result<(), sqlx::Error> {
+async fn insert_automation(
+    pg: &PgPool,
+    kind: &str,
+    trigger: &str,
+    keywords: &[&str],
+    response: &str,
+) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO instagram_automations (id, user_id, instance_id, name, type, trigger_type, keywords, response_text, response_type)
          VALUES (gen_random_uuid(), 'u', 'i', 'Preço', $1, $2, $3, 'Te chamei no direct!', $4)",
@@ -37,8 +43,14 @@ async fn enumerations_are_checked_by_the_database() {
     assert!(is_check_violation(insert_automation(&pg, "sms", "keyword", &["x"], "direct").await));
     assert!(is_check_violation(insert_automation(&pg, "dm", "sometimes", &["x"], "direct").await));
     assert!(is_check_violation(insert_automation(&pg, "dm", "keyword", &["x"], "email").await));
-    assert!(is_check_violation(insert_automation(&pg, "dm", "keyword", &[], "direct").await), "keyword trigger without keywords");
-    assert!(is_check_violation(insert_automation(&pg, "dm", "keyword", &["x"], "comment").await), "a DM cannot be answered in a comment thread");
+    assert!(
+        is_check_violation(insert_automation(&pg, "dm", "keyword", &[], "direct").await),
+        "keyword trigger without keywords"
+    );
+    assert!(
+        is_check_violation(insert_automation(&pg, "dm", "keyword", &["x"], "comment").await),
+        "a DM cannot be answered in a comment thread"
+    );
 
     let report = |kind: &str, status: &str| {
         sqlx::query(
@@ -69,7 +81,9 @@ async fn a_redelivered_message_or_comment_cannot_be_stored_twice_per_instance() 
     };
     message("a").await.expect("first");
     let duplicate = message("a").await.expect_err("same message, same instance");
-    assert!(matches!(&duplicate, sqlx::Error::Database(e) if e.constraint() == Some("instagram_messages_instance_message_key")));
+    assert!(
+        matches!(&duplicate, sqlx::Error::Database(e) if e.constraint() == Some("instagram_messages_instance_message_key"))
+    );
     message("b").await.expect("same id under another instance is another message");
 
     let comment = || {
@@ -80,16 +94,20 @@ async fn a_redelivered_message_or_comment_cannot_be_stored_twice_per_instance() 
         .execute(&pg)
     };
     comment().await.expect("first");
-    assert!(matches!(comment().await, Err(sqlx::Error::Database(e)) if e.constraint() == Some("instagram_comments_instance_comment_key")));
+    assert!(
+        matches!(comment().await, Err(sqlx::Error::Database(e)) if e.constraint() == Some("instagram_comments_instance_comment_key"))
+    );
 }
 
 #[tokio::test]
 async fn instance_names_are_unique_in_mongodb() {
     let db = spawn_app().await.state.mongo;
     let instances = db.collection::<Document>("instagram_instances");
-    let doc = || doc! {
-        "_id": ObjectId::new(), "userId": ObjectId::new(), "instanceName": "loja-da-ana", "name": "Loja",
-        "status": "created", "webhookIds": [], "createdAt": DateTime::now(), "updatedAt": DateTime::now(),
+    let doc = || {
+        doc! {
+            "_id": ObjectId::new(), "userId": ObjectId::new(), "instanceName": "loja-da-ana", "name": "Loja",
+            "status": "created", "webhookIds": [], "createdAt": DateTime::now(), "updatedAt": DateTime::now(),
+        }
     };
     instances.insert_one(doc()).await.expect("first");
     let error = instances.insert_one(doc()).await.expect_err("duplicate instanceName");

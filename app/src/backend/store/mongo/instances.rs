@@ -60,7 +60,9 @@ fn instances(db: &Database) -> Collection<InstanceDoc> {
 pub async fn ensure_indexes(db: &Database) -> Result<(), mongodb::error::Error> {
     let unique_name = IndexModel::builder()
         .keys(doc! { "instanceName": 1 })
-        .options(IndexOptions::builder().unique(true).name("instagram_instances_instanceName_unique".to_owned()).build())
+        .options(
+            IndexOptions::builder().unique(true).name("instagram_instances_instanceName_unique".to_owned()).build(),
+        )
         .build();
     let by_owner = IndexModel::builder()
         .keys(doc! { "userId": 1, "createdAt": 1 })
@@ -74,10 +76,5 @@ pub async fn ensure_indexes(db: &Database) -> Result<(), mongodb::error::Error> 
 /// The instances of one owner, oldest first.
 pub async fn list_for_owner(db: &Database, owner: ObjectId) -> Result<Vec<InstanceDoc>, StoreError> {
     use futures_util::TryStreamExt;
-    Ok(instances(db)
-        .find(doc! { "userId": owner })
-        .sort(doc! { "createdAt": 1 })
-        .await?
-        .try_collect()
-        .await?)
+    Ok(instances(db).find(doc! { "userId": owner }).sort(doc! { "createdAt": 1 }).await?.try_collect().await?)
 }

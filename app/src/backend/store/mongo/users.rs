@@ -93,7 +93,11 @@ pub async fn set_role(db: &Database, email: &Email, role: Role) -> Result<(), St
     let result = users(db)
         .update_one(doc! { "email": email.as_str() }, doc! { "$set": { "role": role, "updatedAt": DateTime::now() } })
         .await?;
-    if result.matched_count == 0 { Err(StoreError::NotFound) } else { Ok(()) }
+    if result.matched_count == 0 {
+        Err(StoreError::NotFound)
+    } else {
+        Ok(())
+    }
 }
 
 /// Every user, oldest first.

@@ -6,8 +6,6 @@ pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations");
 /// True when every migration this build knows has been applied successfully.
 pub async fn migrations_applied(pg: &sqlx::PgPool) -> Result<bool, sqlx::Error> {
     let applied: Vec<i64> =
-        sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE success ORDER BY version")
-            .fetch_all(pg)
-            .await?;
+        sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE success ORDER BY version").fetch_all(pg).await?;
     Ok(MIGRATOR.iter().all(|m| applied.contains(&m.version)))
 }

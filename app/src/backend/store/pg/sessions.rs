@@ -39,10 +39,7 @@ pub async fn user_of(pg: &PgPool, secret: &[u8], token: &str) -> Result<Option<S
 }
 
 pub async fn delete(pg: &PgPool, secret: &[u8], token: &str) -> Result<(), StoreError> {
-    sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
-        .bind(token_hash(secret, token))
-        .execute(pg)
-        .await?;
+    sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash(secret, token)).execute(pg).await?;
     Ok(())
 }
 
