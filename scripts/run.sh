@@ -15,7 +15,7 @@ started_services=""
 cleanup() {
     set +e # stop everything even when the server is already gone
     trap '' INT TERM # a second Ctrl-C must not cut the cleanup short
-    [ -z "${server_pid:-}" ] || { kill -TERM "$server_pid" 2>/dev/null; wait "$server_pid" 2>/dev/null || true; }
+    for pid in ${server_pid:-} ${sandbox_pid:-}; do kill -TERM "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; done
     [ -z "$started_services" ] || scripts/services.sh stop "$data"
 }
 trap cleanup EXIT
@@ -55,6 +55,13 @@ if [ -z "${META_APP_ID:-}" ]; then
 fi
 
 cargo leptos build
+if [ -n "${sandbox:-}" ]; then
+    # The Meta sandbox plays Instagram for the app registered above.
+    cargo build -p meta-sandbox
+    SANDBOX_ADDR=127.0.0.1:3100 SANDBOX_APP_ID=$META_APP_ID SANDBOX_APP_SECRET=$META_APP_SECRET \
+        SANDBOX_REDIRECT_URIS=$META_REDIRECT_URI target/debug/meta-sandbox &
+    sandbox_pid=$!
+fi
 server=target/debug/server
 $server migrate
 demo_admin=admin@insta-clerky.local
@@ -65,7 +72,8 @@ cat <<MSG
 
   Insta-Clerky is at $PUBLIC_URL
   Demo admin: $demo_admin / $DEMO_ADMIN_PASSWORD
-  Ctrl-C stops the app and the services this command started.
+${sandbox:+  Meta sandbox (plays Instagram): $sandbox/_sandbox/accounts
+}  Ctrl-C stops the app and the services this command started.
 
 MSG
 $server serve &

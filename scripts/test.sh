@@ -23,7 +23,7 @@ export DATABASE_URL=postgres://postgres@127.0.0.1:55433/insta_clerky
 export TEST_MONGODB_URI=mongodb://127.0.0.1:57018
 
 echo "== unit and integration tests"
-cargo test -p app -p server --features app/ssr
+cargo test -p app -p server -p meta-sandbox --features app/ssr
 
 echo "== building the site for the browser tests"
 cargo leptos build

@@ -167,7 +167,8 @@ async fn a_cross_site_form_post_is_refused_and_a_same_site_one_accepted() {
     let app = spawn_app().await;
     app.create_user("kai@loja.com", "senha-certa-1", false).await;
     let form = [("email", "kai@loja.com"), ("password", "senha-certa-1")];
-    let cross = app.client.post(app.url("/api/sign_in")).header("origin", "https://evil.example").form(&form).send().await;
+    let cross =
+        app.client.post(app.url("/api/sign_in")).header("origin", "https://evil.example").form(&form).send().await;
     let cross = cross.expect("request");
     assert_eq!(cross.status(), 403);
     assert!(set_cookie(&cross, "ic_session").is_none());

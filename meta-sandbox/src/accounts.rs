@@ -1,0 +1,102 @@
+//! The sandbox's test professional accounts, with posts and reels.
+use serde::Serialize;
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Media {
+    pub id: String,
+    pub caption: String,
+    pub media_type: &'static str,
+    pub media_product_type: &'static str,
+    pub permalink: String,
+    pub timestamp: &'static str,
+    pub comments_count: u32,
+    pub like_count: u32,
+}
+
+#[derive(Clone, Debug)]
+pub struct Account {
+    /// IG_ID: what webhooks and `/me.user_id` carry.
+    pub ig_id: String,
+    /// App-scoped id: `/me.id`.
+    pub app_scoped_id: String,
+    /// The code exchange's `user_id`, a JSON integer above 2^53.
+    pub login_user_id: u64,
+    pub username: &'static str,
+    pub name: &'static str,
+    pub account_type: &'static str,
+    pub followers_count: u32,
+    pub follows_count: u32,
+    pub media: Vec<Media>,
+    /// Sandbox clock times of recent Graph calls, for the usage headers.
+    pub calls: Vec<i64>,
+}
+
+impl Account {
+    pub fn picture_url(&self) -> String {
+        format!("https://scontent.cdninstagram.com/v/t51.2885-19/{}_profile.jpg", self.ig_id)
+    }
+}
+
+fn media(id: &str, caption: &str, reel: bool, timestamp: &'static str, comments: u32, likes: u32) -> Media {
+    let (media_type, product, kind) = if reel { ("VIDEO", "REELS", "reel") } else { ("IMAGE", "FEED", "p") };
+    Media {
+        id: id.to_owned(),
+        caption: caption.to_owned(),
+        media_type,
+        media_product_type: product,
+        permalink: format!("https://www.instagram.com/{kind}/{}/", &id[id.len() - 6..]),
+        timestamp,
+        comments_count: comments,
+        like_count: likes,
+    }
+}
+
+pub fn seed() -> Vec<Account> {
+    vec![
+        Account {
+            ig_id: "17841405822304914".into(),
+            app_scoped_id: "28978671838402975".into(),
+            login_user_id: 9_123_456_789_012_345,
+            username: "loja.exemplo",
+            name: "Loja Exemplo",
+            account_type: "BUSINESS",
+            followers_count: 1520,
+            follows_count: 310,
+            media: vec![
+                media(
+                    "17918195224117851",
+                    "Promo de sexta: tudo com 20% off",
+                    true,
+                    "2026-11-20T14:03:11+0000",
+                    12,
+                    140,
+                ),
+                media("17895695668004550", "Nova coleção de verão", false, "2026-11-18T09:00:00+0000", 3, 51),
+                media("17902231457700112", "Bastidores da loja", true, "2026-11-10T18:30:00+0000", 7, 88),
+            ],
+            calls: Vec::new(),
+        },
+        Account {
+            ig_id: "17841477965412210".into(),
+            app_scoped_id: "28978671838409911".into(),
+            login_user_id: 9_123_456_789_054_321,
+            username: "doces.da.bia",
+            name: "Doces da Bia",
+            account_type: "MEDIA_CREATOR",
+            followers_count: 864,
+            follows_count: 122,
+            media: vec![
+                media(
+                    "17934400112233445",
+                    "Bolo de pote: qual sabor você quer?",
+                    false,
+                    "2026-11-21T11:15:00+0000",
+                    21,
+                    230,
+                ),
+                media("17934400112299887", "Receita de brigadeiro gourmet", true, "2026-11-15T16:45:00+0000", 34, 512),
+            ],
+            calls: Vec::new(),
+        },
+    ]
+}

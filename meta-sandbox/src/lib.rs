@@ -1,0 +1,73 @@
+//! A faithful local stand-in for Meta's Instagram Platform (see shared/meta-api/CONTRACT.md):
+//! Business Login, the token endpoints and the Graph API on one address, with Meta's paths,
+//! payloads and errors, plus a control API under `/_sandbox` for tests.
+mod accounts;
+mod control;
+mod errors;
+mod graph;
+mod oauth;
+mod record;
+mod world;
+
+use axum::{routing::get, Router};
+use std::{
+    net::SocketAddr,
+    sync::{Arc, Mutex},
+};
+pub use world::World;
+
+/// The Meta app the sandbox knows: what the App Dashboard would hold.
+#[derive(Clone, Debug)]
+pub struct AppRegistration {
+    pub app_id: String,
+    pub app_secret: String,
+    /// Exact matches only, as Meta compares them.
+    pub redirect_uris: Vec<String>,
+}
+
+#[derive(Clone)]
+pub struct Sandbox {
+    pub(crate) app: Arc<AppRegistration>,
+    pub(crate) world: Arc<Mutex<World>>,
+}
+
+impl Sandbox {
+    pub fn new(app: AppRegistration) -> Self {
+        Self { app: Arc::new(app), world: Arc::new(Mutex::new(World::seeded())) }
+    }
+
+    /// The state, for the handlers. A poisoned lock means a handler panicked mid-update: the
+    /// sandbox is a test double, so it carries on with what is there.
+    pub(crate) fn world(&self) -> std::sync::MutexGuard<'_, World> {
+        self.world.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    pub fn router(self) -> Router {
+        Router::new()
+            .route("/oauth/authorize", get(oauth::authorize_page).post(oauth::decide))
+            .route("/oauth/access_token", axum::routing::post(oauth::exchange_code))
+            .route("/access_token", get(oauth::exchange_long_lived))
+            .route("/refresh_access_token", get(oauth::refresh))
+            .route("/{version}/access_token", get(oauth::exchange_long_lived_versioned))
+            .route("/{version}/refresh_access_token", get(oauth::refresh_versioned))
+            .route("/me", get(graph::me))
+            .route("/{version}/me", get(graph::me_versioned))
+            .merge(control::routes())
+            .layer(axum::middleware::from_fn_with_state(self.clone(), record::record))
+            .with_state(self)
+    }
+
+    /// Serves on 127.0.0.1 at a free port, in this process; for tests.
+    pub async fn spawn(app: AppRegistration) -> std::io::Result<(Self, SocketAddr)> {
+        let sandbox = Self::new(app);
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let addr = listener.local_addr()?;
+        let router = sandbox.clone().router();
+        tokio::spawn(async move {
+            if let Err(error) = axum::serve(listener, router).await {
+                tracing::error!("sandbox stopped: {error}");
+            }
+        });
+        Ok((sandbox, addr))
+    }
+}
