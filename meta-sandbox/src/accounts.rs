@@ -29,6 +29,10 @@ pub struct Account {
     pub media: Vec<Media>,
     /// Sandbox clock times of recent Graph calls, for the usage headers.
     pub calls: Vec<i64>,
+    /// Send API calls in the last second (unix milliseconds).
+    pub sends: Vec<i64>,
+    /// Private replies in the last hour (unix seconds).
+    pub private_replies: Vec<i64>,
 }
 
 impl Account {
@@ -75,6 +79,8 @@ pub fn seed() -> Vec<Account> {
                 media("17902231457700112", "Bastidores da loja", true, "2026-11-10T18:30:00+0000", 7, 88),
             ],
             calls: Vec::new(),
+            sends: Vec::new(),
+            private_replies: Vec::new(),
         },
         Account {
             ig_id: "17841477965412210".into(),
@@ -97,6 +103,8 @@ pub fn seed() -> Vec<Account> {
                 media("17934400112299887", "Receita de brigadeiro gourmet", true, "2026-11-15T16:45:00+0000", 34, 512),
             ],
             calls: Vec::new(),
+            sends: Vec::new(),
+            private_replies: Vec::new(),
         },
     ]
 }

@@ -1,5 +1,10 @@
 //! `/_sandbox`: what tests and people use to drive the sandbox (never part of Meta's API).
-use crate::{record::Call, Sandbox};
+use crate::{
+    faults::Fault,
+    record::Call,
+    webhooks::{self, Delivery, DeliveryFaults, WebhookConfig},
+    Sandbox,
+};
 use axum::{
     extract::{Query, State},
     http::StatusCode,
@@ -16,6 +21,83 @@ pub fn routes() -> Router<Sandbox> {
         .route("/_sandbox/calls", get(calls).delete(clear_calls))
         .route("/_sandbox/accounts", get(accounts))
         .route("/_sandbox/tokens/revoke", post(revoke_token))
+        .route("/_sandbox/webhook", get(webhook).post(register_webhook))
+        .route("/_sandbox/deliveries", get(deliveries))
+        .route("/_sandbox/faults", get(faults).post(add_fault).delete(clear_faults))
+        .route("/_sandbox/faults/deliveries", post(delivery_faults))
+        .route("/_sandbox/limits", post(limits))
+}
+
+async fn webhook(State(sandbox): State<Sandbox>) -> Json<Value> {
+    Json(json!(sandbox.world().webhook))
+}
+
+/// Saves the app's callback after Meta's verification handshake against it.
+async fn register_webhook(
+    State(sandbox): State<Sandbox>,
+    Json(config): Json<WebhookConfig>,
+) -> Result<Json<Value>, (StatusCode, Json<Value>)> {
+    match webhooks::register(&sandbox, config).await {
+        Ok(()) => Ok(Json(json!({ "success": true }))),
+        Err(message) => Err((StatusCode::BAD_REQUEST, Json(json!({ "error": message })))),
+    }
+}
+
+#[derive(Deserialize)]
+struct DeliveryFilter {
+    /// Only deliveries whose body contains this text.
+    contains: Option<String>,
+}
+
+async fn deliveries(State(sandbox): State<Sandbox>, Query(filter): Query<DeliveryFilter>) -> Json<Vec<Delivery>> {
+    let world = sandbox.world();
+    let matching = world
+        .deliveries
+        .iter()
+        .filter(|d| filter.contains.as_deref().is_none_or(|text| d.body.contains(text)))
+        .cloned()
+        .collect();
+    Json(matching)
+}
+
+async fn faults(State(sandbox): State<Sandbox>) -> Json<Vec<Fault>> {
+    Json(sandbox.world().faults.clone())
+}
+
+/// Adds a fault: `{"endpoint": "messages", "kind": "server_error", "count": 2}` or
+/// `{"endpoint": "*", "kind": "rate_limit", "share": 0.3, "seconds": 60}`.
+async fn add_fault(State(sandbox): State<Sandbox>, Json(mut fault): Json<Fault>) -> Result<StatusCode, StatusCode> {
+    let valid_share = fault.share.is_none_or(|s| (0.0..=1.0).contains(&s));
+    if !valid_share || (fault.count.is_none() && fault.share.is_none()) {
+        return Err(StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    let mut world = sandbox.world();
+    fault.until = fault.seconds.map(|s| world.now() + s);
+    world.faults.push(fault);
+    Ok(StatusCode::CREATED)
+}
+
+async fn clear_faults(State(sandbox): State<Sandbox>) -> StatusCode {
+    let mut world = sandbox.world();
+    world.faults.clear();
+    world.delivery_faults = DeliveryFaults::default();
+    StatusCode::NO_CONTENT
+}
+
+/// Duplicates, delays or reorders the next deliveries.
+async fn delivery_faults(State(sandbox): State<Sandbox>, Json(faults): Json<DeliveryFaults>) -> StatusCode {
+    sandbox.world().delivery_faults = faults;
+    StatusCode::NO_CONTENT
+}
+
+#[derive(Deserialize)]
+struct Limits {
+    platform_calls_per_hour: usize,
+}
+
+async fn limits(State(sandbox): State<Sandbox>, Json(limits): Json<Limits>) -> StatusCode {
+    sandbox.world().platform_calls_per_hour = limits.platform_calls_per_hour;
+    StatusCode::NO_CONTENT
 }
 
 async fn clock(State(sandbox): State<Sandbox>) -> Json<Value> {

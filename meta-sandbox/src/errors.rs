@@ -14,11 +14,44 @@ pub struct GraphError {
     pub code: u32,
     pub subcode: Option<u32>,
     pub message: String,
+    pub transient: bool,
 }
 
 impl GraphError {
     pub fn new(code: u32, message: impl Into<String>) -> Self {
-        Self { status: StatusCode::BAD_REQUEST, kind: "OAuthException", code, subcode: None, message: message.into() }
+        Self {
+            status: StatusCode::BAD_REQUEST,
+            kind: "OAuthException",
+            code,
+            subcode: None,
+            message: message.into(),
+            transient: false,
+        }
+    }
+
+    /// Instagram messaging errors carry their own type.
+    pub fn messaging(mut self) -> Self {
+        self.kind = "IGApiException";
+        self
+    }
+
+    pub fn status(mut self, status: StatusCode) -> Self {
+        self.status = status;
+        self
+    }
+
+    /// Code 100 subcode 33: the object does not exist or this token may not see it.
+    pub fn no_such_object(method: &str, id: &str) -> Self {
+        Self::new(100, format!(
+            "Unsupported {method} request. Object with ID '{id}' does not exist, cannot be loaded due to missing permissions, or does not support this operation."
+        ))
+        .subcode(33)
+        .kind("GraphMethodException")
+    }
+
+    pub fn kind(mut self, kind: &'static str) -> Self {
+        self.kind = kind;
+        self
     }
 
     pub fn subcode(mut self, subcode: u32) -> Self {
@@ -50,6 +83,9 @@ impl IntoResponse for GraphError {
         let mut error = json!({ "message": self.message, "type": self.kind, "code": self.code, "fbtrace_id": trace });
         if let Some(subcode) = self.subcode {
             error["error_subcode"] = json!(subcode);
+        }
+        if self.transient {
+            error["is_transient"] = json!(true);
         }
         let body = json!({ "error": error }).to_string();
         let mut response = (self.status, body).into_response();

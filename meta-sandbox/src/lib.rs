@@ -1,12 +1,18 @@
 //! A faithful local stand-in for Meta's Instagram Platform (see shared/meta-api/CONTRACT.md):
 //! Business Login, the token endpoints and the Graph API on one address, with Meta's paths,
-//! payloads and errors, plus a control API under `/_sandbox` for tests.
+//! payloads, rules and errors; webhook deliveries to the app's callback; and a control API under
+//! `/_sandbox` (followers, clock, faults, records) for tests and people.
 mod accounts;
 mod control;
 mod errors;
+mod faults;
+mod followers;
 mod graph;
+mod ids;
 mod oauth;
+mod people;
 mod record;
+mod webhooks;
 mod world;
 
 use axum::{routing::get, Router};
@@ -14,6 +20,8 @@ use std::{
     net::SocketAddr,
     sync::{Arc, Mutex},
 };
+use tokio::sync::mpsc;
+pub use webhooks::{escape_non_ascii, signature_sha256};
 pub use world::World;
 
 /// The Meta app the sandbox knows: what the App Dashboard would hold.
@@ -29,11 +37,21 @@ pub struct AppRegistration {
 pub struct Sandbox {
     pub(crate) app: Arc<AppRegistration>,
     pub(crate) world: Arc<Mutex<World>>,
+    pub(crate) outbox: webhooks::Outbox,
+    pub(crate) http: reqwest::Client,
+    inbox: Arc<Mutex<Option<mpsc::UnboundedReceiver<webhooks::Event>>>>,
 }
 
 impl Sandbox {
     pub fn new(app: AppRegistration) -> Self {
-        Self { app: Arc::new(app), world: Arc::new(Mutex::new(World::seeded())) }
+        let (outbox, inbox) = mpsc::unbounded_channel();
+        Self {
+            app: Arc::new(app),
+            world: Arc::new(Mutex::new(World::seeded())),
+            outbox,
+            http: reqwest::Client::new(),
+            inbox: Arc::new(Mutex::new(Some(inbox))),
+        }
     }
 
     /// The state, for the handlers. A poisoned lock means a handler panicked mid-update: the
@@ -42,7 +60,18 @@ impl Sandbox {
         self.world.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
+    /// Queues an event for delivery to the app's callback.
+    pub(crate) fn emit(&self, event: webhooks::Event) {
+        // The receiver lives as long as the delivery task; if that stopped, there is nobody to tell.
+        let _ = self.outbox.send(event);
+    }
+
+    /// The HTTP surface. Starts the delivery task the first time (needs a Tokio runtime).
     pub fn router(self) -> Router {
+        let inbox = self.inbox.lock().unwrap_or_else(|p| p.into_inner()).take();
+        if let Some(inbox) = inbox {
+            tokio::spawn(webhooks::run(self.clone(), inbox));
+        }
         Router::new()
             .route("/oauth/authorize", get(oauth::authorize_page).post(oauth::decide))
             .route("/oauth/access_token", axum::routing::post(oauth::exchange_code))
@@ -50,9 +79,10 @@ impl Sandbox {
             .route("/refresh_access_token", get(oauth::refresh))
             .route("/{version}/access_token", get(oauth::exchange_long_lived_versioned))
             .route("/{version}/refresh_access_token", get(oauth::refresh_versioned))
-            .route("/me", get(graph::me))
-            .route("/{version}/me", get(graph::me_versioned))
             .merge(control::routes())
+            .merge(followers::routes())
+            .fallback(graph::dispatch)
+            .layer(axum::middleware::from_fn_with_state(self.clone(), faults::inject))
             .layer(axum::middleware::from_fn_with_state(self.clone(), record::record))
             .with_state(self)
     }

@@ -36,7 +36,7 @@ pub async fn record(State(sandbox): State<Sandbox>, request: Request, next: Next
     let response = next.run(Request::from_parts(parts, Body::from(bytes))).await;
     let mut world = sandbox.world();
     let at = world.now();
-    world.calls.push(Call { at, method, path, query, body: body_value, status: response.status().as_u16() });
+    world.record_call(Call { at, method, path, query, body: body_value, status: response.status().as_u16() });
     response
 }
 

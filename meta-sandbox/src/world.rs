@@ -1,12 +1,25 @@
-//! Everything the sandbox remembers: its clock, test accounts, codes, tokens and the call record.
-use crate::{accounts::Account, record::Call};
+//! Everything the sandbox remembers: its clock, accounts, followers, conversations, comments,
+//! codes and tokens, webhook settings, injected faults and the records of calls and deliveries.
+use crate::{
+    accounts::Account,
+    faults::Fault,
+    people::Person,
+    record::Call,
+    webhooks::{Delivery, DeliveryFaults, WebhookConfig},
+};
 use rand::{distributions::Alphanumeric, Rng};
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 
 pub const CODE_LIFETIME: i64 = 3600;
 pub const SHORT_TOKEN_LIFETIME: i64 = 3600;
 pub const LONG_TOKEN_LIFETIME: i64 = 5_184_000;
 pub const REFRESH_MIN_AGE: i64 = 86_400;
+/// A business may message a person within 24 hours of that person's last message.
+pub const MESSAGING_WINDOW: i64 = 86_400;
+/// One private reply per comment, within 7 days of it.
+pub const PRIVATE_REPLY_WINDOW: i64 = 7 * 86_400;
+/// The record keeps the most recent calls, so a long benchmark does not grow it without bound.
+const CALLS_KEPT: usize = 100_000;
 
 pub struct Code {
     pub account: usize,
@@ -32,13 +45,53 @@ pub struct Token {
     pub revoked: bool,
 }
 
+/// A direct message, inbound or sent by the business.
+#[derive(Clone, Debug)]
+pub struct Message {
+    pub account: usize,
+    pub igsid: String,
+    pub text: Option<String>,
+    pub from_business: bool,
+    /// Unix milliseconds.
+    pub at_ms: i64,
+}
+
+#[derive(Clone, Debug)]
+pub struct Comment {
+    pub id: String,
+    pub account: usize,
+    pub media_id: String,
+    /// The commenter's IGSID, or the account's IG_ID for its own replies.
+    pub from_id: String,
+    pub from_username: String,
+    pub text: String,
+    pub parent_id: Option<String>,
+    /// Unix seconds.
+    pub at: i64,
+    pub private_replied: bool,
+    pub hidden: bool,
+}
+
 pub struct World {
     /// Seconds added to the real clock by the control API, so expiry can be tested.
     pub clock_offset: i64,
     pub accounts: Vec<Account>,
+    pub people: Vec<Person>,
     pub codes: HashMap<String, Code>,
     pub tokens: HashMap<String, Token>,
-    pub calls: Vec<Call>,
+    pub messages: HashMap<String, Message>,
+    /// (account, IGSID) → unix seconds of the person's last message.
+    pub last_inbound: HashMap<(usize, String), i64>,
+    pub comments: HashMap<String, Comment>,
+    /// Fields each account subscribed the app to (`/me/subscribed_apps`).
+    pub subscriptions: HashMap<usize, Vec<String>>,
+    pub webhook: Option<WebhookConfig>,
+    pub faults: Vec<Fault>,
+    pub calls: VecDeque<Call>,
+    pub deliveries: Vec<Delivery>,
+    pub delivery_faults: DeliveryFaults,
+    /// Business-use-case quota of platform (non-messaging) calls per account and hour.
+    pub platform_calls_per_hour: usize,
 }
 
 /// Why a token is not usable, in Meta's 190 subcodes.
@@ -53,19 +106,62 @@ impl World {
         Self {
             clock_offset: 0,
             accounts: crate::accounts::seed(),
+            people: crate::people::seed(),
             codes: HashMap::new(),
             tokens: HashMap::new(),
-            calls: Vec::new(),
+            messages: HashMap::new(),
+            last_inbound: HashMap::new(),
+            comments: HashMap::new(),
+            subscriptions: HashMap::new(),
+            webhook: None,
+            faults: Vec::new(),
+            calls: VecDeque::new(),
+            deliveries: Vec::new(),
+            delivery_faults: DeliveryFaults::default(),
+            platform_calls_per_hour: 4800,
         }
+    }
+
+    /// Unix milliseconds on the sandbox's clock.
+    pub fn now_ms(&self) -> i64 {
+        let real = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+            .unwrap_or_default();
+        real + self.clock_offset * 1000
     }
 
     /// Unix seconds on the sandbox's clock.
     pub fn now(&self) -> i64 {
-        let real = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
-            .unwrap_or_default();
-        real + self.clock_offset
+        self.now_ms() / 1000
+    }
+
+    pub fn record_call(&mut self, call: Call) {
+        if self.calls.len() == CALLS_KEPT {
+            self.calls.pop_front();
+        }
+        self.calls.push_back(call);
+    }
+
+    pub fn account_by_ig_id(&self, ig_id: &str) -> Option<usize> {
+        self.accounts.iter().position(|a| a.ig_id == ig_id)
+    }
+
+    pub fn account_by_username(&self, username: &str) -> Option<usize> {
+        self.accounts.iter().position(|a| a.username == username)
+    }
+
+    /// The account that owns a media id.
+    pub fn media_owner(&self, media_id: &str) -> Option<usize> {
+        self.accounts.iter().position(|a| a.media.iter().any(|m| m.id == media_id))
+    }
+
+    pub fn person(&self, username: &str) -> Option<&Person> {
+        self.people.iter().find(|p| p.username == username)
+    }
+
+    pub fn person_by_igsid(&self, igsid: &str) -> Option<&Person> {
+        self.people.iter().find(|p| p.igsid == igsid)
     }
 
     pub fn issue_code(&mut self, account: usize, redirect_uri: &str, scopes: Vec<String>) -> String {

@@ -1,0 +1,282 @@
+//! Acting as Instagram users: a JSON API for tests and a small page for people. Every action
+//! becomes a webhook delivery to the app, in Meta's payload shapes.
+use crate::{
+    graph::comment_event,
+    ids,
+    oauth::escape,
+    people,
+    webhooks::{Event, Payload},
+    world::{Comment, Message},
+    Sandbox,
+};
+use axum::{
+    extract::{Path, Query, State},
+    http::StatusCode,
+    response::{Html, IntoResponse, Redirect, Response},
+    routing::{get, post},
+    Form, Json, Router,
+};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+pub fn routes() -> Router<Sandbox> {
+    Router::new()
+        .route("/_sandbox/followers", get(list).post(create))
+        .route("/_sandbox/followers/{username}/messages", post(send_dm))
+        .route("/_sandbox/followers/{username}/comments", post(comment))
+        .route("/_sandbox/follower", get(page))
+        .route("/_sandbox/follower/message", post(page_dm))
+        .route("/_sandbox/follower/comment", post(page_comment))
+}
+
+type Failure = (StatusCode, Json<Value>);
+
+fn failure(status: StatusCode, message: &str) -> Failure {
+    (status, Json(json!({ "error": message })))
+}
+
+async fn list(State(sandbox): State<Sandbox>) -> Json<Value> {
+    Json(json!(sandbox.world().people))
+}
+
+#[derive(Deserialize)]
+struct NewFollower {
+    username: String,
+}
+
+/// Creates a person (or returns the existing one with that username).
+async fn create(State(sandbox): State<Sandbox>, Json(new): Json<NewFollower>) -> Result<Json<Value>, Failure> {
+    let username = new.username.trim().trim_start_matches('@');
+    if username.is_empty()
+        || username.len() > 30
+        || !username.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '_')
+    {
+        return Err(failure(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "username: 1 to 30 letters, digits, dots or underscores",
+        ));
+    }
+    let mut world = sandbox.world();
+    if let Some(person) = world.person(username) {
+        return Ok(Json(json!(person)));
+    }
+    let person = people::new_person(username, world.people.len());
+    world.people.push(person.clone());
+    Ok(Json(json!(person)))
+}
+
+#[derive(Deserialize)]
+struct NewMessage {
+    /// The account's username or IG_ID.
+    to: String,
+    text: String,
+}
+
+/// A person sends a DM to a test account: opens the 24-hour window, delivers a `messages` event.
+fn dm(sandbox: &Sandbox, username: &str, to: &str, text: &str) -> Result<String, Failure> {
+    let mut world = sandbox.world();
+    let person = world.person(username).cloned().ok_or_else(|| failure(StatusCode::NOT_FOUND, "no such follower"))?;
+    let account = world
+        .account_by_username(to)
+        .or_else(|| world.account_by_ig_id(to))
+        .ok_or_else(|| failure(StatusCode::NOT_FOUND, "no such account"))?;
+    if text.trim().is_empty() {
+        return Err(failure(StatusCode::UNPROCESSABLE_ENTITY, "text is empty"));
+    }
+    let ig_id = world.accounts[account].ig_id.clone();
+    let now_ms = world.now_ms();
+    let mid = ids::mid(&ig_id);
+    world.messages.insert(
+        mid.clone(),
+        Message {
+            account,
+            igsid: person.igsid.clone(),
+            text: Some(text.to_owned()),
+            from_business: false,
+            at_ms: now_ms,
+        },
+    );
+    world.last_inbound.insert((account, person.igsid.clone()), now_ms / 1000);
+    drop(world);
+    sandbox.emit(Event {
+        account_ig_id: ig_id.clone(),
+        field: "messages",
+        payload: Payload::Messaging {
+            item: json!({ "sender": { "id": person.igsid }, "recipient": { "id": ig_id }, "timestamp": now_ms,
+                          "message": { "mid": mid, "text": text } }),
+            time_ms: now_ms,
+        },
+    });
+    Ok(mid)
+}
+
+async fn send_dm(
+    State(sandbox): State<Sandbox>,
+    Path(username): Path<String>,
+    Json(message): Json<NewMessage>,
+) -> Result<Json<Value>, Failure> {
+    let mid = dm(&sandbox, &username, &message.to, &message.text)?;
+    Ok(Json(json!({ "mid": mid })))
+}
+
+#[derive(Deserialize)]
+struct NewComment {
+    media_id: String,
+    text: String,
+    /// Reply under this comment (its top-level comment if it is itself a reply).
+    #[serde(default)]
+    parent_id: Option<String>,
+}
+
+/// A person comments on a post or reel (or replies in a thread): delivers a `comments` change.
+fn add_comment(sandbox: &Sandbox, username: &str, new: &NewComment) -> Result<String, Failure> {
+    let mut world = sandbox.world();
+    let person = world.person(username).cloned().ok_or_else(|| failure(StatusCode::NOT_FOUND, "no such follower"))?;
+    let account = world.media_owner(&new.media_id).ok_or_else(|| failure(StatusCode::NOT_FOUND, "no such media"))?;
+    if new.text.trim().is_empty() {
+        return Err(failure(StatusCode::UNPROCESSABLE_ENTITY, "text is empty"));
+    }
+    let parent_id = match &new.parent_id {
+        Some(parent) => {
+            let parent = world
+                .comments
+                .get(parent)
+                .filter(|c| c.media_id == new.media_id)
+                .ok_or_else(|| failure(StatusCode::NOT_FOUND, "no such comment on this media"))?;
+            Some(parent.parent_id.clone().unwrap_or_else(|| parent.id.clone()))
+        }
+        None => None,
+    };
+    let comment = Comment {
+        id: ids::object_id(),
+        account,
+        media_id: new.media_id.clone(),
+        from_id: person.igsid.clone(),
+        from_username: person.username.clone(),
+        text: new.text.clone(),
+        parent_id,
+        at: world.now(),
+        private_replied: false,
+        hidden: false,
+    };
+    let event = comment_event(&world, &comment);
+    world.comments.insert(comment.id.clone(), comment.clone());
+    drop(world);
+    sandbox.emit(event);
+    Ok(comment.id)
+}
+
+async fn comment(
+    State(sandbox): State<Sandbox>,
+    Path(username): Path<String>,
+    Json(new): Json<NewComment>,
+) -> Result<Json<Value>, Failure> {
+    let id = add_comment(&sandbox, &username, &new)?;
+    Ok(Json(json!({ "id": id })))
+}
+
+#[derive(Deserialize)]
+struct PageQuery {
+    #[serde(rename = "as")]
+    as_user: Option<String>,
+    done: Option<String>,
+}
+
+/// A small page to act as a follower by hand.
+async fn page(State(sandbox): State<Sandbox>, Query(query): Query<PageQuery>) -> Html<String> {
+    let world = sandbox.world();
+    let me = query.as_user.filter(|u| world.person(u).is_some()).unwrap_or_else(|| world.people[0].username.clone());
+    let people: String = world
+        .people
+        .iter()
+        .map(|p| format!("<option{}>{}</option>", if p.username == me { " selected" } else { "" }, escape(&p.username)))
+        .collect();
+    let accounts: String =
+        world.accounts.iter().map(|a| format!("<option value=\"{0}\">@{0}</option>", a.username)).collect();
+    let media: String = world
+        .accounts
+        .iter()
+        .flat_map(|a| a.media.iter().map(move |m| (a, m)))
+        .map(|(a, m)| {
+            let kind = if m.media_product_type == "REELS" { "Reel" } else { "Post" };
+            format!("<option value=\"{}\">@{} · {kind}: {}</option>", m.id, a.username, escape(&m.caption))
+        })
+        .collect();
+    let mut comments: Vec<&Comment> = world.comments.values().collect();
+    comments.sort_by_key(|c| std::cmp::Reverse(c.at));
+    let threads: String = comments
+        .iter()
+        .take(50)
+        .map(|c| {
+            format!(
+                "<option value=\"{}|{}\">@{}: {}</option>",
+                c.media_id,
+                c.id,
+                escape(&c.from_username),
+                escape(&c.text)
+            )
+        })
+        .collect();
+    let done = query.done.map(|d| format!("<p class=\"done\" role=\"status\">{}</p>", escape(&d))).unwrap_or_default();
+    Html(format!(
+        r#"<!doctype html><html lang="pt-BR"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Sandbox · Seguidor</title>
+<style>body{{font-family:system-ui,sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem;color:#262626}}
+form{{border:1px solid #dbdbdb;border-radius:10px;padding:1rem;margin:1rem 0;display:grid;gap:.5rem}}
+label{{display:grid;gap:.25rem;font-weight:600}} select,textarea,input,button{{font:inherit;padding:.5rem}}
+button{{background:#0095f6;color:#fff;border:0;border-radius:8px;font-weight:600}} .done{{background:#e7f6ec;padding:.5rem;border-radius:8px}}</style>
+</head><body><h1>Agir como seguidor</h1>{done}
+<form method="post" action="/_sandbox/follower/message"><h2>Mandar DM</h2>
+<label>Seguidor<select name="username">{people}</select></label>
+<label>Para<select name="to">{accounts}</select></label>
+<label>Mensagem<textarea name="text" required></textarea></label><button>Enviar DM</button></form>
+<form method="post" action="/_sandbox/follower/comment"><h2>Comentar</h2>
+<label>Seguidor<select name="username">{people}</select></label>
+<label>Publicação<select name="media_id">{media}</select></label>
+<label>Comentário<textarea name="text" required></textarea></label><button>Comentar</button></form>
+<form method="post" action="/_sandbox/follower/comment"><h2>Responder a um comentário</h2>
+<label>Seguidor<select name="username">{people}</select></label>
+<label>Comentário<select name="thread">{threads}</select></label>
+<label>Resposta<textarea name="text" required></textarea></label><button>Responder</button></form>
+</body></html>"#
+    ))
+}
+
+#[derive(Deserialize)]
+struct PageDm {
+    username: String,
+    to: String,
+    text: String,
+}
+
+async fn page_dm(State(sandbox): State<Sandbox>, Form(form): Form<PageDm>) -> Response {
+    match dm(&sandbox, &form.username, &form.to, &form.text) {
+        Ok(_) => back(&form.username, "DM enviada."),
+        Err(error) => error.into_response(),
+    }
+}
+
+#[derive(Deserialize)]
+struct PageComment {
+    username: String,
+    text: String,
+    media_id: Option<String>,
+    /// `media_id|comment_id` of the comment to reply to.
+    thread: Option<String>,
+}
+
+async fn page_comment(State(sandbox): State<Sandbox>, Form(form): Form<PageComment>) -> Response {
+    let (media_id, parent_id) = match form.thread.as_deref().and_then(|t| t.split_once('|')) {
+        Some((media, parent)) => (media.to_owned(), Some(parent.to_owned())),
+        None => (form.media_id.clone().unwrap_or_default(), None),
+    };
+    match add_comment(&sandbox, &form.username, &NewComment { media_id, text: form.text, parent_id }) {
+        Ok(_) => back(&form.username, "Comentário publicado."),
+        Err(error) => error.into_response(),
+    }
+}
+
+fn back(username: &str, done: &str) -> Response {
+    let query = serde_urlencoded::to_string([("as", username), ("done", done)]).unwrap_or_default();
+    Redirect::to(&format!("/_sandbox/follower?{query}")).into_response()
+}
