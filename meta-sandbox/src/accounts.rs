@@ -36,8 +36,21 @@ pub struct Account {
 }
 
 impl Account {
-    pub fn picture_url(&self) -> String {
-        format!("https://scontent.cdninstagram.com/v/t51.2885-19/{}_profile.jpg", self.ig_id)
+    /// Meta answers a signed CDN URL; the sandbox serves the picture itself, at the host the
+    /// caller used, so the app can show it without reaching Meta.
+    pub fn picture_url(&self, host: &str) -> String {
+        format!("http://{host}/_sandbox/pictures/{}.svg", self.username)
+    }
+
+    /// A round avatar with the account's initial, as an SVG image.
+    pub fn picture_svg(&self) -> String {
+        let initial = self.name.chars().next().unwrap_or('?');
+        let hue = self.ig_id.bytes().fold(0_u32, |h, b| (h * 31 + u32::from(b)) % 360);
+        format!(
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"150\" height=\"150\" viewBox=\"0 0 150 150\">\
+             <circle cx=\"75\" cy=\"75\" r=\"75\" fill=\"hsl({hue},60%,45%)\"/>\
+             <text x=\"75\" y=\"97\" font-family=\"sans-serif\" font-size=\"64\" text-anchor=\"middle\" fill=\"#fff\">{initial}</text></svg>"
+        )
     }
 }
 

@@ -6,8 +6,9 @@ use crate::{
     Sandbox,
 };
 use axum::{
-    extract::{Query, State},
-    http::StatusCode,
+    extract::{Path, Query, State},
+    http::{header, StatusCode},
+    response::{IntoResponse, Response},
     routing::{get, post},
     Json, Router,
 };
@@ -26,6 +27,19 @@ pub fn routes() -> Router<Sandbox> {
         .route("/_sandbox/faults", get(faults).post(add_fault).delete(clear_faults))
         .route("/_sandbox/faults/deliveries", post(delivery_faults))
         .route("/_sandbox/limits", post(limits))
+        .route("/_sandbox/pictures/{file}", get(picture))
+}
+
+/// `/_sandbox/pictures/{username}.svg`: the profile pictures `/me` points at.
+async fn picture(State(sandbox): State<Sandbox>, Path(file): Path<String>) -> Response {
+    let world = sandbox.world();
+    let account = file.strip_suffix(".svg").and_then(|name| world.account_by_username(name));
+    match account {
+        Some(account) => {
+            ([(header::CONTENT_TYPE, "image/svg+xml")], world.accounts[account].picture_svg()).into_response()
+        }
+        None => StatusCode::NOT_FOUND.into_response(),
+    }
 }
 
 async fn webhook(State(sandbox): State<Sandbox>) -> Json<Value> {

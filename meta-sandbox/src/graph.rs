@@ -41,6 +41,8 @@ pub fn check_version(version: &str) -> Result<(), GraphError> {
 struct Params {
     query: HashMap<String, String>,
     body: Value,
+    /// The `Host` the caller used, for URLs the sandbox serves itself.
+    host: String,
 }
 
 impl Params {
@@ -58,7 +60,8 @@ impl Params {
                 pairs.into_iter().map(|(k, v)| (k, serde_json::from_str(&v).unwrap_or(Value::String(v)))).collect(),
             )
         };
-        Self { query, body }
+        let host = headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("127.0.0.1:3100").to_owned();
+        Self { query, body, host }
     }
 
     fn get(&self, name: &str) -> Option<String> {
@@ -234,7 +237,7 @@ fn account_fields(world: &World, account: usize, params: &Params) -> Answer {
             "username" => a.username.into(),
             "name" => a.name.into(),
             "account_type" => a.account_type.into(),
-            "profile_picture_url" => a.picture_url().into(),
+            "profile_picture_url" => a.picture_url(&params.host).into(),
             "followers_count" => a.followers_count.into(),
             "follows_count" => a.follows_count.into(),
             "media_count" => a.media.len().into(),

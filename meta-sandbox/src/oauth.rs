@@ -6,8 +6,8 @@ use crate::{
     Sandbox,
 };
 use axum::{
-    extract::{Path, Query, State},
-    http::StatusCode,
+    extract::{FromRequest, Multipart, Path, Query, Request, State},
+    http::{header, StatusCode},
     response::{Html, IntoResponse, Redirect, Response},
     Form, Json,
 };
@@ -131,7 +131,31 @@ pub struct CodeExchange {
 }
 
 /// `POST /oauth/access_token`: code to short-lived token, in the flat shape real clients receive.
-pub async fn exchange_code(State(sandbox): State<Sandbox>, Form(form): Form<CodeExchange>) -> Response {
+/// The fields come URL-encoded or, as in Meta's curl sample, as multipart form data.
+pub async fn exchange_code(State(sandbox): State<Sandbox>, request: Request) -> Response {
+    let multipart = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data"));
+    let form = if multipart {
+        match Multipart::from_request(request, &()).await {
+            Ok(parts) => multipart_fields(parts).await,
+            Err(_) => return TokenEndpointError("Invalid multipart body").into_response(),
+        }
+    } else {
+        match Form::<CodeExchange>::from_request(request, &()).await {
+            Ok(Form(form)) => Ok(form),
+            Err(_) => {
+                return TokenEndpointError("Missing client_id, client_secret, grant_type, redirect_uri or code")
+                    .into_response()
+            }
+        }
+    };
+    let form = match form {
+        Ok(form) => form,
+        Err(error) => return error.into_response(),
+    };
     if form.client_id.as_deref() != Some(sandbox.app.app_id.as_str()) {
         return TokenEndpointError("Invalid platform app").into_response();
     }
@@ -160,6 +184,23 @@ pub async fn exchange_code(State(sandbox): State<Sandbox>, Form(form): Form<Code
     let (token, _) = world.issue_token(account, TokenKind::ShortLived, scopes.clone());
     let user_id = world.accounts[account].login_user_id;
     Json(json!({ "access_token": token, "user_id": user_id, "permissions": scopes })).into_response()
+}
+
+async fn multipart_fields(mut parts: Multipart) -> Result<CodeExchange, TokenEndpointError> {
+    let mut fields = std::collections::HashMap::new();
+    while let Some(field) = parts.next_field().await.map_err(|_| TokenEndpointError("Invalid multipart body"))? {
+        let name = field.name().unwrap_or_default().to_owned();
+        let value = field.text().await.map_err(|_| TokenEndpointError("Invalid multipart body"))?;
+        fields.insert(name, value);
+    }
+    let mut take = |name: &str| fields.remove(name);
+    Ok(CodeExchange {
+        client_id: take("client_id"),
+        client_secret: take("client_secret"),
+        grant_type: take("grant_type"),
+        redirect_uri: take("redirect_uri"),
+        code: take("code"),
+    })
 }
 
 #[derive(Debug, Deserialize)]
@@ -260,12 +301,11 @@ fn consent_page(app_id: &str, request: &ValidAuthorize, accounts: &[Account]) ->
                 .collect();
             format!(
                 "<label class=\"account\"><input type=\"radio\" name=\"account\" value=\"{user}\"{checked}>\
-                 <span class=\"avatar\" aria-hidden=\"true\">{initial}</span>\
+                 <img class=\"avatar\" src=\"/_sandbox/pictures/{user}.svg\" alt=\"\" width=\"40\" height=\"40\">\
                  <span><strong>@{user}</strong> · {name}<br><small>{followers} seguidores · {kind}</small>\
                  <ul class=\"media\">{media}</ul></span></label>",
                 user = account.username,
                 checked = if i == 0 { " checked" } else { "" },
-                initial = account.name.chars().next().unwrap_or('?'),
                 name = escape(account.name),
                 followers = account.followers_count,
                 kind = account.account_type,
@@ -280,7 +320,7 @@ fn consent_page(app_id: &str, request: &ValidAuthorize, accounts: &[Account]) ->
 body{{font-family:system-ui,sans-serif;background:#fafafa;color:#262626;margin:0;padding:2rem 1rem}}
 main{{max-width:32rem;margin:auto;background:#fff;border:1px solid #dbdbdb;border-radius:12px;padding:1.5rem}}
 .account{{display:flex;gap:.75rem;align-items:flex-start;padding:.75rem;border:1px solid #dbdbdb;border-radius:8px;margin:.5rem 0;cursor:pointer}}
-.avatar{{width:2.5rem;height:2.5rem;border-radius:50%;background:#c13584;color:#fff;display:grid;place-items:center;font-weight:700}}
+.avatar{{width:2.5rem;height:2.5rem;border-radius:50%}}
 .media{{margin:.25rem 0 0;padding-left:1rem;font-size:.85rem;color:#737373}}
 .actions{{display:flex;gap:.75rem;margin-top:1rem}} button{{flex:1;padding:.7rem;border-radius:8px;border:0;font:inherit;font-weight:600;cursor:pointer}}
 .allow{{background:#0095f6;color:#fff}} .cancel{{background:#efefef}} .note{{color:#737373;font-size:.85rem}}

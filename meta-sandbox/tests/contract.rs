@@ -88,6 +88,22 @@ async fn a_code_becomes_a_short_lived_token_once_in_the_flat_shape() {
 }
 
 #[tokio::test]
+async fn the_code_exchange_also_takes_multipart_fields_as_in_metas_curl_sample() {
+    let meta = sandbox().await;
+    let code = meta.code().await;
+    let form = reqwest::multipart::Form::new()
+        .text("client_id", APP_ID)
+        .text("client_secret", SECRET)
+        .text("grant_type", "authorization_code")
+        .text("redirect_uri", REDIRECT)
+        .text("code", code);
+    let response = meta.http.post(meta.url("/oauth/access_token")).multipart(form).send().await.expect("request");
+    assert_eq!(response.status(), StatusCode::OK);
+    let body: Value = response.json().await.expect("json");
+    assert!(body["access_token"].as_str().expect("token").starts_with("IGAA"));
+}
+
+#[tokio::test]
 async fn the_code_exchange_checks_secret_redirect_and_age() {
     let meta = sandbox().await;
     let code = meta.code().await;
@@ -192,6 +208,11 @@ async fn me_tells_the_app_scoped_id_apart_from_the_ig_id_and_reports_usage() {
     assert_eq!(me["username"], "loja.exemplo");
     assert_eq!(me["account_type"], "BUSINESS");
     assert_eq!(me["media_count"], 3);
+    let picture_url = me["profile_picture_url"].as_str().expect("picture url").to_owned();
+    assert_eq!(picture_url, meta.url("/_sandbox/pictures/loja.exemplo.svg"));
+    let picture = meta.http.get(&picture_url).send().await.expect("picture");
+    assert_eq!(picture.headers()["content-type"], "image/svg+xml");
+    assert!(picture.text().await.expect("svg").starts_with("<svg"));
 
     // The token may also come as a query parameter.
     let by_query: Value =
