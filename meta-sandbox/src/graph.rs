@@ -104,10 +104,9 @@ pub async fn dispatch(
         .or_else(|| params.get("access_token"));
 
     let mut world = sandbox.world();
-    let now = world.now();
-    let token = match world.token(token.as_deref().unwrap_or_default()) {
-        Ok(token) => token.clone(),
-        Err(problem) => return GraphError::token(problem, now).into_response(),
+    let token = match world.live_token(token.as_deref()) {
+        Ok(token) => token,
+        Err(error) => return error.into_response(),
     };
     let account = token.account;
     let messaging = matches!(segments.as_slice(), [_, "messages"]);

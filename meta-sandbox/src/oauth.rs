@@ -219,10 +219,9 @@ pub async fn exchange_long_lived(State(sandbox): State<Sandbox>, Query(query): Q
         return GraphError::new(101, "Error validating client secret.").into_response();
     }
     let mut world = sandbox.world();
-    let now = world.now();
-    let found = match world.token(query.access_token.as_deref().unwrap_or_default()) {
-        Ok(token) => token.clone(),
-        Err(problem) => return GraphError::token(problem, now).into_response(),
+    let found = match world.live_token(query.access_token.as_deref()) {
+        Ok(token) => token,
+        Err(error) => return error.into_response(),
     };
     if found.kind != TokenKind::ShortLived {
         return GraphError::invalid_parameter("Unsupported request: the token is already long-lived").into_response();
@@ -238,15 +237,14 @@ pub async fn refresh(State(sandbox): State<Sandbox>, Query(query): Query<TokenQu
         return GraphError::invalid_parameter("Unsupported grant_type: expected ig_refresh_token").into_response();
     }
     let mut world = sandbox.world();
-    let now = world.now();
-    let found = match world.token(query.access_token.as_deref().unwrap_or_default()) {
-        Ok(token) => token.clone(),
-        Err(problem) => return GraphError::token(problem, now).into_response(),
+    let found = match world.live_token(query.access_token.as_deref()) {
+        Ok(token) => token,
+        Err(error) => return error.into_response(),
     };
     if found.kind != TokenKind::LongLived {
         return GraphError::invalid_parameter("Only long-lived tokens can be refreshed").into_response();
     }
-    if now - found.issued_at < REFRESH_MIN_AGE {
+    if world.now() - found.issued_at < REFRESH_MIN_AGE {
         return GraphError::invalid_parameter("The access token must be at least 24 hours old to be refreshed")
             .into_response();
     }

@@ -193,6 +193,14 @@ impl World {
     }
 }
 
+impl World {
+    /// The token as a Graph caller presents it: live, or Meta's 190 error.
+    pub fn live_token(&self, token: Option<&str>) -> Result<Token, crate::errors::GraphError> {
+        let now = self.now();
+        self.token(token.unwrap_or_default()).cloned().map_err(|problem| crate::errors::GraphError::token(problem, now))
+    }
+}
+
 pub fn random_string(len: usize) -> String {
     rand::thread_rng().sample_iter(&Alphanumeric).take(len).map(char::from).collect()
 }
