@@ -22,6 +22,10 @@ PG_FSYNC=off scripts/services.sh start "$data" 55433 57018
 export DATABASE_URL=postgres://postgres@127.0.0.1:55433/insta_clerky
 export TEST_MONGODB_URI=mongodb://127.0.0.1:57018
 
+echo "== formatting and lints"
+cargo fmt --all --check
+cargo clippy -p app -p server -p meta-sandbox --features app/ssr --tests -- -D warnings
+
 echo "== unit and integration tests"
 cargo test -p app -p server -p meta-sandbox --features app/ssr
 

@@ -523,7 +523,7 @@ fn comment_json(comment: &Comment, world: &World, fields: &[String]) -> Result<V
     })
 }
 
-fn sorted_comments<'a>(world: &'a World, keep: impl Fn(&Comment) -> bool) -> Vec<&'a Comment> {
+fn sorted_comments(world: &World, keep: impl Fn(&Comment) -> bool) -> Vec<&Comment> {
     let mut list: Vec<&Comment> = world.comments.values().filter(|c| keep(c)).collect();
     list.sort_by(|a, b| b.at.cmp(&a.at).then_with(|| b.id.cmp(&a.id)));
     list

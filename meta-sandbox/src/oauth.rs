@@ -39,24 +39,26 @@ struct ValidAuthorize {
 }
 
 /// Meta answers a malformed authorize request with its own error page, never a redirect.
-fn validate(sandbox: &Sandbox, params: &AuthorizeParams) -> Result<ValidAuthorize, Response> {
-    let fail = |reason: &str| {
-        let page = format!(
-            "<!doctype html><html lang=\"pt-BR\"><head><meta charset=\"utf-8\"><title>Erro</title></head>\
-             <body><h1>Invalid Request</h1><p id=\"error\">{}</p></body></html>",
-            escape(reason)
-        );
-        (StatusCode::BAD_REQUEST, Html(page)).into_response()
-    };
+fn error_page(reason: &str) -> Response {
+    let page = format!(
+        "<!doctype html><html lang=\"pt-BR\"><head><meta charset=\"utf-8\"><title>Erro</title></head>\
+         <body><h1>Invalid Request</h1><p id=\"error\">{}</p></body></html>",
+        escape(reason)
+    );
+    (StatusCode::BAD_REQUEST, Html(page)).into_response()
+}
+
+/// The request as Meta would accept it, or the reason it refuses it.
+fn validate(sandbox: &Sandbox, params: &AuthorizeParams) -> Result<ValidAuthorize, String> {
     if params.client_id.as_deref() != Some(sandbox.app.app_id.as_str()) {
-        return Err(fail("Invalid platform app"));
+        return Err("Invalid platform app".to_owned());
     }
     let redirect_uri = params.redirect_uri.clone().unwrap_or_default();
     if !sandbox.app.redirect_uris.contains(&redirect_uri) {
-        return Err(fail("Invalid redirect_uri: it must exactly match a URI registered for the app"));
+        return Err("Invalid redirect_uri: it must exactly match a URI registered for the app".to_owned());
     }
     if params.response_type.as_deref() != Some("code") {
-        return Err(fail("Invalid response_type: only code is supported"));
+        return Err("Invalid response_type: only code is supported".to_owned());
     }
     let scopes: Vec<String> = params
         .scope
@@ -67,10 +69,10 @@ fn validate(sandbox: &Sandbox, params: &AuthorizeParams) -> Result<ValidAuthoriz
         .map(str::to_owned)
         .collect();
     if let Some(unknown) = scopes.iter().find(|s| !SCOPES.iter().any(|(name, _)| name == s)) {
-        return Err(fail(&format!("Invalid Scopes: {unknown}")));
+        return Err(format!("Invalid Scopes: {unknown}"));
     }
     if !scopes.iter().any(|s| s == "instagram_business_basic") {
-        return Err(fail("Invalid Scopes: instagram_business_basic is required"));
+        return Err("Invalid Scopes: instagram_business_basic is required".to_owned());
     }
     Ok(ValidAuthorize { redirect_uri, scopes, state: params.state.clone() })
 }
@@ -79,7 +81,7 @@ fn validate(sandbox: &Sandbox, params: &AuthorizeParams) -> Result<ValidAuthoriz
 pub async fn authorize_page(State(sandbox): State<Sandbox>, Query(params): Query<AuthorizeParams>) -> Response {
     let valid = match validate(&sandbox, &params) {
         Ok(valid) => valid,
-        Err(page) => return page,
+        Err(reason) => return error_page(&reason),
     };
     let accounts = sandbox.world().accounts.clone();
     Html(consent_page(&sandbox.app.app_id, &valid, &accounts)).into_response()
@@ -97,7 +99,7 @@ pub struct Decision {
 pub async fn decide(State(sandbox): State<Sandbox>, Form(form): Form<Decision>) -> Response {
     let valid = match validate(&sandbox, &form.params) {
         Ok(valid) => valid,
-        Err(page) => return page,
+        Err(reason) => return error_page(&reason),
     };
     let mut query: Vec<(&str, String)> = Vec::new();
     if form.decision == "allow" {
