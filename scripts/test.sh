@@ -14,7 +14,7 @@ server_pid=""
 cleanup() {
     set +e # stop everything even when the server is already gone
     trap '' INT TERM # a second Ctrl-C must not cut the cleanup short
-    [ -z "$server_pid" ] || { kill -TERM "$server_pid" 2>/dev/null; wait "$server_pid" 2>/dev/null || true; }
+    for pid in $server_pid ${sandbox_pid:-}; do kill -TERM "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; done
     scripts/services.sh stop "$data"
 }
 trap cleanup EXIT
@@ -29,16 +29,24 @@ cargo clippy -p app -p server -p meta-sandbox --features app/ssr --tests -- -D w
 echo "== unit and integration tests"
 cargo test -p app -p server -p meta-sandbox --features app/ssr
 
-echo "== building the site for the browser tests"
+echo "== building the site and the Meta sandbox for the browser tests"
 cargo leptos build
+cargo build -p meta-sandbox
 
 echo "== browser tests"
 port=3900
+sandbox_port=3901
+e2e_secret=$(head -c 24 /dev/urandom | base64)
+SANDBOX_ADDR=127.0.0.1:$sandbox_port SANDBOX_APP_ID=100000000000001 SANDBOX_APP_SECRET=$e2e_secret \
+    SANDBOX_REDIRECT_URIS=http://127.0.0.1:$port/api/instagram/callback target/debug/meta-sandbox >"$data/e2e-sandbox.log" 2>&1 &
+sandbox_pid=$!
 e2e_env=(
     LISTEN_ADDR=127.0.0.1:$port PUBLIC_URL=http://127.0.0.1:$port
     MONGODB_URI=$TEST_MONGODB_URI/e2e
-    META_GRAPH_VERSION=v24.0 META_APP_ID=100000000000001 META_APP_SECRET=e2e-app-secret
+    META_GRAPH_VERSION=v24.0 META_APP_ID=100000000000001 META_APP_SECRET=$e2e_secret
     META_REDIRECT_URI=http://127.0.0.1:$port/api/instagram/callback META_VERIFY_TOKEN=e2e-verify
+    META_AUTHORIZE_URL=http://127.0.0.1:$sandbox_port/oauth/authorize
+    META_API_BASE_URL=http://127.0.0.1:$sandbox_port META_GRAPH_BASE_URL=http://127.0.0.1:$sandbox_port
     TOKEN_ENCRYPTION_KEYS=e2e:$(head -c 32 /dev/urandom | base64)
     SESSION_SECRET=$(head -c 48 /dev/urandom | base64)
     SIGN_IN_PER_IP_PER_MINUTE=600

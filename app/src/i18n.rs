@@ -136,6 +136,40 @@ keys! {
     NotFoundTitle => "Página não encontrada", "Page not found";
     NotFoundText => "Este endereço não existe ou foi removido.", "This address does not exist or was removed.";
     BackHome => "Voltar para o início", "Back to the start";
+    NewInstance => "Nova instância do Instagram", "New Instagram instance";
+    InstanceNameLabel => "Nome da instância", "Instance name";
+    InstanceNameHint => "Por exemplo: Loja Centro. Em seguida você autoriza a conta no Instagram.", "For example: Downtown Store. Then you authorise the account on Instagram.";
+    Connect => "Conectar", "Connect";
+    Reconnect => "Reconectar", "Reconnect";
+    TokenExpiresSoon => "expira em menos de 7 dias", "expires in under 7 days";
+    LastEvent => "Último evento", "Last event";
+    NoEventsYet => "Nenhum evento recebido ainda", "No events received yet";
+    ConnectedBanner => "Instância conectada com sucesso.", "Instance connected.";
+    ReasonDenied => "A autorização foi cancelada no Instagram. Tente conectar de novo quando quiser.", "Authorisation was cancelled on Instagram. Connect again whenever you like.";
+    ReasonStateExpired => "O link de autorização expirou (10 minutos). Tente conectar de novo.", "The authorisation link expired (10 minutes). Try connecting again.";
+    ReasonStateUsed => "Este retorno do Instagram já foi usado. Tente conectar de novo.", "This return from Instagram was already used. Try connecting again.";
+    ReasonStateInvalid => "Não foi possível verificar o retorno do Instagram. Tente conectar de novo.", "The return from Instagram could not be verified. Try connecting again.";
+    ReasonAccountTaken => "Esta conta do Instagram já está conectada por outro usuário.", "This Instagram account is already connected by another user.";
+    ReasonMetaUnavailable => "O Instagram não respondeu. Tente de novo em alguns minutos.", "Instagram did not answer. Try again in a few minutes.";
+    ReasonMetaRefused => "O Instagram recusou a conexão. Tente conectar de novo.", "Instagram refused the connection. Try connecting again.";
+    ReasonMissingPermissions => "Faltaram permissões. Conecte de novo e permita todas as solicitadas.", "Permissions were missing. Connect again and allow all of them.";
+    ReasonInternal => "Algo deu errado do nosso lado. Tente de novo.", "Something went wrong on our side. Try again.";
+    FieldQuota => "Seu plano chegou ao limite de instâncias. Fale com o suporte sobre o plano premium.", "Your plan reached its instance limit. Talk to support about the premium plan.";
+}
+
+/// The message for an instance's error reason or a failed connection.
+pub fn reason_message(reason: &str) -> Key {
+    match reason {
+        "denied" => Key::ReasonDenied,
+        "state_expired" => Key::ReasonStateExpired,
+        "state_used" => Key::ReasonStateUsed,
+        "state_invalid" => Key::ReasonStateInvalid,
+        "account_taken" => Key::ReasonAccountTaken,
+        "meta_unavailable" => Key::ReasonMetaUnavailable,
+        "missing_permissions" => Key::ReasonMissingPermissions,
+        "meta_refused" => Key::ReasonMetaRefused,
+        _ => Key::ReasonInternal,
+    }
 }
 
 /// The message for a field error code sent by the server.
@@ -146,6 +180,7 @@ pub fn field_message(code: &str) -> Key {
         "too_short" => Key::FieldTooShort,
         "too_long" => Key::FieldTooLong,
         "taken" => Key::FieldTaken,
+        "quota" => Key::FieldQuota,
         _ => Key::FieldInvalid,
     }
 }

@@ -1,5 +1,5 @@
 //! The whole HTTP surface in one `Router`, so tests build exactly what production serves.
-use crate::http::{health, locale, origin};
+use crate::http::{health, instagram, locale, origin};
 use app::{backend::AppState, shell, App};
 use axum::{
     body::Body,
@@ -7,6 +7,7 @@ use axum::{
     routing::get,
     Router,
 };
+use leptos::prelude::provide_context;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use std::time::Duration;
 use tower::ServiceBuilder;
@@ -29,11 +30,19 @@ pub fn build(state: AppState) -> Router {
         .route("/healthz", get(health::live))
         .route("/readyz", get(health::ready))
         .route("/locale/{tag}", get(locale::switch))
+        .route("/api/instagram/callback", get(instagram::callback))
         .leptos_routes(&state, routes, {
             let leptos = leptos.clone();
             move || shell(leptos.clone())
         })
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        // The not-found page renders the App, whose server functions need the state.
+        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(
+            {
+                let state = state.clone();
+                move || provide_context(state.clone())
+            },
+            shell,
+        ))
         .with_state(state)
         .layer(axum::middleware::from_fn(origin::same_origin))
         .layer(

@@ -9,8 +9,9 @@ pub async fn current_user() -> Result<Option<UserView>, AppError> {
     use crate::backend::{accounts, auth, respond, state};
     respond(
         async {
-            let state = state();
-            Ok(auth::current().await?.map(|who| accounts::view(&state, who.user())))
+            // Checked before touching the state: route generation renders the App with no request.
+            let Some(who) = auth::current().await? else { return Ok(None) };
+            Ok(Some(accounts::view(&state(), who.user())))
         }
         .await,
     )

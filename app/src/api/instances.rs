@@ -16,3 +16,33 @@ pub async fn list_instances() -> Result<Vec<InstanceCard>, AppError> {
         .await,
     )
 }
+
+/// Creates an instance and sends the browser to Instagram's Business Login.
+#[server(endpoint = "instances/create")]
+pub async fn create_instance(name: String) -> Result<(), AppError> {
+    use crate::backend::{auth, connect, respond, state};
+    respond(
+        async {
+            let who = auth::require_user().await?;
+            let url = connect::start(&state(), &who, &name).await?;
+            leptos_axum::redirect(&url);
+            Ok(())
+        }
+        .await,
+    )
+}
+
+/// Runs Business Login again for one of the caller's instances.
+#[server(endpoint = "instances/reconnect")]
+pub async fn reconnect_instance(id: String) -> Result<(), AppError> {
+    use crate::backend::{auth, connect, respond, state};
+    respond(
+        async {
+            let who = auth::require_user().await?;
+            let url = connect::reconnect(&state(), &who, &id).await?;
+            leptos_axum::redirect(&url);
+            Ok(())
+        }
+        .await,
+    )
+}

@@ -2,6 +2,9 @@
 pub mod accounts;
 pub mod auth;
 pub mod config;
+pub mod connect;
+pub mod crypto;
+pub mod meta;
 pub mod password;
 pub mod rate_limit;
 pub mod state;

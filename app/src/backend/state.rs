@@ -1,5 +1,5 @@
 //! The handles every request needs, built once at start-up and passed around, never global.
-use super::{config::Config, rate_limit::SignInLimits, store};
+use super::{config::Config, meta::MetaClient, rate_limit::SignInLimits, store};
 use axum::extract::FromRef;
 use leptos::prelude::LeptosOptions;
 use secrecy::ExposeSecret;
@@ -12,6 +12,7 @@ pub struct AppState {
     pub pg: PgPool,
     pub mongo: mongodb::Database,
     pub sign_in_limits: Arc<SignInLimits>,
+    pub meta: MetaClient,
     pub leptos: LeptosOptions,
 }
 
@@ -45,7 +46,8 @@ impl AppState {
         store::mongo::ensure_indexes(&mongo).await?;
         let sign_in_limits =
             Arc::new(SignInLimits::new(config.sign_in_per_ip_per_minute, config.sign_in_per_account_per_minute));
-        Ok(Self { config: Arc::new(config), pg, mongo, sign_in_limits, leptos })
+        let meta = MetaClient::new(config.meta.clone());
+        Ok(Self { config: Arc::new(config), pg, mongo, sign_in_limits, meta, leptos })
     }
 }
 

@@ -19,7 +19,72 @@ pub struct InstanceCard {
     pub instance_name: String,
     pub name: String,
     pub username: Option<String>,
+    pub profile_picture_url: Option<String>,
     pub status: InstanceStatus,
+    /// Why the instance is in `error`, as a code the UI translates.
+    pub error_reason: Option<String>,
     pub token_expires_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// Under 7 days left (decided on the server, whose clock is trusted): the card warns.
+    pub token_expires_soon: bool,
     pub created_at: chrono::DateTime<chrono::Utc>,
+    pub last_event_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// The name a person gives an instance: trimmed, 1 to 60 characters.
+pub fn parse_instance_name(raw: &str) -> Result<String, super::error::FieldError> {
+    let name = raw.trim();
+    match name.chars().count() {
+        0 => Err(super::error::FieldError::new("name", "required")),
+        1..=60 => Ok(name.to_owned()),
+        _ => Err(super::error::FieldError::new("name", "too_long")),
+    }
+}
+
+/// A URL-safe `instanceName` derived from the person's name: folded to ASCII letters, digits and
+/// dashes, plus a random suffix the unique index makes certain.
+pub fn instance_slug(name: &str, suffix: &str) -> String {
+    let mut slug = String::new();
+    for c in name.chars().flat_map(char::to_lowercase) {
+        let c = match c {
+            'á' | 'à' | 'â' | 'ã' | 'ä' => 'a',
+            'é' | 'è' | 'ê' | 'ë' => 'e',
+            'í' | 'ì' | 'î' | 'ï' => 'i',
+            'ó' | 'ò' | 'ô' | 'õ' | 'ö' => 'o',
+            'ú' | 'ù' | 'û' | 'ü' => 'u',
+            'ç' => 'c',
+            'ñ' => 'n',
+            c if c.is_ascii_alphanumeric() => c,
+            _ => '-',
+        };
+        if c != '-' || !slug.ends_with('-') {
+            slug.push(c);
+        }
+    }
+    let slug: String = slug.trim_matches('-').chars().take(40).collect();
+    let slug = slug.trim_end_matches('-');
+    if slug.is_empty() {
+        format!("instancia-{suffix}")
+    } else {
+        format!("{slug}-{suffix}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs_are_url_safe_and_readable() {
+        assert_eq!(instance_slug("Loja da Ana — Promoções!", "x1y2z3"), "loja-da-ana-promocoes-x1y2z3");
+        assert_eq!(instance_slug("😀😀", "abc123"), "instancia-abc123");
+        let long = instance_slug(&"a".repeat(100), "abc123");
+        assert!(long.len() <= 47 && long.ends_with("-abc123"));
+    }
+
+    #[test]
+    fn names_are_required_and_bounded() {
+        assert_eq!(parse_instance_name("  Loja  "), Ok("Loja".to_owned()));
+        assert!(parse_instance_name(" ").is_err());
+        assert!(parse_instance_name(&"x".repeat(61)).is_err());
+    }
 }

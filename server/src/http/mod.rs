@@ -1,4 +1,5 @@
 //! Plain axum routes outside Leptos.
 pub mod health;
+pub mod instagram;
 pub mod locale;
 pub mod origin;

@@ -52,6 +52,53 @@ fn replace_database(url: &str, database: &str) -> String {
     }
 }
 
+/// The Meta sandbox, in process, registered for the test app's Meta settings.
+pub struct TestMeta {
+    pub base: String,
+    pub http: Client,
+}
+
+pub async fn spawn_app_with_sandbox() -> (TestApp, TestMeta) {
+    let (_, addr) = meta_sandbox::Sandbox::spawn(meta_sandbox::AppRegistration {
+        app_id: "100000000000001".into(),
+        app_secret: "app-secret".into(),
+        redirect_uris: vec!["http://127.0.0.1:3000/api/instagram/callback".into()],
+    })
+    .await
+    .expect("sandbox");
+    let base = format!("http://{addr}");
+    let app = spawn_app_with(|vars| {
+        vars.insert("META_AUTHORIZE_URL".into(), format!("{base}/oauth/authorize"));
+        vars.insert("META_API_BASE_URL".into(), base.clone());
+        vars.insert("META_GRAPH_BASE_URL".into(), base.clone());
+    })
+    .await;
+    (app, TestMeta { base, http: Client::builder().redirect(Policy::none()).build().expect("client") })
+}
+
+impl TestMeta {
+    /// Presses Allow (as `account`) or Cancel on the authorize page the app sent the browser to,
+    /// and returns the path and query of the app's callback that Meta redirects to.
+    pub async fn decide(&self, authorize_url: &str, decision: &str, account: &str) -> String {
+        let page = self.http.get(authorize_url).send().await.expect("authorize page");
+        assert_eq!(page.status(), 200, "the sandbox accepts the app's authorize URL");
+        let query = authorize_url.split_once('?').expect("query").1;
+        let mut form: Vec<(String, String)> = serde_urlencoded::from_str(query).expect("params");
+        form.push(("decision".into(), decision.into()));
+        form.push(("account".into(), account.into()));
+        let response =
+            self.http.post(format!("{}/oauth/authorize", self.base)).form(&form).send().await.expect("decide");
+        let location = response.headers()["location"].to_str().expect("ascii").to_owned();
+        let path = location.strip_prefix("http://127.0.0.1:3000").expect("the registered redirect URI").to_owned();
+        path.trim_end_matches("#_").to_owned()
+    }
+
+    pub async fn calls(&self, path: &str) -> Vec<serde_json::Value> {
+        let url = format!("{}/_sandbox/calls", self.base);
+        self.http.get(url).query(&[("path", path)]).send().await.expect("calls").json().await.expect("json")
+    }
+}
+
 pub async fn spawn_app() -> TestApp {
     spawn_app_with(|_| {}).await
 }
@@ -106,6 +153,25 @@ impl TestApp {
             self.client.get(self.url("/api/me")).header("accept", "application/json").send().await.expect("request");
         assert_eq!(response.status(), 200, "{:?}", response.headers().get("location"));
         response.json().await.expect("json")
+    }
+
+    /// Starts connecting an instance; returns the authorize URL the browser is sent to.
+    pub async fn start_connect(&self, name: &str) -> String {
+        let response = self.post_form("/api/instances/create", &[("name", name)]).await;
+        assert_eq!(response.status(), 302, "{}", response.text().await.unwrap_or_default());
+        response.headers()["location"].to_str().expect("ascii").to_owned()
+    }
+
+    /// Follows Meta's redirect back to the callback; returns where the app sends the browser.
+    pub async fn callback(&self, path_and_query: &str) -> String {
+        let response = self.get(path_and_query).await;
+        assert!(response.status().is_redirection(), "{}", response.status());
+        response.headers()["location"].to_str().expect("ascii").to_owned()
+    }
+
+    pub async fn instances(&self) -> Vec<serde_json::Value> {
+        let response = self.client.get(self.url("/api/instances")).header("accept", "application/json").send().await;
+        response.expect("request").json().await.expect("json")
     }
 
     pub async fn create_user(&self, email: &str, password: &str, admin: bool) {

@@ -33,6 +33,15 @@ pub struct InstanceDoc {
     pub status: InstanceStatus,
     #[serde(rename = "webhookIds", default)]
     pub webhook_ids: Vec<String>,
+    #[serde(rename = "profilePictureUrl", default)]
+    pub profile_picture_url: Option<String>,
+    /// When the current long-lived token was obtained: Meta refreshes only tokens a day old.
+    #[serde(rename = "tokenObtainedAt", default)]
+    pub token_obtained_at: Option<DateTime>,
+    #[serde(rename = "errorReason", default)]
+    pub error_reason: Option<String>,
+    #[serde(rename = "lastEventAt", default)]
+    pub last_event_at: Option<DateTime>,
     #[serde(rename = "createdAt")]
     pub created_at: DateTime,
     #[serde(rename = "updatedAt")]
@@ -46,9 +55,15 @@ impl InstanceDoc {
             instance_name: self.instance_name.clone(),
             name: self.name.clone(),
             username: self.username.clone(),
+            profile_picture_url: self.profile_picture_url.clone(),
             status: self.status,
+            error_reason: self.error_reason.clone(),
             token_expires_at: self.token_expires_at.map(to_chrono),
+            token_expires_soon: self
+                .token_expires_at
+                .is_some_and(|at| to_chrono(at) - chrono::Utc::now() < chrono::Duration::days(7)),
             created_at: to_chrono(self.created_at),
+            last_event_at: self.last_event_at.map(to_chrono),
         }
     }
 }
@@ -71,6 +86,111 @@ pub async fn ensure_indexes(db: &Database) -> Result<(), mongodb::error::Error> 
     let collection = instances(db);
     collection.create_index(unique_name).await?;
     collection.create_index(by_owner).await.map(|_| ())
+}
+
+impl InstanceDoc {
+    /// A new instance, `created`, before any connection.
+    pub fn new(owner: ObjectId, instance_name: String, name: String) -> Self {
+        let now = DateTime::now();
+        Self {
+            id: ObjectId::new(),
+            user_id: owner,
+            instance_name,
+            name,
+            instagram_account_id: None,
+            username: None,
+            access_token: None,
+            page_id: None,
+            page_name: None,
+            token_expires_at: None,
+            status: InstanceStatus::Created,
+            webhook_ids: Vec::new(),
+            profile_picture_url: None,
+            token_obtained_at: None,
+            error_reason: None,
+            last_event_at: None,
+            created_at: now,
+            updated_at: now,
+        }
+    }
+}
+
+pub async fn insert(db: &Database, doc: &InstanceDoc) -> Result<(), StoreError> {
+    match instances(db).insert_one(doc).await {
+        Ok(_) => Ok(()),
+        Err(e) if super::is_duplicate_key(&e) => Err(StoreError::Taken("instanceName")),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// An instance of `owner`; someone else's looks the same as a missing one.
+pub async fn find_for_owner(db: &Database, owner: ObjectId, id: &str) -> Result<InstanceDoc, StoreError> {
+    let id = ObjectId::parse_str(id).map_err(|_| StoreError::NotFound)?;
+    instances(db).find_one(doc! { "_id": id, "userId": owner }).await?.ok_or(StoreError::NotFound)
+}
+
+/// The instance already holding this Instagram account, if any (other than `except`).
+pub async fn find_by_account(db: &Database, ig_id: &str, except: ObjectId) -> Result<Option<InstanceDoc>, StoreError> {
+    Ok(instances(db).find_one(doc! { "instagramAccountId": ig_id, "_id": { "$ne": except } }).await?)
+}
+
+pub async fn count_for_owner(db: &Database, owner: ObjectId) -> Result<u64, StoreError> {
+    Ok(instances(db).count_documents(doc! { "userId": owner }).await?)
+}
+
+pub async fn set_status(
+    db: &Database,
+    id: ObjectId,
+    status: InstanceStatus,
+    reason: Option<&str>,
+) -> Result<(), StoreError> {
+    let status = mongodb::bson::to_bson(&status).map_err(|e| StoreError::Malformed(e.to_string()))?;
+    instances(db)
+        .update_one(
+            doc! { "_id": id },
+            doc! { "$set": { "status": status, "errorReason": reason, "updatedAt": DateTime::now() } },
+        )
+        .await?;
+    Ok(())
+}
+
+/// What a successful Business Login saves, all at once.
+pub struct Connection<'a> {
+    pub ig_id: &'a str,
+    pub username: &'a str,
+    pub page_name: Option<&'a str>,
+    pub profile_picture_url: Option<&'a str>,
+    pub sealed_token: &'a str,
+    pub token_expires_at: DateTime,
+}
+
+pub async fn save_connection(db: &Database, id: ObjectId, connection: Connection<'_>) -> Result<(), StoreError> {
+    let status =
+        mongodb::bson::to_bson(&InstanceStatus::Connected).map_err(|e| StoreError::Malformed(e.to_string()))?;
+    let now = DateTime::now();
+    instances(db)
+        .update_one(
+            doc! { "_id": id },
+            doc! { "$set": {
+                "instagramAccountId": connection.ig_id,
+                "username": connection.username,
+                "pageName": connection.page_name,
+                "profilePictureUrl": connection.profile_picture_url,
+                "accessToken": connection.sealed_token,
+                "tokenExpiresAt": connection.token_expires_at,
+                "tokenObtainedAt": now,
+                "status": status,
+                "errorReason": null,
+                "updatedAt": now,
+            } },
+        )
+        .await?;
+    Ok(())
+}
+
+pub async fn delete(db: &Database, id: ObjectId) -> Result<(), StoreError> {
+    instances(db).delete_one(doc! { "_id": id }).await?;
+    Ok(())
 }
 
 /// The instances of one owner, oldest first.

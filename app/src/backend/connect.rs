@@ -1,0 +1,172 @@
+//! Connecting an Instagram account through Business Login (PRD "Fluxo OAuth"): start sends the
+//! browser to Meta with a fresh state; finish checks that state and either saves the whole
+//! connection or marks the instance `error` with a reason, never half of it.
+use super::{
+    auth::SignedIn,
+    crypto,
+    meta::MetaError,
+    state::AppState,
+    store::{
+        mongo::instances::{self, Connection, InstanceDoc},
+        pg::oauth_states::{self, StateProblem},
+    },
+};
+use crate::domain::{
+    error::AppError,
+    instance::{instance_slug, parse_instance_name, InstanceStatus},
+};
+use mongodb::bson::DateTime;
+use rand::{distributions::Alphanumeric, Rng};
+
+/// Creates an instance (`created`) and returns the authorize URL to send the browser to.
+pub async fn start(state: &AppState, who: &SignedIn, name: &str) -> Result<String, AppError> {
+    let name = parse_instance_name(name).map_err(|e| AppError::Invalid(vec![e]))?;
+    if !who.user().premium {
+        let held = instances::count_for_owner(&state.mongo, who.user_id()).await?;
+        if held >= u64::from(state.config.free_instance_quota) {
+            return Err(AppError::invalid("name", "quota"));
+        }
+    }
+    let suffix: String =
+        rand::thread_rng().sample_iter(&Alphanumeric).take(6).map(|c| char::from(c).to_ascii_lowercase()).collect();
+    let doc = InstanceDoc::new(who.user_id(), instance_slug(&name, &suffix), name);
+    instances::insert(&state.mongo, &doc).await?;
+    authorize(state, who, &doc).await
+}
+
+/// Runs Business Login again for an existing instance of the caller.
+pub async fn reconnect(state: &AppState, who: &SignedIn, instance_id: &str) -> Result<String, AppError> {
+    let doc = instances::find_for_owner(&state.mongo, who.user_id(), instance_id).await?;
+    instances::set_status(&state.mongo, doc.id, InstanceStatus::Connecting, None).await?;
+    authorize(state, who, &doc).await
+}
+
+async fn authorize(state: &AppState, who: &SignedIn, doc: &InstanceDoc) -> Result<String, AppError> {
+    let token = oauth_states::issue(&state.pg, &who.user_id().to_hex(), &doc.id.to_hex()).await?;
+    Ok(state.meta.authorize_url(&token))
+}
+
+/// What Meta sent back to `/api/instagram/callback`.
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct Callback {
+    pub code: Option<String>,
+    pub state: Option<String>,
+    pub error: Option<String>,
+    pub error_reason: Option<String>,
+}
+
+/// How the callback ended, for the Instâncias page.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Finished {
+    Connected {
+        instance_name: String,
+    },
+    /// A reason code the page translates (also stored on the card when an instance is known).
+    Failed {
+        reason: String,
+    },
+}
+
+impl Finished {
+    pub fn redirect_path(&self) -> String {
+        let query = match self {
+            Self::Connected { instance_name } => [("connected", instance_name.as_str())],
+            Self::Failed { reason } => [("error", reason.as_str())],
+        };
+        format!("/instances?{}", serde_urlencoded::to_string(query).unwrap_or_default())
+    }
+}
+
+pub async fn finish(state: &AppState, who: &SignedIn, callback: Callback) -> Result<Finished, AppError> {
+    let failed = |reason: &str| Ok(Finished::Failed { reason: reason.to_owned() });
+    let Some(state_token) = callback.state.as_deref() else {
+        // Meta may drop `state` on Cancel; without it no instance can be named, and a code
+        // without a state is never exchanged.
+        return failed(if callback.error.is_some() { "denied" } else { "state_invalid" });
+    };
+    let issued = match oauth_states::consume(&state.pg, state_token, &who.user_id().to_hex()).await? {
+        Ok(issued) => issued,
+        Err(StateProblem::Expired { instance_id }) => {
+            if let Ok(doc) = instances::find_for_owner(&state.mongo, who.user_id(), &instance_id).await {
+                instances::set_status(&state.mongo, doc.id, InstanceStatus::Error, Some("state_expired")).await?;
+            }
+            return failed("state_expired");
+        }
+        Err(StateProblem::Used) => return failed("state_used"),
+        Err(StateProblem::Unknown | StateProblem::OtherUser) => return failed("state_invalid"),
+    };
+    let doc = instances::find_for_owner(&state.mongo, who.user_id(), &issued.instance_id).await?;
+    let outcome = match (&callback.error, &callback.code) {
+        (Some(_), _) => Err(if callback.error_reason.as_deref() == Some("user_denied") {
+            "denied".to_owned()
+        } else {
+            "meta_refused".to_owned()
+        }),
+        (None, None) => Err("state_invalid".to_owned()),
+        (None, Some(code)) => connect_account(state, who, &doc, code).await?,
+    };
+    match outcome {
+        Ok(instance_name) => Ok(Finished::Connected { instance_name }),
+        Err(reason) => {
+            instances::set_status(&state.mongo, doc.id, InstanceStatus::Error, Some(&reason)).await?;
+            tracing::info!(instance.id = %doc.id, reason = %reason, "connection of {} failed: {reason}", doc.id);
+            failed(&reason)
+        }
+    }
+}
+
+/// Exchanges the code and saves the connection; the inner `Err` is a reason for the card.
+async fn connect_account(
+    state: &AppState,
+    who: &SignedIn,
+    doc: &InstanceDoc,
+    code: &str,
+) -> Result<Result<String, String>, AppError> {
+    let meta = &state.meta;
+    let reason =
+        |e: MetaError| if e.is_transient() { "meta_unavailable".to_owned() } else { "meta_refused".to_owned() };
+    let short = match meta.exchange_code(code).await {
+        Ok(short) => short,
+        Err(e) => return Ok(Err(reason(e))),
+    };
+    if !short.permissions.iter().any(|p| p == "instagram_business_basic") {
+        return Ok(Err("missing_permissions".to_owned()));
+    }
+    let long = match meta.long_lived(&short.token).await {
+        Ok(long) => long,
+        Err(e) => return Ok(Err(reason(e))),
+    };
+    let profile = match meta.me(&long.token).await {
+        Ok(profile) => profile,
+        Err(e) => return Ok(Err(reason(e))),
+    };
+    // The same Instagram account twice: the owner's existing instance is reconnected; another
+    // user's is never touched.
+    let mut target = doc.clone();
+    if let Some(existing) = instances::find_by_account(&state.mongo, &profile.ig_id, doc.id).await? {
+        if existing.user_id != who.user_id() {
+            return Ok(Err("account_taken".to_owned()));
+        }
+        if doc.status == InstanceStatus::Created && doc.instagram_account_id.is_none() {
+            instances::delete(&state.mongo, doc.id).await?;
+        }
+        target = existing;
+    }
+    if let Err(e) = meta.subscribe(&long.token).await {
+        return Ok(Err(reason(e)));
+    }
+    let sealed =
+        crypto::seal(&state.config.token_keys, &target.id.to_hex(), &long.token).map_err(AppError::internal)?;
+    let expires = DateTime::from_millis(DateTime::now().timestamp_millis() + long.expires_in * 1000);
+    let connection = Connection {
+        ig_id: &profile.ig_id,
+        username: &profile.username,
+        page_name: profile.name.as_deref(),
+        profile_picture_url: profile.profile_picture_url.as_deref(),
+        sealed_token: &sealed,
+        token_expires_at: expires,
+    };
+    instances::save_connection(&state.mongo, target.id, connection).await?;
+    tracing::info!(instance.id = %target.id, "instance {} connected", target.id);
+    Ok(Ok(target.instance_name))
+}

@@ -1,0 +1,82 @@
+//! Business Login states: issued when a connection starts, consumed once by the callback.
+use super::super::StoreError;
+use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
+use chrono::{Duration, Utc};
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+use sqlx::PgPool;
+
+pub const LIFETIME: Duration = Duration::minutes(10);
+
+/// Why a state does not authorise a callback.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StateProblem {
+    Unknown,
+    Used,
+    /// Expired states still name their instance, so its card can say what happened.
+    Expired {
+        instance_id: String,
+    },
+    /// Issued to someone else: nothing about their instance may change.
+    OtherUser,
+}
+
+pub struct Issued {
+    pub user_id: String,
+    pub instance_id: String,
+}
+
+fn hash(state: &str) -> Vec<u8> {
+    Sha256::digest(state.as_bytes()).to_vec()
+}
+
+pub async fn issue(pg: &PgPool, user_id: &str, instance_id: &str) -> Result<String, StoreError> {
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    let state = URL_SAFE_NO_PAD.encode(bytes);
+    sqlx::query("INSERT INTO oauth_states (state_hash, user_id, instance_id, expires_at) VALUES ($1, $2, $3, $4)")
+        .bind(hash(&state))
+        .bind(user_id)
+        .bind(instance_id)
+        .bind(Utc::now() + LIFETIME)
+        .execute(pg)
+        .await?;
+    Ok(state)
+}
+
+/// Uses up `state` for `user_id`, atomically: a second callback with it finds it used.
+pub async fn consume(pg: &PgPool, state: &str, user_id: &str) -> Result<Result<Issued, StateProblem>, StoreError> {
+    let claimed: Option<(String, String, chrono::DateTime<Utc>)> = sqlx::query_as(
+        "UPDATE oauth_states SET used_at = now()
+         WHERE state_hash = $1 AND used_at IS NULL AND user_id = $2
+         RETURNING user_id, instance_id, expires_at",
+    )
+    .bind(hash(state))
+    .bind(user_id)
+    .fetch_optional(pg)
+    .await?;
+    if let Some((user_id, instance_id, expires_at)) = claimed {
+        if expires_at <= Utc::now() {
+            return Ok(Err(StateProblem::Expired { instance_id }));
+        }
+        return Ok(Ok(Issued { user_id, instance_id }));
+    }
+    let existing: Option<(String, bool)> =
+        sqlx::query_as("SELECT user_id, used_at IS NOT NULL FROM oauth_states WHERE state_hash = $1")
+            .bind(hash(state))
+            .fetch_optional(pg)
+            .await?;
+    Ok(Err(match existing {
+        None => StateProblem::Unknown,
+        Some((owner, _)) if owner != user_id => StateProblem::OtherUser,
+        Some(_) => StateProblem::Used,
+    }))
+}
+
+/// Removes states that can no longer be used.
+pub async fn delete_stale(pg: &PgPool) -> Result<u64, StoreError> {
+    Ok(sqlx::query("DELETE FROM oauth_states WHERE expires_at < now() - interval '1 day'")
+        .execute(pg)
+        .await?
+        .rows_affected())
+}
