@@ -154,6 +154,35 @@ keys! {
     ReasonMetaRefused => "O Instagram recusou a conexão. Tente conectar de novo.", "Instagram refused the connection. Try connecting again.";
     ReasonMissingPermissions => "Faltaram permissões. Conecte de novo e permita todas as solicitadas.", "Permissions were missing. Connect again and allow all of them.";
     ReasonInternal => "Algo deu errado do nosso lado. Tente de novo.", "Something went wrong on our side. Try again.";
+    ReasonTokenInvalid => "O token do Instagram deixou de valer. Reconecte a instância.", "The Instagram token stopped working. Reconnect the instance.";
+    Disconnect => "Desconectar", "Disconnect";
+    Rename => "Renomear", "Rename";
+    Save => "Salvar", "Save";
+    Delete => "Excluir", "Delete";
+    DeleteConfirmText => "Excluir esta instância apaga as automações dela. Os relatórios das interações continuam disponíveis.", "Deleting this instance deletes its automations. The reports of its interactions are kept.";
+    ConfirmDelete => "Confirmar exclusão", "Confirm deletion";
+    Webhook => "Webhook", "Webhook";
+    WebhookUrl => "URL do webhook", "Webhook URL";
+    VerifyToken => "Token de verificação", "Verify token";
+    AdminInstances => "Instâncias de todos os usuários", "Every user's instances";
+    Search => "Buscar", "Search";
+    SearchHint => "Nome, instância ou @username", "Name, instance or @username";
+    AllStatuses => "Todos os status", "All statuses";
+    Filter => "Filtrar", "Filter";
+    ColumnOwner => "Dono", "Owner";
+    ColumnInstance => "Instância", "Instance";
+    ColumnStatus => "Status", "Status";
+    ColumnExpiry => "Token expira", "Token expires";
+    ColumnActions => "Ações", "Actions";
+    RefreshToken => "Renovar token", "Refresh token";
+    NoInstancesFound => "Nenhuma instância encontrada.", "No instances found.";
+    AuditLog => "Registro de auditoria", "Audit log";
+    ColumnWhen => "Quando", "When";
+    ColumnWho => "Quem", "Who";
+    ColumnAction => "Ação", "Action";
+    ColumnTarget => "Alvo", "Target";
+    ColumnDetails => "Detalhes", "Details";
+    SystemActor => "Sistema", "System";
     FieldQuota => "Seu plano chegou ao limite de instâncias. Fale com o suporte sobre o plano premium.", "Your plan reached its instance limit. Talk to support about the premium plan.";
 }
 
@@ -168,6 +197,7 @@ pub fn reason_message(reason: &str) -> Key {
         "meta_unavailable" => Key::ReasonMetaUnavailable,
         "missing_permissions" => Key::ReasonMissingPermissions,
         "meta_refused" => Key::ReasonMetaRefused,
+        "token_invalid" => Key::ReasonTokenInvalid,
         _ => Key::ReasonInternal,
     }
 }

@@ -1,5 +1,8 @@
 //! The signed-in user's Instagram instances.
-use crate::domain::{error::AppError, instance::InstanceCard};
+use crate::domain::{
+    error::AppError,
+    instance::{InstanceCard, WebhookInfo},
+};
 use leptos::prelude::*;
 use leptos::server_fn::codec::GetUrl;
 
@@ -42,6 +45,52 @@ pub async fn reconnect_instance(id: String) -> Result<(), AppError> {
             let url = connect::reconnect(&state(), &who, &id).await?;
             leptos_axum::redirect(&url);
             Ok(())
+        }
+        .await,
+    )
+}
+
+/// Sets the caller's instance to `disconnected`: its automations stop firing and its token is dropped.
+#[server(endpoint = "instances/disconnect")]
+pub async fn disconnect_instance(id: String) -> Result<(), AppError> {
+    use crate::backend::{
+        auth,
+        instances::{self, Scope},
+        respond, state,
+    };
+    respond(async { instances::disconnect(&state(), &auth::require_user().await?, &id, Scope::Own).await }.await)
+}
+
+#[server(endpoint = "instances/rename")]
+pub async fn rename_instance(id: String, name: String) -> Result<(), AppError> {
+    use crate::backend::{auth, instances, respond, state};
+    respond(async { instances::rename(&state(), &auth::require_user().await?, &id, &name).await }.await)
+}
+
+/// Deletes the caller's instance and its automations; its reports are kept.
+#[server(endpoint = "instances/delete")]
+pub async fn delete_instance(id: String) -> Result<(), AppError> {
+    use crate::backend::{
+        auth,
+        instances::{self, Scope},
+        respond, state,
+    };
+    respond(async { instances::delete(&state(), &auth::require_user().await?, &id, Scope::Own).await }.await)
+}
+
+/// Where Meta delivers this app's webhooks, and the token its dashboard asks for.
+#[server(endpoint = "instances/webhook", input = GetUrl)]
+pub async fn webhook_settings() -> Result<WebhookInfo, AppError> {
+    use crate::backend::{auth, respond, state};
+    use secrecy::ExposeSecret;
+    respond(
+        async {
+            auth::require_user().await?;
+            let state = state();
+            Ok(WebhookInfo {
+                base_url: format!("{}/webhook/instagram", state.config.public_url),
+                verify_token: state.config.meta.verify_token.expose_secret().to_owned(),
+            })
         }
         .await,
     )

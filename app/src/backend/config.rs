@@ -69,6 +69,10 @@ pub struct Config {
     pub clerky_jwt_secret: Option<SecretString>,
     /// Instances a non-premium account may hold.
     pub free_instance_quota: u32,
+    /// The refresh job renews tokens that expire within this many days.
+    pub token_refresh_within_days: u32,
+    /// How often the refresh job runs, in minutes.
+    pub token_refresh_every_minutes: u32,
     pub sign_in_per_ip_per_minute: u32,
     pub sign_in_per_account_per_minute: u32,
     /// Take the client address from `X-Forwarded-For` (only behind a proxy that sets it).
@@ -138,6 +142,8 @@ impl Config {
                 |v| (v.len() >= 32).then(|| SecretString::from(v.to_owned())),
             )?,
             free_instance_quota: env.number_or("FREE_INSTANCE_QUOTA", 1)?,
+            token_refresh_within_days: env.number_or("TOKEN_REFRESH_WITHIN_DAYS", 30)?,
+            token_refresh_every_minutes: env.number_or("TOKEN_REFRESH_EVERY_MINUTES", 60)?,
             sign_in_per_ip_per_minute: env.number_or("SIGN_IN_PER_IP_PER_MINUTE", 20)?,
             sign_in_per_account_per_minute: env.number_or("SIGN_IN_PER_ACCOUNT_PER_MINUTE", 5)?,
             trust_forwarded_for: env.flag("TRUST_X_FORWARDED_FOR")?,

@@ -4,6 +4,7 @@ pub mod auth;
 pub mod config;
 pub mod connect;
 pub mod crypto;
+pub mod instances;
 pub mod meta;
 pub mod password;
 pub mod rate_limit;

@@ -19,6 +19,7 @@ pub fn ErrorNotice(error: AppError) -> impl IntoView {
         AppError::Invalid(_) => (Key::InvalidForm, None),
         AppError::WrongCredentials => (Key::WrongCredentials, None),
         AppError::RateLimited => (Key::RateLimited, None),
+        AppError::MetaUnavailable => (Key::ReasonMetaUnavailable, None),
         AppError::Internal(reference) => (Key::InternalError, Some(reference.clone())),
         AppError::Transport(_) => (Key::TransportError, None),
     };

@@ -35,6 +35,8 @@ pub enum AppError {
     WrongCredentials,
     #[error("too many attempts")]
     RateLimited,
+    #[error("Meta is unavailable")]
+    MetaUnavailable,
     #[error("internal error, reference {0}")]
     Internal(String),
     #[error("transport: {0}")]
@@ -62,6 +64,7 @@ impl AppError {
             Self::NotFound => 404,
             Self::Invalid(_) => 422,
             Self::RateLimited => 429,
+            Self::MetaUnavailable => 503,
             Self::Internal(_) | Self::Transport(_) => 500,
         }
     }

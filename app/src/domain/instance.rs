@@ -30,6 +30,14 @@ pub struct InstanceCard {
     pub last_event_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
+/// Where Meta delivers this app's webhooks, and the token its dashboard asks for.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WebhookInfo {
+    /// `{base_url}/{instanceName}` is an instance's callback; `base_url` alone the app-level one.
+    pub base_url: String,
+    pub verify_token: String,
+}
+
 /// The name a person gives an instance: trimmed, 1 to 60 characters.
 pub fn parse_instance_name(raw: &str) -> Result<String, super::error::FieldError> {
     let name = raw.trim();

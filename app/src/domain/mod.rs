@@ -1,4 +1,5 @@
 //! Types shared by the server and the browser: no database, HTTP or Meta types here.
+pub mod audit;
 pub mod error;
 pub mod instance;
 pub mod user;

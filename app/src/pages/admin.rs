@@ -1,63 +1,247 @@
-//! `/admin`: what admins manage; for now, every account.
+//! `/admin`: every account, every user's instances (search, status filter, disconnect, refresh,
+//! delete) and the audit log. Filters live in the URL, so a filtered view can be shared.
 use crate::{
-    api::admin::list_users,
+    api::admin::{
+        admin_list_instances, audit_log, list_users, AdminDeleteInstance, AdminDisconnectInstance, AdminInstance,
+        AdminRefreshInstance,
+    },
     components::{
         auth::RequireUser,
         error_notice::{ErrorNotice, Loading},
     },
     domain::{
+        audit::AuditEntry,
         error::AppError,
+        instance::InstanceStatus,
         user::{Role, UserSummary},
     },
-    i18n::Key,
+    i18n::{Key, Locale},
+    pages::{instances::status_label, sign_in::FormError},
     use_locale,
 };
 use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
+
+const STATUSES: [(InstanceStatus, &str); 5] = [
+    (InstanceStatus::Created, "created"),
+    (InstanceStatus::Connecting, "connecting"),
+    (InstanceStatus::Connected, "connected"),
+    (InstanceStatus::Disconnected, "disconnected"),
+    (InstanceStatus::Error, "error"),
+];
+
+#[derive(Clone, Copy)]
+struct AdminActions {
+    disconnect: ServerAction<AdminDisconnectInstance>,
+    refresh: ServerAction<AdminRefreshInstance>,
+    delete: ServerAction<AdminDeleteInstance>,
+}
 
 #[component]
 pub fn AdminPage() -> impl IntoView {
+    let query = use_query_map();
+    let search = Memo::new(move |_| query.read().get("q").unwrap_or_default());
+    let status = Memo::new(move |_| {
+        let wanted = query.read().get("status").unwrap_or_default();
+        STATUSES.iter().find(|(_, tag)| *tag == wanted).map(|(s, _)| *s)
+    });
+    let actions =
+        AdminActions { disconnect: ServerAction::new(), refresh: ServerAction::new(), delete: ServerAction::new() };
     // Outside RequireUser: see InstancesPage.
     let users = Resource::new(|| (), |_| list_users());
+    let instances = Resource::new(
+        move || {
+            (
+                search.get(),
+                status.get(),
+                actions.disconnect.version().get(),
+                actions.refresh.version().get(),
+                actions.delete.version().get(),
+            )
+        },
+        |(search, status, ..)| admin_list_instances(search, status),
+    );
+    let audit = Resource::new(
+        move || (actions.disconnect.version().get(), actions.refresh.version().get(), actions.delete.version().get()),
+        |_| audit_log(),
+    );
     view! {
         <RequireUser admin=true>
-            <UserTable users/>
+            <AdminView users instances audit actions search/>
         </RequireUser>
     }
 }
 
 #[component]
-fn UserTable(users: Resource<Result<Vec<UserSummary>, AppError>>) -> impl IntoView {
+fn AdminView(
+    users: Resource<Result<Vec<UserSummary>, AppError>>,
+    instances: Resource<Result<Vec<AdminInstance>, AppError>>,
+    audit: Resource<Result<Vec<AuditEntry>, AppError>>,
+    actions: AdminActions,
+    search: Memo<String>,
+) -> impl IntoView {
     let locale = use_locale();
+    let query = use_query_map();
+    let refresh_result = Signal::derive(move || actions.refresh.value().get());
     view! {
         <h1>{locale.t(Key::AdminTitle)}</h1>
+        <h2>{locale.t(Key::AdminInstances)}</h2>
+        <form method="get" action="/admin" class="admin-filters" role="search">
+            <label>
+                {locale.t(Key::Search)}
+                <input name="q" type="search" value=move || search.get() placeholder=locale.t(Key::SearchHint)/>
+            </label>
+            <label>
+                {locale.t(Key::ColumnStatus)}
+                <select name="status">
+                    <option value="">{locale.t(Key::AllStatuses)}</option>
+                    {STATUSES.iter().map(|(status, tag)| {
+                        let selected = move || query.read().get("status").as_deref() == Some(*tag);
+                        view! { <option value=*tag selected=selected>{locale.t(status_label(*status).0)}</option> }
+                    }).collect_view()}
+                </select>
+            </label>
+            <button type="submit" class="secondary">{locale.t(Key::Filter)}</button>
+        </form>
+        <FormError result=refresh_result/>
+        <Suspense fallback=Loading>
+            {move || Suspend::new(async move {
+                match instances.await {
+                    Ok(list) if list.is_empty() => view! { <p class="muted">{locale.t(Key::NoInstancesFound)}</p> }.into_any(),
+                    Ok(list) => view! { <InstanceTable list locale actions/> }.into_any(),
+                    Err(error) => view! { <ErrorNotice error/> }.into_any(),
+                }
+            })}
+        </Suspense>
+
+        <h2>{locale.t(Key::AuditLog)}</h2>
+        <Suspense fallback=Loading>
+            {move || Suspend::new(async move {
+                audit.await.map(|entries| view! { <AuditTable entries locale/> }.into_any())
+                    .unwrap_or_else(|error| view! { <ErrorNotice error/> }.into_any())
+            })}
+        </Suspense>
+
         <h2>{locale.t(Key::AdminUsers)}</h2>
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
-                users.await.map(|users| view! {
-                    <div class="table-scroll">
-                        <table>
-                            <thead><tr>
-                                <th>{locale.t(Key::ColumnEmail)}</th>
-                                <th>{locale.t(Key::ColumnName)}</th>
-                                <th>{locale.t(Key::ColumnRole)}</th>
-                                <th>{locale.t(Key::ColumnPremium)}</th>
-                                <th>{locale.t(Key::ColumnCreated)}</th>
-                            </tr></thead>
-                            <tbody>
-                                {users.into_iter().map(|u| view! {
-                                    <tr>
-                                        <td>{u.email}</td>
-                                        <td>{u.name}</td>
-                                        <td>{locale.t(if u.role == Role::Admin { Key::RoleAdmin } else { Key::RoleUser })}</td>
-                                        <td>{locale.t(if u.premium { Key::Yes } else { Key::No })}</td>
-                                        <td>{u.created_at.format("%Y-%m-%d").to_string()}</td>
-                                    </tr>
-                                }).collect_view()}
-                            </tbody>
-                        </table>
-                    </div>
-                }.into_any()).unwrap_or_else(|error| view! { <ErrorNotice error/> }.into_any())
+                users.await.map(|users| view! { <UserTable users locale/> }.into_any())
+                    .unwrap_or_else(|error| view! { <ErrorNotice error/> }.into_any())
             })}
         </Suspense>
+    }
+}
+
+#[component]
+fn InstanceTable(list: Vec<AdminInstance>, locale: Locale, actions: AdminActions) -> impl IntoView {
+    view! {
+        <div class="table-scroll">
+            <table>
+                <thead><tr>
+                    <th>{locale.t(Key::ColumnInstance)}</th>
+                    <th>{locale.t(Key::ColumnOwner)}</th>
+                    <th>{locale.t(Key::ColumnStatus)}</th>
+                    <th>{locale.t(Key::ColumnExpiry)}</th>
+                    <th>{locale.t(Key::LastEvent)}</th>
+                    <th>{locale.t(Key::ColumnActions)}</th>
+                </tr></thead>
+                <tbody>
+                    {list.into_iter().map(|row| {
+                        let card = row.card;
+                        let (status_key, status_class) = status_label(card.status);
+                        let (id_a, id_b, id_c) = (card.id.clone(), card.id.clone(), card.id.clone());
+                        view! {
+                            <tr data-instance=card.instance_name.clone()>
+                                <td>
+                                    {card.name.clone()}
+                                    {card.username.clone().map(|u| view! { <br/><span class="muted">"@"{u}</span> })}
+                                </td>
+                                <td>{row.owner_email}</td>
+                                <td><span class=format!("badge {status_class}")>{locale.t(status_key)}</span></td>
+                                <td class:warning=card.token_expires_soon>
+                                    {card.token_expires_at.map(|at| at.format("%Y-%m-%d").to_string()).unwrap_or_else(|| "—".into())}
+                                </td>
+                                <td>{card.last_event_at.map(|at| at.format("%Y-%m-%d %H:%M").to_string()).unwrap_or_else(|| "—".into())}</td>
+                                <td>
+                                    <ActionForm action=actions.disconnect>
+                                        <input type="hidden" name="id" value=id_a/>
+                                        <button type="submit" class="secondary">{locale.t(Key::Disconnect)}</button>
+                                    </ActionForm>
+                                    " "
+                                    <ActionForm action=actions.refresh>
+                                        <input type="hidden" name="id" value=id_b/>
+                                        <button type="submit" class="secondary">{locale.t(Key::RefreshToken)}</button>
+                                    </ActionForm>
+                                    <details class="card-more danger">
+                                        <summary>{locale.t(Key::Delete)}</summary>
+                                        <p>{locale.t(Key::DeleteConfirmText)}</p>
+                                        <ActionForm action=actions.delete>
+                                            <input type="hidden" name="id" value=id_c/>
+                                            <button type="submit" class="danger-button">{locale.t(Key::ConfirmDelete)}</button>
+                                        </ActionForm>
+                                    </details>
+                                </td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+}
+
+#[component]
+fn AuditTable(entries: Vec<AuditEntry>, locale: Locale) -> impl IntoView {
+    view! {
+        <div class="table-scroll">
+            <table class="audit">
+                <thead><tr>
+                    <th>{locale.t(Key::ColumnWhen)}</th>
+                    <th>{locale.t(Key::ColumnWho)}</th>
+                    <th>{locale.t(Key::ColumnAction)}</th>
+                    <th>{locale.t(Key::ColumnTarget)}</th>
+                    <th>{locale.t(Key::ColumnDetails)}</th>
+                </tr></thead>
+                <tbody>
+                    {entries.into_iter().map(|entry| view! {
+                        <tr>
+                            <td>{entry.at.format("%Y-%m-%d %H:%M:%S UTC").to_string()}</td>
+                            <td>{entry.actor_email.unwrap_or_else(|| locale.t(Key::SystemActor).to_owned())}</td>
+                            <td><code>{entry.action}</code></td>
+                            <td>{entry.target_name.unwrap_or(entry.target_id)}</td>
+                            <td>{entry.details.unwrap_or_default()}</td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+}
+
+#[component]
+fn UserTable(users: Vec<UserSummary>, locale: Locale) -> impl IntoView {
+    view! {
+        <div class="table-scroll">
+            <table>
+                <thead><tr>
+                    <th>{locale.t(Key::ColumnEmail)}</th>
+                    <th>{locale.t(Key::ColumnName)}</th>
+                    <th>{locale.t(Key::ColumnRole)}</th>
+                    <th>{locale.t(Key::ColumnPremium)}</th>
+                    <th>{locale.t(Key::ColumnCreated)}</th>
+                </tr></thead>
+                <tbody>
+                    {users.into_iter().map(|u| view! {
+                        <tr>
+                            <td>{u.email}</td>
+                            <td>{u.name}</td>
+                            <td>{locale.t(if u.role == Role::Admin { Key::RoleAdmin } else { Key::RoleUser })}</td>
+                            <td>{locale.t(if u.premium { Key::Yes } else { Key::No })}</td>
+                            <td>{u.created_at.format("%Y-%m-%d").to_string()}</td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
     }
 }

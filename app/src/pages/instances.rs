@@ -1,6 +1,9 @@
 //! `/instances`: the signed-in user's Instagram instances, and connecting new ones.
 use crate::{
-    api::instances::{list_instances, CreateInstance, ReconnectInstance},
+    api::instances::{
+        list_instances, webhook_settings, CreateInstance, DeleteInstance, DisconnectInstance, ReconnectInstance,
+        RenameInstance,
+    },
     components::{
         auth::{use_auth, RequireUser},
         error_notice::{ErrorNotice, Loading},
@@ -8,7 +11,7 @@ use crate::{
     },
     domain::{
         error::AppError,
-        instance::{InstanceCard, InstanceStatus},
+        instance::{InstanceCard, InstanceStatus, WebhookInfo},
     },
     i18n::{reason_message, Key, Locale},
     pages::sign_in::FormError,
@@ -19,18 +22,39 @@ use leptos_router::hooks::use_query_map;
 
 #[component]
 pub fn InstancesPage() -> impl IntoView {
+    let actions =
+        CardActions { disconnect: ServerAction::new(), rename: ServerAction::new(), delete: ServerAction::new() };
     // Created here, not inside RequireUser's Suspend: server rendering never awaited a resource
     // created while a Suspend was resolving, and the page hung.
-    let instances = Resource::new(|| (), |_| list_instances());
+    let instances = Resource::new(move || actions.version(), |_| list_instances());
+    let webhook = Resource::new(|| (), |_| webhook_settings());
     view! {
         <RequireUser>
-            <InstanceList instances/>
+            <InstanceList instances webhook actions/>
         </RequireUser>
     }
 }
 
+/// The card actions, shared by the page so any of them refreshes the list.
+#[derive(Clone, Copy)]
+struct CardActions {
+    disconnect: ServerAction<DisconnectInstance>,
+    rename: ServerAction<RenameInstance>,
+    delete: ServerAction<DeleteInstance>,
+}
+
+impl CardActions {
+    fn version(&self) -> (usize, usize, usize) {
+        (self.disconnect.version().get(), self.rename.version().get(), self.delete.version().get())
+    }
+}
+
 #[component]
-fn InstanceList(instances: Resource<Result<Vec<InstanceCard>, AppError>>) -> impl IntoView {
+fn InstanceList(
+    instances: Resource<Result<Vec<InstanceCard>, AppError>>,
+    webhook: Resource<Result<WebhookInfo, AppError>>,
+    actions: CardActions,
+) -> impl IntoView {
     let locale = use_locale();
     let auth = use_auth();
     let query = use_query_map();
@@ -67,6 +91,7 @@ fn InstanceList(instances: Resource<Result<Vec<InstanceCard>, AppError>>) -> imp
         </ActionForm>
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
+                let webhook = webhook.await.ok();
                 match instances.await {
                     Ok(list) if list.is_empty() => view! {
                         <div class="empty-state">
@@ -76,7 +101,10 @@ fn InstanceList(instances: Resource<Result<Vec<InstanceCard>, AppError>>) -> imp
                     }.into_any(),
                     Ok(list) => view! {
                         <ul class="cards">
-                            {list.into_iter().map(|card| view! { <InstanceCardView card locale/> }).collect_view()}
+                            {list
+                                .into_iter()
+                                .map(|card| view! { <InstanceCardView card locale actions webhook=webhook.clone()/> })
+                                .collect_view()}
                         </ul>
                     }.into_any(),
                     Err(error) => view! { <ErrorNotice error/> }.into_any(),
@@ -87,11 +115,31 @@ fn InstanceList(instances: Resource<Result<Vec<InstanceCard>, AppError>>) -> imp
 }
 
 #[component]
-fn InstanceCardView(card: InstanceCard, locale: Locale) -> impl IntoView {
+fn InstanceCardView(
+    card: InstanceCard,
+    locale: Locale,
+    actions: CardActions,
+    webhook: Option<WebhookInfo>,
+) -> impl IntoView {
     let (status_key, status_class) = status_label(card.status);
     let reconnect = ServerAction::<ReconnectInstance>::new();
     let action = if card.status == InstanceStatus::Created { Key::Connect } else { Key::Reconnect };
     let initial = card.name.chars().next().unwrap_or('?').to_uppercase().to_string();
+    let id_0 = card.id.clone();
+    let id_1 = card.id.clone();
+    let id_2 = card.id.clone();
+    let id_3 = card.id.clone();
+    let rename_id = format!("rename-{}", card.id);
+    let webhook_view = webhook.map(|w| {
+        let url = format!("{}/{}", w.base_url, card.instance_name);
+        view! {
+            <details class="card-more">
+                <summary>{locale.t(Key::Webhook)}</summary>
+                <label>{locale.t(Key::WebhookUrl)}<input readonly=true value=url class="copyable"/></label>
+                <label>{locale.t(Key::VerifyToken)}<input readonly=true value=w.verify_token class="copyable"/></label>
+            </details>
+        }
+    });
     view! {
         <li class="card" data-instance=card.instance_name.clone()>
             <div class="card-head">
@@ -121,10 +169,36 @@ fn InstanceCardView(card: InstanceCard, locale: Locale) -> impl IntoView {
                 <dt>{locale.t(Key::LastEvent)}</dt>
                 <dd>{card.last_event_at.map_or_else(|| locale.t(Key::NoEventsYet).to_owned(), |at| at.format("%Y-%m-%d %H:%M UTC").to_string())}</dd>
             </dl>
-            <ActionForm action=reconnect attr:class="card-actions">
-                <input type="hidden" name="id" value=card.id.clone()/>
-                <button type="submit" class="secondary">{locale.t(action)}</button>
-            </ActionForm>
+            <div class="card-actions">
+                <ActionForm action=reconnect attr:class="inline">
+                    <input type="hidden" name="id" value=id_0/>
+                    <button type="submit" class="secondary">{locale.t(action)}</button>
+                </ActionForm>
+                {(card.status == InstanceStatus::Connected).then_some(view! {
+                    <ActionForm action=actions.disconnect attr:class="inline">
+                        <input type="hidden" name="id" value=id_1/>
+                        <button type="submit" class="secondary">{locale.t(Key::Disconnect)}</button>
+                    </ActionForm>
+                })}
+            </div>
+            <details class="card-more">
+                <summary>{locale.t(Key::Rename)}</summary>
+                <ActionForm action=actions.rename attr:class="inline-form">
+                    <input type="hidden" name="id" value=id_2/>
+                    <label class="sr-only" for=rename_id.clone()>{locale.t(Key::InstanceNameLabel)}</label>
+                    <input id=rename_id.clone() name="name" value=card.name.clone() required=true maxlength="60"/>
+                    <button type="submit" class="secondary">{locale.t(Key::Save)}</button>
+                </ActionForm>
+            </details>
+            {webhook_view}
+            <details class="card-more danger">
+                <summary>{locale.t(Key::Delete)}</summary>
+                <p>{locale.t(Key::DeleteConfirmText)}</p>
+                <ActionForm action=actions.delete>
+                    <input type="hidden" name="id" value=id_3/>
+                    <button type="submit" class="danger-button">{locale.t(Key::ConfirmDelete)}</button>
+                </ActionForm>
+            </details>
         </li>
     }
 }

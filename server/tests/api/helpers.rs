@@ -93,6 +93,14 @@ impl TestMeta {
         path.trim_end_matches("#_").to_owned()
     }
 
+    /// Moves the sandbox's clock forward.
+    pub async fn advance(&self, seconds: i64) {
+        let url = format!("{}/_sandbox/clock/advance", self.base);
+        let response =
+            self.http.post(url).json(&serde_json::json!({ "seconds": seconds })).send().await.expect("advance");
+        assert!(response.status().is_success());
+    }
+
     pub async fn calls(&self, path: &str) -> Vec<serde_json::Value> {
         let url = format!("{}/_sandbox/calls", self.base);
         self.http.get(url).query(&[("path", path)]).send().await.expect("calls").json().await.expect("json")

@@ -5,6 +5,7 @@ mod accounts;
 mod admin;
 mod clerky_jwt;
 mod helpers;
+mod instance_actions;
 mod instances;
 mod locale_and_pages;
 mod operations;

@@ -188,6 +188,88 @@ pub async fn save_connection(db: &Database, id: ObjectId, connection: Connection
     Ok(())
 }
 
+pub async fn find_by_id(db: &Database, id: &str) -> Result<InstanceDoc, StoreError> {
+    let id = ObjectId::parse_str(id).map_err(|_| StoreError::NotFound)?;
+    instances(db).find_one(doc! { "_id": id }).await?.ok_or(StoreError::NotFound)
+}
+
+pub async fn rename(db: &Database, id: ObjectId, name: &str) -> Result<(), StoreError> {
+    instances(db)
+        .update_one(doc! { "_id": id }, doc! { "$set": { "name": name, "updatedAt": DateTime::now() } })
+        .await?;
+    Ok(())
+}
+
+/// `disconnected`, and the token forgotten: a token nobody uses is not kept.
+pub async fn disconnect(db: &Database, id: ObjectId) -> Result<(), StoreError> {
+    let status =
+        mongodb::bson::to_bson(&InstanceStatus::Disconnected).map_err(|e| StoreError::Malformed(e.to_string()))?;
+    instances(db)
+        .update_one(
+            doc! { "_id": id },
+            doc! { "$set": { "status": status, "errorReason": null, "updatedAt": DateTime::now() },
+            "$unset": { "accessToken": "", "tokenExpiresAt": "", "tokenObtainedAt": "" } },
+        )
+        .await?;
+    Ok(())
+}
+
+pub async fn save_refreshed_token(
+    db: &Database,
+    id: ObjectId,
+    sealed: &str,
+    expires_at: DateTime,
+) -> Result<(), StoreError> {
+    let now = DateTime::now();
+    instances(db)
+        .update_one(
+            doc! { "_id": id },
+            doc! { "$set": { "accessToken": sealed, "tokenExpiresAt": expires_at, "tokenObtainedAt": now, "updatedAt": now } },
+        )
+        .await?;
+    Ok(())
+}
+
+/// Connected instances whose token Meta will refresh (obtained before `obtained_before`) and that
+/// expire before `expires_before`.
+pub async fn refresh_candidates(
+    db: &Database,
+    obtained_before: DateTime,
+    expires_before: DateTime,
+) -> Result<Vec<InstanceDoc>, StoreError> {
+    use futures_util::TryStreamExt;
+    let status =
+        mongodb::bson::to_bson(&InstanceStatus::Connected).map_err(|e| StoreError::Malformed(e.to_string()))?;
+    Ok(instances(db)
+        .find(doc! { "status": status, "tokenObtainedAt": { "$lte": obtained_before }, "tokenExpiresAt": { "$lte": expires_before } })
+        .await?
+        .try_collect()
+        .await?)
+}
+
+/// Every instance, for admins: optionally only one status, and a search over name, instance name
+/// and username (case-insensitive substring).
+pub async fn list_all(
+    db: &Database,
+    search: &str,
+    status: Option<InstanceStatus>,
+) -> Result<Vec<InstanceDoc>, StoreError> {
+    use futures_util::TryStreamExt;
+    let all: Vec<InstanceDoc> = instances(db).find(doc! {}).sort(doc! { "createdAt": -1 }).await?.try_collect().await?;
+    let needle = search.trim().to_lowercase();
+    Ok(all
+        .into_iter()
+        .filter(|doc| status.is_none_or(|s| doc.status == s))
+        .filter(|doc| {
+            needle.is_empty()
+                || [Some(&doc.name), Some(&doc.instance_name), doc.username.as_ref()]
+                    .into_iter()
+                    .flatten()
+                    .any(|field| field.to_lowercase().contains(&needle))
+        })
+        .collect())
+}
+
 pub async fn delete(db: &Database, id: ObjectId) -> Result<(), StoreError> {
     instances(db).delete_one(doc! { "_id": id }).await?;
     Ok(())

@@ -1,4 +1,5 @@
 //! PostgreSQL: migrations and one module per table group.
+pub mod audit;
 pub mod oauth_states;
 pub mod sessions;
 

@@ -1,0 +1,169 @@
+//! What owners and admins do to instances after connecting them: disconnect, rename, delete and
+//! refresh the token. Every change is in the audit log; admins' entries say so.
+use super::{
+    auth::SignedIn,
+    crypto,
+    meta::MetaError,
+    state::AppState,
+    store::{
+        mongo::instances::{self, InstanceDoc},
+        pg::audit::{self, Actor},
+    },
+};
+use crate::domain::{
+    error::AppError,
+    instance::{parse_instance_name, InstanceStatus},
+};
+use mongodb::bson::DateTime;
+
+/// Whose instances a caller may act on.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// Only the caller's own; anyone else's looks missing.
+    Own,
+    /// Any user's; only for admins.
+    Admin,
+}
+
+async fn load(state: &AppState, who: &SignedIn, id: &str, scope: Scope) -> Result<InstanceDoc, AppError> {
+    match scope {
+        Scope::Own => Ok(instances::find_for_owner(&state.mongo, who.user_id(), id).await?),
+        Scope::Admin if who.is_admin() => Ok(instances::find_by_id(&state.mongo, id).await?),
+        Scope::Admin => Err(AppError::Forbidden),
+    }
+}
+
+async fn audit(
+    state: &AppState,
+    who: &SignedIn,
+    scope: Scope,
+    action: &str,
+    doc: &InstanceDoc,
+    details: Option<&str>,
+) -> Result<(), AppError> {
+    let id = who.user_id().to_hex();
+    let actor = Actor { id: Some(&id), email: Some(&who.user().email) };
+    let action = if scope == Scope::Admin { format!("admin.{action}") } else { action.to_owned() };
+    Ok(audit::record(&state.pg, &actor, &action, &doc.id.to_hex(), &doc.name, details).await?)
+}
+
+pub async fn disconnect(state: &AppState, who: &SignedIn, id: &str, scope: Scope) -> Result<(), AppError> {
+    let doc = load(state, who, id, scope).await?;
+    instances::disconnect(&state.mongo, doc.id).await?;
+    audit(state, who, scope, "instance.disconnected", &doc, None).await
+}
+
+pub async fn rename(state: &AppState, who: &SignedIn, id: &str, name: &str) -> Result<(), AppError> {
+    let name = parse_instance_name(name).map_err(|e| AppError::Invalid(vec![e]))?;
+    let doc = load(state, who, id, Scope::Own).await?;
+    instances::rename(&state.mongo, doc.id, &name).await?;
+    audit(state, who, Scope::Own, "instance.renamed", &doc, Some(&name)).await
+}
+
+/// Deletes the instance and its automations; its reports stay, as the history of what happened.
+pub async fn delete(state: &AppState, who: &SignedIn, id: &str, scope: Scope) -> Result<(), AppError> {
+    let doc = load(state, who, id, scope).await?;
+    sqlx::query("DELETE FROM instagram_automations WHERE instance_id = $1")
+        .bind(doc.id.to_hex())
+        .execute(&state.pg)
+        .await
+        .map_err(|e| AppError::from(super::store::StoreError::from(e)))?;
+    instances::delete(&state.mongo, doc.id).await?;
+    audit(state, who, scope, "instance.deleted", &doc, None).await
+}
+
+/// An admin's "refresh now": asks Meta whatever the schedule says (Meta still refuses tokens
+/// younger than a day).
+pub async fn force_refresh(state: &AppState, who: &SignedIn, id: &str) -> Result<(), AppError> {
+    let doc = load(state, who, id, Scope::Admin).await?;
+    let outcome = refresh_token(state, &doc).await;
+    let details = outcome.as_ref().err().map(MetaError::message);
+    let action = if outcome.is_ok() { "token.refreshed" } else { "token.refresh_failed" };
+    audit(state, who, Scope::Admin, action, &doc, details.as_deref()).await?;
+    outcome.map_err(|e| {
+        if e.is_transient() {
+            AppError::MetaUnavailable
+        } else {
+            AppError::invalid("token", "meta_refused")
+        }
+    })
+}
+
+/// Exchanges the instance's long-lived token for a fresh one. A dead token (190) puts the
+/// instance in `error` with a prompt to reconnect.
+pub async fn refresh_token(state: &AppState, doc: &InstanceDoc) -> Result<(), MetaError> {
+    let keys = &state.config.token_keys;
+    let id = doc.id.to_hex();
+    let Some(token) = doc.access_token.as_deref().and_then(|sealed| crypto::open(keys, &id, sealed).ok()) else {
+        return Err(MetaError::unexpected("no readable token stored"));
+    };
+    match state.meta.refresh(&token).await {
+        Ok(fresh) => {
+            let sealed = crypto::seal(keys, &id, &fresh.token).map_err(|e| MetaError::Unexpected(e.to_string()))?;
+            let expires = DateTime::from_millis(DateTime::now().timestamp_millis() + fresh.expires_in * 1000);
+            instances::save_refreshed_token(&state.mongo, doc.id, &sealed, expires)
+                .await
+                .map_err(|e| MetaError::Unexpected(e.to_string()))
+        }
+        Err(error) => {
+            if error.is_token_invalid() {
+                let _ = instances::set_status(&state.mongo, doc.id, InstanceStatus::Error, Some("token_invalid")).await;
+            }
+            Err(error)
+        }
+    }
+}
+
+/// How one run of the refresh job went.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct RefreshRun {
+    /// False when another server process held the lock and this one did nothing.
+    pub ran: bool,
+    pub refreshed: usize,
+    pub failed: usize,
+}
+
+/// Refreshes every token at least a day old that expires within the configured days. Runs in one
+/// process at a time: a PostgreSQL advisory lock, held on one connection for the whole run.
+pub async fn refresh_due(state: &AppState) -> Result<RefreshRun, AppError> {
+    const LOCK: i64 = 0x1C7E_F7E5; // "refresh instagram tokens"
+    let store = |e: sqlx::Error| AppError::from(super::store::StoreError::from(e));
+    let mut lock = state.pg.acquire().await.map_err(store)?;
+    let acquired: bool =
+        sqlx::query_scalar("SELECT pg_try_advisory_lock($1)").bind(LOCK).fetch_one(&mut *lock).await.map_err(store)?;
+    if !acquired {
+        return Ok(RefreshRun::default());
+    }
+    let result = refresh_candidates(state).await;
+    sqlx::query("SELECT pg_advisory_unlock($1)").bind(LOCK).execute(&mut *lock).await.map_err(store)?;
+    result
+}
+
+async fn refresh_candidates(state: &AppState) -> Result<RefreshRun, AppError> {
+    let now = DateTime::now().timestamp_millis();
+    let day = 86_400_000;
+    let within = i64::from(state.config.token_refresh_within_days) * day;
+    let due = instances::refresh_candidates(
+        &state.mongo,
+        DateTime::from_millis(now - day),
+        DateTime::from_millis(now + within),
+    )
+    .await?;
+    let mut run = RefreshRun { ran: true, ..RefreshRun::default() };
+    for doc in due {
+        let outcome = refresh_token(state, &doc).await;
+        let (action, details) = match &outcome {
+            Ok(()) => ("token.refreshed", None),
+            Err(error) => ("token.refresh_failed", Some(error.message())),
+        };
+        audit::record(&state.pg, &Actor::SYSTEM, action, &doc.id.to_hex(), &doc.name, details.as_deref()).await?;
+        match outcome {
+            Ok(()) => run.refreshed += 1,
+            Err(error) => {
+                run.failed += 1;
+                tracing::warn!(instance.id = %doc.id, "token refresh of {} failed: {error}", doc.id);
+            }
+        }
+    }
+    Ok(run)
+}

@@ -1,0 +1,223 @@
+//! After connecting: disconnect, rename, delete, the token refresh job and the admin's view.
+use crate::helpers::{browser, spawn_app_with_sandbox, TestApp, TestMeta};
+use app::backend::{instances, store::pg::audit};
+use mongodb::bson::{doc, DateTime, Document};
+use serde_json::Value;
+
+async fn connected(app: &TestApp, meta: &TestMeta, email: &str, account: &str) -> String {
+    assert_eq!(app.sign_up(email, "senha-forte-1").await.status(), 302);
+    let authorize = app.start_connect("Loja").await;
+    let callback = meta.decide(&authorize, "allow", account).await;
+    assert!(app.callback(&callback).await.starts_with("/instances?connected="));
+    app.instances().await[0]["id"].as_str().expect("id").to_owned()
+}
+
+fn another_browser(app: &TestApp) -> TestApp {
+    TestApp { address: app.address.clone(), state: app.state.clone(), client: browser() }
+}
+
+async fn stored(app: &TestApp) -> Document {
+    app.state.mongo.collection::<Document>("instagram_instances").find_one(doc! {}).await.expect("query").expect("doc")
+}
+
+/// Makes the stored token look `days` old, as the refresh rules see it.
+async fn age_token(app: &TestApp, days: i64) {
+    let then = DateTime::from_millis(DateTime::now().timestamp_millis() - days * 86_400_000);
+    app.state
+        .mongo
+        .collection::<Document>("instagram_instances")
+        .update_many(doc! {}, doc! { "$set": { "tokenObtainedAt": then } })
+        .await
+        .expect("age");
+}
+
+async fn actions(app: &TestApp) -> Vec<String> {
+    audit::recent(&app.state.pg, 50).await.expect("audit").into_iter().map(|e| e.action).collect()
+}
+
+#[tokio::test]
+async fn the_owner_disconnects_renames_and_deletes_and_nobody_else_can() {
+    let (app, meta) = spawn_app_with_sandbox().await;
+    let id = connected(&app, &meta, "ana@loja.com", "loja.exemplo").await;
+    let eve = another_browser(&app);
+    assert_eq!(eve.sign_up("eve@loja.com", "senha-forte-1").await.status(), 302);
+    for (path, extra) in
+        [("/api/instances/disconnect", None), ("/api/instances/rename", Some("Minha")), ("/api/instances/delete", None)]
+    {
+        let mut form = vec![("id", id.as_str())];
+        if let Some(name) = extra {
+            form.push(("name", name));
+        }
+        assert_eq!(eve.post_form(path, &form).await.status(), 404, "{path}");
+    }
+    assert_eq!(app.instances().await[0]["status"], "connected", "untouched by another user");
+
+    assert!(
+        app.post_form("/api/instances/rename", &[("id", &id), ("name", "Loja Centro")]).await.status().as_u16() < 400
+    );
+    assert_eq!(app.post_form("/api/instances/rename", &[("id", &id), ("name", " ")]).await.status(), 422);
+    assert_eq!(app.instances().await[0]["name"], "Loja Centro");
+
+    assert!(app.post_form("/api/instances/disconnect", &[("id", &id)]).await.status().as_u16() < 400);
+    assert_eq!(app.instances().await[0]["status"], "disconnected");
+    assert!(stored(&app).await.get("accessToken").is_none(), "a disconnected instance keeps no token");
+
+    sqlx::query("INSERT INTO instagram_automations (id, user_id, instance_id, name, type, trigger_type, keywords, response_text, response_type)
+                 VALUES (gen_random_uuid(), 'u', $1, 'Preço', 'dm', 'keyword', '{preço}', 'Oi!', 'direct')")
+        .bind(&id).execute(&app.state.pg).await.expect("automation");
+    sqlx::query("INSERT INTO instagram_reports (id, instance_id, user_id, interaction_type, user_id_instagram, status, \"timestamp\")
+                 VALUES (gen_random_uuid(), $1, 'u', 'dm', '1254477777772919', 'sent', now())")
+        .bind(&id).execute(&app.state.pg).await.expect("report");
+    assert!(app.post_form("/api/instances/delete", &[("id", &id)]).await.status().as_u16() < 400);
+    assert!(app.instances().await.is_empty());
+    let count = |table: &'static str| {
+        let pg = app.state.pg.clone();
+        let id = id.clone();
+        async move {
+            sqlx::query_scalar::<_, i64>(&format!("SELECT count(*) FROM {table} WHERE instance_id = $1"))
+                .bind(id)
+                .fetch_one(&pg)
+                .await
+                .expect("count")
+        }
+    };
+    assert_eq!(count("instagram_automations").await, 0, "its automations go");
+    assert_eq!(count("instagram_reports").await, 1, "its reports stay");
+    let log = actions(&app).await;
+    for action in ["instance.deleted", "instance.disconnected", "instance.renamed"] {
+        assert!(log.contains(&action.to_owned()), "{action} in {log:?}");
+    }
+}
+
+#[tokio::test]
+async fn the_refresh_job_renews_day_old_tokens_that_expire_soon() {
+    let (app, meta) = spawn_app_with_sandbox().await;
+    connected(&app, &meta, "bia@loja.com", "loja.exemplo").await;
+    let before = stored(&app).await;
+
+    // A fresh 60-day token is not due within 30 days, and not a day old: nothing is asked of Meta.
+    let run = instances::refresh_due(&app.state).await.expect("run");
+    assert_eq!((run.ran, run.refreshed, run.failed), (true, 0, 0));
+    assert!(meta.calls("/refresh_access_token").await.is_empty());
+
+    // 35 days later (for both clocks) it is due and old enough.
+    meta.advance(35 * 86_400).await;
+    age_token(&app, 35).await;
+    app.state
+        .mongo
+        .collection::<Document>("instagram_instances")
+        .update_many(
+            doc! {},
+            doc! { "$set": {
+            "tokenExpiresAt": DateTime::from_millis(DateTime::now().timestamp_millis() + 25 * 86_400_000) } },
+        )
+        .await
+        .expect("expiry");
+    let run = instances::refresh_due(&app.state).await.expect("run");
+    assert_eq!((run.refreshed, run.failed), (1, 0));
+    assert_eq!(meta.calls("/refresh_access_token").await.len(), 1);
+    let after = stored(&app).await;
+    assert_ne!(before.get_str("accessToken").ok(), after.get_str("accessToken").ok(), "a new sealed token");
+    let expires = after.get_datetime("tokenExpiresAt").expect("expiry").timestamp_millis();
+    assert!(expires > DateTime::now().timestamp_millis() + 59 * 86_400_000, "about 60 days from now");
+    assert_eq!(after.get_str("status").ok(), Some("connected"));
+    let entries = audit::recent(&app.state.pg, 10).await.expect("audit");
+    assert_eq!((entries[0].action.as_str(), entries[0].actor_email.as_deref()), ("token.refreshed", None));
+}
+
+#[tokio::test]
+async fn an_expired_token_puts_the_instance_in_error_with_a_prompt_to_reconnect() {
+    let (app, meta) = spawn_app_with_sandbox().await;
+    connected(&app, &meta, "caio@loja.com", "loja.exemplo").await;
+    meta.advance(61 * 86_400).await;
+    age_token(&app, 61).await;
+    let expired = DateTime::from_millis(DateTime::now().timestamp_millis() - 86_400_000);
+    app.state
+        .mongo
+        .collection::<Document>("instagram_instances")
+        .update_many(doc! {}, doc! { "$set": { "tokenExpiresAt": expired } })
+        .await
+        .expect("expiry");
+    let run = instances::refresh_due(&app.state).await.expect("run");
+    assert_eq!((run.refreshed, run.failed), (0, 1));
+    let card = &app.instances().await[0];
+    assert_eq!((card["status"].as_str(), card["error_reason"].as_str()), (Some("error"), Some("token_invalid")));
+    let entries = audit::recent(&app.state.pg, 10).await.expect("audit");
+    assert_eq!(entries[0].action, "token.refresh_failed");
+    assert!(entries[0].details.as_deref().unwrap_or_default().contains("Session has expired"));
+}
+
+#[tokio::test]
+async fn only_one_process_runs_the_refresh_at_a_time() {
+    let (app, meta) = spawn_app_with_sandbox().await;
+    connected(&app, &meta, "dan@loja.com", "loja.exemplo").await;
+    let mut other_process = app.state.pg.acquire().await.expect("connection");
+    let held: bool = sqlx::query_scalar("SELECT pg_try_advisory_lock($1)")
+        .bind(0x1C7E_F7E5_i64)
+        .fetch_one(&mut *other_process)
+        .await
+        .expect("lock");
+    assert!(held);
+    let run = instances::refresh_due(&app.state).await.expect("run");
+    assert!(!run.ran, "another process holds the lock");
+    sqlx::query("SELECT pg_advisory_unlock($1)")
+        .bind(0x1C7E_F7E5_i64)
+        .execute(&mut *other_process)
+        .await
+        .expect("unlock");
+    assert!(instances::refresh_due(&app.state).await.expect("run").ran);
+}
+
+#[tokio::test]
+async fn admins_see_filter_and_act_on_every_instance_with_an_audit_trail() {
+    let (app, meta) = spawn_app_with_sandbox().await;
+    connected(&app, &meta, "gil@loja.com", "loja.exemplo").await;
+    let other = another_browser(&app);
+    connected(&other, &meta, "hugo@loja.com", "doces.da.bia").await;
+
+    assert_eq!(app.get("/api/admin/instances?search=").await.status(), 403, "users are not admins");
+    app.create_user("chefe@loja.com", "senha-forte-1", true).await;
+    let admin = another_browser(&app);
+    assert_eq!(admin.sign_in("chefe@loja.com", "senha-forte-1").await.status(), 302);
+    let list = |query: &'static str| {
+        let admin = &admin;
+        async move {
+            let response = admin
+                .client
+                .get(admin.url(&format!("/api/admin/instances?{query}")))
+                .header("accept", "application/json")
+                .send()
+                .await;
+            response.expect("request").json::<Vec<Value>>().await.expect("json")
+        }
+    };
+    assert_eq!(list("search=").await.len(), 2);
+    let found = list("search=DOCES").await;
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0]["owner_email"], "hugo@loja.com");
+    assert_eq!(found[0]["card"]["username"], "doces.da.bia");
+    assert_eq!(list("search=&status=error").await.len(), 0);
+
+    let id = found[0]["card"]["id"].as_str().expect("id").to_owned();
+    assert!(admin.post_form("/api/admin/instances/disconnect", &[("id", &id)]).await.status().as_u16() < 400);
+    assert_eq!(list("search=&status=disconnected").await.len(), 1);
+    assert_eq!(other.instances().await[0]["status"], "disconnected");
+
+    let entries = audit::recent(&app.state.pg, 10).await.expect("audit");
+    assert_eq!(
+        (entries[0].action.as_str(), entries[0].actor_email.as_deref()),
+        ("admin.instance.disconnected", Some("chefe@loja.com"))
+    );
+    let readable: Vec<Value> = admin
+        .client
+        .get(admin.url("/api/admin/audit"))
+        .header("accept", "application/json")
+        .send()
+        .await
+        .expect("audit")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(readable[0]["action"], "admin.instance.disconnected");
+    assert_eq!(app.get("/api/admin/audit").await.status(), 403);
+}
