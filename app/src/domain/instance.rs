@@ -12,6 +12,21 @@ pub enum InstanceStatus {
     Error,
 }
 
+impl InstanceStatus {
+    pub const ALL: [Self; 5] = [Self::Created, Self::Connecting, Self::Connected, Self::Disconnected, Self::Error];
+
+    /// The stored and URL form, as serde writes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Created => "created",
+            Self::Connecting => "connecting",
+            Self::Connected => "connected",
+            Self::Disconnected => "disconnected",
+            Self::Error => "error",
+        }
+    }
+}
+
 /// One instance card. Tokens never leave the server, so they are not here.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InstanceCard {
@@ -87,6 +102,13 @@ mod tests {
         assert_eq!(instance_slug("😀😀", "abc123"), "instancia-abc123");
         let long = instance_slug(&"a".repeat(100), "abc123");
         assert!(long.len() <= 47 && long.ends_with("-abc123"));
+    }
+
+    #[test]
+    fn status_tags_match_their_serde_form() {
+        for status in InstanceStatus::ALL {
+            assert_eq!(serde_json::to_value(status).ok(), Some(serde_json::json!(status.as_str())));
+        }
     }
 
     #[test]

@@ -22,14 +22,6 @@ use crate::{
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
-const STATUSES: [(InstanceStatus, &str); 5] = [
-    (InstanceStatus::Created, "created"),
-    (InstanceStatus::Connecting, "connecting"),
-    (InstanceStatus::Connected, "connected"),
-    (InstanceStatus::Disconnected, "disconnected"),
-    (InstanceStatus::Error, "error"),
-];
-
 #[derive(Clone, Copy)]
 struct AdminActions {
     disconnect: ServerAction<AdminDisconnectInstance>,
@@ -43,7 +35,7 @@ pub fn AdminPage() -> impl IntoView {
     let search = Memo::new(move |_| query.read().get("q").unwrap_or_default());
     let status = Memo::new(move |_| {
         let wanted = query.read().get("status").unwrap_or_default();
-        STATUSES.iter().find(|(_, tag)| *tag == wanted).map(|(s, _)| *s)
+        InstanceStatus::ALL.into_iter().find(|s| s.as_str() == wanted)
     });
     let actions =
         AdminActions { disconnect: ServerAction::new(), refresh: ServerAction::new(), delete: ServerAction::new() };
@@ -95,9 +87,10 @@ fn AdminView(
                 {locale.t(Key::ColumnStatus)}
                 <select name="status">
                     <option value="">{locale.t(Key::AllStatuses)}</option>
-                    {STATUSES.iter().map(|(status, tag)| {
-                        let selected = move || query.read().get("status").as_deref() == Some(*tag);
-                        view! { <option value=*tag selected=selected>{locale.t(status_label(*status).0)}</option> }
+                    {InstanceStatus::ALL.into_iter().map(|status| {
+                        let tag = status.as_str();
+                        let selected = move || query.read().get("status").as_deref() == Some(tag);
+                        view! { <option value=tag selected=selected>{locale.t(status_label(status).0)}</option> }
                     }).collect_view()}
                 </select>
             </label>

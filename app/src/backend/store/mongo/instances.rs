@@ -144,7 +144,7 @@ pub async fn set_status(
     status: InstanceStatus,
     reason: Option<&str>,
 ) -> Result<(), StoreError> {
-    let status = mongodb::bson::to_bson(&status).map_err(|e| StoreError::Malformed(e.to_string()))?;
+    let status = status.as_str();
     instances(db)
         .update_one(
             doc! { "_id": id },
@@ -165,8 +165,7 @@ pub struct Connection<'a> {
 }
 
 pub async fn save_connection(db: &Database, id: ObjectId, connection: Connection<'_>) -> Result<(), StoreError> {
-    let status =
-        mongodb::bson::to_bson(&InstanceStatus::Connected).map_err(|e| StoreError::Malformed(e.to_string()))?;
+    let status = InstanceStatus::Connected.as_str();
     let now = DateTime::now();
     instances(db)
         .update_one(
@@ -202,8 +201,7 @@ pub async fn rename(db: &Database, id: ObjectId, name: &str) -> Result<(), Store
 
 /// `disconnected`, and the token forgotten: a token nobody uses is not kept.
 pub async fn disconnect(db: &Database, id: ObjectId) -> Result<(), StoreError> {
-    let status =
-        mongodb::bson::to_bson(&InstanceStatus::Disconnected).map_err(|e| StoreError::Malformed(e.to_string()))?;
+    let status = InstanceStatus::Disconnected.as_str();
     instances(db)
         .update_one(
             doc! { "_id": id },
@@ -238,8 +236,7 @@ pub async fn refresh_candidates(
     expires_before: DateTime,
 ) -> Result<Vec<InstanceDoc>, StoreError> {
     use futures_util::TryStreamExt;
-    let status =
-        mongodb::bson::to_bson(&InstanceStatus::Connected).map_err(|e| StoreError::Malformed(e.to_string()))?;
+    let status = InstanceStatus::Connected.as_str();
     Ok(instances(db)
         .find(doc! { "status": status, "tokenObtainedAt": { "$lte": obtained_before }, "tokenExpiresAt": { "$lte": expires_before } })
         .await?
