@@ -165,6 +165,7 @@ fn route(
             require("instagram_business_manage_insights")?;
             insights(world, account, params)
         }
+        ("GET", [igsid]) if world.person_by_igsid(igsid).is_some() => user_profile(world, account, igsid, params),
         ("GET", [id]) | ("POST", [id]) | ("DELETE", [id]) => {
             Err(GraphError::no_such_object(method.as_str().to_lowercase().as_str(), id))
         }
@@ -341,6 +342,10 @@ fn send_message(sandbox: &Sandbox, world: &mut World, account: usize, scopes: &[
     if let Some(text) = &text {
         echo["text"] = json!(text);
     }
+    // What the sender attached comes back on the echo, so apps can recognise their own sends.
+    if let Some(metadata) = message["metadata"].as_str() {
+        echo["metadata"] = json!(metadata);
+    }
     if let Some(attachment) = attachment {
         echo["attachments"] = json!([attachment]);
     }
@@ -353,6 +358,22 @@ fn send_message(sandbox: &Sandbox, world: &mut World, account: usize, scopes: &[
         },
     });
     Ok(Json(json!({ "recipient_id": igsid, "message_id": mid })).into_response())
+}
+
+/// `GET /{IGSID}`: a person's profile, once they messaged the account (CONTRACT.md §7).
+fn user_profile(world: &World, account: usize, igsid: &str, params: &Params) -> Answer {
+    if !world.last_inbound.contains_key(&(account, igsid.to_owned())) {
+        return Err(GraphError::new(230, "User consent is required to access user profile"));
+    }
+    let person = world.person_by_igsid(igsid).ok_or_else(|| GraphError::no_such_object("get", igsid))?;
+    let all = json!({
+        "id": person.igsid, "username": person.username, "name": person.username,
+        "follower_count": 0, "is_user_follow_business": true, "is_business_follow_user": false, "is_verified_user": false,
+    });
+    let fields = requested_fields(params, "name,username");
+    let mut picked = pick(&all, &fields, "IGUser")?;
+    picked["id"] = json!(person.igsid);
+    Ok(Json(picked).into_response())
 }
 
 /// `POST /{COMMENT_ID}/replies`: a public reply, threaded under the top-level comment. It comes

@@ -1,5 +1,5 @@
 //! The whole HTTP surface in one `Router`, so tests build exactly what production serves.
-use crate::http::{health, instagram, locale, origin};
+use crate::http::{health, instagram, live_ws, locale, origin, webhook};
 use app::{backend::AppState, shell, App};
 use axum::{
     body::Body,
@@ -31,6 +31,8 @@ pub fn build(state: AppState) -> Router {
         .route("/readyz", get(health::ready))
         .route("/locale/{tag}", get(locale::switch))
         .route("/api/instagram/callback", get(instagram::callback))
+        .route("/ws", get(live_ws::upgrade))
+        .merge(webhook::routes(state.config.engine.webhook_max_bytes))
         .leptos_routes(&state, routes, {
             let leptos = leptos.clone();
             move || shell(leptos.clone())

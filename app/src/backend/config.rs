@@ -38,6 +38,39 @@ pub struct MetaConfig {
     pub api_base_url: String,
     /// `https://graph.instagram.com` in production.
     pub graph_base_url: String,
+    /// Further secrets a webhook signature may be made with (CONTRACT.md §0: which of the Meta
+    /// app secret and the Instagram app secret signs is ambiguous; the app secret always counts).
+    pub extra_webhook_secrets: Vec<SecretString>,
+}
+
+impl MetaConfig {
+    /// Every secret a delivery's signature is checked against.
+    pub fn webhook_secrets(&self) -> Vec<SecretString> {
+        std::iter::once(self.app_secret.clone()).chain(self.extra_webhook_secrets.iter().cloned()).collect()
+    }
+}
+
+/// How the automation engine receives, paces and retries.
+#[derive(Debug, Clone)]
+pub struct EngineConfig {
+    /// Larger webhook bodies are refused with 413.
+    pub webhook_max_bytes: usize,
+    /// Background workers per server process.
+    pub workers: u32,
+    /// How long a claimed job is held before another worker may take it again.
+    pub job_lease_seconds: u32,
+    /// Automated replies per instance per day (UTC) unless the instance sets its own.
+    pub daily_reply_cap: u32,
+    /// Tries of one reply before it is recorded as failed.
+    pub reply_max_attempts: u32,
+    /// The first retry's delay; each further one doubles, with jitter.
+    pub reply_retry_base_ms: u32,
+    /// How long a DM whose send outcome was lost waits for its echo before it is sent again.
+    pub reply_confirm_grace_seconds: u32,
+    /// Send API calls per second per Instagram account (Meta allows 100).
+    pub sends_per_second: u32,
+    /// Private replies per hour per Instagram account (Meta allows 750).
+    pub private_replies_per_hour: u32,
 }
 
 /// AES-256-GCM keys for Instagram tokens at rest. The first encrypts; all decrypt, so a key can
@@ -62,6 +95,7 @@ pub struct Config {
     pub database_url: SecretString,
     pub mongodb_uri: SecretString,
     pub meta: MetaConfig,
+    pub engine: EngineConfig,
     pub token_keys: TokenKeys,
     /// Keys the hash of session tokens, so a copy of the sessions table is useless.
     pub session_secret: SecretString,
@@ -118,11 +152,34 @@ impl Config {
                 "https://graph.instagram.com",
                 "the Graph API base URL",
             )?,
+            extra_webhook_secrets: env
+                .get("META_WEBHOOK_EXTRA_SECRETS")
+                .map(|v| {
+                    v.split(',')
+                        .map(str::trim)
+                        .filter(|s| !s.is_empty())
+                        .map(|s| SecretString::from(s.to_owned()))
+                        .collect()
+                })
+                .unwrap_or_default(),
+        };
+        let engine = EngineConfig {
+            webhook_max_bytes: usize::try_from(env.number_or("WEBHOOK_MAX_BYTES", 4 * 1024 * 1024)?)
+                .unwrap_or(usize::MAX),
+            workers: env.number_or("ENGINE_WORKERS", 2)?,
+            job_lease_seconds: env.number_or("JOB_LEASE_SECONDS", 60)?.max(1),
+            daily_reply_cap: env.number_or("DAILY_REPLY_CAP", 1000)?,
+            reply_max_attempts: env.number_or("REPLY_MAX_ATTEMPTS", 6)?.max(1),
+            reply_retry_base_ms: env.number_or("REPLY_RETRY_BASE_MS", 2000)?,
+            reply_confirm_grace_seconds: env.number_or("REPLY_CONFIRM_GRACE_SECONDS", 120)?,
+            sends_per_second: env.number_or("META_SENDS_PER_SECOND", 50)?.max(1),
+            private_replies_per_hour: env.number_or("META_PRIVATE_REPLIES_PER_HOUR", 700)?.max(1),
         };
         Ok(Self {
             listen_addr: env
                 .parse_or("LISTEN_ADDR", "127.0.0.1:3000", "an address like 0.0.0.0:3000", |v| v.parse().ok())?,
             public_url,
+            engine,
             database_url: env.secret("DATABASE_URL", "a PostgreSQL URL like postgres://user@host:5432/db")?,
             mongodb_uri: env.secret("MONGODB_URI", "a MongoDB URI like mongodb://host:27017/insta_clerky")?,
             meta,

@@ -38,6 +38,7 @@ pub async fn start(state: &AppState, who: &SignedIn, name: &str) -> Result<Strin
 pub async fn reconnect(state: &AppState, who: &SignedIn, instance_id: &str) -> Result<String, AppError> {
     let doc = instances::find_for_owner(&state.mongo, who.user_id(), instance_id).await?;
     instances::set_status(&state.mongo, doc.id, InstanceStatus::Connecting, None).await?;
+    super::instances::announce(state, &doc, InstanceStatus::Connecting, None).await;
     authorize(state, who, &doc).await
 }
 
@@ -89,6 +90,7 @@ pub async fn finish(state: &AppState, who: &SignedIn, callback: Callback) -> Res
         Err(StateProblem::Expired { instance_id }) => {
             if let Ok(doc) = instances::find_for_owner(&state.mongo, who.user_id(), &instance_id).await {
                 instances::set_status(&state.mongo, doc.id, InstanceStatus::Error, Some("state_expired")).await?;
+                super::instances::announce(state, &doc, InstanceStatus::Error, Some("state_expired")).await;
             }
             return failed("state_expired");
         }
@@ -109,6 +111,7 @@ pub async fn finish(state: &AppState, who: &SignedIn, callback: Callback) -> Res
         Ok(instance_name) => Ok(Finished::Connected { instance_name }),
         Err(reason) => {
             instances::set_status(&state.mongo, doc.id, InstanceStatus::Error, Some(&reason)).await?;
+            super::instances::announce(state, &doc, InstanceStatus::Error, Some(&reason)).await;
             tracing::info!(instance.id = %doc.id, reason = %reason, "connection of {} failed: {reason}", doc.id);
             failed(&reason)
         }
@@ -167,6 +170,11 @@ async fn connect_account(
         token_expires_at: expires,
     };
     instances::save_connection(&state.mongo, target.id, connection).await?;
+    if target.id != doc.id {
+        // The new card was folded into the existing instance of the same account.
+        super::directory::changed(state, "instances").await;
+    }
+    super::instances::announce(state, &target, InstanceStatus::Connected, None).await;
     tracing::info!(instance.id = %target.id, "instance {} connected", target.id);
     Ok(Ok(target.instance_name))
 }

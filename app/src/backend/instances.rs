@@ -2,7 +2,7 @@
 //! refresh the token. Every change is in the audit log; admins' entries say so.
 use super::{
     auth::SignedIn,
-    crypto,
+    crypto, directory,
     meta::MetaError,
     state::AppState,
     store::{
@@ -13,6 +13,7 @@ use super::{
 use crate::domain::{
     error::AppError,
     instance::{parse_instance_name, InstanceStatus},
+    live::LiveEvent,
 };
 use mongodb::bson::DateTime;
 
@@ -23,6 +24,14 @@ pub enum Scope {
     Own,
     /// Any user's; only for admins.
     Admin,
+}
+
+/// Tells the caches (here and in other processes) and the owner's open pages that an instance
+/// changed status.
+pub async fn announce(state: &AppState, doc: &InstanceDoc, status: InstanceStatus, reason: Option<&str>) {
+    directory::changed(state, "instances").await;
+    let event = LiveEvent::InstanceStatus { instance_id: doc.id.to_hex(), status, reason: reason.map(str::to_owned) };
+    state.live.publish(doc.user_id.to_hex(), event);
 }
 
 async fn load(state: &AppState, who: &SignedIn, id: &str, scope: Scope) -> Result<InstanceDoc, AppError> {
@@ -50,6 +59,7 @@ async fn audit(
 pub async fn disconnect(state: &AppState, who: &SignedIn, id: &str, scope: Scope) -> Result<(), AppError> {
     let doc = load(state, who, id, scope).await?;
     instances::disconnect(&state.mongo, doc.id).await?;
+    announce(state, &doc, InstanceStatus::Disconnected, None).await;
     audit(state, who, scope, "instance.disconnected", &doc, None).await
 }
 
@@ -57,6 +67,7 @@ pub async fn rename(state: &AppState, who: &SignedIn, id: &str, name: &str) -> R
     let name = parse_instance_name(name).map_err(|e| AppError::Invalid(vec![e]))?;
     let doc = load(state, who, id, Scope::Own).await?;
     instances::rename(&state.mongo, doc.id, &name).await?;
+    directory::changed(state, "instances").await;
     audit(state, who, Scope::Own, "instance.renamed", &doc, Some(&name)).await
 }
 
@@ -69,6 +80,8 @@ pub async fn delete(state: &AppState, who: &SignedIn, id: &str, scope: Scope) ->
         .await
         .map_err(|e| AppError::from(super::store::StoreError::from(e)))?;
     instances::delete(&state.mongo, doc.id).await?;
+    directory::changed(state, "instances").await;
+    directory::rules_changed(state, &doc.id.to_hex()).await;
     audit(state, who, scope, "instance.deleted", &doc, None).await
 }
 
@@ -103,11 +116,14 @@ pub async fn refresh_token(state: &AppState, doc: &InstanceDoc) -> Result<(), Me
             let expires = DateTime::from_millis(DateTime::now().timestamp_millis() + fresh.expires_in * 1000);
             instances::save_refreshed_token(&state.mongo, doc.id, &sealed, expires)
                 .await
-                .map_err(|e| MetaError::Unexpected(e.to_string()))
+                .map_err(|e| MetaError::Unexpected(e.to_string()))?;
+            announce(state, doc, doc.status, None).await;
+            Ok(())
         }
         Err(error) => {
             if error.is_token_invalid() {
                 let _ = instances::set_status(&state.mongo, doc.id, InstanceStatus::Error, Some("token_invalid")).await;
+                announce(state, doc, InstanceStatus::Error, Some("token_invalid")).await;
             }
             Err(error)
         }

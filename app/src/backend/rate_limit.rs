@@ -29,6 +29,37 @@ impl SignInLimits {
     }
 }
 
+/// Keeps each Instagram account inside Meta's sending limits (CONTRACT.md §12): Send API calls
+/// per second, and private replies per hour.
+pub struct OutboundLimits {
+    sends: DefaultKeyedRateLimiter<String>,
+    private_replies: DefaultKeyedRateLimiter<String>,
+}
+
+impl OutboundLimits {
+    pub fn new(sends_per_second: u32, private_replies_per_hour: u32) -> Self {
+        let nonzero = |n: u32| NonZeroU32::new(n).unwrap_or(NonZeroU32::MIN);
+        Self {
+            sends: RateLimiter::keyed(Quota::per_second(nonzero(sends_per_second))),
+            private_replies: RateLimiter::keyed(Quota::per_hour(nonzero(private_replies_per_hour))),
+        }
+    }
+
+    /// Takes one send for `account` (a private reply counts against both limits); otherwise how
+    /// long until one is allowed.
+    pub fn take(&self, account: &str, private_reply: bool) -> Result<(), std::time::Duration> {
+        use governor::clock::{Clock, DefaultClock};
+        let key = account.to_owned();
+        let wait = |limiter: &DefaultKeyedRateLimiter<String>| {
+            limiter.check_key(&key).map_err(|not_until| not_until.wait_time_from(DefaultClock::default().now()))
+        };
+        if private_reply {
+            wait(&self.private_replies)?;
+        }
+        wait(&self.sends)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

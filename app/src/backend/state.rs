@@ -1,5 +1,12 @@
 //! The handles every request needs, built once at start-up and passed around, never global.
-use super::{config::Config, meta::MetaClient, rate_limit::SignInLimits, store};
+use super::{
+    config::Config,
+    directory::Directory,
+    live::LiveHub,
+    meta::MetaClient,
+    rate_limit::{OutboundLimits, SignInLimits},
+    store,
+};
 use axum::extract::FromRef;
 use leptos::prelude::LeptosOptions;
 use secrecy::ExposeSecret;
@@ -14,6 +21,11 @@ pub struct AppState {
     pub sign_in_limits: Arc<SignInLimits>,
     pub meta: MetaClient,
     pub leptos: LeptosOptions,
+    pub directory: Arc<Directory>,
+    pub live: LiveHub,
+    pub outbound: Arc<OutboundLimits>,
+    /// Wakes idle engine workers when a delivery is stored.
+    pub wake: Arc<tokio::sync::Notify>,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -47,7 +59,20 @@ impl AppState {
         let sign_in_limits =
             Arc::new(SignInLimits::new(config.sign_in_per_ip_per_minute, config.sign_in_per_account_per_minute));
         let meta = MetaClient::new(config.meta.clone());
-        Ok(Self { config: Arc::new(config), pg, mongo, sign_in_limits, meta, leptos })
+        let outbound =
+            Arc::new(OutboundLimits::new(config.engine.sends_per_second, config.engine.private_replies_per_hour));
+        Ok(Self {
+            config: Arc::new(config),
+            pg,
+            mongo,
+            sign_in_limits,
+            meta,
+            leptos,
+            directory: Arc::default(),
+            live: LiveHub::default(),
+            outbound,
+            wake: Arc::default(),
+        })
     }
 }
 

@@ -1,5 +1,7 @@
 //! Types shared by the server and the browser: no database, HTTP or Meta types here.
 pub mod audit;
+pub mod automation;
 pub mod error;
 pub mod instance;
+pub mod live;
 pub mod user;

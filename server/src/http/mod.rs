@@ -1,5 +1,7 @@
 //! Plain axum routes outside Leptos.
 pub mod health;
 pub mod instagram;
+pub mod live_ws;
 pub mod locale;
 pub mod origin;
+pub mod webhook;

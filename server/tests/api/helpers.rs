@@ -59,6 +59,10 @@ pub struct TestMeta {
 }
 
 pub async fn spawn_app_with_sandbox() -> (TestApp, TestMeta) {
+    spawn_app_with_sandbox_and(|_| {}).await
+}
+
+pub async fn spawn_app_with_sandbox_and(change: impl FnOnce(&mut HashMap<String, String>)) -> (TestApp, TestMeta) {
     let (_, addr) = meta_sandbox::Sandbox::spawn(meta_sandbox::AppRegistration {
         app_id: "100000000000001".into(),
         app_secret: "app-secret".into(),
@@ -71,6 +75,7 @@ pub async fn spawn_app_with_sandbox() -> (TestApp, TestMeta) {
         vars.insert("META_AUTHORIZE_URL".into(), format!("{base}/oauth/authorize"));
         vars.insert("META_API_BASE_URL".into(), base.clone());
         vars.insert("META_GRAPH_BASE_URL".into(), base.clone());
+        change(vars);
     })
     .await;
     (app, TestMeta { base, http: Client::builder().redirect(Policy::none()).build().expect("client") })
@@ -99,6 +104,82 @@ impl TestMeta {
         let response =
             self.http.post(url).json(&serde_json::json!({ "seconds": seconds })).send().await.expect("advance");
         assert!(response.status().is_success());
+    }
+
+    /// Saves the app's app-level callback in the sandbox's "dashboard" (Meta's handshake included).
+    pub async fn register_callback(&self, app: &TestApp) {
+        let config = serde_json::json!({
+            "callback_url": app.url("/webhook/instagram"),
+            "verify_token": "verify-token",
+            "retry_delays_ms": [0, 200, 500, 1000],
+        });
+        let response =
+            self.http.post(format!("{}/_sandbox/webhook", self.base)).json(&config).send().await.expect("register");
+        assert!(response.status().is_success(), "{}", response.text().await.unwrap_or_default());
+    }
+
+    /// A follower sends a DM to one of the test accounts; returns its `mid`.
+    pub async fn dm(&self, follower: &str, to: &str, text: &str) -> String {
+        let url = format!("{}/_sandbox/followers/{follower}/messages", self.base);
+        let response = self.http.post(url).json(&serde_json::json!({ "to": to, "text": text })).send().await;
+        let body: serde_json::Value = response.expect("dm").json().await.expect("json");
+        body["mid"].as_str().expect("mid").to_owned()
+    }
+
+    /// A follower comments on a post or reel; returns the comment id.
+    pub async fn comment(&self, follower: &str, media_id: &str, text: &str) -> String {
+        let url = format!("{}/_sandbox/followers/{follower}/comments", self.base);
+        let response =
+            self.http.post(url).json(&serde_json::json!({ "media_id": media_id, "text": text })).send().await;
+        let body: serde_json::Value = response.expect("comment").json().await.expect("json");
+        body["id"].as_str().expect("id").to_owned()
+    }
+
+    pub async fn post_control(&self, path: &str, body: serde_json::Value) {
+        let response = self.http.post(format!("{}{path}", self.base)).json(&body).send().await.expect("control");
+        assert!(response.status().is_success(), "{path}: {}", response.status());
+    }
+
+    pub async fn deliveries(&self) -> Vec<serde_json::Value> {
+        let url = format!("{}/_sandbox/deliveries", self.base);
+        self.http.get(url).send().await.expect("deliveries").json().await.expect("json")
+    }
+
+    /// Successful calls of `method` whose path ends with `suffix`.
+    pub async fn succeeded(&self, method: &str, suffix: &str) -> Vec<serde_json::Value> {
+        let all = self.calls("").await;
+        all.into_iter()
+            .filter(|c| c["method"] == method && c["path"].as_str().is_some_and(|p| p.ends_with(suffix)))
+            .filter(|c| c["status"] == 200)
+            .collect()
+    }
+
+    /// Waits until every delivery the sandbox made so far was acknowledged, then runs the app's
+    /// jobs; repeats while replies cause new deliveries (their echoes).
+    pub async fn settle(&self, app: &TestApp) {
+        for _ in 0..20 {
+            // The sandbox batches what happens within 20 ms into one POST.
+            tokio::time::sleep(std::time::Duration::from_millis(60)).await;
+            let before = self.deliveries().await.len();
+            self.wait_acknowledged().await;
+            app::backend::engine::drain(&app.state, std::time::Duration::from_secs(10)).await.expect("drain");
+            tokio::time::sleep(std::time::Duration::from_millis(60)).await;
+            if self.deliveries().await.len() == before {
+                return;
+            }
+        }
+        panic!("deliveries kept coming");
+    }
+
+    pub async fn wait_acknowledged(&self) {
+        for _ in 0..500 {
+            let deliveries = self.deliveries().await;
+            if deliveries.iter().all(|d| d["acknowledged"] == true || d["gave_up"] == true) {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        panic!("the app did not acknowledge every delivery: {:?}", self.deliveries().await);
     }
 
     pub async fn calls(&self, path: &str) -> Vec<serde_json::Value> {

@@ -65,8 +65,8 @@ async fn the_owner_disconnects_renames_and_deletes_and_nobody_else_can() {
     sqlx::query("INSERT INTO instagram_automations (id, user_id, instance_id, name, type, trigger_type, keywords, response_text, response_type)
                  VALUES (gen_random_uuid(), 'u', $1, 'Preço', 'dm', 'keyword', '{preço}', 'Oi!', 'direct')")
         .bind(&id).execute(&app.state.pg).await.expect("automation");
-    sqlx::query("INSERT INTO instagram_reports (id, instance_id, user_id, interaction_type, user_id_instagram, status, \"timestamp\")
-                 VALUES (gen_random_uuid(), $1, 'u', 'dm', '1254477777772919', 'sent', now())")
+    sqlx::query("INSERT INTO instagram_reports (id, instance_id, user_id, interaction_type, event_id, user_id_instagram, status, \"timestamp\")
+                 VALUES (gen_random_uuid(), $1, 'u', 'dm', 'mid-1', '1254477777772919', 'sent', now())")
         .bind(&id).execute(&app.state.pg).await.expect("report");
     assert!(app.post_form("/api/instances/delete", &[("id", &id)]).await.status().as_u16() < 400);
     assert!(app.instances().await.is_empty());

@@ -4,9 +4,11 @@
 mod accounts;
 mod admin;
 mod clerky_jwt;
+mod engine;
 mod helpers;
 mod instance_actions;
 mod instances;
 mod locale_and_pages;
 mod operations;
 mod schema;
+mod webhooks;

@@ -54,8 +54,8 @@ async fn enumerations_are_checked_by_the_database() {
 
     let report = |kind: &str, status: &str| {
         sqlx::query(
-            "INSERT INTO instagram_reports (id, instance_id, user_id, interaction_type, user_id_instagram, status, \"timestamp\")
-             VALUES (gen_random_uuid(), 'i', 'u', $1, '1254477777772919', $2, now())",
+            "INSERT INTO instagram_reports (id, instance_id, user_id, interaction_type, event_id, user_id_instagram, status, \"timestamp\")
+             VALUES (gen_random_uuid(), 'i', 'u', $1, gen_random_uuid()::text, '1254477777772919', $2, now())",
         )
         .bind(kind.to_owned())
         .bind(status.to_owned())

@@ -2,8 +2,12 @@
 //! makes, through the three configured base URLs only (CONTRACT.md §0), so the sandbox and the
 //! real Meta are interchangeable.
 mod error;
+pub mod events;
+mod messages;
+pub mod signature;
 
 pub use error::MetaError;
+pub use messages::{Recipient, Sent};
 
 use super::config::{MetaConfig, META_SCOPES};
 use secrecy::{ExposeSecret, SecretString};

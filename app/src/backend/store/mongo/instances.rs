@@ -42,6 +42,9 @@ pub struct InstanceDoc {
     pub error_reason: Option<String>,
     #[serde(rename = "lastEventAt", default)]
     pub last_event_at: Option<DateTime>,
+    /// Automated replies allowed per day; the configured default when absent.
+    #[serde(rename = "dailyReplyCap", default)]
+    pub daily_reply_cap: Option<u32>,
     #[serde(rename = "createdAt")]
     pub created_at: DateTime,
     #[serde(rename = "updatedAt")]
@@ -109,6 +112,7 @@ impl InstanceDoc {
             token_obtained_at: None,
             error_reason: None,
             last_event_at: None,
+            daily_reply_cap: None,
             created_at: now,
             updated_at: now,
         }
@@ -276,4 +280,18 @@ pub async fn delete(db: &Database, id: ObjectId) -> Result<(), StoreError> {
 pub async fn list_for_owner(db: &Database, owner: ObjectId) -> Result<Vec<InstanceDoc>, StoreError> {
     use futures_util::TryStreamExt;
     Ok(instances(db).find(doc! { "userId": owner }).sort(doc! { "createdAt": 1 }).await?.try_collect().await?)
+}
+
+pub async fn find_by_name(db: &Database, name: &str) -> Result<Option<InstanceDoc>, StoreError> {
+    Ok(instances(db).find_one(doc! { "instanceName": name }).await?)
+}
+
+/// The instance holding an Instagram account (its IG_ID, as webhooks carry it).
+pub async fn find_by_ig_id(db: &Database, ig_id: &str) -> Result<Option<InstanceDoc>, StoreError> {
+    Ok(instances(db).find_one(doc! { "instagramAccountId": ig_id }).await?)
+}
+
+pub async fn set_last_event(db: &Database, id: ObjectId) -> Result<(), StoreError> {
+    instances(db).update_one(doc! { "_id": id }, doc! { "$set": { "lastEventAt": DateTime::now() } }).await?;
+    Ok(())
 }

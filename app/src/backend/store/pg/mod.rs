@@ -1,6 +1,11 @@
 //! PostgreSQL: migrations and one module per table group.
 pub mod audit;
+pub mod automations;
+pub mod deliveries;
+pub mod interactions;
+pub mod jobs;
 pub mod oauth_states;
+pub mod reports;
 pub mod sessions;
 
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations");

@@ -1,0 +1,96 @@
+//! The replies the engine sends (CONTRACT.md §6 and §7) and the look-ups it needs around them.
+use super::{error, MetaClient, MetaError};
+use secrecy::{ExposeSecret, SecretString};
+use serde_json::json;
+
+/// Who a direct message goes to.
+pub enum Recipient<'a> {
+    /// A person by their IGSID; only inside the 24-hour window.
+    Person(&'a str),
+    /// The author of a comment: Meta's private reply, once per comment within 7 days.
+    Comment(&'a str),
+}
+
+/// A reply Meta accepted: the new message id (DM) or comment id (public reply).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sent {
+    pub id: String,
+}
+
+impl MetaClient {
+    /// `POST /{IG_ID}/messages` with a text. `metadata` comes back on the echo, which is how a
+    /// send whose answer was lost is recognised later.
+    ///
+    /// <https://developers.facebook.com/docs/instagram-platform/instagram-api-with-instagram-login/messaging-api>,
+    /// <https://developers.facebook.com/docs/instagram-platform/instagram-api-with-instagram-login/messaging-api/private-replies>
+    pub async fn send_message(
+        &self,
+        token: &SecretString,
+        ig_id: &str,
+        to: Recipient<'_>,
+        text: &str,
+        metadata: &str,
+    ) -> Result<Sent, MetaError> {
+        let recipient = match to {
+            Recipient::Person(igsid) => json!({ "id": igsid }),
+            Recipient::Comment(comment_id) => json!({ "comment_id": comment_id }),
+        };
+        let body = json!({ "recipient": recipient, "message": { "text": text, "metadata": metadata } });
+        let request = self.http.post(self.graph(&format!("/{ig_id}/messages"))).bearer_auth(token.expose_secret());
+        let answer = error::read(request.json(&body).send().await).await?;
+        let id = answer["message_id"].as_str().ok_or_else(|| MetaError::unexpected("no message_id"))?;
+        Ok(Sent { id: id.to_owned() })
+    }
+
+    /// `POST /{COMMENT_ID}/replies`: a public reply in the comment's thread.
+    ///
+    /// <https://developers.facebook.com/docs/instagram-platform/comment-moderation>
+    pub async fn reply_to_comment(
+        &self,
+        token: &SecretString,
+        comment_id: &str,
+        text: &str,
+    ) -> Result<Sent, MetaError> {
+        let request = self.http.post(self.graph(&format!("/{comment_id}/replies"))).bearer_auth(token.expose_secret());
+        let answer = error::read(request.json(&json!({ "message": text })).send().await).await?;
+        let id = answer["id"].as_str().ok_or_else(|| MetaError::unexpected("no id"))?;
+        Ok(Sent { id: id.to_owned() })
+    }
+
+    /// The account's own reply with `text` in a comment's thread, if there is one: how a public
+    /// reply whose answer was lost is recognised before trying again.
+    pub async fn find_own_reply(
+        &self,
+        token: &SecretString,
+        ig_id: &str,
+        comment_id: &str,
+        text: &str,
+    ) -> Result<Option<Sent>, MetaError> {
+        let request = self
+            .http
+            .get(self.graph(&format!("/{comment_id}/replies")))
+            .query(&[("fields", "id,text,from")])
+            .bearer_auth(token.expose_secret());
+        let answer = error::read(request.send().await).await?;
+        let empty = Vec::new();
+        let replies = answer["data"].as_array().unwrap_or(&empty);
+        Ok(replies
+            .iter()
+            .find(|r| r["from"]["id"].as_str() == Some(ig_id) && r["text"].as_str() == Some(text))
+            .and_then(|r| r["id"].as_str())
+            .map(|id| Sent { id: id.to_owned() }))
+    }
+
+    /// The @username of the person behind an IGSID (allowed once they messaged the account).
+    ///
+    /// <https://developers.facebook.com/docs/instagram-platform/instagram-api-with-instagram-login/messaging-api#user-profile>
+    pub async fn username_of(&self, token: &SecretString, igsid: &str) -> Result<Option<String>, MetaError> {
+        let request = self
+            .http
+            .get(self.graph(&format!("/{igsid}")))
+            .query(&[("fields", "username")])
+            .bearer_auth(token.expose_secret());
+        let answer = error::read(request.send().await).await?;
+        Ok(answer["username"].as_str().map(str::to_owned))
+    }
+}

@@ -1,0 +1,253 @@
+//! Automations and the matcher that decides which one answers an event. Pure, so the same code
+//! runs in the engine and in the browser.
+use serde::{Deserialize, Serialize};
+use unicode_normalization::{char::is_combining_mark, UnicodeNormalization};
+
+/// What an automation listens to (the PRD's `type`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AutomationKind {
+    Dm,
+    Comment,
+}
+
+impl AutomationKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Dm => "dm",
+            Self::Comment => "comment",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        match raw {
+            "dm" => Some(Self::Dm),
+            "comment" => Some(Self::Comment),
+            _ => None,
+        }
+    }
+}
+
+/// The PRD's `trigger_type`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Trigger {
+    Keyword,
+    All,
+}
+
+impl Trigger {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Keyword => "keyword",
+            Self::All => "all",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        match raw {
+            "keyword" => Some(Self::Keyword),
+            "all" => Some(Self::All),
+            _ => None,
+        }
+    }
+}
+
+/// The PRD's `response_type`: a DM (for a comment, Meta's private reply) or a public reply.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ResponseType {
+    Direct,
+    Comment,
+}
+
+impl ResponseType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Direct => "direct",
+            Self::Comment => "comment",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        match raw {
+            "direct" => Some(Self::Direct),
+            "comment" => Some(Self::Comment),
+            _ => None,
+        }
+    }
+}
+
+/// Folds text the way sellers and followers type it: compatibility decomposition (which also maps
+/// "fancy font" letters to plain ones), accents dropped, lower case.
+pub fn fold(text: &str) -> String {
+    text.nfkd().filter(|c| !is_combining_mark(*c)).flat_map(char::to_lowercase).collect()
+}
+
+/// The words of folded text: runs of letters and digits.
+fn words(folded: &str) -> Vec<&str> {
+    folded.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect()
+}
+
+/// A keyword, folded, so "PREÇO", "preço" and "preco" are the same keyword. May hold several words.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Keyword(String);
+
+impl Keyword {
+    /// `None` for text without a single letter or digit.
+    pub fn parse(raw: &str) -> Option<Self> {
+        let folded = fold(raw);
+        let words = words(&folded);
+        (!words.is_empty()).then(|| Self(words.join(" ")))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// True when the keyword's words appear, in order and whole, in `text_words`.
+    fn occurs_in(&self, text_words: &[&str]) -> bool {
+        let wanted: Vec<&str> = self.0.split(' ').collect();
+        !wanted.is_empty() && text_words.windows(wanted.len()).any(|window| window == wanted.as_slice())
+    }
+}
+
+/// What the matcher needs of an automation.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Rule {
+    pub id: String,
+    pub kind: AutomationKind,
+    pub trigger: Trigger,
+    pub keywords: Vec<Keyword>,
+    pub response_text: String,
+    pub response_type: ResponseType,
+    pub is_active: bool,
+    /// Milliseconds since the epoch; events from an earlier second never fire it.
+    pub created_at_ms: i64,
+}
+
+impl Rule {
+    /// The first keyword found in `text`, or `None`. An `all` rule matches any text.
+    pub fn matches(&self, text: &str) -> Option<Option<&Keyword>> {
+        match self.trigger {
+            Trigger::All => Some(None),
+            Trigger::Keyword => {
+                let folded = fold(text);
+                let text_words = words(&folded);
+                self.keywords.iter().find(|k| k.occurs_in(&text_words)).map(Some)
+            }
+        }
+    }
+}
+
+/// The automation that answers an event, and the keyword that fired it.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Choice<'a> {
+    pub rule: &'a Rule,
+    pub keyword: Option<&'a Keyword>,
+}
+
+/// Picks the one automation that answers `text`, an event of `kind` at `event_ms`.
+///
+/// The choice is deterministic: among active automations of the event's kind created before the
+/// event, a keyword automation wins over an `all` one (the more specific rule speaks), and among
+/// equals the oldest wins (ties broken by id), so adding a rule never silently changes which
+/// existing one answers.
+pub fn choose<'a>(rules: &'a [Rule], kind: AutomationKind, text: &str, event_ms: i64) -> Option<Choice<'a>> {
+    let mut candidates: Vec<Choice<'a>> = rules
+        .iter()
+        // Whole seconds: comment webhooks carry their time in seconds.
+        .filter(|r| r.is_active && r.kind == kind && r.created_at_ms.div_euclid(1000) <= event_ms.div_euclid(1000))
+        .filter_map(|rule| rule.matches(text).map(|keyword| Choice { rule, keyword }))
+        .collect();
+    candidates.sort_by(|a, b| {
+        let rank = |c: &Choice<'_>| u8::from(c.rule.trigger == Trigger::All);
+        rank(a)
+            .cmp(&rank(b))
+            .then(a.rule.created_at_ms.cmp(&b.rule.created_at_ms))
+            .then_with(|| a.rule.id.cmp(&b.rule.id))
+    });
+    candidates.into_iter().next()
+}
+
+/// The reply with `{username}` filled in (empty when Meta did not tell us the username).
+pub fn render_reply(template: &str, username: Option<&str>) -> String {
+    template.replace("{username}", username.unwrap_or_default())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rule(id: &str, trigger: Trigger, keywords: &[&str], created_at_ms: i64) -> Rule {
+        Rule {
+            id: id.to_owned(),
+            kind: AutomationKind::Dm,
+            trigger,
+            keywords: keywords.iter().filter_map(|k| Keyword::parse(k)).collect(),
+            response_text: format!("reply {id}"),
+            response_type: ResponseType::Direct,
+            is_active: true,
+            created_at_ms,
+        }
+    }
+
+    fn fires(keyword: &str, text: &str) -> bool {
+        rule("a", Trigger::Keyword, &[keyword], 0).matches(text).is_some()
+    }
+
+    #[test]
+    fn keywords_ignore_case_and_accents_on_word_boundaries() {
+        assert!(fires("preço", "PRECO?"));
+        assert!(fires("preço", "Qual o preco"));
+        assert!(fires("PRECO", "qual o preço?"));
+        assert!(fires("preço", "𝐏𝐑𝐄Ç𝐎 por favor"), "fancy-font letters fold to plain ones");
+        assert!(!fires("preço", "precosa"), "whole words only");
+        assert!(!fires("oi", "boi"));
+        assert!(!fires("preço", ""));
+    }
+
+    #[test]
+    fn multi_word_keywords_match_the_words_in_order() {
+        assert!(fires("quanto custa", "Oi, QUANTO   custa isso?"));
+        assert!(!fires("quanto custa", "custa quanto"));
+        assert!(!fires("quanto custa", "quanto"));
+    }
+
+    #[test]
+    fn keywords_without_letters_or_digits_are_refused() {
+        assert_eq!(Keyword::parse("  ?! "), None);
+        assert_eq!(Keyword::parse(" Promoção  de Natal "), Some(Keyword("promocao de natal".to_owned())));
+    }
+
+    #[test]
+    fn keyword_rules_win_over_all_and_the_oldest_wins_among_equals() {
+        let rules = vec![
+            rule("all", Trigger::All, &[], 1),
+            rule("newer", Trigger::Keyword, &["preço"], 3),
+            rule("older", Trigger::Keyword, &["preco", "valor"], 2),
+        ];
+        let chosen = choose(&rules, AutomationKind::Dm, "qual o preço?", 10).map(|c| c.rule.id.as_str());
+        assert_eq!(chosen, Some("older"));
+        let chosen = choose(&rules, AutomationKind::Dm, "bom dia", 10).map(|c| c.rule.id.as_str());
+        assert_eq!(chosen, Some("all"));
+    }
+
+    #[test]
+    fn inactive_other_kind_and_newer_than_the_event_never_fire() {
+        let mut inactive = rule("inactive", Trigger::All, &[], 1);
+        inactive.is_active = false;
+        let mut comment = rule("comment", Trigger::All, &[], 1);
+        comment.kind = AutomationKind::Comment;
+        let later = rule("later", Trigger::All, &[], 61_000);
+        let rules = vec![inactive, comment, later];
+        assert_eq!(choose(&rules, AutomationKind::Dm, "oi", 60_999), None);
+        assert!(choose(&rules, AutomationKind::Dm, "oi", 61_000).is_some());
+    }
+
+    #[test]
+    fn replies_fill_in_the_username() {
+        assert_eq!(render_reply("Oi @{username}!", Some("cliente.fiel")), "Oi @cliente.fiel!");
+        assert_eq!(render_reply("Oi {username}!", None), "Oi !");
+    }
+}

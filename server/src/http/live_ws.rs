@@ -1,0 +1,50 @@
+//! `GET /ws`: live updates for a signed-in browser (session cookie or Clerky Bearer token). Each
+//! message is a JSON `LiveEvent` for the caller's own instances; admins receive every one.
+use app::backend::{auth, AppState};
+use axum::{
+    extract::{
+        ws::{Message, WebSocket, WebSocketUpgrade},
+        State,
+    },
+    http::{HeaderMap, StatusCode},
+    response::{IntoResponse, Response},
+};
+use tokio::sync::broadcast::error::RecvError;
+
+pub async fn upgrade(State(state): State<AppState>, headers: HeaderMap, upgrade: WebSocketUpgrade) -> Response {
+    let who = match auth::caller(&state, &headers).await {
+        Ok(Some(who)) => who,
+        _ => return StatusCode::UNAUTHORIZED.into_response(),
+    };
+    let user_id = who.user_id().to_hex();
+    let admin = who.is_admin();
+    upgrade.on_upgrade(move |socket| forward(state, socket, user_id, admin))
+}
+
+async fn forward(state: AppState, mut socket: WebSocket, user_id: String, admin: bool) {
+    let mut events = state.live.subscribe();
+    loop {
+        tokio::select! {
+            received = events.recv() => match received {
+                Ok(addressed) if admin || addressed.owner_id == user_id => {
+                    let Ok(text) = serde_json::to_string(&addressed.event) else { continue };
+                    if socket.send(Message::Text(text.into())).await.is_err() {
+                        return;
+                    }
+                }
+                Ok(_) => {}
+                // Fell behind: the page refetches on `lagged`, so nothing is silently missed.
+                Err(RecvError::Lagged(_)) => {
+                    if socket.send(Message::Text(r#"{"type":"lagged"}"#.into())).await.is_err() {
+                        return;
+                    }
+                }
+                Err(RecvError::Closed) => return,
+            },
+            incoming = socket.recv() => match incoming {
+                Some(Ok(Message::Close(_)) | Err(_)) | None => return,
+                Some(Ok(_)) => {}
+            },
+        }
+    }
+}
