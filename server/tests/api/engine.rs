@@ -16,17 +16,17 @@ use std::time::Duration;
 const ACCOUNT: &str = "17841405822304914"; // @loja.exemplo
 const POST: &str = "17895695668004550";
 
-struct Shop {
-    app: TestApp,
-    meta: TestMeta,
-    instance_id: String,
+pub struct Shop {
+    pub app: TestApp,
+    pub meta: TestMeta,
+    pub instance_id: String,
 }
 
 async fn shop() -> Shop {
     shop_with(|_| {}).await
 }
 
-async fn shop_with(change: impl FnOnce(&mut std::collections::HashMap<String, String>)) -> Shop {
+pub async fn shop_with(change: impl FnOnce(&mut std::collections::HashMap<String, String>)) -> Shop {
     let (app, meta) = spawn_app_with_sandbox_and(|vars| {
         vars.insert("REPLY_RETRY_BASE_MS".into(), "20".into());
         change(vars);
@@ -42,7 +42,7 @@ async fn shop_with(change: impl FnOnce(&mut std::collections::HashMap<String, St
 }
 
 impl Shop {
-    async fn automation(&self, kind: AutomationKind, keywords: &[&str], reply: &str, response: ResponseType) {
+    pub async fn automation(&self, kind: AutomationKind, keywords: &[&str], reply: &str, response: ResponseType) {
         let keywords: Vec<String> = keywords.iter().map(|k| (*k).to_owned()).collect();
         let trigger = if keywords.is_empty() { Trigger::All } else { Trigger::Keyword };
         let new = automations::NewAutomation {

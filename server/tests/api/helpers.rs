@@ -10,6 +10,8 @@ pub struct TestApp {
     pub state: AppState,
     /// A browser-like client: keeps cookies, does not follow redirects.
     pub client: Client,
+    /// The environment the app was configured from, to start the real binary on the same data.
+    pub vars: HashMap<String, String>,
 }
 
 /// Environment every test server starts from; a test changes what it needs.
@@ -196,6 +198,7 @@ pub async fn spawn_app_with(change: impl FnOnce(&mut HashMap<String, String>)) -
     let mut vars = base_vars().await;
     change(&mut vars);
     let config = Config::from_vars(&vars).expect("test configuration is valid");
+    let env = vars.clone();
     let state = server::connect(config).await.expect("test databases are reachable");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let address = format!("http://{}", listener.local_addr().expect("address"));
@@ -203,7 +206,7 @@ pub async fn spawn_app_with(change: impl FnOnce(&mut HashMap<String, String>)) -
     tokio::spawn(async move {
         axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>()).await.expect("serve");
     });
-    TestApp { address, state, client: browser() }
+    TestApp { address, state, client: browser(), vars: env }
 }
 
 /// Sends what a browser without JavaScript sends: `Accept: text/html`, so Leptos answers server
@@ -215,6 +218,11 @@ pub fn browser() -> Client {
 }
 
 impl TestApp {
+    /// The same app and data, as another person's browser.
+    pub fn another_browser(&self) -> TestApp {
+        TestApp { address: self.address.clone(), state: self.state.clone(), client: browser(), vars: self.vars.clone() }
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.address)
     }

@@ -1,5 +1,5 @@
 //! After connecting: disconnect, rename, delete, the token refresh job and the admin's view.
-use crate::helpers::{browser, spawn_app_with_sandbox, TestApp, TestMeta};
+use crate::helpers::{spawn_app_with_sandbox, TestApp, TestMeta};
 use app::backend::{instances, store::pg::audit};
 use mongodb::bson::{doc, DateTime, Document};
 use serde_json::Value;
@@ -10,10 +10,6 @@ async fn connected(app: &TestApp, meta: &TestMeta, email: &str, account: &str) -
     let callback = meta.decide(&authorize, "allow", account).await;
     assert!(app.callback(&callback).await.starts_with("/instances?connected="));
     app.instances().await[0]["id"].as_str().expect("id").to_owned()
-}
-
-fn another_browser(app: &TestApp) -> TestApp {
-    TestApp { address: app.address.clone(), state: app.state.clone(), client: browser() }
 }
 
 async fn stored(app: &TestApp) -> Document {
@@ -39,7 +35,7 @@ async fn actions(app: &TestApp) -> Vec<String> {
 async fn the_owner_disconnects_renames_and_deletes_and_nobody_else_can() {
     let (app, meta) = spawn_app_with_sandbox().await;
     let id = connected(&app, &meta, "ana@loja.com", "loja.exemplo").await;
-    let eve = another_browser(&app);
+    let eve = app.another_browser();
     assert_eq!(eve.sign_up("eve@loja.com", "senha-forte-1").await.status(), 302);
     for (path, extra) in
         [("/api/instances/disconnect", None), ("/api/instances/rename", Some("Minha")), ("/api/instances/delete", None)]
@@ -172,12 +168,12 @@ async fn only_one_process_runs_the_refresh_at_a_time() {
 async fn admins_see_filter_and_act_on_every_instance_with_an_audit_trail() {
     let (app, meta) = spawn_app_with_sandbox().await;
     connected(&app, &meta, "gil@loja.com", "loja.exemplo").await;
-    let other = another_browser(&app);
+    let other = app.another_browser();
     connected(&other, &meta, "hugo@loja.com", "doces.da.bia").await;
 
     assert_eq!(app.get("/api/admin/instances?search=").await.status(), 403, "users are not admins");
     app.create_user("chefe@loja.com", "senha-forte-1", true).await;
-    let admin = another_browser(&app);
+    let admin = app.another_browser();
     assert_eq!(admin.sign_in("chefe@loja.com", "senha-forte-1").await.status(), 302);
     let list = |query: &'static str| {
         let admin = &admin;

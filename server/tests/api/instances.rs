@@ -1,5 +1,5 @@
 //! Connecting Instagram accounts through Business Login, against the in-process Meta sandbox.
-use crate::helpers::{browser, spawn_app_with, spawn_app_with_sandbox, TestApp, TestMeta};
+use crate::helpers::{spawn_app_with, spawn_app_with_sandbox, TestApp, TestMeta};
 use app::backend::crypto;
 use mongodb::bson::{doc, Document};
 use secrecy::ExposeSecret;
@@ -10,7 +10,7 @@ async fn signed_up(app: &TestApp, email: &str) {
 
 /// A second browser with its own account on the same app.
 async fn other_user(app: &TestApp, email: &str) -> TestApp {
-    let other = TestApp { address: app.address.clone(), state: app.state.clone(), client: browser() };
+    let other = app.another_browser();
     signed_up(&other, email).await;
     other
 }

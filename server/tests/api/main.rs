@@ -4,6 +4,7 @@
 mod accounts;
 mod admin;
 mod clerky_jwt;
+mod crash;
 mod engine;
 mod helpers;
 mod instance_actions;
