@@ -78,4 +78,12 @@ ${sandbox:+  Meta sandbox (plays Instagram): $sandbox/_sandbox/accounts
 MSG
 $server serve &
 server_pid=$!
+if [ -n "${sandbox:-}" ]; then
+    # Meta's dashboard step: save the app's webhook callback (the sandbox runs Meta's handshake).
+    for _ in $(seq 1 150); do curl -fsS "$PUBLIC_URL/readyz" >/dev/null 2>&1 && break; sleep 0.2; done
+    curl -fsS -X POST "$sandbox/_sandbox/webhook" -H 'content-type: application/json' \
+        -d "{\"callback_url\": \"$PUBLIC_URL/webhook/instagram\", \"verify_token\": \"$META_VERIFY_TOKEN\"}" >/dev/null \
+        && echo "  Webhooks: the sandbox delivers to $PUBLIC_URL/webhook/instagram" \
+        || echo "  Webhooks: could not register the callback with the sandbox" >&2
+fi
 wait "$server_pid"

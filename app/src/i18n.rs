@@ -158,6 +158,9 @@ keys! {
     Disconnect => "Desconectar", "Disconnect";
     Rename => "Renomear", "Rename";
     Save => "Salvar", "Save";
+    DailyCap => "Limite diário de respostas automáticas", "Daily limit of automated replies";
+    DailyCapHint => "Respostas além deste número no dia (UTC) são registradas como ignoradas.", "Replies beyond this number in a day (UTC) are recorded as skipped.";
+    FieldOutOfRange => "Use um número inteiro entre 1 e 100000.", "Use a whole number between 1 and 100000.";
     Delete => "Excluir", "Delete";
     DeleteConfirmText => "Excluir esta instância apaga as automações dela. Os relatórios das interações continuam disponíveis.", "Deleting this instance deletes its automations. The reports of its interactions are kept.";
     ConfirmDelete => "Confirmar exclusão", "Confirm deletion";
@@ -209,6 +212,7 @@ pub fn field_message(code: &str) -> Key {
         "invalid_email" => Key::FieldInvalidEmail,
         "too_short" => Key::FieldTooShort,
         "too_long" => Key::FieldTooLong,
+        "out_of_range" => Key::FieldOutOfRange,
         "taken" => Key::FieldTaken,
         "quota" => Key::FieldQuota,
         _ => Key::FieldInvalid,

@@ -51,3 +51,23 @@ test("an instance needs a name", async ({ page }) => {
   await expect(page.getByText("Preencha este campo.")).toBeVisible();
   await expect(page).toHaveURL(/\/instances$/);
 });
+
+test("a card follows its instance's status live, without a reload", async ({ page }) => {
+  await signUp(page, uniqueEmail("aovivo"));
+  await startConnecting(page, "Ao Vivo");
+  await page.getByRole("button", { name: "Cancelar" }).click();
+  await expect(page).toHaveURL(/\/instances\?error=denied$/);
+  await hydrated(page);
+  const card = page.locator("li.card", { hasText: "Ao Vivo" });
+  await expect(card.getByText("Erro")).toBeVisible();
+
+  // The same person reconnects it from another tab; this page is left alone.
+  await page.evaluate(() => Object.assign(window, { sameDocument: true }));
+  const list = await page.request.get("/api/instances", { headers: { accept: "application/json" } });
+  const [instance] = await list.json();
+  const reconnect = await page.request.post("/api/instances/reconnect", { form: { id: instance.id }, maxRedirects: 0 });
+  expect(reconnect.status()).toBeLessThan(400);
+
+  await expect(card.getByText("Conectando")).toBeVisible();
+  expect(await page.evaluate(() => (window as unknown as { sameDocument?: boolean }).sameDocument)).toBe(true);
+});

@@ -50,7 +50,7 @@ pub async fn admin_list_instances(
                 .into_iter()
                 .map(|doc| AdminInstance {
                     owner_email: owners.get(&doc.user_id).cloned().unwrap_or_else(|| doc.user_id.to_hex()),
-                    card: doc.card(),
+                    card: doc.card(state.config.engine.daily_reply_cap),
                 })
                 .collect())
         }

@@ -14,7 +14,8 @@ pub async fn list_instances() -> Result<Vec<InstanceCard>, AppError> {
         async {
             let who = auth::require_user().await?;
             let docs = instances::list_for_owner(&state().mongo, who.user_id()).await?;
-            Ok(docs.iter().map(|doc| doc.card()).collect())
+            let default_cap = state().config.engine.daily_reply_cap;
+            Ok(docs.iter().map(|doc| doc.card(default_cap)).collect())
         }
         .await,
     )
@@ -65,6 +66,15 @@ pub async fn disconnect_instance(id: String) -> Result<(), AppError> {
 pub async fn rename_instance(id: String, name: String) -> Result<(), AppError> {
     use crate::backend::{auth, instances, respond, state};
     respond(async { instances::rename(&state(), &auth::require_user().await?, &id, &name).await }.await)
+}
+
+/// Sets the daily cap on automated replies of the caller's instance.
+#[server(endpoint = "instances/daily_cap")]
+pub async fn set_daily_cap(id: String, daily_reply_cap: String) -> Result<(), AppError> {
+    use crate::backend::{auth, instances, respond, state};
+    respond(
+        async { instances::set_daily_cap(&state(), &auth::require_user().await?, &id, &daily_reply_cap).await }.await,
+    )
 }
 
 /// Deletes the caller's instance and its automations; its reports are kept.

@@ -71,6 +71,15 @@ pub async fn rename(state: &AppState, who: &SignedIn, id: &str, name: &str) -> R
     audit(state, who, Scope::Own, "instance.renamed", &doc, Some(&name)).await
 }
 
+/// Sets how many automated replies a day the instance may send.
+pub async fn set_daily_cap(state: &AppState, who: &SignedIn, id: &str, cap: &str) -> Result<(), AppError> {
+    let cap = crate::domain::instance::parse_daily_cap(cap).map_err(|e| AppError::Invalid(vec![e]))?;
+    let doc = load(state, who, id, Scope::Own).await?;
+    instances::set_daily_cap(&state.mongo, doc.id, cap).await?;
+    directory::changed(state, "instances").await;
+    audit(state, who, Scope::Own, "instance.daily_cap_set", &doc, Some(&cap.to_string())).await
+}
+
 /// Deletes the instance and its automations; its reports stay, as the history of what happened.
 pub async fn delete(state: &AppState, who: &SignedIn, id: &str, scope: Scope) -> Result<(), AppError> {
     let doc = load(state, who, id, scope).await?;

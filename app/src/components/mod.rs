@@ -3,3 +3,4 @@ pub mod auth;
 pub mod error_notice;
 pub mod field;
 pub mod layout;
+pub mod live;

@@ -43,6 +43,8 @@ pub struct InstanceCard {
     pub token_expires_soon: bool,
     pub created_at: chrono::DateTime<chrono::Utc>,
     pub last_event_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// Automated replies allowed per day (the instance's own limit, or the default).
+    pub daily_reply_cap: u32,
 }
 
 /// Where Meta delivers this app's webhooks, and the token its dashboard asks for.
@@ -60,6 +62,17 @@ pub fn parse_instance_name(raw: &str) -> Result<String, super::error::FieldError
         0 => Err(super::error::FieldError::new("name", "required")),
         1..=60 => Ok(name.to_owned()),
         _ => Err(super::error::FieldError::new("name", "too_long")),
+    }
+}
+
+/// The most automated replies a day an instance may be set to.
+pub const MAX_DAILY_REPLY_CAP: u32 = 100_000;
+
+/// A daily reply cap as typed: a whole number from 1 to `MAX_DAILY_REPLY_CAP`.
+pub fn parse_daily_cap(raw: &str) -> Result<u32, super::error::FieldError> {
+    match raw.trim().parse::<u32>() {
+        Ok(cap) if (1..=MAX_DAILY_REPLY_CAP).contains(&cap) => Ok(cap),
+        _ => Err(super::error::FieldError::new("daily_reply_cap", "out_of_range")),
     }
 }
 
@@ -108,6 +121,14 @@ mod tests {
     fn status_tags_match_their_serde_form() {
         for status in InstanceStatus::ALL {
             assert_eq!(serde_json::to_value(status).ok(), Some(serde_json::json!(status.as_str())));
+        }
+    }
+
+    #[test]
+    fn daily_caps_are_whole_numbers_in_range() {
+        assert_eq!(parse_daily_cap(" 250 "), Ok(250));
+        for bad in ["0", "-1", "100001", "1.5", "", "muito"] {
+            assert!(parse_daily_cap(bad).is_err(), "{bad}");
         }
     }
 

@@ -2,18 +2,20 @@
 use crate::{
     api::instances::{
         list_instances, webhook_settings, CreateInstance, DeleteInstance, DisconnectInstance, ReconnectInstance,
-        RenameInstance,
+        RenameInstance, SetDailyCap,
     },
     components::{
         auth::{use_auth, RequireUser},
         error_notice::{ErrorNotice, Loading},
         field::Field,
+        live::use_live_events,
     },
     domain::{
         error::AppError,
         instance::{InstanceCard, InstanceStatus, WebhookInfo},
+        live::LiveEvent,
     },
-    i18n::{reason_message, Key, Locale},
+    i18n::{field_message, reason_message, Key, Locale},
     pages::sign_in::FormError,
     use_locale,
 };
@@ -28,6 +30,12 @@ pub fn InstancesPage() -> impl IntoView {
     // created while a Suspend was resolving, and the page hung.
     let instances = Resource::new(move || actions.version(), |_| list_instances());
     let webhook = Resource::new(|| (), |_| webhook_settings());
+    // A card follows its instance's status (connection, refresh, error) without a reload.
+    use_live_events(move |event| {
+        if matches!(event, None | Some(LiveEvent::InstanceStatus { .. })) {
+            instances.refetch();
+        }
+    });
     view! {
         <RequireUser>
             <InstanceList instances webhook actions/>
@@ -123,12 +131,23 @@ fn InstanceCardView(
 ) -> impl IntoView {
     let (status_key, status_class) = status_label(card.status);
     let reconnect = ServerAction::<ReconnectInstance>::new();
+    let cap = ServerAction::<SetDailyCap>::new();
+    let cap_error = move || {
+        cap.value()
+            .get()
+            .and_then(|r| r.err())
+            .and_then(|e| e.field_code("daily_reply_cap").map(|c| locale.t(field_message(c))))
+    };
+    let cap_id = format!("cap-{}", card.id);
+    let cap_error_id = format!("cap-error-{}", card.id);
+    let cap_described_by = cap_error_id.clone();
     let action = if card.status == InstanceStatus::Created { Key::Connect } else { Key::Reconnect };
     let initial = card.name.chars().next().unwrap_or('?').to_uppercase().to_string();
     let id_0 = card.id.clone();
     let id_1 = card.id.clone();
     let id_2 = card.id.clone();
     let id_3 = card.id.clone();
+    let id_4 = card.id.clone();
     let rename_id = format!("rename-{}", card.id);
     let webhook_view = webhook.map(|w| {
         let url = format!("{}/{}", w.base_url, card.instance_name);
@@ -189,6 +208,19 @@ fn InstanceCardView(
                     <input id=rename_id.clone() name="name" value=card.name.clone() required=true maxlength="60"/>
                     <button type="submit" class="secondary">{locale.t(Key::Save)}</button>
                 </ActionForm>
+            </details>
+            <details class="card-more">
+                <summary>{locale.t(Key::DailyCap)}</summary>
+                <ActionForm action=cap attr:class="inline-form">
+                    <input type="hidden" name="id" value=id_4/>
+                    <label class="sr-only" for=cap_id.clone()>{locale.t(Key::DailyCap)}</label>
+                    <input id=cap_id.clone() name="daily_reply_cap" type="number" min="1" max="100000" required=true
+                        value=card.daily_reply_cap.to_string() aria-describedby=cap_described_by
+                        aria-invalid=move || cap_error().is_some().to_string()/>
+                    <button type="submit" class="secondary">{locale.t(Key::Save)}</button>
+                </ActionForm>
+                <small class="hint">{locale.t(Key::DailyCapHint)}</small>
+                <p class="field-error" id=cap_error_id>{cap_error}</p>
             </details>
             {webhook_view}
             <details class="card-more danger">

@@ -311,15 +311,19 @@ async fn an_expired_token_puts_the_instance_in_error_and_stops_replies() {
 async fn the_daily_cap_skips_replies_beyond_it() {
     let shop = shop().await;
     shop.automation(AutomationKind::Dm, &[], "Oi!", ResponseType::Direct).await;
-    let id = mongodb::bson::oid::ObjectId::parse_str(&shop.instance_id).expect("oid");
-    shop.app
-        .state
-        .mongo
-        .collection::<Document>("instagram_instances")
-        .update_one(doc! { "_id": id }, doc! { "$set": { "dailyReplyCap": 2 } })
-        .await
-        .expect("cap");
-    directory::changed(&shop.app.state, "instances").await;
+    let set_cap = |app: &TestApp, cap: &str| {
+        let form = [("id", shop.instance_id.clone()), ("daily_reply_cap", cap.to_owned())];
+        let request = app.client.post(app.url("/api/instances/daily_cap")).form(&form);
+        async move { request.send().await.expect("request").status().as_u16() }
+    };
+    for bad in ["0", "100001", "muitas"] {
+        assert_eq!(set_cap(&shop.app, bad).await, 422, "{bad}");
+    }
+    let eve = shop.app.another_browser();
+    assert_eq!(eve.sign_up("eve@loja.com", "senha-forte-1").await.status(), 302);
+    assert_eq!(set_cap(&eve, "1").await, 404, "not someone else's instance");
+    assert!(set_cap(&shop.app, "2").await < 400);
+    assert_eq!(shop.app.instances().await[0]["daily_reply_cap"], 2);
     for follower in ["cliente.fiel", "outra.cliente", "maria.souza"] {
         shop.meta.dm(follower, "loja.exemplo", "oi").await;
     }

@@ -9,6 +9,7 @@ mod engine;
 mod helpers;
 mod instance_actions;
 mod instances;
+mod live;
 mod locale_and_pages;
 mod operations;
 mod schema;

@@ -52,7 +52,8 @@ pub struct InstanceDoc {
 }
 
 impl InstanceDoc {
-    pub fn card(&self) -> InstanceCard {
+    /// The card; `default_cap` is the configured daily cap for instances without their own.
+    pub fn card(&self, default_cap: u32) -> InstanceCard {
         InstanceCard {
             id: self.id.to_hex(),
             instance_name: self.instance_name.clone(),
@@ -67,6 +68,7 @@ impl InstanceDoc {
                 .is_some_and(|at| to_chrono(at) - chrono::Utc::now() < chrono::Duration::days(7)),
             created_at: to_chrono(self.created_at),
             last_event_at: self.last_event_at.map(to_chrono),
+            daily_reply_cap: self.daily_reply_cap.unwrap_or(default_cap),
         }
     }
 }
@@ -293,5 +295,12 @@ pub async fn find_by_ig_id(db: &Database, ig_id: &str) -> Result<Option<Instance
 
 pub async fn set_last_event(db: &Database, id: ObjectId) -> Result<(), StoreError> {
     instances(db).update_one(doc! { "_id": id }, doc! { "$set": { "lastEventAt": DateTime::now() } }).await?;
+    Ok(())
+}
+
+pub async fn set_daily_cap(db: &Database, id: ObjectId, cap: u32) -> Result<(), StoreError> {
+    instances(db)
+        .update_one(doc! { "_id": id }, doc! { "$set": { "dailyReplyCap": cap, "updatedAt": DateTime::now() } })
+        .await?;
     Ok(())
 }
