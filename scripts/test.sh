@@ -58,4 +58,7 @@ for _ in $(seq 1 150); do
     kill -0 "$server_pid" 2>/dev/null || { cat "$data/e2e-server.log"; exit 1; }
     sleep 0.2
 done
-(cd end2end && BASE_URL=http://127.0.0.1:$port npx playwright test)
+# Meta's dashboard step: the sandbox delivers webhooks to the app (after Meta's handshake).
+curl -fsS -X POST "http://127.0.0.1:$sandbox_port/_sandbox/webhook" -H 'content-type: application/json' \
+    -d "{\"callback_url\": \"http://127.0.0.1:$port/webhook/instagram\", \"verify_token\": \"e2e-verify\"}" >/dev/null
+(cd end2end && BASE_URL=http://127.0.0.1:$port SANDBOX_URL=http://127.0.0.1:$sandbox_port npx playwright test)

@@ -54,6 +54,29 @@ impl Account {
     }
 }
 
+impl Media {
+    /// Where the sandbox serves this media's picture (Instagram's CDN cannot be reached here).
+    pub fn picture_url(&self, host: &str) -> String {
+        format!("http://{host}/_sandbox/media/{}.svg", self.id)
+    }
+
+    /// A square with the caption's first letter, and a play sign for reels.
+    pub fn picture_svg(&self) -> String {
+        let initial = self.caption.chars().next().unwrap_or('?');
+        let hue = self.id.bytes().fold(0_u32, |h, b| (h * 31 + u32::from(b)) % 360);
+        let play = if self.media_product_type == "REELS" {
+            "<polygon points=\"110,20 130,32 110,44\" fill=\"#fff\"/>"
+        } else {
+            ""
+        };
+        format!(
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"150\" height=\"150\" viewBox=\"0 0 150 150\">\
+             <rect width=\"150\" height=\"150\" fill=\"hsl({hue},55%,50%)\"/>{play}\
+             <text x=\"75\" y=\"97\" font-family=\"sans-serif\" font-size=\"64\" text-anchor=\"middle\" fill=\"#fff\">{initial}</text></svg>"
+        )
+    }
+}
+
 fn media(id: &str, caption: &str, reel: bool, timestamp: &'static str, comments: u32, likes: u32) -> Media {
     let (media_type, product, kind) = if reel { ("VIDEO", "REELS", "reel") } else { ("IMAGE", "FEED", "p") };
     Media {
@@ -115,6 +138,27 @@ pub fn seed() -> Vec<Account> {
                 ),
                 media("17934400112299887", "Receita de brigadeiro gourmet", true, "2026-11-15T16:45:00+0000", 34, 512),
             ],
+            calls: Vec::new(),
+            sends: Vec::new(),
+            private_replies: Vec::new(),
+        },
+        Account {
+            ig_id: "17841400000000777".into(),
+            app_scoped_id: "28978671838407777".into(),
+            login_user_id: 9_123_456_789_077_777,
+            username: "cafe.da.praca",
+            name: "Café da Praça",
+            account_type: "BUSINESS",
+            followers_count: 2310,
+            follows_count: 98,
+            media: vec![media(
+                "17940000000000777",
+                "Cappuccino em dobro às quartas",
+                false,
+                "2026-11-19T08:30:00+0000",
+                5,
+                77,
+            )],
             calls: Vec::new(),
             sends: Vec::new(),
             private_replies: Vec::new(),

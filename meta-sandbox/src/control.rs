@@ -28,6 +28,7 @@ pub fn routes() -> Router<Sandbox> {
         .route("/_sandbox/faults/deliveries", post(delivery_faults))
         .route("/_sandbox/limits", post(limits))
         .route("/_sandbox/pictures/{file}", get(picture))
+        .route("/_sandbox/media/{file}", get(media_picture))
 }
 
 /// `/_sandbox/pictures/{username}.svg`: the profile pictures `/me` points at.
@@ -38,6 +39,16 @@ async fn picture(State(sandbox): State<Sandbox>, Path(file): Path<String>) -> Re
         Some(account) => {
             ([(header::CONTENT_TYPE, "image/svg+xml")], world.accounts[account].picture_svg()).into_response()
         }
+        None => StatusCode::NOT_FOUND.into_response(),
+    }
+}
+
+/// `/_sandbox/media/{media_id}.svg`: the pictures `/media` points at.
+async fn media_picture(State(sandbox): State<Sandbox>, Path(file): Path<String>) -> Response {
+    let world = sandbox.world();
+    let id = file.strip_suffix(".svg").unwrap_or_default();
+    match world.accounts.iter().flat_map(|a| a.media.iter()).find(|m| m.id == id) {
+        Some(media) => ([(header::CONTENT_TYPE, "image/svg+xml")], media.picture_svg()).into_response(),
         None => StatusCode::NOT_FOUND.into_response(),
     }
 }

@@ -495,8 +495,8 @@ fn list_media(world: &World, account: usize, params: &Params) -> Answer {
         let comments = world.comments.values().filter(|c| c.media_id == m.id && c.parent_id.is_none()).count();
         let all = json!({
             "id": m.id, "caption": m.caption, "media_type": m.media_type, "media_product_type": m.media_product_type,
-            "media_url": format!("https://scontent.cdninstagram.com/v/{}.jpg", m.id), "permalink": m.permalink,
-            "thumbnail_url": format!("https://scontent.cdninstagram.com/v/{}_thumb.jpg", m.id),
+            "media_url": m.picture_url(&params.host), "permalink": m.permalink,
+            "thumbnail_url": m.picture_url(&params.host),
             "timestamp": m.timestamp, "comments_count": m.comments_count as usize + comments, "like_count": m.like_count,
             "username": a.username,
         });

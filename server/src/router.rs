@@ -1,5 +1,5 @@
 //! The whole HTTP surface in one `Router`, so tests build exactly what production serves.
-use crate::http::{health, instagram, live_ws, locale, origin, webhook};
+use crate::http::{export_csv, health, instagram, live_ws, locale, origin, webhook};
 use app::{backend::AppState, shell, App};
 use axum::{
     body::Body,
@@ -32,6 +32,7 @@ pub fn build(state: AppState) -> Router {
         .route("/locale/{tag}", get(locale::switch))
         .route("/api/instagram/callback", get(instagram::callback))
         .route("/ws", get(live_ws::upgrade))
+        .route("/api/reports/export.csv", get(export_csv::export))
         .merge(webhook::routes(state.config.engine.webhook_max_bytes))
         .leptos_routes(&state, routes, {
             let leptos = leptos.clone();

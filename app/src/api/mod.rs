@@ -1,4 +1,6 @@
 //! Server functions: public HTTP endpoints under /api, one file per area.
 pub mod admin;
 pub mod auth;
+pub mod automations;
 pub mod instances;
+pub mod reports;

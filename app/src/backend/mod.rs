@@ -1,6 +1,7 @@
 //! Server-only code shared by the server functions and the server binary.
 pub mod accounts;
 pub mod auth;
+pub mod automations;
 pub mod config;
 pub mod connect;
 pub mod crypto;
@@ -11,6 +12,7 @@ pub mod live;
 pub mod meta;
 pub mod password;
 pub mod rate_limit;
+pub mod reports;
 pub mod state;
 pub mod store;
 

@@ -4,3 +4,4 @@ pub mod error_notice;
 pub mod field;
 pub mod layout;
 pub mod live;
+pub mod local_time;

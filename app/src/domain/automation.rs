@@ -124,6 +124,8 @@ pub struct Rule {
     pub is_active: bool,
     /// Milliseconds since the epoch; events from an earlier second never fire it.
     pub created_at_ms: i64,
+    /// Comment automations limited to these posts or reels; empty means every media.
+    pub media_ids: Vec<String>,
 }
 
 impl Rule {
@@ -140,6 +142,17 @@ impl Rule {
     }
 }
 
+/// What the matcher needs to know of an event.
+#[derive(Clone, Copy, Debug)]
+pub struct EventFacts<'a> {
+    pub kind: AutomationKind,
+    pub text: &'a str,
+    /// Milliseconds since the epoch.
+    pub at_ms: i64,
+    /// The post or reel a comment is on.
+    pub media_id: Option<&'a str>,
+}
+
 /// The automation that answers an event, and the keyword that fired it.
 #[derive(Debug, PartialEq, Eq)]
 pub struct Choice<'a> {
@@ -153,11 +166,13 @@ pub struct Choice<'a> {
 /// event, a keyword automation wins over an `all` one (the more specific rule speaks), and among
 /// equals the oldest wins (ties broken by id), so adding a rule never silently changes which
 /// existing one answers.
-pub fn choose<'a>(rules: &'a [Rule], kind: AutomationKind, text: &str, event_ms: i64) -> Option<Choice<'a>> {
+pub fn choose<'a>(rules: &'a [Rule], event: &EventFacts<'_>) -> Option<Choice<'a>> {
+    let EventFacts { kind, text, at_ms, media_id } = *event;
     let mut candidates: Vec<Choice<'a>> = rules
         .iter()
         // Whole seconds: comment webhooks carry their time in seconds.
-        .filter(|r| r.is_active && r.kind == kind && r.created_at_ms.div_euclid(1000) <= event_ms.div_euclid(1000))
+        .filter(|r| r.is_active && r.kind == kind && r.created_at_ms.div_euclid(1000) <= at_ms.div_euclid(1000))
+        .filter(|r| r.media_ids.is_empty() || media_id.is_some_and(|m| r.media_ids.iter().any(|id| id == m)))
         .filter_map(|rule| rule.matches(text).map(|keyword| Choice { rule, keyword }))
         .collect();
     candidates.sort_by(|a, b| {
@@ -189,7 +204,12 @@ mod tests {
             response_type: ResponseType::Direct,
             is_active: true,
             created_at_ms,
+            media_ids: Vec::new(),
         }
+    }
+
+    fn dm(text: &str, at_ms: i64) -> EventFacts<'_> {
+        EventFacts { kind: AutomationKind::Dm, text, at_ms, media_id: None }
     }
 
     fn fires(keyword: &str, text: &str) -> bool {
@@ -227,9 +247,9 @@ mod tests {
             rule("newer", Trigger::Keyword, &["preço"], 3),
             rule("older", Trigger::Keyword, &["preco", "valor"], 2),
         ];
-        let chosen = choose(&rules, AutomationKind::Dm, "qual o preço?", 10).map(|c| c.rule.id.as_str());
+        let chosen = choose(&rules, &dm("qual o preço?", 10)).map(|c| c.rule.id.as_str());
         assert_eq!(chosen, Some("older"));
-        let chosen = choose(&rules, AutomationKind::Dm, "bom dia", 10).map(|c| c.rule.id.as_str());
+        let chosen = choose(&rules, &dm("bom dia", 10)).map(|c| c.rule.id.as_str());
         assert_eq!(chosen, Some("all"));
     }
 
@@ -241,8 +261,20 @@ mod tests {
         comment.kind = AutomationKind::Comment;
         let later = rule("later", Trigger::All, &[], 61_000);
         let rules = vec![inactive, comment, later];
-        assert_eq!(choose(&rules, AutomationKind::Dm, "oi", 60_999), None);
-        assert!(choose(&rules, AutomationKind::Dm, "oi", 61_000).is_some());
+        assert_eq!(choose(&rules, &dm("oi", 60_999)), None);
+        assert!(choose(&rules, &dm("oi", 61_000)).is_some());
+    }
+
+    #[test]
+    fn comment_automations_can_be_limited_to_chosen_media() {
+        let mut only_reel = rule("reel", Trigger::All, &[], 0);
+        only_reel.kind = AutomationKind::Comment;
+        only_reel.media_ids = vec!["17918195224117851".to_owned()];
+        let rules = vec![only_reel];
+        let on = |media_id| EventFacts { kind: AutomationKind::Comment, text: "oi", at_ms: 5, media_id };
+        assert!(choose(&rules, &on(Some("17918195224117851"))).is_some());
+        assert_eq!(choose(&rules, &on(Some("17895695668004550"))), None);
+        assert_eq!(choose(&rules, &on(None)), None);
     }
 
     #[test]

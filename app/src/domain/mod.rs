@@ -1,7 +1,9 @@
 //! Types shared by the server and the browser: no database, HTTP or Meta types here.
 pub mod audit;
 pub mod automation;
+pub mod automation_draft;
 pub mod error;
 pub mod instance;
 pub mod live;
+pub mod report;
 pub mod user;

@@ -1,17 +1,371 @@
-//! `/automations`: keyword and comment rules per instance.
-use crate::{components::auth::RequireUser, i18n::Key, use_locale};
+//! `/automations?instance={id}&edit={id}`: an instance's keyword and comment rules, the editor
+//! (PRD "Criação de Automação", steps 1 to 8) and a box to try them without sending anything.
+use crate::{
+    api::{
+        automations::{
+            list_automations, list_media, DeleteAutomation, SaveAutomation, SetAutomationActive, TryAutomation,
+        },
+        instances::list_instances,
+    },
+    components::{
+        auth::RequireUser,
+        error_notice::{ErrorNotice, Loading},
+    },
+    domain::{
+        automation::{AutomationKind, ResponseType, Trigger},
+        automation_draft::{AutomationInput, AutomationView, MediaItem, Saved},
+        error::AppError,
+        instance::InstanceCard,
+    },
+    i18n::{field_message, Key, Locale},
+    use_locale,
+};
 use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
 
 #[component]
 pub fn AutomationsPage() -> impl IntoView {
+    let query = use_query_map();
+    let save = ServerAction::<SaveAutomation>::new();
+    let toggle = ServerAction::<SetAutomationActive>::new();
+    let delete = ServerAction::<DeleteAutomation>::new();
+    let instances = Resource::new(|| (), |_| list_instances());
+    let chosen = Memo::new(move |_| query.read().get("instance"));
+    let versions = move || (save.version().get(), toggle.version().get(), delete.version().get());
+    let automations = Resource::new(
+        move || (chosen.get(), versions()),
+        move |(chosen, _)| async move {
+            // Without a choice in the URL, the first instance.
+            let instance = match chosen {
+                Some(id) => Some(id),
+                None => list_instances().await?.into_iter().next().map(|card| card.id),
+            };
+            match instance {
+                Some(id) => list_automations(id.clone()).await.map(|list| Some((id, list))),
+                None => Ok(None),
+            }
+        },
+    );
     let locale = use_locale();
     view! {
         <RequireUser>
-            <h1>{locale.t(Key::AutomationsTitle)}</h1>
-            <div class="empty-state">
-                <p>{locale.t(Key::AutomationsEmpty)}</p>
-                <a class="button" href="/instances">{locale.t(Key::GoToInstances)}</a>
-            </div>
+            <div class="page-head"><h1>{locale.t(Key::AutomationsTitle)}</h1></div>
+            <Suspense fallback=Loading>
+                {move || Suspend::new(async move {
+                    let cards = match instances.await {
+                        Ok(cards) => cards,
+                        Err(error) => return view! { <ErrorNotice error/> }.into_any(),
+                    };
+                    if cards.is_empty() {
+                        return view! {
+                            <div class="empty-state">
+                                <p>{locale.t(Key::AutomationsEmpty)}</p>
+                                <a class="button" href="/instances">{locale.t(Key::GoToInstances)}</a>
+                            </div>
+                        }.into_any();
+                    }
+                    match automations.await {
+                        Ok(Some((instance_id, list))) => view! {
+                            <InstanceTabs cards current=instance_id.clone()/>
+                            <Editor instance_id list save toggle delete/>
+                        }.into_any(),
+                        Ok(None) => view! { <ErrorNotice error=AppError::NotFound/> }.into_any(),
+                        Err(error) => view! { <ErrorNotice error/> }.into_any(),
+                    }
+                })}
+            </Suspense>
         </RequireUser>
+    }
+}
+
+#[component]
+fn InstanceTabs(cards: Vec<InstanceCard>, current: String) -> impl IntoView {
+    view! {
+        <nav class="tabs" aria-label="instances">
+            {cards.into_iter().map(|card| {
+                let here = card.id == current;
+                view! {
+                    <a href=format!("/automations?instance={}", card.id) class:active=here aria-current=here.then_some("page")>
+                        {card.name}
+                        {card.username.map(|u| view! { <span class="muted">" @"{u}</span> })}
+                    </a>
+                }
+            }).collect_view()}
+        </nav>
+    }
+}
+
+#[component]
+fn Editor(
+    instance_id: String,
+    list: Vec<AutomationView>,
+    save: ServerAction<SaveAutomation>,
+    toggle: ServerAction<SetAutomationActive>,
+    delete: ServerAction<DeleteAutomation>,
+) -> impl IntoView {
+    let locale = use_locale();
+    let query = use_query_map();
+    let editing_id = query.read_untracked().get("edit");
+    let editing = editing_id.as_ref().and_then(|id| list.iter().find(|a| &a.id == id)).cloned();
+    let media_instance = instance_id.clone();
+    let media = Resource::new(move || media_instance.clone(), list_media);
+    view! {
+        {if list.is_empty() {
+            view! { <p class="empty-state">{locale.t(Key::AutomationsNone)}</p> }.into_any()
+        } else {
+            view! {
+                <ul class="automations">
+                    {list.into_iter().map(|a| view! { <AutomationItem automation=a toggle delete/> }).collect_view()}
+                </ul>
+            }.into_any()
+        }}
+        <div class="editor-grid">
+            <AutomationForm instance_id=instance_id.clone() editing save media/>
+            <TryBox instance_id/>
+        </div>
+    }
+}
+
+fn kind_label(kind: AutomationKind) -> Key {
+    match kind {
+        AutomationKind::Dm => Key::KindDm,
+        AutomationKind::Comment => Key::KindComment,
+    }
+}
+
+fn response_label(response: ResponseType) -> Key {
+    match response {
+        ResponseType::Direct => Key::ResponseDirect,
+        ResponseType::Comment => Key::ResponseComment,
+    }
+}
+
+#[component]
+fn AutomationItem(
+    automation: AutomationView,
+    toggle: ServerAction<SetAutomationActive>,
+    delete: ServerAction<DeleteAutomation>,
+) -> impl IntoView {
+    let locale = use_locale();
+    let a = automation;
+    let trigger = match a.trigger {
+        Trigger::Keyword => Key::TriggerKeyword,
+        Trigger::All => Key::TriggerAll,
+    };
+    let edit_href = format!("/automations?instance={}&edit={}", a.instance_id, a.id);
+    let (id_toggle, id_delete) = (a.id.clone(), a.id.clone());
+    view! {
+        <li class="automation" data-automation=a.name.clone()>
+            <div class="automation-head">
+                <strong>{a.name.clone()}</strong>
+                <span class=if a.is_active { "badge badge-ok" } else { "badge badge-neutral" }>
+                    {locale.t(if a.is_active { Key::Active } else { Key::Inactive })}
+                </span>
+            </div>
+            <dl class="facts">
+                <dt>{locale.t(Key::AutomationKindLabel)}</dt><dd>{locale.t(kind_label(a.kind))}</dd>
+                <dt>{locale.t(Key::TriggerLabel)}</dt><dd>{locale.t(trigger)}</dd>
+                <dt>{locale.t(Key::ResponseTypeLabel)}</dt><dd>{locale.t(response_label(a.response_type))}</dd>
+                <dt>{locale.t(Key::RepliesToday)}</dt><dd>{a.replies_today}</dd>
+                <dt>{locale.t(Key::RepliesTotal)}</dt><dd>{a.replies_total}</dd>
+            </dl>
+            <ul class="chips">
+                {a.keywords.iter().map(|k| view! { <li class="chip">{k.clone()}</li> }).collect_view()}
+            </ul>
+            <p class="reply-preview">{a.response_text.clone()}</p>
+            <div class="card-actions">
+                <ActionForm action=toggle attr:class="inline">
+                    <input type="hidden" name="id" value=id_toggle/>
+                    <input type="hidden" name="active" value=(!a.is_active).to_string()/>
+                    <button type="submit" class="secondary">{locale.t(if a.is_active { Key::Deactivate } else { Key::Activate })}</button>
+                </ActionForm>
+                <a class="button secondary" href=edit_href>{locale.t(Key::Edit)}</a>
+            </div>
+            <details class="card-more danger">
+                <summary>{locale.t(Key::Delete)}</summary>
+                <p>{locale.t(Key::DeleteAutomationText)}</p>
+                <ActionForm action=delete>
+                    <input type="hidden" name="id" value=id_delete/>
+                    <button type="submit" class="danger-button">{locale.t(Key::ConfirmDelete)}</button>
+                </ActionForm>
+            </details>
+        </li>
+    }
+}
+
+/// The message under a field, from the last result of the form's action.
+fn field_error(locale: Locale, result: Signal<Option<Result<Saved, AppError>>>, field: &'static str) -> impl IntoView {
+    let message = move || {
+        result.get().and_then(|r| r.err()).and_then(|e| e.field_code(field).map(|c| locale.t(field_message(c))))
+    };
+    view! { <p class="field-error" id=format!("error-{field}")>{message}</p> }
+}
+
+#[component]
+fn AutomationForm(
+    instance_id: String,
+    editing: Option<AutomationView>,
+    save: ServerAction<SaveAutomation>,
+    media: Resource<Result<Vec<MediaItem>, AppError>>,
+) -> impl IntoView {
+    let locale = use_locale();
+    let result: Signal<Option<Result<Saved, AppError>>> = Signal::derive(move || save.value().get());
+    let values = editing.as_ref().map(AutomationView::input).unwrap_or_else(|| AutomationInput {
+        kind: "dm".into(),
+        trigger: "keyword".into(),
+        response_type: "direct".into(),
+        ..AutomationInput::default()
+    });
+    let chosen_media = values.media_ids.clone();
+    let option = move |value: &'static str, label: Key, current: &str| {
+        view! { <option value=value selected=current == value>{locale.t(label)}</option> }
+    };
+    let outcome = move || match result.get() {
+        Some(Ok(saved)) => Some(
+            view! {
+                <div class="notice notice-ok" role="status">
+                    {locale.t(Key::AutomationSaved)}
+                    {(!saved.shared_keywords.is_empty()).then(|| view! {
+                        <br/>{locale.t(Key::SharedKeywords)} " " {saved.shared_keywords.join(", ")}
+                    })}
+                </div>
+            }
+            .into_any(),
+        ),
+        Some(Err(AppError::Invalid(_))) | None => None,
+        Some(Err(error)) => Some(view! { <ErrorNotice error/> }.into_any()),
+    };
+    view! {
+        <section class="panel" aria-labelledby="automation-form-title">
+            <h2 id="automation-form-title">{locale.t(if editing.is_some() { Key::EditAutomation } else { Key::NewAutomation })}</h2>
+            {outcome}
+            <ActionForm action=save attr:class="stacked">
+                <input type="hidden" name="instance_id" value=instance_id.clone()/>
+                {editing.as_ref().map(|a| view! { <input type="hidden" name="id" value=a.id.clone()/> })}
+                <div class="field">
+                    <label for="automation-name">{locale.t(Key::AutomationName)}</label>
+                    <input id="automation-name" name="input[name]" value=values.name.clone() maxlength="100" aria-describedby="error-name"/>
+                    {field_error(locale, result, "name")}
+                </div>
+                <div class="field-row">
+                    <div class="field">
+                        <label for="automation-kind">{locale.t(Key::AutomationKindLabel)}</label>
+                        <select id="automation-kind" name="input[kind]">
+                            {option("dm", Key::KindDm, &values.kind)}
+                            {option("comment", Key::KindComment, &values.kind)}
+                        </select>
+                    </div>
+                    <div class="field">
+                        <label for="automation-trigger">{locale.t(Key::TriggerLabel)}</label>
+                        <select id="automation-trigger" name="input[trigger]">
+                            {option("keyword", Key::TriggerKeyword, &values.trigger)}
+                            {option("all", Key::TriggerAll, &values.trigger)}
+                        </select>
+                    </div>
+                </div>
+                <div class="field">
+                    <label for="automation-keywords">{locale.t(Key::KeywordsLabel)}</label>
+                    <textarea id="automation-keywords" name="input[keywords]" rows="2" aria-describedby="error-keywords">{values.keywords.clone()}</textarea>
+                    <small class="hint">{locale.t(Key::KeywordsHint)}</small>
+                    {field_error(locale, result, "keywords")}
+                </div>
+                <div class="field">
+                    <label for="automation-reply">{locale.t(Key::ResponseTextLabel)}</label>
+                    <textarea id="automation-reply" name="input[response_text]" rows="3" aria-describedby="error-response_text">{values.response_text.clone()}</textarea>
+                    <small class="hint">{locale.t(Key::ResponseTextHint)}</small>
+                    {field_error(locale, result, "response_text")}
+                </div>
+                <div class="field">
+                    <label for="automation-response-type">{locale.t(Key::ResponseTypeLabel)}</label>
+                    <select id="automation-response-type" name="input[response_type]" aria-describedby="error-response_type">
+                        {option("direct", Key::ResponseDirect, &values.response_type)}
+                        {option("comment", Key::ResponseComment, &values.response_type)}
+                    </select>
+                    {field_error(locale, result, "response_type")}
+                </div>
+                <fieldset class="media-picker">
+                    <legend>{locale.t(Key::MediaLabel)}</legend>
+                    <small class="hint">{locale.t(Key::MediaHint)}</small>
+                    <Suspense fallback=Loading>
+                        {move || {
+                            let chosen_media = chosen_media.clone();
+                            Suspend::new(async move {
+                                match media.await {
+                                    Ok(items) => items.into_iter().enumerate().map(|(i, item)| {
+                                        let checked = chosen_media.contains(&item.id);
+                                        let caption = item.caption.clone().unwrap_or_else(|| item.id.clone());
+                                        view! {
+                                            <label class="media-option">
+                                                <input type="checkbox" name=format!("input[media_ids][{i}]") value=item.id.clone() checked=checked/>
+                                                {item.thumbnail_url.clone().map(|src| view! { <img src=src alt="" width="48" height="48" loading="lazy"/> })}
+                                                <span>{caption}</span>
+                                            </label>
+                                        }
+                                    }).collect_view().into_any(),
+                                    Err(_) => view! { <p class="muted">{locale.t(Key::MediaUnavailable)}</p> }.into_any(),
+                                }
+                            })
+                        }}
+                    </Suspense>
+                </fieldset>
+                <div class="form-actions">
+                    <button type="submit" class="primary" disabled=move || save.pending().get()>{locale.t(Key::SaveAutomation)}</button>
+                    {editing.as_ref().map(|a| view! {
+                        <a class="button secondary" href=format!("/automations?instance={}", a.instance_id)>{locale.t(Key::CancelEdit)}</a>
+                    })}
+                </div>
+            </ActionForm>
+        </section>
+    }
+}
+
+#[component]
+fn TryBox(instance_id: String) -> impl IntoView {
+    let locale = use_locale();
+    let trial = ServerAction::<TryAutomation>::new();
+    let answer = move || {
+        trial.value().get().map(|result| match result {
+            Ok(outcome) => match (outcome.automation, outcome.reply) {
+                (Some(name), Some(reply)) => view! {
+                    <div class="notice notice-ok" role="status" data-testid="try-result">
+                        <p>{locale.t(Key::TryWouldFire)} " " <strong>{name}</strong>
+                            {outcome.keyword.map(|k| view! { " (" {locale.t(Key::TryKeyword)} ": " {k} ")" })}
+                            {outcome.response_type.map(|r| view! { " · " {locale.t(response_label(r))} })}
+                        </p>
+                        <blockquote>{reply}</blockquote>
+                    </div>
+                }.into_any(),
+                _ => view! { <div class="notice" role="status" data-testid="try-result">{locale.t(Key::TryNoMatch)}</div> }.into_any(),
+            },
+            Err(error) => view! { <ErrorNotice error/> }.into_any(),
+        })
+    };
+    view! {
+        <section class="panel" aria-labelledby="try-title">
+            <h2 id="try-title">{locale.t(Key::TryTitle)}</h2>
+            <p class="muted">{locale.t(Key::TryHint)}</p>
+            <ActionForm action=trial attr:class="stacked">
+                <input type="hidden" name="instance_id" value=instance_id/>
+                <div class="field-row">
+                    <div class="field">
+                        <label for="try-kind">{locale.t(Key::AutomationKindLabel)}</label>
+                        <select id="try-kind" name="kind">
+                            <option value="dm">{locale.t(Key::KindDm)}</option>
+                            <option value="comment">{locale.t(Key::KindComment)}</option>
+                        </select>
+                    </div>
+                    <div class="field">
+                        <label for="try-username">{locale.t(Key::TryUsername)}</label>
+                        <input id="try-username" name="username" placeholder="cliente.fiel"/>
+                    </div>
+                </div>
+                <div class="field">
+                    <label for="try-text">{locale.t(Key::TryText)}</label>
+                    <input id="try-text" name="text" required=true/>
+                </div>
+                <button type="submit" class="secondary">{locale.t(Key::TryButton)}</button>
+            </ActionForm>
+            {answer}
+        </section>
     }
 }

@@ -1,14 +1,292 @@
-//! `/reports`: every recorded interaction.
-use crate::{components::auth::RequireUser, i18n::Key, use_locale};
+//! `/reports?{filter}&cursor=`: every recorded interaction. The filter lives in the URL, so the
+//! page is linkable, renders on the server, and the CSV link exports exactly what is shown.
+use crate::{
+    api::{instances::list_instances, reports::list_reports},
+    components::{
+        auth::{use_auth, RequireUser},
+        error_notice::{ErrorNotice, Loading},
+        live::use_live_events,
+        local_time::LocalTime,
+    },
+    domain::{
+        automation::AutomationKind,
+        instance::InstanceCard,
+        live::LiveEvent,
+        report::{DayCount, Period, ReportFilter, ReportPage, ReportRow, STATUSES},
+    },
+    i18n::{Key, Locale},
+    use_locale,
+};
 use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
 
 #[component]
 pub fn ReportsPage() -> impl IntoView {
+    let query = use_query_map();
+    let filter = Memo::new(move |_| {
+        let query = query.read();
+        ReportFilter::from_params(|name| query.get(name))
+    });
+    let cursor = Memo::new(move |_| query.read().get("cursor"));
+    let page = Resource::new(move || (filter.get().to_query(), cursor.get()), |(q, c)| list_reports(q, c));
+    let instances = Resource::new(|| (), |_| list_instances());
+    // New interactions appear at the top of the first page as they happen.
+    use_live_events(move |event| {
+        if cursor.get_untracked().is_none() && matches!(event, None | Some(LiveEvent::Interaction { .. })) {
+            page.refetch();
+        }
+    });
     let locale = use_locale();
     view! {
         <RequireUser>
-            <h1>{locale.t(Key::ReportsTitle)}</h1>
-            <div class="empty-state"><p>{locale.t(Key::ReportsEmpty)}</p></div>
+            <div class="page-head">
+                <h1>{locale.t(Key::ReportsTitle)}</h1>
+                <a class="button secondary" rel="external" download=""
+                    href=move || format!("/api/reports/export.csv?{}", filter.get().to_query())>
+                    {locale.t(Key::ExportCsv)}
+                </a>
+            </div>
+            <Suspense fallback=Loading>
+                {move || Suspend::new(async move {
+                    let cards = instances.await.unwrap_or_default();
+                    view! { <Filters current=filter.get_untracked() cards/> }
+                })}
+            </Suspense>
+            <Transition fallback=Loading>
+                {move || Suspend::new(async move {
+                    match page.await {
+                        Ok(page) => view! { <Report page filter=filter.get_untracked()/> }.into_any(),
+                        Err(error) => view! { <ErrorNotice error/> }.into_any(),
+                    }
+                })}
+            </Transition>
         </RequireUser>
     }
+}
+
+fn status_key(status: &str) -> Key {
+    match status {
+        "sent" => Key::StatusSent,
+        "failed" => Key::StatusFailed,
+        "pending" => Key::StatusPending,
+        _ => Key::StatusSkipped,
+    }
+}
+
+fn kind_key(kind: AutomationKind) -> Key {
+    match kind {
+        AutomationKind::Dm => Key::KindDm,
+        AutomationKind::Comment => Key::KindComment,
+    }
+}
+
+fn period_key(period: Period) -> Key {
+    match period {
+        Period::Today => Key::PeriodToday,
+        Period::Week => Key::PeriodWeek,
+        Period::Month => Key::PeriodMonth,
+        Period::Custom => Key::PeriodCustom,
+        Period::All => Key::PeriodAll,
+    }
+}
+
+/// A plain GET form: submitting it changes the URL, with or without JavaScript.
+#[component]
+fn Filters(current: ReportFilter, cards: Vec<InstanceCard>) -> impl IntoView {
+    let locale = use_locale();
+    let auth = use_auth();
+    let admin = move || auth.user.get().and_then(|r| r.ok()).flatten().is_some_and(|u| u.is_admin());
+    let selected = |value: Option<&str>, option: &str| value == Some(option);
+    let instance = current.instance.clone();
+    let status = current.status.clone();
+    let kind = current.kind.map(AutomationKind::as_str);
+    let owner = current.owner.clone().unwrap_or_default();
+    view! {
+        <form method="get" action="/reports" class="filters" role="search">
+            <label>{locale.t(Key::FilterInstance)}
+                <select name="instance">
+                    <option value="">{locale.t(Key::FilterAll)}</option>
+                    {cards.into_iter().map(|card| {
+                        let chosen = selected(instance.as_deref(), &card.id);
+                        view! { <option value=card.id selected=chosen>{card.name}</option> }
+                    }).collect_view()}
+                </select>
+            </label>
+            <label>{locale.t(Key::FilterType)}
+                <select name="type">
+                    <option value="">{locale.t(Key::FilterAll)}</option>
+                    <option value="dm" selected=kind == Some("dm")>{locale.t(Key::KindDm)}</option>
+                    <option value="comment" selected=kind == Some("comment")>{locale.t(Key::KindComment)}</option>
+                </select>
+            </label>
+            <label>{locale.t(Key::FilterPeriod)}
+                <select name="period">
+                    {Period::ALL.into_iter().map(|p| view! {
+                        <option value=p.as_str() selected=p == current.period>{locale.t(period_key(p))}</option>
+                    }).collect_view()}
+                </select>
+            </label>
+            <label>{locale.t(Key::FilterFrom)}
+                <input type="date" name="from" value=current.from.map(|d| d.to_string()).unwrap_or_default()/>
+            </label>
+            <label>{locale.t(Key::FilterTo)}
+                <input type="date" name="to" value=current.to.map(|d| d.to_string()).unwrap_or_default()/>
+            </label>
+            <label>{locale.t(Key::FilterStatus)}
+                <select name="status">
+                    <option value="">{locale.t(Key::FilterAll)}</option>
+                    {STATUSES.into_iter().map(|s| view! {
+                        <option value=s selected=selected(status.as_deref(), s)>{locale.t(status_key(s))}</option>
+                    }).collect_view()}
+                </select>
+            </label>
+            <label>{locale.t(Key::FilterUsername)}
+                <input name="username" value=current.username.clone().unwrap_or_default() placeholder="cliente.fiel"/>
+            </label>
+            {move || admin().then(|| view! {
+                <label>{locale.t(Key::FilterOwner)}
+                    <input name="owner" value=owner.clone()/>
+                </label>
+            })}
+            <div class="form-actions">
+                <button type="submit" class="primary">{locale.t(Key::Filter)}</button>
+                <a class="button secondary" href="/reports">{locale.t(Key::ClearFilters)}</a>
+            </div>
+        </form>
+    }
+}
+
+#[component]
+fn Report(page: ReportPage, filter: ReportFilter) -> impl IntoView {
+    let locale = use_locale();
+    let total_of = |status: &str| page.totals.iter().find(|(s, _)| s == status).map_or(0, |(_, n)| *n);
+    let totals = STATUSES
+        .into_iter()
+        .map(|s| {
+            let count = total_of(s);
+            view! { <li class=format!("total total-{s}")><span>{locale.t(status_key(s))}</span> <strong>{count}</strong></li> }
+        })
+        .collect_view();
+    let older = page.next.clone().map(|cursor| {
+        let query = filter.to_query();
+        let sep = if query.is_empty() { "" } else { "&" };
+        format!("/reports?{query}{sep}cursor={}", crate::domain::report::encode(&cursor))
+    });
+    let newest = format!("/reports?{}", filter.to_query());
+    view! {
+        <ul class="totals" aria-label=locale.t(Key::TotalsLabel)>{totals}</ul>
+        <Chart days=page.days.clone() locale/>
+        {if page.rows.is_empty() {
+            view! { <p class="empty-state">{locale.t(Key::ReportsNone)}</p> }.into_any()
+        } else {
+            view! {
+                <div class="table-wrap">
+                    <table class="report-table">
+                        <thead><tr>
+                            <th scope="col">{locale.t(Key::ColumnDateTime)}</th>
+                            <th scope="col">{locale.t(Key::ColumnType)}</th>
+                            <th scope="col">{locale.t(Key::ColumnUser)}</th>
+                            <th scope="col">{locale.t(Key::ColumnText)}</th>
+                            <th scope="col">{locale.t(Key::ColumnReply)}</th>
+                            <th scope="col">{locale.t(Key::ColumnStatus)}</th>
+                            <th scope="col">{locale.t(Key::ColumnInstance)}</th>
+                            <th scope="col">{locale.t(Key::ColumnIds)}</th>
+                        </tr></thead>
+                        <tbody>{page.rows.into_iter().map(|row| view! { <ReportLine row locale/> }).collect_view()}</tbody>
+                    </table>
+                </div>
+            }.into_any()
+        }}
+        <nav class="pager">
+            <a href=newest>{locale.t(Key::NewestPage)}</a>
+            {older.map(|href| view! { <a href=href>{locale.t(Key::OlderPage)}</a> })}
+        </nav>
+    }
+}
+
+fn reason_key(reason: &str) -> Option<Key> {
+    match reason {
+        "no_match" => Some(Key::ReasonNoMatch),
+        "daily_cap" => Some(Key::ReasonDailyCap),
+        "instance_not_connected" => Some(Key::ReasonNotConnected),
+        _ => None,
+    }
+}
+
+#[component]
+fn ReportLine(row: ReportRow, locale: Locale) -> impl IntoView {
+    let reason = row.error.clone().map(|e| reason_key(&e).map_or(e, |k| locale.t(k).to_owned()));
+    let ids = [row.comment_id.clone(), row.media_id.clone()].into_iter().flatten().collect::<Vec<_>>().join(" / ");
+    view! {
+        <tr data-report=row.id.clone()>
+            <td><LocalTime at=row.at/></td>
+            <td>{locale.t(kind_key(row.kind))}</td>
+            <td>{row.username.clone().map_or_else(|| row.user_id_instagram.clone(), |u| format!("@{u}"))}</td>
+            <td class="text-cell">{row.text.clone()}</td>
+            <td class="text-cell">{row.reply.clone()}</td>
+            <td>
+                <span class=format!("badge status-{}", row.status)>{locale.t(status_key(&row.status))}</span>
+                {reason.map(|r| view! { <small class="muted reason">{r}</small> })}
+            </td>
+            <td>{row.instance_name.clone().unwrap_or_else(|| row.instance_id.clone())}</td>
+            <td class="ids">{ids}</td>
+        </tr>
+    }
+}
+
+/// Interactions per day by type, as bars; server-rendered SVG, no script needed.
+#[component]
+fn Chart(days: Vec<DayCount>, locale: Locale) -> impl IntoView {
+    const HEIGHT: i64 = 120;
+    const BAR: i64 = 10;
+    if days.is_empty() {
+        return view! {
+            <figure class="chart"><figcaption>{locale.t(Key::ChartTitle)}</figcaption><p class="muted">{locale.t(Key::ChartEmpty)}</p></figure>
+        }
+        .into_any();
+    }
+    let peak = days.iter().map(|d| d.dm.max(d.comment)).max().unwrap_or(1).max(1);
+    let count = i64::try_from(days.len()).unwrap_or(1);
+    let width = count * (2 * BAR + 6);
+    let scale = |n: i64| n * HEIGHT / peak;
+    let first = days.first().map(|d| d.day.to_string()).unwrap_or_default();
+    let last = days.last().map(|d| d.day.to_string()).unwrap_or_default();
+    let bars = days
+        .into_iter()
+        .zip(0..)
+        .map(|(day, i)| {
+            let x = i * (2 * BAR + 6);
+            let (dm, comment) = (scale(day.dm), scale(day.comment));
+            let title = format!(
+                "{}: {} {}, {} {}",
+                day.day,
+                day.dm,
+                locale.t(Key::KindDm),
+                day.comment,
+                locale.t(Key::KindComment)
+            );
+            view! {
+                <g>
+                    <title>{title}</title>
+                    <rect class="bar-dm" x=x y={HEIGHT - dm} width=BAR height=dm/>
+                    <rect class="bar-comment" x={x + BAR} y={HEIGHT - comment} width=BAR height=comment/>
+                </g>
+            }
+        })
+        .collect_view();
+    view! {
+        <figure class="chart">
+            <figcaption>{locale.t(Key::ChartTitle)}</figcaption>
+            <svg role="img" aria-label=locale.t(Key::ChartTitle) viewBox=format!("0 0 {} {}", width.max(100), HEIGHT + 2)
+                preserveAspectRatio="none" class="chart-svg">
+                {bars}
+            </svg>
+            <div class="chart-axis"><span>{first}</span><span>{last}</span></div>
+            <ul class="legend">
+                <li><span class="swatch bar-dm"></span>{locale.t(Key::KindDm)}</li>
+                <li><span class="swatch bar-comment"></span>{locale.t(Key::KindComment)}</li>
+            </ul>
+        </figure>
+    }
+    .into_any()
 }

@@ -5,6 +5,7 @@ use app::{
     backend::{directory, engine, store::pg::automations},
     domain::{
         automation::{AutomationKind, ResponseType, Trigger},
+        automation_draft::AutomationDraft,
         live::LiveEvent,
     },
 };
@@ -45,18 +46,19 @@ impl Shop {
     pub async fn automation(&self, kind: AutomationKind, keywords: &[&str], reply: &str, response: ResponseType) {
         let keywords: Vec<String> = keywords.iter().map(|k| (*k).to_owned()).collect();
         let trigger = if keywords.is_empty() { Trigger::All } else { Trigger::Keyword };
-        let new = automations::NewAutomation {
-            name: "Preço",
+        let draft = AutomationDraft {
+            name: "Preço".to_owned(),
             kind,
             trigger,
-            keywords: &keywords,
-            response_text: reply,
+            keywords,
+            response_text: reply.to_owned(),
             response_type: response,
+            media_ids: Vec::new(),
         };
         let user =
             self.app.state.mongo.collection::<Document>("users").find_one(doc! {}).await.expect("q").expect("user");
         let user_id = user.get_object_id("_id").expect("id").to_hex();
-        automations::insert(&self.app.state.pg, &user_id, &self.instance_id, &new).await.expect("automation");
+        automations::insert(&self.app.state.pg, &user_id, &self.instance_id, &draft).await.expect("automation");
         directory::rules_changed(&self.app.state, &self.instance_id).await;
         // Automations never answer events older than themselves; the sandbox's clock is this one.
         tokio::time::sleep(Duration::from_millis(5)).await;

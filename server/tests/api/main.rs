@@ -3,6 +3,7 @@
 //! fresh PostgreSQL database and MongoDB database.
 mod accounts;
 mod admin;
+mod automations;
 mod clerky_jwt;
 mod crash;
 mod engine;
@@ -12,5 +13,6 @@ mod instances;
 mod live;
 mod locale_and_pages;
 mod operations;
+mod reports;
 mod schema;
 mod webhooks;

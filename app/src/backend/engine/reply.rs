@@ -19,7 +19,7 @@ use crate::{
         },
     },
     domain::{
-        automation::{choose, render_reply, AutomationKind, ResponseType},
+        automation::{choose, render_reply, AutomationKind, EventFacts, ResponseType},
         instance::InstanceStatus,
         live::LiveEvent,
     },
@@ -71,7 +71,13 @@ async fn decide(state: &AppState, instance: &InstanceDoc, event: &Interaction) -
     };
     let text = event.text.clone().unwrap_or_default();
     let rules = state.directory.rules(&state.pg, &instance_id).await?;
-    let choice = choose(&rules, event.kind, &text, event.timestamp.timestamp_millis());
+    let facts = EventFacts {
+        kind: event.kind,
+        text: &text,
+        at_ms: event.timestamp.timestamp_millis(),
+        media_id: event.media_id.as_deref(),
+    };
+    let choice = choose(&rules, &facts);
     let mut report = NewReport {
         instance_id: &instance_id,
         user_id: &user_id,

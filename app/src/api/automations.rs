@@ -1,0 +1,70 @@
+//! The automation editor: the caller's automations per instance, and trying them out.
+use crate::domain::{
+    automation_draft::{AutomationInput, AutomationView, MediaItem, Saved, TrialOutcome},
+    error::AppError,
+};
+use leptos::prelude::*;
+use leptos::server_fn::codec::GetUrl;
+
+/// The automations of one of the caller's instances, with their reply counts.
+#[server(endpoint = "automations", input = GetUrl)]
+pub async fn list_automations(instance_id: String) -> Result<Vec<AutomationView>, AppError> {
+    use crate::backend::{auth, automations, respond, state};
+    respond(async { automations::list(&state(), &auth::require_user().await?, &instance_id).await }.await)
+}
+
+/// Creates an automation (no `id`) or replaces one; checked on the server, field by field.
+#[server(endpoint = "automations/save")]
+pub async fn save_automation(
+    instance_id: String,
+    #[server(default)] id: Option<String>,
+    input: AutomationInput,
+) -> Result<Saved, AppError> {
+    use crate::backend::{auth, automations, respond, state};
+    respond(
+        async { automations::save(&state(), &auth::require_user().await?, &instance_id, id.as_deref(), &input).await }
+            .await,
+    )
+}
+
+/// Turns an automation on (`active` = `true`) or off.
+#[server(endpoint = "automations/active")]
+pub async fn set_automation_active(id: String, active: String) -> Result<(), AppError> {
+    use crate::backend::{auth, automations, respond, state};
+    respond(
+        async { automations::set_active(&state(), &auth::require_user().await?, &id, active == "true").await }.await,
+    )
+}
+
+/// Deletes an automation; the reports of what it sent stay.
+#[server(endpoint = "automations/delete")]
+pub async fn delete_automation(id: String) -> Result<(), AppError> {
+    use crate::backend::{auth, automations, respond, state};
+    respond(async { automations::delete(&state(), &auth::require_user().await?, &id).await }.await)
+}
+
+/// The posts and reels of one of the caller's instances.
+#[server(endpoint = "automations/media", input = GetUrl)]
+pub async fn list_media(instance_id: String) -> Result<Vec<MediaItem>, AppError> {
+    use crate::backend::{auth, automations, respond, state};
+    respond(async { automations::media(&state(), &auth::require_user().await?, &instance_id).await }.await)
+}
+
+/// Which automation would answer a sample DM or comment, and the exact reply; sends nothing.
+#[server(endpoint = "automations/try")]
+pub async fn try_automation(
+    instance_id: String,
+    kind: String,
+    text: String,
+    #[server(default)] username: String,
+    #[server(default)] media_id: String,
+) -> Result<TrialOutcome, AppError> {
+    use crate::backend::{auth, automations, respond, state};
+    respond(
+        async {
+            let who = auth::require_user().await?;
+            automations::trial(&state(), &who, &instance_id, &kind, &text, &username, &media_id).await
+        }
+        .await,
+    )
+}

@@ -1,0 +1,24 @@
+//! Reports: the caller's interactions (everyone's for admins), filtered by the page's URL.
+use crate::domain::{error::AppError, report::ReportPage};
+use leptos::prelude::*;
+use leptos::server_fn::codec::GetUrl;
+
+/// A page of the interactions `query` (the report page's query string) selects, newest first,
+/// starting after `cursor`.
+#[server(endpoint = "reports", input = GetUrl)]
+pub async fn list_reports(query: String, #[server(default)] cursor: Option<String>) -> Result<ReportPage, AppError> {
+    use crate::{
+        backend::{auth, reports, respond, state},
+        domain::report::ReportFilter,
+    };
+    respond(
+        async {
+            let who = auth::require_user().await?;
+            let state = state();
+            let filter = ReportFilter::from_query(&query);
+            let names = reports::instance_names(&state, &who).await?;
+            Ok(reports::page(&state.pg, &reports::Scope::of(&who), &filter, cursor.as_deref(), &names).await?)
+        }
+        .await,
+    )
+}

@@ -1,0 +1,123 @@
+//! The automation editor's operations. Each checks that the instance or automation is the
+//! caller's own; a change reaches the engine's next event through `directory::rules_changed`.
+use super::{
+    auth::SignedIn,
+    crypto, directory,
+    state::AppState,
+    store::{mongo::instances, pg::automations, StoreError},
+};
+use crate::domain::{
+    automation::{choose, render_reply, AutomationKind, EventFacts, Keyword},
+    automation_draft::{AutomationDraft, AutomationInput, AutomationView, MediaItem, Saved, TrialOutcome},
+    error::AppError,
+    instance::InstanceStatus,
+};
+use uuid::Uuid;
+
+fn automation_id(raw: &str) -> Result<Uuid, AppError> {
+    Uuid::parse_str(raw).map_err(|_| AppError::NotFound)
+}
+
+pub async fn list(state: &AppState, who: &SignedIn, instance_id: &str) -> Result<Vec<AutomationView>, AppError> {
+    let instance = instances::find_for_owner(&state.mongo, who.user_id(), instance_id).await?;
+    Ok(automations::list(&state.pg, &instance.id.to_hex()).await?)
+}
+
+/// Creates (no `id`) or replaces an automation of one of the caller's instances.
+pub async fn save(
+    state: &AppState,
+    who: &SignedIn,
+    instance_id: &str,
+    id: Option<&str>,
+    input: &AutomationInput,
+) -> Result<Saved, AppError> {
+    let draft = AutomationDraft::parse(input).map_err(AppError::Invalid)?;
+    let instance = instances::find_for_owner(&state.mongo, who.user_id(), instance_id).await?;
+    let instance_id = instance.id.to_hex();
+    let owner = who.user_id().to_hex();
+    let saved = match id.filter(|id| !id.is_empty()) {
+        None => automations::insert(&state.pg, &owner, &instance_id, &draft).await?,
+        Some(id) => {
+            let id = automation_id(id)?;
+            automations::update(&state.pg, &owner, &instance_id, id, &draft).await?;
+            id
+        }
+    };
+    directory::rules_changed(state, &instance_id).await;
+    let shared_keywords = shared_keywords(state, &instance_id, saved, &draft).await?;
+    Ok(Saved { id: saved.to_string(), shared_keywords })
+}
+
+/// Keywords of `draft` that another active automation of the same kind already answers.
+async fn shared_keywords(
+    state: &AppState,
+    instance_id: &str,
+    saved: Uuid,
+    draft: &AutomationDraft,
+) -> Result<Vec<String>, StoreError> {
+    let rules = automations::rules_for(&state.pg, instance_id).await?;
+    let others: Vec<&Keyword> = rules
+        .iter()
+        .filter(|r| r.is_active && r.kind == draft.kind && r.id != saved.to_string())
+        .flat_map(|r| r.keywords.iter())
+        .collect();
+    Ok(draft.keywords.iter().filter(|raw| Keyword::parse(raw).is_some_and(|k| others.contains(&&k))).cloned().collect())
+}
+
+pub async fn set_active(state: &AppState, who: &SignedIn, id: &str, active: bool) -> Result<(), AppError> {
+    let instance_id = automations::set_active(&state.pg, &who.user_id().to_hex(), automation_id(id)?, active).await?;
+    directory::rules_changed(state, &instance_id).await;
+    Ok(())
+}
+
+pub async fn delete(state: &AppState, who: &SignedIn, id: &str) -> Result<(), AppError> {
+    let instance_id = automations::delete(&state.pg, &who.user_id().to_hex(), automation_id(id)?).await?;
+    directory::rules_changed(state, &instance_id).await;
+    Ok(())
+}
+
+/// The instance's posts and reels, to limit a comment automation to some of them.
+pub async fn media(state: &AppState, who: &SignedIn, instance_id: &str) -> Result<Vec<MediaItem>, AppError> {
+    let instance = instances::find_for_owner(&state.mongo, who.user_id(), instance_id).await?;
+    let (Some(ig_id), Some(sealed), InstanceStatus::Connected) =
+        (instance.instagram_account_id.as_deref(), instance.access_token.as_deref(), instance.status)
+    else {
+        return Ok(Vec::new());
+    };
+    let token = crypto::open(&state.config.token_keys, &instance.id.to_hex(), sealed).map_err(AppError::internal)?;
+    state.meta.media(&token, ig_id).await.map_err(|e| {
+        tracing::warn!(instance.id = %instance.id, "media of {} unavailable: {e}", instance.id);
+        AppError::MetaUnavailable
+    })
+}
+
+/// Which automation would answer `text`, and with what, by the engine's own matcher; sends nothing.
+pub async fn trial(
+    state: &AppState,
+    who: &SignedIn,
+    instance_id: &str,
+    kind: &str,
+    text: &str,
+    username: &str,
+    media_id: &str,
+) -> Result<TrialOutcome, AppError> {
+    let kind = AutomationKind::parse(kind).ok_or_else(|| AppError::invalid("kind", "invalid"))?;
+    let instance = instances::find_for_owner(&state.mongo, who.user_id(), instance_id).await?;
+    let rules = automations::rules_for(&state.pg, &instance.id.to_hex()).await?;
+    let names = automations::list(&state.pg, &instance.id.to_hex()).await?;
+    let media_id = Some(media_id.trim()).filter(|m| !m.is_empty());
+    let facts = EventFacts { kind, text, at_ms: chrono::Utc::now().timestamp_millis(), media_id };
+    let username = Some(username.trim().trim_start_matches('@')).filter(|u| !u.is_empty());
+    Ok(match choose(&rules, &facts) {
+        None => TrialOutcome { automation: None, keyword: None, reply: None, response_type: None },
+        Some(choice) => TrialOutcome {
+            automation: names.iter().find(|a| a.id == choice.rule.id).map(|a| a.name.clone()),
+            keyword: choice.keyword.map(|k| k.as_str().to_owned()),
+            reply: Some(render_reply(&choice.rule.response_text, username)),
+            response_type: Some(match kind {
+                AutomationKind::Dm => crate::domain::automation::ResponseType::Direct,
+                AutomationKind::Comment => choice.rule.response_type,
+            }),
+        },
+    })
+}

@@ -1,0 +1,232 @@
+//! Reports: the filter (kept in the URL, so the page and its CSV link share it), the rows,
+//! totals per status and interactions per day.
+use super::automation::AutomationKind;
+use chrono::{DateTime, Days, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+/// The PRD's reply statuses, in the order the page lists them.
+pub const STATUSES: [&str; 4] = ["sent", "failed", "pending", "skipped"];
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Period {
+    Today,
+    Week,
+    #[default]
+    Month,
+    /// `from` and `to`, whole UTC days, both included.
+    Custom,
+    All,
+}
+
+impl Period {
+    pub const ALL: [Self; 5] = [Self::Today, Self::Week, Self::Month, Self::Custom, Self::All];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Today => "today",
+            Self::Week => "7d",
+            Self::Month => "30d",
+            Self::Custom => "custom",
+            Self::All => "all",
+        }
+    }
+
+    fn parse(raw: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|p| p.as_str() == raw)
+    }
+}
+
+/// Which interactions to show. Unknown or malformed values are ignored, never an error.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReportFilter {
+    pub instance: Option<String>,
+    pub kind: Option<AutomationKind>,
+    pub period: Period,
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+    pub status: Option<String>,
+    /// Without the `@`, compared case-insensitively.
+    pub username: Option<String>,
+    /// Admins only: one user's reports (their id).
+    pub owner: Option<String>,
+}
+
+impl ReportFilter {
+    /// Reads the filter from query parameters (`get` returns a parameter's value).
+    pub fn from_params(get: impl Fn(&str) -> Option<String>) -> Self {
+        let text = |name: &str| get(name).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+        let date = |name: &str| text(name).and_then(|v| NaiveDate::parse_from_str(&v, "%Y-%m-%d").ok());
+        Self {
+            instance: text("instance"),
+            kind: text("type").as_deref().and_then(AutomationKind::parse),
+            period: text("period").as_deref().and_then(Period::parse).unwrap_or_default(),
+            from: date("from"),
+            to: date("to"),
+            status: text("status").filter(|s| STATUSES.contains(&s.as_str())),
+            username: text("username").map(|u| u.trim_start_matches('@').to_owned()).filter(|u| !u.is_empty()),
+            owner: text("owner"),
+        }
+    }
+
+    /// Reads the filter from a raw query string (`a=1&b=2`).
+    pub fn from_query(query: &str) -> Self {
+        let pairs: Vec<(String, String)> = query
+            .split('&')
+            .filter_map(|pair| pair.split_once('=').or(Some((pair, ""))))
+            .map(|(k, v)| (decode(k), decode(v)))
+            .collect();
+        Self::from_params(|name| pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()))
+    }
+
+    /// The query string for this filter, without defaults.
+    pub fn to_query(&self) -> String {
+        let mut pairs: Vec<(&str, String)> = Vec::new();
+        let mut add = |name, value: Option<String>| {
+            if let Some(value) = value {
+                pairs.push((name, value));
+            }
+        };
+        add("instance", self.instance.clone());
+        add("type", self.kind.map(|k| k.as_str().to_owned()));
+        add("period", (self.period != Period::default()).then(|| self.period.as_str().to_owned()));
+        add("from", self.from.map(|d| d.to_string()));
+        add("to", self.to.map(|d| d.to_string()));
+        add("status", self.status.clone());
+        add("username", self.username.clone());
+        add("owner", self.owner.clone());
+        pairs.into_iter().map(|(k, v)| format!("{k}={}", encode(&v))).collect::<Vec<_>>().join("&")
+    }
+
+    /// The time range `[start, end)` the period covers at `now`.
+    pub fn range(&self, now: DateTime<Utc>) -> (Option<DateTime<Utc>>, Option<DateTime<Utc>>) {
+        let midnight = |day: NaiveDate| day.and_hms_opt(0, 0, 0).map(|t| t.and_utc());
+        let today = now.date_naive();
+        match self.period {
+            Period::Today => (midnight(today), None),
+            Period::Week => (midnight(today - Days::new(6)), None),
+            Period::Month => (midnight(today - Days::new(29)), None),
+            Period::Custom => (self.from.and_then(midnight), self.to.and_then(|d| midnight(d + Days::new(1)))),
+            Period::All => (None, None),
+        }
+    }
+}
+
+/// One interaction as the report table and the CSV show it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReportRow {
+    pub id: String,
+    pub at: DateTime<Utc>,
+    pub kind: AutomationKind,
+    pub instance_id: String,
+    pub instance_name: Option<String>,
+    pub username: Option<String>,
+    pub user_id_instagram: String,
+    pub text: Option<String>,
+    pub reply: Option<String>,
+    pub status: String,
+    /// Why it was skipped or failed.
+    pub error: Option<String>,
+    pub comment_id: Option<String>,
+    pub media_id: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DayCount {
+    pub day: NaiveDate,
+    pub dm: i64,
+    pub comment: i64,
+}
+
+/// A page of the report table, with what the whole filter adds up to.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReportPage {
+    pub rows: Vec<ReportRow>,
+    /// Where the next (older) page starts, if there is one.
+    pub next: Option<String>,
+    /// Interactions per status over the whole filter.
+    pub totals: Vec<(String, i64)>,
+    pub days: Vec<DayCount>,
+}
+
+/// Percent-encodes a query value.
+pub fn encode(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+fn decode(value: &str) -> String {
+    let bytes = value.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (bytes[i], hex) {
+            (b'+', _) => {
+                out.push(b' ');
+                i += 1;
+            }
+            (b'%', Some(byte)) => {
+                out.push(byte);
+                i += 3;
+            }
+            (other, _) => {
+                out.push(other);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_filter_round_trips_through_the_query_string() {
+        let filter = ReportFilter {
+            instance: Some("65f0c0ffee".into()),
+            kind: Some(AutomationKind::Comment),
+            period: Period::Custom,
+            from: NaiveDate::from_ymd_opt(2026, 11, 1),
+            to: NaiveDate::from_ymd_opt(2026, 11, 23),
+            status: Some("sent".into()),
+            username: Some("maria souza".into()),
+            owner: None,
+        };
+        let query = filter.to_query();
+        assert_eq!(query, "instance=65f0c0ffee&type=comment&period=custom&from=2026-11-01&to=2026-11-23&status=sent&username=maria%20souza");
+        assert_eq!(ReportFilter::from_query(&query), filter);
+        assert_eq!(ReportFilter::from_query("").to_query(), "", "the default filter is the bare page");
+    }
+
+    #[test]
+    fn junk_is_ignored_and_usernames_lose_their_at() {
+        let filter =
+            ReportFilter::from_query("type=story&status=delivered&period=year&from=ontem&username=%40Cliente.Fiel");
+        assert_eq!(filter.kind, None);
+        assert_eq!(filter.status, None);
+        assert_eq!(filter.period, Period::Month);
+        assert_eq!(filter.from, None);
+        assert_eq!(filter.username.as_deref(), Some("Cliente.Fiel"));
+    }
+
+    #[test]
+    fn periods_cover_whole_utc_days() {
+        let now = DateTime::parse_from_rfc3339("2026-11-23T15:30:00Z").map(|d| d.to_utc()).expect("date");
+        let day = |s: &str| DateTime::parse_from_rfc3339(s).map(|d| d.to_utc()).ok();
+        let at = |period| ReportFilter { period, ..ReportFilter::default() }.range(now);
+        assert_eq!(at(Period::Today), (day("2026-11-23T00:00:00Z"), None));
+        assert_eq!(at(Period::Week), (day("2026-11-17T00:00:00Z"), None));
+        let custom = ReportFilter::from_query("period=custom&from=2026-11-01&to=2026-11-02").range(now);
+        assert_eq!(custom, (day("2026-11-01T00:00:00Z"), day("2026-11-03T00:00:00Z")));
+    }
+}
