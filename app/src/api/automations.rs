@@ -1,10 +1,18 @@
 //! The automation editor: the caller's automations per instance, and trying them out.
 use crate::domain::{
-    automation_draft::{AutomationInput, AutomationView, MediaItem, Saved, TrialOutcome},
+    automation_draft::{AutomationInput, AutomationView, AutomationsOverview, MediaItem, Saved, TrialOutcome},
     error::AppError,
 };
 use leptos::prelude::*;
 use leptos::server_fn::codec::GetUrl;
+
+/// The automations page at once: the caller's instances and the automations of `instance_id`
+/// (their first instance when absent).
+#[server(endpoint = "automations/overview", input = GetUrl)]
+pub async fn get_automations(#[server(default)] instance_id: Option<String>) -> Result<AutomationsOverview, AppError> {
+    use crate::backend::{auth, automations, respond, state};
+    respond(async { automations::overview(&state(), &auth::require_user().await?, instance_id.as_deref()).await }.await)
+}
 
 /// The automations of one of the caller's instances, with their reply counts.
 #[server(endpoint = "automations", input = GetUrl)]
@@ -43,11 +51,11 @@ pub async fn delete_automation(id: String) -> Result<(), AppError> {
     respond(async { automations::delete(&state(), &auth::require_user().await?, &id).await }.await)
 }
 
-/// The posts and reels of one of the caller's instances.
+/// The posts and reels of one of the caller's instances (their first when absent).
 #[server(endpoint = "automations/media", input = GetUrl)]
-pub async fn list_media(instance_id: String) -> Result<Vec<MediaItem>, AppError> {
+pub async fn list_media(#[server(default)] instance_id: Option<String>) -> Result<Vec<MediaItem>, AppError> {
     use crate::backend::{auth, automations, respond, state};
-    respond(async { automations::media(&state(), &auth::require_user().await?, &instance_id).await }.await)
+    respond(async { automations::media(&state(), &auth::require_user().await?, instance_id.as_deref()).await }.await)
 }
 
 /// Which automation would answer a sample DM or comment, and the exact reply; sends nothing.

@@ -8,7 +8,9 @@ use super::{
 };
 use crate::domain::{
     automation::{choose, render_reply, AutomationKind, EventFacts, Keyword},
-    automation_draft::{AutomationDraft, AutomationInput, AutomationView, MediaItem, Saved, TrialOutcome},
+    automation_draft::{
+        AutomationDraft, AutomationInput, AutomationView, AutomationsOverview, MediaItem, Saved, TrialOutcome,
+    },
     error::AppError,
     instance::InstanceStatus,
 };
@@ -16,6 +18,22 @@ use uuid::Uuid;
 
 fn automation_id(raw: &str) -> Result<Uuid, AppError> {
     Uuid::parse_str(raw).map_err(|_| AppError::NotFound)
+}
+
+/// The caller's instances and the automations of `chosen` (by default their first instance).
+pub async fn overview(state: &AppState, who: &SignedIn, chosen: Option<&str>) -> Result<AutomationsOverview, AppError> {
+    let docs = instances::list_for_owner(&state.mongo, who.user_id()).await?;
+    let instance = match chosen.filter(|c| !c.is_empty()) {
+        Some(id) => Some(docs.iter().find(|d| d.id.to_hex() == id).ok_or(AppError::NotFound)?),
+        None => docs.first(),
+    };
+    let instance_id = instance.map(|d| d.id.to_hex());
+    let automations = match &instance_id {
+        Some(id) => automations::list(&state.pg, id).await?,
+        None => Vec::new(),
+    };
+    let default_cap = state.config.engine.daily_reply_cap;
+    Ok(AutomationsOverview { instances: docs.iter().map(|d| d.card(default_cap)).collect(), instance_id, automations })
 }
 
 pub async fn list(state: &AppState, who: &SignedIn, instance_id: &str) -> Result<Vec<AutomationView>, AppError> {
@@ -76,9 +94,16 @@ pub async fn delete(state: &AppState, who: &SignedIn, id: &str) -> Result<(), Ap
     Ok(())
 }
 
-/// The instance's posts and reels, to limit a comment automation to some of them.
-pub async fn media(state: &AppState, who: &SignedIn, instance_id: &str) -> Result<Vec<MediaItem>, AppError> {
-    let instance = instances::find_for_owner(&state.mongo, who.user_id(), instance_id).await?;
+/// The instance's posts and reels, to limit a comment automation to some of them (`None`: the
+/// caller's first instance, as the page shows it).
+pub async fn media(state: &AppState, who: &SignedIn, instance_id: Option<&str>) -> Result<Vec<MediaItem>, AppError> {
+    let instance = match instance_id.filter(|id| !id.is_empty()) {
+        Some(id) => instances::find_for_owner(&state.mongo, who.user_id(), id).await?,
+        None => match instances::list_for_owner(&state.mongo, who.user_id()).await?.into_iter().next() {
+            Some(first) => first,
+            None => return Ok(Vec::new()),
+        },
+    };
     let (Some(ig_id), Some(sealed), InstanceStatus::Connected) =
         (instance.instagram_account_id.as_deref(), instance.access_token.as_deref(), instance.status)
     else {

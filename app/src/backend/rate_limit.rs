@@ -82,4 +82,17 @@ mod tests {
         assert!(limits.allow(ip, "b@x.com"));
         assert!(!limits.allow(ip, "c@x.com"));
     }
+
+    #[test]
+    fn each_account_has_its_own_sending_pace_and_private_replies_count_twice() {
+        let limits = OutboundLimits::new(2, 1);
+        assert!(limits.take("a", false).is_ok());
+        assert!(limits.take("a", false).is_ok());
+        let wait = limits.take("a", false).expect_err("third send in the same second");
+        assert!(wait > std::time::Duration::ZERO && wait <= std::time::Duration::from_secs(1));
+        assert!(limits.take("b", false).is_ok(), "another account is not slowed down");
+        assert!(limits.take("b", true).is_ok());
+        let wait = limits.take("b", true).expect_err("one private reply an hour");
+        assert!(wait > std::time::Duration::from_secs(60));
+    }
 }

@@ -150,6 +150,15 @@ impl AutomationView {
     }
 }
 
+/// The automations page: the caller's instances (tabs), the one shown, and its automations.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AutomationsOverview {
+    pub instances: Vec<super::instance::InstanceCard>,
+    /// `None` when the caller has no instance yet.
+    pub instance_id: Option<String>,
+    pub automations: Vec<AutomationView>,
+}
+
 /// What saving returns: the automation, and keywords another active automation of the instance
 /// already answers (a warning, not an error).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

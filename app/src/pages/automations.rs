@@ -1,11 +1,8 @@
 //! `/automations?instance={id}&edit={id}`: an instance's keyword and comment rules, the editor
 //! (PRD "Criação de Automação", steps 1 to 8) and a box to try them without sending anything.
 use crate::{
-    api::{
-        automations::{
-            list_automations, list_media, DeleteAutomation, SaveAutomation, SetAutomationActive, TryAutomation,
-        },
-        instances::list_instances,
+    api::automations::{
+        get_automations, list_media, DeleteAutomation, SaveAutomation, SetAutomationActive, TryAutomation,
     },
     components::{
         auth::RequireUser,
@@ -13,7 +10,7 @@ use crate::{
     },
     domain::{
         automation::{AutomationKind, ResponseType, Trigger},
-        automation_draft::{AutomationInput, AutomationView, MediaItem, Saved},
+        automation_draft::{AutomationInput, AutomationView, AutomationsOverview, MediaItem, Saved},
         error::AppError,
         instance::InstanceCard,
     },
@@ -29,47 +26,28 @@ pub fn AutomationsPage() -> impl IntoView {
     let save = ServerAction::<SaveAutomation>::new();
     let toggle = ServerAction::<SetAutomationActive>::new();
     let delete = ServerAction::<DeleteAutomation>::new();
-    let instances = Resource::new(|| (), |_| list_instances());
+    // Every resource of the page is created here, outside Suspense, and read inside it.
     let chosen = Memo::new(move |_| query.read().get("instance"));
     let versions = move || (save.version().get(), toggle.version().get(), delete.version().get());
-    let automations = Resource::new(
-        move || (chosen.get(), versions()),
-        move |(chosen, _)| async move {
-            // Without a choice in the URL, the first instance.
-            let instance = match chosen {
-                Some(id) => Some(id),
-                None => list_instances().await?.into_iter().next().map(|card| card.id),
-            };
-            match instance {
-                Some(id) => list_automations(id.clone()).await.map(|list| Some((id, list))),
-                None => Ok(None),
-            }
-        },
-    );
+    let overview = Resource::new(move || (chosen.get(), versions()), |(chosen, _)| get_automations(chosen));
+    let media = Resource::new(move || chosen.get(), list_media);
     let locale = use_locale();
     view! {
         <RequireUser>
             <div class="page-head"><h1>{locale.t(Key::AutomationsTitle)}</h1></div>
             <Suspense fallback=Loading>
                 {move || Suspend::new(async move {
-                    let cards = match instances.await {
-                        Ok(cards) => cards,
-                        Err(error) => return view! { <ErrorNotice error/> }.into_any(),
-                    };
-                    if cards.is_empty() {
-                        return view! {
+                    match overview.await {
+                        Ok(AutomationsOverview { instance_id: Some(instance_id), instances, automations }) => view! {
+                            <InstanceTabs cards=instances current=instance_id.clone()/>
+                            <Editor instance_id list=automations save toggle delete media/>
+                        }.into_any(),
+                        Ok(_) => view! {
                             <div class="empty-state">
                                 <p>{locale.t(Key::AutomationsEmpty)}</p>
                                 <a class="button" href="/instances">{locale.t(Key::GoToInstances)}</a>
                             </div>
-                        }.into_any();
-                    }
-                    match automations.await {
-                        Ok(Some((instance_id, list))) => view! {
-                            <InstanceTabs cards current=instance_id.clone()/>
-                            <Editor instance_id list save toggle delete/>
                         }.into_any(),
-                        Ok(None) => view! { <ErrorNotice error=AppError::NotFound/> }.into_any(),
                         Err(error) => view! { <ErrorNotice error/> }.into_any(),
                     }
                 })}
@@ -102,13 +80,12 @@ fn Editor(
     save: ServerAction<SaveAutomation>,
     toggle: ServerAction<SetAutomationActive>,
     delete: ServerAction<DeleteAutomation>,
+    media: Resource<Result<Vec<MediaItem>, AppError>>,
 ) -> impl IntoView {
     let locale = use_locale();
     let query = use_query_map();
     let editing_id = query.read_untracked().get("edit");
     let editing = editing_id.as_ref().and_then(|id| list.iter().find(|a| &a.id == id)).cloned();
-    let media_instance = instance_id.clone();
-    let media = Resource::new(move || media_instance.clone(), list_media);
     view! {
         {if list.is_empty() {
             view! { <p class="empty-state">{locale.t(Key::AutomationsNone)}</p> }.into_any()

@@ -103,50 +103,50 @@ fn Filters(current: ReportFilter, cards: Vec<InstanceCard>) -> impl IntoView {
     let owner = current.owner.clone().unwrap_or_default();
     view! {
         <form method="get" action="/reports" class="filters" role="search">
-            <label>{locale.t(Key::FilterInstance)}
-                <select name="instance">
+            <div class="filter"><label for="filter-instance">{locale.t(Key::FilterInstance)}</label>
+                <select id="filter-instance" name="instance">
                     <option value="">{locale.t(Key::FilterAll)}</option>
                     {cards.into_iter().map(|card| {
                         let chosen = selected(instance.as_deref(), &card.id);
                         view! { <option value=card.id selected=chosen>{card.name}</option> }
                     }).collect_view()}
                 </select>
-            </label>
-            <label>{locale.t(Key::FilterType)}
-                <select name="type">
+            </div>
+            <div class="filter"><label for="filter-type">{locale.t(Key::FilterType)}</label>
+                <select id="filter-type" name="type">
                     <option value="">{locale.t(Key::FilterAll)}</option>
                     <option value="dm" selected=kind == Some("dm")>{locale.t(Key::KindDm)}</option>
                     <option value="comment" selected=kind == Some("comment")>{locale.t(Key::KindComment)}</option>
                 </select>
-            </label>
-            <label>{locale.t(Key::FilterPeriod)}
-                <select name="period">
+            </div>
+            <div class="filter"><label for="filter-period">{locale.t(Key::FilterPeriod)}</label>
+                <select id="filter-period" name="period">
                     {Period::ALL.into_iter().map(|p| view! {
                         <option value=p.as_str() selected=p == current.period>{locale.t(period_key(p))}</option>
                     }).collect_view()}
                 </select>
-            </label>
-            <label>{locale.t(Key::FilterFrom)}
-                <input type="date" name="from" value=current.from.map(|d| d.to_string()).unwrap_or_default()/>
-            </label>
-            <label>{locale.t(Key::FilterTo)}
-                <input type="date" name="to" value=current.to.map(|d| d.to_string()).unwrap_or_default()/>
-            </label>
-            <label>{locale.t(Key::FilterStatus)}
-                <select name="status">
+            </div>
+            <div class="filter"><label for="filter-from">{locale.t(Key::FilterFrom)}</label>
+                <input type="date" id="filter-from" name="from" value=current.from.map(|d| d.to_string()).unwrap_or_default()/>
+            </div>
+            <div class="filter"><label for="filter-to">{locale.t(Key::FilterTo)}</label>
+                <input type="date" id="filter-to" name="to" value=current.to.map(|d| d.to_string()).unwrap_or_default()/>
+            </div>
+            <div class="filter"><label for="filter-status">{locale.t(Key::FilterStatus)}</label>
+                <select id="filter-status" name="status">
                     <option value="">{locale.t(Key::FilterAll)}</option>
                     {STATUSES.into_iter().map(|s| view! {
                         <option value=s selected=selected(status.as_deref(), s)>{locale.t(status_key(s))}</option>
                     }).collect_view()}
                 </select>
-            </label>
-            <label>{locale.t(Key::FilterUsername)}
-                <input name="username" value=current.username.clone().unwrap_or_default() placeholder="cliente.fiel"/>
-            </label>
+            </div>
+            <div class="filter"><label for="filter-username">{locale.t(Key::FilterUsername)}</label>
+                <input id="filter-username" name="username" value=current.username.clone().unwrap_or_default() placeholder="cliente.fiel"/>
+            </div>
             {move || admin().then(|| view! {
-                <label>{locale.t(Key::FilterOwner)}
-                    <input name="owner" value=owner.clone()/>
-                </label>
+                <div class="filter"><label for="filter-owner">{locale.t(Key::FilterOwner)}</label>
+                    <input id="filter-owner" name="owner" value=owner.clone()/>
+                </div>
             })}
             <div class="form-actions">
                 <button type="submit" class="primary">{locale.t(Key::Filter)}</button>
@@ -247,7 +247,8 @@ fn Chart(days: Vec<DayCount>, locale: Locale) -> impl IntoView {
     }
     let peak = days.iter().map(|d| d.dm.max(d.comment)).max().unwrap_or(1).max(1);
     let count = i64::try_from(days.len()).unwrap_or(1);
-    let width = count * (2 * BAR + 6);
+    // At least two weeks wide, so a few days do not make fat bars.
+    let width = count.max(14) * (2 * BAR + 6);
     let scale = |n: i64| n * HEIGHT / peak;
     let first = days.first().map(|d| d.day.to_string()).unwrap_or_default();
     let last = days.last().map(|d| d.day.to_string()).unwrap_or_default();
@@ -277,7 +278,7 @@ fn Chart(days: Vec<DayCount>, locale: Locale) -> impl IntoView {
     view! {
         <figure class="chart">
             <figcaption>{locale.t(Key::ChartTitle)}</figcaption>
-            <svg role="img" aria-label=locale.t(Key::ChartTitle) viewBox=format!("0 0 {} {}", width.max(100), HEIGHT + 2)
+            <svg role="img" aria-label=locale.t(Key::ChartTitle) viewBox=format!("0 0 {width} {}", HEIGHT + 2)
                 preserveAspectRatio="none" class="chart-svg">
                 {bars}
             </svg>

@@ -249,6 +249,32 @@ async fn a_duplicated_delivery_and_racing_workers_send_one_reply() {
 }
 
 #[tokio::test]
+async fn deliveries_out_of_order_are_each_answered() {
+    let shop = shop().await;
+    shop.automation(AutomationKind::Dm, &["preço"], "Oi!", ResponseType::Direct).await;
+    shop.automation(AutomationKind::Comment, &["preço"], "Respondido", ResponseType::Comment).await;
+    // The first POST is held back, so it arrives after the ones sent later.
+    shop.meta.post_control("/_sandbox/faults/deliveries", json!({ "delay_ms": 400, "delay_count": 1 })).await;
+    shop.meta.dm("cliente.fiel", "loja.exemplo", "preço 1").await;
+    tokio::time::sleep(Duration::from_millis(60)).await;
+    shop.meta.comment("outra.cliente", POST, "preço 2").await;
+    tokio::time::sleep(Duration::from_millis(60)).await;
+    shop.meta.dm("maria.souza", "loja.exemplo", "preço 3").await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    shop.meta.settle(&shop.app).await;
+
+    let order: Vec<String> =
+        sqlx::query_scalar("SELECT text FROM instagram_messages WHERE NOT is_echo ORDER BY created_at")
+            .fetch_all(&shop.app.state.pg)
+            .await
+            .expect("messages");
+    assert_eq!(order, ["preço 3", "preço 1"], "the earlier DM arrived last");
+    assert_eq!(shop.meta.succeeded("POST", "/messages").await.len(), 2);
+    assert_eq!(shop.meta.succeeded("POST", "/replies").await.len(), 1);
+    assert_eq!(shop.reports().await.iter().filter(|r| r.0 == "sent").count(), 3);
+}
+
+#[tokio::test]
 async fn a_transient_failure_is_retried_to_success() {
     let shop = shop().await;
     shop.automation(AutomationKind::Dm, &["preço"], "Oi!", ResponseType::Direct).await;
