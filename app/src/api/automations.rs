@@ -1,6 +1,6 @@
 //! The automation editor: the caller's automations per instance, and trying them out.
 use crate::domain::{
-    automation_draft::{AutomationInput, AutomationView, AutomationsOverview, MediaItem, Saved, TrialOutcome},
+    automation_draft::{AutomationInput, AutomationsOverview, MediaItem, Saved, TrialOutcome},
     error::AppError,
 };
 use leptos::prelude::*;
@@ -12,13 +12,6 @@ use leptos::server_fn::codec::GetUrl;
 pub async fn get_automations(#[server(default)] instance_id: Option<String>) -> Result<AutomationsOverview, AppError> {
     use crate::backend::{auth, automations, respond, state};
     respond(async { automations::overview(&state(), &auth::require_user().await?, instance_id.as_deref()).await }.await)
-}
-
-/// The automations of one of the caller's instances, with their reply counts.
-#[server(endpoint = "automations", input = GetUrl)]
-pub async fn list_automations(instance_id: String) -> Result<Vec<AutomationView>, AppError> {
-    use crate::backend::{auth, automations, respond, state};
-    respond(async { automations::list(&state(), &auth::require_user().await?, &instance_id).await }.await)
 }
 
 /// Creates an automation (no `id`) or replaces one; checked on the server, field by field.

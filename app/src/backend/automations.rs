@@ -2,15 +2,13 @@
 //! caller's own; a change reaches the engine's next event through `directory::rules_changed`.
 use super::{
     auth::SignedIn,
-    crypto, directory,
+    directory,
     state::AppState,
     store::{mongo::instances, pg::automations, StoreError},
 };
 use crate::domain::{
     automation::{choose, render_reply, AutomationKind, EventFacts, Keyword},
-    automation_draft::{
-        AutomationDraft, AutomationInput, AutomationView, AutomationsOverview, MediaItem, Saved, TrialOutcome,
-    },
+    automation_draft::{AutomationDraft, AutomationInput, AutomationsOverview, MediaItem, Saved, TrialOutcome},
     error::AppError,
     instance::InstanceStatus,
 };
@@ -34,11 +32,6 @@ pub async fn overview(state: &AppState, who: &SignedIn, chosen: Option<&str>) ->
     };
     let default_cap = state.config.engine.daily_reply_cap;
     Ok(AutomationsOverview { instances: docs.iter().map(|d| d.card(default_cap)).collect(), instance_id, automations })
-}
-
-pub async fn list(state: &AppState, who: &SignedIn, instance_id: &str) -> Result<Vec<AutomationView>, AppError> {
-    let instance = instances::find_for_owner(&state.mongo, who.user_id(), instance_id).await?;
-    Ok(automations::list(&state.pg, &instance.id.to_hex()).await?)
 }
 
 /// Creates (no `id`) or replaces an automation of one of the caller's instances.
@@ -104,12 +97,13 @@ pub async fn media(state: &AppState, who: &SignedIn, instance_id: Option<&str>) 
             None => return Ok(Vec::new()),
         },
     };
-    let (Some(ig_id), Some(sealed), InstanceStatus::Connected) =
+    let (Some(ig_id), Some(_), InstanceStatus::Connected) =
         (instance.instagram_account_id.as_deref(), instance.access_token.as_deref(), instance.status)
     else {
         return Ok(Vec::new());
     };
-    let token = crypto::open(&state.config.token_keys, &instance.id.to_hex(), sealed).map_err(AppError::internal)?;
+    let token = super::instances::token(state, &instance)
+        .ok_or_else(|| AppError::internal(format!("the token of instance {} cannot be decrypted", instance.id)))?;
     state.meta.media(&token, ig_id).await.map_err(|e| {
         tracing::warn!(instance.id = %instance.id, "media of {} unavailable: {e}", instance.id);
         AppError::MetaUnavailable

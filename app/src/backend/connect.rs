@@ -37,8 +37,7 @@ pub async fn start(state: &AppState, who: &SignedIn, name: &str) -> Result<Strin
 /// Runs Business Login again for an existing instance of the caller.
 pub async fn reconnect(state: &AppState, who: &SignedIn, instance_id: &str) -> Result<String, AppError> {
     let doc = instances::find_for_owner(&state.mongo, who.user_id(), instance_id).await?;
-    instances::set_status(&state.mongo, doc.id, InstanceStatus::Connecting, None).await?;
-    super::instances::announce(state, &doc, InstanceStatus::Connecting, None).await;
+    super::instances::change_status(state, &doc, InstanceStatus::Connecting, None).await?;
     authorize(state, who, &doc).await
 }
 
@@ -89,8 +88,7 @@ pub async fn finish(state: &AppState, who: &SignedIn, callback: Callback) -> Res
         Ok(issued) => issued,
         Err(StateProblem::Expired { instance_id }) => {
             if let Ok(doc) = instances::find_for_owner(&state.mongo, who.user_id(), &instance_id).await {
-                instances::set_status(&state.mongo, doc.id, InstanceStatus::Error, Some("state_expired")).await?;
-                super::instances::announce(state, &doc, InstanceStatus::Error, Some("state_expired")).await;
+                super::instances::change_status(state, &doc, InstanceStatus::Error, Some("state_expired")).await?;
             }
             return failed("state_expired");
         }
@@ -110,8 +108,7 @@ pub async fn finish(state: &AppState, who: &SignedIn, callback: Callback) -> Res
     match outcome {
         Ok(instance_name) => Ok(Finished::Connected { instance_name }),
         Err(reason) => {
-            instances::set_status(&state.mongo, doc.id, InstanceStatus::Error, Some(&reason)).await?;
-            super::instances::announce(state, &doc, InstanceStatus::Error, Some(&reason)).await;
+            super::instances::change_status(state, &doc, InstanceStatus::Error, Some(&reason)).await?;
             tracing::info!(instance.id = %doc.id, reason = %reason, "connection of {} failed: {reason}", doc.id);
             failed(&reason)
         }

@@ -8,6 +8,7 @@ use super::{
     store::{
         mongo::instances::{self, InstanceDoc},
         pg::audit::{self, Actor},
+        StoreError,
     },
 };
 use crate::domain::{
@@ -16,6 +17,7 @@ use crate::domain::{
     live::LiveEvent,
 };
 use mongodb::bson::DateTime;
+use secrecy::SecretString;
 
 /// Whose instances a caller may act on.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -26,8 +28,26 @@ pub enum Scope {
     Admin,
 }
 
+/// Stores an instance's new status and announces it.
+pub async fn change_status(
+    state: &AppState,
+    doc: &InstanceDoc,
+    status: InstanceStatus,
+    reason: Option<&str>,
+) -> Result<(), StoreError> {
+    instances::set_status(&state.mongo, doc.id, status, reason).await?;
+    announce(state, doc, status, reason).await;
+    Ok(())
+}
+
+/// The instance's Instagram token, if one is stored and readable with the configured keys.
+pub fn token(state: &AppState, doc: &InstanceDoc) -> Option<SecretString> {
+    let sealed = doc.access_token.as_deref()?;
+    crypto::open(&state.config.token_keys, &doc.id.to_hex(), sealed).ok()
+}
+
 /// Tells the caches (here and in other processes) and the owner's open pages that an instance
-/// changed status.
+/// changed.
 pub async fn announce(state: &AppState, doc: &InstanceDoc, status: InstanceStatus, reason: Option<&str>) {
     directory::changed(state, "instances").await;
     let event = LiveEvent::InstanceStatus { instance_id: doc.id.to_hex(), status, reason: reason.map(str::to_owned) };
@@ -116,7 +136,7 @@ pub async fn force_refresh(state: &AppState, who: &SignedIn, id: &str) -> Result
 pub async fn refresh_token(state: &AppState, doc: &InstanceDoc) -> Result<(), MetaError> {
     let keys = &state.config.token_keys;
     let id = doc.id.to_hex();
-    let Some(token) = doc.access_token.as_deref().and_then(|sealed| crypto::open(keys, &id, sealed).ok()) else {
+    let Some(token) = token(state, doc) else {
         return Err(MetaError::unexpected("no readable token stored"));
     };
     match state.meta.refresh(&token).await {
@@ -131,8 +151,7 @@ pub async fn refresh_token(state: &AppState, doc: &InstanceDoc) -> Result<(), Me
         }
         Err(error) => {
             if error.is_token_invalid() {
-                let _ = instances::set_status(&state.mongo, doc.id, InstanceStatus::Error, Some("token_invalid")).await;
-                announce(state, doc, InstanceStatus::Error, Some("token_invalid")).await;
+                let _ = change_status(state, doc, InstanceStatus::Error, Some("token_invalid")).await;
             }
             Err(error)
         }

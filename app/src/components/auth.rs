@@ -52,7 +52,7 @@ pub fn RequireUser(
                     Ok(Some(_)) => children.with_value(|children| children()).into_any(),
                     Ok(None) | Err(AppError::NotSignedIn) => {
                         let here = format!("{}{}", location.pathname.get_untracked(), location.search.get_untracked());
-                        let next = crate::components::layout::urlencode(&here);
+                        let next = crate::domain::url::encode(&here);
                         view! { <Redirect path=format!("/sign-in?next={next}")/> }.into_any()
                     }
                     Err(error) => view! { <ErrorNotice error/> }.into_any(),

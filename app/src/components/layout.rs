@@ -12,7 +12,7 @@ pub fn Layout(children: Children) -> impl IntoView {
     // the person back to the same page, which then renders in the other language.
     let switch_href = move || {
         let here = format!("{}{}", location.pathname.get(), location.search.get());
-        format!("/locale/{}?next={}", locale.other().tag(), urlencode(&here))
+        format!("/locale/{}?next={}", locale.other().tag(), crate::domain::url::encode(&here))
     };
     let user = move || auth.user.get().and_then(|r| r.ok()).flatten();
     view! {
@@ -47,15 +47,4 @@ pub fn Layout(children: Children) -> impl IntoView {
         </header>
         <main class="content">{children()}</main>
     }
-}
-
-/// Percent-encodes a site path for a query parameter.
-pub fn urlencode(value: &str) -> String {
-    value
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }

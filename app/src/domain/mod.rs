@@ -6,4 +6,5 @@ pub mod error;
 pub mod instance;
 pub mod live;
 pub mod report;
+pub mod url;
 pub mod user;

@@ -1,6 +1,9 @@
 //! Reports: the filter (kept in the URL, so the page and its CSV link share it), the rows,
 //! totals per status and interactions per day.
-use super::automation::AutomationKind;
+use super::{
+    automation::AutomationKind,
+    url::{decode, encode},
+};
 use chrono::{DateTime, Days, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -146,44 +149,6 @@ pub struct ReportPage {
     /// Interactions per status over the whole filter.
     pub totals: Vec<(String, i64)>,
     pub days: Vec<DayCount>,
-}
-
-/// Percent-encodes a query value.
-pub fn encode(value: &str) -> String {
-    value
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
-fn decode(value: &str) -> String {
-    let bytes = value.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = bytes
-            .get(i + 1..i + 3)
-            .and_then(|h| std::str::from_utf8(h).ok())
-            .and_then(|h| u8::from_str_radix(h, 16).ok());
-        match (bytes[i], hex) {
-            (b'+', _) => {
-                out.push(b' ');
-                i += 1;
-            }
-            (b'%', Some(byte)) => {
-                out.push(byte);
-                i += 3;
-            }
-            (other, _) => {
-                out.push(other);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 #[cfg(test)]

@@ -170,7 +170,7 @@ fn Report(page: ReportPage, filter: ReportFilter) -> impl IntoView {
     let older = page.next.clone().map(|cursor| {
         let query = filter.to_query();
         let sep = if query.is_empty() { "" } else { "&" };
-        format!("/reports?{query}{sep}cursor={}", crate::domain::report::encode(&cursor))
+        format!("/reports?{query}{sep}cursor={}", crate::domain::url::encode(&cursor))
     });
     let newest = format!("/reports?{}", filter.to_query());
     view! {

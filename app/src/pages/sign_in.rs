@@ -29,7 +29,7 @@ pub fn SignInPage() -> impl IntoView {
             </ActionForm>
             <p class="switch">
                 {locale.t(Key::NoAccount)} " "
-                <a href=move || format!("/sign-up{}", if next().is_empty() { String::new() } else { format!("?next={}", crate::components::layout::urlencode(&next())) })>
+                <a href=move || format!("/sign-up{}", if next().is_empty() { String::new() } else { format!("?next={}", crate::domain::url::encode(&next())) })>
                     {locale.t(Key::SignUp)}
                 </a>
             </p>

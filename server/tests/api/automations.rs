@@ -32,17 +32,18 @@ const PRICE: [(&str, &str); 6] = [
     ("response_type", "direct"),
 ];
 
+/// The instance's automations, as the automations page loads them.
 async fn list(app: &TestApp, instance_id: &str) -> (u16, Value) {
     let response = app
         .client
-        .get(app.url("/api/automations"))
+        .get(app.url("/api/automations/overview"))
         .query(&[("instance_id", instance_id)])
         .header("accept", "application/json")
         .send()
         .await
         .expect("request");
     let status = response.status().as_u16();
-    (status, response.json().await.unwrap_or(Value::Null))
+    (status, response.json::<Value>().await.map(|page| page["automations"].clone()).unwrap_or(Value::Null))
 }
 
 async fn post(app: &TestApp, path: &str, form: &[(&str, &str)]) -> (u16, Value) {

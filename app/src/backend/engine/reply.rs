@@ -5,11 +5,11 @@
 use super::{backoff, ReplyJob, Step};
 use crate::{
     backend::{
-        crypto,
+        instances,
         meta::{MetaError, Recipient, Sent},
         state::AppState,
         store::{
-            mongo::instances::{self, InstanceDoc},
+            mongo::instances::InstanceDoc,
             pg::{
                 interactions::{self, Interaction},
                 jobs::Job,
@@ -25,7 +25,6 @@ use crate::{
     },
 };
 use mongodb::bson::oid::ObjectId;
-use secrecy::SecretString;
 use std::time::Duration;
 use uuid::Uuid;
 
@@ -62,7 +61,7 @@ async fn decide(state: &AppState, instance: &InstanceDoc, event: &Interaction) -
     let instance_id = instance.id.to_hex();
     let user_id = instance.user_id.to_hex();
     let connected = instance.status == InstanceStatus::Connected;
-    let token = if connected { token(state, instance) } else { None };
+    let token = if connected { instances::token(state, instance) } else { None };
     let username = match (&event.username, &token) {
         (Some(name), _) => Some(name.clone()),
         // DMs do not carry the sender's username; the profile API gives it once they wrote to us.
@@ -148,7 +147,7 @@ async fn send(
         return fail(state, instance, event, ledger.id, "instance_not_connected").await;
     };
     let token = match instance.status {
-        InstanceStatus::Connected => token(state, instance),
+        InstanceStatus::Connected => instances::token(state, instance),
         _ => None,
     };
     let Some(token) = token else { return fail(state, instance, event, ledger.id, "instance_not_connected").await };
@@ -215,8 +214,7 @@ async fn retry_or_fail(
     let instance_id = instance.id.to_hex();
     if error.is_token_invalid() {
         tracing::warn!(instance.id = %instance_id, "token of instance {instance_id} is no longer valid");
-        instances::set_status(&state.mongo, instance.id, InstanceStatus::Error, Some("token_invalid")).await?;
-        crate::backend::instances::announce(state, instance, InstanceStatus::Error, Some("token_invalid")).await;
+        instances::change_status(state, instance, InstanceStatus::Error, Some("token_invalid")).await?;
         return fail(state, instance, event, ledger.id, &error.message()).await;
     }
     if !error.is_transient() {
@@ -269,9 +267,4 @@ fn publish(state: &AppState, instance: &InstanceDoc, report_id: Uuid, kind: Auto
             status: status.to_owned(),
         },
     );
-}
-
-fn token(state: &AppState, instance: &InstanceDoc) -> Option<SecretString> {
-    let sealed = instance.access_token.as_deref()?;
-    crypto::open(&state.config.token_keys, &instance.id.to_hex(), sealed).ok()
 }
