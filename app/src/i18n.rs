@@ -267,6 +267,51 @@ keys! {
     ColumnDetails => "Detalhes", "Details";
     SystemActor => "Sistema", "System";
     FieldQuota => "Seu plano chegou ao limite de instâncias. Fale com o suporte sobre o plano premium.", "Your plan reached its instance limit. Talk to support about the premium plan.";
+    DeadLetters => "Falhas de processamento", "Processing failures";
+    DeadLettersHint => "Eventos recusados ou que não puderam ser gravados, entregas cujo processamento não terminou e respostas que esgotaram as tentativas. Nada é descartado em silêncio: depois de corrigir a causa, execute de novo.", "Events refused or that could not be stored, deliveries whose processing never finished and replies that ran out of retries. Nothing is dropped silently: once the cause is fixed, run it again.";
+    NoDeadLetters => "Nenhuma falha registrada.", "No failures recorded.";
+    ColumnWhat => "O quê", "What";
+    ColumnWhy => "Por quê", "Why";
+    ColumnTimes => "Vezes", "Times";
+    ColumnSince => "Desde", "Since";
+    RunAgain => "Executar de novo", "Run again";
+    ResolvedAt => "Resolvido", "Resolved";
+    NotRetryable => "Não se repete", "Not repeatable";
+    KindEvent => "Evento", "Event";
+    KindDelivery => "Entrega", "Delivery";
+    KindReply => "Resposta", "Reply";
+    WhyIdTooLong => "Identificador longo demais para ser um id do Instagram", "Identifier too long to be an Instagram id";
+    WhyIdInvalid => "Identificador com caracteres de controle", "Identifier with control characters";
+    WhyTextTooLong => "Texto longo demais para ser uma mensagem", "Text too long to be a message";
+    WhyUsernameTooLong => "Nome de usuário longo demais", "Username too long";
+    WhyNoAccountId => "Entrada sem id de conta utilizável", "Entry without a usable account id";
+    WhyStorageError => "Não pôde ser gravado", "Could not be stored";
+    WhyProcessingFailed => "O processamento não terminou depois de várias tentativas", "Processing did not finish after several attempts";
+    WhyNotAPayload => "O corpo não é um webhook do Instagram", "The body is not an Instagram webhook";
+    WhyRetriesRanOut => "As tentativas de envio se esgotaram", "Sending attempts ran out";
+    FieldFailedAgain => "Falhou de novo: o motivo atualizado está na lista.", "It failed again: the updated reason is in the list.";
+    FieldNotRetryable => "Esta falha não pode ser executada de novo.", "This failure cannot be run again.";
+}
+
+/// The label of a dead letter's kind and reason.
+pub fn dead_letter_labels(kind: &str, reason: &str) -> (Key, Key) {
+    let kind = match kind {
+        "event" => Key::KindEvent,
+        "delivery" => Key::KindDelivery,
+        _ => Key::KindReply,
+    };
+    let reason = match reason {
+        "id_too_long" => Key::WhyIdTooLong,
+        "id_invalid" => Key::WhyIdInvalid,
+        "text_too_long" => Key::WhyTextTooLong,
+        "username_too_long" => Key::WhyUsernameTooLong,
+        "no_account_id" => Key::WhyNoAccountId,
+        "processing_failed" => Key::WhyProcessingFailed,
+        "not_a_webhook_payload" => Key::WhyNotAPayload,
+        "retries_ran_out" => Key::WhyRetriesRanOut,
+        _ => Key::WhyStorageError,
+    };
+    (kind, reason)
 }
 
 /// The message for an instance's error reason or a failed connection.
@@ -300,6 +345,8 @@ pub fn field_message(code: &str) -> Key {
         "comment_only" => Key::FieldCommentOnly,
         "taken" => Key::FieldTaken,
         "quota" => Key::FieldQuota,
+        "failed_again" => Key::FieldFailedAgain,
+        "not_retryable" => Key::FieldNotRetryable,
         _ => Key::FieldInvalid,
     }
 }

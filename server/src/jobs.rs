@@ -1,121 +1,106 @@
-//! Background work that runs beside the HTTP server and stops with it.
+//! Background work that runs beside the HTTP server and stops with it: the engine's loops, and
+//! scheduled jobs that run once per period across every server process.
 use app::backend::{
-    directory, engine, instances,
-    store::pg::{oauth_states, sessions},
+    engine, instances,
+    store::pg::{oauth_states, schedules, sessions},
     AppState,
 };
-use std::time::Duration;
+use std::{future::Future, pin::Pin, time::Duration};
 use tokio_util::{sync::CancellationToken, task::TaskTracker};
 
-const SWEEP_EVERY: Duration = Duration::from_secs(600);
+/// How often a process looks whether a scheduled job is due.
+const SCHEDULE_TICK: Duration = Duration::from_secs(5);
+
+type Run = fn(AppState) -> Pin<Box<dyn Future<Output = Result<(), String>> + Send>>;
 
 pub fn spawn(tasks: &TaskTracker, state: &AppState, shutdown: CancellationToken) {
+    let workers = state.config.engine.workers;
+    for _ in 0..workers {
+        tasks.spawn(engine::run_intake(state.clone(), shutdown.clone()));
+    }
+    if workers > 0 {
+        tasks.spawn(engine::run_outbox(state.clone(), shutdown.clone()));
+        tasks.spawn(engine::run_lookups(state.clone(), shutdown.clone()));
+    }
     let every = |minutes: u32| Duration::from_secs(u64::from(minutes.max(1)) * 60);
-    repeat(tasks, shutdown.clone(), SWEEP_EVERY, state.clone(), sweep);
-    repeat(tasks, shutdown.clone(), every(state.config.token_refresh_every_minutes), state.clone(), refresh_tokens);
-    for _ in 0..state.config.engine.workers.max(1) {
-        tasks.spawn(work(state.clone(), shutdown.clone()));
-    }
-    tasks.spawn(listen_for_changes(state.clone(), shutdown));
+    let jobs: Vec<(&'static str, Duration, Run)> = vec![
+        ("sweep", Duration::from_secs(600), |state| Box::pin(sweep(state))),
+        ("token_refresh", every(state.config.token_refresh_every_minutes), |state| Box::pin(refresh_tokens(state))),
+    ];
+    tasks.spawn(schedule(state.clone(), jobs, shutdown.clone()));
+    tasks.spawn(flush_last_events(state.clone(), shutdown));
 }
 
-/// One engine worker: runs jobs until shutdown, finishing the one in hand first; sleeps when idle
-/// until a delivery arrives (or a second passes, for retries that come due).
-async fn work(state: AppState, shutdown: CancellationToken) {
-    while !shutdown.is_cancelled() {
-        let idle = match engine::run_once(&state).await {
-            Ok(engine::Outcome::Ran) => false,
-            Ok(engine::Outcome::Idle) => true,
-            Err(error) => {
-                tracing::warn!("engine worker: {error}");
-                true
-            }
-        };
-        if idle {
-            tokio::select! {
-                () = shutdown.cancelled() => {}
-                () = state.wake.notified() => {}
-                () = tokio::time::sleep(Duration::from_secs(1)) => {}
-            }
+/// Runs each job when this process claims it in `scheduled_jobs`: once per period in all.
+async fn schedule(state: AppState, jobs: Vec<(&'static str, Duration, Run)>, shutdown: CancellationToken) {
+    let runner = format!("{}:{}", hostname(), std::process::id());
+    let mut tick = tokio::time::interval(SCHEDULE_TICK);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            () = shutdown.cancelled() => return,
+            _ = tick.tick() => {}
         }
-    }
-}
-
-/// Forgets cached instances and automations when another process changes them.
-async fn listen_for_changes(state: AppState, shutdown: CancellationToken) {
-    while !shutdown.is_cancelled() {
-        let mut listener = match sqlx::postgres::PgListener::connect_with(&state.pg).await {
-            Ok(listener) => listener,
-            Err(error) => {
-                tracing::warn!("cannot listen for changes: {error}");
-                tokio::time::sleep(Duration::from_secs(5)).await;
-                continue;
-            }
-        };
-        if let Err(error) = listener.listen(directory::CHANNEL).await {
-            tracing::warn!("cannot listen for changes: {error}");
-            continue;
-        }
-        loop {
-            tokio::select! {
-                () = shutdown.cancelled() => return,
-                received = listener.recv() => match received {
-                    Ok(notice) => state.directory.forget(notice.payload()),
-                    Err(error) => {
-                        // Reconnect; anything missed meanwhile expires from the cache on its own.
-                        tracing::warn!("change listener lost its connection: {error}");
-                        break;
+        for (name, period, run) in &jobs {
+            match schedules::claim(&state.pg, name, *period, &runner).await {
+                Ok(true) => {
+                    let error = run(state.clone()).await.err();
+                    if let Err(e) = schedules::finish(&state.pg, name, error.as_deref()).await {
+                        tracing::warn!(job = name, "cannot record the end of {name}: {e}");
                     }
-                },
+                }
+                Ok(false) => {}
+                Err(error) => tracing::warn!(job = name, "cannot claim {name}: {error}"),
             }
         }
     }
 }
 
-/// Runs `job` now and then every `period` until shutdown; a run in progress is finished first.
-fn repeat<F, Fut>(tasks: &TaskTracker, shutdown: CancellationToken, period: Duration, state: AppState, job: F)
-where
-    F: Fn(AppState) -> Fut + Send + 'static,
-    Fut: std::future::Future<Output = ()> + Send + 'static,
-{
-    tasks.spawn(async move {
-        let mut tick = tokio::time::interval(period);
-        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            tokio::select! {
-                () = shutdown.cancelled() => break,
-                _ = tick.tick() => job(state.clone()).await,
-            }
+fn hostname() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname").map(|h| h.trim().to_owned()).unwrap_or_else(|_| "host".into())
+}
+
+/// Writes the instances' `lastEventAt` gathered by intake, every few seconds.
+async fn flush_last_events(state: AppState, shutdown: CancellationToken) {
+    loop {
+        tokio::select! {
+            () = shutdown.cancelled() => break,
+            () = tokio::time::sleep(Duration::from_secs(5)) => {}
         }
-    });
+        if let Err(error) = state.directory.flush_touched(&state.mongo, false).await {
+            tracing::warn!("cannot record instances' last events: {error}");
+        }
+    }
+    let _ = state.directory.flush_touched(&state.mongo, true).await;
 }
 
 /// Drops expired sessions and OAuth states, and forgotten rate-limit keys.
-async fn sweep(state: AppState) {
+async fn sweep(state: AppState) -> Result<(), String> {
     state.sign_in_limits.sweep();
     match sessions::delete_expired(&state.pg).await {
         Ok(0) => {}
         Ok(n) => tracing::info!(sessions.removed = n, "removed {n} expired sessions"),
-        Err(error) => tracing::warn!("session sweep failed: {error}"),
+        Err(error) => return Err(format!("session sweep failed: {error}")),
     }
-    if let Err(error) = oauth_states::delete_stale(&state.pg).await {
-        tracing::warn!("OAuth state sweep failed: {error}");
-    }
+    oauth_states::delete_stale(&state.pg).await.map_err(|error| format!("OAuth state sweep failed: {error}"))?;
+    Ok(())
 }
 
-/// Renews long-lived tokens before they expire (one server process at a time).
-async fn refresh_tokens(state: AppState) {
+/// Renews long-lived tokens before they expire.
+async fn refresh_tokens(state: AppState) -> Result<(), String> {
     match instances::refresh_due(&state).await {
-        Ok(run) if run.refreshed + run.failed > 0 => {
-            tracing::info!(
-                tokens.refreshed = run.refreshed,
-                tokens.failed = run.failed,
-                "token refresh: {} renewed, {} failed",
-                run.refreshed,
-                run.failed
-            );
+        Ok(run) => {
+            if run.refreshed + run.failed > 0 {
+                tracing::info!(
+                    tokens.refreshed = run.refreshed,
+                    tokens.failed = run.failed,
+                    "token refresh: {} renewed, {} failed",
+                    run.refreshed,
+                    run.failed
+                );
+            }
+            Ok(())
         }
-        Ok(_) => {}
-        Err(error) => tracing::warn!("token refresh failed: {error}"),
+        Err(error) => Err(format!("token refresh failed: {error}")),
     }
 }

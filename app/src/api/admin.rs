@@ -1,6 +1,7 @@
 //! What only admins may read and do: every account, every instance, the audit log.
 use crate::domain::{
     audit::AuditEntry,
+    dead_letter::DeadLetterView,
     error::AppError,
     instance::{InstanceCard, InstanceStatus},
     user::UserSummary,
@@ -92,6 +93,69 @@ pub async fn audit_log() -> Result<Vec<AuditEntry>, AppError> {
         async {
             auth::require_admin().await?;
             Ok(audit::recent(&state().pg, 200).await?)
+        }
+        .await,
+    )
+}
+
+/// What the engine could not process: open ones first, then the latest resolved. Admins only.
+#[server(endpoint = "admin/dead_letters", input = GetUrl)]
+pub async fn list_dead_letters() -> Result<Vec<DeadLetterView>, AppError> {
+    use crate::backend::{auth, respond, state, store::pg::dead_letters};
+    respond(
+        async {
+            auth::require_admin().await?;
+            Ok(dead_letters::recent(&state().pg, 200)
+                .await?
+                .into_iter()
+                .map(|d| DeadLetterView {
+                    id: d.id.to_string(),
+                    kind: d.kind.as_str().to_owned(),
+                    summary: d.summary,
+                    reason: d.reason,
+                    detail: d.detail,
+                    instance_id: d.instance_id,
+                    account_id: d.account_id,
+                    retryable: d.retryable,
+                    attempts: d.attempts,
+                    first_failed_at: d.first_failed_at,
+                    last_failed_at: d.last_failed_at,
+                    resolved_at: d.resolved_at,
+                })
+                .collect())
+        }
+        .await,
+    )
+}
+
+/// Runs a dead letter's work again now, once its cause is fixed. Admins only; audited.
+#[server(endpoint = "admin/dead_letters/run_again")]
+pub async fn run_dead_letter_again(id: String) -> Result<(), AppError> {
+    use crate::backend::{
+        auth,
+        engine::{self, RunAgainError},
+        respond, state,
+        store::pg::audit::{self, Actor},
+    };
+    respond(
+        async {
+            let who = auth::require_admin().await?;
+            let id = uuid::Uuid::parse_str(&id).map_err(|_| AppError::NotFound)?;
+            let state = state();
+            let email = &who.user().email;
+            let outcome = engine::run_again(&state, id, email).await;
+            let admin_id = who.user_id().to_hex();
+            let actor = Actor { id: Some(&admin_id), email: Some(email) };
+            let details = outcome.as_ref().err().map(ToString::to_string);
+            let action = if outcome.is_ok() { "admin.dead_letter.run_again" } else { "admin.dead_letter.failed_again" };
+            audit::record(&state.pg, &actor, action, &id.to_string(), "dead letter", details.as_deref()).await?;
+            match outcome {
+                Ok(()) => Ok(()),
+                Err(RunAgainError::NotFound) => Err(AppError::NotFound),
+                Err(RunAgainError::NotRetryable(_)) => Err(AppError::invalid("dead_letter", "not_retryable")),
+                Err(RunAgainError::FailedAgain(_)) => Err(AppError::invalid("dead_letter", "failed_again")),
+                Err(RunAgainError::Store(error)) => Err(error.into()),
+            }
         }
         .await,
     )

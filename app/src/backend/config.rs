@@ -55,7 +55,8 @@ impl MetaConfig {
 pub struct EngineConfig {
     /// Larger webhook bodies are refused with 413.
     pub webhook_max_bytes: usize,
-    /// Background workers per server process.
+    /// Intake workers per server process; 0 makes a process that only serves HTTP and leaves the
+    /// engine's work (intake, sending, look-ups) to other processes.
     pub workers: u32,
     /// How long a claimed job is held before another worker may take it again.
     pub job_lease_seconds: u32,
@@ -93,6 +94,8 @@ pub struct Config {
     /// Where people reach the app, e.g. `https://insta.clerky.com.br`. Decides `Secure` cookies.
     pub public_url: String,
     pub database_url: SecretString,
+    /// PostgreSQL connections this process may hold.
+    pub database_max_connections: u32,
     pub mongodb_uri: SecretString,
     pub meta: MetaConfig,
     pub engine: EngineConfig,
@@ -181,6 +184,7 @@ impl Config {
             public_url,
             engine,
             database_url: env.secret("DATABASE_URL", "a PostgreSQL URL like postgres://user@host:5432/db")?,
+            database_max_connections: env.number_or("DATABASE_MAX_CONNECTIONS", 16)?.max(4),
             mongodb_uri: env.secret("MONGODB_URI", "a MongoDB URI like mongodb://host:27017/insta_clerky")?,
             meta,
             token_keys: env.parse(

@@ -1,7 +1,11 @@
 //! What the webhook path reads on every event but rarely changes (instances by account, name and
 //! id; each instance's automations), cached in memory so an event costs no MongoDB round trip.
 //! Every change forgets the affected entries here and, through PostgreSQL NOTIFY, in the other
-//! server processes; a short lifetime bounds staleness should a notification be missed.
+//! server processes; a listener that lost its connection forgets everything. A lifetime bounds
+//! staleness should a change come from elsewhere.
+//!
+//! It also gathers which instances received events, so `lastEventAt` is written for many
+//! instances at once every few seconds instead of once per delivery.
 use super::store::{
     mongo::instances::{self, InstanceDoc},
     pg::automations,
@@ -11,7 +15,7 @@ use crate::domain::automation::Rule;
 use mongodb::bson::oid::ObjectId;
 use sqlx::PgPool;
 use std::{
-    collections::HashMap,
+    collections::{HashMap, HashSet},
     hash::Hash,
     sync::{Arc, Mutex},
     time::{Duration, Instant},
@@ -19,9 +23,9 @@ use std::{
 
 /// The channel other processes listen on; payload `instances` or `rules:<instance id>`.
 pub const CHANNEL: &str = "ic_directory";
-const LIFETIME: Duration = Duration::from_secs(30);
-/// `lastEventAt` is written at most this often per instance.
-const TOUCH_EVERY: Duration = Duration::from_secs(60);
+const LIFETIME: Duration = Duration::from_secs(300);
+/// `lastEventAt` is written at most this often (for every instance touched meanwhile).
+const TOUCH_EVERY: Duration = Duration::from_secs(5);
 
 struct Ttl<K, V> {
     entries: Mutex<HashMap<K, (Instant, V)>>,
@@ -61,56 +65,78 @@ enum InstanceKey {
     Account(String),
 }
 
+struct Touched {
+    pending: HashSet<ObjectId>,
+    flushed: Option<Instant>,
+}
+
 pub struct Directory {
     instances: Ttl<InstanceKey, Option<Arc<InstanceDoc>>>,
     rules: Ttl<String, Arc<Vec<Rule>>>,
-    touched: Mutex<HashMap<ObjectId, Instant>>,
+    touched: Mutex<Touched>,
 }
 
 impl Default for Directory {
     fn default() -> Self {
-        Self { instances: Ttl::new(), rules: Ttl::new(), touched: Mutex::new(HashMap::new()) }
+        Self {
+            instances: Ttl::new(),
+            rules: Ttl::new(),
+            touched: Mutex::new(Touched { pending: HashSet::new(), flushed: None }),
+        }
     }
 }
 
+pub type Instance = Option<Arc<InstanceDoc>>;
+
 impl Directory {
-    async fn instance_by(
-        &self,
-        db: &mongodb::Database,
-        key: InstanceKey,
-    ) -> Result<Option<Arc<InstanceDoc>>, StoreError> {
+    async fn instance_by(&self, db: &mongodb::Database, key: InstanceKey) -> Result<Instance, StoreError> {
         if let Some(hit) = self.instances.get(&key) {
             return Ok(hit);
         }
         let found = match &key {
             InstanceKey::Id(id) => instances::find_by_id(db, &id.to_hex()).await.map(Some).or_else(not_found)?,
             InstanceKey::Name(name) => instances::find_by_name(db, name).await?,
-            InstanceKey::Account(ig_id) => instances::find_by_ig_id(db, ig_id).await?,
+            InstanceKey::Account(ig_id) => instances::find_by_ig_ids(db, &[ig_id]).await?.into_iter().next(),
         };
         let found = found.map(Arc::new);
         self.instances.put(key, found.clone());
         Ok(found)
     }
 
-    /// The instance connected to an Instagram account (webhook `entry.id`).
-    pub async fn instance_by_account(
+    /// The instances connected to these Instagram accounts (webhook `entry.id`s); one MongoDB
+    /// query for all those not cached.
+    pub async fn instances_by_accounts(
         &self,
         db: &mongodb::Database,
-        ig_id: &str,
-    ) -> Result<Option<Arc<InstanceDoc>>, StoreError> {
-        self.instance_by(db, InstanceKey::Account(ig_id.to_owned())).await
+        ig_ids: &[&str],
+    ) -> Result<HashMap<String, Instance>, StoreError> {
+        let mut found = HashMap::new();
+        let mut missing = Vec::new();
+        for ig_id in ig_ids {
+            match self.instances.get(&InstanceKey::Account((*ig_id).to_owned())) {
+                Some(hit) => {
+                    found.insert((*ig_id).to_owned(), hit);
+                }
+                None => missing.push(*ig_id),
+            }
+        }
+        if !missing.is_empty() {
+            let docs = instances::find_by_ig_ids(db, &missing).await?;
+            for ig_id in missing {
+                let doc = docs.iter().find(|d| d.instagram_account_id.as_deref() == Some(ig_id)).cloned().map(Arc::new);
+                self.instances.put(InstanceKey::Account(ig_id.to_owned()), doc.clone());
+                found.insert(ig_id.to_owned(), doc);
+            }
+        }
+        Ok(found)
     }
 
     /// The instance whose `instanceName` a per-instance webhook URL carries.
-    pub async fn instance_by_name(
-        &self,
-        db: &mongodb::Database,
-        name: &str,
-    ) -> Result<Option<Arc<InstanceDoc>>, StoreError> {
+    pub async fn instance_by_name(&self, db: &mongodb::Database, name: &str) -> Result<Instance, StoreError> {
         self.instance_by(db, InstanceKey::Name(name.to_owned())).await
     }
 
-    pub async fn instance(&self, db: &mongodb::Database, id: ObjectId) -> Result<Option<Arc<InstanceDoc>>, StoreError> {
+    pub async fn instance(&self, db: &mongodb::Database, id: ObjectId) -> Result<Instance, StoreError> {
         self.instance_by(db, InstanceKey::Id(id)).await
     }
 
@@ -132,16 +158,34 @@ impl Directory {
         }
     }
 
-    /// Records that an instance received an event, writing `lastEventAt` at most once a minute.
-    pub async fn touch(&self, db: &mongodb::Database, id: ObjectId) -> Result<(), StoreError> {
-        {
-            let mut touched = self.touched.lock().unwrap_or_else(|p| p.into_inner());
-            if touched.get(&id).is_some_and(|at| at.elapsed() < TOUCH_EVERY) {
+    /// Forgets every cached entry (some change notices may have been missed).
+    pub fn forget_everything(&self) {
+        self.instances.clear();
+        self.rules.clear();
+    }
+
+    fn touched(&self) -> std::sync::MutexGuard<'_, Touched> {
+        self.touched.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Records that these instances received events; written by `flush_touched`.
+    pub fn touch(&self, ids: impl IntoIterator<Item = ObjectId>) {
+        self.touched().pending.extend(ids);
+    }
+
+    /// Writes `lastEventAt` for every instance touched since the last write, if that was a while
+    /// ago (or `now` says so).
+    pub async fn flush_touched(&self, db: &mongodb::Database, now: bool) -> Result<(), StoreError> {
+        let ids: Vec<ObjectId> = {
+            let mut touched = self.touched();
+            let due = now || touched.flushed.is_none_or(|at| at.elapsed() >= TOUCH_EVERY);
+            if !due || touched.pending.is_empty() {
                 return Ok(());
             }
-            touched.insert(id, Instant::now());
-        }
-        instances::set_last_event(db, id).await
+            touched.flushed = Some(Instant::now());
+            touched.pending.drain().collect()
+        };
+        instances::set_last_event(db, &ids).await
     }
 }
 

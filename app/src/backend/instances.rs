@@ -2,7 +2,7 @@
 //! refresh the token. Every change is in the audit log; admins' entries say so.
 use super::{
     auth::SignedIn,
-    crypto, directory,
+    crypto, directory, live,
     meta::MetaError,
     state::AppState,
     store::{
@@ -46,12 +46,14 @@ pub fn token(state: &AppState, doc: &InstanceDoc) -> Option<SecretString> {
     crypto::open(&state.config.token_keys, &doc.id.to_hex(), sealed).ok()
 }
 
-/// Tells the caches (here and in other processes) and the owner's open pages that an instance
-/// changed.
+/// Tells the caches and the owner's open pages, in every process, that an instance changed.
 pub async fn announce(state: &AppState, doc: &InstanceDoc, status: InstanceStatus, reason: Option<&str>) {
     directory::changed(state, "instances").await;
     let event = LiveEvent::InstanceStatus { instance_id: doc.id.to_hex(), status, reason: reason.map(str::to_owned) };
-    state.live.publish(doc.user_id.to_hex(), event);
+    let addressed = live::Addressed { owner_id: doc.user_id.to_hex(), event };
+    if let Err(error) = live::publish(&state.pg, &[addressed]).await {
+        tracing::warn!(instance.id = %doc.id, "cannot announce the status of {}: {error}", doc.id);
+    }
 }
 
 async fn load(state: &AppState, who: &SignedIn, id: &str, scope: Scope) -> Result<InstanceDoc, AppError> {

@@ -29,37 +29,6 @@ impl SignInLimits {
     }
 }
 
-/// Keeps each Instagram account inside Meta's sending limits (CONTRACT.md §12): Send API calls
-/// per second, and private replies per hour.
-pub struct OutboundLimits {
-    sends: DefaultKeyedRateLimiter<String>,
-    private_replies: DefaultKeyedRateLimiter<String>,
-}
-
-impl OutboundLimits {
-    pub fn new(sends_per_second: u32, private_replies_per_hour: u32) -> Self {
-        let nonzero = |n: u32| NonZeroU32::new(n).unwrap_or(NonZeroU32::MIN);
-        Self {
-            sends: RateLimiter::keyed(Quota::per_second(nonzero(sends_per_second))),
-            private_replies: RateLimiter::keyed(Quota::per_hour(nonzero(private_replies_per_hour))),
-        }
-    }
-
-    /// Takes one send for `account` (a private reply counts against both limits); otherwise how
-    /// long until one is allowed.
-    pub fn take(&self, account: &str, private_reply: bool) -> Result<(), std::time::Duration> {
-        use governor::clock::{Clock, DefaultClock};
-        let key = account.to_owned();
-        let wait = |limiter: &DefaultKeyedRateLimiter<String>| {
-            limiter.check_key(&key).map_err(|not_until| not_until.wait_time_from(DefaultClock::default().now()))
-        };
-        if private_reply {
-            wait(&self.private_replies)?;
-        }
-        wait(&self.sends)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -81,18 +50,5 @@ mod tests {
         assert!(limits.allow(ip, "a@x.com"));
         assert!(limits.allow(ip, "b@x.com"));
         assert!(!limits.allow(ip, "c@x.com"));
-    }
-
-    #[test]
-    fn each_account_has_its_own_sending_pace_and_private_replies_count_twice() {
-        let limits = OutboundLimits::new(2, 1);
-        assert!(limits.take("a", false).is_ok());
-        assert!(limits.take("a", false).is_ok());
-        let wait = limits.take("a", false).expect_err("third send in the same second");
-        assert!(wait > std::time::Duration::ZERO && wait <= std::time::Duration::from_secs(1));
-        assert!(limits.take("b", false).is_ok(), "another account is not slowed down");
-        assert!(limits.take("b", true).is_ok());
-        let wait = limits.take("b", true).expect_err("one private reply an hour");
-        assert!(wait > std::time::Duration::from_secs(60));
     }
 }

@@ -2,10 +2,11 @@
 use super::{
     config::Config,
     directory::Directory,
-    live::LiveHub,
+    engine::Acceptor,
+    live::{self, LiveHub},
     meta::MetaClient,
-    rate_limit::{OutboundLimits, SignInLimits},
-    store,
+    rate_limit::SignInLimits,
+    store::{self, pg::outbox::Pace},
 };
 use axum::extract::FromRef;
 use leptos::prelude::LeptosOptions;
@@ -22,10 +23,15 @@ pub struct AppState {
     pub meta: MetaClient,
     pub leptos: LeptosOptions,
     pub directory: Arc<Directory>,
+    /// Live events from every process, for this process's sockets.
     pub live: LiveHub,
-    pub outbound: Arc<OutboundLimits>,
-    /// Wakes idle engine workers when a delivery is stored.
-    pub wake: Arc<tokio::sync::Notify>,
+    /// Stores webhook deliveries in batches before they are acknowledged.
+    pub acceptor: Acceptor,
+    /// Meta's per-account sending limits, as the outbox applies them.
+    pub pace: Pace,
+    /// Wakes this process's intake when a delivery is stored, and its outbox when a reply is due.
+    pub wake_intake: Arc<tokio::sync::Notify>,
+    pub wake_outbox: Arc<tokio::sync::Notify>,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -47,9 +53,10 @@ pub enum StartError {
 impl AppState {
     /// Connects to both databases and brings their schemas up to date (safe to run repeatedly
     /// and from several processes at once: sqlx takes an advisory lock, index creation is idempotent).
+    /// Starts what requests rely on: the acknowledger and the listener for changes and live events.
     pub async fn connect(config: Config, leptos: LeptosOptions) -> Result<Self, StartError> {
         let pg = PgPoolOptions::new()
-            .max_connections(16)
+            .max_connections(config.database_max_connections)
             .acquire_timeout(Duration::from_secs(5))
             .connect(config.database_url.expose_secret())
             .await?;
@@ -59,8 +66,12 @@ impl AppState {
         let sign_in_limits =
             Arc::new(SignInLimits::new(config.sign_in_per_ip_per_minute, config.sign_in_per_account_per_minute));
         let meta = MetaClient::new(config.meta.clone());
-        let outbound =
-            Arc::new(OutboundLimits::new(config.engine.sends_per_second, config.engine.private_replies_per_hour));
+        let pace = Pace::new(config.engine.sends_per_second, config.engine.private_replies_per_hour);
+        let directory = Arc::new(Directory::default());
+        let live = LiveHub::default();
+        live::spawn_listener(pg.clone(), live.clone(), directory.clone());
+        let wake_intake = Arc::new(tokio::sync::Notify::new());
+        let acceptor = Acceptor::spawn(pg.clone(), wake_intake.clone());
         Ok(Self {
             config: Arc::new(config),
             pg,
@@ -68,10 +79,12 @@ impl AppState {
             sign_in_limits,
             meta,
             leptos,
-            directory: Arc::default(),
-            live: LiveHub::default(),
-            outbound,
-            wake: Arc::default(),
+            directory,
+            live,
+            acceptor,
+            pace,
+            wake_intake,
+            wake_outbox: Arc::default(),
         })
     }
 }

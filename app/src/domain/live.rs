@@ -1,5 +1,5 @@
 //! What the server pushes to open pages over the WebSocket (`/ws`).
-use super::{automation::AutomationKind, instance::InstanceStatus};
+use super::instance::InstanceStatus;
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -7,14 +7,37 @@ use serde::{Deserialize, Serialize};
 pub enum LiveEvent {
     /// An instance changed status: connected, refreshed into `error`, disconnected, ...
     InstanceStatus { instance_id: String, status: InstanceStatus, reason: Option<String> },
-    /// An interaction was recorded or its reply changed status.
-    Interaction { instance_id: String, report_id: String, kind: AutomationKind, status: String },
+    /// Reports of an instance were recorded or changed status: how many, by their new status.
+    /// One event covers a whole batch, so a busy account does not flood the page.
+    Interactions { instance_id: String, counts: StatusCounts },
+}
+
+/// Reports by the status they reached.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatusCounts {
+    pub pending: u32,
+    pub sent: u32,
+    pub failed: u32,
+    pub skipped: u32,
+}
+
+impl StatusCounts {
+    /// Counts one report reaching `status` (one of the report statuses).
+    pub fn add(&mut self, status: &str) {
+        let slot = match status {
+            "pending" => &mut self.pending,
+            "sent" => &mut self.sent,
+            "failed" => &mut self.failed,
+            _ => &mut self.skipped,
+        };
+        *slot = slot.saturating_add(1);
+    }
 }
 
 impl LiveEvent {
     pub fn instance_id(&self) -> &str {
         match self {
-            Self::InstanceStatus { instance_id, .. } | Self::Interaction { instance_id, .. } => instance_id,
+            Self::InstanceStatus { instance_id, .. } | Self::Interactions { instance_id, .. } => instance_id,
         }
     }
 }

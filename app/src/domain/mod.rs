@@ -2,6 +2,7 @@
 pub mod audit;
 pub mod automation;
 pub mod automation_draft;
+pub mod dead_letter;
 pub mod error;
 pub mod instance;
 pub mod live;

@@ -2,20 +2,22 @@
 //! delete) and the audit log. Filters live in the URL, so a filtered view can be shared.
 use crate::{
     api::admin::{
-        admin_list_instances, audit_log, list_users, AdminDeleteInstance, AdminDisconnectInstance, AdminInstance,
-        AdminRefreshInstance,
+        admin_list_instances, audit_log, list_dead_letters, list_users, AdminDeleteInstance, AdminDisconnectInstance,
+        AdminInstance, AdminRefreshInstance, RunDeadLetterAgain,
     },
     components::{
         auth::RequireUser,
         error_notice::{ErrorNotice, Loading},
+        local_time::LocalTime,
     },
     domain::{
         audit::AuditEntry,
+        dead_letter::DeadLetterView,
         error::AppError,
         instance::InstanceStatus,
         user::{Role, UserSummary},
     },
-    i18n::{Key, Locale},
+    i18n::{dead_letter_labels, field_message, Key, Locale},
     pages::{instances::status_label, sign_in::FormError},
     use_locale,
 };
@@ -27,6 +29,7 @@ struct AdminActions {
     disconnect: ServerAction<AdminDisconnectInstance>,
     refresh: ServerAction<AdminRefreshInstance>,
     delete: ServerAction<AdminDeleteInstance>,
+    run_again: ServerAction<RunDeadLetterAgain>,
 }
 
 #[component]
@@ -37,8 +40,12 @@ pub fn AdminPage() -> impl IntoView {
         let wanted = query.read().get("status").unwrap_or_default();
         InstanceStatus::ALL.into_iter().find(|s| s.as_str() == wanted)
     });
-    let actions =
-        AdminActions { disconnect: ServerAction::new(), refresh: ServerAction::new(), delete: ServerAction::new() };
+    let actions = AdminActions {
+        disconnect: ServerAction::new(),
+        refresh: ServerAction::new(),
+        delete: ServerAction::new(),
+        run_again: ServerAction::new(),
+    };
     // Outside RequireUser: see InstancesPage.
     let users = Resource::new(|| (), |_| list_users());
     let instances = Resource::new(
@@ -54,12 +61,20 @@ pub fn AdminPage() -> impl IntoView {
         |(search, status, ..)| admin_list_instances(search, status),
     );
     let audit = Resource::new(
-        move || (actions.disconnect.version().get(), actions.refresh.version().get(), actions.delete.version().get()),
+        move || {
+            (
+                actions.disconnect.version().get(),
+                actions.refresh.version().get(),
+                actions.delete.version().get(),
+                actions.run_again.version().get(),
+            )
+        },
         |_| audit_log(),
     );
+    let dead_letters = Resource::new(move || actions.run_again.version().get(), |_| list_dead_letters());
     view! {
         <RequireUser admin=true>
-            <AdminView users instances audit actions search/>
+            <AdminView users instances audit dead_letters actions search/>
         </RequireUser>
     }
 }
@@ -69,6 +84,7 @@ fn AdminView(
     users: Resource<Result<Vec<UserSummary>, AppError>>,
     instances: Resource<Result<Vec<AdminInstance>, AppError>>,
     audit: Resource<Result<Vec<AuditEntry>, AppError>>,
+    dead_letters: Resource<Result<Vec<DeadLetterView>, AppError>>,
     actions: AdminActions,
     search: Memo<String>,
 ) -> impl IntoView {
@@ -102,6 +118,25 @@ fn AdminView(
                 match instances.await {
                     Ok(list) if list.is_empty() => view! { <p class="muted">{locale.t(Key::NoInstancesFound)}</p> }.into_any(),
                     Ok(list) => view! { <InstanceTable list locale actions/> }.into_any(),
+                    Err(error) => view! { <ErrorNotice error/> }.into_any(),
+                }
+            })}
+        </Suspense>
+
+        <h2 id="dead-letters">{locale.t(Key::DeadLetters)}</h2>
+        <p class="muted">{locale.t(Key::DeadLettersHint)}</p>
+        {move || actions.run_again.value().get().and_then(Result::err).map(|error| {
+            let key = error.field_code("dead_letter").map(field_message);
+            match key {
+                Some(key) => view! { <div class="notice notice-error" role="alert">{locale.t(key)}</div> }.into_any(),
+                None => view! { <ErrorNotice error/> }.into_any(),
+            }
+        })}
+        <Suspense fallback=Loading>
+            {move || Suspend::new(async move {
+                match dead_letters.await {
+                    Ok(list) if list.is_empty() => view! { <p class="muted">{locale.t(Key::NoDeadLetters)}</p> }.into_any(),
+                    Ok(list) => view! { <DeadLetterTable list locale actions/> }.into_any(),
                     Err(error) => view! { <ErrorNotice error/> }.into_any(),
                 }
             })}
@@ -174,6 +209,59 @@ fn InstanceTable(list: Vec<AdminInstance>, locale: Locale, actions: AdminActions
                                         </ActionForm>
                                     </details>
                                 </td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+}
+
+#[component]
+fn DeadLetterTable(list: Vec<DeadLetterView>, locale: Locale, actions: AdminActions) -> impl IntoView {
+    view! {
+        <div class="table-scroll">
+            <table class="dead-letters">
+                <thead><tr>
+                    <th>{locale.t(Key::ColumnWhen)}</th>
+                    <th>{locale.t(Key::ColumnWhat)}</th>
+                    <th>{locale.t(Key::ColumnWhy)}</th>
+                    <th>{locale.t(Key::ColumnTimes)}</th>
+                    <th>{locale.t(Key::ColumnSince)}</th>
+                    <th>{locale.t(Key::ColumnActions)}</th>
+                </tr></thead>
+                <tbody>
+                    {list.into_iter().map(|d| {
+                        let (kind, why) = dead_letter_labels(&d.kind, &d.reason);
+                        let id = d.id.clone();
+                        let action = match (d.resolved_at, d.retryable) {
+                            (Some(at), _) => view! {
+                                <span class="badge badge-ok">{locale.t(Key::ResolvedAt)}</span> " " <LocalTime at/>
+                            }.into_any(),
+                            (None, true) => view! {
+                                <ActionForm action=actions.run_again>
+                                    <input type="hidden" name="id" value=id/>
+                                    <button type="submit" class="secondary">{locale.t(Key::RunAgain)}</button>
+                                </ActionForm>
+                            }.into_any(),
+                            (None, false) => view! { <span class="muted">{locale.t(Key::NotRetryable)}</span> }.into_any(),
+                        };
+                        view! {
+                            <tr data-dead-letter=d.id class:resolved=d.resolved_at.is_some()>
+                                <td><LocalTime at=d.last_failed_at/></td>
+                                <td>
+                                    <strong>{locale.t(kind)}</strong><br/>
+                                    <span class="summary">{d.summary}</span>
+                                    {d.account_id.map(|a| view! { <br/><span class="muted">"IG " {a}</span> })}
+                                </td>
+                                <td>
+                                    {locale.t(why)}
+                                    {d.detail.map(|detail| view! { <br/><code class="detail">{detail}</code> })}
+                                </td>
+                                <td>{d.attempts}</td>
+                                <td><LocalTime at=d.first_failed_at/></td>
+                                <td>{action}</td>
                             </tr>
                         }
                     }).collect_view()}

@@ -32,7 +32,7 @@ pub fn ReportsPage() -> impl IntoView {
     let instances = Resource::new(|| (), |_| list_instances());
     // New interactions appear at the top of the first page as they happen.
     use_live_events(move |event| {
-        if cursor.get_untracked().is_none() && matches!(event, None | Some(LiveEvent::Interaction { .. })) {
+        if cursor.get_untracked().is_none() && matches!(event, None | Some(LiveEvent::Interactions { .. })) {
             page.refetch();
         }
     });

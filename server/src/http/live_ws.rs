@@ -1,6 +1,6 @@
 //! `GET /ws`: live updates for a signed-in browser (session cookie or Clerky Bearer token). Each
 //! message is a JSON `LiveEvent` for the caller's own instances; admins receive every one.
-use app::backend::{auth, AppState};
+use app::backend::{auth, live::Broadcast, AppState};
 use axum::{
     extract::{
         ws::{Message, WebSocket, WebSocketUpgrade},
@@ -26,15 +26,15 @@ async fn forward(state: AppState, mut socket: WebSocket, user_id: String, admin:
     loop {
         tokio::select! {
             received = events.recv() => match received {
-                Ok(addressed) if admin || addressed.owner_id == user_id => {
+                Ok(Broadcast::Event(addressed)) if admin || addressed.owner_id == user_id => {
                     let Ok(text) = serde_json::to_string(&addressed.event) else { continue };
                     if socket.send(Message::Text(text.into())).await.is_err() {
                         return;
                     }
                 }
-                Ok(_) => {}
-                // Fell behind: the page refetches on `lagged`, so nothing is silently missed.
-                Err(RecvError::Lagged(_)) => {
+                Ok(Broadcast::Event(_)) => {}
+                // Fell behind, or events may have been missed: the page refetches on `lagged`.
+                Ok(Broadcast::Resync) | Err(RecvError::Lagged(_)) => {
                     if socket.send(Message::Text(r#"{"type":"lagged"}"#.into())).await.is_err() {
                         return;
                     }

@@ -2,7 +2,10 @@
 //! per-instance callback `/webhook/instagram/{instanceName}` and the app-level `/webhook/instagram`
 //! (Meta's dashboard holds one URL per app). Both share one path: check, store, answer 200; the
 //! workers route each entry to its instance by account id.
-use app::backend::{engine, meta::signature, AppState};
+use app::backend::{
+    meta::{events, signature},
+    AppState,
+};
 use axum::{
     body::Bytes,
     extract::{DefaultBodyLimit, Path, Query, State},
@@ -61,7 +64,7 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 }
 
 async fn receive_app(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
-    receive(&state, None, &headers, &body).await
+    receive(&state, None, &headers, body).await
 }
 
 async fn receive_instance(
@@ -70,16 +73,17 @@ async fn receive_instance(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    receive(&state, Some(&instance_name), &headers, &body).await
+    receive(&state, Some(&instance_name), &headers, body).await
 }
 
 /// Signature over the raw bytes first, then the JSON, then the instance; stored before the 200.
-async fn receive(state: &AppState, instance_name: Option<&str>, headers: &HeaderMap, body: &[u8]) -> Response {
+async fn receive(state: &AppState, instance_name: Option<&str>, headers: &HeaderMap, body: Bytes) -> Response {
     let signature = headers.get("x-hub-signature-256").and_then(|v| v.to_str().ok()).unwrap_or_default();
-    if !signature::verify(&state.config.meta.webhook_secrets(), signature, body) {
+    if !signature::verify(&state.config.meta.webhook_secrets(), signature, &body) {
         return (StatusCode::UNAUTHORIZED, "invalid signature").into_response();
     }
-    if serde_json::from_slice::<serde::de::IgnoredAny>(body).is_err() {
+    // Lone surrogate escapes (half an emoji) are repaired, not refused: the rest is someone's data.
+    if serde_json::from_slice::<serde::de::IgnoredAny>(&body).is_err() && events::json_value(&body).is_err() {
         return (StatusCode::BAD_REQUEST, "invalid JSON").into_response();
     }
     if let Some(name) = instance_name {
@@ -89,7 +93,7 @@ async fn receive(state: &AppState, instance_name: Option<&str>, headers: &Header
             Err(error) => return unavailable(&error),
         }
     }
-    match engine::accept_delivery(state, instance_name, body, signature).await {
+    match state.acceptor.accept(instance_name, body, signature).await {
         Ok(id) => {
             tracing::debug!(delivery.id = %id, "delivery {id} stored");
             StatusCode::OK.into_response()

@@ -1,115 +1,591 @@
-//! A stored delivery becomes rows of `instagram_messages` and `instagram_comments`, and each new
-//! inbound one a reply job, in one transaction: run twice, it changes nothing the second time.
-use super::{ReplyJob, Step};
+//! Intake: stored deliveries become messages, comments and reports, many deliveries per
+//! transaction with multi-row statements. Each inbound event gets its report here: `skipped` with
+//! the reason, or `pending` with the chosen reply, which the outbox then sends.
+//!
+//! Poison cannot spread: a batch that fails on its data marks its deliveries, and each then runs
+//! alone; alone, each event runs under its own savepoint, so one that cannot be stored becomes a
+//! dead letter while the delivery's other events go through. A delivery that keeps failing (a
+//! crash, a panic) stops after a bounded number of runs and becomes a dead letter itself.
+use super::{decide, Woken};
 use crate::{
     backend::{
-        meta::events::{self, Event, MessageEvent},
+        directory::Instance,
+        live::{self, Tally},
+        meta::events::{self, CommentEvent, Entry, Event, MessageEvent},
         state::AppState,
         store::{
             pg::{
-                deliveries,
-                interactions::{self, Owner},
-                jobs::{self, Job, JobKind},
-                reports,
+                daily_caps,
+                dead_letters::{self, Failure, Kind},
+                deliveries::{self, Delivery, Processed},
+                interactions::{self, Owner, Replied},
+                outbox, people,
+                reports::{self, Delivered, EventKey, NewReport, PublicReplySeen},
             },
             StoreError,
         },
     },
-    domain::{automation::AutomationKind, live::LiveEvent},
+    domain::automation::AutomationKind,
 };
+use chrono::{DateTime, Utc};
+use futures_util::FutureExt;
 use mongodb::bson::oid::ObjectId;
+use sqlx::{Acquire, PgConnection, Postgres, Transaction};
+use std::{
+    collections::{HashMap, HashSet},
+    panic::AssertUnwindSafe,
+    time::Duration,
+};
 use uuid::Uuid;
 
-pub(super) async fn run(state: &AppState, job: &Job) -> Result<Step, StoreError> {
-    let Some(delivery_id) = job.payload["delivery_id"].as_str().and_then(|id| Uuid::parse_str(id).ok()) else {
-        tracing::error!(job.id = %job.id, "delivery job {} without a delivery id: dropped", job.id);
-        return Ok(Step::Done);
-    };
-    let mut tx = state.pg.begin().await?;
-    let Some(delivery) = deliveries::load(&mut *tx, delivery_id).await? else { return Ok(Step::Done) };
-    // The body was checked to be JSON on receipt; anything else here has nothing to act on.
-    let entries = events::parse(&delivery.body, delivery.received_at.timestamp_millis()).unwrap_or_default();
-    let mut touched: Vec<ObjectId> = Vec::new();
-    let mut confirmed: Vec<(String, LiveEvent)> = Vec::new();
-    let mut count = 0;
-    for entry in &entries {
-        count += entry.events.len();
-        // An account we do not know (or the dashboard's test id "0"): acknowledged and dropped.
-        let Some(instance) = state.directory.instance_by_account(&state.mongo, &entry.account_id).await? else {
-            continue;
-        };
-        let instance_id = instance.id.to_hex();
-        let user_id = instance.user_id.to_hex();
-        let owner = Owner { instance_id: &instance_id, user_id: &user_id };
-        if !touched.contains(&instance.id) {
-            touched.push(instance.id);
-        }
-        let confirmation = |report: Uuid, kind: AutomationKind| {
-            (
-                user_id.clone(),
-                LiveEvent::Interaction {
-                    instance_id: instance_id.clone(),
-                    report_id: report.to_string(),
-                    kind,
-                    status: reports::status::SENT.to_owned(),
-                },
-            )
-        };
-        for event in &entry.events {
-            match event {
-                Event::Message(message) => {
-                    let inserted = interactions::insert_message(&mut *tx, owner, message).await?;
-                    if message.is_echo || message.sender_id == entry.account_id {
-                        // Our own message coming back: it confirms the reply it carries the report id of.
-                        if let Some(report) = our_report(message) {
-                            if let Some(id) =
-                                reports::confirm_by_echo(&mut *tx, &instance_id, report, &message.mid).await?
-                            {
-                                confirmed.push(confirmation(id, AutomationKind::Dm));
-                            }
-                        }
-                    } else if inserted && answerable(message) {
-                        enqueue(&mut tx, &instance_id, AutomationKind::Dm, &message.mid).await?;
-                    }
-                }
-                Event::Comment(comment) => {
-                    let inserted = interactions::insert_comment(&mut *tx, owner, comment).await?;
-                    if comment.from_id == entry.account_id {
-                        // The account's own comment: the echo of a public reply, never answered.
-                        if let Some(parent) = &comment.parent_id {
-                            if let Some(id) =
-                                reports::confirm_public_reply(&mut *tx, &instance_id, parent, &comment.id).await?
-                            {
-                                confirmed.push(confirmation(id, AutomationKind::Comment));
-                            }
-                        }
-                    } else if inserted && comment.text.as_deref().is_some_and(|t| !t.trim().is_empty()) {
-                        enqueue(&mut tx, &instance_id, AutomationKind::Comment, &comment.id).await?;
-                    }
-                }
-                // Kept in the stored delivery; nothing to answer.
-                Event::Other { .. } => {}
+/// A delivery that did not finish this many runs becomes a dead letter.
+pub(super) const MAX_RUNS: i32 = 5;
+/// One run may take this long before it counts as failed.
+const RUN_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// A delivery with its parsed entries; `None` when the body was not a webhook payload.
+pub(super) struct Parsed {
+    pub delivery: Delivery,
+    pub entries: Option<Vec<Entry>>,
+}
+
+pub(super) fn parse(delivery: Delivery) -> Parsed {
+    let entries = events::parse(&delivery.body, delivery.received_at.timestamp_millis()).ok();
+    Parsed { delivery, entries }
+}
+
+/// One event of a delivery, where it sits in it.
+#[derive(Clone, Copy)]
+pub(super) struct Unit<'a> {
+    delivery: &'a Delivery,
+    entry: usize,
+    item: usize,
+    account_id: &'a str,
+    event: &'a Event,
+}
+
+pub(super) fn units(parsed: &[Parsed]) -> Vec<Unit<'_>> {
+    let mut units = Vec::new();
+    for p in parsed {
+        for (entry, e) in p.entries.iter().flatten().enumerate() {
+            for (item, event) in e.events.iter().enumerate() {
+                units.push(Unit { delivery: &p.delivery, entry, item, account_id: &e.account_id, event });
             }
         }
     }
-    deliveries::mark_processed(&mut *tx, delivery.id, entries.len(), count).await?;
-    // The job is deleted after this returns; run again, this finds every row already there.
-    tx.commit().await?;
-    for (owner, event) in confirmed {
-        state.live.publish(owner, event);
-    }
-    for id in touched {
-        if let Err(error) = state.directory.touch(&state.mongo, id).await {
-            tracing::warn!(instance.id = %id, "cannot record the last event of {id}: {error}");
-        }
-    }
-    state.wake.notify_waiters();
-    Ok(Step::Done)
+    units
 }
 
-/// Text a person sent: not an echo, a deletion, an unsupported type or a bare attachment.
-fn answerable(message: &MessageEvent) -> bool {
-    !message.is_deleted && !message.is_unsupported && message.text.as_deref().is_some_and(|t| !t.trim().is_empty())
+/// Takes in up to `limit` waiting deliveries in one transaction; returns how many it took.
+pub(super) async fn run_batch(state: &AppState, limit: i64) -> Result<usize, StoreError> {
+    let mut tx = state.pg.begin().await?;
+    let taken = deliveries::take_fresh(&mut tx, limit).await?;
+    if taken.is_empty() {
+        return Ok(0);
+    }
+    let ids: Vec<Uuid> = taken.iter().map(|d| d.id).collect();
+    let parsed: Vec<Parsed> = taken.into_iter().map(parse).collect();
+    let work = AssertUnwindSafe(tokio::time::timeout(RUN_TIMEOUT, take_and_finish(state, &mut tx, &parsed)));
+    let failure = match work.catch_unwind().await {
+        Ok(Ok(Ok(woken))) => {
+            tx.commit().await?;
+            woken.after_commit(state).await;
+            return Ok(ids.len());
+        }
+        Ok(Ok(Err(error))) if error.is_transient() => return Err(error),
+        Ok(Ok(Err(error))) => error.to_string(),
+        Ok(Err(_elapsed)) => format!("the run took longer than {} s", RUN_TIMEOUT.as_secs()),
+        Err(_panic) => "the run panicked".to_owned(),
+    };
+    drop(tx);
+    // From now on each of these runs alone: the one at fault cannot hold up the others.
+    tracing::warn!(deliveries = ids.len(), "an intake batch failed, its deliveries run alone: {failure}");
+    deliveries::record_failure(&state.pg, &ids, &failure).await?;
+    Ok(ids.len())
+}
+
+async fn take_and_finish(
+    state: &AppState,
+    tx: &mut Transaction<'_, Postgres>,
+    parsed: &[Parsed],
+) -> Result<Woken, StoreError> {
+    let all = units(parsed);
+    let mut taken = take_in(state, tx, &all).await?;
+    junk(parsed, &mut taken.dead);
+    finish(tx, parsed, taken).await
+}
+
+/// Takes one delivery whose earlier run failed and runs it alone; false when there is none.
+pub(super) async fn run_suspect(state: &AppState) -> Result<bool, StoreError> {
+    let lease = f64::from(state.config.engine.job_lease_seconds);
+    let Some(delivery) = deliveries::claim_suspect(&state.pg, lease).await? else { return Ok(false) };
+    let id = delivery.id;
+    if delivery.attempts > MAX_RUNS {
+        give_up(state, &delivery).await?;
+        return Ok(true);
+    }
+    let parsed = [parse(delivery)];
+    let work = AssertUnwindSafe(tokio::time::timeout(RUN_TIMEOUT, run_alone(state, &parsed))).catch_unwind().await;
+    match work {
+        Ok(Ok(Ok(()))) => {}
+        Ok(Ok(Err(error))) if error.is_transient() => {
+            // The database failed under the run: not the delivery's fault, try again soon.
+            deliveries::release(&state.pg, id, 5.0, &error.to_string()).await?;
+        }
+        Ok(Ok(Err(error))) => deliveries::record_failure(&state.pg, &[id], &error.to_string()).await?,
+        Ok(Err(_elapsed)) => deliveries::record_failure(&state.pg, &[id], "the run took too long").await?,
+        // Counted already; its lease runs out and it runs again, up to MAX_RUNS.
+        Err(_panic) => tracing::error!(delivery.id = %id, "delivery {id} panicked its run"),
+    }
+    Ok(true)
+}
+
+/// Runs one delivery on its own: all of it under a savepoint; if that fails on the data, each
+/// event under its own, the failing ones kept as dead letters.
+pub(super) async fn run_alone(state: &AppState, parsed: &[Parsed]) -> Result<(), StoreError> {
+    let mut tx = state.pg.begin().await?;
+    let all = units(parsed);
+    let whole = {
+        let mut savepoint = (&mut tx).begin().await?;
+        match take_in(state, &mut savepoint, &all).await {
+            Ok(taken) => {
+                savepoint.commit().await?;
+                Ok(taken)
+            }
+            Err(error) => Err(error),
+        }
+    };
+    let mut taken = match whole {
+        Ok(taken) => taken,
+        Err(error) if error.is_transient() => return Err(error),
+        Err(_) => {
+            let mut taken = TakenIn::default();
+            for unit in &all {
+                let mut savepoint = (&mut tx).begin().await?;
+                match take_in(state, &mut savepoint, std::slice::from_ref(unit)).await {
+                    Ok(one) => {
+                        savepoint.commit().await?;
+                        taken.merge(one);
+                    }
+                    Err(error) if error.is_transient() => return Err(error),
+                    Err(error) => {
+                        drop(savepoint);
+                        tracing::warn!(delivery.id = %unit.delivery.id, "an event cannot be stored: {error}");
+                        taken.dead.push(OwnedFailure::unit(unit, "storage_error", error.to_string(), true));
+                    }
+                }
+            }
+            taken
+        }
+    };
+    junk(parsed, &mut taken.dead);
+    let woken = finish(&mut tx, parsed, taken).await?;
+    tx.commit().await?;
+    woken.after_commit(state).await;
+    Ok(())
+}
+
+/// Runs again one event kept as a dead letter (an admin asked): Ok when it went through now.
+pub(super) async fn run_event_again(
+    state: &AppState,
+    delivery_id: Uuid,
+    entry: i32,
+    item: i32,
+) -> Result<(), StoreError> {
+    let delivery = deliveries::load(&state.pg, delivery_id).await?.ok_or(StoreError::NotFound)?;
+    let parsed = [parse(delivery)];
+    let all = units(&parsed);
+    let unit = all
+        .iter()
+        .find(|u| i32::try_from(u.entry).ok() == Some(entry) && i32::try_from(u.item).ok() == Some(item))
+        .ok_or(StoreError::NotFound)?;
+    let mut tx = state.pg.begin().await?;
+    let TakenIn { tally, touched, replies, dead } = take_in(state, &mut tx, std::slice::from_ref(unit)).await?;
+    if let Some(refused) = dead.first() {
+        return Err(StoreError::Malformed(refused.reason.clone()));
+    }
+    live::notify(&mut tx, &tally.events()).await?;
+    tx.commit().await?;
+    Woken { touched, replies }.after_commit(state).await;
+    Ok(())
+}
+
+/// A delivery that never finished: kept as a dead letter and out of the queue.
+async fn give_up(state: &AppState, delivery: &Delivery) -> Result<(), StoreError> {
+    let mut tx = state.pg.begin().await?;
+    let summary = format!("delivery of {} bytes received {}", delivery.body.len(), delivery.received_at.to_rfc3339());
+    let failure = Failure {
+        kind: Kind::Delivery,
+        delivery_id: Some(delivery.id),
+        entry_index: None,
+        item_index: None,
+        report_id: None,
+        account_id: None,
+        instance_id: None,
+        summary: &summary,
+        reason: "processing_failed",
+        detail: Some(&format!("its processing did not finish in {MAX_RUNS} runs")),
+        retryable: true,
+    };
+    dead_letters::record(&mut tx, &[failure]).await?;
+    deliveries::mark_processed(&mut *tx, &[Processed { id: delivery.id, entries: 0, events: 0 }]).await?;
+    tx.commit().await?;
+    tracing::error!(delivery.id = %delivery.id, "delivery {} kept as a dead letter", delivery.id);
+    Ok(())
+}
+
+/// Marks the deliveries done, records dead letters and queues live events, in `tx`.
+async fn finish(tx: &mut PgConnection, parsed: &[Parsed], taken: TakenIn) -> Result<Woken, StoreError> {
+    let processed: Vec<Processed> = parsed
+        .iter()
+        .map(|p| {
+            let entries = p.entries.as_deref().unwrap_or_default();
+            let count = |n: usize| i32::try_from(n).unwrap_or(i32::MAX);
+            Processed {
+                id: p.delivery.id,
+                entries: count(entries.len()),
+                events: count(entries.iter().map(|e| e.events.len()).sum()),
+            }
+        })
+        .collect();
+    let failures: Vec<Failure> = taken.dead.iter().map(OwnedFailure::as_failure).collect();
+    dead_letters::record(tx, &failures).await?;
+    deliveries::mark_processed(&mut *tx, &processed).await?;
+    live::notify(tx, &taken.tally.events()).await?;
+    Ok(Woken { touched: taken.touched, replies: taken.replies })
+}
+
+/// A body that was JSON but not a webhook payload: kept, not acted on, not silent.
+fn junk(parsed: &[Parsed], dead: &mut Vec<OwnedFailure>) {
+    for p in parsed.iter().filter(|p| p.entries.is_none()) {
+        dead.push(OwnedFailure {
+            kind: Kind::Delivery,
+            delivery_id: p.delivery.id,
+            entry_index: None,
+            item_index: None,
+            account_id: None,
+            instance_id: None,
+            summary: format!("delivery of {} bytes", p.delivery.body.len()),
+            reason: "not_a_webhook_payload".to_owned(),
+            detail: None,
+            retryable: false,
+        });
+    }
+}
+
+/// A dead letter to record at the end of the run.
+struct OwnedFailure {
+    kind: Kind,
+    delivery_id: Uuid,
+    entry_index: Option<i32>,
+    item_index: Option<i32>,
+    account_id: Option<String>,
+    instance_id: Option<String>,
+    summary: String,
+    reason: String,
+    detail: Option<String>,
+    retryable: bool,
+}
+
+impl OwnedFailure {
+    fn unit(unit: &Unit<'_>, reason: &str, detail: String, retryable: bool) -> Self {
+        let summary = match unit.event {
+            Event::Message(m) => format!("messages: mid {}", m.mid.chars().take(40).collect::<String>()),
+            Event::Comment(c) => format!("{}: comment {}", c.field, c.id),
+            Event::Other { field, .. } => field.clone(),
+            Event::Refused(r) => r.summary.clone(),
+        };
+        Self {
+            kind: Kind::Event,
+            delivery_id: unit.delivery.id,
+            entry_index: i32::try_from(unit.entry).ok(),
+            item_index: i32::try_from(unit.item).ok(),
+            account_id: (!unit.account_id.is_empty()).then(|| unit.account_id.to_owned()),
+            instance_id: None,
+            summary,
+            reason: reason.to_owned(),
+            detail: Some(detail),
+            retryable,
+        }
+    }
+
+    fn as_failure(&self) -> Failure<'_> {
+        Failure {
+            kind: self.kind,
+            delivery_id: Some(self.delivery_id),
+            entry_index: self.entry_index,
+            item_index: self.item_index,
+            report_id: None,
+            account_id: self.account_id.as_deref(),
+            instance_id: self.instance_id.as_deref(),
+            summary: &self.summary,
+            reason: &self.reason,
+            detail: self.detail.as_deref(),
+            retryable: self.retryable,
+        }
+    }
+}
+
+/// What a run took in, for after its commit.
+#[derive(Default)]
+struct TakenIn {
+    tally: Tally,
+    touched: HashSet<ObjectId>,
+    replies: bool,
+    dead: Vec<OwnedFailure>,
+}
+
+impl TakenIn {
+    fn merge(&mut self, other: TakenIn) {
+        self.tally.merge(other.tally);
+        self.touched.extend(other.touched);
+        self.replies |= other.replies;
+        self.dead.extend(other.dead);
+    }
+}
+
+/// An inbound event that may get a reply.
+struct Candidate<'a> {
+    owner: usize,
+    kind: AutomationKind,
+    event_id: &'a str,
+    person_id: &'a str,
+    username: Option<&'a str>,
+    media_id: Option<&'a str>,
+    text: &'a str,
+    timestamp: DateTime<Utc>,
+    received_at: DateTime<Utc>,
+}
+
+/// Stores the units' messages and comments, writes the reports of their new inbound events and
+/// confirms the replies whose echoes came back. Everything in `db`, nothing committed.
+async fn take_in(state: &AppState, db: &mut PgConnection, units: &[Unit<'_>]) -> Result<TakenIn, StoreError> {
+    let mut taken = TakenIn::default();
+    let accounts: Vec<&str> = {
+        let mut ids: Vec<&str> = units.iter().map(|u| u.account_id).filter(|a| !a.is_empty()).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        ids
+    };
+    let instances = state.directory.instances_by_accounts(&state.mongo, &accounts).await?;
+    // Owners (instance and user ids as text) by position, so rows can borrow them.
+    let mut owners: Vec<(String, String, Instance)> = Vec::new();
+    let mut owner_of: HashMap<&str, usize> = HashMap::new();
+    for (account, instance) in &instances {
+        if let Some(doc) = instance {
+            owner_of.insert(account.as_str(), owners.len());
+            owners.push((doc.id.to_hex(), doc.user_id.to_hex(), instance.clone()));
+            taken.touched.insert(doc.id);
+        }
+    }
+    let owner = |i: usize| Owner { instance_id: &owners[i].0, user_id: &owners[i].1 };
+
+    let mut messages: Vec<(Owner, &MessageEvent)> = Vec::new();
+    let mut comments: Vec<(Owner, &CommentEvent)> = Vec::new();
+    let mut candidates: Vec<Candidate> = Vec::new();
+    let mut echoes: Vec<Delivered> = Vec::new();
+    let mut own_replies: Vec<PublicReplySeen> = Vec::new();
+    let mut seen: Vec<people::Seen> = Vec::new();
+    for unit in units {
+        let known = owner_of.get(unit.account_id).copied();
+        let received_at = unit.delivery.received_at;
+        match (unit.event, known) {
+            (Event::Refused(refusal), _) if known.is_some() || unit.account_id.is_empty() => {
+                let mut failure = OwnedFailure::unit(unit, refusal.reason, refusal.summary.clone(), false);
+                failure.instance_id = known.map(|i| owners[i].0.clone());
+                taken.dead.push(failure);
+            }
+            // An account nobody connected (or the dashboard's test id "0"): acknowledged, dropped.
+            (_, None) | (Event::Refused(_) | Event::Other { .. }, _) => {}
+            (Event::Message(m), Some(i)) => {
+                messages.push((owner(i), m));
+                if m.is_echo || m.sender_id == unit.account_id {
+                    // Our own message coming back: it confirms the reply whose report it names.
+                    if let Some(report_id) = our_report(m) {
+                        echoes.push(Delivered {
+                            instance_id: &owners[i].0,
+                            report_id,
+                            reply_id: &m.mid,
+                            text: m.text.as_deref(),
+                        });
+                    }
+                } else {
+                    seen.push(people::Seen { instance_id: &owners[i].0, igsid: &m.sender_id, username: None });
+                    if let Some(text) = answerable(m) {
+                        candidates.push(Candidate {
+                            owner: i,
+                            kind: AutomationKind::Dm,
+                            event_id: &m.mid,
+                            person_id: &m.sender_id,
+                            username: None,
+                            media_id: None,
+                            text,
+                            timestamp: at(m.timestamp_ms),
+                            received_at,
+                        });
+                    }
+                }
+            }
+            (Event::Comment(c), Some(i)) => {
+                comments.push((owner(i), c));
+                if c.from_id == unit.account_id {
+                    // The account's own comment: the echo of a public reply, never answered.
+                    if let Some(parent) = &c.parent_id {
+                        own_replies.push(PublicReplySeen {
+                            instance_id: &owners[i].0,
+                            parent_comment_id: parent,
+                            reply_id: &c.id,
+                            text: c.text.as_deref(),
+                        });
+                    }
+                } else {
+                    seen.push(people::Seen {
+                        instance_id: &owners[i].0,
+                        igsid: &c.from_id,
+                        username: c.from_username.as_deref(),
+                    });
+                    if let Some(text) = c.text.as_deref().filter(|t| !t.trim().is_empty()) {
+                        candidates.push(Candidate {
+                            owner: i,
+                            kind: AutomationKind::Comment,
+                            event_id: &c.id,
+                            person_id: &c.from_id,
+                            username: c.from_username.as_deref(),
+                            media_id: c.media_id.as_deref(),
+                            text,
+                            timestamp: at(c.timestamp_ms),
+                            received_at,
+                        });
+                    }
+                }
+            }
+        }
+    }
+
+    let new_messages = interactions::insert_messages(&mut *db, &mut messages).await?;
+    let new_comments = interactions::insert_comments(&mut *db, &mut comments).await?;
+    // Replies whose echoes came back. Row locks are taken in one order by every kind of run
+    // (reports, then daily counts, then accounts), so runs never wait on each other in a cycle.
+    let mut confirmed = reports::mark_sent(&mut *db, &echoes).await?;
+    confirmed.extend(reports::confirm_public_replies(&mut *db, &own_replies).await?);
+    let replied: Vec<Replied> = confirmed
+        .iter()
+        .map(|s| Replied {
+            instance_id: &s.instance_id,
+            kind: s.kind,
+            event_id: &s.event_id,
+            text: s.response_text.as_deref().unwrap_or_default(),
+        })
+        .collect();
+    interactions::mark_replied(&mut *db, &replied).await?;
+    for s in &confirmed {
+        taken.tally.add(&s.user_id, &s.instance_id, reports::status::SENT);
+    }
+    // Each event once, even when a batch carries it twice; one already reported keeps its report
+    // (a re-delivery), one stored without a report (an older version's queue) gets it now.
+    let mut unique = HashSet::new();
+    candidates.retain(|c| unique.insert((c.owner, c.kind, c.event_id)));
+    let is_new = |c: &Candidate| {
+        let key = (owners[c.owner].0.clone(), c.event_id.to_owned());
+        match c.kind {
+            AutomationKind::Dm => new_messages.contains(&key),
+            AutomationKind::Comment => new_comments.contains(&key),
+        }
+    };
+    let old: Vec<EventKey> = candidates
+        .iter()
+        .filter(|c| !is_new(c))
+        .map(|c| (owners[c.owner].0.clone(), c.kind, c.event_id.to_owned()))
+        .collect();
+    let reported = reports::existing(&mut *db, &old).await?;
+    candidates.retain(|c| !reported.contains(&(owners[c.owner].0.clone(), c.kind, c.event_id.to_owned())));
+    candidates.sort_by_key(|c| c.timestamp);
+
+    let usernames = people::record(&mut *db, &seen).await?;
+    let mut rows = Vec::with_capacity(candidates.len());
+    let mut wanted: HashMap<usize, i32> = HashMap::new();
+    for c in &candidates {
+        let (instance_id, user_id, instance) = &owners[c.owner];
+        let Some(doc) = instance else { continue };
+        let rules = state.directory.rules(&state.pg, instance_id).await?;
+        let username =
+            c.username.or_else(|| usernames.get(&(instance_id.clone(), c.person_id.to_owned())).map(String::as_str));
+        let decision = decide::decide(doc, &rules, c.kind, c.text, c.timestamp, c.media_id, username);
+        if decision.status == reports::status::PENDING {
+            *wanted.entry(c.owner).or_default() += 1;
+        }
+        rows.push(NewReport {
+            instance_id,
+            user_id,
+            automation_id: decision.automation_id,
+            kind: c.kind,
+            event_id: c.event_id,
+            user_id_instagram: c.person_id,
+            media_id: c.media_id,
+            username,
+            interaction_text: Some(c.text),
+            response_text: decision.response_text,
+            response_type: decision.response_type,
+            status: decision.status,
+            error: decision.reason,
+            timestamp: c.timestamp,
+            received_at: c.received_at,
+        });
+    }
+    // The daily cap: what each instance may still send today, reserved before the reports say so.
+    let caps: Vec<daily_caps::Wanted> = wanted
+        .iter()
+        .filter_map(|(i, n)| {
+            let doc = owners[*i].2.as_ref()?;
+            let cap = doc.daily_reply_cap.unwrap_or(state.config.engine.daily_reply_cap);
+            Some(daily_caps::Wanted {
+                instance_id: &owners[*i].0,
+                replies: *n,
+                cap: i32::try_from(cap).unwrap_or(i32::MAX),
+            })
+        })
+        .collect();
+    let (mut granted, today) = daily_caps::reserve(&mut *db, &caps).await?;
+    for row in rows.iter_mut().filter(|r| r.status == reports::status::PENDING) {
+        let left = granted.entry(row.instance_id.to_owned()).or_default();
+        if *left > 0 {
+            *left -= 1;
+        } else {
+            decide::over_cap(row);
+        }
+    }
+    let written = reports::insert_many(&mut *db, &mut rows).await?;
+    let written_keys: HashSet<(&str, AutomationKind, &str)> =
+        written.iter().map(|w| (w.instance_id.as_str(), w.kind, w.event_id.as_str())).collect();
+    // Reserved for a report another run wrote first (a race on a re-delivery): given back.
+    let unused: Vec<(String, chrono::NaiveDate)> = rows
+        .iter()
+        .filter(|r| {
+            r.status == reports::status::PENDING && !written_keys.contains(&(r.instance_id, r.kind, r.event_id))
+        })
+        .map(|r| (r.instance_id.to_owned(), today))
+        .collect();
+    daily_caps::release(&mut *db, &unused).await?;
+    let user_of: HashMap<&str, &str> = owners.iter().map(|(i, u, _)| (i.as_str(), u.as_str())).collect();
+    let mut wake = Vec::new();
+    for w in &written {
+        taken.tally.add(user_of.get(w.instance_id.as_str()).copied().unwrap_or_default(), &w.instance_id, &w.status);
+        if w.status == reports::status::PENDING {
+            wake.push((w.instance_id.clone(), Utc::now()));
+        }
+    }
+    taken.replies = !wake.is_empty();
+    outbox::wake(&mut *db, &wake).await?;
+
+    Ok(taken)
+}
+
+/// Text a person sent: not a deletion, an unsupported type or a bare attachment.
+fn answerable(message: &MessageEvent) -> Option<&str> {
+    if message.is_deleted || message.is_unsupported {
+        return None;
+    }
+    message.text.as_deref().filter(|t| !t.trim().is_empty())
 }
 
 /// The report a reply of ours was tagged with (`ic:<uuid>` in the Send API's `metadata`).
@@ -117,13 +593,6 @@ fn our_report(message: &MessageEvent) -> Option<Uuid> {
     message.metadata.as_deref()?.strip_prefix("ic:").and_then(|id| Uuid::parse_str(id).ok())
 }
 
-async fn enqueue(
-    tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
-    instance_id: &str,
-    kind: AutomationKind,
-    event_id: &str,
-) -> Result<(), StoreError> {
-    let payload = ReplyJob { instance_id: instance_id.to_owned(), kind, event_id: event_id.to_owned() };
-    let payload = serde_json::to_value(payload).map_err(|e| StoreError::Malformed(e.to_string()))?;
-    jobs::enqueue(&mut **tx, JobKind::Reply, &payload).await.map(|_| ())
+fn at(ms: i64) -> DateTime<Utc> {
+    DateTime::from_timestamp_millis(ms).unwrap_or_default()
 }

@@ -1,13 +1,27 @@
 //! Webhook payloads (CONTRACT.md §10) parsed into events. Lenient where Meta is inconsistent
 //! (ids as numbers or strings, junk timestamps, flat or nested changes); anything it does not know
-//! becomes `Event::Other`, kept and never acted on.
+//! becomes `Event::Other`, kept and never acted on. Strict where storage is: what PostgreSQL
+//! cannot hold is cleaned (NUL characters, lone surrogates) or, beyond sane sizes, refused for
+//! that one event with a reason, never for the whole delivery.
 use serde_json::Value;
+use std::borrow::Cow;
+
+/// Ids longer than this are refused: real ones are under 200 bytes (a `mid` is about 150),
+/// and PostgreSQL's unique indexes cannot hold a few thousand.
+pub const MAX_ID_BYTES: usize = 512;
+/// Texts longer than this are refused: Instagram caps DMs at 1,000 characters and comments at
+/// 2,200, so anything beyond is not a person typing.
+pub const MAX_TEXT_BYTES: usize = 16 * 1024;
+/// Instagram usernames have at most 30 characters.
+pub const MAX_USERNAME_BYTES: usize = 255;
 
 /// The events of one `entry`, for one Instagram account.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Entry {
-    /// The IG_ID of the account (`"0"` for the dashboard's Test button).
+    /// The IG_ID of the account (`"0"` for the dashboard's Test button; empty when missing).
     pub account_id: String,
+    /// In the order of the payload: `messaging`, `standby`, then `changes`. The position of an
+    /// event here is how a dead letter points back into the stored delivery.
     pub events: Vec<Event>,
 }
 
@@ -20,6 +34,18 @@ pub enum Event {
         field: String,
         raw: Value,
     },
+    /// Cannot be stored as it is (an id of thousands of characters, say): recorded as refused.
+    Refused(Refusal),
+}
+
+/// Why one event of a delivery was not taken in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    pub field: String,
+    /// A stable code: `id_too_long`, `id_invalid`, `text_too_long`, `username_too_long`, `no_account_id`.
+    pub reason: &'static str,
+    /// What it was, short enough to show: the field, the start of its id, sizes.
+    pub summary: String,
 }
 
 /// A `messages` item: an inbound DM, or the echo of one the account sent.
@@ -59,10 +85,22 @@ pub struct CommentEvent {
 #[error("not a webhook payload: {0}")]
 pub struct PayloadError(&'static str);
 
+/// The body as JSON, with every lone surrogate escape (`\ud83d` without its pair: a client cut an
+/// emoji in half) replaced by U+FFFD, which strict JSON parsers, ours included, refuse.
+pub fn json_value(body: &[u8]) -> Result<Value, PayloadError> {
+    match serde_json::from_slice(body) {
+        Ok(value) => Ok(value),
+        Err(_) => match repair_surrogates(body) {
+            Cow::Owned(repaired) => serde_json::from_slice(&repaired).map_err(|_| PayloadError("invalid JSON")),
+            Cow::Borrowed(_) => Err(PayloadError("invalid JSON")),
+        },
+    }
+}
+
 /// Parses a delivery. `received_ms` stands in for junk timestamps (the dashboard's test samples).
 /// A payload for another product (`"object": "page"`) has no entries for us.
 pub fn parse(body: &[u8], received_ms: i64) -> Result<Vec<Entry>, PayloadError> {
-    let payload: Value = serde_json::from_slice(body).map_err(|_| PayloadError("invalid JSON"))?;
+    let payload = json_value(body)?;
     if !payload.is_object() {
         return Err(PayloadError("not a JSON object"));
     }
@@ -70,31 +108,55 @@ pub fn parse(body: &[u8], received_ms: i64) -> Result<Vec<Entry>, PayloadError> 
         return Ok(Vec::new());
     }
     let entries = payload["entry"].as_array().ok_or(PayloadError("no entry list"))?;
-    Ok(entries.iter().filter_map(|entry| parse_entry(entry, received_ms)).collect())
+    Ok(entries.iter().map(|entry| parse_entry(entry, received_ms)).collect())
 }
 
-fn parse_entry(entry: &Value, received_ms: i64) -> Option<Entry> {
-    let account_id = id(&entry["id"])?;
+fn parse_entry(entry: &Value, received_ms: i64) -> Entry {
     let mut events = Vec::new();
     for item in entry["messaging"].as_array().into_iter().flatten() {
-        events.push(messaging_event(item, received_ms));
+        events.push(checked(messaging_event(item, received_ms)));
     }
     for item in entry["standby"].as_array().into_iter().flatten() {
         // Messages while another app owns the thread: recorded, never answered.
-        events.push(Event::Other { field: "standby".to_owned(), raw: item.clone() });
+        events.push(Event::Other { field: "standby".to_owned(), raw: clean(item) });
     }
     // Comments come in seconds; a junk or missing time is the time we received it.
     let entry_ms = timestamp(&entry["time"]).map(|t| if t < 100_000_000_000 { t * 1000 } else { t });
     let entry_ms = entry_ms.filter(|t| plausible(*t)).unwrap_or(received_ms);
     for change in entry["changes"].as_array().into_iter().flatten() {
-        events.push(change_event(change, entry_ms));
+        events.push(checked(change_event(change, entry_ms)));
     }
     if entry.get("field").is_some() && entry.get("value").is_some() {
         // The flat form of Meta's examples page: one change directly on the entry.
         let change = serde_json::json!({ "field": entry["field"], "value": entry["value"] });
-        events.push(change_event(&change, entry_ms));
+        events.push(checked(change_event(&change, entry_ms)));
     }
-    Some(Entry { account_id, events })
+    match id(&entry["id"]) {
+        Some(account_id) if account_id.len() <= MAX_ID_BYTES && printable(&account_id) => Entry { account_id, events },
+        // Whose events these are cannot be known: every one is refused, none silently dropped.
+        _ => Entry {
+            account_id: String::new(),
+            events: events
+                .iter()
+                .map(|event| {
+                    Event::Refused(Refusal {
+                        field: field_of(event).to_owned(),
+                        reason: "no_account_id",
+                        summary: format!("{}: entry without a usable account id", field_of(event)),
+                    })
+                })
+                .collect(),
+        },
+    }
+}
+
+fn field_of(event: &Event) -> &str {
+    match event {
+        Event::Message(_) => "messages",
+        Event::Comment(c) => &c.field,
+        Event::Other { field, .. } => field,
+        Event::Refused(r) => &r.field,
+    }
 }
 
 fn messaging_event(item: &Value, received_ms: i64) -> Event {
@@ -104,7 +166,7 @@ fn messaging_event(item: &Value, received_ms: i64) -> Event {
             .into_iter()
             .find(|k| item.get(*k).is_some())
             .unwrap_or("unknown");
-        return Event::Other { field: field.to_owned(), raw: item.clone() };
+        return Event::Other { field: field.to_owned(), raw: clean(item) };
     };
     let flag = |name: &str| message[name].as_bool().unwrap_or(false);
     Event::Message(MessageEvent {
@@ -112,40 +174,146 @@ fn messaging_event(item: &Value, received_ms: i64) -> Event {
         sender_id: id(&item["sender"]["id"]).unwrap_or_default(),
         recipient_id: id(&item["recipient"]["id"]).unwrap_or_default(),
         timestamp_ms: timestamp(&item["timestamp"]).filter(|t| plausible(*t)).unwrap_or(received_ms),
-        text: message["text"].as_str().map(str::to_owned),
+        text: message["text"].as_str().map(without_nul),
         is_echo: flag("is_echo") || flag("is_self"),
         is_deleted: flag("is_deleted"),
         is_unsupported: flag("is_unsupported"),
         has_attachments: message["attachments"].as_array().is_some_and(|a| !a.is_empty()),
-        metadata: message["metadata"].as_str().map(str::to_owned),
-        raw: item.clone(),
+        metadata: message["metadata"].as_str().map(without_nul),
+        raw: clean(item),
     })
 }
 
 fn change_event(change: &Value, entry_ms: i64) -> Event {
-    let field = change["field"].as_str().unwrap_or("unknown").to_owned();
+    let field = change["field"].as_str().map_or_else(|| "unknown".to_owned(), without_nul);
     let value = &change["value"];
     if field != "comments" && field != "live_comments" {
-        return Event::Other { field, raw: change.clone() };
+        return Event::Other { field, raw: clean(change) };
     }
     // Instagram Login's shape, or the older `comment_id`/`media_id` one.
     let comment_id = id(&value["id"]).or_else(|| id(&value["comment_id"]));
     let from_id = id(&value["from"]["id"]);
     let (Some(comment_id), Some(from_id)) = (comment_id, from_id) else {
-        return Event::Other { field, raw: change.clone() };
+        return Event::Other { field, raw: clean(change) };
     };
     Event::Comment(CommentEvent {
         id: comment_id,
         field,
         from_id,
-        from_username: value["from"]["username"].as_str().map(str::to_owned),
+        from_username: value["from"]["username"].as_str().map(without_nul),
         media_id: id(&value["media"]["id"]).or_else(|| id(&value["media_id"])),
-        media_product_type: value["media"]["media_product_type"].as_str().map(str::to_owned),
+        media_product_type: value["media"]["media_product_type"].as_str().map(without_nul),
         parent_id: id(&value["parent_id"]),
-        text: value["text"].as_str().map(str::to_owned),
+        text: value["text"].as_str().map(without_nul),
         timestamp_ms: entry_ms,
-        raw: change.clone(),
+        raw: clean(change),
     })
+}
+
+/// The event, or its refusal when an id, a text or a username is beyond what can be stored.
+fn checked(event: Event) -> Event {
+    let (field, ids, text, username): (&str, Vec<&str>, Option<&str>, Option<&str>) = match &event {
+        Event::Message(m) => {
+            ("messages", vec![m.mid.as_str(), m.sender_id.as_str(), m.recipient_id.as_str()], m.text.as_deref(), None)
+        }
+        Event::Comment(c) => (
+            c.field.as_str(),
+            [Some(c.id.as_str()), Some(c.from_id.as_str()), c.media_id.as_deref(), c.parent_id.as_deref()]
+                .into_iter()
+                .flatten()
+                .collect(),
+            c.text.as_deref(),
+            c.from_username.as_deref(),
+        ),
+        Event::Other { .. } | Event::Refused(_) => return event,
+    };
+    let refuse = |reason: &'static str, summary: String| {
+        Event::Refused(Refusal { field: field.to_owned(), reason, summary: format!("{field}: {summary}") })
+    };
+    if let Some(long) = ids.iter().find(|id| id.len() > MAX_ID_BYTES) {
+        return refuse("id_too_long", format!("id {}… of {} bytes", preview(long), long.len()));
+    }
+    if let Some(bad) = ids.iter().find(|id| !printable(id)) {
+        return refuse("id_invalid", format!("id {} with control characters", preview(bad)));
+    }
+    if let Some(text) = text.filter(|t| t.len() > MAX_TEXT_BYTES) {
+        return refuse("text_too_long", format!("text of {} bytes from id {}", text.len(), preview(ids[0])));
+    }
+    if let Some(name) = username.filter(|u| u.len() > MAX_USERNAME_BYTES) {
+        return refuse("username_too_long", format!("username of {} bytes on id {}", name.len(), preview(ids[0])));
+    }
+    event
+}
+
+/// The first characters of an id, for a summary.
+fn preview(id: &str) -> String {
+    id.chars().filter(|c| !c.is_control()).take(24).collect()
+}
+
+/// Ids are opaque but printable: digits, or base64 for message ids.
+fn printable(id: &str) -> bool {
+    !id.chars().any(char::is_control)
+}
+
+/// PostgreSQL's text and jsonb cannot hold U+0000 (Meta relays what people type): it is dropped.
+/// The delivery keeps the exact bytes.
+fn without_nul(text: &str) -> String {
+    text.replace('\0', "")
+}
+
+/// A copy of `value` without U+0000 in any string or key, as jsonb accepts it.
+fn clean(value: &Value) -> Value {
+    match value {
+        Value::String(s) if s.contains('\0') => Value::String(without_nul(s)),
+        Value::Array(items) => Value::Array(items.iter().map(clean).collect()),
+        Value::Object(map) => Value::Object(map.iter().map(|(k, v)| (without_nul(k), clean(v))).collect()),
+        other => other.clone(),
+    }
+}
+
+/// Replaces `\uD800`-`\uDFFF` escapes that are not part of a surrogate pair with `\uFFFD`.
+/// Borrowed when there was nothing to repair.
+fn repair_surrogates(body: &[u8]) -> Cow<'_, [u8]> {
+    fn escape_at(body: &[u8], i: usize) -> Option<u16> {
+        let digits = body.get(i + 2..i + 6)?;
+        if body.get(i..i + 2)? != b"\\u" {
+            return None;
+        }
+        u16::from_str_radix(std::str::from_utf8(digits).ok()?, 16).ok()
+    }
+    let mut out: Option<Vec<u8>> = None;
+    let mut i = 0;
+    let mut backslashes = 0;
+    while i < body.len() {
+        let byte = body[i];
+        // An escape starts at a backslash preceded by an even number of backslashes.
+        if byte == b'\\' && backslashes % 2 == 0 {
+            if let Some(unit) = escape_at(body, i) {
+                let pair = (0xD800..0xDC00).contains(&unit)
+                    && escape_at(body, i + 6).is_some_and(|next| (0xDC00..0xE000).contains(&next));
+                if pair {
+                    if let Some(out) = out.as_mut() {
+                        out.extend_from_slice(&body[i..i + 12]);
+                    }
+                    i += 12;
+                    backslashes = 0;
+                    continue;
+                }
+                if (0xD800..0xE000).contains(&unit) {
+                    out.get_or_insert_with(|| body[..i].to_vec()).extend_from_slice(b"\\ufffd");
+                    i += 6;
+                    backslashes = 0;
+                    continue;
+                }
+            }
+        }
+        backslashes = if byte == b'\\' { backslashes + 1 } else { 0 };
+        if let Some(out) = out.as_mut() {
+            out.push(byte);
+        }
+        i += 1;
+    }
+    out.map_or(Cow::Borrowed(body), Cow::Owned)
 }
 
 /// Ids are digit strings, sometimes sent as JSON numbers (which may exceed 2^53: never via f64).
@@ -267,5 +435,56 @@ mod tests {
         assert_eq!(parse(br#"{"object":"page","entry":[{"id":"1"}]}"#, NOW), Ok(Vec::new()));
         assert!(parse(b"{not json", NOW).is_err());
         assert!(parse(b"[1]", NOW).is_err());
+    }
+
+    #[test]
+    fn nul_characters_are_dropped_from_texts_and_raw_values_but_the_event_is_kept() {
+        let body = br#"{"object":"instagram","entry":[{"id":"1","time":1732300000000,"messaging":[{"sender":{"id":"5"},"recipient":{"id":"1"},"timestamp":1732300000000,"message":{"mid":"m1","text":"pre\u0000\u00e7o?","k\u0000":"v\u0000"}}]}]}"#;
+        let entries = parse(body, NOW).expect("parses");
+        let Event::Message(m) = &entries[0].events[0] else { panic!("a message: {entries:?}") };
+        assert_eq!(m.text.as_deref(), Some("preço?"));
+        assert_eq!(m.raw["message"]["k"], "v", "keys and values of the raw item are cleaned too");
+        assert!(!m.raw.to_string().contains("\\u0000"));
+    }
+
+    #[test]
+    fn an_id_or_text_beyond_the_limits_refuses_that_event_alone() {
+        let long = "9".repeat(MAX_ID_BYTES + 1);
+        let body = json!({"object": "instagram", "entry": [{"id": "1", "time": 1_732_300_000_000_i64, "messaging": [
+            {"sender": {"id": "5"}, "recipient": {"id": "1"}, "timestamp": 1, "message": {"mid": long, "text": "x"}},
+            {"sender": {"id": "5"}, "recipient": {"id": "1"}, "timestamp": 1, "message": {"mid": "ok", "text": "y".repeat(MAX_TEXT_BYTES + 1)}},
+            {"sender": {"id": "5"}, "recipient": {"id": "1"}, "timestamp": 1, "message": {"mid": "fine", "text": "z"}}],
+            "changes": [{"field": "comments", "value": {"id": "c\u{1}", "from": {"id": "5"}, "text": "x"}}]}]});
+        let entries = parse(body.to_string().as_bytes(), NOW).expect("parses");
+        let reasons: Vec<&str> = entries[0]
+            .events
+            .iter()
+            .map(|e| match e {
+                Event::Refused(r) => r.reason,
+                _ => "kept",
+            })
+            .collect();
+        assert_eq!(reasons, ["id_too_long", "text_too_long", "kept", "id_invalid"]);
+        let Event::Refused(refusal) = &entries[0].events[0] else { panic!("refused") };
+        assert!(refusal.summary.len() < 100, "the summary is short: {}", refusal.summary);
+    }
+
+    #[test]
+    fn an_entry_without_a_usable_account_id_has_every_event_refused() {
+        let body = json!({"object": "instagram", "entry": [{"time": 1_732_300_000_000_i64, "messaging": [
+            {"sender": {"id": "5"}, "recipient": {"id": "1"}, "timestamp": 1, "message": {"mid": "a", "text": "x"}}]}]});
+        let entries = parse(body.to_string().as_bytes(), NOW).expect("parses");
+        assert_eq!(entries[0].account_id, "");
+        assert!(matches!(&entries[0].events[0], Event::Refused(r) if r.reason == "no_account_id"));
+    }
+
+    #[test]
+    fn lone_surrogates_become_replacement_characters_and_pairs_stay() {
+        let body = br#"{"object":"instagram","entry":[{"id":"1","time":1732300000000,"messaging":[{"sender":{"id":"5"},"recipient":{"id":"1"},"timestamp":1732300000000,"message":{"mid":"m1","text":"a\ud83db \ud83d\ude00 \\ud83d \udc00"}}]}]}"#;
+        assert!(serde_json::from_slice::<Value>(body).is_err(), "strict JSON refuses it");
+        let entries = parse(body, NOW).expect("parses once repaired");
+        let Event::Message(m) = &entries[0].events[0] else { panic!("a message") };
+        assert_eq!(m.text.as_deref(), Some("a\u{fffd}b 😀 \\ud83d \u{fffd}"), "an escaped backslash is not an escape");
+        assert!(json_value(b"{\"a\": \"\\ud83d\" ").is_err(), "still invalid for another reason");
     }
 }

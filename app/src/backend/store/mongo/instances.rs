@@ -88,8 +88,14 @@ pub async fn ensure_indexes(db: &Database) -> Result<(), mongodb::error::Error> 
         .keys(doc! { "userId": 1, "createdAt": 1 })
         .options(IndexOptions::builder().name("instagram_instances_userId".to_owned()).build())
         .build();
+    // Every webhook entry is routed by its account id.
+    let by_account = IndexModel::builder()
+        .keys(doc! { "instagramAccountId": 1 })
+        .options(IndexOptions::builder().name("instagram_instances_instagramAccountId".to_owned()).build())
+        .build();
     let collection = instances(db);
     collection.create_index(unique_name).await?;
+    collection.create_index(by_account).await?;
     collection.create_index(by_owner).await.map(|_| ())
 }
 
@@ -289,12 +295,18 @@ pub async fn find_by_name(db: &Database, name: &str) -> Result<Option<InstanceDo
 }
 
 /// The instance holding an Instagram account (its IG_ID, as webhooks carry it).
-pub async fn find_by_ig_id(db: &Database, ig_id: &str) -> Result<Option<InstanceDoc>, StoreError> {
-    Ok(instances(db).find_one(doc! { "instagramAccountId": ig_id }).await?)
+/// The instances connected to any of these Instagram accounts (webhook `entry.id`s).
+pub async fn find_by_ig_ids(db: &Database, ig_ids: &[&str]) -> Result<Vec<InstanceDoc>, StoreError> {
+    use futures_util::TryStreamExt;
+    let cursor = instances(db).find(doc! { "instagramAccountId": { "$in": ig_ids } }).await?;
+    Ok(cursor.try_collect().await?)
 }
 
-pub async fn set_last_event(db: &Database, id: ObjectId) -> Result<(), StoreError> {
-    instances(db).update_one(doc! { "_id": id }, doc! { "$set": { "lastEventAt": DateTime::now() } }).await?;
+/// Records that these instances received events just now: one write for many instances.
+pub async fn set_last_event(db: &Database, ids: &[ObjectId]) -> Result<(), StoreError> {
+    instances(db)
+        .update_many(doc! { "_id": { "$in": ids } }, doc! { "$set": { "lastEventAt": DateTime::now() } })
+        .await?;
     Ok(())
 }
 

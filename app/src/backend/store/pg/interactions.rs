@@ -1,5 +1,6 @@
 //! `instagram_messages` and `instagram_comments`: every message and comment a delivery carried,
-//! once each (Meta re-delivers; the unique keys make a second copy a no-op).
+//! once each (Meta re-delivers; the unique keys make a second copy a no-op). Written many rows
+//! per statement, in key order, so concurrent batches never wait on each other in a cycle.
 use super::super::StoreError;
 use crate::{
     backend::meta::events::{CommentEvent, MessageEvent},
@@ -7,6 +8,7 @@ use crate::{
 };
 use chrono::{DateTime, Utc};
 use sqlx::{types::Json, PgExecutor};
+use std::collections::HashSet;
 use uuid::Uuid;
 
 /// Which instance and owner an interaction belongs to.
@@ -20,112 +22,110 @@ fn at(ms: i64) -> DateTime<Utc> {
     DateTime::from_timestamp_millis(ms).unwrap_or_default()
 }
 
-/// Stores a message; false when it was already there.
-pub async fn insert_message(db: impl PgExecutor<'_>, owner: Owner<'_>, m: &MessageEvent) -> Result<bool, StoreError> {
-    let inserted: Option<Uuid> = sqlx::query_scalar(
+/// `(instance_id, event id)` of the rows a statement inserted.
+pub type Inserted = HashSet<(String, String)>;
+
+/// Stores messages; returns those that were not there yet.
+pub async fn insert_messages(
+    db: impl PgExecutor<'_>,
+    rows: &mut [(Owner<'_>, &MessageEvent)],
+) -> Result<Inserted, StoreError> {
+    if rows.is_empty() {
+        return Ok(Inserted::new());
+    }
+    rows.sort_by(|a, b| (a.0.instance_id, &a.1.mid).cmp(&(b.0.instance_id, &b.1.mid)));
+    let ids: Vec<Uuid> = rows.iter().map(|_| Uuid::now_v7()).collect();
+    let inserted: Vec<(String, String)> = sqlx::query_as(
         "INSERT INTO instagram_messages
             (id, instance_id, user_id, sender_id, recipient_id, message_id, text, \"timestamp\", raw_data, is_echo)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-         ON CONFLICT (instance_id, message_id) DO NOTHING RETURNING id",
+         SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
+                              $8::timestamptz[], $9::jsonb[], $10::bool[])
+         ON CONFLICT (instance_id, message_id) DO NOTHING RETURNING instance_id, message_id",
     )
-    .bind(Uuid::now_v7())
-    .bind(owner.instance_id)
-    .bind(owner.user_id)
-    .bind(&m.sender_id)
-    .bind(&m.recipient_id)
-    .bind(&m.mid)
-    .bind(&m.text)
-    .bind(at(m.timestamp_ms))
-    .bind(Json(&m.raw))
-    .bind(m.is_echo)
-    .fetch_optional(db)
+    .bind(&ids)
+    .bind(rows.iter().map(|(o, _)| o.instance_id).collect::<Vec<_>>())
+    .bind(rows.iter().map(|(o, _)| o.user_id).collect::<Vec<_>>())
+    .bind(rows.iter().map(|(_, m)| m.sender_id.as_str()).collect::<Vec<_>>())
+    .bind(rows.iter().map(|(_, m)| m.recipient_id.as_str()).collect::<Vec<_>>())
+    .bind(rows.iter().map(|(_, m)| m.mid.as_str()).collect::<Vec<_>>())
+    .bind(rows.iter().map(|(_, m)| m.text.as_deref()).collect::<Vec<_>>())
+    .bind(rows.iter().map(|(_, m)| at(m.timestamp_ms)).collect::<Vec<_>>())
+    .bind(rows.iter().map(|(_, m)| Json(&m.raw)).collect::<Vec<_>>())
+    .bind(rows.iter().map(|(_, m)| m.is_echo).collect::<Vec<_>>())
+    .fetch_all(db)
     .await?;
-    Ok(inserted.is_some())
+    Ok(inserted.into_iter().collect())
 }
 
-/// Stores a comment; false when it was already there.
-pub async fn insert_comment(db: impl PgExecutor<'_>, owner: Owner<'_>, c: &CommentEvent) -> Result<bool, StoreError> {
-    let inserted: Option<Uuid> = sqlx::query_scalar(
+/// Stores comments; returns those that were not there yet.
+pub async fn insert_comments(
+    db: impl PgExecutor<'_>,
+    rows: &mut [(Owner<'_>, &CommentEvent)],
+) -> Result<Inserted, StoreError> {
+    if rows.is_empty() {
+        return Ok(Inserted::new());
+    }
+    rows.sort_by(|a, b| (a.0.instance_id, &a.1.id).cmp(&(b.0.instance_id, &b.1.id)));
+    let ids: Vec<Uuid> = rows.iter().map(|_| Uuid::now_v7()).collect();
+    let inserted: Vec<(String, String)> = sqlx::query_as(
         "INSERT INTO instagram_comments
             (id, instance_id, user_id, comment_id, post_id, media_id, from_user_id, from_username, text, \"timestamp\", raw_data)
-         VALUES ($1, $2, $3, $4, $5, $5, $6, $7, $8, $9, $10)
-         ON CONFLICT (instance_id, comment_id) DO NOTHING RETURNING id",
+         SELECT id, instance_id, user_id, comment_id, media_id, media_id, from_user_id, from_username, text, at, raw
+         FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
+                     $9::timestamptz[], $10::jsonb[])
+              AS c(id, instance_id, user_id, comment_id, media_id, from_user_id, from_username, text, at, raw)
+         ON CONFLICT (instance_id, comment_id) DO NOTHING RETURNING instance_id, comment_id",
     )
-    .bind(Uuid::now_v7())
-    .bind(owner.instance_id)
-    .bind(owner.user_id)
-    .bind(&c.id)
-    .bind(&c.media_id)
-    .bind(&c.from_id)
-    .bind(&c.from_username)
-    .bind(&c.text)
-    .bind(at(c.timestamp_ms))
-    .bind(Json(&c.raw))
-    .fetch_optional(db)
+    .bind(&ids)
+    .bind(rows.iter().map(|(o, _)| o.instance_id).collect::<Vec<_>>())
+    .bind(rows.iter().map(|(o, _)| o.user_id).collect::<Vec<_>>())
+    .bind(rows.iter().map(|(_, c)| c.id.as_str()).collect::<Vec<_>>())
+    .bind(rows.iter().map(|(_, c)| c.media_id.as_deref()).collect::<Vec<_>>())
+    .bind(rows.iter().map(|(_, c)| c.from_id.as_str()).collect::<Vec<_>>())
+    .bind(rows.iter().map(|(_, c)| c.from_username.as_deref()).collect::<Vec<_>>())
+    .bind(rows.iter().map(|(_, c)| c.text.as_deref()).collect::<Vec<_>>())
+    .bind(rows.iter().map(|(_, c)| at(c.timestamp_ms)).collect::<Vec<_>>())
+    .bind(rows.iter().map(|(_, c)| Json(&c.raw)).collect::<Vec<_>>())
+    .fetch_all(db)
     .await?;
-    Ok(inserted.is_some())
+    Ok(inserted.into_iter().collect())
 }
 
-/// An inbound message or comment as the reply job needs it.
-#[derive(Debug, Clone)]
-pub struct Interaction {
+/// An interaction that got its reply: `text` was sent in answer to `event_id`.
+pub struct Replied<'a> {
+    pub instance_id: &'a str,
     pub kind: AutomationKind,
-    pub event_id: String,
-    /// The person: IGSID of the sender or commenter.
-    pub person_id: String,
-    pub username: Option<String>,
-    pub media_id: Option<String>,
-    pub text: Option<String>,
-    pub timestamp: DateTime<Utc>,
+    pub event_id: &'a str,
+    pub text: &'a str,
 }
 
-pub async fn load(
-    db: impl PgExecutor<'_>,
-    instance_id: &str,
-    kind: AutomationKind,
-    event_id: &str,
-) -> Result<Option<Interaction>, StoreError> {
-    type Row = (String, Option<String>, Option<String>, Option<String>, DateTime<Utc>);
-    let sql = match kind {
-        AutomationKind::Dm => {
-            "SELECT sender_id, NULL::text, NULL::text, text, \"timestamp\" FROM instagram_messages
-             WHERE instance_id = $1 AND message_id = $2"
+/// Records on the messages and comments that they got their reply.
+pub async fn mark_replied(tx: &mut sqlx::PgConnection, replied: &[Replied<'_>]) -> Result<(), StoreError> {
+    for (kind, sql) in [
+        (
+            AutomationKind::Dm,
+            "UPDATE instagram_messages m SET replied = true, reply_text = u.text, updated_at = now()
+             FROM unnest($1::text[], $2::text[], $3::text[]) AS u(instance_id, event_id, text)
+             WHERE m.instance_id = u.instance_id AND m.message_id = u.event_id",
+        ),
+        (
+            AutomationKind::Comment,
+            "UPDATE instagram_comments c SET replied = true, reply_text = u.text, updated_at = now()
+             FROM unnest($1::text[], $2::text[], $3::text[]) AS u(instance_id, event_id, text)
+             WHERE c.instance_id = u.instance_id AND c.comment_id = u.event_id",
+        ),
+    ] {
+        let mut rows: Vec<&Replied> = replied.iter().filter(|r| r.kind == kind).collect();
+        if rows.is_empty() {
+            continue;
         }
-        AutomationKind::Comment => {
-            "SELECT from_user_id, from_username, media_id, text, \"timestamp\" FROM instagram_comments
-             WHERE instance_id = $1 AND comment_id = $2"
-        }
-    };
-    let row: Option<Row> = sqlx::query_as(sql).bind(instance_id).bind(event_id).fetch_optional(db).await?;
-    Ok(row.map(|(person_id, username, media_id, text, timestamp)| Interaction {
-        kind,
-        event_id: event_id.to_owned(),
-        person_id,
-        username,
-        media_id,
-        text,
-        timestamp,
-    }))
-}
-
-/// Records on the message or comment that it got its reply.
-pub async fn mark_replied(
-    db: impl PgExecutor<'_>,
-    instance_id: &str,
-    kind: AutomationKind,
-    event_id: &str,
-    reply_text: &str,
-) -> Result<(), StoreError> {
-    let sql = match kind {
-        AutomationKind::Dm => {
-            "UPDATE instagram_messages SET replied = true, reply_text = $3, updated_at = now()
-             WHERE instance_id = $1 AND message_id = $2"
-        }
-        AutomationKind::Comment => {
-            "UPDATE instagram_comments SET replied = true, reply_text = $3, updated_at = now()
-             WHERE instance_id = $1 AND comment_id = $2"
-        }
-    };
-    sqlx::query(sql).bind(instance_id).bind(event_id).bind(reply_text).execute(db).await?;
+        rows.sort_by(|a, b| (a.instance_id, a.event_id).cmp(&(b.instance_id, b.event_id)));
+        sqlx::query(sql)
+            .bind(rows.iter().map(|r| r.instance_id).collect::<Vec<_>>())
+            .bind(rows.iter().map(|r| r.event_id).collect::<Vec<_>>())
+            .bind(rows.iter().map(|r| r.text).collect::<Vec<_>>())
+            .execute(&mut *tx)
+            .await?;
+    }
     Ok(())
 }

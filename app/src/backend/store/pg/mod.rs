@@ -1,11 +1,15 @@
 //! PostgreSQL: migrations and one module per table group.
 pub mod audit;
 pub mod automations;
+pub mod daily_caps;
+pub mod dead_letters;
 pub mod deliveries;
 pub mod interactions;
-pub mod jobs;
 pub mod oauth_states;
+pub mod outbox;
+pub mod people;
 pub mod reports;
+pub mod schedules;
 pub mod sessions;
 
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations");

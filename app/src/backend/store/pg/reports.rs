@@ -1,10 +1,12 @@
-//! `instagram_reports`: one row per inbound interaction, which is also the ledger of its one reply.
-//! A reply is `pending` before Meta is called, with `send_started_at` set while the call is in
-//! flight: a send whose answer was lost is never repeated blindly.
+//! `instagram_reports`: one row per inbound interaction, which is also the ledger of its one reply
+//! and, while `pending`, the outbound queue. A reply is `pending` before Meta is called, with
+//! `send_started_at` set while the call is in flight: a send whose answer was lost is never
+//! repeated blindly. Every write here takes many rows at once.
 use super::super::StoreError;
 use crate::domain::automation::{AutomationKind, ResponseType};
 use chrono::{DateTime, Utc};
-use sqlx::{PgExecutor, PgPool};
+use sqlx::PgConnection;
+use std::collections::HashSet;
 use uuid::Uuid;
 
 /// The PRD's reply statuses.
@@ -25,175 +27,280 @@ pub struct NewReport<'a> {
     pub media_id: Option<&'a str>,
     pub username: Option<&'a str>,
     pub interaction_text: Option<&'a str>,
-    pub response_text: Option<&'a str>,
-    pub response_type: Option<ResponseType>,
-    pub status: &'static str,
-    /// Why a reply was skipped or failed.
-    pub error: Option<&'a str>,
-    pub timestamp: DateTime<Utc>,
-}
-
-/// Inserts the report of an event; `None` when the event already has one.
-pub async fn insert(db: impl PgExecutor<'_>, r: &NewReport<'_>) -> Result<Option<Uuid>, StoreError> {
-    let comment_id = (r.kind == AutomationKind::Comment).then_some(r.event_id);
-    let media_id = if r.kind == AutomationKind::Comment { r.media_id } else { None };
-    Ok(sqlx::query_scalar(
-        "INSERT INTO instagram_reports
-            (id, instance_id, user_id, automation_id, interaction_type, event_id, comment_id, user_id_instagram,
-             media_id, username, interaction_text, response_text, response_type, status, error, \"timestamp\")
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
-         ON CONFLICT (instance_id, interaction_type, event_id) DO NOTHING RETURNING id",
-    )
-    .bind(Uuid::now_v7())
-    .bind(r.instance_id)
-    .bind(r.user_id)
-    .bind(r.automation_id)
-    .bind(r.kind.as_str())
-    .bind(r.event_id)
-    .bind(comment_id)
-    .bind(r.user_id_instagram)
-    .bind(media_id)
-    .bind(r.username)
-    .bind(r.interaction_text)
-    .bind(r.response_text)
-    .bind(r.response_type.map(ResponseType::as_str))
-    .bind(r.status)
-    .bind(r.error)
-    .bind(r.timestamp)
-    .fetch_optional(db)
-    .await?)
-}
-
-/// Where an event's reply stands.
-#[derive(Debug, Clone)]
-pub struct Ledger {
-    pub id: Uuid,
-    pub status: String,
+    /// For a pending reply, `{username}` may still be in it when the username is not known yet.
     pub response_text: Option<String>,
     pub response_type: Option<ResponseType>,
-    /// Set while a call to Meta is (or was, if we crashed) in flight.
-    pub send_started_at: Option<DateTime<Utc>>,
-    pub attempts: i32,
+    pub status: &'static str,
+    /// Why a reply was skipped.
+    pub error: Option<&'static str>,
+    pub timestamp: DateTime<Utc>,
+    /// When the delivery carrying the event was acknowledged.
+    pub received_at: DateTime<Utc>,
 }
 
-pub async fn find(
-    db: impl PgExecutor<'_>,
-    instance_id: &str,
-    kind: AutomationKind,
-    event_id: &str,
-) -> Result<Option<Ledger>, StoreError> {
-    type Row = (Uuid, String, Option<String>, Option<String>, Option<DateTime<Utc>>, i32);
-    let row: Option<Row> = sqlx::query_as(
-        "SELECT id, status, response_text, response_type, send_started_at, attempts FROM instagram_reports
-         WHERE instance_id = $1 AND interaction_type = $2 AND event_id = $3",
+/// A report that an insert wrote.
+#[derive(Debug, Clone)]
+pub struct Written {
+    pub id: Uuid,
+    pub instance_id: String,
+    pub kind: AutomationKind,
+    pub event_id: String,
+    pub status: String,
+}
+
+/// `(instance_id, kind, event_id)`: the one report an event may have.
+pub type EventKey = (String, AutomationKind, String);
+
+/// The events among `keys` that already have their report.
+pub async fn existing(db: &mut PgConnection, keys: &[EventKey]) -> Result<HashSet<EventKey>, StoreError> {
+    if keys.is_empty() {
+        return Ok(HashSet::new());
+    }
+    let rows: Vec<(String, String, String)> = sqlx::query_as(
+        "SELECT r.instance_id, r.interaction_type, r.event_id FROM instagram_reports r
+         JOIN unnest($1::text[], $2::text[], $3::text[]) AS k(instance_id, kind, event_id)
+           ON r.instance_id = k.instance_id AND r.interaction_type = k.kind AND r.event_id = k.event_id",
     )
-    .bind(instance_id)
-    .bind(kind.as_str())
-    .bind(event_id)
-    .fetch_optional(db)
+    .bind(keys.iter().map(|k| k.0.as_str()).collect::<Vec<_>>())
+    .bind(keys.iter().map(|k| k.1.as_str()).collect::<Vec<_>>())
+    .bind(keys.iter().map(|k| k.2.as_str()).collect::<Vec<_>>())
+    .fetch_all(db)
     .await?;
-    Ok(row.map(|(id, status, response_text, response_type, send_started_at, attempts)| Ledger {
-        id,
-        status,
-        response_text,
-        response_type: response_type.as_deref().and_then(ResponseType::parse),
-        send_started_at,
-        attempts,
-    }))
+    Ok(rows.into_iter().filter_map(|(i, k, e)| Some((i, AutomationKind::parse(&k)?, e))).collect())
 }
 
-/// Replies sent or under way for an instance since midnight UTC: what the daily cap counts.
-pub async fn replies_today(db: impl PgExecutor<'_>, instance_id: &str) -> Result<i64, StoreError> {
-    Ok(sqlx::query_scalar(
-        "SELECT count(*) FROM instagram_reports
-         WHERE instance_id = $1 AND status IN ('sent', 'pending') AND created_at >= date_trunc('day', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'",
+/// Inserts the reports of many events; an event that already has one keeps it. Final reports
+/// (`skipped`) are complete at once; pending ones may be sent from now.
+pub async fn insert_many(db: &mut PgConnection, rows: &mut [NewReport<'_>]) -> Result<Vec<Written>, StoreError> {
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    rows.sort_by(|a, b| {
+        (a.instance_id, a.kind.as_str(), a.event_id).cmp(&(b.instance_id, b.kind.as_str(), b.event_id))
+    });
+    let ids: Vec<Uuid> = rows.iter().map(|_| Uuid::now_v7()).collect();
+    let comment = |r: &NewReport<'_>| r.kind == AutomationKind::Comment;
+    let written: Vec<(Uuid, String, String, String, String)> = sqlx::query_as(
+        "INSERT INTO instagram_reports
+            (id, instance_id, user_id, automation_id, interaction_type, event_id, comment_id, user_id_instagram,
+             media_id, username, interaction_text, response_text, response_type, status, error, \"timestamp\",
+             received_at, send_after, completed_at)
+         SELECT id, instance_id, user_id, automation_id, kind, event_id, comment_id, person, media_id, username,
+                text, response_text, response_type, status, error, at, received_at,
+                CASE WHEN status = 'pending' THEN now() END,
+                CASE WHEN status <> 'pending' THEN clock_timestamp() END
+         FROM unnest($1::uuid[], $2::text[], $3::text[], $4::uuid[], $5::text[], $6::text[], $7::text[], $8::text[],
+                     $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[],
+                     $16::timestamptz[], $17::timestamptz[])
+              AS r(id, instance_id, user_id, automation_id, kind, event_id, comment_id, person, media_id, username,
+                   text, response_text, response_type, status, error, at, received_at)
+         ON CONFLICT (instance_id, interaction_type, event_id) DO NOTHING
+         RETURNING id, instance_id, interaction_type, event_id, status",
     )
-    .bind(instance_id)
-    .fetch_one(db)
+    .bind(&ids)
+    .bind(rows.iter().map(|r| r.instance_id).collect::<Vec<_>>())
+    .bind(rows.iter().map(|r| r.user_id).collect::<Vec<_>>())
+    .bind(rows.iter().map(|r| r.automation_id).collect::<Vec<_>>())
+    .bind(rows.iter().map(|r| r.kind.as_str()).collect::<Vec<_>>())
+    .bind(rows.iter().map(|r| r.event_id).collect::<Vec<_>>())
+    .bind(rows.iter().map(|r| comment(r).then_some(r.event_id)).collect::<Vec<_>>())
+    .bind(rows.iter().map(|r| r.user_id_instagram).collect::<Vec<_>>())
+    .bind(rows.iter().map(|r| if comment(r) { r.media_id } else { None }).collect::<Vec<_>>())
+    .bind(rows.iter().map(|r| r.username).collect::<Vec<_>>())
+    .bind(rows.iter().map(|r| r.interaction_text).collect::<Vec<_>>())
+    .bind(rows.iter().map(|r| r.response_text.as_deref()).collect::<Vec<_>>())
+    .bind(rows.iter().map(|r| r.response_type.map(ResponseType::as_str)).collect::<Vec<_>>())
+    .bind(rows.iter().map(|r| r.status).collect::<Vec<_>>())
+    .bind(rows.iter().map(|r| r.error).collect::<Vec<_>>())
+    .bind(rows.iter().map(|r| r.timestamp).collect::<Vec<_>>())
+    .bind(rows.iter().map(|r| r.received_at).collect::<Vec<_>>())
+    .fetch_all(db)
+    .await?;
+    Ok(written
+        .into_iter()
+        .filter_map(|(id, instance_id, kind, event_id, status)| {
+            Some(Written { id, instance_id, kind: AutomationKind::parse(&kind)?, event_id, status })
+        })
+        .collect())
+}
+
+/// A report that moved to a final status, as live pages and the replied flag need it.
+#[derive(Debug, Clone)]
+pub struct Settled {
+    pub id: Uuid,
+    pub instance_id: String,
+    pub user_id: String,
+    pub kind: AutomationKind,
+    pub event_id: String,
+    pub response_text: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+type SettledRow = (Uuid, String, String, String, String, Option<String>, DateTime<Utc>);
+
+fn settled(rows: Vec<SettledRow>) -> Vec<Settled> {
+    rows.into_iter()
+        .filter_map(|(id, instance_id, user_id, kind, event_id, response_text, created_at)| {
+            Some(Settled {
+                id,
+                instance_id,
+                user_id,
+                kind: AutomationKind::parse(&kind)?,
+                event_id,
+                response_text,
+                created_at,
+            })
+        })
+        .collect()
+}
+
+/// One of our replies, seen coming back or answered by Meta.
+pub struct Delivered<'a> {
+    /// On echoes, the instance the echo arrived for: a report id in someone else's echo is ignored.
+    pub instance_id: &'a str,
+    pub report_id: Uuid,
+    /// The message or comment id Meta gave the reply.
+    pub reply_id: &'a str,
+    pub text: Option<&'a str>,
+}
+
+const SETTLED: &str = "r.id, r.instance_id, r.user_id, r.interaction_type, r.event_id, r.response_text, r.created_at";
+
+/// Pending replies that went out: by their echo (`metadata` names the report) or by Meta's answer.
+/// A report already settled (the echo came before the answer) is left as it is.
+pub async fn mark_sent(db: &mut PgConnection, sent: &[Delivered<'_>]) -> Result<Vec<Settled>, StoreError> {
+    if sent.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut sent: Vec<&Delivered> = sent.iter().collect();
+    sent.sort_by_key(|d| d.report_id);
+    sent.dedup_by_key(|d| d.report_id);
+    let rows: Vec<SettledRow> = sqlx::query_as(&format!(
+        "UPDATE instagram_reports r SET status = 'sent', reply_id = u.reply_id,
+             response_text = COALESCE(u.text, r.response_text), sent_at = now(), completed_at = clock_timestamp(),
+             error = NULL, claimed_until = NULL, updated_at = now()
+         FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[]) AS u(id, instance_id, reply_id, text)
+         WHERE r.id = u.id AND r.instance_id = u.instance_id AND r.status = 'pending'
+         RETURNING {SETTLED}"
+    ))
+    .bind(sent.iter().map(|d| d.report_id).collect::<Vec<_>>())
+    .bind(sent.iter().map(|d| d.instance_id).collect::<Vec<_>>())
+    .bind(sent.iter().map(|d| d.reply_id).collect::<Vec<_>>())
+    .bind(sent.iter().map(|d| d.text).collect::<Vec<_>>())
+    .fetch_all(db)
+    .await?;
+    Ok(settled(rows))
+}
+
+/// The account's own reply under `parent_comment_id` came back as a webhook: the public reply in
+/// flight to that comment went out.
+pub struct PublicReplySeen<'a> {
+    pub instance_id: &'a str,
+    pub parent_comment_id: &'a str,
+    pub reply_id: &'a str,
+    pub text: Option<&'a str>,
+}
+
+pub async fn confirm_public_replies(
+    db: &mut PgConnection,
+    seen: &[PublicReplySeen<'_>],
+) -> Result<Vec<Settled>, StoreError> {
+    if seen.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut seen: Vec<&PublicReplySeen> = seen.iter().collect();
+    seen.sort_by(|a, b| (a.instance_id, a.parent_comment_id).cmp(&(b.instance_id, b.parent_comment_id)));
+    seen.dedup_by(|a, b| (a.instance_id, a.parent_comment_id) == (b.instance_id, b.parent_comment_id));
+    let rows: Vec<SettledRow> = sqlx::query_as(&format!(
+        "UPDATE instagram_reports r SET status = 'sent', reply_id = u.reply_id,
+             response_text = COALESCE(u.text, r.response_text), sent_at = now(), completed_at = clock_timestamp(),
+             error = NULL, claimed_until = NULL, updated_at = now()
+         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS u(instance_id, parent_id, reply_id, text)
+         WHERE r.instance_id = u.instance_id AND r.interaction_type = 'comment' AND r.event_id = u.parent_id
+           AND r.status = 'pending' AND r.response_type = 'comment' AND r.send_started_at IS NOT NULL
+         RETURNING {SETTLED}"
+    ))
+    .bind(seen.iter().map(|s| s.instance_id).collect::<Vec<_>>())
+    .bind(seen.iter().map(|s| s.parent_comment_id).collect::<Vec<_>>())
+    .bind(seen.iter().map(|s| s.reply_id).collect::<Vec<_>>())
+    .bind(seen.iter().map(|s| s.text).collect::<Vec<_>>())
+    .fetch_all(db)
+    .await?;
+    Ok(settled(rows))
+}
+
+/// Pending replies that will not go out, with the reason.
+pub async fn mark_failed(db: &mut PgConnection, failed: &[(Uuid, String)]) -> Result<Vec<Settled>, StoreError> {
+    if failed.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut failed: Vec<&(Uuid, String)> = failed.iter().collect();
+    failed.sort_by_key(|f| f.0);
+    failed.dedup_by_key(|f| f.0);
+    let rows: Vec<SettledRow> = sqlx::query_as(&format!(
+        "UPDATE instagram_reports r SET status = 'failed', error = u.error, send_started_at = NULL,
+             claimed_until = NULL, completed_at = clock_timestamp(), updated_at = now()
+         FROM unnest($1::uuid[], $2::text[]) AS u(id, error)
+         WHERE r.id = u.id AND r.status = 'pending'
+         RETURNING {SETTLED}"
+    ))
+    .bind(failed.iter().map(|f| f.0).collect::<Vec<_>>())
+    .bind(failed.iter().map(|f| f.1.as_str()).collect::<Vec<_>>())
+    .fetch_all(db)
+    .await?;
+    Ok(settled(rows))
+}
+
+/// A pending reply to try again later.
+pub struct Later {
+    pub id: Uuid,
+    pub at: DateTime<Utc>,
+    pub error: Option<String>,
+    /// Meta said no: nothing went out, so `send_started_at` is cleared.
+    pub clear_start: bool,
+    /// The run only waited: `send_started_at` goes back to the earlier, unresolved start.
+    pub restore_start: Option<DateTime<Utc>>,
+    /// False when the run did not count as an attempt (it only waited).
+    pub counts: bool,
+}
+
+/// Reschedules pending replies; returns `(instance_id, at)` for each, to wake their accounts.
+pub async fn reschedule(db: &mut PgConnection, later: &[Later]) -> Result<Vec<(String, DateTime<Utc>)>, StoreError> {
+    if later.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut later: Vec<&Later> = later.iter().collect();
+    later.sort_by_key(|l| l.id);
+    later.dedup_by_key(|l| l.id);
+    Ok(sqlx::query_as(
+        "UPDATE instagram_reports r SET send_after = u.at, claimed_until = NULL, error = COALESCE(u.error, r.error),
+             send_started_at = CASE WHEN u.clear THEN NULL ELSE COALESCE(u.restore, r.send_started_at) END,
+             attempts = r.attempts - CASE WHEN u.counts THEN 0 ELSE 1 END, updated_at = now()
+         FROM unnest($1::uuid[], $2::timestamptz[], $3::text[], $4::bool[], $5::timestamptz[], $6::bool[])
+              AS u(id, at, error, clear, restore, counts)
+         WHERE r.id = u.id AND r.status = 'pending'
+         RETURNING r.instance_id, u.at",
+    )
+    .bind(later.iter().map(|l| l.id).collect::<Vec<_>>())
+    .bind(later.iter().map(|l| l.at).collect::<Vec<_>>())
+    .bind(later.iter().map(|l| l.error.as_deref()).collect::<Vec<_>>())
+    .bind(later.iter().map(|l| l.clear_start).collect::<Vec<_>>())
+    .bind(later.iter().map(|l| l.restore_start).collect::<Vec<_>>())
+    .bind(later.iter().map(|l| l.counts).collect::<Vec<_>>())
+    .fetch_all(db)
     .await?)
 }
 
-/// About to call Meta: from here on, the outcome is unknown until recorded.
-pub async fn start_send(pg: &PgPool, id: Uuid) -> Result<i32, StoreError> {
-    Ok(sqlx::query_scalar(
-        "UPDATE instagram_reports SET send_started_at = now(), attempts = attempts + 1, updated_at = now()
-         WHERE id = $1 RETURNING attempts",
+/// A failed reply made pending again (an admin ran its dead letter again); false when it is not
+/// failed any more.
+pub async fn reopen(db: &mut PgConnection, id: Uuid) -> Result<Option<(String, DateTime<Utc>)>, StoreError> {
+    Ok(sqlx::query_as(
+        "UPDATE instagram_reports SET status = 'pending', error = NULL, attempts = 0, send_after = now(),
+             claimed_until = NULL, completed_at = NULL, updated_at = now()
+         WHERE id = $1 AND status = 'failed'
+         RETURNING instance_id, created_at",
     )
     .bind(id)
-    .fetch_one(pg)
-    .await?)
-}
-
-/// Meta said no without sending: the reply may be tried again.
-pub async fn clear_send(pg: &PgPool, id: Uuid, error: &str) -> Result<(), StoreError> {
-    sqlx::query("UPDATE instagram_reports SET send_started_at = NULL, error = $2, updated_at = now() WHERE id = $1")
-        .bind(id)
-        .bind(error)
-        .execute(pg)
-        .await?;
-    Ok(())
-}
-
-/// True when this call moved the report to `sent` (an echo may have done it first).
-pub async fn mark_sent(db: impl PgExecutor<'_>, id: Uuid, reply_id: &str) -> Result<bool, StoreError> {
-    let updated = sqlx::query(
-        "UPDATE instagram_reports SET status = 'sent', reply_id = $2, sent_at = now(), error = NULL, updated_at = now()
-         WHERE id = $1 AND status = 'pending'",
-    )
-    .bind(id)
-    .bind(reply_id)
-    .execute(db)
-    .await?;
-    Ok(updated.rows_affected() == 1)
-}
-
-pub async fn mark_failed(pg: &PgPool, id: Uuid, error: &str) -> Result<(), StoreError> {
-    sqlx::query(
-        "UPDATE instagram_reports SET status = 'failed', error = $2, send_started_at = NULL, updated_at = now()
-         WHERE id = $1 AND status = 'pending'",
-    )
-    .bind(id)
-    .bind(error)
-    .execute(pg)
-    .await?;
-    Ok(())
-}
-
-/// The account's own reply under `parent_comment_id` came back as a webhook: the pending public
-/// reply to that comment went out. Returns the report confirmed, if any.
-pub async fn confirm_public_reply(
-    db: impl PgExecutor<'_>,
-    instance_id: &str,
-    parent_comment_id: &str,
-    reply_id: &str,
-) -> Result<Option<Uuid>, StoreError> {
-    Ok(sqlx::query_scalar(
-        "UPDATE instagram_reports SET status = 'sent', reply_id = $3, sent_at = now(), error = NULL, updated_at = now()
-         WHERE instance_id = $1 AND interaction_type = 'comment' AND event_id = $2 AND status = 'pending'
-           AND response_type = 'comment' AND send_started_at IS NOT NULL
-         RETURNING id",
-    )
-    .bind(instance_id)
-    .bind(parent_comment_id)
-    .bind(reply_id)
-    .fetch_optional(db)
-    .await?)
-}
-
-/// The echo of a DM we sent names its report in `metadata`: that reply went out.
-pub async fn confirm_by_echo(
-    db: impl PgExecutor<'_>,
-    instance_id: &str,
-    report_id: Uuid,
-    mid: &str,
-) -> Result<Option<Uuid>, StoreError> {
-    Ok(sqlx::query_scalar(
-        "UPDATE instagram_reports SET status = 'sent', reply_id = $3, sent_at = now(), error = NULL, updated_at = now()
-         WHERE id = $2 AND instance_id = $1 AND status = 'pending' RETURNING id",
-    )
-    .bind(instance_id)
-    .bind(report_id)
-    .bind(mid)
     .fetch_optional(db)
     .await?)
 }

@@ -1,0 +1,108 @@
+//! What became of sent replies, recorded many at a time: sent, failed (its daily-cap slot given
+//! back, a dead letter when only retries ran out), or put back for later.
+use super::{send::Started, Outcome};
+use crate::backend::{
+    live::{self, Tally},
+    state::AppState,
+    store::{
+        pg::{
+            daily_caps,
+            dead_letters::{self, Failure, Kind},
+            interactions::{self, Replied},
+            outbox,
+            reports::{self, status, Delivered, Later},
+        },
+        StoreError,
+    },
+};
+use std::collections::HashSet;
+use uuid::Uuid;
+
+pub(super) async fn record(state: &AppState, outcomes: &[Outcome]) -> Result<(), StoreError> {
+    if outcomes.is_empty() {
+        return Ok(());
+    }
+    let mut sent = Vec::new();
+    let mut failed = Vec::new();
+    let mut exhausted = HashSet::new();
+    let mut later = Vec::new();
+    for outcome in outcomes {
+        match outcome {
+            Outcome::Sent { item, reply_id, text } => {
+                sent.push(Delivered { instance_id: &item.instance_id, report_id: item.id, reply_id, text: Some(text) })
+            }
+            Outcome::Failed { item, reason, retries_ran_out } => {
+                failed.push((item.id, reason.clone()));
+                if *retries_ran_out {
+                    exhausted.insert(item.id);
+                }
+            }
+            Outcome::Later { item, at, error, started, counts } => later.push(Later {
+                id: item.id,
+                at: *at,
+                error: error.clone(),
+                clear_start: matches!(started, Started::Clear),
+                restore_start: match started {
+                    Started::Restore(at) => Some(*at),
+                    Started::Clear | Started::Keep => None,
+                },
+                counts: *counts,
+            }),
+        }
+    }
+    let mut tx = state.pg.begin().await?;
+    // Reports first, then messages, daily counts and accounts: the order every run keeps.
+    let settled_sent = reports::mark_sent(&mut tx, &sent).await?;
+    let settled_failed = reports::mark_failed(&mut tx, &failed).await?;
+    let retry_at = reports::reschedule(&mut tx, &later).await?;
+    let replied: Vec<Replied> = settled_sent
+        .iter()
+        .map(|s| Replied {
+            instance_id: &s.instance_id,
+            kind: s.kind,
+            event_id: &s.event_id,
+            text: s.response_text.as_deref().unwrap_or_default(),
+        })
+        .collect();
+    interactions::mark_replied(&mut tx, &replied).await?;
+    let released: Vec<_> = settled_failed.iter().map(|s| (s.instance_id.clone(), s.created_at.date_naive())).collect();
+    daily_caps::release(&mut tx, &released).await?;
+    outbox::wake(&mut tx, &retry_at).await?;
+    // Replies that failed only because their retries ran out: admins may run them again.
+    let exhausted_rows: Vec<(Uuid, &str, String, &str)> = settled_failed
+        .iter()
+        .filter(|s| exhausted.contains(&s.id))
+        .map(|s| {
+            let reason = failed.iter().find(|f| f.0 == s.id).map_or("", |f| f.1.as_str());
+            let summary = format!("{} reply to {}", s.kind.as_str(), s.event_id.chars().take(40).collect::<String>());
+            (s.id, s.instance_id.as_str(), summary, reason)
+        })
+        .collect();
+    let dead: Vec<Failure> = exhausted_rows
+        .iter()
+        .map(|(id, instance_id, summary, reason)| Failure {
+            kind: Kind::Reply,
+            delivery_id: None,
+            entry_index: None,
+            item_index: None,
+            report_id: Some(*id),
+            account_id: None,
+            instance_id: Some(instance_id),
+            summary,
+            reason: "retries_ran_out",
+            detail: Some(reason),
+            retryable: true,
+        })
+        .collect();
+    dead_letters::record(&mut tx, &dead).await?;
+    let mut tally = Tally::default();
+    for s in &settled_sent {
+        tally.add(&s.user_id, &s.instance_id, status::SENT);
+    }
+    for s in &settled_failed {
+        tally.add(&s.user_id, &s.instance_id, status::FAILED);
+    }
+    live::notify(&mut tx, &tally.events()).await?;
+    tx.commit().await?;
+    Ok(())
+}

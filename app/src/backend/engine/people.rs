@@ -1,0 +1,49 @@
+//! Usernames for the people who wrote by DM (DMs do not carry them): asked of the profile API once
+//! per person, in the background, and written on their reports.
+use crate::backend::{
+    instances,
+    meta::MetaError,
+    state::AppState,
+    store::{
+        pg::people::{self, Lookup},
+        StoreError,
+    },
+};
+use chrono::{Duration, Utc};
+use mongodb::bson::oid::ObjectId;
+
+/// How long a claimed look-up is held before another process may try it.
+const LEASE_SECONDS: f64 = 60.0;
+
+pub(super) async fn lookup_round(state: &AppState, limit: i64) -> Result<usize, StoreError> {
+    let due = people::claim_lookups(&state.pg, limit, LEASE_SECONDS).await?;
+    let lookups = due.iter().map(|(instance_id, igsid)| async move {
+        let lookup = look_up(state, instance_id, igsid).await;
+        people::settle(&state.pg, instance_id, igsid, &lookup).await
+    });
+    for result in futures_util::future::join_all(lookups).await {
+        result?;
+    }
+    Ok(due.len())
+}
+
+async fn look_up(state: &AppState, instance_id: &str, igsid: &str) -> Lookup {
+    let later = |d: Duration| Lookup::AskAgainAt(Utc::now() + d);
+    let instance = match ObjectId::parse_str(instance_id) {
+        Ok(oid) => state.directory.instance(&state.mongo, oid).await,
+        Err(_) => return later(Duration::days(365)),
+    };
+    let Ok(Some(instance)) = instance else { return later(Duration::minutes(10)) };
+    // Not connected: asked again once it may be.
+    let Some(token) = instances::token(state, &instance) else { return later(Duration::hours(1)) };
+    match state.meta.username_of(&token, igsid).await {
+        Ok(Some(name)) => Lookup::Found(name),
+        Ok(None) => later(Duration::days(1)),
+        Err(error @ MetaError::Api { .. }) if !error.is_transient() => {
+            // No consent (the person never wrote), or no such person: a day later at most.
+            tracing::debug!("no username for a person of {instance_id}: {error}");
+            later(Duration::days(1))
+        }
+        Err(_) => later(Duration::minutes(1)),
+    }
+}

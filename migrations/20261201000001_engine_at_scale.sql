@@ -1,0 +1,123 @@
+-- The engine at scale: deliveries and pending replies are their own queues, taken in batches;
+-- pace, daily caps, schedules and usernames live here so several server processes act as one;
+-- what cannot be processed is kept as a dead letter instead of blocking the rest.
+
+-- Intake queue: a delivery is waiting while processed_at is NULL. Batches take them with
+-- FOR UPDATE SKIP LOCKED; a delivery whose batch failed is retried alone under a lease
+-- (claimed_until), and after a bounded number of attempts becomes a dead letter.
+ALTER TABLE webhook_deliveries
+    ADD COLUMN attempts      integer NOT NULL DEFAULT 0,
+    ADD COLUMN claimed_until timestamptz,
+    ADD COLUMN last_error    text;
+CREATE INDEX webhook_deliveries_waiting_idx ON webhook_deliveries (received_at) WHERE processed_at IS NULL;
+
+-- Outbound queue: a report is waiting to be sent while `pending`; `send_after` is when it may go
+-- (retries and the echo grace push it later), `claimed_until` the lease of the process sending it.
+ALTER TABLE instagram_reports
+    ADD COLUMN send_after    timestamptz,
+    ADD COLUMN claimed_until timestamptz,
+    -- When the delivery carrying the event was acknowledged, and when the report reached its
+    -- final status (skipped, sent, failed): receipt-to-report time is the difference.
+    ADD COLUMN received_at   timestamptz,
+    ADD COLUMN completed_at  timestamptz;
+UPDATE instagram_reports SET received_at = created_at;
+UPDATE instagram_reports SET completed_at = updated_at WHERE status <> 'pending';
+UPDATE instagram_reports SET send_after = now() WHERE status = 'pending';
+CREATE INDEX instagram_reports_outbox_idx ON instagram_reports (instance_id, send_after) WHERE status = 'pending';
+-- The daily cap is a counter now (daily_reply_counts), not a count over today's rows.
+DROP INDEX instagram_reports_instance_created_idx;
+
+-- Per Instagram account (one per instance): Meta's sending limits as GCRA "theoretical arrival
+-- times" (NULL: nothing sent yet), shared by every process, and when the account may next have
+-- a reply due.
+CREATE TABLE outbound_accounts (
+    instance_id           text PRIMARY KEY,
+    next_send_at          timestamptz,
+    next_private_reply_at timestamptz,
+    -- NULL: nothing known to be waiting.
+    wake_at               timestamptz
+);
+CREATE INDEX outbound_accounts_wake_idx ON outbound_accounts (wake_at) WHERE wake_at IS NOT NULL;
+INSERT INTO outbound_accounts (instance_id, wake_at)
+    SELECT DISTINCT instance_id, now() FROM instagram_reports WHERE status = 'pending';
+
+-- Replies sent or under way per instance and UTC day: what the daily cap is checked against.
+CREATE TABLE daily_reply_counts (
+    instance_id text NOT NULL,
+    day         date NOT NULL,
+    replies     integer NOT NULL CHECK (replies >= 0),
+    PRIMARY KEY (instance_id, day)
+);
+INSERT INTO daily_reply_counts (instance_id, day, replies)
+    SELECT instance_id, (created_at AT TIME ZONE 'UTC')::date, count(*)
+    FROM instagram_reports WHERE status IN ('sent', 'pending')
+    GROUP BY 1, 2;
+
+-- The people who wrote to each account, with their @username once the profile API gave it
+-- (DMs do not carry it). Asked once per person, not once per message.
+CREATE TABLE instagram_people (
+    instance_id     text NOT NULL,
+    igsid           text NOT NULL,
+    username        text,
+    looked_up_at    timestamptz,
+    lookup_attempts integer NOT NULL DEFAULT 0,
+    next_lookup_at  timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (instance_id, igsid)
+);
+CREATE INDEX instagram_people_lookup_idx ON instagram_people (next_lookup_at) WHERE username IS NULL;
+INSERT INTO instagram_people (instance_id, igsid, username, looked_up_at)
+    SELECT DISTINCT ON (instance_id, user_id_instagram) instance_id, user_id_instagram, username, now()
+    FROM instagram_reports WHERE username IS NOT NULL
+    ORDER BY instance_id, user_id_instagram, created_at DESC;
+
+-- What could not be processed, kept for admins: an event refused or failing on its own, a
+-- delivery whose processing kept failing, a reply whose retries ran out. Nothing acknowledged
+-- disappears silently; a retryable one can be run again once its cause is fixed.
+CREATE TABLE dead_letters (
+    id              uuid PRIMARY KEY,
+    kind            text NOT NULL CHECK (kind IN ('event', 'delivery', 'reply')),
+    delivery_id     uuid REFERENCES webhook_deliveries (id) ON DELETE CASCADE,
+    -- Position of the event in the delivery: entry, then item within the entry.
+    entry_index     integer,
+    item_index      integer,
+    report_id       uuid REFERENCES instagram_reports (id) ON DELETE CASCADE,
+    account_id      text,
+    instance_id     text,
+    summary         text NOT NULL,
+    reason          text NOT NULL,
+    detail          text,
+    retryable       boolean NOT NULL,
+    attempts        integer NOT NULL DEFAULT 1,
+    first_failed_at timestamptz NOT NULL DEFAULT now(),
+    last_failed_at  timestamptz NOT NULL DEFAULT now(),
+    resolved_at     timestamptz,
+    resolved_by     text
+);
+CREATE UNIQUE INDEX dead_letters_event_key ON dead_letters (delivery_id, entry_index, item_index) WHERE kind = 'event';
+CREATE UNIQUE INDEX dead_letters_delivery_key ON dead_letters (delivery_id) WHERE kind = 'delivery';
+CREATE UNIQUE INDEX dead_letters_reply_key ON dead_letters (report_id) WHERE kind = 'reply';
+CREATE INDEX dead_letters_open_idx ON dead_letters (last_failed_at DESC) WHERE resolved_at IS NULL;
+
+-- Scheduled jobs (token refresh, sweeps): whichever process claims a due row runs the job, so
+-- each runs once per period however many processes there are.
+CREATE TABLE scheduled_jobs (
+    name             text PRIMARY KEY,
+    next_run_at      timestamptz NOT NULL,
+    runs             bigint NOT NULL DEFAULT 0,
+    last_started_at  timestamptz,
+    last_finished_at timestamptz,
+    last_runner      text,
+    last_error       text
+);
+
+-- The old one-row-per-event job queue. Its delivery jobs are covered by processed_at; a reply
+-- job whose event has no report yet re-opens its delivery, and intake writes every missing report.
+UPDATE webhook_deliveries d SET processed_at = NULL
+    FROM jobs j
+    WHERE j.kind = 'reply'
+      AND NOT EXISTS (SELECT 1 FROM instagram_reports r
+                      WHERE r.instance_id = j.payload->>'instance_id'
+                        AND r.interaction_type = j.payload->>'kind'
+                        AND r.event_id = j.payload->>'event_id')
+      AND position(convert_to(j.payload->>'event_id', 'UTF8') IN d.body) > 0;
+DROP TABLE jobs;
