@@ -1,11 +1,14 @@
 # The two commands of the README, and a few for development.
-.PHONY: run test setup check fmt
+.PHONY: run test bench setup check fmt
 
 run: ## Serve the app at http://127.0.0.1:3000 with everything it needs
 	scripts/run.sh
 
 test: ## Every test: unit, integration (PostgreSQL, MongoDB-wire) and Playwright in Chromium
 	scripts/test.sh
+
+bench: ## The engine benchmark (release build, PostgreSQL with fsync on): not part of `make test`
+	scripts/bench.sh
 
 setup: ## Install what this machine lacks (idempotent)
 	scripts/setup.sh

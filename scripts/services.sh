@@ -3,6 +3,7 @@
 #   scripts/services.sh start DIR PG_PORT MONGO_PORT   (a port of "-" skips that server)
 #   scripts/services.sh stop  DIR
 #   scripts/services.sh wipe  DIR   (stop, then delete all their data)
+# PG_FSYNC=off speeds up throwaway clusters; PG_OPTIONS adds server settings ("-c name=value ...").
 # Safe after a crash: stale pid files are cleared and the servers start again on the same data.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -51,7 +52,7 @@ start_postgres() {
         rm -f "$pg/postmaster.pid"
         # The log and the socket sit in the data folder, which the postgres user owns.
         run_pg "$pg_bin/pg_ctl" -D "$pg" -l "$pg/postgres.log" -w -t 60 \
-            -o "-p $pg_port -k $pg -c listen_addresses=127.0.0.1 -c fsync=${PG_FSYNC:-on}" start >/dev/null
+            -o "-p $pg_port -k $pg -c listen_addresses=127.0.0.1 -c fsync=${PG_FSYNC:-on} ${PG_OPTIONS:-}" start >/dev/null
     fi
     wait_for_port "$pg_port" PostgreSQL "$pg/postgres.log"
     psql -h 127.0.0.1 -p "$pg_port" -U postgres -tAc "SELECT 1 FROM pg_database WHERE datname = 'insta_clerky'" | grep -q 1 ||

@@ -1,99 +1,115 @@
-//! Sends signed webhook deliveries to Insta-Clerky, as Meta does, and reports how fast the app
-//! acknowledges them: the latency Meta sees (it gives up after 5 seconds).
-use clap::Parser;
-use futures_util::{stream, StreamExt};
-use meta_sandbox::{escape_non_ascii, signature_sha256};
-use std::time::{Duration, Instant};
+//! `loadgen`: the engine benchmark (`make bench`). Against a running Insta-Clerky (one or more
+//! server processes on one database) and the Meta sandbox, it connects many instances through
+//! Business Login, gives each automations, then for each scenario registers the events with the
+//! sandbox (so Meta's rules hold for every reply), fires them as signed deliveries at a fixed
+//! rate, and measures what Meta would see (time to 200) and what the engine did (reports in
+//! PostgreSQL, sends in the sandbox's counters).
+mod measure;
+mod setup;
+mod traffic;
 
-#[derive(Parser)]
-#[command(about = "Sends signed Instagram webhook deliveries and measures the time to 200")]
-struct Args {
-    /// The app's webhook URL.
-    #[arg(long, default_value = "http://127.0.0.1:3000/webhook/instagram")]
-    url: String,
+use clap::Parser;
+use std::{path::PathBuf, time::Duration};
+
+#[derive(Parser, Clone)]
+#[command(about = "Benchmarks the automation engine end to end")]
+pub struct Args {
+    /// The server processes' base URLs, comma-separated; deliveries are spread over them.
+    #[arg(long, value_delimiter = ',', default_value = "http://127.0.0.1:3200")]
+    app: Vec<String>,
+    /// The Meta sandbox's base URL.
+    #[arg(long, default_value = "http://127.0.0.1:3201")]
+    sandbox: String,
+    /// The app's PostgreSQL database, to read the reports.
+    #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
+    database_url: String,
     /// The secret deliveries are signed with (the app's META_APP_SECRET).
     #[arg(long, env = "META_APP_SECRET", hide_env_values = true)]
     secret: String,
-    /// The IG_ID of a connected instance: its automations answer these DMs.
-    #[arg(long, default_value = "17841405822304914")]
-    account: String,
-    /// The IGSID the DMs come from.
-    #[arg(long, default_value = "1254477777772919")]
-    sender: String,
-    /// How many deliveries to send.
+    /// Instances to connect (one Instagram account each).
+    #[arg(long, default_value_t = 1000)]
+    accounts: usize,
+    /// Followers who write to the accounts.
+    #[arg(long, default_value_t = 50)]
+    followers: usize,
+    /// Users the instances are spread over (ten each by default).
+    #[arg(long)]
+    users: Option<usize>,
+    /// Seconds of load per scenario.
+    #[arg(long, default_value_t = 60)]
+    duration: u64,
+    /// Scenarios to run: a (one event per POST), b (batches), c (no automation matches),
+    /// d (every event gets a reply).
+    #[arg(long, value_delimiter = ',', default_value = "a,b,c,d")]
+    scenarios: Vec<char>,
+    /// Events per second offered in scenarios a, b and c.
+    #[arg(long, default_value_t = 5000)]
+    rate: u32,
+    /// Events per second offered in scenario d.
     #[arg(long, default_value_t = 2000)]
-    deliveries: usize,
-    /// How many are in flight at once.
-    #[arg(long, default_value_t = 16)]
+    reply_rate: u32,
+    /// Share of events in a and b that match an automation (and get a reply).
+    #[arg(long, default_value_t = 0.1)]
+    reply_share: f64,
+    /// Entries per POST in scenario b.
+    #[arg(long, default_value_t = 50)]
+    batch: usize,
+    /// Meta's answer time in scenarios with replies, as `MIN-MAX` milliseconds.
+    #[arg(long, default_value = "50-150")]
+    latency: String,
+    /// Deliveries in flight at most (more wait, and the offered rate shows it).
+    #[arg(long, default_value_t = 512)]
     concurrency: usize,
-    /// The DM text (an automation's keyword makes every delivery cost a reply).
-    #[arg(long, default_value = "qual o preço?")]
-    text: String,
-}
-
-/// One DM delivery in Meta's shape, with every non-ASCII character escaped as Meta sends it.
-fn delivery(args: &Args, run: u128, i: usize) -> Vec<u8> {
-    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis());
-    let body = serde_json::json!({"object": "instagram", "entry": [{"id": args.account, "time": now, "messaging": [{
-        "sender": {"id": args.sender}, "recipient": {"id": args.account}, "timestamp": now,
-        "message": {"mid": format!("loadgen-{run}-{i}"), "text": args.text}}]}]});
-    escape_non_ascii(&body.to_string()).into_bytes()
-}
-
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    if sorted.is_empty() {
-        return Duration::ZERO;
-    }
-    let rank = (p / 100.0 * (sorted.len() - 1) as f64).round() as usize;
-    sorted[rank.min(sorted.len() - 1)]
+    /// What the figures are called (for example "1 process").
+    #[arg(long, default_value = "1 process")]
+    label: String,
+    /// Where the set-up is kept, so a second run reuses the instances.
+    #[arg(long, default_value = ".data/bench/setup.json")]
+    state: PathBuf,
+    /// Where the figures go, as JSON.
+    #[arg(long, default_value = "target/bench/engine.json")]
+    json: PathBuf,
+    /// Longest wait for the engine to finish a scenario's work, in seconds.
+    #[arg(long, default_value_t = 900)]
+    settle_timeout: u64,
 }
 
 #[tokio::main]
 async fn main() {
     let args = Args::parse();
-    let client = reqwest::Client::builder().timeout(Duration::from_secs(10)).build().expect("HTTP client");
-    let run = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
-    let started = Instant::now();
-    let results: Vec<Result<Duration, String>> = stream::iter(0..args.deliveries)
-        .map(|i| {
-            let body = delivery(&args, run, i);
-            let signature = signature_sha256(&args.secret, &body);
-            let request = client
-                .post(&args.url)
-                .header("content-type", "application/json")
-                .header("x-hub-signature-256", signature)
-                .body(body);
-            async move {
-                let sent = Instant::now();
-                match request.send().await {
-                    Ok(response) if response.status().is_success() => Ok(sent.elapsed()),
-                    Ok(response) => Err(format!("HTTP {}", response.status())),
-                    Err(error) => Err(error.to_string()),
-                }
-            }
-        })
-        .buffer_unordered(args.concurrency.max(1))
-        .collect()
-        .await;
-    let elapsed = started.elapsed();
-    let mut latencies: Vec<Duration> = results.iter().filter_map(|r| r.as_ref().ok().copied()).collect();
-    latencies.sort();
-    let failures: Vec<&String> = results.iter().filter_map(|r| r.as_ref().err()).collect();
-    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
-    println!(
-        "deliveries {} concurrency {} in {:.2} s: {:.0}/s acknowledged; ack ms p50 {:.1} p95 {:.1} p99 {:.1} max {:.1}; failed {}",
-        args.deliveries,
-        args.concurrency,
-        elapsed.as_secs_f64(),
-        latencies.len() as f64 / elapsed.as_secs_f64(),
-        ms(percentile(&latencies, 50.0)),
-        ms(percentile(&latencies, 95.0)),
-        ms(percentile(&latencies, 99.0)),
-        ms(latencies.last().copied().unwrap_or_default()),
-        failures.len(),
-    );
-    if let Some(first) = failures.first() {
-        eprintln!("first failure: {first}");
+    if let Err(error) = run(args).await {
+        eprintln!("bench: {error}");
         std::process::exit(1);
     }
+}
+
+async fn run(args: Args) -> Result<(), String> {
+    let pg = sqlx::postgres::PgPoolOptions::new()
+        .max_connections(4)
+        .connect(&args.database_url)
+        .await
+        .map_err(|e| format!("cannot reach PostgreSQL: {e}"))?;
+    let machine = measure::machine(&pg).await;
+    println!("{}", machine.line());
+    let world = setup::prepare(&args).await?;
+    println!(
+        "set-up: {} instances of {} users connected, {} followers ({} s)",
+        world.accounts.len(),
+        world.users,
+        world.followers.len(),
+        world.took_seconds
+    );
+    let mut results = Vec::new();
+    for scenario in &args.scenarios {
+        let Some(scenario) = traffic::Scenario::named(*scenario, &args) else {
+            return Err(format!("unknown scenario {scenario}"));
+        };
+        traffic::prepare_sandbox(&args, &scenario).await?;
+        let result = traffic::run(&args, &pg, &world, &scenario).await?;
+        println!("{}", result.line(&args.label));
+        results.push(result);
+        // Let the echoes of the last replies and the username look-ups finish before the next.
+        measure::quiet(&pg, Duration::from_secs(args.settle_timeout)).await;
+    }
+    measure::write_json(&args, &machine, &results)
 }

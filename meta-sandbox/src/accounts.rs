@@ -21,9 +21,9 @@ pub struct Account {
     pub app_scoped_id: String,
     /// The code exchange's `user_id`, a JSON integer above 2^53.
     pub login_user_id: u64,
-    pub username: &'static str,
-    pub name: &'static str,
-    pub account_type: &'static str,
+    pub username: String,
+    pub name: String,
+    pub account_type: String,
     pub followers_count: u32,
     pub follows_count: u32,
     pub media: Vec<Media>,
@@ -77,7 +77,7 @@ impl Media {
     }
 }
 
-fn media(id: &str, caption: &str, reel: bool, timestamp: &'static str, comments: u32, likes: u32) -> Media {
+pub fn media(id: &str, caption: &str, reel: bool, timestamp: &'static str, comments: u32, likes: u32) -> Media {
     let (media_type, product, kind) = if reel { ("VIDEO", "REELS", "reel") } else { ("IMAGE", "FEED", "p") };
     Media {
         id: id.to_owned(),
@@ -97,9 +97,9 @@ pub fn seed() -> Vec<Account> {
             ig_id: "17841405822304914".into(),
             app_scoped_id: "28978671838402975".into(),
             login_user_id: 9_123_456_789_012_345,
-            username: "loja.exemplo",
-            name: "Loja Exemplo",
-            account_type: "BUSINESS",
+            username: "loja.exemplo".into(),
+            name: "Loja Exemplo".into(),
+            account_type: "BUSINESS".into(),
             followers_count: 1520,
             follows_count: 310,
             media: vec![
@@ -122,9 +122,9 @@ pub fn seed() -> Vec<Account> {
             ig_id: "17841477965412210".into(),
             app_scoped_id: "28978671838409911".into(),
             login_user_id: 9_123_456_789_054_321,
-            username: "doces.da.bia",
-            name: "Doces da Bia",
-            account_type: "MEDIA_CREATOR",
+            username: "doces.da.bia".into(),
+            name: "Doces da Bia".into(),
+            account_type: "MEDIA_CREATOR".into(),
             followers_count: 864,
             follows_count: 122,
             media: vec![
@@ -146,9 +146,9 @@ pub fn seed() -> Vec<Account> {
             ig_id: "17841400000000777".into(),
             app_scoped_id: "28978671838407777".into(),
             login_user_id: 9_123_456_789_077_777,
-            username: "cafe.da.praca",
-            name: "Café da Praça",
-            account_type: "BUSINESS",
+            username: "cafe.da.praca".into(),
+            name: "Café da Praça".into(),
+            account_type: "BUSINESS".into(),
             followers_count: 2310,
             follows_count: 98,
             media: vec![media(
@@ -164,4 +164,26 @@ pub fn seed() -> Vec<Account> {
             private_replies: Vec::new(),
         },
     ]
+}
+
+/// A test account for load runs: `{prefix}.loja{n}`, with a post and a reel.
+pub fn numbered(prefix: &str, n: usize) -> Account {
+    let n64 = u64::try_from(n).unwrap_or(0);
+    Account {
+        ig_id: format!("1784{:013}", 9_000_000_000_000 + n64),
+        app_scoped_id: format!("2897{:013}", 9_000_000_000_000 + n64),
+        login_user_id: 9_200_000_000_000_000 + n64,
+        username: format!("{prefix}.loja{n}"),
+        name: format!("Loja {n}"),
+        account_type: "BUSINESS".into(),
+        followers_count: 1000,
+        follows_count: 100,
+        media: vec![
+            media(&format!("1790{:013}", 2 * n64), "Oferta da semana", false, "2026-11-20T10:00:00+0000", 0, 10),
+            media(&format!("1790{:013}", 2 * n64 + 1), "Reel de novidades", true, "2026-11-21T10:00:00+0000", 0, 20),
+        ],
+        calls: Vec::new(),
+        sends: Vec::new(),
+        private_replies: Vec::new(),
+    }
 }

@@ -74,8 +74,19 @@ pub async fn inject(State(sandbox): State<Sandbox>, request: Request, next: Next
     if path.starts_with("/_sandbox") || path.starts_with("/oauth/authorize") {
         return next.run(request).await;
     }
-    let endpoint = endpoint_of(&path);
-    let Some((kind, delay_ms)) = draw(&sandbox, endpoint) else { return next.run(request).await };
+    let latency = sandbox.world().latency_ms;
+    let response = fail_or_run(&sandbox, &path, request, next).await;
+    // Meta acts at once and answers later: an echo can arrive before the answer (CONTRACT.md §7).
+    if let Some((min, max)) = latency {
+        let wait = if max > min { rand::thread_rng().gen_range(min..=max) } else { min };
+        tokio::time::sleep(Duration::from_millis(wait)).await;
+    }
+    response
+}
+
+async fn fail_or_run(sandbox: &Sandbox, path: &str, request: Request, next: Next) -> Response {
+    let endpoint = endpoint_of(path);
+    let Some((kind, delay_ms)) = draw(sandbox, endpoint) else { return next.run(request).await };
     let messaging = matches!(endpoint, "messages" | "replies");
     match kind {
         FaultKind::ServerError => {

@@ -4,9 +4,9 @@ use crate::{
     graph::comment_event,
     ids,
     oauth::escape,
-    people,
+    people::{self, Person},
     webhooks::{Event, Payload},
-    world::{Comment, Message},
+    world::{Comment, Message, World},
     Sandbox,
 };
 use axum::{
@@ -29,9 +29,9 @@ pub fn routes() -> Router<Sandbox> {
         .route("/_sandbox/follower/comment", post(page_comment))
 }
 
-type Failure = (StatusCode, Json<Value>);
+pub(crate) type Failure = (StatusCode, Json<Value>);
 
-fn failure(status: StatusCode, message: &str) -> Failure {
+pub(crate) fn failure(status: StatusCode, message: &str) -> Failure {
     (status, Json(json!({ "error": message })))
 }
 
@@ -61,7 +61,7 @@ async fn create(State(sandbox): State<Sandbox>, Json(new): Json<NewFollower>) ->
         return Ok(Json(json!(person)));
     }
     let person = people::new_person(username, world.people.len());
-    world.people.push(person.clone());
+    world.add_person(person.clone());
     Ok(Json(json!(person)))
 }
 
@@ -83,6 +83,15 @@ fn dm(sandbox: &Sandbox, username: &str, to: &str, text: &str) -> Result<String,
     if text.trim().is_empty() {
         return Err(failure(StatusCode::UNPROCESSABLE_ENTITY, "text is empty"));
     }
+    let (mid, event) = record_dm(&mut world, &person, account, text);
+    drop(world);
+    sandbox.emit(event);
+    Ok(mid)
+}
+
+/// Records a DM from `person` to `account` as Instagram would (the message, the opened window)
+/// and returns its `mid` and the webhook event, without delivering it.
+pub(crate) fn record_dm(world: &mut World, person: &Person, account: usize, text: &str) -> (String, Event) {
     let ig_id = world.accounts[account].ig_id.clone();
     let now_ms = world.now_ms();
     let mid = ids::mid(&ig_id);
@@ -97,8 +106,7 @@ fn dm(sandbox: &Sandbox, username: &str, to: &str, text: &str) -> Result<String,
         },
     );
     world.last_inbound.insert((account, person.igsid.clone()), now_ms / 1000);
-    drop(world);
-    sandbox.emit(Event {
+    let event = Event {
         account_ig_id: ig_id.clone(),
         field: "messages",
         payload: Payload::Messaging {
@@ -106,8 +114,8 @@ fn dm(sandbox: &Sandbox, username: &str, to: &str, text: &str) -> Result<String,
                           "message": { "mid": mid, "text": text } }),
             time_ms: now_ms,
         },
-    });
-    Ok(mid)
+    };
+    (mid, event)
 }
 
 async fn send_dm(
@@ -132,16 +140,31 @@ struct NewComment {
 fn add_comment(sandbox: &Sandbox, username: &str, new: &NewComment) -> Result<String, Failure> {
     let mut world = sandbox.world();
     let person = world.person(username).cloned().ok_or_else(|| failure(StatusCode::NOT_FOUND, "no such follower"))?;
-    let account = world.media_owner(&new.media_id).ok_or_else(|| failure(StatusCode::NOT_FOUND, "no such media"))?;
     if new.text.trim().is_empty() {
         return Err(failure(StatusCode::UNPROCESSABLE_ENTITY, "text is empty"));
     }
-    let parent_id = match &new.parent_id {
+    let (id, event) = record_comment(&mut world, &person, &new.media_id, &new.text, new.parent_id.as_deref())?;
+    drop(world);
+    sandbox.emit(event);
+    Ok(id)
+}
+
+/// Records a comment of `person` on a media (under `parent_id`'s thread, if given) and returns its
+/// id and the webhook event, without delivering it.
+pub(crate) fn record_comment(
+    world: &mut World,
+    person: &Person,
+    media_id: &str,
+    text: &str,
+    parent_id: Option<&str>,
+) -> Result<(String, Event), Failure> {
+    let account = world.media_owner(media_id).ok_or_else(|| failure(StatusCode::NOT_FOUND, "no such media"))?;
+    let parent_id = match parent_id {
         Some(parent) => {
             let parent = world
                 .comments
                 .get(parent)
-                .filter(|c| c.media_id == new.media_id)
+                .filter(|c| c.media_id == media_id)
                 .ok_or_else(|| failure(StatusCode::NOT_FOUND, "no such comment on this media"))?;
             Some(parent.parent_id.clone().unwrap_or_else(|| parent.id.clone()))
         }
@@ -150,20 +173,18 @@ fn add_comment(sandbox: &Sandbox, username: &str, new: &NewComment) -> Result<St
     let comment = Comment {
         id: ids::object_id(),
         account,
-        media_id: new.media_id.clone(),
+        media_id: media_id.to_owned(),
         from_id: person.igsid.clone(),
         from_username: person.username.clone(),
-        text: new.text.clone(),
+        text: text.to_owned(),
         parent_id,
         at: world.now(),
         private_replied: false,
         hidden: false,
     };
-    let event = comment_event(&world, &comment);
+    let event = comment_event(world, &comment);
     world.comments.insert(comment.id.clone(), comment.clone());
-    drop(world);
-    sandbox.emit(event);
-    Ok(comment.id)
+    Ok((comment.id, event))
 }
 
 async fn comment(

@@ -104,6 +104,7 @@ pub async fn dispatch(
         .or_else(|| params.get("access_token"));
 
     let mut world = sandbox.world();
+    world.stats.graph_calls += 1;
     let token = match world.live_token(token.as_deref()) {
         Ok(token) => token,
         Err(error) => return error.into_response(),
@@ -234,9 +235,9 @@ fn account_fields(world: &World, account: usize, params: &Params) -> Answer {
         let value = match field.as_str() {
             "id" => a.app_scoped_id.clone().into(),
             "user_id" => a.ig_id.clone().into(),
-            "username" => a.username.into(),
-            "name" => a.name.into(),
-            "account_type" => a.account_type.into(),
+            "username" => a.username.clone().into(),
+            "name" => a.name.clone().into(),
+            "account_type" => a.account_type.clone().into(),
             "profile_picture_url" => a.picture_url(&params.host).into(),
             "followers_count" => a.followers_count.into(),
             "follows_count" => a.follows_count.into(),
@@ -338,6 +339,17 @@ fn send_message(sandbox: &Sandbox, world: &mut World, account: usize, scopes: &[
         mid.clone(),
         Message { account, igsid: igsid.clone(), text: text.clone(), from_business: true, at_ms: now_ms },
     );
+    let stats = &mut world.stats;
+    if recipient["comment_id"].is_string() {
+        stats.private_replies_sent += 1;
+    } else {
+        stats.messages_sent += 1;
+    }
+    if let Some(tag) = message["metadata"].as_str() {
+        if !stats.tags.insert(tag.to_owned()) {
+            stats.duplicate_tagged_sends += 1;
+        }
+    }
     let mut echo = json!({ "mid": mid, "is_echo": true });
     if let Some(text) = &text {
         echo["text"] = json!(text);
@@ -404,7 +416,7 @@ fn public_reply(sandbox: &Sandbox, world: &mut World, account: usize, comment_id
         account,
         media_id: comment.media_id.clone(),
         from_id: a.ig_id.clone(),
-        from_username: a.username.to_owned(),
+        from_username: a.username.clone(),
         text,
         parent_id: Some(top),
         at: world.now(),
@@ -412,6 +424,10 @@ fn public_reply(sandbox: &Sandbox, world: &mut World, account: usize, comment_id
         hidden: false,
     };
     let event = comment_event(world, &reply);
+    world.stats.public_replies_sent += 1;
+    if !world.stats.replied_comments.insert(comment.id.clone()) {
+        world.stats.duplicate_public_replies += 1;
+    }
     world.comments.insert(reply.id.clone(), reply.clone());
     sandbox.emit(event);
     Ok(Json(json!({ "id": reply.id })).into_response())

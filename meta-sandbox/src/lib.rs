@@ -3,6 +3,7 @@
 //! payloads, rules and errors; webhook deliveries to the app's callback; and a control API under
 //! `/_sandbox` (followers, clock, faults, records) for tests and people.
 mod accounts;
+mod bulk;
 mod control;
 mod errors;
 mod faults;
@@ -80,6 +81,7 @@ impl Sandbox {
             .route("/{version}/access_token", get(oauth::exchange_long_lived_versioned))
             .route("/{version}/refresh_access_token", get(oauth::refresh_versioned))
             .merge(control::routes())
+            .merge(bulk::routes())
             .merge(followers::routes())
             .fallback(graph::dispatch)
             .layer(axum::middleware::from_fn_with_state(self.clone(), faults::inject))

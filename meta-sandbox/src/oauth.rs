@@ -104,7 +104,8 @@ pub async fn decide(State(sandbox): State<Sandbox>, Form(form): Form<Decision>) 
     let mut query: Vec<(&str, String)> = Vec::new();
     if form.decision == "allow" {
         let mut world = sandbox.world();
-        let Some(account) = world.accounts.iter().position(|a| Some(a.username) == form.account.as_deref()) else {
+        let Some(account) = world.accounts.iter().position(|a| Some(a.username.as_str()) == form.account.as_deref())
+        else {
             return (StatusCode::BAD_REQUEST, Html("<p id=\"error\">Escolha uma conta.</p>")).into_response();
         };
         query.push(("code", world.issue_code(account, &valid.redirect_uri, valid.scopes.clone())));
@@ -287,8 +288,11 @@ fn consent_page(app_id: &str, request: &ValidAuthorize, accounts: &[Account]) ->
         .filter(|(name, _)| request.scopes.iter().any(|s| s == name))
         .map(|(name, label)| format!("<li><code>{name}</code> — {label}</li>"))
         .collect();
+    // Load runs create thousands of accounts; the page shows the first ones (any can be chosen by
+    // username in the form Meta would post).
     let choices: String = accounts
         .iter()
+        .take(20)
         .enumerate()
         .map(|(i, account)| {
             let media: String = account
@@ -306,7 +310,7 @@ fn consent_page(app_id: &str, request: &ValidAuthorize, accounts: &[Account]) ->
                  <ul class=\"media\">{media}</ul></span></label>",
                 user = account.username,
                 checked = if i == 0 { " checked" } else { "" },
-                name = escape(account.name),
+                name = escape(&account.name),
                 followers = account.followers_count,
                 kind = account.account_type,
             )

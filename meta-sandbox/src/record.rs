@@ -14,6 +14,10 @@ const SECRET_PARAMETERS: [&str; 3] = ["access_token", "client_secret", "code"];
 pub struct Call {
     /// Sandbox clock, unix seconds.
     pub at: i64,
+    /// The same moment in milliseconds, for pacing checks.
+    pub at_ms: i64,
+    /// The caller's `User-Agent` (which server process sent it).
+    pub user_agent: Option<String>,
     pub method: String,
     pub path: String,
     /// Query parameters, with tokens, secrets and codes replaced by `[redacted]`.
@@ -29,14 +33,17 @@ pub async fn record(State(sandbox): State<Sandbox>, request: Request, next: Next
         return next.run(request).await;
     }
     let method = request.method().to_string();
+    let user_agent = request.headers().get("user-agent").and_then(|v| v.to_str().ok()).map(str::to_owned);
     let query = request.uri().query().map(parse_pairs).unwrap_or_default();
+    // When the call arrived, which is when Meta applies it (its answer may come later).
+    let at_ms = sandbox.world().now_ms();
     let (parts, body) = request.into_parts();
     let bytes = to_bytes(body, 1 << 20).await.unwrap_or_default();
     let body_value = body_value(&bytes);
     let response = next.run(Request::from_parts(parts, Body::from(bytes))).await;
     let mut world = sandbox.world();
-    let at = world.now();
-    world.record_call(Call { at, method, path, query, body: body_value, status: response.status().as_u16() });
+    let status = response.status().as_u16();
+    world.record_call(Call { at: at_ms / 1000, at_ms, user_agent, method, path, query, body: body_value, status });
     response
 }
 

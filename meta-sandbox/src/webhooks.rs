@@ -106,7 +106,8 @@ pub enum Payload {
 pub type Outbox = mpsc::UnboundedSender<Event>;
 
 impl Event {
-    fn entry(&self) -> Value {
+    /// The `entry` item Meta would deliver for this event.
+    pub fn entry(&self) -> Value {
         match &self.payload {
             Payload::Messaging { item, time_ms } => {
                 json!({ "id": self.account_ig_id, "time": time_ms, "messaging": [item] })
@@ -257,19 +258,14 @@ async fn deliver(sandbox: &Sandbox, body: String) {
     let Some(config) = sandbox.world().webhook.clone() else { return };
     let secret = sandbox.app.app_secret.clone();
     let signature = signature_sha256(&secret, body.as_bytes());
-    let id = {
-        let mut world = sandbox.world();
-        let id = world.deliveries.len();
-        world.deliveries.push(Delivery {
-            id,
-            body: body.clone(),
-            signature: signature.clone(),
-            attempts: Vec::new(),
-            acknowledged: false,
-            gave_up: false,
-        });
-        id
-    };
+    let id = sandbox.world().record_delivery(Delivery {
+        id: 0,
+        body: body.clone(),
+        signature: signature.clone(),
+        attempts: Vec::new(),
+        acknowledged: false,
+        gave_up: false,
+    });
     let started = Instant::now();
     let mut delays = config.retry_delays_ms.iter().copied();
     let mut last_delay = 0;
@@ -297,9 +293,11 @@ async fn deliver(sandbox: &Sandbox, body: String) {
         {
             let mut world = sandbox.world();
             let at_ms = world.now_ms();
-            let delivery = &mut world.deliveries[id];
-            delivery.attempts.push(Attempt { at_ms, status, error, elapsed_ms });
-            delivery.acknowledged = ok;
+            world.stats.delivery_attempts += 1;
+            if let Some(delivery) = world.delivery_mut(id) {
+                delivery.attempts.push(Attempt { at_ms, status, error, elapsed_ms });
+                delivery.acknowledged = ok;
+            }
         }
         if ok {
             return;
@@ -307,7 +305,9 @@ async fn deliver(sandbox: &Sandbox, body: String) {
         let delay = delays.next().unwrap_or(last_delay);
         last_delay = delay;
         if started.elapsed() + Duration::from_millis(delay) > RETRY_FOR {
-            sandbox.world().deliveries[id].gave_up = true;
+            if let Some(delivery) = sandbox.world().delivery_mut(id) {
+                delivery.gave_up = true;
+            }
             return;
         }
         tokio::time::sleep(Duration::from_millis(delay)).await;

@@ -18,8 +18,10 @@ pub const REFRESH_MIN_AGE: i64 = 86_400;
 pub const MESSAGING_WINDOW: i64 = 86_400;
 /// One private reply per comment, within 7 days of it.
 pub const PRIVATE_REPLY_WINDOW: i64 = 7 * 86_400;
-/// The record keeps the most recent calls, so a long benchmark does not grow it without bound.
+/// The record keeps the most recent calls and deliveries, so a long benchmark does not grow it
+/// without bound (`Stats` counts everything).
 const CALLS_KEPT: usize = 100_000;
+pub const DELIVERIES_KEPT: usize = 20_000;
 
 pub struct Code {
     pub account: usize,
@@ -75,8 +77,14 @@ pub struct Comment {
 pub struct World {
     /// Seconds added to the real clock by the control API, so expiry can be tested.
     pub clock_offset: i64,
+    /// Add accounts and people with `add_account` and `add_person`, which keep the indexes.
     pub accounts: Vec<Account>,
     pub people: Vec<Person>,
+    account_by_ig_id: HashMap<String, usize>,
+    account_by_username: HashMap<String, usize>,
+    media_owner: HashMap<String, usize>,
+    person_by_username: HashMap<String, usize>,
+    person_by_igsid: HashMap<String, usize>,
     pub codes: HashMap<String, Code>,
     pub tokens: HashMap<String, Token>,
     pub messages: HashMap<String, Message>,
@@ -88,10 +96,34 @@ pub struct World {
     pub webhook: Option<WebhookConfig>,
     pub faults: Vec<Fault>,
     pub calls: VecDeque<Call>,
-    pub deliveries: Vec<Delivery>,
+    /// The latest deliveries; `deliveries_dropped` older ones were let go.
+    pub deliveries: VecDeque<Delivery>,
+    deliveries_dropped: usize,
     pub delivery_faults: DeliveryFaults,
     /// Business-use-case quota of platform (non-messaging) calls per account and hour.
     pub platform_calls_per_hour: usize,
+    /// Every Graph answer waits a random time in this range (milliseconds), as Meta's do.
+    pub latency_ms: Option<(u64, u64)>,
+    pub stats: Stats,
+}
+
+/// Counters over the whole run, for load tests: the call record keeps only the latest calls.
+#[derive(Clone, Debug, Default, serde::Serialize)]
+pub struct Stats {
+    pub graph_calls: u64,
+    pub messages_sent: u64,
+    pub private_replies_sent: u64,
+    pub public_replies_sent: u64,
+    /// Sends whose `metadata` tag was already used by an earlier successful send.
+    pub duplicate_tagged_sends: u64,
+    /// Public replies of an account to a comment it had already replied to.
+    pub duplicate_public_replies: u64,
+    pub deliveries: u64,
+    pub delivery_attempts: u64,
+    #[serde(skip)]
+    pub tags: std::collections::HashSet<String>,
+    #[serde(skip)]
+    pub replied_comments: std::collections::HashSet<String>,
 }
 
 /// Why a token is not usable, in Meta's 190 subcodes.
@@ -103,10 +135,15 @@ pub enum TokenProblem {
 
 impl World {
     pub fn seeded() -> Self {
-        Self {
+        let mut world = Self {
             clock_offset: 0,
-            accounts: crate::accounts::seed(),
-            people: crate::people::seed(),
+            accounts: Vec::new(),
+            people: Vec::new(),
+            account_by_ig_id: HashMap::new(),
+            account_by_username: HashMap::new(),
+            media_owner: HashMap::new(),
+            person_by_username: HashMap::new(),
+            person_by_igsid: HashMap::new(),
             codes: HashMap::new(),
             tokens: HashMap::new(),
             messages: HashMap::new(),
@@ -116,10 +153,47 @@ impl World {
             webhook: None,
             faults: Vec::new(),
             calls: VecDeque::new(),
-            deliveries: Vec::new(),
+            deliveries: VecDeque::new(),
+            deliveries_dropped: 0,
             delivery_faults: DeliveryFaults::default(),
             platform_calls_per_hour: 4800,
+            latency_ms: None,
+            stats: Stats::default(),
+        };
+        crate::accounts::seed().into_iter().for_each(|a| {
+            world.add_account(a);
+        });
+        crate::people::seed().into_iter().for_each(|p| {
+            world.add_person(p);
+        });
+        world
+    }
+
+    /// Adds an account (or returns the one with that username).
+    pub fn add_account(&mut self, account: Account) -> usize {
+        if let Some(existing) = self.account_by_username(&account.username) {
+            return existing;
         }
+        let index = self.accounts.len();
+        self.account_by_ig_id.insert(account.ig_id.clone(), index);
+        self.account_by_username.insert(account.username.clone(), index);
+        for media in &account.media {
+            self.media_owner.insert(media.id.clone(), index);
+        }
+        self.accounts.push(account);
+        index
+    }
+
+    /// Adds a person (or returns the one with that username).
+    pub fn add_person(&mut self, person: Person) -> usize {
+        if let Some(&existing) = self.person_by_username.get(&person.username) {
+            return existing;
+        }
+        let index = self.people.len();
+        self.person_by_username.insert(person.username.clone(), index);
+        self.person_by_igsid.insert(person.igsid.clone(), index);
+        self.people.push(person);
+        index
     }
 
     /// Unix milliseconds on the sandbox's clock.
@@ -143,25 +217,43 @@ impl World {
         self.calls.push_back(call);
     }
 
+    /// Keeps a delivery in the record and returns its id.
+    pub fn record_delivery(&mut self, mut delivery: Delivery) -> usize {
+        if self.deliveries.len() == DELIVERIES_KEPT {
+            self.deliveries.pop_front();
+            self.deliveries_dropped += 1;
+        }
+        delivery.id = self.deliveries_dropped + self.deliveries.len();
+        let id = delivery.id;
+        self.deliveries.push_back(delivery);
+        self.stats.deliveries += 1;
+        id
+    }
+
+    pub fn delivery_mut(&mut self, id: usize) -> Option<&mut Delivery> {
+        let index = id.checked_sub(self.deliveries_dropped)?;
+        self.deliveries.get_mut(index)
+    }
+
     pub fn account_by_ig_id(&self, ig_id: &str) -> Option<usize> {
-        self.accounts.iter().position(|a| a.ig_id == ig_id)
+        self.account_by_ig_id.get(ig_id).copied()
     }
 
     pub fn account_by_username(&self, username: &str) -> Option<usize> {
-        self.accounts.iter().position(|a| a.username == username)
+        self.account_by_username.get(username).copied()
     }
 
     /// The account that owns a media id.
     pub fn media_owner(&self, media_id: &str) -> Option<usize> {
-        self.accounts.iter().position(|a| a.media.iter().any(|m| m.id == media_id))
+        self.media_owner.get(media_id).copied()
     }
 
     pub fn person(&self, username: &str) -> Option<&Person> {
-        self.people.iter().find(|p| p.username == username)
+        self.person_by_username.get(username).map(|&i| &self.people[i])
     }
 
     pub fn person_by_igsid(&self, igsid: &str) -> Option<&Person> {
-        self.people.iter().find(|p| p.igsid == igsid)
+        self.person_by_igsid.get(igsid).map(|&i| &self.people[i])
     }
 
     pub fn issue_code(&mut self, account: usize, redirect_uri: &str, scopes: Vec<String>) -> String {

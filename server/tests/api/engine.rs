@@ -64,7 +64,7 @@ impl Shop {
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
 
-    async fn reports(&self) -> Vec<(String, Option<String>, Option<String>, Option<String>)> {
+    pub async fn reports(&self) -> Vec<(String, Option<String>, Option<String>, Option<String>)> {
         sqlx::query_as("SELECT status, error, response_text, username FROM instagram_reports ORDER BY created_at")
             .fetch_all(&self.app.state.pg)
             .await
@@ -76,8 +76,13 @@ impl Shop {
     }
 
     /// Posts a hand-made delivery, signed as Meta signs.
-    async fn deliver(&self, payload: Value) {
-        let body = payload.to_string();
+    pub async fn deliver(&self, payload: Value) {
+        self.deliver_raw(&payload.to_string()).await;
+    }
+
+    /// Posts these exact bytes as a delivery, signed as Meta signs.
+    pub async fn deliver_raw(&self, body: &str) {
+        let body = body.to_owned();
         let response = self
             .app
             .client

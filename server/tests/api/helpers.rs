@@ -137,6 +137,16 @@ impl TestMeta {
         body["id"].as_str().expect("id").to_owned()
     }
 
+    /// Records events at the sandbox without delivering them (the test delivers); returns each
+    /// one's webhook `entry`.
+    pub async fn record(&self, events: serde_json::Value) -> Vec<serde_json::Value> {
+        let url = format!("{}/_sandbox/events", self.base);
+        let response = self.http.post(url).json(&serde_json::json!({ "events": events })).send().await.expect("events");
+        assert!(response.status().is_success(), "{}", response.status());
+        let body: serde_json::Value = response.json().await.expect("json");
+        body["entries"].as_array().cloned().unwrap_or_default()
+    }
+
     pub async fn post_control(&self, path: &str, body: serde_json::Value) {
         let response = self.http.post(format!("{}{path}", self.base)).json(&body).send().await.expect("control");
         assert!(response.status().is_success(), "{path}: {}", response.status());
@@ -291,4 +301,45 @@ pub fn set_cookie<'a>(response: &'a Response, name: &str) -> Option<&'a str> {
 
 pub fn cookie_value(set_cookie: &str) -> &str {
     set_cookie.split(';').next().and_then(|pair| pair.split_once('=')).map_or("", |(_, v)| v)
+}
+
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("a free port")
+}
+
+/// Starts the real server binary on `port` with exactly `vars`, logging to `log`; returns once it
+/// is ready. Killed when dropped.
+pub async fn start_server(vars: &HashMap<String, String>, port: u16, log: &std::path::Path) -> tokio::process::Child {
+    let log = std::fs::OpenOptions::new().create(true).append(true).open(log).expect("log file");
+    let child = tokio::process::Command::new(env!("CARGO_BIN_EXE_server"))
+        .env_clear()
+        .envs(vars)
+        .env("LISTEN_ADDR", format!("127.0.0.1:{port}"))
+        .env("RUST_LOG", vars.get("RUST_LOG").map_or("info", String::as_str))
+        .stdout(std::process::Stdio::from(log.try_clone().expect("log")))
+        .stderr(std::process::Stdio::from(log))
+        .kill_on_drop(true)
+        .spawn()
+        .expect("the server binary starts");
+    let client = Client::new();
+    for _ in 0..300 {
+        if client.get(format!("http://127.0.0.1:{port}/readyz")).send().await.is_ok_and(|r| r.status() == 200) {
+            return child;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("the server did not become ready");
+}
+
+/// Posts these bytes to a webhook URL signed as Meta signs for the test app.
+pub async fn post_signed(url: &str, body: &[u8]) -> u16 {
+    let signature = meta_sandbox::signature_sha256("app-secret", body);
+    Client::new()
+        .post(url)
+        .header("content-type", "application/json")
+        .header("x-hub-signature-256", signature)
+        .body(body.to_vec())
+        .send()
+        .await
+        .map_or(0, |r| r.status().as_u16())
 }

@@ -13,6 +13,8 @@ mod instances;
 mod live;
 mod locale_and_pages;
 mod operations;
+mod poison;
+mod processes;
 mod reports;
 mod schema;
 mod webhooks;

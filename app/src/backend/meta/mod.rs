@@ -49,6 +49,8 @@ pub struct Profile {
 impl MetaClient {
     pub fn new(config: MetaConfig) -> Self {
         let http = reqwest::Client::builder()
+            // Names this process, so Meta's (and the sandbox's) logs tell processes apart.
+            .user_agent(format!("insta-clerky/{} (pid {})", env!("CARGO_PKG_VERSION"), std::process::id()))
             .timeout(Duration::from_secs(15))
             .connect_timeout(Duration::from_secs(5))
             .build()

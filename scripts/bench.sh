@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# `make bench`: the engine benchmark. Release binaries; its own PostgreSQL (fsync and
+# synchronous_commit on, as in production), MongoDB-wire server and Meta sandbox; N instances
+# connected through Business Login; then the scenarios of loadgen, first against one server
+# process, then against two on the same databases. Figures go to target/bench/.
+#   scripts/bench.sh [loadgen options...]    (ACCOUNTS=1000 DURATION=60 by default)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh >/dev/null
+accounts=${ACCOUNTS:-1000} duration=${DURATION:-60}
+data=.data/bench sandbox=http://127.0.0.1:3201 secret=bench-secret-$(head -c 6 /dev/urandom | base64 | tr -d '/+=')
+pg_port=55434 mongo_port=57019
+pids=()
+cleanup() {
+    set +e
+    trap '' INT TERM
+    for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; done
+    scripts/services.sh stop "$data" >/dev/null
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+echo "== building release binaries"
+cargo build --release -p server -p meta-sandbox -p loadgen
+bin=target/release
+
+scripts/services.sh wipe "$data" >/dev/null
+# Production durability; memory and WAL sized for a busy instance rather than PostgreSQL's defaults.
+PG_FSYNC=on PG_OPTIONS="-c synchronous_commit=on -c shared_buffers=1GB -c max_wal_size=8GB -c max_connections=200" \
+    scripts/services.sh start "$data" $pg_port $mongo_port >/dev/null
+database=postgres://postgres@127.0.0.1:$pg_port/insta_clerky
+
+SANDBOX_ADDR=127.0.0.1:3201 SANDBOX_APP_ID=100000000000001 SANDBOX_APP_SECRET=$secret \
+    SANDBOX_REDIRECT_URIS=http://127.0.0.1:3200/api/instagram/callback RUST_LOG=warn \
+    "$bin/meta-sandbox" >"$data/sandbox.log" 2>&1 &
+pids+=($!)
+
+server() { # port
+    env LISTEN_ADDR=127.0.0.1:$1 PUBLIC_URL=http://127.0.0.1:3200 DATABASE_URL=$database DATABASE_MAX_CONNECTIONS=32 \
+        MONGODB_URI=mongodb://127.0.0.1:$mongo_port/bench META_GRAPH_VERSION=v24.0 META_APP_ID=100000000000001 \
+        META_APP_SECRET=$secret META_REDIRECT_URI=http://127.0.0.1:3200/api/instagram/callback META_VERIFY_TOKEN=bench-verify \
+        META_AUTHORIZE_URL=$sandbox/oauth/authorize META_API_BASE_URL=$sandbox META_GRAPH_BASE_URL=$sandbox \
+        TOKEN_ENCRYPTION_KEYS=bench:MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY= \
+        SESSION_SECRET=bench-session-secret-0123456789abcdef FREE_INSTANCE_QUOTA=1000000 \
+        SIGN_IN_PER_IP_PER_MINUTE=100000 SIGN_IN_PER_ACCOUNT_PER_MINUTE=1000 \
+        LOG_FORMAT=json RUST_LOG=warn "$bin/server" >"$data/server-$1.log" 2>&1 &
+    pids+=($!)
+    for _ in $(seq 1 150); do curl -fsS "http://127.0.0.1:$1/readyz" >/dev/null 2>&1 && return; sleep 0.2; done
+    echo "the server on port $1 did not start:" >&2; tail -n 20 "$data/server-$1.log" >&2; exit 1
+}
+loadgen() {
+    DATABASE_URL=$database META_APP_SECRET=$secret META_VERIFY_TOKEN=bench-verify "$bin/loadgen" \
+        --sandbox $sandbox --accounts "$accounts" --duration "$duration" --state "$data/setup.json" "$@"
+}
+
+server 3200
+echo "== one server process"
+loadgen --app http://127.0.0.1:3200 --label "1 process" --json target/bench/engine-1-process.json "${@}"
+server 3202
+echo "== two server processes"
+loadgen --app http://127.0.0.1:3200,http://127.0.0.1:3202 --label "2 processes" \
+    --json target/bench/engine-2-processes.json "${@}"
