@@ -65,6 +65,9 @@ CREATE TABLE instagram_people (
     PRIMARY KEY (instance_id, igsid)
 );
 CREATE INDEX instagram_people_lookup_idx ON instagram_people (next_lookup_at) WHERE username IS NULL;
+-- A DM report written before its sender's username was known gets it once the profile API answers.
+CREATE INDEX instagram_reports_username_missing_idx ON instagram_reports (instance_id, user_id_instagram)
+    WHERE username IS NULL;
 INSERT INTO instagram_people (instance_id, igsid, username, looked_up_at)
     SELECT DISTINCT ON (instance_id, user_id_instagram) instance_id, user_id_instagram, username, now()
     FROM instagram_reports WHERE username IS NOT NULL

@@ -5,7 +5,7 @@
 //! staleness should a change come from elsewhere.
 //!
 //! It also gathers which instances received events, so `lastEventAt` is written for many
-//! instances at once every few seconds instead of once per delivery.
+//! instances at once, and for each at most once a minute, instead of once per delivery.
 use super::store::{
     mongo::instances::{self, InstanceDoc},
     pg::automations,
@@ -24,8 +24,10 @@ use std::{
 /// The channel other processes listen on; payload `instances` or `rules:<instance id>`.
 pub const CHANNEL: &str = "ic_directory";
 const LIFETIME: Duration = Duration::from_secs(300);
-/// `lastEventAt` is written at most this often (for every instance touched meanwhile).
-const TOUCH_EVERY: Duration = Duration::from_secs(5);
+/// `lastEventAt` is written at most this often per instance...
+const TOUCH_EVERY: Duration = Duration::from_secs(60);
+/// ...looking for instances due every so often.
+const FLUSH_EVERY: Duration = Duration::from_secs(5);
 
 struct Ttl<K, V> {
     entries: Mutex<HashMap<K, (Instant, V)>>,
@@ -67,6 +69,8 @@ enum InstanceKey {
 
 struct Touched {
     pending: HashSet<ObjectId>,
+    /// When each instance's `lastEventAt` was last written by this process.
+    written: HashMap<ObjectId, Instant>,
     flushed: Option<Instant>,
 }
 
@@ -81,7 +85,7 @@ impl Default for Directory {
         Self {
             instances: Ttl::new(),
             rules: Ttl::new(),
-            touched: Mutex::new(Touched { pending: HashSet::new(), flushed: None }),
+            touched: Mutex::new(Touched { pending: HashSet::new(), written: HashMap::new(), flushed: None }),
         }
     }
 }
@@ -173,18 +177,31 @@ impl Directory {
         self.touched().pending.extend(ids);
     }
 
-    /// Writes `lastEventAt` for every instance touched since the last write, if that was a while
-    /// ago (or `now` says so).
+    /// Writes `lastEventAt` for the instances touched since it was last written for them, at most
+    /// once a minute each (`now`: every touched one, at once).
     pub async fn flush_touched(&self, db: &mongodb::Database, now: bool) -> Result<(), StoreError> {
         let ids: Vec<ObjectId> = {
             let mut touched = self.touched();
-            let due = now || touched.flushed.is_none_or(|at| at.elapsed() >= TOUCH_EVERY);
-            if !due || touched.pending.is_empty() {
+            if !now && touched.flushed.is_some_and(|at| at.elapsed() < FLUSH_EVERY) {
                 return Ok(());
             }
             touched.flushed = Some(Instant::now());
-            touched.pending.drain().collect()
+            let Touched { pending, written, .. } = &mut *touched;
+            let due: Vec<ObjectId> = pending
+                .iter()
+                .filter(|id| now || written.get(*id).is_none_or(|at| at.elapsed() >= TOUCH_EVERY))
+                .copied()
+                .collect();
+            for id in &due {
+                pending.remove(id);
+                written.insert(*id, Instant::now());
+            }
+            written.retain(|_, at| at.elapsed() < TOUCH_EVERY);
+            due
         };
+        if ids.is_empty() {
+            return Ok(());
+        }
         instances::set_last_event(db, &ids).await
     }
 }

@@ -71,7 +71,14 @@ impl AppState {
         let live = LiveHub::default();
         live::spawn_listener(pg.clone(), live.clone(), directory.clone());
         let wake_intake = Arc::new(tokio::sync::Notify::new());
-        let acceptor = Acceptor::spawn(pg.clone(), wake_intake.clone());
+        // Acknowledgements have connections of their own: Meta's 200 never waits for one the
+        // engine is using.
+        let ack_pool = PgPoolOptions::new()
+            .max_connections(4)
+            .acquire_timeout(Duration::from_secs(5))
+            .connect(config.database_url.expose_secret())
+            .await?;
+        let acceptor = Acceptor::spawn(ack_pool, wake_intake.clone());
         Ok(Self {
             config: Arc::new(config),
             pg,

@@ -84,7 +84,13 @@ pub(super) async fn run_batch(state: &AppState, limit: i64) -> Result<usize, Sto
         return Ok(0);
     }
     let ids: Vec<Uuid> = taken.iter().map(|d| d.id).collect();
-    let parsed: Vec<Parsed> = taken.into_iter().map(parse).collect();
+    // Parsing hundreds of payloads is CPU work: off the async workers, so requests keep flowing.
+    let Ok(parsed) = tokio::task::spawn_blocking(move || taken.into_iter().map(parse).collect::<Vec<_>>()).await
+    else {
+        drop(tx);
+        deliveries::record_failure(&state.pg, &ids, "parsing panicked").await?;
+        return Ok(ids.len());
+    };
     let work = AssertUnwindSafe(tokio::time::timeout(RUN_TIMEOUT, take_and_finish(state, &mut tx, &parsed)));
     let failure = match work.catch_unwind().await {
         Ok(Ok(Ok(woken))) => {
@@ -466,6 +472,12 @@ async fn take_in(state: &AppState, db: &mut PgConnection, units: &[Unit<'_>]) ->
     let new_comments = interactions::insert_comments(&mut *db, &mut comments).await?;
     // Replies whose echoes came back. Row locks are taken in one order by every kind of run
     // (reports, then daily counts, then accounts), so runs never wait on each other in a cycle.
+    let parents: Vec<(&str, &str)> = own_replies.iter().map(|r| (r.instance_id, r.parent_comment_id)).collect();
+    let mut in_flight = reports::public_replies_in_flight(&mut *db, &parents).await?;
+    in_flight.extend(echoes.iter().map(|e| e.report_id));
+    in_flight.sort_unstable();
+    in_flight.dedup();
+    reports::lock(&mut *db, &in_flight).await?;
     let mut confirmed = reports::mark_sent(&mut *db, &echoes).await?;
     confirmed.extend(reports::confirm_public_replies(&mut *db, &own_replies).await?);
     let replied: Vec<Replied> = confirmed

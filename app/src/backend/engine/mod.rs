@@ -52,6 +52,12 @@ enum Outcome {
 }
 
 impl Outcome {
+    fn item(&self) -> &Claimed {
+        match self {
+            Self::Sent { item, .. } | Self::Failed { item, .. } | Self::Later { item, .. } => item,
+        }
+    }
+
     fn failed(item: Claimed, reason: &str) -> Self {
         Self::Failed { item, reason: reason.to_owned(), retries_ran_out: false }
     }

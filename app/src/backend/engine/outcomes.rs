@@ -52,6 +52,9 @@ pub(super) async fn record(state: &AppState, outcomes: &[Outcome]) -> Result<(),
     }
     let mut tx = state.pg.begin().await?;
     // Reports first, then messages, daily counts and accounts: the order every run keeps.
+    let mut ids: Vec<Uuid> = outcomes.iter().map(|o| o.item().id).collect();
+    ids.sort_unstable();
+    reports::lock(&mut tx, &ids).await?;
     let settled_sent = reports::mark_sent(&mut tx, &sent).await?;
     let settled_failed = reports::mark_failed(&mut tx, &failed).await?;
     let retry_at = reports::reschedule(&mut tx, &later).await?;

@@ -18,12 +18,10 @@ const LEASE_SECONDS: f64 = 60.0;
 pub(super) async fn lookup_round(state: &AppState, limit: i64) -> Result<usize, StoreError> {
     let due = people::claim_lookups(&state.pg, limit, LEASE_SECONDS).await?;
     let lookups = due.iter().map(|(instance_id, igsid)| async move {
-        let lookup = look_up(state, instance_id, igsid).await;
-        people::settle(&state.pg, instance_id, igsid, &lookup).await
+        (instance_id.as_str(), igsid.as_str(), look_up(state, instance_id, igsid).await)
     });
-    for result in futures_util::future::join_all(lookups).await {
-        result?;
-    }
+    let outcomes = futures_util::future::join_all(lookups).await;
+    people::settle(&state.pg, &outcomes).await?;
     Ok(due.len())
 }
 

@@ -154,9 +154,8 @@ async fn username(state: &AppState, token: &SecretString, item: &Claimed) -> Opt
         return Some(name);
     }
     let name = state.meta.username_of(token, &item.person_id).await.ok().flatten()?;
-    if let Err(error) =
-        people::settle(&state.pg, &item.instance_id, &item.person_id, &Lookup::Found(name.clone())).await
-    {
+    let found = [(item.instance_id.as_str(), item.person_id.as_str(), Lookup::Found(name.clone()))];
+    if let Err(error) = people::settle(&state.pg, &found).await {
         tracing::warn!("cannot keep a username: {error}");
     }
     Some(name)

@@ -70,6 +70,17 @@ pub async fn release(db: &mut PgConnection, released: &[(String, NaiveDate)]) ->
     }
     let mut rows: Vec<((&str, NaiveDate), i32)> = counts.into_iter().collect();
     rows.sort();
+    // Locked in key order first, as `reserve` does: an UPDATE joined to a list locks in the
+    // join's order.
+    sqlx::query(
+        "SELECT 1 FROM daily_reply_counts d
+         JOIN unnest($1::text[], $2::date[]) AS u(id, day) ON d.instance_id = u.id AND d.day = u.day
+         ORDER BY d.instance_id, d.day FOR UPDATE OF d",
+    )
+    .bind(rows.iter().map(|r| r.0 .0).collect::<Vec<_>>())
+    .bind(rows.iter().map(|r| r.0 .1).collect::<Vec<_>>())
+    .execute(&mut *db)
+    .await?;
     sqlx::query(
         "UPDATE daily_reply_counts d SET replies = GREATEST(d.replies - u.n, 0)
          FROM unnest($1::text[], $2::date[], $3::int[]) AS u(id, day, n)

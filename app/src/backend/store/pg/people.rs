@@ -18,31 +18,45 @@ pub async fn record(db: &mut PgConnection, seen: &[Seen<'_>]) -> Result<HashMap<
         return Ok(HashMap::new());
     }
     let mut rows: Vec<&Seen> = seen.iter().collect();
-    rows.sort_by(|a, b| {
-        (a.instance_id, a.igsid, a.username.is_none()).cmp(&(b.instance_id, b.igsid, b.username.is_none()))
-    });
+    rows.sort_by(|a, b| (a.instance_id, a.igsid, a.username.is_none()).cmp(&(b.instance_id, b.igsid, b.username.is_none())));
     // One row per person, a known username first.
     rows.dedup_by(|a, b| (a.instance_id, a.igsid) == (b.instance_id, b.igsid));
-    let known: Vec<(String, String, Option<String>)> = sqlx::query_as(
-        "WITH upserted AS (
-             INSERT INTO instagram_people (instance_id, igsid, username, looked_up_at)
-             SELECT id, igsid, name, CASE WHEN name IS NOT NULL THEN now() END
-             FROM unnest($1::text[], $2::text[], $3::text[]) AS p(id, igsid, name)
-             ON CONFLICT (instance_id, igsid) DO UPDATE SET username = EXCLUDED.username, looked_up_at = now()
-                 WHERE EXCLUDED.username IS NOT NULL AND EXCLUDED.username IS DISTINCT FROM instagram_people.username
-             RETURNING instance_id, igsid, username)
-         SELECT instance_id, igsid, username FROM upserted
-         UNION ALL
-         SELECT p.instance_id, p.igsid, p.username FROM instagram_people p
+    let ids: Vec<&str> = rows.iter().map(|s| s.instance_id).collect();
+    let igsids: Vec<&str> = rows.iter().map(|s| s.igsid).collect();
+    let names: Vec<Option<&str>> = rows.iter().map(|s| s.username).collect();
+    // New people only: people already known are neither locked nor rewritten.
+    sqlx::query(
+        "INSERT INTO instagram_people (instance_id, igsid, username, looked_up_at)
+         SELECT id, igsid, name, CASE WHEN name IS NOT NULL THEN now() END
+         FROM unnest($1::text[], $2::text[], $3::text[]) AS p(id, igsid, name)
+         ON CONFLICT (instance_id, igsid) DO NOTHING",
+    )
+    .bind(&ids)
+    .bind(&igsids)
+    .bind(&names)
+    .execute(&mut *db)
+    .await?;
+    // A comment told us a username we did not have (or a new one): only those rows change.
+    sqlx::query(
+        "UPDATE instagram_people p SET username = u.name, looked_up_at = now()
+         FROM unnest($1::text[], $2::text[], $3::text[]) AS u(id, igsid, name)
+         WHERE p.instance_id = u.id AND p.igsid = u.igsid AND u.name IS NOT NULL AND p.username IS DISTINCT FROM u.name",
+    )
+    .bind(&ids)
+    .bind(&igsids)
+    .bind(&names)
+    .execute(&mut *db)
+    .await?;
+    let known: Vec<(String, String, String)> = sqlx::query_as(
+        "SELECT p.instance_id, p.igsid, p.username FROM instagram_people p
          JOIN unnest($1::text[], $2::text[]) AS s(id, igsid) ON p.instance_id = s.id AND p.igsid = s.igsid
          WHERE p.username IS NOT NULL",
     )
-    .bind(rows.iter().map(|s| s.instance_id).collect::<Vec<_>>())
-    .bind(rows.iter().map(|s| s.igsid).collect::<Vec<_>>())
-    .bind(rows.iter().map(|s| s.username).collect::<Vec<_>>())
+    .bind(&ids)
+    .bind(&igsids)
     .fetch_all(db)
     .await?;
-    Ok(known.into_iter().filter_map(|(i, p, name)| Some(((i, p), name?))).collect())
+    Ok(known.into_iter().map(|(i, p, name)| ((i, p), name)).collect())
 }
 
 /// People whose username is still unknown and due to be looked up, leased for `lease_seconds`.
@@ -61,44 +75,69 @@ pub async fn claim_lookups(pg: &PgPool, limit: i64, lease_seconds: f64) -> Resul
     .await?)
 }
 
-/// A lookup's outcome: the username (also written on the person's reports that lack it), or
+/// A look-up's outcome: the username (also written on the person's reports that lack it), or
 /// when to ask again.
 pub enum Lookup {
     Found(String),
     AskAgainAt(DateTime<Utc>),
 }
 
-pub async fn settle(pg: &PgPool, instance_id: &str, igsid: &str, lookup: &Lookup) -> Result<(), StoreError> {
-    let mut tx = pg.begin().await?;
-    match lookup {
-        Lookup::Found(username) => {
-            sqlx::query(
-                "UPDATE instagram_people SET username = $3, looked_up_at = now() WHERE instance_id = $1 AND igsid = $2",
-            )
-            .bind(instance_id)
-            .bind(igsid)
-            .bind(username)
-            .execute(&mut *tx)
-            .await?;
-            sqlx::query(
-                "UPDATE instagram_reports SET username = $3
-                 WHERE instance_id = $1 AND user_id_instagram = $2 AND username IS NULL",
-            )
-            .bind(instance_id)
-            .bind(igsid)
-            .bind(username)
-            .execute(&mut *tx)
-            .await?;
-        }
-        Lookup::AskAgainAt(at) => {
-            sqlx::query("UPDATE instagram_people SET next_lookup_at = $3 WHERE instance_id = $1 AND igsid = $2")
-                .bind(instance_id)
-                .bind(igsid)
-                .bind(at)
-                .execute(&mut *tx)
-                .await?;
-        }
+/// Records the outcomes of many look-ups at once: `(instance_id, igsid, outcome)`.
+pub async fn settle(pg: &PgPool, outcomes: &[(&str, &str, Lookup)]) -> Result<(), StoreError> {
+    if outcomes.is_empty() {
+        return Ok(());
     }
+    let mut found: Vec<(&str, &str, &str)> = outcomes
+        .iter()
+        .filter_map(|(i, p, o)| match o {
+            Lookup::Found(name) => Some((*i, *p, name.as_str())),
+            Lookup::AskAgainAt(_) => None,
+        })
+        .collect();
+    found.sort_unstable();
+    let mut later: Vec<(&str, &str, DateTime<Utc>)> = outcomes
+        .iter()
+        .filter_map(|(i, p, o)| match o {
+            Lookup::AskAgainAt(at) => Some((*i, *p, *at)),
+            Lookup::Found(_) => None,
+        })
+        .collect();
+    later.sort_unstable();
+    let mut tx = pg.begin().await?;
+    // Reports first (locked in id order), then the people: the order intake takes them in.
+    sqlx::query(
+        "UPDATE instagram_reports r SET username = f.name
+         FROM (SELECT r.id, u.name FROM instagram_reports r
+               JOIN unnest($1::text[], $2::text[], $3::text[]) AS u(id, igsid, name)
+                 ON r.instance_id = u.id AND r.user_id_instagram = u.igsid AND r.username IS NULL
+               ORDER BY r.id FOR UPDATE OF r) AS f
+         WHERE r.id = f.id",
+    )
+    .bind(found.iter().map(|f| f.0).collect::<Vec<_>>())
+    .bind(found.iter().map(|f| f.1).collect::<Vec<_>>())
+    .bind(found.iter().map(|f| f.2).collect::<Vec<_>>())
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query(
+        "UPDATE instagram_people p SET username = u.name, looked_up_at = now()
+         FROM unnest($1::text[], $2::text[], $3::text[]) AS u(id, igsid, name)
+         WHERE p.instance_id = u.id AND p.igsid = u.igsid",
+    )
+    .bind(found.iter().map(|f| f.0).collect::<Vec<_>>())
+    .bind(found.iter().map(|f| f.1).collect::<Vec<_>>())
+    .bind(found.iter().map(|f| f.2).collect::<Vec<_>>())
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query(
+        "UPDATE instagram_people p SET next_lookup_at = u.at
+         FROM unnest($1::text[], $2::text[], $3::timestamptz[]) AS u(id, igsid, at)
+         WHERE p.instance_id = u.id AND p.igsid = u.igsid",
+    )
+    .bind(later.iter().map(|f| f.0).collect::<Vec<_>>())
+    .bind(later.iter().map(|f| f.1).collect::<Vec<_>>())
+    .bind(later.iter().map(|f| f.2).collect::<Vec<_>>())
+    .execute(&mut *tx)
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -113,11 +152,4 @@ pub async fn username(pg: &PgPool, instance_id: &str, igsid: &str) -> Result<Opt
     .fetch_optional(pg)
     .await?
     .flatten())
-}
-
-/// People whose username is still to be looked up now.
-pub async fn lookups_due(pg: &PgPool) -> Result<i64, StoreError> {
-    Ok(sqlx::query_scalar("SELECT count(*) FROM instagram_people WHERE username IS NULL AND next_lookup_at <= now()")
-        .fetch_one(pg)
-        .await?)
 }

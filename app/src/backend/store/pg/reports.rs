@@ -154,6 +154,38 @@ fn settled(rows: Vec<SettledRow>) -> Vec<Settled> {
         .collect()
 }
 
+/// Locks these reports in id order. A transaction that updates several reports takes all their
+/// locks this way first: `UPDATE ... FROM unnest(...)` locks rows in the join's order, not the
+/// input's, and two batches locking in different orders deadlock.
+pub async fn lock(db: &mut PgConnection, ids: &[Uuid]) -> Result<(), StoreError> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    sqlx::query("SELECT id FROM instagram_reports WHERE id = ANY($1) ORDER BY id FOR UPDATE")
+        .bind(ids)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// The pending public replies in flight to these comments (`(instance_id, comment id)`), whose
+/// own comment may just have come back.
+pub async fn public_replies_in_flight(db: &mut PgConnection, comments: &[(&str, &str)]) -> Result<Vec<Uuid>, StoreError> {
+    if comments.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(sqlx::query_scalar(
+        "SELECT r.id FROM instagram_reports r
+         JOIN unnest($1::text[], $2::text[]) AS c(instance_id, comment_id)
+           ON r.instance_id = c.instance_id AND r.interaction_type = 'comment' AND r.event_id = c.comment_id
+         WHERE r.status = 'pending' AND r.response_type = 'comment' AND r.send_started_at IS NOT NULL",
+    )
+    .bind(comments.iter().map(|c| c.0).collect::<Vec<_>>())
+    .bind(comments.iter().map(|c| c.1).collect::<Vec<_>>())
+    .fetch_all(db)
+    .await?)
+}
+
 /// One of our replies, seen coming back or answered by Meta.
 pub struct Delivered<'a> {
     /// On echoes, the instance the echo arrived for: a report id in someone else's echo is ignored.
