@@ -2,14 +2,21 @@
 -- pace, daily caps, schedules and usernames live here so several server processes act as one;
 -- what cannot be processed is kept as a dead letter instead of blocking the rest.
 
--- Intake queue: a delivery is waiting while processed_at is NULL. Batches take them with
+-- Intake queue: a row per delivery not yet taken in, deleted when it is. Batches take rows with
 -- FOR UPDATE SKIP LOCKED; a delivery whose batch failed is retried alone under a lease
--- (claimed_until), and after a bounded number of attempts becomes a dead letter.
-ALTER TABLE webhook_deliveries
-    ADD COLUMN attempts      integer NOT NULL DEFAULT 0,
-    ADD COLUMN claimed_until timestamptz,
-    ADD COLUMN last_error    text;
-CREATE INDEX webhook_deliveries_waiting_idx ON webhook_deliveries (received_at) WHERE processed_at IS NULL;
+-- (claimed_until), and after a bounded number of attempts becomes a dead letter. The queue is its
+-- own narrow table so that the delivery row (body and all) is written once and never rewritten.
+CREATE TABLE intake_queue (
+    delivery_id   uuid PRIMARY KEY,
+    received_at   timestamptz NOT NULL,
+    attempts      integer NOT NULL DEFAULT 0,
+    claimed_until timestamptz,
+    last_error    text
+);
+CREATE INDEX intake_queue_fresh_idx ON intake_queue (received_at) WHERE attempts = 0;
+CREATE INDEX intake_queue_suspect_idx ON intake_queue (received_at) WHERE attempts > 0;
+INSERT INTO intake_queue (delivery_id, received_at)
+    SELECT id, received_at FROM webhook_deliveries WHERE processed_at IS NULL;
 
 -- Outbound queue: a report is waiting to be sent while `pending`; `send_after` is when it may go
 -- (retries and the echo grace push it later), `claimed_until` the lease of the process sending it.
@@ -24,6 +31,11 @@ UPDATE instagram_reports SET received_at = created_at;
 UPDATE instagram_reports SET completed_at = updated_at WHERE status <> 'pending';
 UPDATE instagram_reports SET send_after = now() WHERE status = 'pending';
 CREATE INDEX instagram_reports_outbox_idx ON instagram_reports (instance_id, send_after) WHERE status = 'pending';
+-- Room on each page, so the updates that change no indexed column (a send starting, a message
+-- marked replied) stay on their page (HOT) instead of rewriting every index entry.
+ALTER TABLE instagram_reports SET (fillfactor = 80);
+ALTER TABLE instagram_messages SET (fillfactor = 85);
+ALTER TABLE instagram_comments SET (fillfactor = 85);
 -- The daily cap is a counter now (daily_reply_counts), not a count over today's rows.
 DROP INDEX instagram_reports_instance_created_idx;
 
@@ -47,7 +59,7 @@ CREATE TABLE daily_reply_counts (
     day         date NOT NULL,
     replies     integer NOT NULL CHECK (replies >= 0),
     PRIMARY KEY (instance_id, day)
-);
+) WITH (fillfactor = 50);
 INSERT INTO daily_reply_counts (instance_id, day, replies)
     SELECT instance_id, (created_at AT TIME ZONE 'UTC')::date, count(*)
     FROM instagram_reports WHERE status IN ('sent', 'pending')
@@ -113,14 +125,17 @@ CREATE TABLE scheduled_jobs (
     last_error       text
 );
 
--- The old one-row-per-event job queue. Its delivery jobs are covered by processed_at; a reply
--- job whose event has no report yet re-opens its delivery, and intake writes every missing report.
-UPDATE webhook_deliveries d SET processed_at = NULL
-    FROM jobs j
-    WHERE j.kind = 'reply'
-      AND NOT EXISTS (SELECT 1 FROM instagram_reports r
+-- The old one-row-per-event job queue. Its delivery jobs are in intake_queue already (their
+-- deliveries were not processed); a reply job whose event has no report yet re-queues its
+-- delivery, and intake writes every missing report.
+INSERT INTO intake_queue (delivery_id, received_at)
+    SELECT d.id, d.received_at FROM webhook_deliveries d
+    JOIN jobs j ON j.kind = 'reply' AND position(convert_to(j.payload->>'event_id', 'UTF8') IN d.body) > 0
+    WHERE NOT EXISTS (SELECT 1 FROM instagram_reports r
                       WHERE r.instance_id = j.payload->>'instance_id'
                         AND r.interaction_type = j.payload->>'kind'
                         AND r.event_id = j.payload->>'event_id')
-      AND position(convert_to(j.payload->>'event_id', 'UTF8') IN d.body) > 0;
+    ON CONFLICT DO NOTHING;
 DROP TABLE jobs;
+-- A delivery is written once, on receipt: being out of intake_queue is what "processed" means.
+ALTER TABLE webhook_deliveries DROP COLUMN processed_at, DROP COLUMN entries, DROP COLUMN events;

@@ -137,7 +137,7 @@ pub async fn wait_for_work(pg: &PgPool, longest: Duration) {
     let started = std::time::Instant::now();
     while started.elapsed() < longest {
         let left: Result<(i64, i64), _> = sqlx::query_as(
-            "SELECT (SELECT count(*) FROM webhook_deliveries WHERE processed_at IS NULL),
+            "SELECT (SELECT count(*) FROM intake_queue),
                     (SELECT count(*) FROM instagram_reports WHERE status = 'pending')",
         )
         .fetch_one(pg)
@@ -166,6 +166,82 @@ pub async fn quiet(pg: &PgPool, longest: Duration) {
         }
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
+}
+
+/// `perf` sampling the whole machine while a scenario runs, when `BENCH_PERF_DIR` names where to
+/// put what it found: by process, and the costliest functions.
+pub struct Perf {
+    child: Option<std::process::Child>,
+    data: std::path::PathBuf,
+    report: std::path::PathBuf,
+}
+
+impl Perf {
+    pub fn start(label: &str, scenario: char) -> Self {
+        let Ok(dir) = std::env::var("BENCH_PERF_DIR") else {
+            return Self { child: None, data: Default::default(), report: Default::default() };
+        };
+        let name = format!("{}-{scenario}", label.replace(' ', "-"));
+        let data = std::path::Path::new(&dir).join(format!("perf-{name}.data"));
+        let report = std::path::Path::new(&dir).join(format!("profile-{name}.txt"));
+        let child = std::process::Command::new("perf")
+            .args(["record", "-a", "-e", "cpu-clock", "-F", "499", "-o"])
+            .arg(&data)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .ok();
+        Self { child, data, report }
+    }
+
+    pub fn finish(mut self) {
+        let Some(mut child) = self.child.take() else { return };
+        let _ = std::process::Command::new("kill").args(["-INT", &child.id().to_string()]).status();
+        let _ = child.wait();
+        let report = |sort: &str, limit: &str| {
+            std::process::Command::new("perf")
+                .args(["report", "--stdio", "--sort", sort, "--percent-limit", limit, "-i"])
+                .arg(&self.data)
+                .output()
+                .map(|o| {
+                    String::from_utf8_lossy(&o.stdout).lines().filter(|l| !l.is_empty()).collect::<Vec<_>>().join("\n")
+                })
+                .unwrap_or_default()
+        };
+        let text = format!("{}\n\n{}\n", report("comm", "0.5"), report("comm,dso,symbol", "0.3"));
+        let _ = std::fs::write(&self.report, text);
+        println!("profile written to {}", self.report.display());
+    }
+}
+
+/// Starts PostgreSQL's statement and WAL statistics afresh for a scenario (when the cluster has
+/// `pg_stat_statements`; the figures say what PostgreSQL spent its time on).
+pub async fn reset_postgres_stats(pg: &PgPool) {
+    let _ = sqlx::query("SELECT pg_stat_reset_shared('wal')").execute(pg).await;
+    let _ = sqlx::query("SELECT pg_stat_statements_reset()").execute(pg).await;
+}
+
+/// WAL written since the reset, and the statements that took the most time.
+pub async fn postgres_stats(pg: &PgPool) -> Value {
+    let wal: Option<(i64, i64, f64, i64, f64)> =
+        sqlx::query_as("SELECT wal_records, wal_fpi, wal_bytes::float8, wal_sync, wal_sync_time FROM pg_stat_wal")
+            .fetch_optional(pg)
+            .await
+            .ok()
+            .flatten();
+    let statements: Vec<(f64, i64, i64, String)> = sqlx::query_as(
+        "SELECT total_exec_time, calls, rows, left(regexp_replace(query, '\\s+', ' ', 'g'), 100)
+         FROM pg_stat_statements WHERE query NOT LIKE '%bench_events%' ORDER BY total_exec_time DESC LIMIT 12",
+    )
+    .fetch_all(pg)
+    .await
+    .unwrap_or_default();
+    json!({
+        "wal": wal.map(|(records, fpi, bytes, syncs, sync_ms)| json!({
+            "records": records, "full_page_images": fpi, "megabytes": bytes / 1e6, "syncs": syncs, "sync_ms": sync_ms })),
+        "statements": statements.into_iter().map(|(ms, calls, rows, query)| json!({
+            "total_ms": ms.round(), "calls": calls, "rows": rows, "query": query })).collect::<Vec<_>>(),
+    })
 }
 
 /// The reports of a scenario's events.
@@ -242,6 +318,8 @@ pub struct ScenarioResult {
     pub duplicated: i64,
     pub graph_calls: i64,
     pub cpu_percent_of_machine: HashMap<String, f64>,
+    /// WAL and the costliest statements during the scenario.
+    pub postgres: Value,
 }
 
 fn percentile(sorted: &[f64], p: f64) -> f64 {
@@ -263,6 +341,7 @@ impl ScenarioResult {
         before: Value,
         after: Value,
         cpu: HashMap<String, f64>,
+        postgres: Value,
     ) -> Self {
         let delta = |name: &str| after[name].as_i64().unwrap_or(0) - before[name].as_i64().unwrap_or(0);
         let e2e = reports.last_completed.map_or(0.0, |last| (last - started_at).num_milliseconds() as f64 / 1000.0);
@@ -289,16 +368,28 @@ impl ScenarioResult {
             duplicated: delta("duplicate_tagged_sends") + delta("duplicate_public_replies"),
             graph_calls: delta("graph_calls"),
             cpu_percent_of_machine: cpu,
+            postgres,
         }
     }
 
     pub fn line(&self, label: &str) -> String {
         let cpu = |name: &str| self.cpu_percent_of_machine.get(name).copied().unwrap_or(0.0);
+        let wal = &self.postgres["wal"];
+        let wal = if wal.is_object() {
+            format!(
+                "; WAL {:.0} MB, {} syncs ({:.0} ms)",
+                wal["megabytes"].as_f64().unwrap_or(0.0),
+                wal["syncs"],
+                wal["sync_ms"].as_f64().unwrap_or(0.0)
+            )
+        } else {
+            String::new()
+        };
         format!(
             "[{label}] ({}) {}: offered {:.0}/s, acked {:.0}/s, ack p50 {:.1} ms p99 {:.1} ms max {:.1} ms; \
              end to end {:.0} events/s ({} events in {:.1} s); receipt to report p50 {:.0} ms p99 {:.0} ms; \
              replies {} sent {} failed; lost {}; duplicated {}; cpu % of machine: server {:.0}, postgres {:.0}, \
-             sandbox {:.0}, loadgen {:.0}, mongodb {:.0}",
+             sandbox {:.0}, loadgen {:.0}, mongodb {:.0}{wal}",
             self.scenario,
             self.title,
             self.offered_per_second,

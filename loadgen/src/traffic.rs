@@ -62,6 +62,15 @@ impl Scenario {
                 comment_share: 0.2,
                 latency,
             },
+            'e' => Self {
+                key,
+                title: "latency at 2,000 deliveries/s (the a mix)",
+                rate: args.latency_rate,
+                per_post: 1,
+                reply_share: args.reply_share,
+                comment_share: 0.2,
+                latency,
+            },
             'd' => Self {
                 key,
                 title: "every event gets a reply",
@@ -99,15 +108,51 @@ pub async fn run(args: &Args, pg: &PgPool, world: &World, scenario: &Scenario) -
     let events = u64::from(scenario.rate) * args.duration;
     let (posts, ids) = make_posts(args, world, scenario, usize::try_from(events).unwrap_or(usize::MAX)).await?;
     let before = measure::sandbox_stats(&args.sandbox).await?;
+    measure::reset_postgres_stats(pg).await;
+    let perf = measure::Perf::start(&args.label, scenario.key);
     let cpu = Cpu::sample();
     let started_at = chrono::Utc::now();
     let sent = fire(args, scenario, posts).await;
     let sent_for = sent.elapsed;
     measure::wait_for_work(pg, Duration::from_secs(args.settle_timeout)).await;
     let cpu = cpu.since();
+    perf.finish();
+    let postgres = measure::postgres_stats(pg).await;
     let after = measure::sandbox_stats(&args.sandbox).await?;
     let reports = measure::reports(pg, &ids).await?;
-    Ok(ScenarioResult::new(scenario, &sent, sent_for, started_at, reports, before, after, cpu))
+    Ok(ScenarioResult::new(scenario, &sent, sent_for, started_at, reports, before, after, cpu, postgres))
+}
+
+/// Every follower writes once to every account, and the engine settles (the profile look-ups of
+/// first contact done): the scenarios then measure accounts in their steady state.
+pub async fn warm_up(args: &Args, pg: &PgPool, world: &World) -> Result<(), String> {
+    let specs: Vec<Value> = world
+        .accounts
+        .iter()
+        .flat_map(|a| {
+            world
+                .followers
+                .iter()
+                .map(|f| json!({ "kind": "dm", "from": f.igsid, "to": a.ig_id, "text": "oi, tudo bem?" }))
+        })
+        .collect();
+    let scenario = Scenario {
+        key: 'w',
+        title: "warm-up",
+        rate: 5000,
+        per_post: 50,
+        reply_share: 0.0,
+        comment_share: 0.0,
+        latency: None,
+    };
+    prepare_sandbox(args, &scenario).await?;
+    let (posts, _) = register(args, &scenario, specs).await?;
+    let sent = fire(args, &scenario, posts).await;
+    if sent.failed_posts > 0 {
+        return Err(format!("{} warm-up deliveries failed", sent.failed_posts));
+    }
+    measure::quiet(pg, Duration::from_secs(args.settle_timeout)).await;
+    Ok(())
 }
 
 async fn make_posts(
@@ -132,7 +177,14 @@ async fn make_posts(
             specs.push(json!({ "kind": "dm", "from": follower.igsid, "to": account.ig_id, "text": text }));
         }
     }
+    register(args, scenario, specs).await
+}
+
+/// Registers the events with the sandbox and packs their entries into signed deliveries; returns
+/// them with the events' ids (`mid` or comment id).
+async fn register(args: &Args, scenario: &Scenario, specs: Vec<Value>) -> Result<(Vec<Post>, Vec<String>), String> {
     let client = reqwest::Client::new();
+    let count = specs.len();
     let mut entries: Vec<Value> = Vec::with_capacity(count);
     for chunk in specs.chunks(20_000) {
         let recorded: Value = client

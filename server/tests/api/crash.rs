@@ -56,7 +56,7 @@ async fn a_server_killed_during_a_burst_loses_nothing_and_replies_once() {
     let mut settled = false;
     for _ in 0..600 {
         let jobs: i64 = sqlx::query_scalar(
-            "SELECT (SELECT count(*) FROM webhook_deliveries WHERE processed_at IS NULL)
+            "SELECT (SELECT count(*) FROM intake_queue)
                   + (SELECT count(*) FROM instagram_reports WHERE status = 'pending')",
         )
         .fetch_one(pg)
@@ -163,7 +163,7 @@ async fn a_server_killed_during_a_batched_burst_with_sends_in_flight_loses_nothi
     let mut settled = false;
     for _ in 0..600 {
         let (left, sent): (i64, i64) = sqlx::query_as(
-            "SELECT (SELECT count(*) FROM webhook_deliveries WHERE processed_at IS NULL)
+            "SELECT (SELECT count(*) FROM intake_queue)
                   + (SELECT count(*) FROM instagram_reports WHERE status = 'pending'),
                     (SELECT count(*) FROM instagram_reports WHERE status = 'sent')",
         )

@@ -15,8 +15,8 @@ use uuid::Uuid;
 /// Deliveries per commit at most, and their total size.
 const BATCH: usize = 1000;
 const BATCH_BYTES: usize = 16 * 1024 * 1024;
-/// Committers working at once: while one waits for its commit, another fills its batch.
-const COMMITTERS: usize = 3;
+/// Committers working at once: while one waits for its commit, the other fills its batch.
+const COMMITTERS: usize = 2;
 
 struct Request {
     instance_name: Option<String>,

@@ -17,7 +17,7 @@ use crate::{
             pg::{
                 daily_caps,
                 dead_letters::{self, Failure, Kind},
-                deliveries::{self, Delivery, Processed},
+                deliveries::{self, Delivery},
                 interactions::{self, Owner, Replied},
                 outbox, people,
                 reports::{self, Delivered, EventKey, NewReport, PublicReplySeen},
@@ -85,8 +85,7 @@ pub(super) async fn run_batch(state: &AppState, limit: i64) -> Result<usize, Sto
     }
     let ids: Vec<Uuid> = taken.iter().map(|d| d.id).collect();
     // Parsing hundreds of payloads is CPU work: off the async workers, so requests keep flowing.
-    let Ok(parsed) = tokio::task::spawn_blocking(move || taken.into_iter().map(parse).collect::<Vec<_>>()).await
-    else {
+    let Ok(parsed) = tokio::task::spawn_blocking(move || taken.into_iter().map(parse).collect::<Vec<_>>()).await else {
         drop(tx);
         deliveries::record_failure(&state.pg, &ids, "parsing panicked").await?;
         return Ok(ids.len());
@@ -138,8 +137,8 @@ pub(super) async fn run_suspect(state: &AppState) -> Result<bool, StoreError> {
             // The database failed under the run: not the delivery's fault, try again soon.
             deliveries::release(&state.pg, id, 5.0, &error.to_string()).await?;
         }
-        Ok(Ok(Err(error))) => deliveries::record_failure(&state.pg, &[id], &error.to_string()).await?,
-        Ok(Err(_elapsed)) => deliveries::record_failure(&state.pg, &[id], "the run took too long").await?,
+        Ok(Ok(Err(error))) => deliveries::note_failure(&state.pg, id, &error.to_string()).await?,
+        Ok(Err(_elapsed)) => deliveries::note_failure(&state.pg, id, "the run took too long").await?,
         // Counted already; its lease runs out and it runs again, up to MAX_RUNS.
         Err(_panic) => tracing::error!(delivery.id = %id, "delivery {id} panicked its run"),
     }
@@ -232,28 +231,19 @@ async fn give_up(state: &AppState, delivery: &Delivery) -> Result<(), StoreError
         reason: "processing_failed",
         detail: Some(&format!("its processing did not finish in {MAX_RUNS} runs")),
         retryable: true,
+        // Every claim counted a run, the last one (which found the bound reached) aside.
+        attempts: delivery.attempts - 1,
     };
     dead_letters::record(&mut tx, &[failure]).await?;
-    deliveries::mark_processed(&mut *tx, &[Processed { id: delivery.id, entries: 0, events: 0 }]).await?;
+    deliveries::mark_processed(&mut tx, &[delivery.id]).await?;
     tx.commit().await?;
     tracing::error!(delivery.id = %delivery.id, "delivery {} kept as a dead letter", delivery.id);
     Ok(())
 }
 
-/// Marks the deliveries done, records dead letters and queues live events, in `tx`.
+/// Takes the deliveries out of the queue, records dead letters and queues live events, in `tx`.
 async fn finish(tx: &mut PgConnection, parsed: &[Parsed], taken: TakenIn) -> Result<Woken, StoreError> {
-    let processed: Vec<Processed> = parsed
-        .iter()
-        .map(|p| {
-            let entries = p.entries.as_deref().unwrap_or_default();
-            let count = |n: usize| i32::try_from(n).unwrap_or(i32::MAX);
-            Processed {
-                id: p.delivery.id,
-                entries: count(entries.len()),
-                events: count(entries.iter().map(|e| e.events.len()).sum()),
-            }
-        })
-        .collect();
+    let processed: Vec<Uuid> = parsed.iter().map(|p| p.delivery.id).collect();
     let failures: Vec<Failure> = taken.dead.iter().map(OwnedFailure::as_failure).collect();
     dead_letters::record(tx, &failures).await?;
     deliveries::mark_processed(&mut *tx, &processed).await?;
@@ -328,6 +318,7 @@ impl OwnedFailure {
             reason: &self.reason,
             detail: self.detail.as_deref(),
             retryable: self.retryable,
+            attempts: 1,
         }
     }
 }

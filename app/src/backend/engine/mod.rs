@@ -316,6 +316,7 @@ pub async fn run_again(state: &AppState, id: uuid::Uuid, by: &str) -> Result<(),
                 reason: &letter.reason,
                 detail: Some(&error.to_string()),
                 retryable: true,
+                attempts: 1,
             };
             dead_letters::record(&mut tx, &[failure]).await?;
             tx.commit().await.map_err(StoreError::from)?;

@@ -95,6 +95,7 @@ pub(super) async fn record(state: &AppState, outcomes: &[Outcome]) -> Result<(),
             reason: "retries_ran_out",
             detail: Some(reason),
             retryable: true,
+            attempts: 1,
         })
         .collect();
     dead_letters::record(&mut tx, &dead).await?;

@@ -42,9 +42,11 @@ pub struct Failure<'a> {
     pub reason: &'a str,
     pub detail: Option<&'a str>,
     pub retryable: bool,
+    /// How many failures this records (the runs a delivery had; otherwise 1).
+    pub attempts: i32,
 }
 
-/// Records failures; one already recorded counts one more attempt (and is open again).
+/// Records failures; one already recorded counts them as more attempts (and is open again).
 pub async fn record(db: &mut PgConnection, failures: &[Failure<'_>]) -> Result<(), StoreError> {
     for f in failures {
         // Each kind has its own unique key; the matching partial index decides the conflict.
@@ -55,9 +57,9 @@ pub async fn record(db: &mut PgConnection, failures: &[Failure<'_>]) -> Result<(
         };
         sqlx::query(&format!(
             "INSERT INTO dead_letters (id, kind, delivery_id, entry_index, item_index, report_id, account_id,
-                 instance_id, summary, reason, detail, retryable)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
-             ON CONFLICT {conflict} DO UPDATE SET attempts = dead_letters.attempts + 1, last_failed_at = now(),
+                 instance_id, summary, reason, detail, retryable, attempts)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+             ON CONFLICT {conflict} DO UPDATE SET attempts = dead_letters.attempts + EXCLUDED.attempts, last_failed_at = now(),
                  reason = EXCLUDED.reason, detail = EXCLUDED.detail, resolved_at = NULL, resolved_by = NULL"
         ))
         .bind(Uuid::now_v7())
@@ -72,6 +74,7 @@ pub async fn record(db: &mut PgConnection, failures: &[Failure<'_>]) -> Result<(
         .bind(f.reason)
         .bind(f.detail)
         .bind(f.retryable)
+        .bind(f.attempts)
         .execute(&mut *db)
         .await?;
     }

@@ -1,5 +1,5 @@
-//! Webhook deliveries, kept as received (raw body and signature) before Meta hears 200. They are
-//! also the intake queue: a delivery waits while `processed_at` is NULL.
+//! Webhook deliveries, kept as received (raw body and signature) before Meta hears 200, and the
+//! intake queue (`intake_queue`): a row per delivery not taken in yet.
 use super::super::StoreError;
 use chrono::{DateTime, Utc};
 use sqlx::{PgExecutor, PgPool, Postgres, Transaction};
@@ -31,9 +31,12 @@ pub async fn store_many(
     let bodies: Vec<&[u8]> = received.iter().map(|r| r.body).collect();
     let signatures: Vec<&str> = received.iter().map(|r| r.signature).collect();
     sqlx::query(
-        "INSERT INTO webhook_deliveries (id, instance_name, body, signature, received_at)
-         SELECT id, name, body, signature, clock_timestamp()
-         FROM unnest($1::uuid[], $2::text[], $3::bytea[], $4::text[]) AS d(id, name, body, signature)",
+        "WITH stored AS (
+             INSERT INTO webhook_deliveries (id, instance_name, body, signature, received_at)
+             SELECT id, name, body, signature, clock_timestamp()
+             FROM unnest($1::uuid[], $2::text[], $3::bytea[], $4::text[]) AS d(id, name, body, signature)
+             RETURNING id, received_at)
+         INSERT INTO intake_queue (delivery_id, received_at) SELECT id, received_at FROM stored",
     )
     .bind(&ids)
     .bind(&names)
@@ -54,9 +57,10 @@ fn delivery((id, instance_name, body, received_at, attempts): Row) -> Delivery {
 /// a crash releases them with the transaction, and other workers skip them meanwhile.
 pub async fn take_fresh(tx: &mut Transaction<'_, Postgres>, limit: i64) -> Result<Vec<Delivery>, StoreError> {
     let rows: Vec<Row> = sqlx::query_as(
-        "SELECT id, instance_name, body, received_at, attempts FROM webhook_deliveries
-         WHERE processed_at IS NULL AND attempts = 0
-         ORDER BY received_at LIMIT $1 FOR UPDATE SKIP LOCKED",
+        "SELECT d.id, d.instance_name, d.body, d.received_at, q.attempts
+         FROM (SELECT delivery_id, attempts FROM intake_queue WHERE attempts = 0
+               ORDER BY received_at LIMIT $1 FOR UPDATE SKIP LOCKED) q
+         JOIN webhook_deliveries d ON d.id = q.delivery_id",
     )
     .bind(limit)
     .fetch_all(&mut **tx)
@@ -68,11 +72,14 @@ pub async fn take_fresh(tx: &mut Transaction<'_, Postgres>, limit: i64) -> Resul
 /// delivery that brings down its run cannot bring down another batch.
 pub async fn claim_suspect(pg: &PgPool, lease_seconds: f64) -> Result<Option<Delivery>, StoreError> {
     let row: Option<Row> = sqlx::query_as(
-        "UPDATE webhook_deliveries SET attempts = attempts + 1, claimed_until = now() + make_interval(secs => $1)
-         WHERE id = (SELECT id FROM webhook_deliveries
-                     WHERE processed_at IS NULL AND attempts > 0 AND (claimed_until IS NULL OR claimed_until < now())
-                     ORDER BY received_at LIMIT 1 FOR UPDATE SKIP LOCKED)
-         RETURNING id, instance_name, body, received_at, attempts",
+        "WITH claimed AS (
+             UPDATE intake_queue SET attempts = attempts + 1, claimed_until = now() + make_interval(secs => $1)
+             WHERE delivery_id = (SELECT delivery_id FROM intake_queue
+                                  WHERE attempts > 0 AND (claimed_until IS NULL OR claimed_until < now())
+                                  ORDER BY received_at LIMIT 1 FOR UPDATE SKIP LOCKED)
+             RETURNING delivery_id, attempts)
+         SELECT d.id, d.instance_name, d.body, d.received_at, c.attempts
+         FROM claimed c JOIN webhook_deliveries d ON d.id = c.delivery_id",
     )
     .bind(lease_seconds)
     .fetch_optional(pg)
@@ -81,42 +88,38 @@ pub async fn claim_suspect(pg: &PgPool, lease_seconds: f64) -> Result<Option<Del
 }
 
 pub async fn load(db: impl PgExecutor<'_>, id: Uuid) -> Result<Option<Delivery>, StoreError> {
-    let row: Option<Row> =
-        sqlx::query_as("SELECT id, instance_name, body, received_at, attempts FROM webhook_deliveries WHERE id = $1")
-            .bind(id)
-            .fetch_optional(db)
-            .await?;
+    let row: Option<Row> = sqlx::query_as(
+        "SELECT d.id, d.instance_name, d.body, d.received_at, COALESCE(q.attempts, 0)
+         FROM webhook_deliveries d LEFT JOIN intake_queue q ON q.delivery_id = d.id WHERE d.id = $1",
+    )
+    .bind(id)
+    .fetch_optional(db)
+    .await?;
     Ok(row.map(delivery))
 }
 
-/// How many entries and events each delivery carried.
-pub struct Processed {
-    pub id: Uuid,
-    pub entries: i32,
-    pub events: i32,
-}
-
-pub async fn mark_processed(db: impl PgExecutor<'_>, done: &[Processed]) -> Result<(), StoreError> {
-    let ids: Vec<Uuid> = done.iter().map(|d| d.id).collect();
-    let entries: Vec<i32> = done.iter().map(|d| d.entries).collect();
-    let events: Vec<i32> = done.iter().map(|d| d.events).collect();
-    sqlx::query(
-        "UPDATE webhook_deliveries d SET processed_at = now(), entries = u.entries, events = u.events, claimed_until = NULL
-         FROM unnest($1::uuid[], $2::int[], $3::int[]) AS u(id, entries, events) WHERE d.id = u.id",
-    )
-    .bind(&ids)
-    .bind(&entries)
-    .bind(&events)
-    .execute(db)
-    .await?;
+/// Takes the deliveries out of the queue: taken in (or kept as dead letters). The delivery rows
+/// themselves are written once, on receipt, and never again.
+pub async fn mark_processed(db: &mut sqlx::PgConnection, ids: &[Uuid]) -> Result<(), StoreError> {
+    sqlx::query("DELETE FROM intake_queue WHERE delivery_id = ANY($1)").bind(ids).execute(db).await?;
     Ok(())
 }
 
-/// Counts a failed run of these deliveries: from now on each runs alone.
+/// Notes why a delivery's run alone failed (its claim counted the run already).
+pub async fn note_failure(pg: &PgPool, id: Uuid, error: &str) -> Result<(), StoreError> {
+    sqlx::query("UPDATE intake_queue SET claimed_until = NULL, last_error = $2 WHERE delivery_id = $1")
+        .bind(id)
+        .bind(error)
+        .execute(pg)
+        .await?;
+    Ok(())
+}
+
+/// Counts a failed batch run of these deliveries: from now on each runs alone.
 pub async fn record_failure(pg: &PgPool, ids: &[Uuid], error: &str) -> Result<(), StoreError> {
     sqlx::query(
-        "UPDATE webhook_deliveries SET attempts = attempts + 1, claimed_until = NULL, last_error = $2
-         WHERE id = ANY($1) AND processed_at IS NULL",
+        "UPDATE intake_queue SET attempts = attempts + 1, claimed_until = NULL, last_error = $2
+         WHERE delivery_id = ANY($1)",
     )
     .bind(ids)
     .bind(error)
@@ -128,9 +131,9 @@ pub async fn record_failure(pg: &PgPool, ids: &[Uuid], error: &str) -> Result<()
 /// Lets a leased delivery run again after `seconds` (the database failed under its run).
 pub async fn release(pg: &PgPool, id: Uuid, seconds: f64, error: &str) -> Result<(), StoreError> {
     sqlx::query(
-        "UPDATE webhook_deliveries SET claimed_until = now() + make_interval(secs => $2), attempts = attempts - 1,
+        "UPDATE intake_queue SET claimed_until = now() + make_interval(secs => $2), attempts = attempts - 1,
              last_error = $3
-         WHERE id = $1 AND processed_at IS NULL",
+         WHERE delivery_id = $1",
     )
     .bind(id)
     .bind(seconds)
@@ -142,19 +145,14 @@ pub async fn release(pg: &PgPool, id: Uuid, seconds: f64, error: &str) -> Result
 
 /// Deliveries not processed yet, and how long the oldest has waited.
 pub async fn waiting(pg: &PgPool) -> Result<(i64, Option<f64>), StoreError> {
-    Ok(sqlx::query_as(
-        "SELECT count(*), EXTRACT(EPOCH FROM now() - min(received_at))::float8
-         FROM webhook_deliveries WHERE processed_at IS NULL",
-    )
-    .fetch_one(pg)
-    .await?)
+    Ok(sqlx::query_as("SELECT count(*), EXTRACT(EPOCH FROM now() - min(received_at))::float8 FROM intake_queue")
+        .fetch_one(pg)
+        .await?)
 }
 
 /// When the next leased delivery may run again, if one waits on its lease.
 pub async fn next_lease_end(pg: &PgPool) -> Result<Option<DateTime<Utc>>, StoreError> {
-    Ok(sqlx::query_scalar(
-        "SELECT min(COALESCE(claimed_until, now())) FROM webhook_deliveries WHERE processed_at IS NULL AND attempts > 0",
-    )
-    .fetch_one(pg)
-    .await?)
+    Ok(sqlx::query_scalar("SELECT min(COALESCE(claimed_until, now())) FROM intake_queue WHERE attempts > 0")
+        .fetch_one(pg)
+        .await?)
 }

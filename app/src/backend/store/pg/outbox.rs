@@ -261,7 +261,10 @@ pub async fn wake(db: &mut PgConnection, at: &[(String, DateTime<Utc>)]) -> Resu
         "INSERT INTO outbound_accounts (instance_id, wake_at)
          SELECT * FROM unnest($1::text[], $2::timestamptz[])
          ON CONFLICT (instance_id) DO UPDATE
-             SET wake_at = LEAST(outbound_accounts.wake_at, EXCLUDED.wake_at)",
+             SET wake_at = LEAST(outbound_accounts.wake_at, EXCLUDED.wake_at)
+             -- Locked either way (so a claim running now skips it, and one after sees the reply),
+             -- but rewritten only when it was not awake already.
+             WHERE outbound_accounts.wake_at IS NULL OR outbound_accounts.wake_at > EXCLUDED.wake_at",
     )
     .bind(at.iter().map(|a| a.0.as_str()).collect::<Vec<_>>())
     .bind(at.iter().map(|a| a.1).collect::<Vec<_>>())

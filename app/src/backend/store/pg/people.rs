@@ -18,7 +18,9 @@ pub async fn record(db: &mut PgConnection, seen: &[Seen<'_>]) -> Result<HashMap<
         return Ok(HashMap::new());
     }
     let mut rows: Vec<&Seen> = seen.iter().collect();
-    rows.sort_by(|a, b| (a.instance_id, a.igsid, a.username.is_none()).cmp(&(b.instance_id, b.igsid, b.username.is_none())));
+    rows.sort_by(|a, b| {
+        (a.instance_id, a.igsid, a.username.is_none()).cmp(&(b.instance_id, b.igsid, b.username.is_none()))
+    });
     // One row per person, a known username first.
     rows.dedup_by(|a, b| (a.instance_id, a.igsid) == (b.instance_id, b.igsid));
     let ids: Vec<&str> = rows.iter().map(|s| s.instance_id).collect();

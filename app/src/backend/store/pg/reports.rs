@@ -154,14 +154,15 @@ fn settled(rows: Vec<SettledRow>) -> Vec<Settled> {
         .collect()
 }
 
-/// Locks these reports in id order. A transaction that updates several reports takes all their
-/// locks this way first: `UPDATE ... FROM unnest(...)` locks rows in the join's order, not the
-/// input's, and two batches locking in different orders deadlock.
+/// Locks those of these reports that are still pending, in id order (the others are settled:
+/// nothing will change them). A transaction that updates several reports takes all their locks
+/// this way first: `UPDATE ... FROM unnest(...)` locks rows in the join's order, not the input's,
+/// and two batches locking in different orders deadlock.
 pub async fn lock(db: &mut PgConnection, ids: &[Uuid]) -> Result<(), StoreError> {
     if ids.is_empty() {
         return Ok(());
     }
-    sqlx::query("SELECT id FROM instagram_reports WHERE id = ANY($1) ORDER BY id FOR UPDATE")
+    sqlx::query("SELECT id FROM instagram_reports WHERE id = ANY($1) AND status = 'pending' ORDER BY id FOR UPDATE")
         .bind(ids)
         .execute(db)
         .await?;
@@ -170,7 +171,10 @@ pub async fn lock(db: &mut PgConnection, ids: &[Uuid]) -> Result<(), StoreError>
 
 /// The pending public replies in flight to these comments (`(instance_id, comment id)`), whose
 /// own comment may just have come back.
-pub async fn public_replies_in_flight(db: &mut PgConnection, comments: &[(&str, &str)]) -> Result<Vec<Uuid>, StoreError> {
+pub async fn public_replies_in_flight(
+    db: &mut PgConnection,
+    comments: &[(&str, &str)],
+) -> Result<Vec<Uuid>, StoreError> {
     if comments.is_empty() {
         return Ok(Vec::new());
     }
