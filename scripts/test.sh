@@ -51,6 +51,10 @@ e2e_env=(
     SESSION_SECRET=$(head -c 48 /dev/urandom | base64)
     SIGN_IN_PER_IP_PER_MINUTE=600
 )
+# An admin for the specs that need one (the CLI an operator would use).
+export E2E_ADMIN_EMAIL=e2e-admin@insta-clerky.local E2E_ADMIN_PASSWORD=$(head -c 18 /dev/urandom | base64)
+env "${e2e_env[@]}" NEW_USER_PASSWORD="$E2E_ADMIN_PASSWORD" target/debug/server user create \
+    --email "$E2E_ADMIN_EMAIL" --name "Admin E2E" --admin --if-missing >/dev/null
 env "${e2e_env[@]}" target/debug/server >"$data/e2e-server.log" 2>&1 &
 server_pid=$!
 for _ in $(seq 1 150); do

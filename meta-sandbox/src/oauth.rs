@@ -288,11 +288,12 @@ fn consent_page(app_id: &str, request: &ValidAuthorize, accounts: &[Account]) ->
         .filter(|(name, _)| request.scopes.iter().any(|s| s == name))
         .map(|(name, label)| format!("<li><code>{name}</code> — {label}</li>"))
         .collect();
-    // Load runs create thousands of accounts; the page shows the first ones (any can be chosen by
-    // username in the form Meta would post).
-    let choices: String = accounts
+    // Load runs create thousands of accounts: the page shows the test accounts and the newest
+    // others (any can be chosen by username in the form Meta would post).
+    let seeded = accounts.len().min(3);
+    let choices: String = accounts[..seeded]
         .iter()
-        .take(20)
+        .chain(accounts[seeded..].iter().rev().take(17))
         .enumerate()
         .map(|(i, account)| {
             let media: String = account

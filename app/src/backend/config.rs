@@ -55,6 +55,10 @@ impl MetaConfig {
 pub struct EngineConfig {
     /// Larger webhook bodies are refused with 413.
     pub webhook_max_bytes: usize,
+    /// Transactions storing deliveries at once (PostgreSQL's group commit lets one WAL flush
+    /// cover several), and how long the first delivery of a batch waits for others, in µs.
+    pub ack_committers: u32,
+    pub ack_gather_micros: u32,
     /// Intake workers per server process; 0 makes a process that only serves HTTP and leaves the
     /// engine's work (intake, sending, look-ups) to other processes.
     pub workers: u32,
@@ -169,6 +173,8 @@ impl Config {
         let engine = EngineConfig {
             webhook_max_bytes: usize::try_from(env.number_or("WEBHOOK_MAX_BYTES", 4 * 1024 * 1024)?)
                 .unwrap_or(usize::MAX),
+            ack_committers: env.number_or("ACK_COMMITTERS", 2)?.clamp(1, 32),
+            ack_gather_micros: env.number_or("ACK_GATHER_MICROS", 500)?.min(100_000),
             workers: env.number_or("ENGINE_WORKERS", 2)?,
             job_lease_seconds: env.number_or("JOB_LEASE_SECONDS", 60)?.max(1),
             daily_reply_cap: env.number_or("DAILY_REPLY_CAP", 1000)?,

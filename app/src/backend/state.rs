@@ -74,11 +74,13 @@ impl AppState {
         // Acknowledgements have connections of their own: Meta's 200 never waits for one the
         // engine is using.
         let ack_pool = PgPoolOptions::new()
-            .max_connections(4)
+            .max_connections(config.engine.ack_committers.max(1))
             .acquire_timeout(Duration::from_secs(5))
             .connect(config.database_url.expose_secret())
             .await?;
-        let acceptor = Acceptor::spawn(ack_pool, wake_intake.clone());
+        let engine = &config.engine;
+        let gather = Duration::from_micros(u64::from(engine.ack_gather_micros));
+        let acceptor = Acceptor::spawn(ack_pool, wake_intake.clone(), engine.ack_committers, gather);
         Ok(Self {
             config: Arc::new(config),
             pg,

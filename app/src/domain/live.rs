@@ -7,8 +7,9 @@ use serde::{Deserialize, Serialize};
 pub enum LiveEvent {
     /// An instance changed status: connected, refreshed into `error`, disconnected, ...
     InstanceStatus { instance_id: String, status: InstanceStatus, reason: Option<String> },
-    /// Reports of an instance were recorded or changed status: how many, by their new status.
-    /// One event covers a whole batch, so a busy account does not flood the page.
+    /// Reports of an instance were recorded or changed: how many reached each status (all zero
+    /// when only their details changed, a username found). One event covers a whole batch, so
+    /// a busy account does not flood the page.
     Interactions { instance_id: String, counts: StatusCounts },
 }
 

@@ -15,8 +15,6 @@ use uuid::Uuid;
 /// Deliveries per commit at most, and their total size.
 const BATCH: usize = 1000;
 const BATCH_BYTES: usize = 16 * 1024 * 1024;
-/// Committers working at once: while one waits for its commit, the other fills its batch.
-const COMMITTERS: usize = 2;
 
 struct Request {
     instance_name: Option<String>,
@@ -35,12 +33,13 @@ pub struct Acceptor {
 }
 
 impl Acceptor {
-    /// Starts the committers on `pg`; `stored` is told after each commit.
-    pub fn spawn(pg: PgPool, stored: Arc<Notify>) -> Self {
+    /// Starts `committers` committers on `pg`; `stored` is told after each commit. A batch's
+    /// first delivery waits `gather` for others to join it.
+    pub fn spawn(pg: PgPool, stored: Arc<Notify>, committers: u32, gather: std::time::Duration) -> Self {
         let (queue, receiver) = mpsc::channel(BATCH * 8);
         let receiver = Arc::new(Mutex::new(receiver));
-        for _ in 0..COMMITTERS {
-            tokio::spawn(commit_batches(pg.clone(), receiver.clone(), stored.clone()));
+        for _ in 0..committers.max(1) {
+            tokio::spawn(commit_batches(pg.clone(), receiver.clone(), stored.clone(), gather));
         }
         Self { queue }
     }
@@ -55,11 +54,19 @@ impl Acceptor {
     }
 }
 
-async fn commit_batches(pg: PgPool, receiver: Arc<Mutex<mpsc::Receiver<Request>>>, stored: Arc<Notify>) {
+async fn commit_batches(
+    pg: PgPool,
+    receiver: Arc<Mutex<mpsc::Receiver<Request>>>,
+    stored: Arc<Notify>,
+    gather: std::time::Duration,
+) {
     loop {
         let batch = {
             let mut receiver = receiver.lock().await;
             let Some(first) = receiver.recv().await else { return };
+            if !gather.is_zero() {
+                tokio::time::sleep(gather).await;
+            }
             let mut bytes = first.body.len();
             let mut batch = vec![first];
             while batch.len() < BATCH && bytes < BATCH_BYTES {

@@ -2,6 +2,7 @@
 //! per person, in the background, and written on their reports.
 use crate::backend::{
     instances,
+    live::{self, Addressed},
     meta::MetaError,
     state::AppState,
     store::{
@@ -9,6 +10,7 @@ use crate::backend::{
         StoreError,
     },
 };
+use crate::domain::live::{LiveEvent, StatusCounts};
 use chrono::{Duration, Utc};
 use mongodb::bson::oid::ObjectId;
 
@@ -21,7 +23,18 @@ pub(super) async fn lookup_round(state: &AppState, limit: i64) -> Result<usize, 
         (instance_id.as_str(), igsid.as_str(), look_up(state, instance_id, igsid).await)
     });
     let outcomes = futures_util::future::join_all(lookups).await;
-    people::settle(&state.pg, &outcomes).await?;
+    let changed = people::settle(&state.pg, &outcomes).await?;
+    // Open report pages show the usernames now: a change of no status, so all counts are zero.
+    let events: Vec<Addressed> = changed
+        .into_iter()
+        .map(|(owner_id, instance_id)| Addressed {
+            owner_id,
+            event: LiveEvent::Interactions { instance_id, counts: StatusCounts::default() },
+        })
+        .collect();
+    if let Err(error) = live::publish(&state.pg, &events).await {
+        tracing::warn!("cannot announce usernames: {error}");
+    }
     Ok(due.len())
 }
 

@@ -155,7 +155,7 @@ async fn username(state: &AppState, token: &SecretString, item: &Claimed) -> Opt
     }
     let name = state.meta.username_of(token, &item.person_id).await.ok().flatten()?;
     let found = [(item.instance_id.as_str(), item.person_id.as_str(), Lookup::Found(name.clone()))];
-    if let Err(error) = people::settle(&state.pg, &found).await {
+    if let Err(error) = people::settle(&state.pg, &found).await.map(|_| ()) {
         tracing::warn!("cannot keep a username: {error}");
     }
     Some(name)

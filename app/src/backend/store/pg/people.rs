@@ -84,10 +84,11 @@ pub enum Lookup {
     AskAgainAt(DateTime<Utc>),
 }
 
-/// Records the outcomes of many look-ups at once: `(instance_id, igsid, outcome)`.
-pub async fn settle(pg: &PgPool, outcomes: &[(&str, &str, Lookup)]) -> Result<(), StoreError> {
+/// Records the outcomes of many look-ups at once: `(instance_id, igsid, outcome)`. Returns the
+/// `(user_id, instance_id)` whose reports got usernames, for their open pages.
+pub async fn settle(pg: &PgPool, outcomes: &[(&str, &str, Lookup)]) -> Result<Vec<(String, String)>, StoreError> {
     if outcomes.is_empty() {
-        return Ok(());
+        return Ok(Vec::new());
     }
     let mut found: Vec<(&str, &str, &str)> = outcomes
         .iter()
@@ -107,19 +108,22 @@ pub async fn settle(pg: &PgPool, outcomes: &[(&str, &str, Lookup)]) -> Result<()
     later.sort_unstable();
     let mut tx = pg.begin().await?;
     // Reports first (locked in id order), then the people: the order intake takes them in.
-    sqlx::query(
+    let mut changed: Vec<(String, String)> = sqlx::query_as(
         "UPDATE instagram_reports r SET username = f.name
          FROM (SELECT r.id, u.name FROM instagram_reports r
                JOIN unnest($1::text[], $2::text[], $3::text[]) AS u(id, igsid, name)
                  ON r.instance_id = u.id AND r.user_id_instagram = u.igsid AND r.username IS NULL
                ORDER BY r.id FOR UPDATE OF r) AS f
-         WHERE r.id = f.id",
+         WHERE r.id = f.id
+         RETURNING r.user_id, r.instance_id",
     )
     .bind(found.iter().map(|f| f.0).collect::<Vec<_>>())
     .bind(found.iter().map(|f| f.1).collect::<Vec<_>>())
     .bind(found.iter().map(|f| f.2).collect::<Vec<_>>())
-    .execute(&mut *tx)
+    .fetch_all(&mut *tx)
     .await?;
+    changed.sort_unstable();
+    changed.dedup();
     sqlx::query(
         "UPDATE instagram_people p SET username = u.name, looked_up_at = now()
          FROM unnest($1::text[], $2::text[], $3::text[]) AS u(id, igsid, name)
@@ -141,7 +145,7 @@ pub async fn settle(pg: &PgPool, outcomes: &[(&str, &str, Lookup)]) -> Result<()
     .execute(&mut *tx)
     .await?;
     tx.commit().await?;
-    Ok(())
+    Ok(changed)
 }
 
 /// The username known for one person, if any.
