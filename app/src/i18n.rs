@@ -273,7 +273,8 @@ keys! {
     ColumnWhat => "O quê", "What";
     ColumnWhy => "Por quê", "Why";
     ColumnTimes => "Vezes", "Times";
-    ColumnSince => "Desde", "Since";
+    LastFailure => "Última falha", "Last failure";
+    FirstFailure => "Primeira falha", "First failure";
     RunAgain => "Executar de novo", "Run again";
     ResolvedAt => "Resolvido", "Resolved";
     NotRetryable => "Não se repete", "Not repeatable";

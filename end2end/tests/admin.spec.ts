@@ -29,15 +29,15 @@ test("an event the engine refuses is listed for admins with what, why and how of
   await admin.getByLabel("Senha").fill(process.env.E2E_ADMIN_PASSWORD ?? "");
   await admin.getByRole("button", { name: "Entrar" }).click();
   await expect(admin).toHaveURL(/\/instances/);
-  const row = admin.locator("table.dead-letters tr", { hasText: "text of 20000 bytes" });
+  const row = admin.locator("li.dead-letter", { hasText: "text of 20000 bytes" });
   await expect(async () => {
     await admin.goto("/admin");
     await expect(row).toBeVisible({ timeout: 1_000 });
   }).toPass({ timeout: 15_000 });
   await expect(admin.getByRole("heading", { name: "Falhas de processamento" })).toBeVisible();
-  await expect(row.getByText("Evento")).toBeVisible();
-  await expect(row.getByText("Texto longo demais para ser uma mensagem")).toBeVisible();
+  await expect(row.getByText("Evento · Texto longo demais para ser uma mensagem")).toBeVisible();
+  await expect(row.getByText("Loja Falha (@" + prefix + ".loja0)")).toBeVisible();
   await expect(row.getByText("Não se repete")).toBeVisible();
-  await expect(row.locator("td").nth(3)).toHaveText("1");
+  await expect(row.locator("dd.times")).toHaveText("1");
   await context.close();
 });

@@ -101,26 +101,47 @@ pub async fn audit_log() -> Result<Vec<AuditEntry>, AppError> {
 /// What the engine could not process: open ones first, then the latest resolved. Admins only.
 #[server(endpoint = "admin/dead_letters", input = GetUrl)]
 pub async fn list_dead_letters() -> Result<Vec<DeadLetterView>, AppError> {
-    use crate::backend::{auth, respond, state, store::pg::dead_letters};
+    use crate::backend::{
+        auth, respond, state,
+        store::{mongo::instances, pg::dead_letters},
+    };
     respond(
         async {
             auth::require_admin().await?;
-            Ok(dead_letters::recent(&state().pg, 200)
+            let state = state();
+            // Named the way people know them, found by instance or by Instagram account.
+            let mut names = std::collections::HashMap::new();
+            for doc in instances::list_all(&state.mongo, "", None).await? {
+                let label = match &doc.username {
+                    Some(username) => format!("{} (@{username})", doc.name),
+                    None => doc.name.clone(),
+                };
+                if let Some(account) = &doc.instagram_account_id {
+                    names.insert(account.clone(), label.clone());
+                }
+                names.insert(doc.id.to_hex(), label);
+            }
+            Ok(dead_letters::recent(&state.pg, 200)
                 .await?
                 .into_iter()
-                .map(|d| DeadLetterView {
-                    id: d.id.to_string(),
-                    kind: d.kind.as_str().to_owned(),
-                    summary: d.summary,
-                    reason: d.reason,
-                    detail: d.detail,
-                    instance_id: d.instance_id,
-                    account_id: d.account_id,
-                    retryable: d.retryable,
-                    attempts: d.attempts,
-                    first_failed_at: d.first_failed_at,
-                    last_failed_at: d.last_failed_at,
-                    resolved_at: d.resolved_at,
+                .map(|d| {
+                    let instance =
+                        [&d.instance_id, &d.account_id].into_iter().flatten().find_map(|key| names.get(key).cloned());
+                    DeadLetterView {
+                        instance,
+                        id: d.id.to_string(),
+                        kind: d.kind.as_str().to_owned(),
+                        summary: d.summary,
+                        reason: d.reason,
+                        detail: d.detail,
+                        instance_id: d.instance_id,
+                        account_id: d.account_id,
+                        retryable: d.retryable,
+                        attempts: d.attempts,
+                        first_failed_at: d.first_failed_at,
+                        last_failed_at: d.last_failed_at,
+                        resolved_at: d.resolved_at,
+                    }
                 })
                 .collect())
         }
@@ -135,20 +156,25 @@ pub async fn run_dead_letter_again(id: String) -> Result<(), AppError> {
         auth,
         engine::{self, RunAgainError},
         respond, state,
-        store::pg::audit::{self, Actor},
+        store::pg::{
+            audit::{self, Actor},
+            dead_letters,
+        },
     };
     respond(
         async {
             let who = auth::require_admin().await?;
             let id = uuid::Uuid::parse_str(&id).map_err(|_| AppError::NotFound)?;
             let state = state();
+            let letter = dead_letters::find(&state.pg, id).await?.ok_or(AppError::NotFound)?;
+            let target: String = letter.summary.chars().take(80).collect();
             let email = &who.user().email;
             let outcome = engine::run_again(&state, id, email).await;
             let admin_id = who.user_id().to_hex();
             let actor = Actor { id: Some(&admin_id), email: Some(email) };
             let details = outcome.as_ref().err().map(ToString::to_string);
             let action = if outcome.is_ok() { "admin.dead_letter.run_again" } else { "admin.dead_letter.failed_again" };
-            audit::record(&state.pg, &actor, action, &id.to_string(), "dead letter", details.as_deref()).await?;
+            audit::record(&state.pg, &actor, action, &id.to_string(), &target, details.as_deref()).await?;
             match outcome {
                 Ok(()) => Ok(()),
                 Err(RunAgainError::NotFound) => Err(AppError::NotFound),

@@ -15,6 +15,8 @@ pub struct DeadLetterView {
     pub detail: Option<String>,
     pub instance_id: Option<String>,
     pub account_id: Option<String>,
+    /// The instance it concerns, as people know it (`Loja Centro (@loja.exemplo)`), when known.
+    pub instance: Option<String>,
     pub retryable: bool,
     pub attempts: i32,
     pub first_failed_at: DateTime<Utc>,

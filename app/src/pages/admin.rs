@@ -136,7 +136,7 @@ fn AdminView(
             {move || Suspend::new(async move {
                 match dead_letters.await {
                     Ok(list) if list.is_empty() => view! { <p class="muted">{locale.t(Key::NoDeadLetters)}</p> }.into_any(),
-                    Ok(list) => view! { <DeadLetterTable list locale actions/> }.into_any(),
+                    Ok(list) => view! { <DeadLetterList list locale actions/> }.into_any(),
                     Err(error) => view! { <ErrorNotice error/> }.into_any(),
                 }
             })}
@@ -218,56 +218,49 @@ fn InstanceTable(list: Vec<AdminInstance>, locale: Locale, actions: AdminActions
     }
 }
 
+/// One card per failure: what and why as its title, with the action beside it; the instance,
+/// how often and since when below; the recorded error last. Reads the same on a phone.
 #[component]
-fn DeadLetterTable(list: Vec<DeadLetterView>, locale: Locale, actions: AdminActions) -> impl IntoView {
+fn DeadLetterList(list: Vec<DeadLetterView>, locale: Locale, actions: AdminActions) -> impl IntoView {
     view! {
-        <div class="table-scroll">
-            <table class="dead-letters">
-                <thead><tr>
-                    <th>{locale.t(Key::ColumnWhen)}</th>
-                    <th>{locale.t(Key::ColumnWhat)}</th>
-                    <th>{locale.t(Key::ColumnWhy)}</th>
-                    <th>{locale.t(Key::ColumnTimes)}</th>
-                    <th>{locale.t(Key::ColumnSince)}</th>
-                    <th>{locale.t(Key::ColumnActions)}</th>
-                </tr></thead>
-                <tbody>
-                    {list.into_iter().map(|d| {
-                        let (kind, why) = dead_letter_labels(&d.kind, &d.reason);
-                        let id = d.id.clone();
-                        let action = match (d.resolved_at, d.retryable) {
-                            (Some(at), _) => view! {
-                                <span class="badge badge-ok">{locale.t(Key::ResolvedAt)}</span> " " <LocalTime at/>
-                            }.into_any(),
-                            (None, true) => view! {
-                                <ActionForm action=actions.run_again>
-                                    <input type="hidden" name="id" value=id/>
-                                    <button type="submit" class="secondary">{locale.t(Key::RunAgain)}</button>
-                                </ActionForm>
-                            }.into_any(),
-                            (None, false) => view! { <span class="muted">{locale.t(Key::NotRetryable)}</span> }.into_any(),
-                        };
-                        view! {
-                            <tr data-dead-letter=d.id class:resolved=d.resolved_at.is_some()>
-                                <td><LocalTime at=d.last_failed_at/></td>
-                                <td>
-                                    <strong>{locale.t(kind)}</strong><br/>
-                                    <span class="summary">{d.summary}</span>
-                                    {d.account_id.map(|a| view! { <br/><span class="muted">"IG " {a}</span> })}
-                                </td>
-                                <td>
-                                    {locale.t(why)}
-                                    {d.detail.map(|detail| view! { <br/><code class="detail">{detail}</code> })}
-                                </td>
-                                <td>{d.attempts}</td>
-                                <td><LocalTime at=d.first_failed_at/></td>
-                                <td>{action}</td>
-                            </tr>
-                        }
-                    }).collect_view()}
-                </tbody>
-            </table>
-        </div>
+        <ul class="dead-letters">
+            {list.into_iter().map(|d| {
+                let (kind, why) = dead_letter_labels(&d.kind, &d.reason);
+                let id = d.id.clone();
+                let action = match (d.resolved_at, d.retryable) {
+                    (Some(at), _) => view! {
+                        <span class="badge badge-ok">{locale.t(Key::ResolvedAt)}</span>
+                        <span class="muted">" " <LocalTime at/></span>
+                    }.into_any(),
+                    (None, true) => view! {
+                        <ActionForm action=actions.run_again>
+                            <input type="hidden" name="id" value=id/>
+                            <button type="submit" class="secondary">{locale.t(Key::RunAgain)}</button>
+                        </ActionForm>
+                    }.into_any(),
+                    (None, false) => view! { <span class="badge badge-neutral">{locale.t(Key::NotRetryable)}</span> }.into_any(),
+                };
+                let instance = d.instance.or(d.account_id.map(|a| format!("Instagram {a}")));
+                view! {
+                    <li class="card dead-letter" data-dead-letter=d.id class:resolved=d.resolved_at.is_some()>
+                        <div class="card-head">
+                            <div class="card-title">
+                                <strong>{locale.t(kind)} " · " {locale.t(why)}</strong>
+                                {instance.map(|name| view! { <span class="muted">{name}</span> })}
+                            </div>
+                            <div class="dead-letter-action">{action}</div>
+                        </div>
+                        <dl class="facts">
+                            <dt>{locale.t(Key::LastFailure)}</dt><dd><LocalTime at=d.last_failed_at/></dd>
+                            <dt>{locale.t(Key::ColumnTimes)}</dt><dd class="times">{d.attempts}</dd>
+                            <dt>{locale.t(Key::FirstFailure)}</dt><dd><LocalTime at=d.first_failed_at/></dd>
+                            <dt>{locale.t(Key::ColumnWhat)}</dt><dd class="summary">{d.summary}</dd>
+                        </dl>
+                        {d.detail.map(|detail| view! { <code class="detail">{detail}</code> })}
+                    </li>
+                }
+            }).collect_view()}
+        </ul>
     }
 }
 

@@ -176,7 +176,7 @@ pub(super) async fn run_alone(state: &AppState, parsed: &[Parsed]) -> Result<(),
                     Err(error) => {
                         drop(savepoint);
                         tracing::warn!(delivery.id = %unit.delivery.id, "an event cannot be stored: {error}");
-                        taken.dead.push(OwnedFailure::unit(unit, "storage_error", error.to_string(), true));
+                        taken.dead.push(OwnedFailure::unit(unit, "storage_error", Some(error.to_string()), true));
                     }
                 }
             }
@@ -284,7 +284,7 @@ struct OwnedFailure {
 }
 
 impl OwnedFailure {
-    fn unit(unit: &Unit<'_>, reason: &str, detail: String, retryable: bool) -> Self {
+    fn unit(unit: &Unit<'_>, reason: &str, detail: Option<String>, retryable: bool) -> Self {
         let summary = match unit.event {
             Event::Message(m) => format!("messages: mid {}", m.mid.chars().take(40).collect::<String>()),
             Event::Comment(c) => format!("{}: comment {}", c.field, c.id),
@@ -300,7 +300,7 @@ impl OwnedFailure {
             instance_id: None,
             summary,
             reason: reason.to_owned(),
-            detail: Some(detail),
+            detail,
             retryable,
         }
     }
@@ -388,7 +388,8 @@ async fn take_in(state: &AppState, db: &mut PgConnection, units: &[Unit<'_>]) ->
         let received_at = unit.delivery.received_at;
         match (unit.event, known) {
             (Event::Refused(refusal), _) if known.is_some() || unit.account_id.is_empty() => {
-                let mut failure = OwnedFailure::unit(unit, refusal.reason, refusal.summary.clone(), false);
+                // The summary says it all (the field, the id, the size).
+                let mut failure = OwnedFailure::unit(unit, refusal.reason, None, false);
                 failure.instance_id = known.map(|i| owners[i].0.clone());
                 taken.dead.push(failure);
             }
