@@ -149,8 +149,23 @@ pub async fn wait_for_work(pg: &PgPool, longest: Duration) {
     }
 }
 
-/// Waits for the tail of a scenario (echoes, username look-ups) before the next one starts.
+/// Waits for the tail of a scenario (echoes, username look-ups) before the next one starts, then
+/// vacuums the engine's tables and checkpoints: each scenario starts from the same state instead
+/// of paying for the maintenance its predecessors left behind (its own it pays for).
 pub async fn quiet(pg: &PgPool, longest: Duration) {
+    settle(pg, longest).await;
+    for sql in [
+        "VACUUM (ANALYZE) instagram_reports, instagram_messages, instagram_comments, instagram_people,
+             webhook_deliveries, intake_queue, outbound_accounts, daily_reply_counts",
+        "CHECKPOINT",
+    ] {
+        if let Err(error) = sqlx::query(sql).execute(pg).await {
+            eprintln!("bench: {sql}: {error}");
+        }
+    }
+}
+
+async fn settle(pg: &PgPool, longest: Duration) {
     tokio::time::sleep(Duration::from_secs(2)).await;
     wait_for_work(pg, longest).await;
     let started = std::time::Instant::now();

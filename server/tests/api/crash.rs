@@ -118,16 +118,7 @@ async fn a_server_killed_during_a_batched_burst_with_sends_in_flight_loses_nothi
     let entries = shop.meta.record(json!(events)).await;
     let mids: Vec<String> =
         entries.iter().map(|e| e["messaging"][0]["message"]["mid"].as_str().expect("mid").to_owned()).collect();
-    let before: Value = shop
-        .meta
-        .http
-        .get(format!("{}/_sandbox/stats", shop.meta.base))
-        .send()
-        .await
-        .expect("stats")
-        .json()
-        .await
-        .expect("json");
+    let before: Value = shop.meta.stats().await;
 
     // Meta-style: eight entries per POST, each POST retried until it is acknowledged.
     let url = format!("http://127.0.0.1:{port}/webhook/instagram");
@@ -187,16 +178,7 @@ async fn a_server_killed_during_a_batched_burst_with_sends_in_flight_loses_nothi
             .collect();
     assert!(mids.iter().all(|mid| stored.contains(mid)), "a message was lost");
     tokio::time::sleep(Duration::from_millis(300)).await;
-    let after: Value = shop
-        .meta
-        .http
-        .get(format!("{}/_sandbox/stats", shop.meta.base))
-        .send()
-        .await
-        .expect("stats")
-        .json()
-        .await
-        .expect("json");
+    let after: Value = shop.meta.stats().await;
     let delta = |name: &str| after[name].as_i64().unwrap_or(0) - before[name].as_i64().unwrap_or(0);
     assert_eq!(delta("duplicate_tagged_sends"), 0, "a reply was sent twice");
     assert_eq!(delta("messages_sent"), 240, "one reply per message");

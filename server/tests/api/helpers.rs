@@ -147,6 +147,12 @@ impl TestMeta {
         body["entries"].as_array().cloned().unwrap_or_default()
     }
 
+    /// The sandbox's counters over the whole run (sends, duplicates, deliveries).
+    pub async fn stats(&self) -> serde_json::Value {
+        let url = format!("{}/_sandbox/stats", self.base);
+        self.http.get(url).send().await.expect("stats").json().await.expect("json")
+    }
+
     pub async fn post_control(&self, path: &str, body: serde_json::Value) {
         let response = self.http.post(format!("{}{path}", self.base)).json(&body).send().await.expect("control");
         assert!(response.status().is_success(), "{path}: {}", response.status());

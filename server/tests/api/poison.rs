@@ -61,6 +61,13 @@ async fn dead_letters(app: &TestApp) -> Vec<(String, String, bool, i32, Option<S
     .expect("dead letters")
 }
 
+/// The admin page's "Executar de novo", as its form posts it.
+async fn run_again(admin: &TestApp, id: uuid::Uuid) -> reqwest::Response {
+    let url = admin.url("/api/admin/dead_letters/run_again");
+    let request = admin.client.post(url).header("accept", "application/json").form(&[("id", id.to_string())]);
+    request.send().await.expect("request")
+}
+
 async fn admin_browser(app: &TestApp) -> TestApp {
     app.create_user("ops@clerky.com", "senha-forte-1", true).await;
     let admin = app.another_browser();
@@ -192,26 +199,12 @@ async fn an_event_postgresql_refuses_becomes_a_dead_letter_that_an_admin_runs_ag
     assert_eq!(refused.status(), 403, "only admins");
 
     // Run again while the cause is still there: it fails again, counted, still open.
-    let again = admin
-        .client
-        .post(admin.url("/api/admin/dead_letters/run_again"))
-        .header("accept", "application/json")
-        .form(&[("id", id.to_string())])
-        .send()
-        .await
-        .expect("request");
+    let again = run_again(&admin, id).await;
     assert_eq!(again.status(), 422);
     assert_eq!(dead_letters(&shop.app).await[0].3, 2, "how often it failed");
 
     sqlx::raw_sql("DROP TRIGGER refuse_poison ON instagram_messages").execute(&shop.app.state.pg).await.expect("fix");
-    let fixed = admin
-        .client
-        .post(admin.url("/api/admin/dead_letters/run_again"))
-        .header("accept", "application/json")
-        .form(&[("id", id.to_string())])
-        .send()
-        .await
-        .expect("request");
+    let fixed = run_again(&admin, id).await;
     assert_eq!(fixed.status(), 200, "{}", fixed.text().await.unwrap_or_default());
     shop.meta.settle(&shop.app).await;
     assert_eq!(
@@ -263,14 +256,7 @@ async fn a_delivery_whose_processing_keeps_failing_stops_after_bounded_runs_and_
     let admin = admin_browser(&shop.app).await;
     let id: uuid::Uuid =
         sqlx::query_scalar("SELECT id FROM dead_letters").fetch_one(&shop.app.state.pg).await.expect("id");
-    let ran = admin
-        .client
-        .post(admin.url("/api/admin/dead_letters/run_again"))
-        .header("accept", "application/json")
-        .form(&[("id", id.to_string())])
-        .send()
-        .await
-        .expect("request");
+    let ran = run_again(&admin, id).await;
     assert_eq!(ran.status(), 200, "{}", ran.text().await.unwrap_or_default());
     shop.meta.settle(&shop.app).await;
     assert_eq!(

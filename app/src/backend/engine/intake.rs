@@ -20,7 +20,7 @@ use crate::{
                 deliveries::{self, Delivery},
                 interactions::{self, Owner, Replied},
                 outbox, people,
-                reports::{self, Delivered, EventKey, NewReport, PublicReplySeen},
+                reports::{self, Delivered, EventKey, NewReport, PublicReplySeen, Settled},
             },
             StoreError,
         },
@@ -472,15 +472,7 @@ async fn take_in(state: &AppState, db: &mut PgConnection, units: &[Unit<'_>]) ->
     reports::lock(&mut *db, &in_flight).await?;
     let mut confirmed = reports::mark_sent(&mut *db, &echoes).await?;
     confirmed.extend(reports::confirm_public_replies(&mut *db, &own_replies).await?);
-    let replied: Vec<Replied> = confirmed
-        .iter()
-        .map(|s| Replied {
-            instance_id: &s.instance_id,
-            kind: s.kind,
-            event_id: &s.event_id,
-            text: s.response_text.as_deref().unwrap_or_default(),
-        })
-        .collect();
+    let replied: Vec<Replied> = confirmed.iter().map(Settled::replied).collect();
     interactions::mark_replied(&mut *db, &replied).await?;
     for s in &confirmed {
         taken.tally.add(&s.user_id, &s.instance_id, reports::status::SENT);

@@ -10,7 +10,7 @@ use crate::backend::{
             dead_letters::{self, Failure, Kind},
             interactions::{self, Replied},
             outbox,
-            reports::{self, status, Delivered, Later},
+            reports::{self, status, Delivered, Later, Settled},
         },
         StoreError,
     },
@@ -58,15 +58,7 @@ pub(super) async fn record(state: &AppState, outcomes: &[Outcome]) -> Result<(),
     let settled_sent = reports::mark_sent(&mut tx, &sent).await?;
     let settled_failed = reports::mark_failed(&mut tx, &failed).await?;
     let retry_at = reports::reschedule(&mut tx, &later).await?;
-    let replied: Vec<Replied> = settled_sent
-        .iter()
-        .map(|s| Replied {
-            instance_id: &s.instance_id,
-            kind: s.kind,
-            event_id: &s.event_id,
-            text: s.response_text.as_deref().unwrap_or_default(),
-        })
-        .collect();
+    let replied: Vec<Replied> = settled_sent.iter().map(Settled::replied).collect();
     interactions::mark_replied(&mut tx, &replied).await?;
     let released: Vec<_> = settled_failed.iter().map(|s| (s.instance_id.clone(), s.created_at.date_naive())).collect();
     daily_caps::release(&mut tx, &released).await?;

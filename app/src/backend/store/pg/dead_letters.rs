@@ -173,8 +173,3 @@ pub async fn resolve(db: &mut PgConnection, id: Uuid, by: &str) -> Result<(), St
         .await?;
     Ok(())
 }
-
-/// Open dead letters: for the admin page's count and for tests.
-pub async fn open_count(pg: &PgPool) -> Result<i64, StoreError> {
-    Ok(sqlx::query_scalar("SELECT count(*) FROM dead_letters WHERE resolved_at IS NULL").fetch_one(pg).await?)
-}

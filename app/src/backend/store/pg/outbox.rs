@@ -278,11 +278,6 @@ pub async fn next_wake(pg: &PgPool) -> Result<Option<DateTime<Utc>>, StoreError>
     Ok(sqlx::query_scalar("SELECT min(wake_at) FROM outbound_accounts").fetch_one(pg).await?)
 }
 
-/// Replies waiting to be sent, and those in flight.
-pub async fn pending(pg: &PgPool) -> Result<i64, StoreError> {
-    Ok(sqlx::query_scalar("SELECT count(*) FROM instagram_reports WHERE status = 'pending'").fetch_one(pg).await?)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

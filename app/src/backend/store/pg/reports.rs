@@ -136,6 +136,18 @@ pub struct Settled {
     pub created_at: DateTime<Utc>,
 }
 
+impl Settled {
+    /// What the answered message or comment records: that it got this reply.
+    pub fn replied(&self) -> super::interactions::Replied<'_> {
+        super::interactions::Replied {
+            instance_id: &self.instance_id,
+            kind: self.kind,
+            event_id: &self.event_id,
+            text: self.response_text.as_deref().unwrap_or_default(),
+        }
+    }
+}
+
 type SettledRow = (Uuid, String, String, String, String, Option<String>, DateTime<Utc>);
 
 fn settled(rows: Vec<SettledRow>) -> Vec<Settled> {
