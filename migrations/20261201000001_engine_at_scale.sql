@@ -15,6 +15,9 @@ CREATE TABLE intake_queue (
 );
 CREATE INDEX intake_queue_fresh_idx ON intake_queue (received_at) WHERE attempts = 0;
 CREATE INDEX intake_queue_suspect_idx ON intake_queue (received_at) WHERE attempts > 0;
+-- Every row is deleted within moments: vacuumed often, so scans do not wade through dead ones.
+ALTER TABLE intake_queue SET (autovacuum_vacuum_scale_factor = 0, autovacuum_vacuum_threshold = 5000,
+    autovacuum_vacuum_cost_delay = 0);
 INSERT INTO intake_queue (delivery_id, received_at)
     SELECT id, received_at FROM webhook_deliveries WHERE processed_at IS NULL;
 
@@ -36,6 +39,12 @@ CREATE INDEX instagram_reports_outbox_idx ON instagram_reports (instance_id, sen
 ALTER TABLE instagram_reports SET (fillfactor = 80);
 ALTER TABLE instagram_messages SET (fillfactor = 85);
 ALTER TABLE instagram_comments SET (fillfactor = 85);
+-- The echo of a DM we sent names its report (the Send API's `metadata`): kept on the echo's row,
+-- it settles a reply whose answer was lost, without racing the answer for the report.
+ALTER TABLE instagram_messages ADD COLUMN reply_report_id uuid;
+UPDATE instagram_messages SET reply_report_id = substring(raw_data->'message'->>'metadata' FROM 4)::uuid
+    WHERE is_echo AND raw_data->'message'->>'metadata' ~ '^ic:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$';
+CREATE INDEX instagram_messages_reply_report_idx ON instagram_messages (reply_report_id) WHERE reply_report_id IS NOT NULL;
 -- The daily cap is a counter now (daily_reply_counts), not a count over today's rows.
 DROP INDEX instagram_reports_instance_created_idx;
 
@@ -50,6 +59,9 @@ CREATE TABLE outbound_accounts (
     wake_at               timestamptz
 );
 CREATE INDEX outbound_accounts_wake_idx ON outbound_accounts (wake_at) WHERE wake_at IS NOT NULL;
+-- A few rows updated thousands of times a minute.
+ALTER TABLE outbound_accounts SET (autovacuum_vacuum_scale_factor = 0, autovacuum_vacuum_threshold = 2000,
+    autovacuum_vacuum_cost_delay = 0);
 INSERT INTO outbound_accounts (instance_id, wake_at)
     SELECT DISTINCT instance_id, now() FROM instagram_reports WHERE status = 'pending';
 

@@ -221,11 +221,16 @@ async fn an_event_postgresql_refuses_becomes_a_dead_letter_that_an_admin_runs_ag
 #[tokio::test]
 async fn a_delivery_whose_processing_keeps_failing_stops_after_bounded_runs_and_can_be_run_again() {
     let shop = shop().await;
-    // Every run of this delivery fails at its very end (taking it out of the queue), whatever is
-    // done alone or under savepoints, until the bound of runs is reached.
+    // PostgreSQL refuses this delivery's message (so its batch fails and it runs alone), and each
+    // run alone fails at its very end (taking it off the queue), however its events are isolated,
+    // until the bound of runs is reached.
     sqlx::raw_sql(
-        "CREATE FUNCTION refuse_finish() RETURNS trigger LANGUAGE plpgsql AS $$
-         BEGIN IF OLD.attempts <= 5 AND position('mid-stuck'::bytea IN
+        "CREATE FUNCTION refuse_stuck() RETURNS trigger LANGUAGE plpgsql AS $$
+         BEGIN IF NEW.message_id = 'mid-stuck' THEN RAISE EXCEPTION 'value refused by storage'; END IF;
+               RETURN NEW; END $$;
+         CREATE TRIGGER refuse_stuck BEFORE INSERT ON instagram_messages FOR EACH ROW EXECUTE FUNCTION refuse_stuck();
+         CREATE FUNCTION refuse_finish() RETURNS trigger LANGUAGE plpgsql AS $$
+         BEGIN IF OLD.attempts BETWEEN 1 AND 5 AND position('mid-stuck'::bytea IN
                   (SELECT body FROM webhook_deliveries WHERE id = OLD.delivery_id)) > 0
               THEN RAISE EXCEPTION 'disk full'; END IF; RETURN OLD; END $$;
          CREATE TRIGGER refuse_finish BEFORE DELETE ON intake_queue FOR EACH ROW EXECUTE FUNCTION refuse_finish();",
@@ -252,7 +257,10 @@ async fn a_delivery_whose_processing_keeps_failing_stops_after_bounded_runs_and_
     assert_eq!(count(&shop.app, "SELECT count(*) FROM intake_queue").await, 0, "out of the queue");
     assert_eq!(count(&shop.app, "SELECT count(*) FROM instagram_reports WHERE event_id = 'mid-stuck'").await, 0);
 
-    sqlx::raw_sql("DROP TRIGGER refuse_finish ON intake_queue").execute(&shop.app.state.pg).await.expect("fix");
+    sqlx::raw_sql("DROP TRIGGER refuse_finish ON intake_queue; DROP TRIGGER refuse_stuck ON instagram_messages")
+        .execute(&shop.app.state.pg)
+        .await
+        .expect("fix");
     let admin = admin_browser(&shop.app).await;
     let id: uuid::Uuid =
         sqlx::query_scalar("SELECT id FROM dead_letters").fetch_one(&shop.app.state.pg).await.expect("id");

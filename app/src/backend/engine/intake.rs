@@ -18,9 +18,9 @@ use crate::{
                 daily_caps,
                 dead_letters::{self, Failure, Kind},
                 deliveries::{self, Delivery},
-                interactions::{self, Owner, Replied},
+                interactions::{self, NewMessage, Owner, Replied},
                 outbox, people,
-                reports::{self, Delivered, EventKey, NewReport, PublicReplySeen, Settled},
+                reports::{self, EventKey, NewReport, PublicReplySeen, Settled},
             },
             StoreError,
         },
@@ -117,7 +117,8 @@ async fn take_and_finish(
     let all = units(parsed);
     let mut taken = take_in(state, tx, &all).await?;
     junk(parsed, &mut taken.dead);
-    finish(tx, parsed, taken).await
+    // `take_fresh` took them out of the queue already.
+    finish(tx, &[], taken).await
 }
 
 /// Takes one delivery whose earlier run failed and runs it alone; false when there is none.
@@ -184,7 +185,8 @@ pub(super) async fn run_alone(state: &AppState, parsed: &[Parsed]) -> Result<(),
         }
     };
     junk(parsed, &mut taken.dead);
-    let woken = finish(&mut tx, parsed, taken).await?;
+    let ids: Vec<Uuid> = parsed.iter().map(|p| p.delivery.id).collect();
+    let woken = finish(&mut tx, &ids, taken).await?;
     tx.commit().await?;
     woken.after_commit(state).await;
     Ok(())
@@ -241,12 +243,14 @@ async fn give_up(state: &AppState, delivery: &Delivery) -> Result<(), StoreError
     Ok(())
 }
 
-/// Takes the deliveries out of the queue, records dead letters and queues live events, in `tx`.
-async fn finish(tx: &mut PgConnection, parsed: &[Parsed], taken: TakenIn) -> Result<Woken, StoreError> {
-    let processed: Vec<Uuid> = parsed.iter().map(|p| p.delivery.id).collect();
+/// Takes the deliveries `dequeue` out of the queue, records dead letters and queues live events,
+/// in `tx`.
+async fn finish(tx: &mut PgConnection, dequeue: &[Uuid], taken: TakenIn) -> Result<Woken, StoreError> {
     let failures: Vec<Failure> = taken.dead.iter().map(OwnedFailure::as_failure).collect();
     dead_letters::record(tx, &failures).await?;
-    deliveries::mark_processed(&mut *tx, &processed).await?;
+    if !dequeue.is_empty() {
+        deliveries::mark_processed(&mut *tx, dequeue).await?;
+    }
     live::notify(tx, &taken.tally.events()).await?;
     Ok(Woken { touched: taken.touched, replies: taken.replies })
 }
@@ -377,10 +381,9 @@ async fn take_in(state: &AppState, db: &mut PgConnection, units: &[Unit<'_>]) ->
     }
     let owner = |i: usize| Owner { instance_id: &owners[i].0, user_id: &owners[i].1 };
 
-    let mut messages: Vec<(Owner, &MessageEvent)> = Vec::new();
+    let mut messages: Vec<NewMessage> = Vec::new();
     let mut comments: Vec<(Owner, &CommentEvent)> = Vec::new();
     let mut candidates: Vec<Candidate> = Vec::new();
-    let mut echoes: Vec<Delivered> = Vec::new();
     let mut own_replies: Vec<PublicReplySeen> = Vec::new();
     let mut seen: Vec<people::Seen> = Vec::new();
     for unit in units {
@@ -396,18 +399,11 @@ async fn take_in(state: &AppState, db: &mut PgConnection, units: &[Unit<'_>]) ->
             // An account nobody connected (or the dashboard's test id "0"): acknowledged, dropped.
             (_, None) | (Event::Refused(_) | Event::Other { .. }, _) => {}
             (Event::Message(m), Some(i)) => {
-                messages.push((owner(i), m));
-                if m.is_echo || m.sender_id == unit.account_id {
-                    // Our own message coming back: it confirms the reply whose report it names.
-                    if let Some(report_id) = our_report(m) {
-                        echoes.push(Delivered {
-                            instance_id: &owners[i].0,
-                            report_id,
-                            reply_id: &m.mid,
-                            text: m.text.as_deref(),
-                        });
-                    }
-                } else {
+                let ours = m.is_echo || m.sender_id == unit.account_id;
+                // Our own message coming back names the report of its reply: kept with it, it
+                // settles that reply should Meta's answer have been lost (see `send`).
+                messages.push(NewMessage { owner: owner(i), event: m, reply_to: our_report(m).filter(|_| ours) });
+                if !ours {
                     seen.push(people::Seen { instance_id: &owners[i].0, igsid: &m.sender_id, username: None });
                     if let Some(text) = answerable(m) {
                         candidates.push(Candidate {
@@ -462,16 +458,13 @@ async fn take_in(state: &AppState, db: &mut PgConnection, units: &[Unit<'_>]) ->
 
     let new_messages = interactions::insert_messages(&mut *db, &mut messages).await?;
     let new_comments = interactions::insert_comments(&mut *db, &mut comments).await?;
-    // Replies whose echoes came back. Row locks are taken in one order by every kind of run
-    // (reports, then daily counts, then accounts), so runs never wait on each other in a cycle.
+    // Public replies whose own comment came back. Row locks are taken in one order by every kind
+    // of run (reports, then daily counts, then accounts), so runs never wait on each other in a cycle.
     let parents: Vec<(&str, &str)> = own_replies.iter().map(|r| (r.instance_id, r.parent_comment_id)).collect();
     let mut in_flight = reports::public_replies_in_flight(&mut *db, &parents).await?;
-    in_flight.extend(echoes.iter().map(|e| e.report_id));
     in_flight.sort_unstable();
-    in_flight.dedup();
     reports::lock(&mut *db, &in_flight).await?;
-    let mut confirmed = reports::mark_sent(&mut *db, &echoes).await?;
-    confirmed.extend(reports::confirm_public_replies(&mut *db, &own_replies).await?);
+    let confirmed = reports::confirm_public_replies(&mut *db, &own_replies).await?;
     let replied: Vec<Replied> = confirmed.iter().map(Settled::replied).collect();
     interactions::mark_replied(&mut *db, &replied).await?;
     for s in &confirmed {

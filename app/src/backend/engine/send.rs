@@ -1,7 +1,8 @@
 //! One claimed reply, sent under the ledger's rules: a reply whose earlier answer was lost is
-//! checked before it goes again (a DM waits for its echo, a public reply is looked up in the
-//! thread, Meta itself refuses a second private reply); Meta's refusals are final, its outages
-//! retried with backoff up to a bound, and a dead token stops the instance.
+//! checked before it goes again (a DM's echo, recorded by intake, says it went out, and without
+//! one it waits for it; a public reply is looked up in the thread; Meta itself refuses a second
+//! private reply); Meta's refusals are final, its outages retried with backoff up to a bound, and
+//! a dead token stops the instance.
 use super::{backoff, Outcome};
 use crate::{
     backend::{
@@ -9,6 +10,7 @@ use crate::{
         meta::{MetaError, Recipient, Sent},
         state::AppState,
         store::pg::{
+            interactions,
             outbox::Claimed,
             people::{self, Lookup},
         },
@@ -48,9 +50,18 @@ pub(super) async fn send(state: &AppState, item: Claimed) -> Outcome {
     };
     let in_doubt = item.earlier_start.is_some();
     if let Some(started) = item.earlier_start {
+        // A DM (or a private reply, a DM too) comes back as an echo naming its report: if it came,
+        // the reply went out.
+        if response_type == ResponseType::Direct {
+            match interactions::echo_of(&state.pg, &item.instance_id, item.id).await {
+                Ok(Some((mid, text))) => return Outcome::Sent { reply_id: mid, text: text.unwrap_or(template), item },
+                Ok(None) => {}
+                Err(error) => return Outcome::wait(item, chrono::Duration::seconds(5), Some(error.to_string())),
+            }
+        }
         match (item.kind, response_type) {
             (AutomationKind::Dm, _) => {
-                // Its echo (carrying the report id) confirms it; give the echo time to arrive.
+                // No echo yet: give it time to arrive before sending again.
                 let grace = chrono::Duration::seconds(i64::from(state.config.engine.reply_confirm_grace_seconds));
                 if Utc::now() - started < grace {
                     let until = started + grace;

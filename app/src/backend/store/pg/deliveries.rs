@@ -53,14 +53,18 @@ fn delivery((id, instance_name, body, received_at, attempts): Row) -> Delivery {
     Delivery { id, instance_name, body, received_at, attempts }
 }
 
-/// Up to `limit` waiting deliveries that never failed, oldest first, locked until `tx` ends:
-/// a crash releases them with the transaction, and other workers skip them meanwhile.
+/// Takes up to `limit` waiting deliveries that never failed, oldest first, out of the queue in
+/// `tx`: should the run fail or crash, the transaction's end puts them back; other workers skip
+/// them meanwhile.
 pub async fn take_fresh(tx: &mut Transaction<'_, Postgres>, limit: i64) -> Result<Vec<Delivery>, StoreError> {
     let rows: Vec<Row> = sqlx::query_as(
-        "SELECT d.id, d.instance_name, d.body, d.received_at, q.attempts
-         FROM (SELECT delivery_id, attempts FROM intake_queue WHERE attempts = 0
-               ORDER BY received_at LIMIT $1 FOR UPDATE SKIP LOCKED) q
-         JOIN webhook_deliveries d ON d.id = q.delivery_id",
+        "WITH taken AS (
+             DELETE FROM intake_queue WHERE delivery_id IN (
+                 SELECT delivery_id FROM intake_queue WHERE attempts = 0
+                 ORDER BY received_at LIMIT $1 FOR UPDATE SKIP LOCKED)
+             RETURNING delivery_id, attempts)
+         SELECT d.id, d.instance_name, d.body, d.received_at, t.attempts
+         FROM taken t JOIN webhook_deliveries d ON d.id = t.delivery_id",
     )
     .bind(limit)
     .fetch_all(&mut **tx)
@@ -98,8 +102,8 @@ pub async fn load(db: impl PgExecutor<'_>, id: Uuid) -> Result<Option<Delivery>,
     Ok(row.map(delivery))
 }
 
-/// Takes the deliveries out of the queue: taken in (or kept as dead letters). The delivery rows
-/// themselves are written once, on receipt, and never again.
+/// Takes deliveries that ran alone out of the queue: taken in (or kept as dead letters). The
+/// delivery rows themselves are written once, on receipt, and never again.
 pub async fn mark_processed(db: &mut sqlx::PgConnection, ids: &[Uuid]) -> Result<(), StoreError> {
     sqlx::query("DELETE FROM intake_queue WHERE delivery_id = ANY($1)").bind(ids).execute(db).await?;
     Ok(())

@@ -25,33 +25,39 @@ fn at(ms: i64) -> DateTime<Utc> {
 /// `(instance_id, event id)` of the rows a statement inserted.
 pub type Inserted = HashSet<(String, String)>;
 
+/// A message to store; `reply_to` is the report an echo of ours names.
+pub struct NewMessage<'a> {
+    pub owner: Owner<'a>,
+    pub event: &'a MessageEvent,
+    pub reply_to: Option<Uuid>,
+}
+
 /// Stores messages; returns those that were not there yet.
-pub async fn insert_messages(
-    db: impl PgExecutor<'_>,
-    rows: &mut [(Owner<'_>, &MessageEvent)],
-) -> Result<Inserted, StoreError> {
+pub async fn insert_messages(db: impl PgExecutor<'_>, rows: &mut [NewMessage<'_>]) -> Result<Inserted, StoreError> {
     if rows.is_empty() {
         return Ok(Inserted::new());
     }
-    rows.sort_by(|a, b| (a.0.instance_id, &a.1.mid).cmp(&(b.0.instance_id, &b.1.mid)));
+    rows.sort_by(|a, b| (a.owner.instance_id, &a.event.mid).cmp(&(b.owner.instance_id, &b.event.mid)));
     let ids: Vec<Uuid> = rows.iter().map(|_| Uuid::now_v7()).collect();
     let inserted: Vec<(String, String)> = sqlx::query_as(
         "INSERT INTO instagram_messages
-            (id, instance_id, user_id, sender_id, recipient_id, message_id, text, \"timestamp\", raw_data, is_echo)
+            (id, instance_id, user_id, sender_id, recipient_id, message_id, text, \"timestamp\", raw_data, is_echo,
+             reply_report_id)
          SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
-                              $8::timestamptz[], $9::jsonb[], $10::bool[])
+                              $8::timestamptz[], $9::jsonb[], $10::bool[], $11::uuid[])
          ON CONFLICT (instance_id, message_id) DO NOTHING RETURNING instance_id, message_id",
     )
     .bind(&ids)
-    .bind(rows.iter().map(|(o, _)| o.instance_id).collect::<Vec<_>>())
-    .bind(rows.iter().map(|(o, _)| o.user_id).collect::<Vec<_>>())
-    .bind(rows.iter().map(|(_, m)| m.sender_id.as_str()).collect::<Vec<_>>())
-    .bind(rows.iter().map(|(_, m)| m.recipient_id.as_str()).collect::<Vec<_>>())
-    .bind(rows.iter().map(|(_, m)| m.mid.as_str()).collect::<Vec<_>>())
-    .bind(rows.iter().map(|(_, m)| m.text.as_deref()).collect::<Vec<_>>())
-    .bind(rows.iter().map(|(_, m)| at(m.timestamp_ms)).collect::<Vec<_>>())
-    .bind(rows.iter().map(|(_, m)| Json(&m.raw)).collect::<Vec<_>>())
-    .bind(rows.iter().map(|(_, m)| m.is_echo).collect::<Vec<_>>())
+    .bind(rows.iter().map(|r| r.owner.instance_id).collect::<Vec<_>>())
+    .bind(rows.iter().map(|r| r.owner.user_id).collect::<Vec<_>>())
+    .bind(rows.iter().map(|r| r.event.sender_id.as_str()).collect::<Vec<_>>())
+    .bind(rows.iter().map(|r| r.event.recipient_id.as_str()).collect::<Vec<_>>())
+    .bind(rows.iter().map(|r| r.event.mid.as_str()).collect::<Vec<_>>())
+    .bind(rows.iter().map(|r| r.event.text.as_deref()).collect::<Vec<_>>())
+    .bind(rows.iter().map(|r| at(r.event.timestamp_ms)).collect::<Vec<_>>())
+    .bind(rows.iter().map(|r| Json(&r.event.raw)).collect::<Vec<_>>())
+    .bind(rows.iter().map(|r| r.event.is_echo).collect::<Vec<_>>())
+    .bind(rows.iter().map(|r| r.reply_to).collect::<Vec<_>>())
     .fetch_all(db)
     .await?;
     Ok(inserted.into_iter().collect())
@@ -89,6 +95,21 @@ pub async fn insert_comments(
     .fetch_all(db)
     .await?;
     Ok(inserted.into_iter().collect())
+}
+
+/// The echo of the reply of report `report_id`, if it came back: its `mid` and text.
+pub async fn echo_of(
+    db: impl PgExecutor<'_>,
+    instance_id: &str,
+    report_id: Uuid,
+) -> Result<Option<(String, Option<String>)>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT message_id, text FROM instagram_messages WHERE reply_report_id = $1 AND instance_id = $2 LIMIT 1",
+    )
+    .bind(report_id)
+    .bind(instance_id)
+    .fetch_optional(db)
+    .await?)
 }
 
 /// An interaction that got its reply: `text` was sent in answer to `event_id`.
