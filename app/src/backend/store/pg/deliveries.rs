@@ -55,18 +55,26 @@ fn delivery((id, instance_name, body, received_at, attempts): Row) -> Delivery {
 
 /// Takes up to `limit` waiting deliveries that never failed, oldest first, out of the queue in
 /// `tx`: should the run fail or crash, the transaction's end puts them back; other workers skip
-/// them meanwhile.
+/// them meanwhile. Locking and deleting are two statements on purpose: a DELETE whose `IN`
+/// holds the `FOR UPDATE SKIP LOCKED ... LIMIT` subquery rechecks that subquery whenever a row
+/// moved under it, which with two workers and a deep queue spun for minutes.
 pub async fn take_fresh(tx: &mut Transaction<'_, Postgres>, limit: i64) -> Result<Vec<Delivery>, StoreError> {
+    let ids: Vec<Uuid> = sqlx::query_scalar(
+        "SELECT delivery_id FROM intake_queue WHERE attempts = 0
+         ORDER BY received_at LIMIT $1 FOR UPDATE SKIP LOCKED",
+    )
+    .bind(limit)
+    .fetch_all(&mut **tx)
+    .await?;
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
     let rows: Vec<Row> = sqlx::query_as(
-        "WITH taken AS (
-             DELETE FROM intake_queue WHERE delivery_id IN (
-                 SELECT delivery_id FROM intake_queue WHERE attempts = 0
-                 ORDER BY received_at LIMIT $1 FOR UPDATE SKIP LOCKED)
-             RETURNING delivery_id, attempts)
+        "WITH taken AS (DELETE FROM intake_queue WHERE delivery_id = ANY($1) RETURNING delivery_id, attempts)
          SELECT d.id, d.instance_name, d.body, d.received_at, t.attempts
          FROM taken t JOIN webhook_deliveries d ON d.id = t.delivery_id",
     )
-    .bind(limit)
+    .bind(&ids)
     .fetch_all(&mut **tx)
     .await?;
     Ok(rows.into_iter().map(delivery).collect())
