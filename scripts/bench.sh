@@ -54,7 +54,8 @@ server() { # port
         META_AUTHORIZE_URL=$sandbox/oauth/authorize META_API_BASE_URL=$sandbox META_GRAPH_BASE_URL=$sandbox \
         TOKEN_ENCRYPTION_KEYS=bench:MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY= \
         SESSION_SECRET=bench-session-secret-0123456789abcdef FREE_INSTANCE_QUOTA=1000000 \
-        SIGN_IN_PER_IP_PER_MINUTE=100000 SIGN_IN_PER_ACCOUNT_PER_MINUTE=1000 \
+        SIGN_IN_PER_IP_PER_MINUTE=100000 SIGN_IN_PER_ACCOUNT_PER_MINUTE=1000 SIGN_UP_PER_IP_PER_HOUR=100000 \
+        SIGN_UP_PER_MINUTE=100000 CALLS_PER_USER_PER_MINUTE=100000 \
         LOG_FORMAT=json RUST_LOG=warn ${SERVER_ENV:-} "$bin/server" >"$data/server-$1.log" 2>&1 &
     pids+=($!)
     for _ in $(seq 1 150); do curl -fsS "http://127.0.0.1:$1/readyz" >/dev/null 2>&1 && return; sleep 0.2; done

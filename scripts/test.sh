@@ -49,7 +49,7 @@ e2e_env=(
     META_API_BASE_URL=http://127.0.0.1:$sandbox_port META_GRAPH_BASE_URL=http://127.0.0.1:$sandbox_port
     TOKEN_ENCRYPTION_KEYS=e2e:$(head -c 32 /dev/urandom | base64)
     SESSION_SECRET=$(head -c 48 /dev/urandom | base64)
-    SIGN_IN_PER_IP_PER_MINUTE=600
+    SIGN_IN_PER_IP_PER_MINUTE=600 SIGN_UP_PER_IP_PER_HOUR=1000
 )
 # An admin for the specs that need one (the CLI an operator would use).
 export E2E_ADMIN_EMAIL=e2e-admin@insta-clerky.local E2E_ADMIN_PASSWORD=$(head -c 18 /dev/urandom | base64)

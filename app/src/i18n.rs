@@ -241,12 +241,16 @@ keys! {
     DailyCap => "Limite diário de respostas automáticas", "Daily limit of automated replies";
     DailyCapHint => "Respostas além deste número no dia (UTC) são registradas como ignoradas.", "Replies beyond this number in a day (UTC) are recorded as skipped.";
     FieldOutOfRange => "Use um número inteiro entre 1 e 100000.", "Use a whole number between 1 and 100000.";
+    FieldInvalidDate => "Use uma data real entre 01/01/2000 e 31/12/2100.", "Use a real date between 2000-01-01 and 2100-12-31.";
+    FieldDateOrder => "A data final vem antes da inicial.", "The end date comes before the start date.";
+    FieldControlCharacters => "Remova os caracteres de controle (como o byte nulo) do texto.", "Remove the control characters (such as the NUL byte) from the text.";
     Delete => "Excluir", "Delete";
     DeleteConfirmText => "Excluir esta instância apaga as automações dela. Os relatórios das interações continuam disponíveis.", "Deleting this instance deletes its automations. The reports of its interactions are kept.";
     ConfirmDelete => "Confirmar exclusão", "Confirm deletion";
     Webhook => "Webhook", "Webhook";
     WebhookUrl => "URL do webhook", "Webhook URL";
     VerifyToken => "Token de verificação", "Verify token";
+    VerifyTokenAdminsOnly => "O token de verificação do painel da Meta fica com os administradores.", "The Meta dashboard's verify token is kept by the administrators.";
     AdminInstances => "Instâncias de todos os usuários", "Every user's instances";
     Search => "Buscar", "Search";
     SearchHint => "Nome, instância ou @username", "Name, instance or @username";
@@ -348,6 +352,9 @@ pub fn field_message(code: &str) -> Key {
         "quota" => Key::FieldQuota,
         "failed_again" => Key::FieldFailedAgain,
         "not_retryable" => Key::FieldNotRetryable,
+        "invalid_date" => Key::FieldInvalidDate,
+        "date_order" => Key::FieldDateOrder,
+        "control_characters" => Key::FieldControlCharacters,
         _ => Key::FieldInvalid,
     }
 }

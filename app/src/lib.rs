@@ -25,6 +25,8 @@ use pages::{
 /// The HTML document around the App, rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     let locale = request_locale();
+    #[cfg(feature = "ssr")]
+    content_security_policy();
     view! {
         <!DOCTYPE html>
         <html lang=locale.tag()>
@@ -39,6 +41,20 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <App/>
             </body>
         </html>
+    }
+}
+
+/// Serves the page with a policy that allows exactly this render's inline scripts.
+#[cfg(feature = "ssr")]
+fn content_security_policy() {
+    use http::{header, HeaderValue};
+    let (Some(nonce), Some(options), Some(state)) =
+        (leptos::nonce::use_nonce(), use_context::<leptos_axum::ResponseOptions>(), use_context::<backend::AppState>())
+    else {
+        return;
+    };
+    if let Ok(value) = HeaderValue::from_str(&backend::security::page_policy(&state.config, &nonce)) {
+        options.insert_header(header::CONTENT_SECURITY_POLICY, value);
     }
 }
 

@@ -177,9 +177,11 @@ async fn accounts(State(sandbox): State<Sandbox>) -> Json<Value> {
     let list: Vec<Value> = world
         .accounts
         .iter()
-        .map(|a| {
+        .enumerate()
+        .map(|(i, a)| {
             json!({ "ig_id": a.ig_id, "app_scoped_id": a.app_scoped_id, "username": a.username, "name": a.name,
-                    "account_type": a.account_type, "followers_count": a.followers_count, "media": a.media })
+                    "account_type": a.account_type, "followers_count": a.followers_count, "media": a.media,
+                    "subscribed_fields": world.subscriptions.get(&i) })
         })
         .collect();
     Json(Value::Array(list))

@@ -213,14 +213,19 @@ async fn page(State(sandbox): State<Sandbox>, Query(query): Query<PageQuery>) ->
         .map(|p| format!("<option{}>{}</option>", if p.username == me { " selected" } else { "" }, escape(&p.username)))
         .collect();
     let accounts: String =
-        world.accounts.iter().map(|a| format!("<option value=\"{0}\">@{0}</option>", a.username)).collect();
+        world.accounts.iter().map(|a| format!("<option value=\"{0}\">@{0}</option>", escape(&a.username))).collect();
     let media: String = world
         .accounts
         .iter()
         .flat_map(|a| a.media.iter().map(move |m| (a, m)))
         .map(|(a, m)| {
             let kind = if m.media_product_type == "REELS" { "Reel" } else { "Post" };
-            format!("<option value=\"{}\">@{} · {kind}: {}</option>", m.id, a.username, escape(&m.caption))
+            format!(
+                "<option value=\"{}\">@{} · {kind}: {}</option>",
+                escape(&m.id),
+                escape(&a.username),
+                escape(&m.caption)
+            )
         })
         .collect();
     let mut comments: Vec<&Comment> = world.comments.values().collect();
@@ -231,8 +236,8 @@ async fn page(State(sandbox): State<Sandbox>, Query(query): Query<PageQuery>) ->
         .map(|c| {
             format!(
                 "<option value=\"{}|{}\">@{}: {}</option>",
-                c.media_id,
-                c.id,
+                escape(&c.media_id),
+                escape(&c.id),
                 escape(&c.from_username),
                 escape(&c.text)
             )

@@ -309,11 +309,11 @@ fn consent_page(app_id: &str, request: &ValidAuthorize, accounts: &[Account]) ->
                  <img class=\"avatar\" src=\"/_sandbox/pictures/{user}.svg\" alt=\"\" width=\"40\" height=\"40\">\
                  <span><strong>@{user}</strong> · {name}<br><small>{followers} seguidores · {kind}</small>\
                  <ul class=\"media\">{media}</ul></span></label>",
-                user = account.username,
+                user = escape(&account.username),
                 checked = if i == 0 { " checked" } else { "" },
                 name = escape(&account.name),
                 followers = account.followers_count,
-                kind = account.account_type,
+                kind = escape(&account.account_type),
             )
         })
         .collect();

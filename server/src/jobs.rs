@@ -2,7 +2,7 @@
 //! scheduled jobs that run once per period across every server process.
 use app::backend::{
     engine, instances,
-    store::pg::{oauth_states, schedules, sessions},
+    store::pg::{oauth_states, rate_limits, schedules, sessions},
     AppState,
 };
 use std::{future::Future, pin::Pin, time::Duration};
@@ -76,7 +76,7 @@ async fn flush_last_events(state: AppState, shutdown: CancellationToken) {
 
 /// Drops expired sessions and OAuth states, and forgotten rate-limit keys.
 async fn sweep(state: AppState) -> Result<(), String> {
-    state.sign_in_limits.sweep();
+    rate_limits::sweep(&state.pg).await.map_err(|error| format!("rate limit sweep failed: {error}"))?;
     match sessions::delete_expired(&state.pg).await {
         Ok(0) => {}
         Ok(n) => tracing::info!(sessions.removed = n, "removed {n} expired sessions"),

@@ -49,7 +49,7 @@ pub async fn sign_up(email: String, name: String, password: String) -> Result<()
             let state = state();
             let parts = expect_context::<http::request::Parts>();
             let form = SignUp::parse(&email, &name, &password).map_err(AppError::Invalid)?;
-            let user = accounts::sign_up(&state, form).await?;
+            let user = accounts::sign_up(&state, auth::client_ip(&state.config, &parts), form).await?;
             auth::start_session(&state, &parts, &user).await?;
             tracing::info!(user.id = %user.id, "signed up {}", user.id);
             leptos_axum::redirect("/instances");

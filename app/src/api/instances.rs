@@ -88,18 +88,18 @@ pub async fn delete_instance(id: String) -> Result<(), AppError> {
     respond(async { instances::delete(&state(), &auth::require_user().await?, &id, Scope::Own).await }.await)
 }
 
-/// Where Meta delivers this app's webhooks, and the token its dashboard asks for.
+/// Where Meta delivers this app's webhooks, and (for admins) the token its dashboard asks for.
 #[server(endpoint = "instances/webhook", input = GetUrl)]
 pub async fn webhook_settings() -> Result<WebhookInfo, AppError> {
     use crate::backend::{auth, respond, state};
     use secrecy::ExposeSecret;
     respond(
         async {
-            auth::require_user().await?;
+            let who = auth::require_user().await?;
             let state = state();
             Ok(WebhookInfo {
                 base_url: format!("{}/webhook/instagram", state.config.public_url),
-                verify_token: state.config.meta.verify_token.expose_secret().to_owned(),
+                verify_token: who.is_admin().then(|| state.config.meta.verify_token.expose_secret().to_owned()),
             })
         }
         .await,

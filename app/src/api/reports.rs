@@ -15,7 +15,7 @@ pub async fn list_reports(query: String, #[server(default)] cursor: Option<Strin
         async {
             let who = auth::require_user().await?;
             let state = state();
-            let filter = ReportFilter::from_query(&query);
+            let filter = ReportFilter::parse_query(&query).map_err(AppError::Invalid)?;
             let names = reports::instance_names(&state, &who).await?;
             Ok(reports::page(&state.pg, &reports::Scope::of(&who), &filter, cursor.as_deref(), &names).await?)
         }

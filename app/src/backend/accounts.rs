@@ -1,6 +1,7 @@
 //! Signing up and signing in: validation, rate limits and password checks, independent of HTTP.
 use super::{
     password,
+    rate_limit::{self, Quota},
     state::AppState,
     store::mongo::users::{self, NewUser, UserDoc},
 };
@@ -10,7 +11,15 @@ use crate::domain::{
 };
 use std::net::IpAddr;
 
-pub async fn sign_up(state: &AppState, form: SignUp) -> Result<UserDoc, AppError> {
+/// Creates a person's account. Each costs an Argon2 hash, so sign-ups are limited per address
+/// and for the whole service.
+pub async fn sign_up(state: &AppState, ip: Option<IpAddr>, form: SignUp) -> Result<UserDoc, AppError> {
+    let limits = &state.config.limits;
+    if let Some(ip) = ip {
+        rate_limit::enforce(state, "sign-up-ip", &ip.to_string(), Quota::per_hour(limits.sign_up_per_ip_per_hour))
+            .await?;
+    }
+    rate_limit::enforce(state, "sign-up", "all", Quota::per_minute(limits.sign_up_per_minute)).await?;
     create(state, &form.email, &form.name, &form.password, Role::User, false).await
 }
 
@@ -31,9 +40,13 @@ pub async fn create(
 /// Checks credentials. Every failure, unknown email included, is the same `WrongCredentials`.
 pub async fn sign_in(state: &AppState, ip: Option<IpAddr>, email: &str, password: &str) -> Result<UserDoc, AppError> {
     let Ok(email) = Email::parse(email) else { return Err(AppError::WrongCredentials) };
-    if !state.sign_in_limits.allow(ip, email.as_str()) {
-        return Err(AppError::RateLimited);
+    let limits = &state.config.limits;
+    if let Some(ip) = ip {
+        let quota = Quota::per_minute(limits.sign_in_per_ip_per_minute);
+        rate_limit::enforce(state, "sign-in-ip", &ip.to_string(), quota).await?;
     }
+    let quota = Quota::per_minute(limits.sign_in_per_account_per_minute);
+    rate_limit::enforce(state, "sign-in-account", email.as_str(), quota).await?;
     let user = users::find_by_email(&state.mongo, &email).await?;
     let stored = user.as_ref().and_then(|u| u.password_hash.clone());
     if password::verify(password.to_owned(), stored).await {

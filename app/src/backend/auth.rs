@@ -1,6 +1,8 @@
 //! Who is calling: a session cookie from the browser, or a JWT from the main Clerky backend.
 use super::{
     config::Config,
+    rate_limit::{self, Quota},
+    security::session_cookie_name,
     state::AppState,
     store::{
         mongo::users::{self, UserDoc},
@@ -13,8 +15,6 @@ use http::{header, request::Parts, HeaderMap, HeaderValue};
 use mongodb::bson::oid::ObjectId;
 use secrecy::ExposeSecret;
 use std::net::{IpAddr, SocketAddr};
-
-pub const SESSION_COOKIE: &str = "ic_session";
 
 /// Proof that the caller signed in. Only this module builds one.
 #[derive(Clone, Debug)]
@@ -41,26 +41,37 @@ impl SignedIn {
 #[derive(serde::Deserialize)]
 struct ClerkyClaims {
     sub: String,
+    exp: i64,
 }
 
 /// The caller of a request, if any. A Bearer token that does not verify is an error, not anonymity,
 /// so a script with a broken token hears 401 instead of seeing an empty account.
 pub async fn caller(state: &AppState, headers: &HeaderMap) -> Result<Option<SignedIn>, AppError> {
     if let Some(token) = bearer(headers) {
-        let user_id = verify_clerky_jwt(&state.config, token).ok_or(AppError::NotSignedIn)?;
+        // `Bearer` with nothing after it is a broken token, not an anonymous caller.
+        let user_id = verify_clerky_jwt(&state.config, token?).ok_or(AppError::NotSignedIn)?;
         let user = users::find_by_id(&state.mongo, &user_id).await?.ok_or(AppError::NotSignedIn)?;
         return Ok(Some(SignedIn { user }));
     }
-    let Some(token) = cookie(headers, SESSION_COOKIE) else { return Ok(None) };
+    let Some(token) = cookie(headers, session_cookie_name(&state.config)) else { return Ok(None) };
     let secret = state.config.session_secret.expose_secret().as_bytes();
     let Some(user_id) = sessions::user_of(&state.pg, secret, token).await? else { return Ok(None) };
     Ok(users::find_by_id(&state.mongo, &user_id).await?.map(|user| SignedIn { user }))
 }
 
-/// The caller of the current server function or page render.
+/// The caller of the current server function or page render. A server function called over
+/// HTTP counts against its caller's quota of calls (a page's render calls them in process, once).
 pub async fn current() -> Result<Option<SignedIn>, AppError> {
     let Some(parts) = leptos::prelude::use_context::<Parts>() else { return Ok(None) };
-    caller(&super::state(), &parts.headers).await
+    let state = super::state();
+    let who = caller(&state, &parts.headers).await?;
+    if let Some(who) = &who {
+        if parts.uri.path().starts_with("/api/") {
+            let quota = Quota::per_minute(state.config.limits.calls_per_user_per_minute);
+            rate_limit::enforce(&state, "calls", &who.user_id().to_hex(), quota).await?;
+        }
+    }
+    Ok(who)
 }
 
 pub async fn require_user() -> Result<SignedIn, AppError> {
@@ -79,16 +90,38 @@ pub async fn require_admin() -> Result<SignedIn, AppError> {
 fn verify_clerky_jwt(config: &Config, token: &str) -> Option<String> {
     use jsonwebtoken::{decode, Algorithm, DecodingKey, Validation};
     let secret = config.clerky_jwt_secret.as_ref()?;
-    // Pinned to HS256: a token naming another algorithm (or "none") is refused.
-    let validation = Validation::new(Algorithm::HS256);
+    // Pinned to HS256: a token naming another algorithm (or "none") is refused. `exp` is
+    // required (the library's default), and so are `iss` and `aud` when configured.
+    let mut validation = Validation::new(Algorithm::HS256);
+    validation.leeway = 30;
+    if let Some(issuer) = &config.clerky_jwt_issuer {
+        validation.set_issuer(&[issuer]);
+        validation.required_spec_claims.insert("iss".to_owned());
+    }
+    match &config.clerky_jwt_audience {
+        Some(audience) => {
+            validation.set_audience(&[audience]);
+            validation.required_spec_claims.insert("aud".to_owned());
+        }
+        None => validation.validate_aud = false,
+    }
     let key = DecodingKey::from_secret(secret.expose_secret().as_bytes());
-    decode::<ClerkyClaims>(token, &key, &validation).ok().map(|data| data.claims.sub)
+    let claims = decode::<ClerkyClaims>(token, &key, &validation).ok()?.claims;
+    let lives_for = claims.exp.saturating_sub(chrono::Utc::now().timestamp());
+    (lives_for <= i64::from(config.clerky_jwt_max_lifetime_secs)).then_some(claims.sub)
 }
 
-fn bearer(headers: &HeaderMap) -> Option<&str> {
-    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
-    let (scheme, token) = value.split_once(' ')?;
-    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
+/// The Bearer token of the request: none without an `Authorization: Bearer` header (other schemes,
+/// such as a proxy's Basic auth, are not ours), an error when the scheme has no token.
+fn bearer(headers: &HeaderMap) -> Option<Result<&str, AppError>> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().map_err(|_| AppError::NotSignedIn);
+    let Ok(value) = value else { return Some(Err(AppError::NotSignedIn)) };
+    let (scheme, token) = value.trim().split_once(' ').unwrap_or((value.trim(), ""));
+    if !scheme.eq_ignore_ascii_case("bearer") {
+        return None;
+    }
+    let token = token.trim();
+    Some(if token.is_empty() { Err(AppError::NotSignedIn) } else { Ok(token) })
 }
 
 /// The value of cookie `name` in the request's `Cookie` headers.
@@ -107,7 +140,7 @@ pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
 /// defeats session fixation) and sets the cookie on the response.
 pub async fn start_session(state: &AppState, parts: &Parts, user: &UserDoc) -> Result<(), AppError> {
     let secret = state.config.session_secret.expose_secret().as_bytes();
-    if let Some(old) = cookie(&parts.headers, SESSION_COOKIE) {
+    if let Some(old) = cookie(&parts.headers, session_cookie_name(&state.config)) {
         sessions::delete(&state.pg, secret, old).await?;
     }
     let token = sessions::create(&state.pg, secret, &user.id.to_hex()).await?;
@@ -116,7 +149,7 @@ pub async fn start_session(state: &AppState, parts: &Parts, user: &UserDoc) -> R
 }
 
 pub async fn end_session(state: &AppState, parts: &Parts) -> Result<(), AppError> {
-    if let Some(token) = cookie(&parts.headers, SESSION_COOKIE) {
+    if let Some(token) = cookie(&parts.headers, session_cookie_name(&state.config)) {
         sessions::delete(&state.pg, state.config.session_secret.expose_secret().as_bytes(), token).await?;
     }
     set_cookie(session_cookie(&state.config, "", 0));
@@ -127,7 +160,8 @@ fn session_cookie(config: &Config, token: &str, max_age: i64) -> String {
     let secure = if config.secure_cookies() { "; Secure" } else { "" };
     // Lax, not Strict: the OAuth callback from Instagram is a cross-site top-level GET that must
     // still carry the session.
-    format!("{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}")
+    let name = session_cookie_name(config);
+    format!("{name}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}")
 }
 
 fn set_cookie(value: String) {
@@ -140,13 +174,19 @@ fn set_cookie(value: String) {
 
 /// The client's address: the peer, or the last `X-Forwarded-For` hop when configured behind a proxy.
 pub fn client_ip(config: &Config, parts: &Parts) -> Option<IpAddr> {
+    let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|ConnectInfo(addr)| addr.ip());
+    client_ip_of(config, &parts.headers, peer)
+}
+
+/// [`client_ip`] from a request's headers and its peer's address.
+pub fn client_ip_of(config: &Config, headers: &HeaderMap, peer: Option<IpAddr>) -> Option<IpAddr> {
     if config.trust_forwarded_for {
-        let forwarded = parts.headers.get("x-forwarded-for").and_then(|v| v.to_str().ok());
+        let forwarded = headers.get("x-forwarded-for").and_then(|v| v.to_str().ok());
         if let Some(ip) = forwarded.and_then(|v| v.rsplit(',').next()).and_then(|v| v.trim().parse().ok()) {
             return Some(ip);
         }
     }
-    parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|ConnectInfo(addr)| addr.ip())
+    peer
 }
 
 #[cfg(test)]
@@ -158,7 +198,7 @@ mod tests {
         let mut headers = HeaderMap::new();
         headers.append(header::COOKIE, HeaderValue::from_static("x_ic_session=no; ic_lang=en"));
         headers.append(header::COOKIE, HeaderValue::from_static("ic_session=abc"));
-        assert_eq!(cookie(&headers, SESSION_COOKIE), Some("abc"));
+        assert_eq!(cookie(&headers, "ic_session"), Some("abc"));
         assert_eq!(cookie(&headers, "missing"), None);
     }
 
@@ -166,8 +206,12 @@ mod tests {
     fn bearer_scheme_is_case_insensitive_and_other_schemes_are_ignored() {
         let mut headers = HeaderMap::new();
         headers.insert(header::AUTHORIZATION, HeaderValue::from_static("bearer t0k"));
-        assert_eq!(bearer(&headers), Some("t0k"));
+        assert_eq!(bearer(&headers), Some(Ok("t0k")));
         headers.insert(header::AUTHORIZATION, HeaderValue::from_static("Basic dXNlcg=="));
         assert_eq!(bearer(&headers), None);
+        for empty in ["Bearer", "Bearer ", "bearer    "] {
+            headers.insert(header::AUTHORIZATION, HeaderValue::from_static(empty));
+            assert_eq!(bearer(&headers), Some(Err(AppError::NotSignedIn)), "{empty:?}");
+        }
     }
 }

@@ -50,6 +50,22 @@ impl MetaConfig {
     }
 }
 
+/// How often each caller may do what costs us (see `rate_limit`), shared by every process.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    pub sign_in_per_ip_per_minute: u32,
+    pub sign_in_per_account_per_minute: u32,
+    /// Each sign-up costs an Argon2 hash: per address, and for the whole service.
+    pub sign_up_per_ip_per_hour: u32,
+    pub sign_up_per_minute: u32,
+    /// Server-function calls over HTTP, per signed-in user.
+    pub calls_per_user_per_minute: u32,
+    pub exports_per_user_per_minute: u32,
+    pub sockets_per_user_per_minute: u32,
+    /// Webhook posts whose signature does not verify, per address.
+    pub unsigned_webhooks_per_ip_per_minute: u32,
+}
+
 /// How the automation engine receives, paces and retries.
 #[derive(Debug, Clone)]
 pub struct EngineConfig {
@@ -108,14 +124,19 @@ pub struct Config {
     pub session_secret: SecretString,
     /// HS256 secret shared with the main Clerky backend; Bearer tokens are refused without it.
     pub clerky_jwt_secret: Option<SecretString>,
+    /// What a Clerky token must say, when set: its issuer (`iss`) and audience (`aud`).
+    pub clerky_jwt_issuer: Option<String>,
+    pub clerky_jwt_audience: Option<String>,
+    /// The longest a Clerky token may still have to live (`exp` from now), in seconds: a token
+    /// minted for years is refused, so a leaked one stops working soon.
+    pub clerky_jwt_max_lifetime_secs: u32,
     /// Instances a non-premium account may hold.
     pub free_instance_quota: u32,
     /// The refresh job renews tokens that expire within this many days.
     pub token_refresh_within_days: u32,
     /// How often the refresh job runs, in minutes.
     pub token_refresh_every_minutes: u32,
-    pub sign_in_per_ip_per_minute: u32,
-    pub sign_in_per_account_per_minute: u32,
+    pub limits: Limits,
     /// Take the client address from `X-Forwarded-For` (only behind a proxy that sets it).
     pub trust_forwarded_for: bool,
     pub log_json: bool,
@@ -208,11 +229,22 @@ impl Config {
                 "at least 32 characters, shared with the Clerky backend",
                 |v| (v.len() >= 32).then(|| SecretString::from(v.to_owned())),
             )?,
+            clerky_jwt_issuer: env.optional_parse("CLERKY_JWT_ISSUER", "the issuer Clerky writes in iss", non_empty)?,
+            clerky_jwt_audience: env.optional_parse("CLERKY_JWT_AUDIENCE", "the audience in aud", non_empty)?,
+            clerky_jwt_max_lifetime_secs: env.number_or("CLERKY_JWT_MAX_LIFETIME_SECS", 24 * 3600)?,
             free_instance_quota: env.number_or("FREE_INSTANCE_QUOTA", 1)?,
             token_refresh_within_days: env.number_or("TOKEN_REFRESH_WITHIN_DAYS", 30)?,
             token_refresh_every_minutes: env.number_or("TOKEN_REFRESH_EVERY_MINUTES", 60)?,
-            sign_in_per_ip_per_minute: env.number_or("SIGN_IN_PER_IP_PER_MINUTE", 20)?,
-            sign_in_per_account_per_minute: env.number_or("SIGN_IN_PER_ACCOUNT_PER_MINUTE", 5)?,
+            limits: Limits {
+                sign_in_per_ip_per_minute: env.number_or("SIGN_IN_PER_IP_PER_MINUTE", 20)?,
+                sign_in_per_account_per_minute: env.number_or("SIGN_IN_PER_ACCOUNT_PER_MINUTE", 5)?,
+                sign_up_per_ip_per_hour: env.number_or("SIGN_UP_PER_IP_PER_HOUR", 10)?,
+                sign_up_per_minute: env.number_or("SIGN_UP_PER_MINUTE", 30)?,
+                calls_per_user_per_minute: env.number_or("CALLS_PER_USER_PER_MINUTE", 600)?,
+                exports_per_user_per_minute: env.number_or("EXPORTS_PER_USER_PER_MINUTE", 10)?,
+                sockets_per_user_per_minute: env.number_or("SOCKETS_PER_USER_PER_MINUTE", 30)?,
+                unsigned_webhooks_per_ip_per_minute: env.number_or("UNSIGNED_WEBHOOKS_PER_IP_PER_MINUTE", 60)?,
+            },
             trust_forwarded_for: env.flag("TRUST_X_FORWARDED_FOR")?,
             log_json: env.parse_or("LOG_FORMAT", "text", "text or json", |v| match v {
                 "text" => Some(false),
@@ -307,6 +339,11 @@ fn valid_url(v: &str) -> Option<String> {
     let rest = v.strip_prefix("https://").or_else(|| v.strip_prefix("http://"))?;
     let host = rest.split(['/', '?', '#']).next()?;
     (!host.is_empty() && !v.chars().any(char::is_whitespace)).then(|| v.trim_end_matches('/').to_owned())
+}
+
+fn non_empty(value: &str) -> Option<String> {
+    let value = value.trim();
+    (!value.is_empty()).then(|| value.to_owned())
 }
 
 #[cfg(test)]

@@ -9,6 +9,7 @@ use super::{
     store::{
         mongo::instances::{self, Connection, InstanceDoc},
         pg::oauth_states::{self, StateProblem},
+        StoreError,
     },
 };
 use crate::domain::{
@@ -21,16 +22,25 @@ use rand::{distributions::Alphanumeric, Rng};
 /// Creates an instance (`created`) and returns the authorize URL to send the browser to.
 pub async fn start(state: &AppState, who: &SignedIn, name: &str) -> Result<String, AppError> {
     let name = parse_instance_name(name).map_err(|e| AppError::Invalid(vec![e]))?;
+    let suffix: String =
+        rand::thread_rng().sample_iter(&Alphanumeric).take(6).map(|c| char::from(c).to_ascii_lowercase()).collect();
+    let doc = InstanceDoc::new(who.user_id(), instance_slug(&name, &suffix), name);
+    // Counting and inserting under a lock of this user, held in PostgreSQL so every process
+    // honours it: concurrent creates cannot all see room under the quota.
+    let mut lock = state.pg.begin().await.map_err(StoreError::from)?;
+    sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
+        .bind(format!("instance-quota:{}", who.user_id().to_hex()))
+        .execute(&mut *lock)
+        .await
+        .map_err(StoreError::from)?;
     if !who.user().premium {
         let held = instances::count_for_owner(&state.mongo, who.user_id()).await?;
         if held >= u64::from(state.config.free_instance_quota) {
             return Err(AppError::invalid("name", "quota"));
         }
     }
-    let suffix: String =
-        rand::thread_rng().sample_iter(&Alphanumeric).take(6).map(|c| char::from(c).to_ascii_lowercase()).collect();
-    let doc = InstanceDoc::new(who.user_id(), instance_slug(&name, &suffix), name);
     instances::insert(&state.mongo, &doc).await?;
+    lock.commit().await.map_err(StoreError::from)?;
     authorize(state, who, &doc).await
 }
 
@@ -166,7 +176,12 @@ async fn connect_account(
         sealed_token: &sealed,
         token_expires_at: expires,
     };
-    instances::save_connection(&state.mongo, target.id, connection).await?;
+    match instances::save_connection(&state.mongo, target.id, connection).await {
+        Ok(()) => {}
+        // Another connection of the same account was saved between the check above and now.
+        Err(StoreError::Taken(_)) => return Ok(Err("account_taken".to_owned())),
+        Err(other) => return Err(other.into()),
+    }
     if target.id != doc.id {
         // The new card was folded into the existing instance of the same account.
         super::directory::changed(state, "instances").await;

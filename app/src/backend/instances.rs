@@ -78,11 +78,24 @@ async fn audit(
     Ok(audit::record(&state.pg, &actor, &action, &doc.id.to_hex(), &doc.name, details).await?)
 }
 
+/// Unsubscribes the account at Meta, forgets its token and stops storing its events. Meta's
+/// answer does not hold the disconnection up: an account Meta still delivers for is dropped at
+/// intake, and the audit entry says the unsubscription failed.
 pub async fn disconnect(state: &AppState, who: &SignedIn, id: &str, scope: Scope) -> Result<(), AppError> {
     let doc = load(state, who, id, scope).await?;
+    let unsubscribed = unsubscribe(state, &doc).await;
     instances::disconnect(&state.mongo, doc.id).await?;
     announce(state, &doc, InstanceStatus::Disconnected, None).await;
-    audit(state, who, scope, "instance.disconnected", &doc, None).await
+    audit(state, who, scope, "instance.disconnected", &doc, unsubscribed.err().as_deref()).await
+}
+
+/// Asks Meta to stop delivering the instance's events; the reason when it could not.
+async fn unsubscribe(state: &AppState, doc: &InstanceDoc) -> Result<(), String> {
+    let Some(token) = token(state, doc) else { return Ok(()) };
+    state.meta.unsubscribe(&token).await.map_err(|error| {
+        tracing::warn!(instance.id = %doc.id, "Meta did not unsubscribe {}: {}", doc.id, error.message());
+        format!("unsubscribe failed: {}", error.message())
+    })
 }
 
 pub async fn rename(state: &AppState, who: &SignedIn, id: &str, name: &str) -> Result<(), AppError> {
@@ -105,6 +118,7 @@ pub async fn set_daily_cap(state: &AppState, who: &SignedIn, id: &str, cap: &str
 /// Deletes the instance and its automations; its reports stay, as the history of what happened.
 pub async fn delete(state: &AppState, who: &SignedIn, id: &str, scope: Scope) -> Result<(), AppError> {
     let doc = load(state, who, id, scope).await?;
+    let unsubscribed = unsubscribe(state, &doc).await;
     sqlx::query("DELETE FROM instagram_automations WHERE instance_id = $1")
         .bind(doc.id.to_hex())
         .execute(&state.pg)
@@ -113,7 +127,7 @@ pub async fn delete(state: &AppState, who: &SignedIn, id: &str, scope: Scope) ->
     instances::delete(&state.mongo, doc.id).await?;
     directory::changed(state, "instances").await;
     directory::rules_changed(state, &doc.id.to_hex()).await;
-    audit(state, who, scope, "instance.deleted", &doc, None).await
+    audit(state, who, scope, "instance.deleted", &doc, unsubscribed.err().as_deref()).await
 }
 
 /// An admin's "refresh now": asks Meta whatever the schedule says (Meta still refuses tokens

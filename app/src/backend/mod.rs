@@ -13,6 +13,7 @@ pub mod meta;
 pub mod password;
 pub mod rate_limit;
 pub mod reports;
+pub mod security;
 pub mod state;
 pub mod store;
 

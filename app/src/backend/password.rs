@@ -1,15 +1,31 @@
-//! Argon2id password hashes, computed off the async runtime.
+//! Argon2id password hashes, computed off the async runtime, a few at a time: each takes a core
+//! and 19 MiB for tens of milliseconds, so a burst of sign-ins or sign-ups queues for the cores
+//! instead of filling the blocking pool and the memory.
 use argon2::{
     password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString},
     Argon2,
 };
-use std::sync::OnceLock;
+use std::{sync::OnceLock, time::Duration};
 
 #[derive(Debug, thiserror::Error)]
 #[error("password hashing failed: {0}")]
 pub struct HashError(String);
 
+/// Hashes computed at once in this process.
+const CONCURRENT_HASHES: usize = 2;
+static HASHING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(CONCURRENT_HASHES);
+/// A request that cannot start its hash in this long is refused as busy.
+const QUEUE_WAIT: Duration = Duration::from_secs(10);
+
+async fn turn() -> Result<tokio::sync::SemaphorePermit<'static>, HashError> {
+    match tokio::time::timeout(QUEUE_WAIT, HASHING.acquire()).await {
+        Ok(Ok(permit)) => Ok(permit),
+        _ => Err(HashError("too many passwords are being checked".into())),
+    }
+}
+
 pub async fn hash(password: String) -> Result<String, HashError> {
+    let _turn = turn().await?;
     tokio::task::spawn_blocking(move || {
         let salt = SaltString::generate(&mut OsRng);
         Argon2::default().hash_password(password.as_bytes(), &salt).map(|h| h.to_string())
@@ -22,6 +38,7 @@ pub async fn hash(password: String) -> Result<String, HashError> {
 /// Checks `password` against `stored`; with no stored hash (unknown account) it still spends the
 /// same time on a dummy hash, so response times do not reveal which emails have accounts.
 pub async fn verify(password: String, stored: Option<String>) -> bool {
+    let Ok(_turn) = turn().await else { return false };
     tokio::task::spawn_blocking(move || {
         let known = stored.is_some();
         let stored = stored.unwrap_or_else(|| dummy_hash().to_owned());
@@ -53,5 +70,26 @@ mod tests {
         assert!(verify("correct horse".into(), Some(stored.clone())).await);
         assert!(!verify("wrong horse".into(), Some(stored)).await);
         assert!(!verify("not a real password".into(), None).await);
+    }
+
+    #[tokio::test]
+    async fn no_more_than_a_few_hashes_run_at_once() {
+        let running = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let most = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let tasks = (0..8).map(|_| {
+            let (running, most) = (running.clone(), most.clone());
+            tokio::spawn(async move {
+                let _turn = turn().await.expect("a turn");
+                let now = running.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
+                most.fetch_max(now, std::sync::atomic::Ordering::SeqCst);
+                tokio::time::sleep(Duration::from_millis(20)).await;
+                running.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+            })
+        });
+        for task in tasks.collect::<Vec<_>>() {
+            task.await.expect("task");
+        }
+        // At most the cap (another test may hold a turn meanwhile), never all eight.
+        assert!((1..=CONCURRENT_HASHES).contains(&most.load(std::sync::atomic::Ordering::SeqCst)));
     }
 }

@@ -5,7 +5,6 @@ use super::{
     engine::Acceptor,
     live::{self, LiveHub},
     meta::MetaClient,
-    rate_limit::SignInLimits,
     store::{self, pg::outbox::Pace},
 };
 use axum::extract::FromRef;
@@ -19,7 +18,6 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub pg: PgPool,
     pub mongo: mongodb::Database,
-    pub sign_in_limits: Arc<SignInLimits>,
     pub meta: MetaClient,
     pub leptos: LeptosOptions,
     pub directory: Arc<Directory>,
@@ -63,8 +61,6 @@ impl AppState {
         store::pg::MIGRATOR.run(&pg).await?;
         let mongo = store::mongo::connect(config.mongodb_uri.expose_secret()).await?;
         store::mongo::ensure_indexes(&mongo).await?;
-        let sign_in_limits =
-            Arc::new(SignInLimits::new(config.sign_in_per_ip_per_minute, config.sign_in_per_account_per_minute));
         let meta = MetaClient::new(config.meta.clone());
         let pace = Pace::new(config.engine.sends_per_second, config.engine.private_replies_per_hour);
         let directory = Arc::new(Directory::default());
@@ -85,7 +81,6 @@ impl AppState {
             config: Arc::new(config),
             pg,
             mongo,
-            sign_in_limits,
             meta,
             leptos,
             directory,

@@ -48,3 +48,14 @@ pub fn Field(
         </div>
     }
 }
+
+/// A `<textarea>`'s initial text. The renderer writes a textarea's children unescaped on the
+/// server (as for `<script>`), so `</textarea><img onerror=…>` would leave the element: the
+/// server escapes it here; in the browser it becomes a text node as it is.
+pub fn textarea_text(text: &str) -> String {
+    if cfg!(feature = "ssr") {
+        text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+    } else {
+        text.to_owned()
+    }
+}

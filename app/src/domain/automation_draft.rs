@@ -9,6 +9,12 @@ use serde::{Deserialize, Serialize};
 pub const NAME_MAX_CHARS: usize = 100;
 pub const KEYWORD_MAX_CHARS: usize = 64;
 pub const KEYWORDS_MAX: usize = 30;
+/// Posts and reels one comment automation may be limited to.
+pub const MEDIA_MAX: usize = 100;
+/// Meta's media ids are 17 or 18 digits; anything much longer is not one.
+const MEDIA_ID_MAX_DIGITS: usize = 32;
+/// The keywords field as typed, before it is split: room for every keyword and its separator.
+const KEYWORDS_FIELD_MAX_CHARS: usize = KEYWORDS_MAX * (KEYWORD_MAX_CHARS + 2);
 /// Meta's limit on a message's text, in bytes (CONTRACT.md §7).
 pub const REPLY_MAX_BYTES: usize = 1000;
 
@@ -62,7 +68,13 @@ impl AutomationDraft {
         }
         let mut keywords: Vec<String> = Vec::new();
         let mut folded: Vec<Keyword> = Vec::new();
-        for raw in input.keywords.split([',', '\n']).map(str::trim).filter(|k| !k.is_empty()) {
+        let typed = if input.keywords.chars().count() > KEYWORDS_FIELD_MAX_CHARS {
+            error("keywords", "too_many");
+            ""
+        } else {
+            input.keywords.as_str()
+        };
+        for raw in typed.split([',', '\n']).map(str::trim).filter(|k| !k.is_empty()) {
             if raw.chars().count() > KEYWORD_MAX_CHARS {
                 error("keywords", "keyword_too_long");
                 continue;
@@ -95,12 +107,17 @@ impl AutomationDraft {
             (Some(AutomationKind::Dm), Some(ResponseType::Comment)) => error("response_type", "comment_only"),
             _ => {}
         }
-        let media_ids: Vec<String> = if kind == Some(AutomationKind::Comment) {
-            input.media_ids.iter().map(|m| m.trim().to_owned()).filter(|m| !m.is_empty()).collect()
-        } else {
-            Vec::new()
-        };
-        if media_ids.iter().any(|m| !m.chars().all(|c| c.is_ascii_digit())) {
+        let mut media_ids: Vec<String> = Vec::new();
+        if kind == Some(AutomationKind::Comment) {
+            for id in input.media_ids.iter().map(|m| m.trim()).filter(|m| !m.is_empty()) {
+                if !media_ids.iter().any(|m| m == id) {
+                    media_ids.push(id.to_owned());
+                }
+            }
+        }
+        if media_ids.len() > MEDIA_MAX {
+            error("media_ids", "too_many");
+        } else if media_ids.iter().any(|m| m.len() > MEDIA_ID_MAX_DIGITS || !m.chars().all(|c| c.is_ascii_digit())) {
             error("media_ids", "invalid");
         }
         match (kind, trigger, response_type) {
@@ -269,5 +286,31 @@ mod tests {
         assert!(draft.keywords.is_empty());
         let dm = AutomationInput { media_ids: vec!["1".into()], ..input() };
         assert!(AutomationDraft::parse(&dm).expect("valid").media_ids.is_empty());
+    }
+
+    #[test]
+    fn every_list_has_a_cap() {
+        let comment = |media_ids: Vec<String>| AutomationInput {
+            kind: "comment".into(),
+            response_type: "comment".into(),
+            media_ids,
+            ..input()
+        };
+        let ids = |n: usize| (0..n).map(|i| format!("1789569566800{i:04}")).collect::<Vec<_>>();
+        assert_eq!(AutomationDraft::parse(&comment(ids(MEDIA_MAX))).map(|d| d.media_ids.len()), Ok(MEDIA_MAX));
+        let too_many = AutomationDraft::parse(&comment(ids(MEDIA_MAX + 1))).expect_err("over the cap");
+        assert_eq!(too_many, vec![FieldError::new("media_ids", "too_many")]);
+        let repeated = vec!["17895695668004550".to_owned(); MEDIA_MAX * 3];
+        assert_eq!(
+            AutomationDraft::parse(&comment(repeated)).map(|d| d.media_ids),
+            Ok(vec!["17895695668004550".into()])
+        );
+        let long = AutomationDraft::parse(&comment(vec!["1".repeat(40)])).expect_err("not a media id");
+        assert_eq!(long, vec![FieldError::new("media_ids", "invalid")]);
+        let field = AutomationInput { keywords: "a,".repeat(KEYWORDS_FIELD_MAX_CHARS), ..input() };
+        assert_eq!(
+            AutomationDraft::parse(&field).expect_err("too long"),
+            vec![FieldError::new("keywords", "too_many")]
+        );
     }
 }

@@ -74,7 +74,23 @@ impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
-        Self::Transport(value.to_string())
+        match value {
+            // A call whose arguments do not parse never reached the function: the caller's
+            // mistake, answered 422 like any invalid field, never a 500.
+            ServerFnErrorErr::MissingArg(field) => Self::refused_arguments(&field, "required"),
+            ServerFnErrorErr::Args(_) => Self::refused_arguments("form", "invalid"),
+            other => Self::Transport(other.to_string()),
+        }
+    }
+}
+
+impl AppError {
+    fn refused_arguments(field: &str, code: &str) -> Self {
+        #[cfg(feature = "ssr")]
+        if let Some(options) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
+            options.set_status(http::StatusCode::UNPROCESSABLE_ENTITY);
+        }
+        Self::invalid(field, code)
     }
 }
 

@@ -52,7 +52,9 @@ pub struct InstanceCard {
 pub struct WebhookInfo {
     /// `{base_url}/{instanceName}` is an instance's callback; `base_url` alone the app-level one.
     pub base_url: String,
-    pub verify_token: String,
+    /// The app-wide secret Meta's dashboard asks for: admins only, since it belongs to whoever
+    /// configures the Meta app, and with it anyone could pass Meta's subscription handshake.
+    pub verify_token: Option<String>,
 }
 
 /// The name a person gives an instance: trimmed, 1 to 60 characters.

@@ -2,10 +2,15 @@
 //! totals per status and interactions per day.
 use super::{
     automation::AutomationKind,
+    error::FieldError,
     url::{decode, encode},
 };
 use chrono::{DateTime, Days, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
+
+/// The days a custom period may name: anything else is a typing error, and far dates overflow.
+pub const FIRST_DAY: NaiveDate = NaiveDate::from_ymd_opt(2000, 1, 1).expect("a real day");
+pub const LAST_DAY: NaiveDate = NaiveDate::from_ymd_opt(2100, 12, 31).expect("a real day");
 
 /// The PRD's reply statuses, in the order the page lists them.
 pub const STATUSES: [&str; 4] = ["sent", "failed", "pending", "skipped"];
@@ -39,7 +44,9 @@ impl Period {
     }
 }
 
-/// Which interactions to show. Unknown or malformed values are ignored, never an error.
+/// Which interactions to show. Unknown choices (a type, status or period this app does not have)
+/// are ignored; a date that is not a real day between [`FIRST_DAY`] and [`LAST_DAY`], or a custom
+/// period that ends before it starts, is an error on that field.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReportFilter {
     pub instance: Option<String>,
@@ -55,30 +62,59 @@ pub struct ReportFilter {
 }
 
 impl ReportFilter {
-    /// Reads the filter from query parameters (`get` returns a parameter's value).
-    pub fn from_params(get: impl Fn(&str) -> Option<String>) -> Self {
+    /// Reads the filter from query parameters (`get` returns a parameter's value), with the
+    /// fields that were refused; a refused date is left out of the filter.
+    pub fn read_params(get: impl Fn(&str) -> Option<String>) -> (Self, Vec<FieldError>) {
         let text = |name: &str| get(name).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
-        let date = |name: &str| text(name).and_then(|v| NaiveDate::parse_from_str(&v, "%Y-%m-%d").ok());
-        Self {
-            instance: text("instance"),
-            kind: text("type").as_deref().and_then(AutomationKind::parse),
-            period: text("period").as_deref().and_then(Period::parse).unwrap_or_default(),
-            from: date("from"),
-            to: date("to"),
-            status: text("status").filter(|s| STATUSES.contains(&s.as_str())),
-            username: text("username").map(|u| u.trim_start_matches('@').to_owned()).filter(|u| !u.is_empty()),
-            owner: text("owner"),
+        let mut errors = Vec::new();
+        let mut date = |name: &str| {
+            let raw = text(name)?;
+            let day = NaiveDate::parse_from_str(&raw, "%Y-%m-%d").ok().filter(|d| (FIRST_DAY..=LAST_DAY).contains(d));
+            if day.is_none() {
+                errors.push(FieldError::new(name, "invalid_date"));
+            }
+            day
+        };
+        let (from, to) = (date("from"), date("to"));
+        let mut clean = |name: &str| {
+            let value = text(name)?;
+            if value.chars().any(char::is_control) {
+                errors.push(FieldError::new(name, "control_characters"));
+                return None;
+            }
+            Some(value)
+        };
+        let (instance, username, owner) = (clean("instance"), clean("username"), clean("owner"));
+        let period = text("period").as_deref().and_then(Period::parse).unwrap_or_default();
+        if period == Period::Custom && from.zip(to).is_some_and(|(from, to)| from > to) {
+            errors.push(FieldError::new("to", "date_order"));
         }
+        let filter = Self {
+            instance,
+            kind: text("type").as_deref().and_then(AutomationKind::parse),
+            period,
+            from,
+            to,
+            status: text("status").filter(|s| STATUSES.contains(&s.as_str())),
+            username: username.map(|u| u.trim_start_matches('@').to_owned()).filter(|u| !u.is_empty()),
+            owner,
+        };
+        (filter, errors)
     }
 
-    /// Reads the filter from a raw query string (`a=1&b=2`).
-    pub fn from_query(query: &str) -> Self {
+    /// Reads the filter from a raw query string (`a=1&b=2`); refused fields are an error.
+    pub fn parse_query(query: &str) -> Result<Self, Vec<FieldError>> {
         let pairs: Vec<(String, String)> = query
             .split('&')
             .filter_map(|pair| pair.split_once('=').or(Some((pair, ""))))
             .map(|(k, v)| (decode(k), decode(v)))
             .collect();
-        Self::from_params(|name| pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()))
+        let (filter, errors) = Self::read_params(|name| pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()));
+        if errors.is_empty() {
+            Ok(filter)
+        } else {
+            Err(errors)
+        }
     }
 
     /// The query string for this filter, without defaults.
@@ -108,7 +144,10 @@ impl ReportFilter {
             Period::Today => (midnight(today), None),
             Period::Week => (midnight(today - Days::new(6)), None),
             Period::Month => (midnight(today - Days::new(29)), None),
-            Period::Custom => (self.from.and_then(midnight), self.to.and_then(|d| midnight(d + Days::new(1)))),
+            Period::Custom => (
+                self.from.and_then(midnight),
+                self.to.and_then(|d| d.checked_add_days(Days::new(1))).and_then(midnight),
+            ),
             Period::All => (None, None),
         }
     }
@@ -169,19 +208,44 @@ mod tests {
         };
         let query = filter.to_query();
         assert_eq!(query, "instance=65f0c0ffee&type=comment&period=custom&from=2026-11-01&to=2026-11-23&status=sent&username=maria%20souza");
-        assert_eq!(ReportFilter::from_query(&query), filter);
-        assert_eq!(ReportFilter::from_query("").to_query(), "", "the default filter is the bare page");
+        assert_eq!(ReportFilter::parse_query(&query), Ok(filter));
+        assert_eq!(
+            ReportFilter::parse_query("").map(|f| f.to_query()),
+            Ok(String::new()),
+            "the default is the bare page"
+        );
     }
 
     #[test]
-    fn junk_is_ignored_and_usernames_lose_their_at() {
-        let filter =
-            ReportFilter::from_query("type=story&status=delivered&period=year&from=ontem&username=%40Cliente.Fiel");
+    fn unknown_choices_are_ignored_and_usernames_lose_their_at() {
+        let filter = ReportFilter::parse_query("type=story&status=delivered&period=year&username=%40Cliente.Fiel")
+            .expect("unknown choices are not errors");
         assert_eq!(filter.kind, None);
         assert_eq!(filter.status, None);
         assert_eq!(filter.period, Period::Month);
-        assert_eq!(filter.from, None);
         assert_eq!(filter.username.as_deref(), Some("Cliente.Fiel"));
+    }
+
+    #[test]
+    fn dates_that_are_not_days_of_this_century_are_refused_by_field() {
+        let refused = |query: &str| ReportFilter::parse_query(query).err().unwrap_or_default();
+        let invalid = |field| vec![FieldError::new(field, "invalid_date")];
+        assert_eq!(refused("period=custom&to=%2B262143-12-31"), invalid("to"));
+        assert_eq!(refused("period=custom&to=+262143-12-31"), invalid("to"));
+        assert_eq!(refused("period=custom&from=-0001-01-01"), invalid("from"));
+        assert_eq!(refused("period=custom&from=ontem"), invalid("from"));
+        assert_eq!(refused("period=custom&from=2026-02-30"), invalid("from"));
+        assert_eq!(refused("period=custom&from=1999-12-31"), invalid("from"));
+        assert_eq!(refused("period=custom&to=2101-01-01"), invalid("to"));
+        assert_eq!(refused("period=custom&from=2026-11-02&to=2026-11-01"), vec![FieldError::new("to", "date_order")]);
+        assert_eq!(refused("username=ana%00"), vec![FieldError::new("username", "control_characters")]);
+        let last =
+            ReportFilter::parse_query("period=custom&from=2000-01-01&to=2100-12-31").expect("the bounds are days");
+        let now = DateTime::parse_from_rfc3339("2026-11-23T15:30:00Z").map(|d| d.to_utc()).expect("date");
+        assert!(last.range(now).1.is_some_and(|end| end.to_rfc3339().starts_with("2101-01-01")));
+        // The range never overflows, whatever the filter holds.
+        let far = ReportFilter { period: Period::Custom, to: Some(NaiveDate::MAX), ..ReportFilter::default() };
+        assert_eq!(far.range(now), (None, None));
     }
 
     #[test]
@@ -191,7 +255,8 @@ mod tests {
         let at = |period| ReportFilter { period, ..ReportFilter::default() }.range(now);
         assert_eq!(at(Period::Today), (day("2026-11-23T00:00:00Z"), None));
         assert_eq!(at(Period::Week), (day("2026-11-17T00:00:00Z"), None));
-        let custom = ReportFilter::from_query("period=custom&from=2026-11-01&to=2026-11-02").range(now);
+        let custom =
+            ReportFilter::parse_query("period=custom&from=2026-11-01&to=2026-11-02").expect("valid").range(now);
         assert_eq!(custom, (day("2026-11-01T00:00:00Z"), day("2026-11-03T00:00:00Z")));
     }
 }

@@ -7,6 +7,7 @@ use crate::{
     components::{
         auth::RequireUser,
         error_notice::{ErrorNotice, Loading},
+        field::textarea_text,
     },
     domain::{
         automation::{AutomationKind, ResponseType, Trigger},
@@ -242,13 +243,13 @@ fn AutomationForm(
                 </div>
                 <div class="field">
                     <label for="automation-keywords">{locale.t(Key::KeywordsLabel)}</label>
-                    <textarea id="automation-keywords" name="input[keywords]" rows="2" aria-describedby="error-keywords">{values.keywords.clone()}</textarea>
+                    <textarea id="automation-keywords" name="input[keywords]" rows="2" aria-describedby="error-keywords">{textarea_text(&values.keywords)}</textarea>
                     <small class="hint">{locale.t(Key::KeywordsHint)}</small>
                     {field_error(locale, result, "keywords")}
                 </div>
                 <div class="field">
                     <label for="automation-reply">{locale.t(Key::ResponseTextLabel)}</label>
-                    <textarea id="automation-reply" name="input[response_text]" rows="3" aria-describedby="error-response_text">{values.response_text.clone()}</textarea>
+                    <textarea id="automation-reply" name="input[response_text]" rows="3" aria-describedby="error-response_text">{textarea_text(&values.response_text)}</textarea>
                     <small class="hint">{locale.t(Key::ResponseTextHint)}</small>
                     {field_error(locale, result, "response_text")}
                 </div>

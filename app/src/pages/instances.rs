@@ -155,7 +155,12 @@ fn InstanceCardView(
             <details class="card-more">
                 <summary>{locale.t(Key::Webhook)}</summary>
                 <label>{locale.t(Key::WebhookUrl)}<input readonly=true value=url class="copyable"/></label>
-                <label>{locale.t(Key::VerifyToken)}<input readonly=true value=w.verify_token class="copyable"/></label>
+                {match w.verify_token {
+                    Some(token) => view! {
+                        <label>{locale.t(Key::VerifyToken)}<input readonly=true value=token class="copyable"/></label>
+                    }.into_any(),
+                    None => view! { <small class="hint">{locale.t(Key::VerifyTokenAdminsOnly)}</small> }.into_any(),
+                }}
             </details>
         }
     });

@@ -10,11 +10,12 @@ use crate::{
     },
     domain::{
         automation::AutomationKind,
+        error::{AppError, FieldError},
         instance::InstanceCard,
         live::LiveEvent,
-        report::{DayCount, Period, ReportFilter, ReportPage, ReportRow, STATUSES},
+        report::{DayCount, Period, ReportFilter, ReportPage, ReportRow, FIRST_DAY, LAST_DAY, STATUSES},
     },
-    i18n::{Key, Locale},
+    i18n::{field_message, Key, Locale},
     use_locale,
 };
 use leptos::prelude::*;
@@ -23,12 +24,24 @@ use leptos_router::hooks::use_query_map;
 #[component]
 pub fn ReportsPage() -> impl IntoView {
     let query = use_query_map();
-    let filter = Memo::new(move |_| {
+    let read = Memo::new(move |_| {
         let query = query.read();
-        ReportFilter::from_params(|name| query.get(name))
+        ReportFilter::read_params(|name| query.get(name))
     });
+    let filter = Memo::new(move |_| read.read().0.clone());
+    let refused = Memo::new(move |_| read.read().1.clone());
     let cursor = Memo::new(move |_| query.read().get("cursor"));
-    let page = Resource::new(move || (filter.get().to_query(), cursor.get()), |(q, c)| list_reports(q, c));
+    let page = Resource::new(
+        move || (filter.get().to_query(), refused.get(), cursor.get()),
+        |(q, refused, c)| async move {
+            // A refused date is said under its field; nothing is fetched for a filter it would change.
+            if refused.is_empty() {
+                list_reports(q, c).await
+            } else {
+                Err(AppError::Invalid(refused))
+            }
+        },
+    );
     let instances = Resource::new(|| (), |_| list_instances());
     // New interactions appear at the top of the first page as they happen.
     use_live_events(move |event| {
@@ -49,7 +62,7 @@ pub fn ReportsPage() -> impl IntoView {
             <Suspense fallback=Loading>
                 {move || Suspend::new(async move {
                     let cards = instances.await.unwrap_or_default();
-                    view! { <Filters current=filter.get_untracked() cards/> }
+                    view! { <Filters current=filter.get_untracked() refused=refused.get_untracked() cards/> }
                 })}
             </Suspense>
             <Transition fallback=Loading>
@@ -92,7 +105,7 @@ fn period_key(period: Period) -> Key {
 
 /// A plain GET form: submitting it changes the URL, with or without JavaScript.
 #[component]
-fn Filters(current: ReportFilter, cards: Vec<InstanceCard>) -> impl IntoView {
+fn Filters(current: ReportFilter, refused: Vec<FieldError>, cards: Vec<InstanceCard>) -> impl IntoView {
     let locale = use_locale();
     let auth = use_auth();
     let admin = move || auth.user.get().and_then(|r| r.ok()).flatten().is_some_and(|u| u.is_admin());
@@ -101,6 +114,10 @@ fn Filters(current: ReportFilter, cards: Vec<InstanceCard>) -> impl IntoView {
     let status = current.status.clone();
     let kind = current.kind.map(AutomationKind::as_str);
     let owner = current.owner.clone().unwrap_or_default();
+    let refusal = move |field: &'static str| {
+        let message = refused.iter().find(|e| e.field == field).map(|e| locale.t(field_message(&e.code)));
+        view! { <p class="field-error" id=format!("error-{field}")>{message}</p> }
+    };
     view! {
         <form method="get" action="/reports" class="filters" role="search">
             <div class="filter"><label for="filter-instance">{locale.t(Key::FilterInstance)}</label>
@@ -127,10 +144,14 @@ fn Filters(current: ReportFilter, cards: Vec<InstanceCard>) -> impl IntoView {
                 </select>
             </div>
             <div class="filter"><label for="filter-from">{locale.t(Key::FilterFrom)}</label>
-                <input type="date" id="filter-from" name="from" value=current.from.map(|d| d.to_string()).unwrap_or_default()/>
+                <input type="date" id="filter-from" name="from" min=FIRST_DAY.to_string() max=LAST_DAY.to_string()
+                    aria-describedby="error-from" value=current.from.map(|d| d.to_string()).unwrap_or_default()/>
+                {refusal("from")}
             </div>
             <div class="filter"><label for="filter-to">{locale.t(Key::FilterTo)}</label>
-                <input type="date" id="filter-to" name="to" value=current.to.map(|d| d.to_string()).unwrap_or_default()/>
+                <input type="date" id="filter-to" name="to" min=FIRST_DAY.to_string() max=LAST_DAY.to_string()
+                    aria-describedby="error-to" value=current.to.map(|d| d.to_string()).unwrap_or_default()/>
+                {refusal("to")}
             </div>
             <div class="filter"><label for="filter-status">{locale.t(Key::FilterStatus)}</label>
                 <select id="filter-status" name="status">

@@ -2,14 +2,19 @@
 //! a BOM for Excel, RFC 4180, ISO-8601 times), streamed from PostgreSQL through a small bounded
 //! buffer, so memory stays flat whatever the number of rows. Session or Bearer token.
 use app::{
-    backend::{auth, reports, AppState},
-    domain::report::ReportFilter,
+    backend::{
+        auth,
+        rate_limit::{self, Quota},
+        reports, AppState,
+    },
+    domain::{error::AppError, report::ReportFilter},
 };
 use axum::{
     body::{Body, Bytes},
     extract::{RawQuery, State},
     http::{header, HeaderMap, StatusCode},
     response::{IntoResponse, Response},
+    Json,
 };
 use futures_util::StreamExt;
 use tokio::sync::mpsc;
@@ -19,12 +24,27 @@ const CHUNK: usize = 32 * 1024;
 /// Chunks waiting for a slow client before reading from PostgreSQL pauses.
 const BUFFERED_CHUNKS: usize = 4;
 
+enum Chunk {
+    Rows(Bytes),
+    /// The end of the file: everything the filter selects was written.
+    Last(Bytes),
+}
+
 pub async fn export(State(state): State<AppState>, headers: HeaderMap, RawQuery(query): RawQuery) -> Response {
     let who = match auth::caller(&state, &headers).await {
         Ok(Some(who)) => who,
         _ => return (StatusCode::UNAUTHORIZED, "sign in or send a Bearer token").into_response(),
     };
-    let filter = ReportFilter::from_query(query.as_deref().unwrap_or_default());
+    let quota = Quota::per_minute(state.config.limits.exports_per_user_per_minute);
+    match rate_limit::take(&state, "exports", &who.user_id().to_hex(), quota).await {
+        Ok(Ok(())) => {}
+        Ok(Err(limited)) => return super::too_many_requests(limited),
+        Err(_) => return StatusCode::SERVICE_UNAVAILABLE.into_response(),
+    }
+    let filter = match ReportFilter::parse_query(query.as_deref().unwrap_or_default()) {
+        Ok(filter) => filter,
+        Err(errors) => return (StatusCode::UNPROCESSABLE_ENTITY, Json(AppError::Invalid(errors))).into_response(),
+    };
     let scope = reports::Scope::of(&who);
     let names = match reports::instance_names(&state, &who).await {
         Ok(names) => names,
@@ -33,7 +53,7 @@ pub async fn export(State(state): State<AppState>, headers: HeaderMap, RawQuery(
             return StatusCode::SERVICE_UNAVAILABLE.into_response();
         }
     };
-    let (sender, receiver) = mpsc::channel::<Result<Bytes, std::io::Error>>(BUFFERED_CHUNKS);
+    let (sender, receiver) = mpsc::channel::<Chunk>(BUFFERED_CHUNKS);
     tokio::spawn(async move {
         let mut buffer = Vec::with_capacity(CHUNK * 2);
         buffer.extend_from_slice("\u{feff}".as_bytes());
@@ -48,22 +68,18 @@ pub async fn export(State(state): State<AppState>, headers: HeaderMap, RawQuery(
                 }
                 Some(Err(error)) => failed = Some(error.to_string()),
             }
-            if buffer.len() >= CHUNK && sender.send(Ok(Bytes::from(std::mem::take(&mut buffer)))).await.is_err() {
+            if buffer.len() >= CHUNK
+                && sender.send(Chunk::Rows(Bytes::from(std::mem::take(&mut buffer)))).await.is_err()
+            {
                 return; // The client went away.
             }
         }
-        let last = match failed {
-            // Cut the download short: a truncated file must not look complete.
-            Some(error) => {
-                tracing::error!("CSV export stopped: {error}");
-                Err(std::io::Error::other("export failed"))
+        match failed {
+            Some(error) => tracing::error!("CSV export stopped: {error}"),
+            None => {
+                let _ = sender.send(Chunk::Last(Bytes::from(buffer))).await;
             }
-            None => Ok(Bytes::from(buffer)),
-        };
-        let _ = sender.send(last).await;
-    });
-    let body = futures_util::stream::unfold(receiver, |mut receiver| async move {
-        receiver.recv().await.map(|chunk| (chunk, receiver))
+        }
     });
     let filename = format!("instagram-relatorio-{}.csv", chrono::Utc::now().format("%Y-%m-%d"));
     (
@@ -72,7 +88,45 @@ pub async fn export(State(state): State<AppState>, headers: HeaderMap, RawQuery(
             (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{filename}\"")),
             (header::CACHE_CONTROL, "no-store".to_owned()),
         ],
-        Body::from_stream(body),
+        Body::from_stream(file_body(receiver)),
     )
         .into_response()
+}
+
+/// The download ends cleanly only after the last chunk: if the export fails, or its task dies
+/// in any way, the body ends with an error and the connection is cut, so a truncated file never
+/// looks complete.
+fn file_body(receiver: mpsc::Receiver<Chunk>) -> impl futures_util::Stream<Item = Result<Bytes, std::io::Error>> {
+    futures_util::stream::unfold(Some(receiver), |receiver| async move {
+        let mut receiver = receiver?;
+        match receiver.recv().await {
+            Some(Chunk::Rows(bytes)) => Some((Ok(bytes), Some(receiver))),
+            Some(Chunk::Last(bytes)) => Some((Ok(bytes), None)),
+            None => Some((Err(std::io::Error::other("the export stopped before its end")), None)),
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn body_of(chunks: Vec<Chunk>) -> Vec<Result<Bytes, String>> {
+        let (sender, receiver) = mpsc::channel(8);
+        for chunk in chunks {
+            sender.send(chunk).await.expect("room");
+        }
+        drop(sender);
+        file_body(receiver).map(|item| item.map_err(|e| e.to_string())).collect().await
+    }
+
+    #[tokio::test]
+    async fn a_file_ends_cleanly_only_after_its_last_chunk() {
+        let complete = body_of(vec![Chunk::Rows("a\n".into()), Chunk::Last("b\n".into())]).await;
+        assert_eq!(complete, vec![Ok(Bytes::from("a\n")), Ok(Bytes::from("b\n"))]);
+        let cut = body_of(vec![Chunk::Rows("a\n".into())]).await;
+        assert_eq!(cut.len(), 2);
+        assert!(cut[1].is_err(), "an export that stopped early ends in an error, not a clean end");
+        assert!(body_of(vec![]).await[0].is_err(), "an export that never wrote is not an empty file");
+    }
 }

@@ -1,6 +1,11 @@
 //! `GET /ws`: live updates for a signed-in browser (session cookie or Clerky Bearer token). Each
 //! message is a JSON `LiveEvent` for the caller's own instances; admins receive every one.
-use app::backend::{auth, live::Broadcast, AppState};
+use app::backend::{
+    auth,
+    live::Broadcast,
+    rate_limit::{self, Quota},
+    AppState,
+};
 use axum::{
     extract::{
         ws::{Message, WebSocket, WebSocketUpgrade},
@@ -17,6 +22,12 @@ pub async fn upgrade(State(state): State<AppState>, headers: HeaderMap, upgrade:
         _ => return StatusCode::UNAUTHORIZED.into_response(),
     };
     let user_id = who.user_id().to_hex();
+    let quota = Quota::per_minute(state.config.limits.sockets_per_user_per_minute);
+    match rate_limit::take(&state, "sockets", &user_id, quota).await {
+        Ok(Ok(())) => {}
+        Ok(Err(limited)) => return super::too_many_requests(limited),
+        Err(_) => return StatusCode::SERVICE_UNAVAILABLE.into_response(),
+    }
     let admin = who.is_admin();
     upgrade.on_upgrade(move |socket| forward(state, socket, user_id, admin))
 }

@@ -3,26 +3,30 @@
 //! (Meta's dashboard holds one URL per app). Both share one path: check, store, answer 200; the
 //! workers route each entry to its instance by account id.
 use app::backend::{
+    auth,
     meta::{events, signature},
+    rate_limit::{self, Quota},
     AppState,
 };
 use axum::{
     body::Bytes,
-    extract::{DefaultBodyLimit, Path, Query, State},
+    extract::{ConnectInfo, DefaultBodyLimit, Path, Query, State},
     http::{HeaderMap, StatusCode},
     response::{IntoResponse, Response},
-    routing::get,
-    Router,
+    routing::{get, MethodRouter},
 };
 use secrecy::ExposeSecret;
 use serde::Deserialize;
+use std::net::SocketAddr;
 
-pub fn routes(max_body: usize) -> Router<AppState> {
-    Router::new()
-        .route("/webhook/instagram", get(verify).post(receive_app))
-        .route("/webhook/instagram/{instance_name}", get(verify_instance).post(receive_instance))
-        // Bigger bodies are answered 413 before they are read whole.
-        .layer(DefaultBodyLimit::max(max_body))
+/// `/webhook/instagram`; bigger bodies than `max_body` are answered 413 before they are read whole.
+pub fn app_level(max_body: usize) -> MethodRouter<AppState> {
+    get(verify).post(receive_app).layer(DefaultBodyLimit::max(max_body))
+}
+
+/// `/webhook/instagram/{instance_name}`.
+pub fn per_instance(max_body: usize) -> MethodRouter<AppState> {
+    get(verify_instance).post(receive_instance).layer(DefaultBodyLimit::max(max_body))
 }
 
 #[derive(Deserialize)]
@@ -63,24 +67,36 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
-async fn receive_app(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
-    receive(&state, None, &headers, body).await
+async fn receive_app(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    receive(&state, None, peer, &headers, body).await
 }
 
 async fn receive_instance(
     State(state): State<AppState>,
     Path(instance_name): Path<String>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    receive(&state, Some(&instance_name), &headers, body).await
+    receive(&state, Some(&instance_name), peer, &headers, body).await
 }
 
 /// Signature over the raw bytes first, then the JSON, then the instance; stored before the 200.
-async fn receive(state: &AppState, instance_name: Option<&str>, headers: &HeaderMap, body: Bytes) -> Response {
+async fn receive(
+    state: &AppState,
+    instance_name: Option<&str>,
+    peer: SocketAddr,
+    headers: &HeaderMap,
+    body: Bytes,
+) -> Response {
     let signature = headers.get("x-hub-signature-256").and_then(|v| v.to_str().ok()).unwrap_or_default();
     if !signature::verify(&state.config.meta.webhook_secrets(), signature, &body) {
-        return (StatusCode::UNAUTHORIZED, "invalid signature").into_response();
+        return refuse_unsigned(state, peer, headers).await;
     }
     // Lone surrogate escapes (half an emoji) are repaired, not refused: the rest is someone's data.
     if serde_json::from_slice::<serde::de::IgnoredAny>(&body).is_err() && events::json_value(&body).is_err() {
@@ -100,6 +116,18 @@ async fn receive(state: &AppState, instance_name: Option<&str>, headers: &Header
         }
         // Not stored, so not acknowledged: Meta delivers it again.
         Err(error) => unavailable(&error),
+    }
+}
+
+/// 401, or 429 once an address keeps posting what Meta did not sign: Meta's own deliveries are
+/// never counted, so a flood from elsewhere cannot slow them.
+async fn refuse_unsigned(state: &AppState, peer: SocketAddr, headers: &HeaderMap) -> Response {
+    let ip =
+        auth::client_ip_of(&state.config, headers, Some(peer.ip())).map_or_else(|| "-".to_owned(), |ip| ip.to_string());
+    let quota = Quota::per_minute(state.config.limits.unsigned_webhooks_per_ip_per_minute);
+    match rate_limit::take(state, "unsigned-webhooks", &ip, quota).await {
+        Ok(Err(limited)) => super::too_many_requests(limited),
+        Ok(Ok(())) | Err(_) => (StatusCode::UNAUTHORIZED, "invalid signature").into_response(),
     }
 }
 

@@ -38,7 +38,19 @@ async fn https_public_url_makes_the_session_cookie_secure() {
     })
     .await;
     let response = app.sign_up("c@loja.com", "senha-forte-1").await;
-    assert!(set_cookie(&response, "ic_session").expect("cookie").contains("; Secure"));
+    assert!(set_cookie(&response, "ic_session").is_none(), "on https the cookie has the __Host- prefix");
+    let cookie = set_cookie(&response, "__Host-ic_session").expect("cookie");
+    assert!(cookie.contains("; Secure") && cookie.contains("Path=/") && !cookie.contains("Domain"), "{cookie}");
+    // The prefixed cookie is the one that signs in.
+    let token = crate::helpers::cookie_value(cookie).to_owned();
+    let me = reqwest::Client::new()
+        .get(app.url("/api/me"))
+        .header("cookie", format!("__Host-ic_session={token}"))
+        .header("accept", "application/json")
+        .send()
+        .await
+        .expect("me");
+    assert_eq!(me.json::<serde_json::Value>().await.expect("json")["email"], "c@loja.com");
 }
 
 #[tokio::test]
@@ -173,7 +185,11 @@ async fn a_cross_site_form_post_is_refused_and_a_same_site_one_accepted() {
     assert_eq!(cross.status(), 403);
     assert!(set_cookie(&cross, "ic_session").is_none());
 
-    let own_origin = app.address.clone();
-    let same = app.client.post(app.url("/api/sign_in")).header("origin", own_origin).form(&form).send().await;
+    // The host the request reached is not enough: only PUBLIC_URL's origin is this site.
+    let same_host = app.client.post(app.url("/api/sign_in")).header("origin", &app.address).form(&form).send().await;
+    assert_eq!(same_host.expect("request").status(), 403);
+
+    let public = app.vars["PUBLIC_URL"].clone();
+    let same = app.client.post(app.url("/api/sign_in")).header("origin", public).form(&form).send().await;
     assert_eq!(same.expect("request").status(), 302);
 }

@@ -71,3 +71,27 @@ async fn the_admin_page_lists_accounts_for_admins() {
     assert!(html.contains("<td>chefe@loja.com</td>"), "{html}");
     assert!(html.contains("Administrador"));
 }
+
+#[tokio::test]
+async fn only_admins_see_the_webhook_verify_token() {
+    let app = spawn_app().await;
+    app.sign_up("user@loja.com", "senha-forte-1").await;
+    let settings = |client: reqwest::Client| {
+        let url = app.url("/api/instances/webhook");
+        async move {
+            let response = client.get(url).header("accept", "application/json").send().await.expect("settings");
+            assert_eq!(response.status(), 200);
+            response.json::<serde_json::Value>().await.expect("json")
+        }
+    };
+    let for_user = settings(app.client.clone()).await;
+    assert_eq!(for_user["base_url"], "http://127.0.0.1:3000/webhook/instagram");
+    assert_eq!(for_user["verify_token"], serde_json::Value::Null, "a plain user never receives the app's secret");
+    let page = app.get("/instances").await.text().await.expect("html");
+    assert!(!page.contains("verify-token"), "nor does the page carry it");
+
+    app.create_user("chefe@loja.com", "senha-forte-1", true).await;
+    let admin = app.another_browser();
+    assert_eq!(admin.sign_in("chefe@loja.com", "senha-forte-1").await.status(), 302);
+    assert_eq!(settings(admin.client.clone()).await["verify_token"], "verify-token");
+}

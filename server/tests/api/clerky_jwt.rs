@@ -63,3 +63,54 @@ async fn without_a_configured_secret_bearer_tokens_are_refused() {
     let id = user_id(&app).await;
     assert_eq!(me_with(&app, &token(Algorithm::HS256, JWT_SECRET, &id, 600)).await.status(), 401);
 }
+
+fn token_with(claims: serde_json::Value) -> String {
+    encode(&Header::new(Algorithm::HS256), &claims, &EncodingKey::from_secret(JWT_SECRET.as_bytes())).expect("encode")
+}
+
+#[tokio::test]
+async fn an_empty_bearer_a_token_without_exp_or_one_that_lives_too_long_get_401() {
+    let app = spawn_app().await;
+    let id = user_id(&app).await;
+    for header in ["Bearer", "Bearer ", "bearer  "] {
+        let response = reqwest::Client::new()
+            .get(app.url("/api/me"))
+            .header("authorization", header)
+            .header("accept", "application/json")
+            .send()
+            .await
+            .expect("request");
+        assert_eq!(response.status(), 401, "{header:?} is a broken token, not an anonymous caller");
+    }
+    let now = chrono::Utc::now().timestamp();
+    assert_eq!(me_with(&app, &token_with(json!({ "sub": id }))).await.status(), 401, "no exp");
+    let for_years = token_with(json!({ "sub": id, "exp": now + 3 * 365 * 86400 }));
+    assert_eq!(me_with(&app, &for_years).await.status(), 401, "beyond the maximum lifetime");
+    let for_a_day = token_with(json!({ "sub": id, "exp": now + 23 * 3600 }));
+    assert_eq!(me_with(&app, &for_a_day).await.status(), 200, "within it");
+    let with_aud = token_with(json!({ "sub": id, "exp": now + 600, "aud": "anything" }));
+    assert_eq!(me_with(&app, &with_aud).await.status(), 200, "aud is not checked unless configured");
+}
+
+#[tokio::test]
+async fn a_configured_issuer_and_audience_are_required() {
+    let app = spawn_app_with(|vars| {
+        vars.insert("CLERKY_JWT_ISSUER".into(), "https://api.clerky.com.br".into());
+        vars.insert("CLERKY_JWT_AUDIENCE".into(), "insta-clerky".into());
+    })
+    .await;
+    let id = user_id(&app).await;
+    let exp = chrono::Utc::now().timestamp() + 600;
+    let iss = "https://api.clerky.com.br";
+    let cases = [
+        (json!({ "sub": id, "exp": exp, "iss": iss, "aud": "insta-clerky" }), 200),
+        (json!({ "sub": id, "exp": exp, "iss": iss, "aud": ["other", "insta-clerky"] }), 200),
+        (json!({ "sub": id, "exp": exp, "aud": "insta-clerky" }), 401),
+        (json!({ "sub": id, "exp": exp, "iss": "https://evil.example", "aud": "insta-clerky" }), 401),
+        (json!({ "sub": id, "exp": exp, "iss": iss }), 401),
+        (json!({ "sub": id, "exp": exp, "iss": iss, "aud": "whatsapp-clerky" }), 401),
+    ];
+    for (claims, status) in cases {
+        assert_eq!(me_with(&app, &token_with(claims.clone())).await.status(), status, "{claims}");
+    }
+}

@@ -39,6 +39,12 @@ pub async fn base_vars() -> HashMap<String, String> {
         ("CLERKY_JWT_SECRET", JWT_SECRET.to_owned()),
         ("SIGN_IN_PER_IP_PER_MINUTE", "1000".to_owned()),
         ("SIGN_IN_PER_ACCOUNT_PER_MINUTE", "1000".to_owned()),
+        ("SIGN_UP_PER_IP_PER_HOUR", "100000".to_owned()),
+        ("SIGN_UP_PER_MINUTE", "100000".to_owned()),
+        ("CALLS_PER_USER_PER_MINUTE", "100000".to_owned()),
+        ("EXPORTS_PER_USER_PER_MINUTE", "100000".to_owned()),
+        ("SOCKETS_PER_USER_PER_MINUTE", "100000".to_owned()),
+        ("UNSIGNED_WEBHOOKS_PER_IP_PER_MINUTE", "100000".to_owned()),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_owned(), v))

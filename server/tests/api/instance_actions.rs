@@ -217,3 +217,51 @@ async fn admins_see_filter_and_act_on_every_instance_with_an_audit_trail() {
     assert_eq!(readable[0]["action"], "admin.instance.disconnected");
     assert_eq!(app.get("/api/admin/audit").await.status(), 403);
 }
+
+/// What the sandbox says the account is subscribed to, asked with a token of its own.
+async fn subscribed_fields(meta: &TestMeta) -> Value {
+    let accounts: Vec<Value> = meta
+        .http
+        .get(format!("{}/_sandbox/accounts", meta.base))
+        .send()
+        .await
+        .expect("accounts")
+        .json()
+        .await
+        .expect("json");
+    let account = accounts.iter().find(|a| a["username"] == "loja.exemplo").expect("the account");
+    account["subscribed_fields"].clone()
+}
+
+#[tokio::test]
+async fn disconnecting_or_deleting_unsubscribes_at_meta_and_stops_storing_events() {
+    let (app, meta) = spawn_app_with_sandbox().await;
+    let id = connected(&app, &meta, "ana@loja.com", "loja.exemplo").await;
+    assert_ne!(subscribed_fields(&meta).await, Value::Null, "connecting subscribes");
+    assert!(app.post_form("/api/instances/disconnect", &[("id", &id)]).await.status().as_u16() < 400);
+    let unsubscribed = meta.succeeded("DELETE", "/me/subscribed_apps").await;
+    assert_eq!(unsubscribed.len(), 1, "disconnecting tells Meta");
+    assert_eq!(subscribed_fields(&meta).await, Value::Null);
+
+    // Should Meta deliver anyway (a retry already under way), nothing of it is stored.
+    let now = chrono::Utc::now().timestamp_millis();
+    let body = serde_json::json!({"object": "instagram", "entry": [{"id": "17841405822304914", "time": now,
+        "messaging": [{"sender": {"id": "1254477777772919"}, "recipient": {"id": "17841405822304914"},
+        "timestamp": now, "message": {"mid": "m_after_disconnect", "text": "preço"}}]}]});
+    let status = crate::helpers::post_signed(&app.url("/webhook/instagram"), body.to_string().as_bytes()).await;
+    assert_eq!(status, 200);
+    app::backend::engine::drain(&app.state, std::time::Duration::from_secs(10)).await.expect("drain");
+    let stored: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM instagram_messages").fetch_one(&app.state.pg).await.expect("count");
+    assert_eq!(stored, 0, "a disconnected instance's events are not stored");
+
+    // Reconnected, then deleted: Meta is told again.
+    let reconnect = app.post_form("/api/instances/reconnect", &[("id", &id)]).await;
+    let authorize = reconnect.headers()["location"].to_str().expect("authorize").to_owned();
+    let callback = meta.decide(&authorize, "allow", "loja.exemplo").await;
+    assert!(app.callback(&callback).await.starts_with("/instances?connected="));
+    assert_ne!(subscribed_fields(&meta).await, Value::Null);
+    assert!(app.post_form("/api/instances/delete", &[("id", &id)]).await.status().as_u16() < 400);
+    assert_eq!(meta.succeeded("DELETE", "/me/subscribed_apps").await.len(), 2, "deleting tells Meta");
+    assert_eq!(subscribed_fields(&meta).await, Value::Null);
+}

@@ -200,3 +200,43 @@ async fn a_signed_out_callback_goes_to_sign_in() {
     let response = app.get("/api/instagram/callback?code=x&state=y").await;
     assert_eq!(response.headers()["location"], "/sign-in?next=/instances");
 }
+
+#[tokio::test]
+async fn concurrent_creates_cannot_exceed_the_quota() {
+    let (app, _meta) = spawn_app_with_sandbox().await;
+    signed_up(&app, "ana@loja.com").await;
+    let creates = (0..5).map(|n| {
+        let name = format!("Loja {n}");
+        let client = app.client.clone();
+        let url = app.url("/api/instances/create");
+        async move { client.post(url).form(&[("name", name)]).send().await.expect("create").status().as_u16() }
+    });
+    let mut statuses = futures_util::future::join_all(creates).await;
+    statuses.sort_unstable();
+    assert_eq!(statuses, [302, 422, 422, 422, 422], "one create fits the quota of one");
+    assert_eq!(app.instances().await.len(), 1);
+}
+
+#[tokio::test]
+async fn two_users_racing_for_one_account_cannot_both_hold_it() {
+    let (app, meta) = spawn_app_with_sandbox().await;
+    signed_up(&app, "ana@loja.com").await;
+    let bia = other_user(&app, "bia@loja.com").await;
+    let mut callbacks = Vec::new();
+    for browser in [&app, &bia] {
+        let authorize = browser.start_connect("Loja").await;
+        callbacks.push(meta.decide(&authorize, "allow", "loja.exemplo").await);
+    }
+    let (first, second) = tokio::join!(app.callback(&callbacks[0]), bia.callback(&callbacks[1]));
+    let connected = [&first, &second].iter().filter(|to| to.starts_with("/instances?connected=")).count();
+    assert_eq!(connected, 1, "{first} / {second}");
+    assert!([&first, &second].iter().any(|to| to.contains("error=account_taken")), "{first} / {second}");
+    let holders = app
+        .state
+        .mongo
+        .collection::<Document>("instagram_instances")
+        .count_documents(doc! { "instagramAccountId": "17841405822304914" })
+        .await
+        .expect("count");
+    assert_eq!(holders, 1);
+}

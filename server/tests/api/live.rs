@@ -8,8 +8,15 @@ use tokio_tungstenite::tungstenite::{client::IntoClientRequest, http::HeaderValu
 type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
 async fn open(app: &TestApp, session: Option<&str>) -> Result<Socket, Error> {
+    open_from(app, session, None).await
+}
+
+async fn open_from(app: &TestApp, session: Option<&str>, origin: Option<&str>) -> Result<Socket, Error> {
     let url = app.url("/ws").replacen("http://", "ws://", 1);
     let mut request = url.into_client_request()?;
+    if let Some(origin) = origin {
+        request.headers_mut().insert("origin", HeaderValue::from_str(origin).expect("ascii"));
+    }
     if let Some(token) = session {
         let cookie = HeaderValue::from_str(&format!("ic_session={token}")).expect("ascii");
         request.headers_mut().insert("cookie", cookie);
@@ -38,6 +45,18 @@ async fn connect_instance(app: &TestApp, meta: &TestMeta) -> String {
     let callback = meta.decide(&authorize, "allow", "loja.exemplo").await;
     assert!(app.callback(&callback).await.starts_with("/instances?connected="));
     app.instances().await[0]["id"].as_str().expect("id").to_owned()
+}
+
+#[tokio::test]
+async fn a_socket_opens_only_from_the_sites_own_origin() {
+    let app = crate::helpers::spawn_app().await;
+    let token = session(&app, "ana@loja.com").await;
+    let refused = |result: Result<Socket, Error>| matches!(result, Err(Error::Http(r)) if r.status() == 403);
+    assert!(refused(open_from(&app, Some(&token), Some("https://evil.example")).await), "another site's page");
+    assert!(refused(open_from(&app, Some(&token), Some(&app.address)).await), "the host reached is not the site");
+    let public = app.vars["PUBLIC_URL"].clone();
+    assert!(open_from(&app, Some(&token), Some(&public)).await.is_ok(), "the app's own page");
+    assert!(open(&app, Some(&token)).await.is_ok(), "a script without Origin");
 }
 
 #[tokio::test]

@@ -1,15 +1,20 @@
 //! Integration tests: the real router against real PostgreSQL and a MongoDB-wire server.
 //! `make test` starts both and sets DATABASE_URL and TEST_MONGODB_URI; each test gets its own
 //! fresh PostgreSQL database and MongoDB database.
+mod access;
 mod accounts;
 mod admin;
 mod automations;
+mod bad_input;
 mod clerky_jwt;
 mod crash;
 mod engine;
+mod headers;
 mod helpers;
+mod hostile_text;
 mod instance_actions;
 mod instances;
+mod limits;
 mod live;
 mod locale_and_pages;
 mod operations;

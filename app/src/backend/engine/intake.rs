@@ -25,7 +25,7 @@ use crate::{
             StoreError,
         },
     },
-    domain::automation::AutomationKind,
+    domain::{automation::AutomationKind, instance::InstanceStatus},
 };
 use chrono::{DateTime, Utc};
 use futures_util::FutureExt;
@@ -373,7 +373,9 @@ async fn take_in(state: &AppState, db: &mut PgConnection, units: &[Unit<'_>]) ->
     let mut owners: Vec<(String, String, Instance)> = Vec::new();
     let mut owner_of: HashMap<&str, usize> = HashMap::new();
     for (account, instance) in &instances {
-        if let Some(doc) = instance {
+        // A disconnected instance keeps its account id (to reconnect it) but its events are no
+        // longer ours to store, even if Meta still delivers them.
+        if let Some(doc) = instance.as_ref().filter(|d| d.status != InstanceStatus::Disconnected) {
             owner_of.insert(account.as_str(), owners.len());
             owners.push((doc.id.to_hex(), doc.user_id.to_hex(), instance.clone()));
             taken.touched.insert(doc.id);

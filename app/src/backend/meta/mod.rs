@@ -154,6 +154,17 @@ impl MetaClient {
             Err(MetaError::unexpected("subscription not confirmed"))
         }
     }
+
+    /// Stops Meta delivering the account's events to this app (`DELETE /me/subscribed_apps`).
+    pub async fn unsubscribe(&self, token: &SecretString) -> Result<(), MetaError> {
+        let request = self.http.delete(self.graph("/me/subscribed_apps")).bearer_auth(token.expose_secret());
+        let body = error::read(request.send().await).await?;
+        if body["success"] == Value::Bool(true) {
+            Ok(())
+        } else {
+            Err(MetaError::unexpected("unsubscription not confirmed"))
+        }
+    }
 }
 
 fn long_lived_from(body: Value) -> Result<LongLived, MetaError> {

@@ -88,12 +88,21 @@ pub async fn ensure_indexes(db: &Database) -> Result<(), mongodb::error::Error> 
         .keys(doc! { "userId": 1, "createdAt": 1 })
         .options(IndexOptions::builder().name("instagram_instances_userId".to_owned()).build())
         .build();
-    // Every webhook entry is routed by its account id.
+    // Every webhook entry is routed by its account id, and an Instagram account belongs to one
+    // instance at most: two connections racing for it cannot both be saved.
     let by_account = IndexModel::builder()
         .keys(doc! { "instagramAccountId": 1 })
-        .options(IndexOptions::builder().name("instagram_instances_instagramAccountId".to_owned()).build())
+        .options(
+            IndexOptions::builder()
+                .unique(true)
+                .partial_filter_expression(doc! { "instagramAccountId": { "$type": "string" } })
+                .name("instagram_instances_instagramAccountId_unique".to_owned())
+                .build(),
+        )
         .build();
     let collection = instances(db);
+    // The index it replaces (same keys, not unique); absent on new databases.
+    let _ = collection.drop_index("instagram_instances_instagramAccountId").await;
     collection.create_index(unique_name).await?;
     collection.create_index(by_account).await?;
     collection.create_index(by_owner).await.map(|_| ())
@@ -176,10 +185,11 @@ pub struct Connection<'a> {
     pub token_expires_at: DateTime,
 }
 
+/// Saves a connection; `Taken` when another instance holds the account.
 pub async fn save_connection(db: &Database, id: ObjectId, connection: Connection<'_>) -> Result<(), StoreError> {
     let status = InstanceStatus::Connected.as_str();
     let now = DateTime::now();
-    instances(db)
+    let saved = instances(db)
         .update_one(
             doc! { "_id": id },
             doc! { "$set": {
@@ -195,8 +205,12 @@ pub async fn save_connection(db: &Database, id: ObjectId, connection: Connection
                 "updatedAt": now,
             } },
         )
-        .await?;
-    Ok(())
+        .await;
+    match saved {
+        Ok(_) => Ok(()),
+        Err(e) if super::is_duplicate_key(&e) => Err(StoreError::Taken("instagramAccountId")),
+        Err(e) => Err(e.into()),
+    }
 }
 
 pub async fn find_by_id(db: &Database, id: &str) -> Result<InstanceDoc, StoreError> {

@@ -8,6 +8,7 @@ pub mod interactions;
 pub mod oauth_states;
 pub mod outbox;
 pub mod people;
+pub mod rate_limits;
 pub mod reports;
 pub mod schedules;
 pub mod sessions;
