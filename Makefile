@@ -1,5 +1,5 @@
 # The two commands of the README, and a few for development.
-.PHONY: run test bench setup check fmt
+.PHONY: run test bench fuzz setup check fmt
 
 run: ## Serve the app at http://127.0.0.1:3000 with everything it needs
 	scripts/run.sh
@@ -9,6 +9,10 @@ test: ## Every test: unit, integration (PostgreSQL, MongoDB-wire) and Playwright
 
 bench: ## The engine benchmark (release build, PostgreSQL with fsync on): not part of `make test`
 	scripts/bench.sh
+
+fuzz: ## A million generated inputs each to the webhook path, the report filter and the CSV (release build)
+	scripts/setup.sh >/dev/null
+	cargo run --release -p fuzz -- --inputs $${FUZZ_INPUTS:-1000000}
 
 setup: ## Install what this machine lacks (idempotent)
 	scripts/setup.sh

@@ -24,10 +24,10 @@ export TEST_MONGODB_URI=mongodb://127.0.0.1:57018
 
 echo "== formatting and lints"
 cargo fmt --all --check
-cargo clippy -p app -p server -p meta-sandbox -p loadgen --features app/ssr --tests -- -D warnings
+cargo clippy -p app -p server -p meta-sandbox -p loadgen -p fuzz --features app/ssr --tests -- -D warnings
 
 echo "== unit and integration tests"
-cargo test -p app -p server -p meta-sandbox --features app/ssr
+cargo test -p app -p server -p meta-sandbox -p fuzz --features app/ssr
 
 echo "== building the site and the Meta sandbox for the browser tests"
 cargo leptos build

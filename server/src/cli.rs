@@ -1,4 +1,5 @@
-//! Administration from the command line: create users, make admins, list accounts.
+//! Administration from the command line: create users, make admins, list accounts, back up and
+//! restore.
 use app::{
     backend::{accounts, store::mongo::users, AppState},
     domain::{
@@ -24,6 +25,16 @@ pub enum Command {
     /// Manage accounts.
     #[command(subcommand)]
     User(UserCommand),
+    /// Write a backup of PostgreSQL and MongoDB into a new directory under `--to`.
+    Backup {
+        #[arg(long)]
+        to: std::path::PathBuf,
+    },
+    /// Restore a backup directory into the (empty) databases of the configuration.
+    Restore {
+        #[arg(long)]
+        from: std::path::PathBuf,
+    },
 }
 
 #[derive(Subcommand)]

@@ -23,10 +23,14 @@ pub fn spawn(tasks: &TaskTracker, state: &AppState, shutdown: CancellationToken)
         tasks.spawn(engine::run_lookups(state.clone(), shutdown.clone()));
     }
     let every = |minutes: u32| Duration::from_secs(u64::from(minutes.max(1)) * 60);
-    let jobs: Vec<(&'static str, Duration, Run)> = vec![
+    let mut jobs: Vec<(&'static str, Duration, Run)> = vec![
         ("sweep", Duration::from_secs(600), |state| Box::pin(sweep(state))),
         ("token_refresh", every(state.config.token_refresh_every_minutes), |state| Box::pin(refresh_tokens(state))),
     ];
+    if state.config.backup_dir.is_some() {
+        let period = every(state.config.backup_every_hours.saturating_mul(60));
+        jobs.push(("backup", period, |state| Box::pin(crate::backup::scheduled(state))));
+    }
     tasks.spawn(schedule(state.clone(), jobs, shutdown.clone()));
     tasks.spawn(flush_last_events(state.clone(), shutdown));
 }

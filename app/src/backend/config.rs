@@ -137,6 +137,11 @@ pub struct Config {
     /// How often the refresh job runs, in minutes.
     pub token_refresh_every_minutes: u32,
     pub limits: Limits,
+    /// Where the scheduled backups go; none without it.
+    pub backup_dir: Option<std::path::PathBuf>,
+    pub backup_every_hours: u32,
+    /// Backups kept; older ones are deleted after each new one.
+    pub backup_keep: usize,
     /// Take the client address from `X-Forwarded-For` (only behind a proxy that sets it).
     pub trust_forwarded_for: bool,
     pub log_json: bool,
@@ -235,6 +240,9 @@ impl Config {
             free_instance_quota: env.number_or("FREE_INSTANCE_QUOTA", 1)?,
             token_refresh_within_days: env.number_or("TOKEN_REFRESH_WITHIN_DAYS", 30)?,
             token_refresh_every_minutes: env.number_or("TOKEN_REFRESH_EVERY_MINUTES", 60)?,
+            backup_dir: env.optional_parse("BACKUP_DIR", "a directory", |v| non_empty(v).map(Into::into))?,
+            backup_every_hours: env.number_or("BACKUP_EVERY_HOURS", 24)?,
+            backup_keep: usize::try_from(env.number_or("BACKUP_KEEP", 7)?).unwrap_or(7),
             limits: Limits {
                 sign_in_per_ip_per_minute: env.number_or("SIGN_IN_PER_IP_PER_MINUTE", 20)?,
                 sign_in_per_account_per_minute: env.number_or("SIGN_IN_PER_ACCOUNT_PER_MINUTE", 5)?,
