@@ -41,6 +41,8 @@ pub fn build(state: AppState) -> Router {
     let routes = generate_route_list(App);
     let leptos = state.leptos.clone();
     let plain = plain_routes(state.config.engine.webhook_max_bytes);
+    let public_url: std::sync::Arc<str> = state.config.public_url.as_str().into();
+    let header_rules = security_headers::Rules::of(&state.config);
     plain
         .into_iter()
         .fold(Router::new(), |router, (path, handler)| router.route(path, handler))
@@ -56,9 +58,9 @@ pub fn build(state: AppState) -> Router {
             },
             shell,
         ))
-        .with_state(state.clone())
+        .with_state(state)
         .layer(axum::middleware::from_fn(text_input::refuse_control_characters))
-        .layer(axum::middleware::from_fn_with_state(state.clone(), origin::same_origin))
+        .layer(axum::middleware::from_fn_with_state(public_url, origin::same_origin))
         .layer(
             ServiceBuilder::new()
                 .layer(SetSensitiveHeadersLayer::new([header::AUTHORIZATION, header::COOKIE, header::SET_COOKIE]))
@@ -73,5 +75,5 @@ pub fn build(state: AppState) -> Router {
                 .layer(CatchPanicLayer::new())
                 .layer(TimeoutLayer::with_status_code(http::StatusCode::GATEWAY_TIMEOUT, Duration::from_secs(30))),
         )
-        .layer(axum::middleware::from_fn_with_state(state, security_headers::add))
+        .layer(axum::middleware::from_fn_with_state(header_rules, security_headers::add))
 }

@@ -4,19 +4,20 @@
 //! SameSite=Lax cookies already keep sessions out of cross-site POSTs; this also covers browsers
 //! and sibling subdomains where SameSite falls short. Requests without `Origin` (scripts, Meta's
 //! webhook deliveries) pass: they carry no ambient browser credentials.
-use app::backend::AppState;
 use axum::{
     extract::{Request, State},
     http::{header, Method, StatusCode},
     middleware::Next,
     response::{IntoResponse, Response},
 };
+use std::sync::Arc;
 
-pub async fn same_origin(State(state): State<AppState>, request: Request, next: Next) -> Response {
+/// `public_url` is `PUBLIC_URL`, shared with the middleware once.
+pub async fn same_origin(State(public_url): State<Arc<str>>, request: Request, next: Next) -> Response {
     let checked =
         !matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS) || request.uri().path() == "/ws";
     let origin = request.headers().get(header::ORIGIN).map(|v| v.to_str().unwrap_or("?"));
-    if checked && origin.is_some_and(|origin| !same(origin, &state.config.public_url)) {
+    if checked && origin.is_some_and(|origin| !same(origin, &public_url)) {
         return (StatusCode::FORBIDDEN, "cross-site request refused").into_response();
     }
     next.run(request).await

@@ -465,8 +465,8 @@ async fn take_in(state: &AppState, db: &mut PgConnection, units: &[Unit<'_>]) ->
     let parents: Vec<(&str, &str)> = own_replies.iter().map(|r| (r.instance_id, r.parent_comment_id)).collect();
     let mut in_flight = reports::public_replies_in_flight(&mut *db, &parents).await?;
     in_flight.sort_unstable();
-    reports::lock(&mut *db, &in_flight).await?;
-    let confirmed = reports::confirm_public_replies(&mut *db, &own_replies).await?;
+    let in_flight = reports::lock(&mut *db, &in_flight).await?;
+    let confirmed = reports::confirm_public_replies(&mut *db, &own_replies, &in_flight).await?;
     let replied: Vec<Replied> = confirmed.iter().map(Settled::replied).collect();
     interactions::mark_replied(&mut *db, &replied).await?;
     for s in &confirmed {

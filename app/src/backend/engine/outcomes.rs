@@ -54,7 +54,11 @@ pub(super) async fn record(state: &AppState, outcomes: &[Outcome]) -> Result<(),
     // Reports first, then messages, daily counts and accounts: the order every run keeps.
     let mut ids: Vec<Uuid> = outcomes.iter().map(|o| o.item().id).collect();
     ids.sort_unstable();
-    reports::lock(&mut tx, &ids).await?;
+    // Only what is still pending is recorded (a report settled meanwhile stays as it is).
+    let pending: HashSet<Uuid> = reports::lock(&mut tx, &ids).await?.into_iter().collect();
+    sent.retain(|d| pending.contains(&d.report_id));
+    failed.retain(|f| pending.contains(&f.0));
+    later.retain(|l| pending.contains(&l.id));
     let settled_sent = reports::mark_sent(&mut tx, &sent).await?;
     let settled_failed = reports::mark_failed(&mut tx, &failed).await?;
     let retry_at = reports::reschedule(&mut tx, &later).await?;
