@@ -1,5 +1,5 @@
 # The two commands of the README, and a few for development.
-.PHONY: run test bench fuzz setup check fmt
+.PHONY: run test bench fuzz chaos setup check fmt
 
 run: ## Serve the app at http://127.0.0.1:3000 with everything it needs
 	scripts/run.sh
@@ -13,6 +13,9 @@ bench: ## The engine benchmark (release build, PostgreSQL with fsync on): not pa
 fuzz: ## A million generated inputs each to the webhook path, the report filter and the CSV (release build)
 	scripts/setup.sh >/dev/null
 	cargo run --release -p fuzz -- --inputs $${FUZZ_INPUTS:-1000000}
+
+chaos: ## Ten minutes of load against two processes while servers are killed, PostgreSQL restarts and Meta fails
+	scripts/chaos.sh
 
 setup: ## Install what this machine lacks (idempotent)
 	scripts/setup.sh

@@ -4,6 +4,7 @@
 //! sandbox (so Meta's rules hold for every reply), fires them as signed deliveries at a fixed
 //! rate, and measures what Meta would see (time to 200) and what the engine did (reports in
 //! PostgreSQL, sends in the sandbox's counters).
+mod chaos;
 mod measure;
 mod setup;
 mod traffic;
@@ -73,6 +74,16 @@ pub struct Args {
     /// Where the figures go, as JSON.
     #[arg(long, default_value = "target/bench/engine.json")]
     json: PathBuf,
+    /// Instead of the scenarios: this many seconds of load retried as Meta retries, while
+    /// `scripts/chaos.sh` breaks things; then acknowledged, processed, lost and duplicated.
+    #[arg(long)]
+    chaos: Option<u64>,
+    /// A file the chaos run creates when its load begins (the failures' schedule starts then).
+    #[arg(long)]
+    started_file: Option<PathBuf>,
+    /// Events per second offered during the chaos run.
+    #[arg(long, default_value_t = 500)]
+    chaos_rate: u32,
     /// Longest wait for the engine to finish a scenario's work, in seconds.
     #[arg(long, default_value_t = 900)]
     settle_timeout: u64,
@@ -109,6 +120,9 @@ async fn run(args: Args) -> Result<(), String> {
         );
     } else {
         println!("set-up: the {} instances of an earlier run", world.accounts.len());
+    }
+    if let Some(seconds) = args.chaos {
+        return chaos::run(&args, &pg, &world, seconds).await;
     }
     let mut results = Vec::new();
     for scenario in &args.scenarios {

@@ -98,9 +98,9 @@ pub async fn prepare_sandbox(args: &Args, scenario: &Scenario) -> Result<(), Str
 }
 
 /// A signed delivery, ready to go.
-struct Post {
-    body: Vec<u8>,
-    signature: String,
+pub(crate) struct Post {
+    pub(crate) body: Vec<u8>,
+    pub(crate) signature: String,
     events: usize,
 }
 
@@ -155,7 +155,7 @@ pub async fn warm_up(args: &Args, pg: &PgPool, world: &World) -> Result<(), Stri
     Ok(())
 }
 
-async fn make_posts(
+pub(crate) async fn make_posts(
     args: &Args,
     world: &World,
     scenario: &Scenario,
