@@ -13,12 +13,13 @@ seconds=${CHAOS_SECONDS:-600} accounts=${ACCOUNTS:-100}
 data=.data/chaos sandbox=http://127.0.0.1:3301 secret=chaos-secret-$(head -c 6 /dev/urandom | base64 | tr -d '/+=')
 pg_port=55435 mongo_port=57020
 pg_bin=$(pg_config --bindir 2>/dev/null || ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
-declare -A server_pids=()
 pids=()
 cleanup() {
     set +e
     trap '' INT TERM
-    for pid in "${server_pids[@]}" "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; done
+    # Servers started again by the schedule are not this shell's children: their pid files say.
+    for pid in "${pids[@]}" $(cat "$data"/server-*.pid 2>/dev/null); do kill -TERM "$pid" 2>/dev/null; done
+    wait 2>/dev/null
     scripts/services.sh stop "$data" >/dev/null
 }
 trap cleanup EXIT
@@ -47,7 +48,7 @@ server() { # port: starts (or starts again) the server process on that port
         SIGN_IN_PER_IP_PER_MINUTE=100000 SIGN_IN_PER_ACCOUNT_PER_MINUTE=1000 SIGN_UP_PER_IP_PER_HOUR=100000 \
         SIGN_UP_PER_MINUTE=100000 CALLS_PER_USER_PER_MINUTE=100000 REPLY_RETRY_BASE_MS=200 \
         LOG_FORMAT=json RUST_LOG=warn "$bin/server" >>"$data/server-$1.log" 2>&1 &
-    server_pids[$1]=$!
+    echo $! >"$data/server-$1.pid"
     for _ in $(seq 1 300); do curl -fsS "http://127.0.0.1:$1/readyz" >/dev/null 2>&1 && return; sleep 0.2; done
     say "the server on port $1 did not become ready"
 }
@@ -62,13 +63,13 @@ chaos() { # the schedule, in seconds from the start of the load
         at $((step * (2 * n + 1)))
         local port=${victims[$n]}
         say "SIGKILL the server on port $port"
-        kill -KILL "${server_pids[$port]}" 2>/dev/null || true
+        kill -KILL "$(cat "$data/server-$port.pid")" 2>/dev/null || true
         sleep 3
         server "$port"
         say "the server on port $port is back"
     done &
     (
-        for at_s in $((step * 3)) $((step * 7)); do
+        for at_s in $((step * 3 + step / 2)) $((step * 7 + step / 2)); do
             at "$at_s"
             say "PostgreSQL crashes (immediate stop) and restarts"
             if [ "$(id -u)" = 0 ]; then
