@@ -177,12 +177,15 @@ pub async fn lock(db: &mut PgConnection, ids: &[Uuid]) -> Result<Vec<Uuid>, Stor
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    Ok(sqlx::query_scalar(
-        "SELECT id FROM instagram_reports WHERE id = ANY($1) AND status = 'pending' ORDER BY id FOR UPDATE",
+    // The status is read, not tested, for the same reason: only the primary key may lead. Locking
+    // a report that is already settled costs nothing; it is simply not returned.
+    let rows: Vec<(Uuid, bool)> = sqlx::query_as(
+        "SELECT id, status = 'pending' FROM instagram_reports WHERE id = ANY($1) ORDER BY id FOR UPDATE",
     )
     .bind(ids)
     .fetch_all(db)
-    .await?)
+    .await?;
+    Ok(rows.into_iter().filter_map(|(id, pending)| pending.then_some(id)).collect())
 }
 
 /// The pending public replies in flight to these comments (`(instance_id, comment id)`), whose
