@@ -93,7 +93,7 @@ chaos() { # the schedule, in seconds from the start of the load
 
 echo "== setting up $accounts instances, then $seconds s of load with failures"
 # The set-up and warm-up run before the clock starts: loadgen prints when the load begins.
-env DATABASE_URL=$database META_APP_SECRET=$secret "$bin/loadgen" --app http://127.0.0.1:3300,http://127.0.0.1:3302 \
+env DATABASE_URL=$database META_APP_SECRET=$secret META_VERIFY_TOKEN=chaos-verify "$bin/loadgen" --app http://127.0.0.1:3300,http://127.0.0.1:3302 \
     --sandbox $sandbox --accounts "$accounts" --state "$data/setup.json" --chaos "$seconds" --settle-timeout 900 \
     --started-file "$data/load.started" &
 loadgen=$!
