@@ -72,10 +72,12 @@ chaos() { # the schedule, in seconds from the start of the load
         for at_s in $((step * 3 + step / 2)) $((step * 7 + step / 2)); do
             at "$at_s"
             say "PostgreSQL crashes (immediate stop) and restarts"
+            local pg_dir
+            pg_dir=$(realpath "$data/pg")
             if [ "$(id -u)" = 0 ]; then
-                (cd / && runuser -u postgres -- "$pg_bin/pg_ctl" -D "$(realpath "$data/pg")" -m immediate -w restart -l "$(realpath "$data/pg")/postgres.log") >/dev/null
+                (cd / && runuser -u postgres -- "$pg_bin/pg_ctl" -D "$pg_dir" -m immediate -w restart -l "$pg_dir/postgres.log") >/dev/null
             else
-                "$pg_bin/pg_ctl" -D "$data/pg" -m immediate -w restart -l "$data/pg/postgres.log" >/dev/null
+                "$pg_bin/pg_ctl" -D "$pg_dir" -m immediate -w restart -l "$pg_dir/postgres.log" >/dev/null
             fi
             say "PostgreSQL is back"
         done
