@@ -41,7 +41,8 @@ pub fn build(state: AppState) -> Router {
     let routes = generate_route_list(App);
     let leptos = state.leptos.clone();
     let plain = plain_routes(state.config.engine.webhook_max_bytes);
-    let public_url: std::sync::Arc<str> = state.config.public_url.as_str().into();
+    let public_origin: std::sync::Arc<str> =
+        app::backend::security::origin(&state.config.public_url).unwrap_or_default().into();
     let header_rules = security_headers::Rules::of(&state.config);
     plain
         .into_iter()
@@ -60,7 +61,7 @@ pub fn build(state: AppState) -> Router {
         ))
         .with_state(state)
         .layer(axum::middleware::from_fn(text_input::refuse_control_characters))
-        .layer(axum::middleware::from_fn_with_state(public_url, origin::same_origin))
+        .layer(axum::middleware::from_fn_with_state(public_origin, origin::same_origin))
         .layer(
             ServiceBuilder::new()
                 .layer(SetSensitiveHeadersLayer::new([header::AUTHORIZATION, header::COOKIE, header::SET_COOKIE]))

@@ -12,27 +12,23 @@ use axum::{
 };
 use std::sync::Arc;
 
-/// `public_url` is `PUBLIC_URL`, shared with the middleware once.
-pub async fn same_origin(State(public_url): State<Arc<str>>, request: Request, next: Next) -> Response {
+/// `public_origin` is the origin of `PUBLIC_URL`, worked out once when the router is built.
+pub async fn same_origin(State(public_origin): State<Arc<str>>, request: Request, next: Next) -> Response {
     let checked =
         !matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS) || request.uri().path() == "/ws";
     let origin = request.headers().get(header::ORIGIN).map(|v| v.to_str().unwrap_or("?"));
-    if checked && origin.is_some_and(|origin| !same(origin, &public_url)) {
+    if checked && origin.is_some_and(|origin| !origin.eq_ignore_ascii_case(&public_origin)) {
         return (StatusCode::FORBIDDEN, "cross-site request refused").into_response();
     }
     next.run(request).await
 }
 
-/// Whether `origin` (`scheme://host[:port]`) is the origin of `public_url`.
-fn same(origin: &str, public_url: &str) -> bool {
-    let public = public_url.split_once("://").map(|(scheme, rest)| (scheme, rest.split('/').next().unwrap_or(rest)));
-    let origin = origin.split_once("://");
-    matches!((origin, public), (Some((s1, a1)), Some((s2, a2))) if s1.eq_ignore_ascii_case(s2) && a1.eq_ignore_ascii_case(a2))
-}
-
 #[cfg(test)]
 mod tests {
-    use super::same;
+    /// What the middleware decides for a browser's `Origin` under this `PUBLIC_URL`.
+    fn same(origin: &str, public_url: &str) -> bool {
+        app::backend::security::origin(public_url).is_some_and(|public| origin.eq_ignore_ascii_case(&public))
+    }
 
     #[test]
     fn only_the_public_urls_own_origin_is_the_same() {

@@ -5,7 +5,7 @@ use crate::{
 };
 use serde_json::Value;
 
-async fn save(app: &TestApp, instance_id: &str, id: Option<&str>, fields: &[(&str, &str)]) -> (u16, Value) {
+pub(crate) async fn save(app: &TestApp, instance_id: &str, id: Option<&str>, fields: &[(&str, &str)]) -> (u16, Value) {
     let mut form: Vec<(String, String)> = vec![("instance_id".into(), instance_id.into())];
     if let Some(id) = id {
         form.push(("id".into(), id.into()));

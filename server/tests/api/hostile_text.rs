@@ -2,10 +2,14 @@
 //! keywords, replies, usernames and texts that arrive by webhook, the admin's lists, the audit
 //! log, the sandbox's pages) reaches each page inert: escaped, never markup.
 use crate::{
+    automations::save,
     engine::{shop_with, Shop},
     helpers::TestApp,
 };
-use app::domain::user::{Email, Role};
+use app::domain::{
+    url::encode,
+    user::{Email, Role},
+};
 use serde_json::json;
 
 const ACCOUNT: &str = "17841405822304914"; // @loja.exemplo
@@ -29,30 +33,15 @@ async fn page(app: &TestApp, path: &str) -> String {
     response.text().await.expect("html")
 }
 
-async fn save_automation(app: &TestApp, instance_id: &str, fields: &[(&str, &str)]) -> String {
-    let mut form: Vec<(String, String)> = vec![("instance_id".into(), instance_id.into())];
-    form.extend(fields.iter().map(|(k, v)| (format!("input[{k}]"), (*v).to_owned())));
-    let response = app
-        .client
-        .post(app.url("/api/automations/save"))
-        .header("accept", "application/json")
-        .form(&form)
-        .send()
-        .await
-        .expect("save");
-    assert_eq!(response.status(), 200, "the hostile automation is valid text");
-    let saved: serde_json::Value = response.json().await.expect("json");
-    saved["id"].as_str().expect("id").to_owned()
-}
-
 #[tokio::test]
 async fn hostile_text_is_inert_on_every_page() {
     let Shop { app, meta, instance_id } = shop_with(|_| {}).await;
     let keywords = format!("preço, {HOSTILE}");
     let reply = format!("Oi {{username}} {HOSTILE}");
-    let automation_id = save_automation(
+    let (status, saved) = save(
         &app,
         &instance_id,
+        None,
         &[
             ("name", HOSTILE),
             ("kind", "dm"),
@@ -63,6 +52,8 @@ async fn hostile_text_is_inert_on_every_page() {
         ],
     )
     .await;
+    assert_eq!(status, 200, "the hostile automation is valid text");
+    let automation_id = saved["id"].as_str().expect("id").to_owned();
     let renamed = app.post_form("/api/instances/rename", &[("id", &instance_id), ("name", HOSTILE)]).await;
     assert!(renamed.status().is_redirection() || renamed.status() == 200, "{}", renamed.status());
 
@@ -95,7 +86,7 @@ async fn hostile_text_is_inert_on_every_page() {
         format!("/automations?instance={instance_id}"),
         format!("/automations?instance={instance_id}&edit={automation_id}"),
         "/reports".to_owned(),
-        format!("/reports?username={}", urlencoding(HOSTILE)),
+        format!("/reports?username={}", encode(HOSTILE)),
     ] {
         assert_inert(&path, &page(&app, &path).await);
     }
@@ -119,10 +110,4 @@ async fn hostile_text_is_inert_on_every_page() {
     let authorize = reconnect.headers()["location"].to_str().expect("authorize URL").to_owned();
     let consent = meta.http.get(&authorize).send().await.expect("consent page");
     assert_inert("the sandbox's consent page", &consent.text().await.expect("html"));
-}
-
-fn urlencoding(text: &str) -> String {
-    text.bytes()
-        .map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") })
-        .collect()
 }
