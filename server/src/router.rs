@@ -8,8 +8,8 @@ use axum::{
     Router,
 };
 use leptos::prelude::provide_context;
-use leptos_axum::{generate_route_list, LeptosRoutes};
-use std::time::Duration;
+use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
+use std::{sync::LazyLock, time::Duration};
 use tower::ServiceBuilder;
 use tower_http::{
     catch_panic::CatchPanicLayer,
@@ -37,8 +37,16 @@ pub fn plain_routes(webhook_max_bytes: usize) -> Vec<(&'static str, MethodRouter
     ]
 }
 
+/// The pages Leptos serves, worked out once per process: generating the list sets a
+/// process-global flag that parks any resource first polled meanwhile forever (leptos#4773), so
+/// it must never run beside a render, as it would when several routers are built in one process.
+pub fn page_routes() -> Vec<AxumRouteListing> {
+    static ROUTES: LazyLock<Vec<AxumRouteListing>> = LazyLock::new(|| generate_route_list(App));
+    ROUTES.clone()
+}
+
 pub fn build(state: AppState) -> Router {
-    let routes = generate_route_list(App);
+    let routes = page_routes();
     let leptos = state.leptos.clone();
     let plain = plain_routes(state.config.engine.webhook_max_bytes);
     let public_origin: std::sync::Arc<str> =

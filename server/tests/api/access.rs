@@ -97,7 +97,7 @@ fn served() -> BTreeSet<(String, String)> {
     for (path, method) in leptos::server_fn::axum::server_fn_paths() {
         routes.insert((method.to_string(), path.to_owned()));
     }
-    for route in leptos_axum::generate_route_list(app::App) {
+    for route in server::router::page_routes() {
         routes.insert(("GET".to_owned(), route.path().to_owned()));
     }
     routes

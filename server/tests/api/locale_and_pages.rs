@@ -66,3 +66,37 @@ async fn unknown_pages_answer_404_with_a_page() {
     assert_eq!(response.status(), 404);
     assert!(response.text().await.expect("html").contains("Página não encontrada"));
 }
+
+/// Building a router (as every process and every test app does) while pages render must never
+/// leave a render waiting forever on its data.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_keep_rendering_while_other_routers_are_built() {
+    use std::sync::{
+        atomic::{AtomicBool, Ordering},
+        Arc,
+    };
+    let app = spawn_app().await;
+    assert_eq!(app.sign_up("ana@loja.com", "senha-forte-1").await.status(), 302);
+    let building = Arc::new(AtomicBool::new(true));
+    let builder = std::thread::spawn({
+        let (building, state, runtime) = (building.clone(), app.state.clone(), tokio::runtime::Handle::current());
+        move || {
+            let _runtime = runtime.enter();
+            while building.load(Ordering::Relaxed) {
+                drop(server::router::build(state.clone()));
+            }
+        }
+    });
+    let mut stalled = Vec::new();
+    for round in 0..150 {
+        let path = ["/instances", "/automations", "/reports"][round % 3];
+        // The timeout covers the whole body: a stalled render sends its head and never ends.
+        let page = app.client.get(app.url(path)).timeout(std::time::Duration::from_secs(5)).send();
+        if let Err(error) = async { page.await?.error_for_status()?.text().await }.await {
+            stalled.push(format!("{path}: {error}"));
+        }
+    }
+    building.store(false, Ordering::Relaxed);
+    builder.join().expect("builder");
+    assert!(stalled.is_empty(), "renders that never finished: {stalled:?}");
+}
