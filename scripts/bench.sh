@@ -47,6 +47,9 @@ SANDBOX_ADDR=127.0.0.1:3201 SANDBOX_APP_ID=100000000000001 SANDBOX_APP_SECRET=$s
     "$bin/meta-sandbox" >"$data/sandbox.log" 2>&1 &
 pids+=($!)
 
+# The limits that protect production from abuse are lifted: one load generator signs up and
+# calls for every user, and its 50 synthetic followers each write to an account many times an
+# hour, which the loop guard (LOOP_GUARD_PER_HOUR) would rightly take for a bot.
 server() { # port
     env LISTEN_ADDR=127.0.0.1:$1 PUBLIC_URL=http://127.0.0.1:3200 DATABASE_URL=$database DATABASE_MAX_CONNECTIONS=32 \
         MONGODB_URI=mongodb://127.0.0.1:$mongo_port/bench META_GRAPH_VERSION=v24.0 META_APP_ID=100000000000001 \
@@ -55,7 +58,7 @@ server() { # port
         TOKEN_ENCRYPTION_KEYS=bench:MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY= \
         SESSION_SECRET=bench-session-secret-0123456789abcdef FREE_INSTANCE_QUOTA=1000000 \
         SIGN_IN_PER_IP_PER_MINUTE=100000 SIGN_IN_PER_ACCOUNT_PER_MINUTE=1000 SIGN_UP_PER_IP_PER_HOUR=100000 \
-        SIGN_UP_PER_MINUTE=100000 CALLS_PER_USER_PER_MINUTE=100000 \
+        SIGN_UP_PER_MINUTE=100000 CALLS_PER_USER_PER_MINUTE=100000 LOOP_GUARD_PER_HOUR=100000 \
         LOG_FORMAT=json RUST_LOG=warn ${SERVER_ENV:-} "$bin/server" >"$data/server-$1.log" 2>&1 &
     pids+=($!)
     for _ in $(seq 1 150); do curl -fsS "http://127.0.0.1:$1/readyz" >/dev/null 2>&1 && return; sleep 0.2; done

@@ -38,6 +38,9 @@ SANDBOX_ADDR=127.0.0.1:3301 SANDBOX_APP_ID=100000000000001 SANDBOX_APP_SECRET=$s
     "$bin/meta-sandbox" >"$data/sandbox.log" 2>&1 &
 pids+=($!)
 
+# The limits that protect production from abuse are lifted: one load generator signs up and
+# calls for every user, and its 50 synthetic followers each write to an account many times an
+# hour, which the loop guard (LOOP_GUARD_PER_HOUR) would rightly take for a bot.
 server() { # port: starts (or starts again) the server process on that port
     env LISTEN_ADDR=127.0.0.1:$1 PUBLIC_URL=http://127.0.0.1:3300 DATABASE_URL=$database \
         MONGODB_URI=mongodb://127.0.0.1:$mongo_port/chaos META_GRAPH_VERSION=v24.0 META_APP_ID=100000000000001 \
@@ -46,7 +49,7 @@ server() { # port: starts (or starts again) the server process on that port
         META_GRAPH_BASE_URL=$sandbox TOKEN_ENCRYPTION_KEYS=chaos:MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY= \
         SESSION_SECRET=chaos-session-secret-0123456789abcdef FREE_INSTANCE_QUOTA=1000000 \
         SIGN_IN_PER_IP_PER_MINUTE=100000 SIGN_IN_PER_ACCOUNT_PER_MINUTE=1000 SIGN_UP_PER_IP_PER_HOUR=100000 \
-        SIGN_UP_PER_MINUTE=100000 CALLS_PER_USER_PER_MINUTE=100000 REPLY_RETRY_BASE_MS=200 \
+        SIGN_UP_PER_MINUTE=100000 CALLS_PER_USER_PER_MINUTE=100000 LOOP_GUARD_PER_HOUR=100000 REPLY_RETRY_BASE_MS=200 \
         LOG_FORMAT=json RUST_LOG=warn "$bin/server" >>"$data/server-$1.log" 2>&1 &
     echo $! >"$data/server-$1.pid"
     for _ in $(seq 1 300); do curl -fsS "http://127.0.0.1:$1/readyz" >/dev/null 2>&1 && return; sleep 0.2; done

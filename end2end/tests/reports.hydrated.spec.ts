@@ -18,7 +18,7 @@ test("an automation built in the browser answers a follower, live in the reports
   await page.goto("/automations");
   await hydrated(page);
   await page.getByLabel("Nome da automação").fill("Preço do café");
-  await page.getByLabel("Texto da resposta").fill("Oi {username}! O cappuccino custa R$ 9.");
+  await page.getByLabel("Resposta por mensagem direta (DM)").fill("Oi {username}! O cappuccino custa R$ 9.");
   await page.getByRole("button", { name: "Salvar automação" }).click();
   await expect(page.locator("#error-keywords")).toHaveText("Preencha este campo.");
   await page.getByLabel("Palavras-chave").fill("preço, valor");
@@ -63,7 +63,7 @@ test("an automation built in the browser answers a follower, live in the reports
   const csv = readFileSync(await download.path(), "utf8");
   expect(csv.charCodeAt(0)).toBe(0xfeff);
   const lines = csv.slice(1).trimEnd().split("\r\n");
-  expect(lines[0]).toBe("data_hora,tipo,instancia,comentario_id,usuario_id_instagram,midia_id,username,texto,resposta,status,motivo,id");
+  expect(lines[0]).toBe("data_hora,tipo,instancia,comentario_id,usuario_id_instagram,midia_id,username,texto,resposta,resposta_tipo,status,motivo,id");
   expect(lines).toHaveLength(2);
-  expect(lines[1]).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z,dm,Café,,\d+,,maria\.souza,Qual o preço do café\?,Oi maria\.souza! O cappuccino custa R\$ 9\.,sent,,/);
+  expect(lines[1]).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z,dm,Café,,\d+,,maria\.souza,Qual o preço do café\?,Oi maria\.souza! O cappuccino custa R\$ 9\.,dm,sent,,/);
 });

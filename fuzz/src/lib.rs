@@ -259,6 +259,7 @@ pub fn csv(seed: u64, inputs: u64) -> Findings {
             user_id_instagram: hostile_text(&mut rng),
             text: Some(hostile_text(&mut rng)),
             reply: Some(hostile_text(&mut rng)),
+            reply_by: None,
             status: "sent".into(),
             error: None,
             comment_id: Some(hostile_text(&mut rng)),

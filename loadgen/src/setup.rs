@@ -188,9 +188,9 @@ async fn automations(app: &str, client: &Client) -> Result<(), String> {
         .map_err(|e| e.to_string())?;
     for instance in &instances {
         let id = instance["id"].as_str().unwrap_or_default();
-        for (name, kind, keyword, reply, response) in [
-            ("Preço", "dm", DM_KEYWORD, "Oi! Nossos preços começam em R$ 50. Posso ajudar?", "direct"),
-            ("Link", "comment", COMMENT_KEYWORD, "Te mandei o link no direct!", "comment"),
+        for (name, kind, keyword, reply, field) in [
+            ("Preço", "dm", DM_KEYWORD, "Oi! Nossos preços começam em R$ 50. Posso ajudar?", "input[direct_reply]"),
+            ("Link", "comment", COMMENT_KEYWORD, "Te mandei o link no direct!", "input[public_replies]"),
         ] {
             let form = [
                 ("instance_id", id),
@@ -198,8 +198,7 @@ async fn automations(app: &str, client: &Client) -> Result<(), String> {
                 ("input[kind]", kind),
                 ("input[trigger]", "keyword"),
                 ("input[keywords]", keyword),
-                ("input[response_text]", reply),
-                ("input[response_type]", response),
+                (field, reply),
             ];
             let saved = client
                 .post(format!("{app}/api/automations/save"))

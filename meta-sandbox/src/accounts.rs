@@ -166,9 +166,10 @@ pub fn seed() -> Vec<Account> {
     ]
 }
 
-/// A test account for load runs: `{prefix}.loja{n}`, with a post and a reel.
-pub fn numbered(prefix: &str, n: usize) -> Account {
-    let n64 = u64::try_from(n).unwrap_or(0);
+/// A test account for load runs: `{prefix}.loja{n}`, with a post and a reel. Its ids come from
+/// `serial`, unique in the world, so accounts of different prefixes never share an IG_ID.
+pub fn numbered(prefix: &str, n: usize, serial: usize) -> Account {
+    let n64 = u64::try_from(serial).unwrap_or(0);
     Account {
         ig_id: format!("1784{:013}", 9_000_000_000_000 + n64),
         app_scoped_id: format!("2897{:013}", 9_000_000_000_000 + n64),

@@ -52,7 +52,8 @@ async fn bulk(State(sandbox): State<Sandbox>, Json(bulk): Json<Bulk>) -> Result<
     let mut world = sandbox.world();
     let accounts: Vec<Value> = (0..bulk.accounts)
         .map(|n| {
-            let index = world.add_account(accounts::numbered(&bulk.prefix, n));
+            let serial = world.accounts.len();
+            let index = world.add_account(accounts::numbered(&bulk.prefix, n, serial));
             let a = &world.accounts[index];
             json!({ "ig_id": a.ig_id, "username": a.username, "media": a.media.iter().map(|m| &m.id).collect::<Vec<_>>() })
         })

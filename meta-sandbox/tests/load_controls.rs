@@ -9,6 +9,36 @@ use std::time::Instant;
 use support::{graph_error, sandbox, SCOPES};
 
 #[tokio::test]
+async fn bulk_accounts_of_different_prefixes_are_different_accounts() {
+    let meta = sandbox().await;
+    let mut ids = std::collections::HashSet::new();
+    for prefix in ["um", "dois"] {
+        let made: Value = meta
+            .control("/_sandbox/bulk", json!({ "accounts": 2, "followers": 0, "prefix": prefix }))
+            .await
+            .json()
+            .await
+            .expect("json");
+        for account in made["accounts"].as_array().expect("accounts") {
+            assert!(ids.insert(account["ig_id"].as_str().expect("ig_id").to_owned()), "{account} shares an IG_ID");
+            for media in account["media"].as_array().expect("media") {
+                assert!(ids.insert(media.as_str().expect("id").to_owned()), "{account} shares a media id");
+            }
+        }
+    }
+    let again: Value = meta
+        .control("/_sandbox/bulk", json!({ "accounts": 1, "followers": 0, "prefix": "um" }))
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert!(
+        ids.contains(again["accounts"][0]["ig_id"].as_str().expect("ig_id")),
+        "asking again finds the same account"
+    );
+}
+
+#[tokio::test]
 async fn bulk_accounts_log_in_and_follow_metas_rules_like_any_other() {
     let meta = sandbox().await;
     let made: Value = meta

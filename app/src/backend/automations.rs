@@ -7,7 +7,7 @@ use super::{
     store::{mongo::instances, pg::automations, StoreError},
 };
 use crate::domain::{
-    automation::{choose, render_reply, AutomationKind, EventFacts, Keyword},
+    automation::{choose, render_reply, AutomationKind, EventFacts, Keyword, ResponseType},
     automation_draft::{AutomationDraft, AutomationInput, AutomationsOverview, MediaItem, Saved, TrialOutcome},
     error::AppError,
     instance::InstanceStatus,
@@ -128,15 +128,19 @@ pub async fn trial(
     let facts = EventFacts { kind, text, at_ms: chrono::Utc::now().timestamp_millis(), media_id };
     let username = Some(username.trim().trim_start_matches('@')).filter(|u| !u.is_empty());
     Ok(match choose(&rules, &facts) {
-        None => TrialOutcome { automation: None, keyword: None, reply: None, response_type: None },
-        Some(choice) => TrialOutcome {
-            automation: names.iter().find(|a| a.id == choice.rule.id).map(|a| a.name.clone()),
-            keyword: choice.keyword.map(|k| k.as_str().to_owned()),
-            reply: Some(render_reply(&choice.rule.response_text, username)),
-            response_type: Some(match kind {
-                AutomationKind::Dm => crate::domain::automation::ResponseType::Direct,
-                AutomationKind::Comment => choice.rule.response_type,
-            }),
-        },
+        None => TrialOutcome { automation: None, keyword: None, public_reply: None, direct_reply: None },
+        Some(choice) => {
+            // A sample has no comment id: the text picks the variant, so trying again shows the same.
+            let answer = choice.rule.answer(text);
+            let part = |wanted: ResponseType| {
+                answer.iter().find(|(t, _)| *t == wanted).map(|(_, template)| render_reply(template, username))
+            };
+            TrialOutcome {
+                automation: names.iter().find(|a| a.id == choice.rule.id).map(|a| a.name.clone()),
+                keyword: choice.keyword.map(|k| k.as_str().to_owned()),
+                public_reply: part(ResponseType::Comment),
+                direct_reply: part(ResponseType::Direct),
+            }
+        }
     })
 }

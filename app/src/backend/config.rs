@@ -82,6 +82,9 @@ pub struct EngineConfig {
     pub job_lease_seconds: u32,
     /// Automated replies per instance per day (UTC) unless the instance sets its own.
     pub daily_reply_cap: u32,
+    /// Replies of one automation to one person within an hour, at most: what stops two bots
+    /// answering each other forever.
+    pub loop_guard_per_hour: u32,
     /// Tries of one reply before it is recorded as failed.
     pub reply_max_attempts: u32,
     /// The first retry's delay; each further one doubles, with jitter.
@@ -204,6 +207,7 @@ impl Config {
             workers: env.number_or("ENGINE_WORKERS", 2)?,
             job_lease_seconds: env.number_or("JOB_LEASE_SECONDS", 60)?.max(1),
             daily_reply_cap: env.number_or("DAILY_REPLY_CAP", 1000)?,
+            loop_guard_per_hour: env.number_or("LOOP_GUARD_PER_HOUR", 10)?.max(1),
             reply_max_attempts: env.number_or("REPLY_MAX_ATTEMPTS", 6)?.max(1),
             reply_retry_base_ms: env.number_or("REPLY_RETRY_BASE_MS", 2000)?,
             reply_confirm_grace_seconds: env.number_or("REPLY_CONFIRM_GRACE_SECONDS", 120)?,

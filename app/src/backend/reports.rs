@@ -2,7 +2,7 @@
 //! `("timestamp", id)`), the totals, the chart and the CSV stream.
 use super::{auth::SignedIn, store::StoreError};
 use crate::domain::{
-    automation::AutomationKind,
+    automation::{AutomationKind, ResponseType},
     report::{DayCount, ReportFilter, ReportPage, ReportRow},
 };
 use chrono::{DateTime, NaiveDate, Utc};
@@ -36,7 +36,7 @@ impl Scope {
 
 const COLUMNS: &str =
     "id, \"timestamp\", interaction_type, instance_id, username, user_id_instagram, interaction_text, \
-                       response_text, status, error, comment_id, media_id";
+                       response_text, response_type, status, error, comment_id, media_id";
 
 type Row = (
     Uuid,
@@ -47,6 +47,7 @@ type Row = (
     String,
     Option<String>,
     Option<String>,
+    Option<String>,
     String,
     Option<String>,
     Option<String>,
@@ -54,8 +55,21 @@ type Row = (
 );
 
 fn to_row(row: Row, names: &HashMap<String, String>) -> ReportRow {
-    let (id, at, kind, instance_id, username, user_id_instagram, text, reply, status, error, comment_id, media_id) =
-        row;
+    let (
+        id,
+        at,
+        kind,
+        instance_id,
+        username,
+        user_id_instagram,
+        text,
+        reply,
+        reply_by,
+        status,
+        error,
+        comment_id,
+        media_id,
+    ) = row;
     ReportRow {
         id: id.to_string(),
         at,
@@ -66,6 +80,7 @@ fn to_row(row: Row, names: &HashMap<String, String>) -> ReportRow {
         user_id_instagram,
         text,
         reply,
+        reply_by: reply_by.as_deref().and_then(ResponseType::parse),
         status,
         error,
         comment_id,
@@ -182,8 +197,9 @@ pub fn export_query(scope: &Scope, filter: &ReportFilter) -> QueryBuilder<'stati
     query
 }
 
-/// The CSV's header: the PRD's report fields, then the reply's status and its reason.
-pub const CSV_HEADER: [&str; 12] = [
+/// The CSV's header: the PRD's report fields, how the reply went (`dm`, `publica`, `privada`),
+/// then the reply's status and its reason.
+pub const CSV_HEADER: [&str; 13] = [
     "data_hora",
     "tipo",
     "instancia",
@@ -193,6 +209,7 @@ pub const CSV_HEADER: [&str; 12] = [
     "username",
     "texto",
     "resposta",
+    "resposta_tipo",
     "status",
     "motivo",
     "id",
@@ -200,7 +217,7 @@ pub const CSV_HEADER: [&str; 12] = [
 
 /// A row as CSV cells: ISO-8601 UTC times, and a leading `'` on cells a spreadsheet would run
 /// as a formula.
-pub fn csv_cells(row: &ReportRow) -> [String; 12] {
+pub fn csv_cells(row: &ReportRow) -> [String; 13] {
     let cell = |value: Option<&str>| defuse(value.unwrap_or_default());
     [
         row.at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
@@ -212,6 +229,7 @@ pub fn csv_cells(row: &ReportRow) -> [String; 12] {
         cell(row.username.as_deref()),
         cell(row.text.as_deref()),
         cell(row.reply.as_deref()),
+        row.reply_part().unwrap_or_default().to_owned(),
         row.status.clone(),
         cell(row.error.as_deref()),
         row.id.clone(),
@@ -253,6 +271,7 @@ mod tests {
             user_id_instagram: "1254477777772919".into(),
             text: Some(text.into()),
             reply: Some("Oi \"você\"!".into()),
+            reply_by: Some(ResponseType::Comment),
             status: "sent".into(),
             error: None,
             comment_id: Some("17870913679156914".into()),
@@ -272,7 +291,7 @@ mod tests {
         assert_eq!(
             line,
             "2024-11-22T18:26:40Z,comment,\"Loja, Centro\",17870913679156914,1254477777772919,17918195224117851,\
-             cliente.fiel,\"preço, por favor?\nlinha 2 😀\",\"Oi \"\"você\"\"!\",sent,,0192f0c0-0000-7000-8000-000000000001\r\n"
+             cliente.fiel,\"preço, por favor?\nlinha 2 😀\",\"Oi \"\"você\"\"!\",publica,sent,,0192f0c0-0000-7000-8000-000000000001\r\n"
         );
     }
 

@@ -110,6 +110,89 @@ impl Keyword {
         let wanted: Vec<&str> = self.0.split(' ').collect();
         !wanted.is_empty() && text_words.windows(wanted.len()).any(|window| window == wanted.as_slice())
     }
+
+    /// True when `text_words` fit the keyword the way `mode` asks.
+    fn fits(&self, mode: MatchMode, text_words: &[&str]) -> bool {
+        let wanted: Vec<&str> = self.0.split(' ').collect();
+        match mode {
+            MatchMode::Contains => self.occurs_in(text_words),
+            MatchMode::Exact => text_words == wanted.as_slice(),
+            MatchMode::StartsWith => text_words.starts_with(&wanted),
+        }
+    }
+}
+
+/// How keywords are compared with a message; always on folded whole words.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MatchMode {
+    /// The keyword's words appear, in order, anywhere in the message.
+    Contains,
+    /// The message is the keyword and nothing else.
+    Exact,
+    /// The message begins with the keyword.
+    StartsWith,
+}
+
+impl MatchMode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Contains => "contains",
+            Self::Exact => "exact",
+            Self::StartsWith => "starts_with",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        match raw {
+            "contains" => Some(Self::Contains),
+            "exact" => Some(Self::Exact),
+            "starts_with" => Some(Self::StartsWith),
+            _ => None,
+        }
+    }
+}
+
+/// How often one automation may answer the same person.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PerPerson {
+    /// Every time (the loop guard aside).
+    Always,
+    /// Once, ever.
+    Once,
+    /// At most once per this many hours.
+    Hours(u32),
+}
+
+impl PerPerson {
+    /// At most a year between two answers to one person.
+    pub const MAX_HOURS: u32 = 8760;
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Always => "always",
+            Self::Once => "once",
+            Self::Hours(_) => "hours",
+        }
+    }
+
+    /// From the stored mode and hours; `None` when they do not fit together.
+    pub fn parse(mode: &str, hours: Option<u32>) -> Option<Self> {
+        match (mode, hours) {
+            ("always", None) => Some(Self::Always),
+            ("once", None) => Some(Self::Once),
+            ("hours", Some(h)) if (1..=Self::MAX_HOURS).contains(&h) => Some(Self::Hours(h)),
+            _ => None,
+        }
+    }
+
+    pub fn hours(self) -> Option<u32> {
+        match self {
+            Self::Hours(h) => Some(h),
+            _ => None,
+        }
+    }
 }
 
 /// What the matcher needs of an automation.
@@ -118,9 +201,15 @@ pub struct Rule {
     pub id: String,
     pub kind: AutomationKind,
     pub trigger: Trigger,
+    pub match_mode: MatchMode,
     pub keywords: Vec<Keyword>,
-    pub response_text: String,
-    pub response_type: ResponseType,
+    /// A message holding any of these (whole words) is never answered by this automation.
+    pub exclude: Vec<Keyword>,
+    /// The DM: a DM automation's reply, a comment automation's private reply.
+    pub direct_reply: Option<String>,
+    /// A comment automation's public reply variants; one is picked per comment.
+    pub public_replies: Vec<String>,
+    pub per_person: PerPerson,
     pub is_active: bool,
     /// Milliseconds since the epoch; events from an earlier second never fire it.
     pub created_at_ms: i64,
@@ -129,17 +218,47 @@ pub struct Rule {
 }
 
 impl Rule {
-    /// The first keyword found in `text`, or `None`. An `all` rule matches any text.
+    /// The first keyword found in `text`, or `None`. An `all` rule matches any text; an excluded
+    /// word stops every rule.
     pub fn matches(&self, text: &str) -> Option<Option<&Keyword>> {
+        let folded = fold(text);
+        let text_words = words(&folded);
+        if self.exclude.iter().any(|k| k.occurs_in(&text_words)) {
+            return None;
+        }
         match self.trigger {
             Trigger::All => Some(None),
-            Trigger::Keyword => {
-                let folded = fold(text);
-                let text_words = words(&folded);
-                self.keywords.iter().find(|k| k.occurs_in(&text_words)).map(Some)
-            }
+            Trigger::Keyword => self.keywords.iter().find(|k| k.fits(self.match_mode, &text_words)).map(Some),
         }
     }
+
+    /// The parts of this automation's answer to the event `event_id`, in the order they are
+    /// sent: a DM's reply; a comment's public reply (one variant, picked by the comment), then
+    /// its private reply.
+    pub fn answer(&self, event_id: &str) -> Vec<(ResponseType, &str)> {
+        let mut parts = Vec::with_capacity(2);
+        if self.kind == AutomationKind::Comment {
+            if let Some(public) = pick_variant(&self.public_replies, event_id) {
+                parts.push((ResponseType::Comment, public));
+            }
+        }
+        if let Some(direct) = self.direct_reply.as_deref() {
+            parts.push((ResponseType::Direct, direct));
+        }
+        parts
+    }
+}
+
+/// One of `variants`, spread evenly over events and always the same for one event (FNV-1a of its
+/// id), so a run taken again picks what the first run picked.
+pub fn pick_variant<'a>(variants: &'a [String], event_id: &str) -> Option<&'a str> {
+    if variants.is_empty() {
+        return None;
+    }
+    let hash =
+        event_id.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3));
+    let index = usize::try_from(hash % variants.len() as u64).unwrap_or(0);
+    variants.get(index).map(String::as_str)
 }
 
 /// What the matcher needs to know of an event.
@@ -199,9 +318,12 @@ mod tests {
             id: id.to_owned(),
             kind: AutomationKind::Dm,
             trigger,
+            match_mode: MatchMode::Contains,
             keywords: keywords.iter().filter_map(|k| Keyword::parse(k)).collect(),
-            response_text: format!("reply {id}"),
-            response_type: ResponseType::Direct,
+            exclude: Vec::new(),
+            direct_reply: Some(format!("reply {id}")),
+            public_replies: Vec::new(),
+            per_person: PerPerson::Always,
             is_active: true,
             created_at_ms,
             media_ids: Vec::new(),
@@ -275,6 +397,73 @@ mod tests {
         assert!(choose(&rules, &on(Some("17918195224117851"))).is_some());
         assert_eq!(choose(&rules, &on(Some("17895695668004550"))), None);
         assert_eq!(choose(&rules, &on(None)), None);
+    }
+
+    fn fires_by(mode: MatchMode, keyword: &str, text: &str) -> bool {
+        let mut r = rule("a", Trigger::Keyword, &[keyword], 0);
+        r.match_mode = mode;
+        r.matches(text).is_some()
+    }
+
+    #[test]
+    fn exact_and_starts_with_compare_the_whole_message_or_its_beginning() {
+        assert!(fires_by(MatchMode::Exact, "eu quero", "  EU, QUERO! "));
+        assert!(!fires_by(MatchMode::Exact, "eu quero", "eu quero o link"));
+        assert!(!fires_by(MatchMode::Exact, "quero", "eu quero"));
+        assert!(fires_by(MatchMode::StartsWith, "eu quero", "Eu quero o link"));
+        assert!(!fires_by(MatchMode::StartsWith, "eu quero", "também eu quero"));
+        assert!(!fires_by(MatchMode::StartsWith, "quero", "querosene"), "whole words here too");
+        assert!(fires_by(MatchMode::Contains, "quero", "também eu quero"));
+    }
+
+    #[test]
+    fn an_excluded_word_stops_keyword_and_all_rules() {
+        let mut keyword = rule("k", Trigger::Keyword, &["preço"], 0);
+        keyword.exclude = vec![Keyword::parse("atacado").expect("word")];
+        assert!(keyword.matches("qual o preço?").is_some());
+        assert!(keyword.matches("qual o preço no ATACADO?").is_none());
+        let mut all = rule("a", Trigger::All, &[], 0);
+        all.exclude = vec![Keyword::parse("não quero").expect("words")];
+        assert!(all.matches("oi").is_some());
+        assert!(all.matches("obrigado, não quero").is_none());
+        assert!(all.matches("quero, não").is_some(), "the excluded words in order");
+    }
+
+    #[test]
+    fn a_comment_answers_with_one_public_variant_then_the_private_reply() {
+        let mut r = rule("c", Trigger::All, &[], 0);
+        r.kind = AutomationKind::Comment;
+        r.public_replies = vec!["Te chamei no direct!".into(), "Olha o direct 😉".into(), "Enviado!".into()];
+        r.direct_reply = Some("Aqui está o link".into());
+        let answer = r.answer("17870913679156914");
+        assert_eq!(answer.len(), 2);
+        assert_eq!(answer[0].0, ResponseType::Comment);
+        assert!(r.public_replies.iter().any(|v| v == answer[0].1));
+        assert_eq!(answer[1], (ResponseType::Direct, "Aqui está o link"));
+        assert_eq!(r.answer("17870913679156914"), answer, "the same comment, the same variant");
+        let picked: std::collections::HashSet<&str> =
+            (0..60).map(|i| r.answer(&format!("1787091367915{i:04}"))[0].1).collect();
+        assert_eq!(picked.len(), 3, "every variant gets used: {picked:?}");
+
+        r.direct_reply = None;
+        assert_eq!(r.answer("1").len(), 1, "public only");
+        r.public_replies.clear();
+        r.direct_reply = Some("Só no direct".into());
+        assert_eq!(r.answer("1"), vec![(ResponseType::Direct, "Só no direct")], "private only");
+        r.kind = AutomationKind::Dm;
+        r.public_replies = vec!["never on a DM".into()];
+        assert_eq!(r.answer("1"), vec![(ResponseType::Direct, "Só no direct")]);
+    }
+
+    #[test]
+    fn per_person_limits_round_trip_and_refuse_what_does_not_fit() {
+        for limit in [PerPerson::Always, PerPerson::Once, PerPerson::Hours(24)] {
+            assert_eq!(PerPerson::parse(limit.as_str(), limit.hours()), Some(limit));
+        }
+        assert_eq!(PerPerson::parse("hours", None), None);
+        assert_eq!(PerPerson::parse("hours", Some(0)), None);
+        assert_eq!(PerPerson::parse("hours", Some(PerPerson::MAX_HOURS + 1)), None);
+        assert_eq!(PerPerson::parse("once", Some(3)), None);
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! The automation editor's data: what the form sends, the checked draft it becomes, and what the
 //! list shows.
 use super::{
-    automation::{AutomationKind, Keyword, ResponseType, Trigger},
+    automation::{AutomationKind, Keyword, MatchMode, PerPerson, Trigger},
     error::FieldError,
 };
 use serde::{Deserialize, Serialize};
@@ -17,17 +17,40 @@ const MEDIA_ID_MAX_DIGITS: usize = 32;
 const KEYWORDS_FIELD_MAX_CHARS: usize = KEYWORDS_MAX * (KEYWORD_MAX_CHARS + 2);
 /// Meta's limit on a message's text, in bytes (CONTRACT.md §7).
 pub const REPLY_MAX_BYTES: usize = 1000;
+/// Public reply variants per automation.
+pub const PUBLIC_REPLIES_MAX: usize = 10;
+/// Instagram's limit on a comment's text, in characters.
+pub const PUBLIC_REPLY_MAX_CHARS: usize = 2200;
+/// What "once per N hours" defaults to, and what an automation answering everything gets when
+/// the caller does not say.
+pub const DEFAULT_HOURS: u32 = 24;
 
-/// The editor form as sent: strings, as forms send them.
+/// The editor form as sent: strings, as forms send them. Fields added after the first version
+/// default, so older callers keep working.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AutomationInput {
     pub name: String,
     pub kind: String,
     pub trigger: String,
+    /// `contains` (empty means it), `exact` or `starts_with`.
+    #[serde(default)]
+    pub match_mode: String,
     /// Keywords separated by commas or new lines.
     pub keywords: String,
-    pub response_text: String,
-    pub response_type: String,
+    /// Words that stop a match, separated like keywords.
+    #[serde(default)]
+    pub exclude_keywords: String,
+    /// The DM (a comment's private reply); empty means none.
+    #[serde(default)]
+    pub direct_reply: String,
+    /// A comment's public reply variants, one per line; empty means none.
+    #[serde(default)]
+    pub public_replies: String,
+    /// `always`, `once` or `hours`; empty means `always`, or once per day for `all`.
+    #[serde(default)]
+    pub per_person: String,
+    #[serde(default)]
+    pub per_person_hours: String,
     /// Post or reel ids for a comment automation; none means all.
     #[serde(default)]
     pub media_ids: Vec<String>,
@@ -39,74 +62,129 @@ pub struct AutomationDraft {
     pub name: String,
     pub kind: AutomationKind,
     pub trigger: Trigger,
+    pub match_mode: MatchMode,
     /// As typed (trimmed, without repeats); folded only for matching.
     pub keywords: Vec<String>,
-    pub response_text: String,
-    pub response_type: ResponseType,
+    pub exclude_keywords: Vec<String>,
+    pub direct_reply: Option<String>,
+    pub public_replies: Vec<String>,
+    pub per_person: PerPerson,
     pub media_ids: Vec<String>,
+}
+
+/// Splits a keywords field into keywords as typed, without repeats, reporting problems on `field`.
+fn keyword_list(field: &str, typed: &str, errors: &mut Vec<FieldError>) -> Vec<String> {
+    let mut keywords: Vec<String> = Vec::new();
+    let mut folded: Vec<Keyword> = Vec::new();
+    if typed.chars().count() > KEYWORDS_FIELD_MAX_CHARS {
+        errors.push(FieldError::new(field, "too_many"));
+        return keywords;
+    }
+    for raw in typed.split([',', '\n']).map(str::trim).filter(|k| !k.is_empty()) {
+        if raw.chars().count() > KEYWORD_MAX_CHARS {
+            errors.push(FieldError::new(field, "keyword_too_long"));
+            continue;
+        }
+        match Keyword::parse(raw) {
+            None => errors.push(FieldError::new(field, "keyword_invalid")),
+            Some(keyword) if folded.contains(&keyword) => {}
+            Some(keyword) => {
+                folded.push(keyword);
+                keywords.push(raw.to_owned());
+            }
+        }
+    }
+    if keywords.len() > KEYWORDS_MAX {
+        errors.push(FieldError::new(field, "too_many"));
+    }
+    keywords
 }
 
 impl AutomationDraft {
     /// Checks every field and reports every problem at once, each with a code the UI translates.
     pub fn parse(input: &AutomationInput) -> Result<Self, Vec<FieldError>> {
         let mut errors = Vec::new();
-        let mut error = |field: &str, code: &str| errors.push(FieldError::new(field, code));
+        let error = |errors: &mut Vec<FieldError>, field: &str, code: &str| errors.push(FieldError::new(field, code));
 
         let name = input.name.trim().to_owned();
         match name.chars().count() {
-            0 => error("name", "required"),
-            n if n > NAME_MAX_CHARS => error("name", "too_long"),
+            0 => error(&mut errors, "name", "required"),
+            n if n > NAME_MAX_CHARS => error(&mut errors, "name", "too_long"),
             _ => {}
         }
         let kind = AutomationKind::parse(&input.kind);
         if kind.is_none() {
-            error("kind", "invalid");
+            error(&mut errors, "kind", "invalid");
         }
         let trigger = Trigger::parse(&input.trigger);
         if trigger.is_none() {
-            error("trigger", "invalid");
+            error(&mut errors, "trigger", "invalid");
         }
-        let mut keywords: Vec<String> = Vec::new();
-        let mut folded: Vec<Keyword> = Vec::new();
-        let typed = if input.keywords.chars().count() > KEYWORDS_FIELD_MAX_CHARS {
-            error("keywords", "too_many");
-            ""
-        } else {
-            input.keywords.as_str()
+        let match_mode = match input.match_mode.as_str() {
+            "" => Some(MatchMode::Contains),
+            raw => MatchMode::parse(raw),
         };
-        for raw in typed.split([',', '\n']).map(str::trim).filter(|k| !k.is_empty()) {
-            if raw.chars().count() > KEYWORD_MAX_CHARS {
-                error("keywords", "keyword_too_long");
-                continue;
-            }
-            match Keyword::parse(raw) {
-                None => error("keywords", "keyword_invalid"),
-                Some(keyword) if folded.contains(&keyword) => {}
-                Some(keyword) => {
-                    folded.push(keyword);
-                    keywords.push(raw.to_owned());
-                }
-            }
+        if match_mode.is_none() {
+            error(&mut errors, "match_mode", "invalid");
         }
-        if keywords.len() > KEYWORDS_MAX {
-            error("keywords", "too_many");
-        }
+        let keywords = keyword_list("keywords", &input.keywords, &mut errors);
         let typed_any = input.keywords.split([',', '\n']).any(|k| !k.trim().is_empty());
         if trigger == Some(Trigger::Keyword) && !typed_any {
-            error("keywords", "required");
+            error(&mut errors, "keywords", "required");
         }
-        let response_text = input.response_text.trim().to_owned();
-        if response_text.is_empty() {
-            error("response_text", "required");
-        } else if response_text.len() > REPLY_MAX_BYTES {
-            error("response_text", "too_long_bytes");
+        let exclude_keywords = keyword_list("exclude_keywords", &input.exclude_keywords, &mut errors);
+
+        let direct_reply = Some(input.direct_reply.trim().to_owned()).filter(|r| !r.is_empty());
+        if direct_reply.as_ref().is_some_and(|r| r.len() > REPLY_MAX_BYTES) {
+            error(&mut errors, "direct_reply", "too_long_bytes");
         }
-        let response_type = ResponseType::parse(&input.response_type);
-        match (kind, response_type) {
-            (_, None) => error("response_type", "invalid"),
-            (Some(AutomationKind::Dm), Some(ResponseType::Comment)) => error("response_type", "comment_only"),
+        let public_replies: Vec<String> = {
+            let mut variants: Vec<String> = Vec::new();
+            for line in input.public_replies.lines().map(str::trim).filter(|l| !l.is_empty()) {
+                if !variants.iter().any(|v| v == line) {
+                    variants.push(line.to_owned());
+                }
+            }
+            variants
+        };
+        match kind {
+            Some(AutomationKind::Dm) if !public_replies.is_empty() => {
+                error(&mut errors, "public_replies", "comment_only");
+            }
+            Some(AutomationKind::Dm) if direct_reply.is_none() => error(&mut errors, "direct_reply", "required"),
+            Some(AutomationKind::Comment) if direct_reply.is_none() && public_replies.is_empty() => {
+                error(&mut errors, "public_replies", "one_reply_required");
+            }
             _ => {}
         }
+        if public_replies.len() > PUBLIC_REPLIES_MAX {
+            error(&mut errors, "public_replies", "too_many_variants");
+        } else if public_replies.iter().any(|v| v.chars().count() > PUBLIC_REPLY_MAX_CHARS) {
+            error(&mut errors, "public_replies", "variant_too_long");
+        }
+
+        let hours = input.per_person_hours.trim();
+        let per_person = match (input.per_person.as_str(), trigger) {
+            ("", Some(Trigger::All)) => Some(PerPerson::Hours(DEFAULT_HOURS)),
+            ("" | "always", _) => Some(PerPerson::Always),
+            ("once", _) => Some(PerPerson::Once),
+            ("hours", _) => match hours.parse::<u32>() {
+                Ok(h) if (1..=PerPerson::MAX_HOURS).contains(&h) => Some(PerPerson::Hours(h)),
+                _ => {
+                    error(&mut errors, "per_person_hours", "hours_range");
+                    None
+                }
+            },
+            _ => {
+                error(&mut errors, "per_person", "invalid");
+                None
+            }
+        };
+        if trigger == Some(Trigger::All) && per_person == Some(PerPerson::Always) {
+            // It would answer every message of a conversation, and loop with another bot.
+            error(&mut errors, "per_person", "all_needs_limit");
+        }
+
         let mut media_ids: Vec<String> = Vec::new();
         if kind == Some(AutomationKind::Comment) {
             for id in input.media_ids.iter().map(|m| m.trim()).filter(|m| !m.is_empty()) {
@@ -116,18 +194,21 @@ impl AutomationDraft {
             }
         }
         if media_ids.len() > MEDIA_MAX {
-            error("media_ids", "too_many");
+            error(&mut errors, "media_ids", "too_many");
         } else if media_ids.iter().any(|m| m.len() > MEDIA_ID_MAX_DIGITS || !m.chars().all(|c| c.is_ascii_digit())) {
-            error("media_ids", "invalid");
+            error(&mut errors, "media_ids", "invalid");
         }
-        match (kind, trigger, response_type) {
-            (Some(kind), Some(trigger), Some(response_type)) if errors.is_empty() => Ok(Self {
+        match (kind, trigger, match_mode, per_person) {
+            (Some(kind), Some(trigger), Some(match_mode), Some(per_person)) if errors.is_empty() => Ok(Self {
                 name,
                 kind,
                 trigger,
+                match_mode,
                 keywords: if trigger == Trigger::All { Vec::new() } else { keywords },
-                response_text,
-                response_type,
+                exclude_keywords,
+                direct_reply,
+                public_replies: if kind == AutomationKind::Comment { public_replies } else { Vec::new() },
+                per_person,
                 media_ids,
             }),
             _ => Err(errors),
@@ -143,9 +224,12 @@ pub struct AutomationView {
     pub name: String,
     pub kind: AutomationKind,
     pub trigger: Trigger,
+    pub match_mode: MatchMode,
     pub keywords: Vec<String>,
-    pub response_text: String,
-    pub response_type: ResponseType,
+    pub exclude_keywords: Vec<String>,
+    pub direct_reply: Option<String>,
+    pub public_replies: Vec<String>,
+    pub per_person: PerPerson,
     pub media_ids: Vec<String>,
     pub is_active: bool,
     pub replies_today: i64,
@@ -159,9 +243,13 @@ impl AutomationView {
             name: self.name.clone(),
             kind: self.kind.as_str().to_owned(),
             trigger: self.trigger.as_str().to_owned(),
+            match_mode: self.match_mode.as_str().to_owned(),
             keywords: self.keywords.join(", "),
-            response_text: self.response_text.clone(),
-            response_type: self.response_type.as_str().to_owned(),
+            exclude_keywords: self.exclude_keywords.join(", "),
+            direct_reply: self.direct_reply.clone().unwrap_or_default(),
+            public_replies: self.public_replies.join("\n"),
+            per_person: self.per_person.as_str().to_owned(),
+            per_person_hours: self.per_person.hours().unwrap_or(DEFAULT_HOURS).to_string(),
             media_ids: self.media_ids.clone(),
         }
     }
@@ -195,13 +283,15 @@ pub struct MediaItem {
     pub product: Option<String>,
 }
 
-/// What the test box answers: the automation that would fire and the exact reply.
+/// What the test box answers: the automation that would fire and the exact replies.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TrialOutcome {
     pub automation: Option<String>,
     pub keyword: Option<String>,
-    pub reply: Option<String>,
-    pub response_type: Option<ResponseType>,
+    /// The public reply (the variant this comment would get).
+    pub public_reply: Option<String>,
+    /// The DM: a DM's reply or a comment's private reply.
+    pub direct_reply: Option<String>,
 }
 
 #[cfg(test)]
@@ -214,9 +304,8 @@ mod tests {
             kind: "dm".into(),
             trigger: "keyword".into(),
             keywords: "preço, valor\nPRECO, quanto custa".into(),
-            response_text: "Oi {username}!".into(),
-            response_type: "direct".into(),
-            media_ids: vec![],
+            direct_reply: "Oi {username}!".into(),
+            ..AutomationInput::default()
         }
     }
 
@@ -230,9 +319,10 @@ mod tests {
         assert_eq!(draft.name, "Preço");
         assert_eq!(draft.keywords, vec!["preço", "valor", "quanto custa"], "PRECO folds to preço");
         assert_eq!(
-            (draft.kind, draft.trigger, draft.response_type),
-            (AutomationKind::Dm, Trigger::Keyword, ResponseType::Direct)
+            (draft.kind, draft.trigger, draft.match_mode, draft.per_person),
+            (AutomationKind::Dm, Trigger::Keyword, MatchMode::Contains, PerPerson::Always)
         );
+        assert_eq!(draft.direct_reply.as_deref(), Some("Oi {username}!"));
     }
 
     #[test]
@@ -242,19 +332,34 @@ mod tests {
             kind: "dm".into(),
             trigger: "keyword".into(),
             keywords: " , ".into(),
-            response_text: "é".repeat(501),
-            response_type: "comment".into(),
-            media_ids: vec![],
+            direct_reply: "é".repeat(501),
+            public_replies: "Obrigado!".into(),
+            match_mode: "fuzzy".into(),
+            per_person: "hours".into(),
+            per_person_hours: "0".into(),
+            ..AutomationInput::default()
         };
         assert_eq!(
             codes(&bad),
             vec![
                 ("name".to_owned(), "required".to_owned()),
+                ("match_mode".to_owned(), "invalid".to_owned()),
                 ("keywords".to_owned(), "required".to_owned()),
-                ("response_text".to_owned(), "too_long_bytes".to_owned()),
-                ("response_type".to_owned(), "comment_only".to_owned()),
+                ("direct_reply".to_owned(), "too_long_bytes".to_owned()),
+                ("public_replies".to_owned(), "comment_only".to_owned()),
+                ("per_person_hours".to_owned(), "hours_range".to_owned()),
             ]
         );
+        let no_reply = AutomationInput { direct_reply: " ".into(), ..input() };
+        assert_eq!(codes(&no_reply), vec![("direct_reply".to_owned(), "required".to_owned())]);
+        let comment_without_replies =
+            AutomationInput { kind: "comment".into(), direct_reply: String::new(), ..input() };
+        assert_eq!(
+            codes(&comment_without_replies),
+            vec![("public_replies".to_owned(), "one_reply_required".to_owned())]
+        );
+        let bad_exclusion = AutomationInput { exclude_keywords: "?!".into(), ..input() };
+        assert_eq!(codes(&bad_exclusion), vec![("exclude_keywords".to_owned(), "keyword_invalid".to_owned())]);
         let long_keyword = AutomationInput { keywords: "a".repeat(65), ..input() };
         assert_eq!(codes(&long_keyword), vec![("keywords".to_owned(), "keyword_too_long".to_owned())]);
         let symbols = AutomationInput { keywords: "?!".into(), ..input() };
@@ -265,9 +370,9 @@ mod tests {
 
     #[test]
     fn the_reply_limit_is_metas_1000_bytes_not_characters() {
-        let at_limit = AutomationInput { response_text: "ç".repeat(500), ..input() };
+        let at_limit = AutomationInput { direct_reply: "ç".repeat(500), ..input() };
         assert!(AutomationDraft::parse(&at_limit).is_ok());
-        let over = AutomationInput { response_text: "a".repeat(1001), ..input() };
+        let over = AutomationInput { direct_reply: "a".repeat(1001), ..input() };
         assert!(AutomationDraft::parse(&over).is_err());
     }
 
@@ -277,25 +382,21 @@ mod tests {
             kind: "comment".into(),
             trigger: "all".into(),
             keywords: String::new(),
-            response_type: "comment".into(),
+            public_replies: "Obrigado!".into(),
             media_ids: vec!["17918195224117851".into()],
             ..input()
         };
         let draft = AutomationDraft::parse(&comment).expect("valid");
         assert_eq!(draft.media_ids, vec!["17918195224117851"]);
         assert!(draft.keywords.is_empty());
+        assert_eq!(draft.per_person, PerPerson::Hours(DEFAULT_HOURS), "all answers a person once a day by default");
         let dm = AutomationInput { media_ids: vec!["1".into()], ..input() };
         assert!(AutomationDraft::parse(&dm).expect("valid").media_ids.is_empty());
     }
 
     #[test]
     fn every_list_has_a_cap() {
-        let comment = |media_ids: Vec<String>| AutomationInput {
-            kind: "comment".into(),
-            response_type: "comment".into(),
-            media_ids,
-            ..input()
-        };
+        let comment = |media_ids: Vec<String>| AutomationInput { kind: "comment".into(), media_ids, ..input() };
         let ids = |n: usize| (0..n).map(|i| format!("1789569566800{i:04}")).collect::<Vec<_>>();
         assert_eq!(AutomationDraft::parse(&comment(ids(MEDIA_MAX))).map(|d| d.media_ids.len()), Ok(MEDIA_MAX));
         let too_many = AutomationDraft::parse(&comment(ids(MEDIA_MAX + 1))).expect_err("over the cap");
@@ -312,5 +413,82 @@ mod tests {
             AutomationDraft::parse(&field).expect_err("too long"),
             vec![FieldError::new("keywords", "too_many")]
         );
+    }
+
+    #[test]
+    fn a_comment_takes_public_variants_and_a_private_reply_each_optional() {
+        let comment = |public: &str, direct: &str| AutomationInput {
+            kind: "comment".into(),
+            public_replies: public.into(),
+            direct_reply: direct.into(),
+            ..input()
+        };
+        let both =
+            AutomationDraft::parse(&comment(" Te chamei no direct!\n\nOlha o direct\nTe chamei no direct!", "O link"))
+                .expect("valid");
+        assert_eq!(
+            both.public_replies,
+            vec!["Te chamei no direct!", "Olha o direct"],
+            "blank and repeated lines dropped"
+        );
+        assert_eq!(both.direct_reply.as_deref(), Some("O link"));
+        assert!(AutomationDraft::parse(&comment("Obrigado!", "")).expect("public only").direct_reply.is_none());
+        assert!(AutomationDraft::parse(&comment("", "O link")).expect("private only").public_replies.is_empty());
+        let eleven: String = (0..=PUBLIC_REPLIES_MAX).map(|i| format!("Obrigado {i}\n")).collect();
+        assert_eq!(codes(&comment(&eleven, "")), vec![("public_replies".to_owned(), "too_many_variants".to_owned())]);
+        let long = "a".repeat(PUBLIC_REPLY_MAX_CHARS + 1);
+        assert_eq!(codes(&comment(&long, "")), vec![("public_replies".to_owned(), "variant_too_long".to_owned())]);
+    }
+
+    #[test]
+    fn limits_per_person_and_matching_modes_are_read_from_the_form() {
+        let once = AutomationInput { per_person: "once".into(), match_mode: "exact".into(), ..input() };
+        let draft = AutomationDraft::parse(&once).expect("valid");
+        assert_eq!((draft.per_person, draft.match_mode), (PerPerson::Once, MatchMode::Exact));
+        let hours = AutomationInput { per_person: "hours".into(), per_person_hours: " 48 ".into(), ..input() };
+        assert_eq!(AutomationDraft::parse(&hours).map(|d| d.per_person), Ok(PerPerson::Hours(48)));
+        let forever = AutomationInput { per_person: "hours".into(), per_person_hours: "99999".into(), ..input() };
+        assert_eq!(codes(&forever), vec![("per_person_hours".to_owned(), "hours_range".to_owned())]);
+        let all_always =
+            AutomationInput { trigger: "all".into(), keywords: String::new(), per_person: "always".into(), ..input() };
+        assert_eq!(codes(&all_always), vec![("per_person".to_owned(), "all_needs_limit".to_owned())]);
+        let exclusions = AutomationInput { exclude_keywords: "atacado, Atacado\nrevenda".into(), ..input() };
+        assert_eq!(
+            AutomationDraft::parse(&exclusions).map(|d| d.exclude_keywords),
+            Ok(vec!["atacado".into(), "revenda".into()])
+        );
+    }
+
+    #[test]
+    fn a_view_gives_back_the_form_it_was_saved_from() {
+        let form = AutomationInput {
+            kind: "comment".into(),
+            match_mode: "starts_with".into(),
+            exclude_keywords: "atacado".into(),
+            public_replies: "Um\nDois".into(),
+            per_person: "hours".into(),
+            per_person_hours: "12".into(),
+            media_ids: vec!["17918195224117851".into()],
+            ..input()
+        };
+        let d = AutomationDraft::parse(&form).expect("valid");
+        let view = AutomationView {
+            id: "a".into(),
+            instance_id: "i".into(),
+            name: d.name.clone(),
+            kind: d.kind,
+            trigger: d.trigger,
+            match_mode: d.match_mode,
+            keywords: d.keywords.clone(),
+            exclude_keywords: d.exclude_keywords.clone(),
+            direct_reply: d.direct_reply.clone(),
+            public_replies: d.public_replies.clone(),
+            per_person: d.per_person,
+            media_ids: d.media_ids.clone(),
+            is_active: true,
+            replies_today: 0,
+            replies_total: 0,
+        };
+        assert_eq!(AutomationDraft::parse(&view.input()), Ok(d));
     }
 }

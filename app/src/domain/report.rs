@@ -1,7 +1,7 @@
 //! Reports: the filter (kept in the URL, so the page and its CSV link share it), the rows,
 //! totals per status and interactions per day.
 use super::{
-    automation::AutomationKind,
+    automation::{AutomationKind, ResponseType},
     error::FieldError,
     url::{decode, encode},
 };
@@ -165,11 +165,25 @@ pub struct ReportRow {
     pub user_id_instagram: String,
     pub text: Option<String>,
     pub reply: Option<String>,
+    /// How the reply goes: by DM (a comment's private reply) or publicly in the thread.
+    pub reply_by: Option<ResponseType>,
     pub status: String,
     /// Why it was skipped or failed.
     pub error: Option<String>,
     pub comment_id: Option<String>,
     pub media_id: Option<String>,
+}
+
+impl ReportRow {
+    /// Which part of an answer this row's reply is: `dm` (a DM's reply), `publica` (a comment's
+    /// public reply) or `privada` (its private reply by DM); `None` without a reply.
+    pub fn reply_part(&self) -> Option<&'static str> {
+        match (self.kind, self.reply_by?) {
+            (AutomationKind::Dm, _) => Some("dm"),
+            (AutomationKind::Comment, ResponseType::Comment) => Some("publica"),
+            (AutomationKind::Comment, ResponseType::Direct) => Some("privada"),
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -10,8 +10,8 @@ use crate::{
         field::textarea_text,
     },
     domain::{
-        automation::{AutomationKind, ResponseType, Trigger},
-        automation_draft::{AutomationInput, AutomationView, AutomationsOverview, MediaItem, Saved},
+        automation::{AutomationKind, MatchMode, PerPerson, Trigger},
+        automation_draft::{AutomationInput, AutomationView, AutomationsOverview, MediaItem, Saved, DEFAULT_HOURS},
         error::AppError,
         instance::InstanceCard,
     },
@@ -111,10 +111,20 @@ fn kind_label(kind: AutomationKind) -> Key {
     }
 }
 
-fn response_label(response: ResponseType) -> Key {
-    match response {
-        ResponseType::Direct => Key::ResponseDirect,
-        ResponseType::Comment => Key::ResponseComment,
+fn match_label(mode: MatchMode) -> Key {
+    match mode {
+        MatchMode::Contains => Key::MatchContains,
+        MatchMode::Exact => Key::MatchExact,
+        MatchMode::StartsWith => Key::MatchStartsWith,
+    }
+}
+
+/// "Only once", "Every time" or "every 24 h".
+fn per_person_text(locale: Locale, limit: PerPerson) -> String {
+    match limit {
+        PerPerson::Always => locale.t(Key::PerPersonAlways).to_owned(),
+        PerPerson::Once => locale.t(Key::PerPersonOnce).to_owned(),
+        PerPerson::Hours(h) => format!("{} {h} {}", locale.t(Key::PerPersonEvery), locale.t(Key::HoursShort)),
     }
 }
 
@@ -142,15 +152,22 @@ fn AutomationItem(
             </div>
             <dl class="facts">
                 <dt>{locale.t(Key::AutomationKindLabel)}</dt><dd>{locale.t(kind_label(a.kind))}</dd>
-                <dt>{locale.t(Key::TriggerLabel)}</dt><dd>{locale.t(trigger)}</dd>
-                <dt>{locale.t(Key::ResponseTypeLabel)}</dt><dd>{locale.t(response_label(a.response_type))}</dd>
+                <dt>{locale.t(Key::TriggerLabel)}</dt><dd>{locale.t(trigger)}
+                    {(a.trigger == Trigger::Keyword).then(|| view! { " · " {locale.t(match_label(a.match_mode))} })}</dd>
+                <dt>{locale.t(Key::PerPersonLabel)}</dt><dd>{per_person_text(locale, a.per_person)}</dd>
                 <dt>{locale.t(Key::RepliesToday)}</dt><dd>{a.replies_today}</dd>
                 <dt>{locale.t(Key::RepliesTotal)}</dt><dd>{a.replies_total}</dd>
             </dl>
             <ul class="chips">
                 {a.keywords.iter().map(|k| view! { <li class="chip">{k.clone()}</li> }).collect_view()}
+                {a.exclude_keywords.iter().map(|k| view! { <li class="chip chip-excluded">"− " {k.clone()}</li> }).collect_view()}
             </ul>
-            <p class="reply-preview">{a.response_text.clone()}</p>
+            {a.public_replies.iter().map(|r| view! {
+                <p class="reply-preview reply-public"><span class="muted">{locale.t(Key::ResponseComment)} ": "</span>{r.clone()}</p>
+            }).collect_view()}
+            {a.direct_reply.clone().map(|r| view! {
+                <p class="reply-preview reply-direct"><span class="muted">{locale.t(if a.kind == AutomationKind::Comment { Key::ResponsePrivate } else { Key::ResponseDirect })} ": "</span>{r}</p>
+            })}
             <div class="card-actions">
                 <ActionForm action=toggle attr:class="inline">
                     <input type="hidden" name="id" value=id_toggle/>
@@ -191,10 +208,16 @@ fn AutomationForm(
     let values = editing.as_ref().map(AutomationView::input).unwrap_or_else(|| AutomationInput {
         kind: "dm".into(),
         trigger: "keyword".into(),
-        response_type: "direct".into(),
+        match_mode: "contains".into(),
+        per_person: "always".into(),
+        per_person_hours: DEFAULT_HOURS.to_string(),
         ..AutomationInput::default()
     });
     let chosen_media = values.media_ids.clone();
+    // What the form shows depends on the type and the limit chosen; read from the fields as they change.
+    let kind = RwSignal::new(values.kind.clone());
+    let per_person = RwSignal::new(values.per_person.clone());
+    let is_comment = move || kind.get() == "comment";
     let option = move |value: &'static str, label: Key, current: &str| {
         view! { <option value=value selected=current == value>{locale.t(label)}</option> }
     };
@@ -228,7 +251,7 @@ fn AutomationForm(
                 <div class="field-row">
                     <div class="field">
                         <label for="automation-kind">{locale.t(Key::AutomationKindLabel)}</label>
-                        <select id="automation-kind" name="input[kind]">
+                        <select id="automation-kind" name="input[kind]" on:change=move |ev| kind.set(event_target_value(&ev))>
                             {option("dm", Key::KindDm, &values.kind)}
                             {option("comment", Key::KindComment, &values.kind)}
                         </select>
@@ -247,42 +270,63 @@ fn AutomationForm(
                     <small class="hint">{locale.t(Key::KeywordsHint)}</small>
                     {field_error(locale, result, "keywords")}
                 </div>
-                <div class="field">
-                    <label for="automation-reply">{locale.t(Key::ResponseTextLabel)}</label>
-                    <textarea id="automation-reply" name="input[response_text]" rows="3" aria-describedby="error-response_text">{textarea_text(&values.response_text)}</textarea>
-                    <small class="hint">{locale.t(Key::ResponseTextHint)}</small>
-                    {field_error(locale, result, "response_text")}
+                <div class="field-row">
+                    <div class="field">
+                        <label for="automation-match">{locale.t(Key::MatchModeLabel)}</label>
+                        <select id="automation-match" name="input[match_mode]" aria-describedby="error-match_mode">
+                            {option("contains", Key::MatchContains, &values.match_mode)}
+                            {option("exact", Key::MatchExact, &values.match_mode)}
+                            {option("starts_with", Key::MatchStartsWith, &values.match_mode)}
+                        </select>
+                        {field_error(locale, result, "match_mode")}
+                    </div>
+                    <div class="field">
+                        <label for="automation-exclude">{locale.t(Key::ExcludeLabel)}</label>
+                        <textarea id="automation-exclude" name="input[exclude_keywords]" rows="1" aria-describedby="error-exclude_keywords">{textarea_text(&values.exclude_keywords)}</textarea>
+                        <small class="hint">{locale.t(Key::ExcludeHint)}</small>
+                        {field_error(locale, result, "exclude_keywords")}
+                    </div>
+                </div>
+                <div class="field" class:hidden=move || !is_comment()>
+                    <label for="automation-public">{locale.t(Key::PublicRepliesLabel)}</label>
+                    <textarea id="automation-public" name="input[public_replies]" rows="3" aria-describedby="error-public_replies"
+                        disabled=move || !is_comment()>{textarea_text(&values.public_replies)}</textarea>
+                    <small class="hint">{locale.t(Key::PublicRepliesHint)}</small>
+                    {field_error(locale, result, "public_replies")}
                 </div>
                 <div class="field">
-                    <label for="automation-response-type">{locale.t(Key::ResponseTypeLabel)}</label>
-                    <select id="automation-response-type" name="input[response_type]" aria-describedby="error-response_type">
-                        {option("direct", Key::ResponseDirect, &values.response_type)}
-                        {option("comment", Key::ResponseComment, &values.response_type)}
-                    </select>
-                    {field_error(locale, result, "response_type")}
+                    <label for="automation-direct">{move || locale.t(if is_comment() { Key::PrivateReplyLabel } else { Key::DirectReplyLabel })}</label>
+                    <textarea id="automation-direct" name="input[direct_reply]" rows="3" aria-describedby="error-direct_reply">{textarea_text(&values.direct_reply)}</textarea>
+                    <small class="hint">{locale.t(Key::ResponseTextHint)} {move || is_comment().then(|| locale.t(Key::PrivateReplyHint))}</small>
+                    {field_error(locale, result, "direct_reply")}
                 </div>
-                <fieldset class="media-picker">
+                <div class="field-row">
+                    <div class="field">
+                        <label for="automation-per-person">{locale.t(Key::PerPersonLabel)}</label>
+                        <select id="automation-per-person" name="input[per_person]" aria-describedby="error-per_person"
+                            on:change=move |ev| per_person.set(event_target_value(&ev))>
+                            {option("always", Key::PerPersonAlways, &values.per_person)}
+                            {option("once", Key::PerPersonOnce, &values.per_person)}
+                            {option("hours", Key::PerPersonHours, &values.per_person)}
+                        </select>
+                        <small class="hint">{locale.t(Key::PerPersonHint)}</small>
+                        {field_error(locale, result, "per_person")}
+                    </div>
+                    <div class="field" class:hidden=move || per_person.get() != "hours">
+                        <label for="automation-hours">{locale.t(Key::PerPersonHoursLabel)}</label>
+                        <input id="automation-hours" name="input[per_person_hours]" type="number" min="1" max="8760"
+                            value=values.per_person_hours.clone() aria-describedby="error-per_person_hours"
+                            disabled=move || per_person.get() != "hours"/>
+                        {field_error(locale, result, "per_person_hours")}
+                    </div>
+                </div>
+                <fieldset class="media-picker" class:hidden=move || !is_comment()>
                     <legend>{locale.t(Key::MediaLabel)}</legend>
                     <small class="hint">{locale.t(Key::MediaHint)}</small>
                     <Suspense fallback=Loading>
                         {move || {
                             let chosen_media = chosen_media.clone();
-                            Suspend::new(async move {
-                                match media.await {
-                                    Ok(items) => items.into_iter().enumerate().map(|(i, item)| {
-                                        let checked = chosen_media.contains(&item.id);
-                                        let caption = item.caption.clone().unwrap_or_else(|| item.id.clone());
-                                        view! {
-                                            <label class="media-option">
-                                                <input type="checkbox" name=format!("input[media_ids][{i}]") value=item.id.clone() checked=checked/>
-                                                {item.thumbnail_url.clone().map(|src| view! { <img src=src alt="" width="48" height="48" loading="lazy"/> })}
-                                                <span>{caption}</span>
-                                            </label>
-                                        }
-                                    }).collect_view().into_any(),
-                                    Err(_) => view! { <p class="muted">{locale.t(Key::MediaUnavailable)}</p> }.into_any(),
-                                }
-                            })
+                            Suspend::new(async move { view! { <MediaChoices media=media.await chosen=chosen_media/> } })
                         }}
                     </Suspense>
                 </fieldset>
@@ -297,20 +341,67 @@ fn AutomationForm(
     }
 }
 
+/// The account's posts to tick, and every target chosen before that this list does not show (it
+/// is the first page of media, or it could not load) kept as it was: saving must never widen an
+/// automation limited to some posts to every post.
+#[component]
+fn MediaChoices(media: Result<Vec<MediaItem>, AppError>, chosen: Vec<String>) -> impl IntoView {
+    let locale = use_locale();
+    let (items, unavailable) = match media {
+        Ok(items) => (items, false),
+        Err(_) => (Vec::new(), true),
+    };
+    let kept: Vec<String> = chosen.iter().filter(|id| !items.iter().any(|item| &item.id == *id)).cloned().collect();
+    let shown = items.len();
+    let options = items
+        .into_iter()
+        .enumerate()
+        .map(|(i, item)| {
+            let checked = chosen.contains(&item.id);
+            let caption = item.caption.clone().unwrap_or_else(|| item.id.clone());
+            view! {
+                <label class="media-option">
+                    <input type="checkbox" name=format!("input[media_ids][{i}]") value=item.id.clone() checked=checked/>
+                    {item.thumbnail_url.clone().map(|src| view! { <img src=src alt="" width="48" height="48" loading="lazy"/> })}
+                    <span>{caption}</span>
+                </label>
+            }
+        })
+        .collect_view();
+    let kept_note = (!kept.is_empty()).then(|| {
+        let label = locale.t(if unavailable { Key::MediaKeptUnavailable } else { Key::MediaKept });
+        view! {
+            <p class="muted" data-testid="media-kept">{label} " " {kept.join(", ")}</p>
+            {kept.iter().enumerate().map(|(i, id)| view! {
+                <input type="hidden" name=format!("input[media_ids][{}]", shown + i) value=id.clone()/>
+            }).collect_view()}
+        }
+    });
+    view! {
+        {unavailable.then(|| view! { <p class="muted">{locale.t(Key::MediaUnavailable)}</p> })}
+        {options}
+        {kept_note}
+    }
+}
+
 #[component]
 fn TryBox(instance_id: String) -> impl IntoView {
     let locale = use_locale();
     let trial = ServerAction::<TryAutomation>::new();
     let answer = move || {
         trial.value().get().map(|result| match result {
-            Ok(outcome) => match (outcome.automation, outcome.reply) {
-                (Some(name), Some(reply)) => view! {
+            Ok(outcome) => match outcome.automation {
+                Some(name) => view! {
                     <div class="notice notice-ok" role="status" data-testid="try-result">
                         <p>{locale.t(Key::TryWouldFire)} " " <strong>{name}</strong>
                             {outcome.keyword.map(|k| view! { " (" {locale.t(Key::TryKeyword)} ": " {k} ")" })}
-                            {outcome.response_type.map(|r| view! { " · " {locale.t(response_label(r))} })}
                         </p>
-                        <blockquote>{reply}</blockquote>
+                        {outcome.public_reply.map(|reply| view! {
+                            <p class="muted">{locale.t(Key::ResponseComment)}</p><blockquote>{reply}</blockquote>
+                        })}
+                        {outcome.direct_reply.map(|reply| view! {
+                            <p class="muted">{locale.t(Key::ResponseDirect)}</p><blockquote>{reply}</blockquote>
+                        })}
                     </div>
                 }.into_any(),
                 _ => view! { <div class="notice" role="status" data-testid="try-result">{locale.t(Key::TryNoMatch)}</div> }.into_any(),

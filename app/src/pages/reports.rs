@@ -230,7 +230,17 @@ fn reason_key(reason: &str) -> Option<Key> {
         "no_match" => Some(Key::ReasonNoMatch),
         "daily_cap" => Some(Key::ReasonDailyCap),
         "instance_not_connected" => Some(Key::ReasonNotConnected),
+        "once_per_person" => Some(Key::ReasonPerPerson),
+        "loop_guard" => Some(Key::ReasonLoopGuard),
         _ => None,
+    }
+}
+
+fn reply_part_key(part: &str) -> Key {
+    match part {
+        "publica" => Key::ResponseComment,
+        "privada" => Key::ResponsePrivate,
+        _ => Key::ResponseDirect,
     }
 }
 
@@ -244,7 +254,10 @@ fn ReportLine(row: ReportRow, locale: Locale) -> impl IntoView {
             <td>{locale.t(kind_key(row.kind))}</td>
             <td>{row.username.clone().map_or_else(|| row.user_id_instagram.clone(), |u| format!("@{u}"))}</td>
             <td class="text-cell">{row.text.clone()}</td>
-            <td class="text-cell">{row.reply.clone()}</td>
+            <td class="text-cell">
+                {row.reply_part().map(|part| view! { <small class="muted reply-part">{locale.t(reply_part_key(part))}</small><br/> })}
+                {row.reply.clone()}
+            </td>
             <td>
                 <span class=format!("badge status-{}", row.status)>{locale.t(status_key(&row.status))}</span>
                 {reason.map(|r| view! { <small class="muted reason">{r}</small> })}

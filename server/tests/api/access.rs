@@ -61,7 +61,7 @@ const MATRIX: &[(&str, &str, Access, &str)] = &[
         "/api/automations/save",
         Owner,
         "instance_id={instance}&id={automation}&input[name]=Roubada&input[kind]=dm&input[trigger]=all\
-         &input[keywords]=&input[response_text]=oi&input[response_type]=direct",
+         &input[keywords]=&input[direct_reply]=oi&input[per_person]=once",
     ),
     ("POST", "/api/automations/active", Owner, "id={automation}&active=false"),
     ("POST", "/api/automations/delete", Owner, "id={automation}"),

@@ -23,13 +23,12 @@ pub(crate) async fn save(app: &TestApp, instance_id: &str, id: Option<&str>, fie
     (status, response.json().await.unwrap_or(Value::Null))
 }
 
-const PRICE: [(&str, &str); 6] = [
+const PRICE: [(&str, &str); 5] = [
     ("name", "Preço"),
     ("kind", "dm"),
     ("trigger", "keyword"),
     ("keywords", "preço, valor"),
-    ("response_text", "Oi {username}, custa R$ 50."),
-    ("response_type", "direct"),
+    ("direct_reply", "Oi {username}, custa R$ 50."),
 ];
 
 /// The instance's automations, as the automations page loads them.
@@ -80,8 +79,8 @@ async fn the_server_checks_every_field_and_says_which() {
             ("kind", "dm"),
             ("trigger", "keyword"),
             ("keywords", ""),
-            ("response_text", &"ã".repeat(501)),
-            ("response_type", "comment"),
+            ("direct_reply", &"ã".repeat(501)),
+            ("public_replies", "Obrigado!"),
         ],
     )
     .await;
@@ -91,8 +90,8 @@ async fn the_server_checks_every_field_and_says_which() {
         [
             ("name", "required"),
             ("keywords", "required"),
-            ("response_text", "too_long_bytes"),
-            ("response_type", "comment_only")
+            ("direct_reply", "too_long_bytes"),
+            ("public_replies", "comment_only")
         ]
         .map(|(f, c)| (f.to_owned(), c.to_owned()))
     );
@@ -168,7 +167,8 @@ async fn the_test_box_uses_the_engines_matcher_and_sends_nothing() {
     let hit = trial("qual o PRECO?").await;
     assert_eq!(hit["automation"], "Preço");
     assert_eq!(hit["keyword"], "preco");
-    assert_eq!(hit["reply"], "Oi ana, custa R$ 50.");
+    assert_eq!(hit["direct_reply"], "Oi ana, custa R$ 50.");
+    assert_eq!(hit["public_reply"], Value::Null, "a DM has no public reply");
     assert_eq!(trial("bom dia").await["automation"], Value::Null);
     assert!(shop.meta.calls("/messages").await.is_empty());
 }
@@ -200,8 +200,7 @@ async fn the_media_picker_lists_the_accounts_posts_and_a_limited_automation_fire
             ("kind", "comment"),
             ("trigger", "all"),
             ("keywords", ""),
-            ("response_text", "Obrigado!"),
-            ("response_type", "comment"),
+            ("public_replies", "Obrigado!"),
             // `input[media_ids][0]`, as the picker's first checkbox is named.
             ("media_ids][0", "17918195224117851"),
         ],

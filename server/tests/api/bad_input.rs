@@ -31,8 +31,7 @@ async fn nul_bytes_in_any_text_are_refused_by_field_and_change_nothing() {
             ("input[kind]", "dm".into()),
             ("input[trigger]", "keyword".into()),
             ("input[keywords]", "preço\u{1}".into()),
-            ("input[response_text]", "Oi".into()),
-            ("input[response_type]", "direct".into()),
+            ("input[direct_reply]", "Oi".into()),
         ],
     )
     .await;

@@ -4,7 +4,7 @@ use crate::helpers::{spawn_app_with_sandbox_and, TestApp, TestMeta};
 use app::{
     backend::{directory, engine, live::Broadcast, store::pg::automations},
     domain::{
-        automation::{AutomationKind, ResponseType, Trigger},
+        automation::{AutomationKind, MatchMode, PerPerson, ResponseType, Trigger},
         automation_draft::AutomationDraft,
         live::{LiveEvent, StatusCounts},
     },
@@ -43,18 +43,38 @@ pub async fn shop_with(change: impl FnOnce(&mut std::collections::HashMap<String
 }
 
 impl Shop {
+    /// An automation answering `keywords` (none: every message, once a day per person) with
+    /// `reply`, by DM or publicly.
     pub async fn automation(&self, kind: AutomationKind, keywords: &[&str], reply: &str, response: ResponseType) {
+        self.automation_with(kind, keywords, |draft| match response {
+            ResponseType::Direct => draft.direct_reply = Some(reply.to_owned()),
+            ResponseType::Comment => draft.public_replies = vec![reply.to_owned()],
+        })
+        .await;
+    }
+
+    /// An automation as [`Shop::automation`] makes it, without a reply, then as `change` says.
+    pub async fn automation_with(
+        &self,
+        kind: AutomationKind,
+        keywords: &[&str],
+        change: impl FnOnce(&mut AutomationDraft),
+    ) {
         let keywords: Vec<String> = keywords.iter().map(|k| (*k).to_owned()).collect();
         let trigger = if keywords.is_empty() { Trigger::All } else { Trigger::Keyword };
-        let draft = AutomationDraft {
+        let mut draft = AutomationDraft {
             name: "Preço".to_owned(),
             kind,
             trigger,
+            match_mode: MatchMode::Contains,
             keywords,
-            response_text: reply.to_owned(),
-            response_type: response,
+            exclude_keywords: Vec::new(),
+            direct_reply: None,
+            public_replies: Vec::new(),
+            per_person: if trigger == Trigger::All { PerPerson::Hours(24) } else { PerPerson::Always },
             media_ids: Vec::new(),
         };
+        change(&mut draft);
         let user =
             self.app.state.mongo.collection::<Document>("users").find_one(doc! {}).await.expect("q").expect("user");
         let user_id = user.get_object_id("_id").expect("id").to_hex();

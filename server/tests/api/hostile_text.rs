@@ -42,14 +42,7 @@ async fn hostile_text_is_inert_on_every_page() {
         &app,
         &instance_id,
         None,
-        &[
-            ("name", HOSTILE),
-            ("kind", "dm"),
-            ("trigger", "keyword"),
-            ("keywords", &keywords),
-            ("response_text", &reply),
-            ("response_type", "direct"),
-        ],
+        &[("name", HOSTILE), ("kind", "dm"), ("trigger", "keyword"), ("keywords", &keywords), ("direct_reply", &reply)],
     )
     .await;
     assert_eq!(status, 200, "the hostile automation is valid text");

@@ -58,9 +58,14 @@ async fn the_owner_disconnects_renames_and_deletes_and_nobody_else_can() {
     assert_eq!(app.instances().await[0]["status"], "disconnected");
     assert!(stored(&app).await.get("accessToken").is_none(), "a disconnected instance keeps no token");
 
-    sqlx::query("INSERT INTO instagram_automations (id, user_id, instance_id, name, type, trigger_type, keywords, response_text, response_type)
-                 VALUES (gen_random_uuid(), 'u', $1, 'Preço', 'dm', 'keyword', '{preço}', 'Oi!', 'direct')")
-        .bind(&id).execute(&app.state.pg).await.expect("automation");
+    sqlx::query(
+        "INSERT INTO instagram_automations (id, user_id, instance_id, name, type, trigger_type, keywords, direct_reply)
+                 VALUES (gen_random_uuid(), 'u', $1, 'Preço', 'dm', 'keyword', '{preço}', 'Oi!')",
+    )
+    .bind(&id)
+    .execute(&app.state.pg)
+    .await
+    .expect("automation");
     sqlx::query("INSERT INTO instagram_reports (id, instance_id, user_id, interaction_type, event_id, user_id_instagram, status, \"timestamp\")
                  VALUES (gen_random_uuid(), $1, 'u', 'dm', 'mid-1', '1254477777772919', 'sent', now())")
         .bind(&id).execute(&app.state.pg).await.expect("report");

@@ -11,6 +11,7 @@ mod clerky_jwt;
 mod crash;
 mod engine;
 mod generated_deliveries;
+mod growth;
 mod headers;
 mod helpers;
 mod hostile_text;

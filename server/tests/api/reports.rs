@@ -160,9 +160,9 @@ async fn the_csv_is_excel_friendly_rfc_4180_with_iso_times() {
     let ana = signed_up(&app, "ana@loja.com").await;
     sqlx::query(
         "INSERT INTO instagram_reports (id, instance_id, user_id, interaction_type, event_id, comment_id, media_id,
-             user_id_instagram, username, interaction_text, response_text, status, error, \"timestamp\")
+             user_id_instagram, username, interaction_text, response_text, response_type, status, error, \"timestamp\")
          VALUES ('0192f0c0-0000-7000-8000-000000000001', 'i1', $1, 'comment', 'c1', 'c1', 'm1', '1254477777772919',
-                 'joão', $2, '=HYPERLINK(\"http://x\")', 'failed', 'Erro, \"grave\"', '2026-11-23T12:34:56Z')",
+                 'joão', $2, '=HYPERLINK(\"http://x\")', 'comment', 'failed', 'Erro, \"grave\"', '2026-11-23T12:34:56Z')",
     )
     .bind(&ana)
     .bind("Preço, \"promoção\"\nlinha 2 😀 ç")
@@ -178,9 +178,9 @@ async fn the_csv_is_excel_friendly_rfc_4180_with_iso_times() {
     let text = std::str::from_utf8(&bytes[3..]).expect("utf-8");
     assert_eq!(
         text,
-        "data_hora,tipo,instancia,comentario_id,usuario_id_instagram,midia_id,username,texto,resposta,status,motivo,id\r\n\
+        "data_hora,tipo,instancia,comentario_id,usuario_id_instagram,midia_id,username,texto,resposta,resposta_tipo,status,motivo,id\r\n\
          2026-11-23T12:34:56Z,comment,i1,c1,1254477777772919,m1,joão,\"Preço, \"\"promoção\"\"\nlinha 2 😀 ç\",\
-         \"'=HYPERLINK(\"\"http://x\"\")\",failed,\"Erro, \"\"grave\"\"\",0192f0c0-0000-7000-8000-000000000001\r\n"
+         \"'=HYPERLINK(\"\"http://x\"\")\",publica,failed,\"Erro, \"\"grave\"\"\",0192f0c0-0000-7000-8000-000000000001\r\n"
     );
 }
 

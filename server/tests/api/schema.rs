@@ -4,6 +4,8 @@ use app::backend::store::{mongo, pg::MIGRATOR};
 use mongodb::bson::{doc, oid::ObjectId, DateTime, Document};
 use sqlx::PgPool;
 
+/// An automation answering by `response`: `direct` (a DM), `comment` (a public reply), `both`
+/// or `none`; `all` automations are limited to once per person.
 async fn insert_automation(
     pg: &PgPool,
     kind: &str,
@@ -11,14 +13,18 @@ async fn insert_automation(
     keywords: &[&str],
     response: &str,
 ) -> Result<(), sqlx::Error> {
+    let direct = matches!(response, "direct" | "both").then_some("Te chamei no direct!");
+    let public: Vec<&str> = if matches!(response, "comment" | "both") { vec!["Obrigado!"] } else { vec![] };
     sqlx::query(
-        "INSERT INTO instagram_automations (id, user_id, instance_id, name, type, trigger_type, keywords, response_text, response_type)
-         VALUES (gen_random_uuid(), 'u', 'i', 'Preço', $1, $2, $3, 'Te chamei no direct!', $4)",
+        "INSERT INTO instagram_automations (id, user_id, instance_id, name, type, trigger_type, keywords, direct_reply,
+                                            public_replies, per_person)
+         VALUES (gen_random_uuid(), 'u', 'i', 'Preço', $1, $2, $3, $4, $5, CASE WHEN $2 = 'all' THEN 'once' ELSE 'always' END)",
     )
     .bind(kind)
     .bind(trigger)
     .bind(keywords)
-    .bind(response)
+    .bind(direct)
+    .bind(public)
     .execute(pg)
     .await
     .map(|_| ())
@@ -42,7 +48,8 @@ async fn enumerations_are_checked_by_the_database() {
     insert_automation(&pg, "dm", "all", &[], "direct").await.expect("trigger all needs no keyword");
     assert!(is_check_violation(insert_automation(&pg, "sms", "keyword", &["x"], "direct").await));
     assert!(is_check_violation(insert_automation(&pg, "dm", "sometimes", &["x"], "direct").await));
-    assert!(is_check_violation(insert_automation(&pg, "dm", "keyword", &["x"], "email").await));
+    insert_automation(&pg, "comment", "keyword", &["link"], "both").await.expect("both replies on a comment");
+    assert!(is_check_violation(insert_automation(&pg, "dm", "keyword", &["x"], "none").await), "a reply is needed");
     assert!(
         is_check_violation(insert_automation(&pg, "dm", "keyword", &[], "direct").await),
         "keyword trigger without keywords"
@@ -51,6 +58,14 @@ async fn enumerations_are_checked_by_the_database() {
         is_check_violation(insert_automation(&pg, "dm", "keyword", &["x"], "comment").await),
         "a DM cannot be answered in a comment thread"
     );
+    let always_all = sqlx::query(
+        "INSERT INTO instagram_automations (id, user_id, instance_id, name, type, trigger_type, direct_reply)
+         VALUES (gen_random_uuid(), 'u', 'i', 'Todos', 'dm', 'all', 'Oi!')",
+    )
+    .execute(&pg)
+    .await
+    .map(|_| ());
+    assert!(is_check_violation(always_all), "an automation answering everything has a limit per person");
 
     let report = |kind: &str, status: &str| {
         sqlx::query(

@@ -1,72 +1,64 @@
-//! What an inbound event gets: the matcher's choice, or why it gets nothing.
+//! What an inbound event gets: the parts of the matcher's answer, or why it gets nothing.
 use crate::{
-    backend::store::{
-        mongo::instances::InstanceDoc,
-        pg::reports::{status, NewReport},
-    },
+    backend::store::mongo::instances::InstanceDoc,
     domain::{
-        automation::{choose, render_reply, AutomationKind, EventFacts, ResponseType, Rule},
+        automation::{choose, render_reply, EventFacts, PerPerson, ResponseType, Rule},
         instance::InstanceStatus,
     },
 };
-use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-/// A report's decision, before the daily cap has its say.
-pub(super) struct Decision {
-    pub status: &'static str,
-    pub reason: Option<&'static str>,
-    pub automation_id: Option<Uuid>,
-    pub response_text: Option<String>,
-    pub response_type: Option<ResponseType>,
+/// Why an event gets no reply.
+pub(super) mod reason {
+    pub const NOT_CONNECTED: &str = "instance_not_connected";
+    pub const NO_MATCH: &str = "no_match";
+    pub const DAILY_CAP: &str = "daily_cap";
+    /// The automation already answered this person (once per person, or within its N hours).
+    pub const PER_PERSON: &str = "once_per_person";
+    /// The automation answered this person too often within the hour: another bot, most likely.
+    pub const LOOP_GUARD: &str = "loop_guard";
 }
 
-impl Decision {
-    fn skipped(reason: &'static str) -> Self {
-        Self {
-            status: status::SKIPPED,
-            reason: Some(reason),
-            automation_id: None,
-            response_text: None,
-            response_type: None,
-        }
-    }
+/// One message of an answer.
+pub(super) struct Part {
+    pub response_type: ResponseType,
+    /// `{username}` stays in when the username is not known yet: the outbox fills it in.
+    pub text: String,
 }
 
-/// Decides the reply to an event of `doc`. `{username}` stays in the text when the username is
-/// not known yet: the outbox fills it in before sending.
+/// An event's decision, before the daily cap and the limits per person have their say.
+pub(super) enum Decision {
+    Skipped(&'static str),
+    Answer { automation_id: Uuid, per_person: PerPerson, parts: Vec<Part> },
+}
+
+/// Decides the answer to an event of `doc`.
 pub(super) fn decide(
     doc: &InstanceDoc,
     rules: &[Rule],
-    kind: AutomationKind,
-    text: &str,
-    at: DateTime<Utc>,
-    media_id: Option<&str>,
+    facts: &EventFacts<'_>,
+    event_id: &str,
     username: Option<&str>,
 ) -> Decision {
     if doc.status != InstanceStatus::Connected {
-        return Decision::skipped("instance_not_connected");
+        return Decision::Skipped(reason::NOT_CONNECTED);
     }
-    let facts = EventFacts { kind, text, at_ms: at.timestamp_millis(), media_id };
-    let Some(choice) = choose(rules, &facts) else { return Decision::skipped("no_match") };
-    let template = &choice.rule.response_text;
-    Decision {
-        status: status::PENDING,
-        reason: None,
-        automation_id: Uuid::parse_str(&choice.rule.id).ok(),
-        response_text: Some(match username {
-            Some(name) => render_reply(template, Some(name)),
-            None => template.clone(),
-        }),
-        response_type: Some(match kind {
-            AutomationKind::Dm => ResponseType::Direct,
-            AutomationKind::Comment => choice.rule.response_type,
-        }),
+    let Some(choice) = choose(rules, facts) else { return Decision::Skipped(reason::NO_MATCH) };
+    let Ok(automation_id) = Uuid::parse_str(&choice.rule.id) else { return Decision::Skipped(reason::NO_MATCH) };
+    let parts: Vec<Part> = choice
+        .rule
+        .answer(event_id)
+        .into_iter()
+        .map(|(response_type, template)| Part {
+            response_type,
+            text: match username {
+                Some(name) => render_reply(template, Some(name)),
+                None => template.to_owned(),
+            },
+        })
+        .collect();
+    if parts.is_empty() {
+        return Decision::Skipped(reason::NO_MATCH);
     }
-}
-
-/// The instance already sent (or has under way) all its replies for today.
-pub(super) fn over_cap(report: &mut NewReport<'_>) {
-    report.status = status::SKIPPED;
-    report.error = Some("daily_cap");
+    Decision::Answer { automation_id, per_person: choice.rule.per_person, parts }
 }

@@ -6,7 +6,10 @@
 //! alone; alone, each event runs under its own savepoint, so one that cannot be stored becomes a
 //! dead letter while the delivery's other events go through. A delivery that keeps failing (a
 //! crash, a panic) stops after a bounded number of runs and becomes a dead letter itself.
-use super::{decide, Woken};
+use super::{
+    decide::{self, Decision, Part},
+    Woken,
+};
 use crate::{
     backend::{
         directory::Instance,
@@ -15,7 +18,7 @@ use crate::{
         state::AppState,
         store::{
             pg::{
-                daily_caps,
+                automation_uses, daily_caps,
                 dead_letters::{self, Failure, Kind},
                 deliveries::{self, Delivery},
                 interactions::{self, NewMessage, Owner, Replied},
@@ -25,7 +28,10 @@ use crate::{
             StoreError,
         },
     },
-    domain::{automation::AutomationKind, instance::InstanceStatus},
+    domain::{
+        automation::{AutomationKind, EventFacts, PerPerson, ResponseType},
+        instance::InstanceStatus,
+    },
 };
 use chrono::{DateTime, Utc};
 use futures_util::FutureExt;
@@ -353,6 +359,8 @@ struct Candidate<'a> {
     person_id: &'a str,
     username: Option<&'a str>,
     media_id: Option<&'a str>,
+    /// A reply in a thread: its top-level comment.
+    parent_id: Option<&'a str>,
     text: &'a str,
     timestamp: DateTime<Utc>,
     received_at: DateTime<Utc>,
@@ -415,6 +423,7 @@ async fn take_in(state: &AppState, db: &mut PgConnection, units: &[Unit<'_>]) ->
                             person_id: &m.sender_id,
                             username: None,
                             media_id: None,
+                            parent_id: None,
                             text,
                             timestamp: at(m.timestamp_ms),
                             received_at,
@@ -448,6 +457,7 @@ async fn take_in(state: &AppState, db: &mut PgConnection, units: &[Unit<'_>]) ->
                             person_id: &c.from_id,
                             username: c.from_username.as_deref(),
                             media_id: c.media_id.as_deref(),
+                            parent_id: c.parent_id.as_deref(),
                             text,
                             timestamp: at(c.timestamp_ms),
                             received_at,
@@ -493,37 +503,26 @@ async fn take_in(state: &AppState, db: &mut PgConnection, units: &[Unit<'_>]) ->
     candidates.sort_by_key(|c| c.timestamp);
 
     let usernames = people::record(&mut *db, &seen).await?;
-    let mut rows = Vec::with_capacity(candidates.len());
-    let mut wanted: HashMap<usize, i32> = HashMap::new();
+    let mut decided: Vec<(&Candidate, Option<&str>, Decision)> = Vec::with_capacity(candidates.len());
     for c in &candidates {
-        let (instance_id, user_id, instance) = &owners[c.owner];
+        let (instance_id, _, instance) = &owners[c.owner];
         let Some(doc) = instance else { continue };
         let rules = state.directory.rules(&state.pg, instance_id).await?;
         let username =
             c.username.or_else(|| usernames.get(&(instance_id.clone(), c.person_id.to_owned())).map(String::as_str));
-        let decision = decide::decide(doc, &rules, c.kind, c.text, c.timestamp, c.media_id, username);
-        if decision.status == reports::status::PENDING {
-            *wanted.entry(c.owner).or_default() += 1;
-        }
-        rows.push(NewReport {
-            instance_id,
-            user_id,
-            automation_id: decision.automation_id,
-            kind: c.kind,
-            event_id: c.event_id,
-            user_id_instagram: c.person_id,
-            media_id: c.media_id,
-            username,
-            interaction_text: Some(c.text),
-            response_text: decision.response_text,
-            response_type: decision.response_type,
-            status: decision.status,
-            error: decision.reason,
-            timestamp: c.timestamp,
-            received_at: c.received_at,
-        });
+        let facts =
+            EventFacts { kind: c.kind, text: c.text, at_ms: c.timestamp.timestamp_millis(), media_id: c.media_id };
+        let decision = decide::decide(doc, &rules, &facts, c.event_id, username);
+        decided.push((c, username, decision));
     }
-    // The daily cap: what each instance may still send today, reserved before the reports say so.
+    // The daily cap: what each instance may still send today, reserved before the reports say so;
+    // an event's parts go out together or not at all.
+    let mut wanted: HashMap<usize, i32> = HashMap::new();
+    for (c, _, decision) in &decided {
+        if let Decision::Answer { parts, .. } = decision {
+            *wanted.entry(c.owner).or_default() += i32::try_from(parts.len()).unwrap_or(i32::MAX);
+        }
+    }
     let caps: Vec<daily_caps::Wanted> = wanted
         .iter()
         .filter_map(|(i, n)| {
@@ -537,25 +536,70 @@ async fn take_in(state: &AppState, db: &mut PgConnection, units: &[Unit<'_>]) ->
         })
         .collect();
     let (mut granted, today) = daily_caps::reserve(&mut *db, &caps).await?;
-    for row in rows.iter_mut().filter(|r| r.status == reports::status::PENDING) {
-        let left = granted.entry(row.instance_id.to_owned()).or_default();
-        if *left > 0 {
-            *left -= 1;
+    let mut unused: Vec<(String, chrono::NaiveDate)> = Vec::new();
+    for (c, _, decision) in &mut decided {
+        let Decision::Answer { parts, .. } = decision else { continue };
+        let instance_id = &owners[c.owner].0;
+        let left = granted.entry(instance_id.clone()).or_default();
+        let needed = i32::try_from(parts.len()).unwrap_or(i32::MAX);
+        if *left >= needed {
+            *left -= needed;
         } else {
-            decide::over_cap(row);
+            *decision = Decision::Skipped(decide::reason::DAILY_CAP);
+        }
+    }
+    // Slots reserved and not handed out (an event whose parts did not all fit) go back.
+    for (instance_id, left) in granted {
+        unused.extend((0..left.max(0)).map(|_| (instance_id.clone(), today)));
+    }
+    let loop_guard = i32::try_from(state.config.engine.loop_guard_per_hour).unwrap_or(i32::MAX);
+    refuse_by_person(db, loop_guard, &mut decided, &owners, today, &mut unused).await?;
+
+    let mut rows = Vec::with_capacity(decided.len());
+    for (c, username, decision) in &decided {
+        let (instance_id, user_id, _) = &owners[c.owner];
+        let report = |part: i16, automation_id, status, error, reply: Option<&Part>| NewReport {
+            instance_id,
+            user_id,
+            automation_id,
+            kind: c.kind,
+            event_id: c.event_id,
+            part,
+            reply_target: reply
+                .filter(|p| p.response_type == ResponseType::Comment)
+                .map(|_| c.parent_id.unwrap_or(c.event_id)),
+            user_id_instagram: c.person_id,
+            media_id: c.media_id,
+            username: *username,
+            interaction_text: Some(c.text),
+            response_text: reply.map(|p| p.text.clone()),
+            response_type: reply.map(|p| p.response_type),
+            status,
+            error,
+            timestamp: c.timestamp,
+            received_at: c.received_at,
+        };
+        match decision {
+            Decision::Skipped(why) => rows.push(report(0, None, reports::status::SKIPPED, Some(*why), None)),
+            Decision::Answer { automation_id, parts, .. } => {
+                for (part, reply) in (0_i16..).zip(parts) {
+                    rows.push(report(part, Some(*automation_id), reports::status::PENDING, None, Some(reply)));
+                }
+            }
         }
     }
     let written = reports::insert_many(&mut *db, &mut rows).await?;
-    let written_keys: HashSet<(&str, AutomationKind, &str)> =
-        written.iter().map(|w| (w.instance_id.as_str(), w.kind, w.event_id.as_str())).collect();
+    let written_keys: HashSet<(&str, AutomationKind, &str, i16)> =
+        written.iter().map(|w| (w.instance_id.as_str(), w.kind, w.event_id.as_str(), w.part)).collect();
     // Reserved for a report another run wrote first (a race on a re-delivery): given back.
-    let unused: Vec<(String, chrono::NaiveDate)> = rows
-        .iter()
-        .filter(|r| {
-            r.status == reports::status::PENDING && !written_keys.contains(&(r.instance_id, r.kind, r.event_id))
-        })
-        .map(|r| (r.instance_id.to_owned(), today))
-        .collect();
+    unused.extend(
+        rows.iter()
+            .filter(|r| {
+                r.status == reports::status::PENDING
+                    && !written_keys.contains(&(r.instance_id, r.kind, r.event_id, r.part))
+            })
+            .map(|r| (r.instance_id.to_owned(), today)),
+    );
     daily_caps::release(&mut *db, &unused).await?;
     let user_of: HashMap<&str, &str> = owners.iter().map(|(i, u, _)| (i.as_str(), u.as_str())).collect();
     let mut wake = Vec::new();
@@ -569,6 +613,73 @@ async fn take_in(state: &AppState, db: &mut PgConnection, units: &[Unit<'_>]) ->
     outbox::wake(&mut *db, &wake).await?;
 
     Ok(taken)
+}
+
+/// Applies each automation's limit per person and the loop guard to the answers decided: claims
+/// the uses they take and turns the refused ones into skips, their daily-cap slots given back.
+/// Within one batch an automation limited per person answers a person's first event only.
+async fn refuse_by_person(
+    db: &mut PgConnection,
+    loop_guard: i32,
+    decided: &mut [(&Candidate<'_>, Option<&str>, Decision)],
+    owners: &[(String, String, Instance)],
+    today: chrono::NaiveDate,
+    unused: &mut Vec<(String, chrono::NaiveDate)>,
+) -> Result<(), StoreError> {
+    let mut first: HashMap<(Uuid, &str), usize> = HashMap::new();
+    let mut wanted: Vec<automation_uses::Wanted> = Vec::new();
+    let mut later_in_batch: Vec<usize> = Vec::new();
+    for (at, (c, _, decision)) in decided.iter().enumerate() {
+        let Decision::Answer { automation_id, per_person, .. } = decision else { continue };
+        match first.get(&(*automation_id, c.person_id)) {
+            Some(&w) if *per_person == PerPerson::Always => wanted[w].replies += 1,
+            Some(_) => later_in_batch.push(at),
+            None => {
+                first.insert((*automation_id, c.person_id), wanted.len());
+                let free_after = match per_person {
+                    // Free from the start: an earlier event run late is still answered.
+                    PerPerson::Always => Some(DateTime::UNIX_EPOCH),
+                    PerPerson::Once => None,
+                    PerPerson::Hours(h) => Some(c.timestamp + chrono::Duration::hours(i64::from(*h))),
+                };
+                wanted.push(automation_uses::Wanted {
+                    automation_id: *automation_id,
+                    igsid: c.person_id,
+                    at: c.timestamp,
+                    free_after,
+                    replies: 1,
+                });
+            }
+        }
+    }
+    let claims = automation_uses::claim(db, &wanted, loop_guard).await?;
+    // How many replies each pair may still send in this batch, handed out in time order.
+    let mut room: HashMap<(Uuid, &str), i32> = HashMap::new();
+    for (at, (c, _, decision)) in decided.iter_mut().enumerate() {
+        let Decision::Answer { automation_id, parts, .. } = decision else { continue };
+        let why = if later_in_batch.contains(&at) {
+            Some(decide::reason::PER_PERSON)
+        } else {
+            match claims.get(&(*automation_id, c.person_id.to_owned())) {
+                Some(automation_uses::Claim::Granted(granted)) => {
+                    let left = room.entry((*automation_id, c.person_id)).or_insert(*granted);
+                    *left -= 1;
+                    (*left < 0).then_some(decide::reason::LOOP_GUARD)
+                }
+                Some(automation_uses::Claim::Refused(automation_uses::Refusal::Used)) => {
+                    Some(decide::reason::PER_PERSON)
+                }
+                Some(automation_uses::Claim::Refused(automation_uses::Refusal::Loop)) | None => {
+                    Some(decide::reason::LOOP_GUARD)
+                }
+            }
+        };
+        if let Some(why) = why {
+            unused.extend(parts.iter().map(|_| (owners[c.owner].0.clone(), today)));
+            *decision = Decision::Skipped(why);
+        }
+    }
+    Ok(())
 }
 
 /// Text a person sent: not a deletion, an unsupported type or a bare attachment.

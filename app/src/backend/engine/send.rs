@@ -49,6 +49,8 @@ pub(super) async fn send(state: &AppState, item: Claimed) -> Outcome {
         return Outcome::failed(item, "instance_not_connected");
     };
     let in_doubt = item.earlier_start.is_some();
+    // A public reply goes under the thread's top-level comment (Meta takes replies only there).
+    let target = item.reply_target.clone().unwrap_or_else(|| item.event_id.clone());
     if let Some(started) = item.earlier_start {
         // A DM (or a private reply, a DM too) comes back as an echo naming its report: if it came,
         // the reply went out.
@@ -75,7 +77,7 @@ pub(super) async fn send(state: &AppState, item: Claimed) -> Outcome {
                 }
             }
             (AutomationKind::Comment, ResponseType::Comment) => {
-                match state.meta.find_own_reply(&token, &ig_id, &item.event_id, &template).await {
+                match state.meta.find_own_reply(&token, &ig_id, &target, &template).await {
                     Ok(Some(sent)) => return Outcome::Sent { item, reply_id: sent.id, text: template },
                     Ok(None) => {}
                     Err(error) => return retry_or_fail(state, &instance, item, error, false).await,
@@ -93,9 +95,7 @@ pub(super) async fn send(state: &AppState, item: Claimed) -> Outcome {
     let metadata = format!("ic:{}", item.id);
     let private_reply = item.private_reply();
     let outcome = match (item.kind, response_type) {
-        (AutomationKind::Comment, ResponseType::Comment) => {
-            state.meta.reply_to_comment(&token, &item.event_id, &text).await
-        }
+        (AutomationKind::Comment, ResponseType::Comment) => state.meta.reply_to_comment(&token, &target, &text).await,
         (AutomationKind::Comment, ResponseType::Direct) => {
             state.meta.send_message(&token, &ig_id, Recipient::Comment(&item.event_id), &text, &metadata).await
         }

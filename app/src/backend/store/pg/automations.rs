@@ -2,7 +2,7 @@
 //! owner (`user_id`): someone else's automation looks the same as a missing one.
 use super::super::StoreError;
 use crate::domain::{
-    automation::{AutomationKind, Keyword, ResponseType, Rule, Trigger},
+    automation::{AutomationKind, Keyword, MatchMode, PerPerson, Rule, Trigger},
     automation_draft::{AutomationDraft, AutomationView},
 };
 use chrono::{DateTime, Utc};
@@ -13,28 +13,79 @@ fn malformed(id: Uuid) -> StoreError {
     StoreError::Malformed(format!("automation {id}"))
 }
 
+/// The columns every read takes, in [`Stored`]'s order.
+const COLUMNS: &str = "a.id, a.name, a.type, a.trigger_type, a.match_mode, a.keywords, a.exclude_keywords, \
+                       a.direct_reply, a.public_replies, a.per_person, a.per_person_hours, a.is_active, \
+                       a.created_at, a.media_ids";
+
+/// An automation row as read.
+#[derive(sqlx::FromRow)]
+struct Stored {
+    id: Uuid,
+    name: String,
+    #[sqlx(rename = "type")]
+    kind: String,
+    trigger_type: String,
+    match_mode: String,
+    keywords: Vec<String>,
+    exclude_keywords: Vec<String>,
+    direct_reply: Option<String>,
+    public_replies: Vec<String>,
+    per_person: String,
+    per_person_hours: Option<i32>,
+    is_active: bool,
+    created_at: DateTime<Utc>,
+    media_ids: Vec<String>,
+}
+
+/// What every reader needs checked: the enumerations as the domain's types.
+struct Checked {
+    kind: AutomationKind,
+    trigger: Trigger,
+    match_mode: MatchMode,
+    per_person: PerPerson,
+}
+
+impl Stored {
+    fn checked(&self) -> Result<Checked, StoreError> {
+        let id = self.id;
+        let hours = self.per_person_hours.and_then(|h| u32::try_from(h).ok());
+        Ok(Checked {
+            kind: AutomationKind::parse(&self.kind).ok_or_else(|| malformed(id))?,
+            trigger: Trigger::parse(&self.trigger_type).ok_or_else(|| malformed(id))?,
+            match_mode: MatchMode::parse(&self.match_mode).ok_or_else(|| malformed(id))?,
+            per_person: PerPerson::parse(&self.per_person, hours).ok_or_else(|| malformed(id))?,
+        })
+    }
+}
+
+fn folded(keywords: &[String]) -> Vec<Keyword> {
+    keywords.iter().filter_map(|k| Keyword::parse(k)).collect()
+}
+
 /// The instance's automations, as the matcher takes them (active or not: the matcher decides).
 pub async fn rules_for(db: impl PgExecutor<'_>, instance_id: &str) -> Result<Vec<Rule>, StoreError> {
-    type Row = (Uuid, String, String, Vec<String>, String, String, bool, DateTime<Utc>, Vec<String>);
-    let rows: Vec<Row> = sqlx::query_as(
-        "SELECT id, type, trigger_type, keywords, response_text, response_type, is_active, created_at, media_ids
-         FROM instagram_automations WHERE instance_id = $1",
-    )
-    .bind(instance_id)
-    .fetch_all(db)
-    .await?;
+    let rows: Vec<Stored> =
+        sqlx::query_as(&format!("SELECT {COLUMNS} FROM instagram_automations a WHERE a.instance_id = $1"))
+            .bind(instance_id)
+            .fetch_all(db)
+            .await?;
     rows.into_iter()
-        .map(|(id, kind, trigger, keywords, response_text, response_type, is_active, created_at, media_ids)| {
+        .map(|row| {
+            let Checked { kind, trigger, match_mode, per_person } = row.checked()?;
             Ok(Rule {
-                id: id.to_string(),
-                kind: AutomationKind::parse(&kind).ok_or_else(|| malformed(id))?,
-                trigger: Trigger::parse(&trigger).ok_or_else(|| malformed(id))?,
-                keywords: keywords.iter().filter_map(|k| Keyword::parse(k)).collect(),
-                response_text,
-                response_type: ResponseType::parse(&response_type).ok_or_else(|| malformed(id))?,
-                is_active,
-                created_at_ms: created_at.timestamp_millis(),
-                media_ids,
+                id: row.id.to_string(),
+                kind,
+                trigger,
+                match_mode,
+                keywords: folded(&row.keywords),
+                exclude: folded(&row.exclude_keywords),
+                direct_reply: row.direct_reply,
+                public_replies: row.public_replies,
+                per_person,
+                is_active: row.is_active,
+                created_at_ms: row.created_at.timestamp_millis(),
+                media_ids: row.media_ids,
             })
         })
         .collect()
@@ -43,36 +94,64 @@ pub async fn rules_for(db: impl PgExecutor<'_>, instance_id: &str) -> Result<Vec
 /// The instance's automations for the editor, oldest first, with the replies each sent today
 /// (UTC) and in total.
 pub async fn list(db: impl PgExecutor<'_>, instance_id: &str) -> Result<Vec<AutomationView>, StoreError> {
-    type Row = (Uuid, String, String, String, Vec<String>, String, String, Vec<String>, bool, i64, i64);
-    let rows: Vec<Row> = sqlx::query_as(
-        "SELECT a.id, a.name, a.type, a.trigger_type, a.keywords, a.response_text, a.response_type, a.media_ids,
-                a.is_active,
+    #[derive(sqlx::FromRow)]
+    struct Listed {
+        #[sqlx(flatten)]
+        stored: Stored,
+        today: i64,
+        total: i64,
+    }
+    let rows: Vec<Listed> = sqlx::query_as(&format!(
+        "SELECT {COLUMNS},
                 (SELECT count(*) FROM instagram_reports r WHERE r.automation_id = a.id AND r.status = 'sent'
-                   AND r.created_at >= date_trunc('day', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'),
-                (SELECT count(*) FROM instagram_reports r WHERE r.automation_id = a.id AND r.status = 'sent')
-         FROM instagram_automations a WHERE a.instance_id = $1 ORDER BY a.created_at, a.id",
-    )
+                   AND r.created_at >= date_trunc('day', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC') AS today,
+                (SELECT count(*) FROM instagram_reports r WHERE r.automation_id = a.id AND r.status = 'sent') AS total
+         FROM instagram_automations a WHERE a.instance_id = $1 ORDER BY a.created_at, a.id"
+    ))
     .bind(instance_id)
     .fetch_all(db)
     .await?;
     rows.into_iter()
-        .map(|(id, name, kind, trigger, keywords, response_text, response_type, media_ids, is_active, today, total)| {
+        .map(|Listed { stored: row, today, total }| {
+            let Checked { kind, trigger, match_mode, per_person } = row.checked()?;
             Ok(AutomationView {
-                id: id.to_string(),
+                id: row.id.to_string(),
                 instance_id: instance_id.to_owned(),
-                name,
-                kind: AutomationKind::parse(&kind).ok_or_else(|| malformed(id))?,
-                trigger: Trigger::parse(&trigger).ok_or_else(|| malformed(id))?,
-                keywords,
-                response_text,
-                response_type: ResponseType::parse(&response_type).ok_or_else(|| malformed(id))?,
-                media_ids,
-                is_active,
+                name: row.name,
+                kind,
+                trigger,
+                match_mode,
+                keywords: row.keywords,
+                exclude_keywords: row.exclude_keywords,
+                direct_reply: row.direct_reply,
+                public_replies: row.public_replies,
+                per_person,
+                media_ids: row.media_ids,
+                is_active: row.is_active,
                 replies_today: today,
                 replies_total: total,
             })
         })
         .collect()
+}
+
+/// The draft's values as bound after the id, user and instance ($4 on).
+fn bind_draft<'q>(
+    query: sqlx::query::QueryScalar<'q, sqlx::Postgres, Uuid, sqlx::postgres::PgArguments>,
+    draft: &'q AutomationDraft,
+) -> sqlx::query::QueryScalar<'q, sqlx::Postgres, Uuid, sqlx::postgres::PgArguments> {
+    query
+        .bind(&draft.name)
+        .bind(draft.kind.as_str())
+        .bind(draft.trigger.as_str())
+        .bind(draft.match_mode.as_str())
+        .bind(&draft.keywords)
+        .bind(&draft.exclude_keywords)
+        .bind(&draft.direct_reply)
+        .bind(&draft.public_replies)
+        .bind(draft.per_person.as_str())
+        .bind(draft.per_person.hours().and_then(|h| i32::try_from(h).ok()))
+        .bind(&draft.media_ids)
 }
 
 pub async fn insert(
@@ -81,28 +160,21 @@ pub async fn insert(
     instance_id: &str,
     draft: &AutomationDraft,
 ) -> Result<Uuid, StoreError> {
-    let id = Uuid::now_v7();
-    sqlx::query(
+    let query = sqlx::query_scalar(
         "INSERT INTO instagram_automations
-            (id, user_id, instance_id, name, type, trigger_type, keywords, response_text, response_type, media_ids)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+            (id, user_id, instance_id, name, type, trigger_type, match_mode, keywords, exclude_keywords, direct_reply,
+             public_replies, per_person, per_person_hours, media_ids)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+         RETURNING id",
     )
-    .bind(id)
+    .bind(Uuid::now_v7())
     .bind(user_id)
-    .bind(instance_id)
-    .bind(&draft.name)
-    .bind(draft.kind.as_str())
-    .bind(draft.trigger.as_str())
-    .bind(&draft.keywords)
-    .bind(&draft.response_text)
-    .bind(draft.response_type.as_str())
-    .bind(&draft.media_ids)
-    .execute(db)
-    .await?;
-    Ok(id)
+    .bind(instance_id);
+    Ok(bind_draft(query, draft).fetch_one(db).await?)
 }
 
-/// Replaces an automation of `user_id` on `instance_id`.
+/// Replaces an automation of `user_id` on `instance_id`. Who already got it keeps counting: the
+/// limit per person is the automation's, whatever its text becomes.
 pub async fn update(
     db: impl PgExecutor<'_>,
     user_id: &str,
@@ -110,25 +182,16 @@ pub async fn update(
     id: Uuid,
     draft: &AutomationDraft,
 ) -> Result<(), StoreError> {
-    sqlx::query_scalar::<_, Uuid>(
-        "UPDATE instagram_automations SET name = $4, type = $5, trigger_type = $6, keywords = $7, response_text = $8,
-                response_type = $9, media_ids = $10, updated_at = now()
+    let query = sqlx::query_scalar(
+        "UPDATE instagram_automations SET name = $4, type = $5, trigger_type = $6, match_mode = $7, keywords = $8,
+                exclude_keywords = $9, direct_reply = $10, public_replies = $11, per_person = $12,
+                per_person_hours = $13, media_ids = $14, updated_at = now()
          WHERE id = $1 AND user_id = $2 AND instance_id = $3 RETURNING id",
     )
     .bind(id)
     .bind(user_id)
-    .bind(instance_id)
-    .bind(&draft.name)
-    .bind(draft.kind.as_str())
-    .bind(draft.trigger.as_str())
-    .bind(&draft.keywords)
-    .bind(&draft.response_text)
-    .bind(draft.response_type.as_str())
-    .bind(&draft.media_ids)
-    .fetch_optional(db)
-    .await?
-    .map(|_| ())
-    .ok_or(StoreError::NotFound)
+    .bind(instance_id);
+    bind_draft(query, draft).fetch_optional(db).await?.map(|_| ()).ok_or(StoreError::NotFound)
 }
 
 /// Turns an automation of `user_id` on or off; returns its instance.
@@ -145,12 +208,16 @@ pub async fn set_active(db: impl PgExecutor<'_>, user_id: &str, id: Uuid, active
     .ok_or(StoreError::NotFound)
 }
 
-/// Deletes an automation of `user_id`; its reports stay. Returns its instance.
+/// Deletes an automation of `user_id` and who got it; its reports stay. Returns its instance.
 pub async fn delete(db: impl PgExecutor<'_>, user_id: &str, id: Uuid) -> Result<String, StoreError> {
-    sqlx::query_scalar("DELETE FROM instagram_automations WHERE id = $1 AND user_id = $2 RETURNING instance_id")
-        .bind(id)
-        .bind(user_id)
-        .fetch_optional(db)
-        .await?
-        .ok_or(StoreError::NotFound)
+    sqlx::query_scalar(
+        "WITH gone AS (DELETE FROM instagram_automations WHERE id = $1 AND user_id = $2 RETURNING id, instance_id),
+              uses AS (DELETE FROM automation_uses WHERE automation_id IN (SELECT id FROM gone))
+         SELECT instance_id FROM gone",
+    )
+    .bind(id)
+    .bind(user_id)
+    .fetch_optional(db)
+    .await?
+    .ok_or(StoreError::NotFound)
 }

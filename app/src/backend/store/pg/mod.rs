@@ -1,5 +1,6 @@
 //! PostgreSQL: migrations and one module per table group.
 pub mod audit;
+pub mod automation_uses;
 pub mod automations;
 pub mod daily_caps;
 pub mod dead_letters;

@@ -63,6 +63,8 @@ pub struct Claimed {
     pub username: Option<String>,
     pub response_text: Option<String>,
     pub response_type: Option<ResponseType>,
+    /// The comment a public reply goes under.
+    pub reply_target: Option<String>,
     /// When an earlier run started sending this reply and never learnt the outcome, if one did.
     pub earlier_start: Option<DateTime<Utc>>,
     /// Counting this run.
@@ -91,6 +93,7 @@ type ItemRow = (
     DateTime<Utc>,
     DateTime<Utc>,
     bool,
+    Option<String>,
 );
 
 /// Takes due replies from up to `accounts` accounts, as many from each as its pace allows now, and
@@ -129,7 +132,8 @@ pub async fn claim(
     for (private, limits) in [(false, &sends), (true, &privates)] {
         let mut taken: Vec<ItemRow> = sqlx::query_as(
             "SELECT r.id, r.instance_id, r.user_id, r.interaction_type, r.event_id, r.user_id_instagram, r.username,
-                    r.response_text, r.response_type, r.send_started_at, r.attempts, r.created_at, r.send_after, $3
+                    r.response_text, r.response_type, r.send_started_at, r.attempts, r.created_at, r.send_after, $3,
+                    r.reply_target
              FROM unnest($1::text[], $2::bigint[]) AS a(instance_id, allowed)
              CROSS JOIN LATERAL (
                  SELECT * FROM instagram_reports q
@@ -198,6 +202,7 @@ fn claimed_item(r: &ItemRow) -> Claimed {
         person_id: r.5.clone(),
         username: r.6.clone(),
         response_text: r.7.clone(),
+        reply_target: r.14.clone(),
         response_type: r.8.as_deref().and_then(ResponseType::parse),
         earlier_start: r.9,
         attempts: r.10 + 1,

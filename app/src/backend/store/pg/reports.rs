@@ -23,6 +23,11 @@ pub struct NewReport<'a> {
     pub automation_id: Option<Uuid>,
     pub kind: AutomationKind,
     pub event_id: &'a str,
+    /// Which part of the event's answer: 0 the first (or the skip), 1 a comment's private reply
+    /// after its public one.
+    pub part: i16,
+    /// The comment a public reply goes under (the thread's top-level one).
+    pub reply_target: Option<&'a str>,
     pub user_id_instagram: &'a str,
     pub media_id: Option<&'a str>,
     pub username: Option<&'a str>,
@@ -45,10 +50,11 @@ pub struct Written {
     pub instance_id: String,
     pub kind: AutomationKind,
     pub event_id: String,
+    pub part: i16,
     pub status: String,
 }
 
-/// `(instance_id, kind, event_id)`: the one report an event may have.
+/// `(instance_id, kind, event_id)`: the event whose answer (one report per part) is written once.
 pub type EventKey = (String, AutomationKind, String);
 
 /// The events among `keys` that already have their report.
@@ -76,26 +82,26 @@ pub async fn insert_many(db: &mut PgConnection, rows: &mut [NewReport<'_>]) -> R
         return Ok(Vec::new());
     }
     rows.sort_by(|a, b| {
-        (a.instance_id, a.kind.as_str(), a.event_id).cmp(&(b.instance_id, b.kind.as_str(), b.event_id))
+        (a.instance_id, a.kind.as_str(), a.event_id, a.part).cmp(&(b.instance_id, b.kind.as_str(), b.event_id, b.part))
     });
     let ids: Vec<Uuid> = rows.iter().map(|_| Uuid::now_v7()).collect();
     let comment = |r: &NewReport<'_>| r.kind == AutomationKind::Comment;
-    let written: Vec<(Uuid, String, String, String, String)> = sqlx::query_as(
+    let written: Vec<(Uuid, String, String, String, i16, String)> = sqlx::query_as(
         "INSERT INTO instagram_reports
             (id, instance_id, user_id, automation_id, interaction_type, event_id, comment_id, user_id_instagram,
              media_id, username, interaction_text, response_text, response_type, status, error, \"timestamp\",
-             received_at, send_after, completed_at)
+             received_at, part, reply_target, send_after, completed_at)
          SELECT id, instance_id, user_id, automation_id, kind, event_id, comment_id, person, media_id, username,
-                text, response_text, response_type, status, error, at, received_at,
+                text, response_text, response_type, status, error, at, received_at, part, reply_target,
                 CASE WHEN status = 'pending' THEN now() END,
                 CASE WHEN status <> 'pending' THEN clock_timestamp() END
          FROM unnest($1::uuid[], $2::text[], $3::text[], $4::uuid[], $5::text[], $6::text[], $7::text[], $8::text[],
                      $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[],
-                     $16::timestamptz[], $17::timestamptz[])
+                     $16::timestamptz[], $17::timestamptz[], $18::smallint[], $19::text[])
               AS r(id, instance_id, user_id, automation_id, kind, event_id, comment_id, person, media_id, username,
-                   text, response_text, response_type, status, error, at, received_at)
-         ON CONFLICT (instance_id, interaction_type, event_id) DO NOTHING
-         RETURNING id, instance_id, interaction_type, event_id, status",
+                   text, response_text, response_type, status, error, at, received_at, part, reply_target)
+         ON CONFLICT (instance_id, interaction_type, event_id, part) DO NOTHING
+         RETURNING id, instance_id, interaction_type, event_id, part, status",
     )
     .bind(&ids)
     .bind(rows.iter().map(|r| r.instance_id).collect::<Vec<_>>())
@@ -114,12 +120,14 @@ pub async fn insert_many(db: &mut PgConnection, rows: &mut [NewReport<'_>]) -> R
     .bind(rows.iter().map(|r| r.error).collect::<Vec<_>>())
     .bind(rows.iter().map(|r| r.timestamp).collect::<Vec<_>>())
     .bind(rows.iter().map(|r| r.received_at).collect::<Vec<_>>())
+    .bind(rows.iter().map(|r| r.part).collect::<Vec<_>>())
+    .bind(rows.iter().map(|r| r.reply_target).collect::<Vec<_>>())
     .fetch_all(db)
     .await?;
     Ok(written
         .into_iter()
-        .filter_map(|(id, instance_id, kind, event_id, status)| {
-            Some(Written { id, instance_id, kind: AutomationKind::parse(&kind)?, event_id, status })
+        .filter_map(|(id, instance_id, kind, event_id, part, status)| {
+            Some(Written { id, instance_id, kind: AutomationKind::parse(&kind)?, event_id, part, status })
         })
         .collect())
 }
@@ -188,8 +196,8 @@ pub async fn lock(db: &mut PgConnection, ids: &[Uuid]) -> Result<Vec<Uuid>, Stor
     Ok(rows.into_iter().filter_map(|(id, pending)| pending.then_some(id)).collect())
 }
 
-/// The pending public replies in flight to these comments (`(instance_id, comment id)`), whose
-/// own comment may just have come back.
+/// The pending public replies in flight under these comments (`(instance_id, comment id)`),
+/// whose own comment may just have come back.
 pub async fn public_replies_in_flight(
     db: &mut PgConnection,
     comments: &[(&str, &str)],
@@ -200,7 +208,7 @@ pub async fn public_replies_in_flight(
     Ok(sqlx::query_scalar(
         "SELECT r.id FROM instagram_reports r
          JOIN unnest($1::text[], $2::text[]) AS c(instance_id, comment_id)
-           ON r.instance_id = c.instance_id AND r.interaction_type = 'comment' AND r.event_id = c.comment_id
+           ON r.instance_id = c.instance_id AND r.reply_target = c.comment_id
          WHERE r.status = 'pending' AND r.response_type = 'comment' AND r.send_started_at IS NOT NULL",
     )
     .bind(comments.iter().map(|c| c.0).collect::<Vec<_>>())
@@ -255,7 +263,9 @@ pub struct PublicReplySeen<'a> {
     pub text: Option<&'a str>,
 }
 
-/// Settles those public replies among `locked` (pending, locked by [`lock`]) whose comment came back.
+/// Settles those public replies among `locked` (pending, locked by [`lock`]) whose comment came
+/// back: under the comment they were posted to, with their text (a thread may have several in
+/// flight).
 pub async fn confirm_public_replies(
     db: &mut PgConnection,
     seen: &[PublicReplySeen<'_>],
@@ -265,15 +275,18 @@ pub async fn confirm_public_replies(
         return Ok(Vec::new());
     }
     let mut seen: Vec<&PublicReplySeen> = seen.iter().collect();
-    seen.sort_by(|a, b| (a.instance_id, a.parent_comment_id).cmp(&(b.instance_id, b.parent_comment_id)));
-    seen.dedup_by(|a, b| (a.instance_id, a.parent_comment_id) == (b.instance_id, b.parent_comment_id));
+    seen.sort_by(|a, b| {
+        (a.instance_id, a.parent_comment_id, a.text).cmp(&(b.instance_id, b.parent_comment_id, b.text))
+    });
+    seen.dedup_by(|a, b| (a.instance_id, a.parent_comment_id, a.text) == (b.instance_id, b.parent_comment_id, b.text));
     let rows: Vec<SettledRow> = sqlx::query_as(&format!(
         "UPDATE instagram_reports r SET status = 'sent', reply_id = u.reply_id,
              response_text = COALESCE(u.text, r.response_text), sent_at = now(), completed_at = clock_timestamp(),
              error = NULL, claimed_until = NULL, updated_at = now()
          FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS u(instance_id, parent_id, reply_id, text)
-         WHERE r.id = ANY($5) AND r.instance_id = u.instance_id AND r.interaction_type = 'comment'
-           AND r.event_id = u.parent_id AND r.response_type = 'comment' AND r.send_started_at IS NOT NULL
+         WHERE r.id = ANY($5) AND r.instance_id = u.instance_id AND r.reply_target = u.parent_id
+           AND r.response_type = 'comment' AND r.send_started_at IS NOT NULL
+           AND (u.text IS NULL OR r.response_text = u.text)
          RETURNING {SETTLED}"
     ))
     .bind(seen.iter().map(|s| s.instance_id).collect::<Vec<_>>())

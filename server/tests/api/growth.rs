@@ -1,0 +1,303 @@
+//! The growth loop through the sandbox: a comment answered publicly (one of several variants)
+//! and privately, replies in threads, matching modes, exclusions, once per person, the cooldown
+//! and the loop guard, each part of an answer with its own report.
+use crate::{
+    automations::save,
+    engine::{shop_with, Shop},
+};
+use app::domain::automation::{AutomationKind, MatchMode, PerPerson};
+use serde_json::{json, Value};
+use std::collections::HashSet;
+
+const POST: &str = "17895695668004550";
+const REEL: &str = "17918195224117851";
+
+async fn shop() -> Shop {
+    shop_with(|_| {}).await
+}
+
+/// `(part, status, error, response_type, response_text)` of every report of `event_id`.
+async fn parts(shop: &Shop, event_id: &str) -> Vec<(i16, String, Option<String>, Option<String>, Option<String>)> {
+    sqlx::query_as(
+        "SELECT part, status, error, response_type, response_text FROM instagram_reports WHERE event_id = $1
+         ORDER BY part",
+    )
+    .bind(event_id)
+    .fetch_all(&shop.app.state.pg)
+    .await
+    .expect("reports")
+}
+
+/// Statuses and errors of every report, in the order of the events (one batch writes its
+/// reports at one instant).
+async fn outcomes(shop: &Shop) -> Vec<(String, Option<String>)> {
+    sqlx::query_as("SELECT status, error FROM instagram_reports ORDER BY \"timestamp\", part")
+        .fetch_all(&shop.app.state.pg)
+        .await
+        .expect("reports")
+}
+
+/// A follower replies in the thread of `parent` on `media`; returns the reply's id.
+async fn reply_in_thread(shop: &Shop, follower: &str, media: &str, parent: &str, text: &str) -> String {
+    let url = format!("{}/_sandbox/followers/{follower}/comments", shop.meta.base);
+    let body = json!({ "media_id": media, "text": text, "parent_id": parent });
+    let answer: Value = shop.meta.http.post(url).json(&body).send().await.expect("reply").json().await.expect("json");
+    answer["id"].as_str().expect("id").to_owned()
+}
+
+async fn follower(shop: &Shop, username: &str) {
+    let url = format!("{}/_sandbox/followers", shop.meta.base);
+    let created = shop.meta.http.post(url).json(&json!({ "username": username })).send().await.expect("follower");
+    assert!(created.status().is_success());
+}
+
+#[tokio::test]
+async fn a_comment_gets_both_replies_each_with_its_own_report_and_never_twice() {
+    let shop = shop().await;
+    shop.automation_with(AutomationKind::Comment, &["eu quero"], |a| {
+        a.public_replies = vec!["Te chamei no direct!".into(), "Olha o direct 😉".into()];
+        a.direct_reply = Some("Oi @{username}! Aqui está o link: https://loja.exemplo/natal".into());
+    })
+    .await;
+
+    let comment = shop.meta.comment("cliente.fiel", POST, "EU QUERO!").await;
+    shop.meta.settle(&shop.app).await;
+
+    let public = shop.meta.succeeded("POST", &format!("/{comment}/replies")).await;
+    assert_eq!(public.len(), 1);
+    let variant = public[0]["body"]["message"].as_str().expect("text").to_owned();
+    assert!(["Te chamei no direct!", "Olha o direct 😉"].contains(&variant.as_str()), "{variant}");
+    let private = shop.meta.succeeded("POST", "/messages").await;
+    assert_eq!(private.len(), 1, "{private:?}");
+    assert_eq!(private[0]["body"]["recipient"]["comment_id"], comment.as_str());
+    assert_eq!(private[0]["body"]["message"]["text"], "Oi @cliente.fiel! Aqui está o link: https://loja.exemplo/natal");
+    let direct_text = "Oi @cliente.fiel! Aqui está o link: https://loja.exemplo/natal".to_owned();
+    assert_eq!(
+        parts(&shop, &comment).await,
+        vec![
+            (0, "sent".into(), None, Some("comment".into()), Some(variant)),
+            (1, "sent".into(), None, Some("direct".into()), Some(direct_text)),
+        ]
+    );
+
+    // Meta delivers the same comment again: nothing more goes out, no report is added.
+    let delivered = shop.meta.deliveries().await;
+    let first = delivered.iter().find(|d| d["body"].to_string().contains(&comment)).expect("the comment's delivery");
+    shop.deliver_raw(first["body"].as_str().expect("body")).await;
+    shop.meta.settle(&shop.app).await;
+    assert_eq!(shop.meta.succeeded("POST", "/replies").await.len(), 1);
+    assert_eq!(shop.meta.succeeded("POST", "/messages").await.len(), 1);
+    assert_eq!(parts(&shop, &comment).await.len(), 2);
+    let stats = shop.meta.stats().await;
+    assert_eq!(
+        (stats["duplicate_public_replies"].as_u64(), stats["duplicate_tagged_sends"].as_u64()),
+        (Some(0), Some(0))
+    );
+}
+
+#[tokio::test]
+async fn public_replies_spread_over_their_variants() {
+    let shop = shop().await;
+    let variants = ["Te chamei no direct!", "Olha o direct 😉", "Enviado, confere lá!"];
+    shop.automation_with(AutomationKind::Comment, &["quero"], |a| {
+        a.public_replies = variants.iter().map(|v| (*v).to_owned()).collect();
+    })
+    .await;
+    for (n, who) in ["fa.um", "fa.dois", "fa.tres", "fa.quatro"].into_iter().enumerate() {
+        follower(&shop, who).await;
+        for i in 0..6 {
+            shop.meta.comment(who, if (n + i) % 2 == 0 { POST } else { REEL }, &format!("quero {i}")).await;
+        }
+    }
+    shop.meta.settle(&shop.app).await;
+    let sent: Vec<String> = shop
+        .meta
+        .succeeded("POST", "/replies")
+        .await
+        .iter()
+        .filter_map(|c| c["body"]["message"].as_str().map(str::to_owned))
+        .collect();
+    assert_eq!(sent.len(), 24);
+    let used: HashSet<&str> = sent.iter().map(String::as_str).collect();
+    assert_eq!(used, variants.into_iter().collect::<HashSet<_>>(), "every variant is used");
+}
+
+#[tokio::test]
+async fn a_reply_in_a_thread_is_answered_under_the_top_level_comment() {
+    let shop = shop().await;
+    shop.automation_with(AutomationKind::Comment, &["link"], |a| {
+        a.public_replies = vec!["Te chamei no direct!".into()]
+    })
+    .await;
+    let top = shop.meta.comment("cliente.fiel", POST, "Que lindo!").await;
+    let reply = reply_in_thread(&shop, "outra.cliente", POST, &top, "manda o link").await;
+    shop.meta.settle(&shop.app).await;
+
+    assert_eq!(shop.meta.calls(&format!("/{reply}/replies")).await, Vec::<Value>::new(), "never to the reply itself");
+    let posted = shop.meta.succeeded("POST", &format!("/{top}/replies")).await;
+    assert_eq!(posted.len(), 1, "under the top-level comment");
+    let (status, target): (String, Option<String>) =
+        sqlx::query_as("SELECT status, reply_target FROM instagram_reports WHERE event_id = $1")
+            .bind(&reply)
+            .fetch_one(&shop.app.state.pg)
+            .await
+            .expect("report");
+    assert_eq!((status.as_str(), target.as_deref()), ("sent", Some(top.as_str())));
+}
+
+#[tokio::test]
+async fn keywords_match_exactly_by_their_start_and_never_with_an_excluded_word() {
+    let shop = shop().await;
+    shop.automation_with(AutomationKind::Dm, &["eu quero"], |a| {
+        a.match_mode = MatchMode::Exact;
+        a.direct_reply = Some("Exato".into());
+    })
+    .await;
+    shop.automation_with(AutomationKind::Dm, &["preço"], |a| {
+        a.match_mode = MatchMode::StartsWith;
+        a.exclude_keywords = vec!["atacado".into()];
+        a.direct_reply = Some("Começa com".into());
+    })
+    .await;
+    for text in ["Eu quero!", "eu quero o link", "Preço do bolo?", "qual o preço?", "preço no atacado"] {
+        shop.meta.dm("cliente.fiel", "loja.exemplo", text).await;
+    }
+    shop.meta.settle(&shop.app).await;
+    let mut texts: Vec<String> = shop
+        .meta
+        .succeeded("POST", "/messages")
+        .await
+        .iter()
+        .filter_map(|c| c["body"]["message"]["text"].as_str().map(str::to_owned))
+        .collect();
+    // The replies go out concurrently: in any order.
+    texts.sort();
+    assert_eq!(texts, ["Começa com", "Exato"]);
+    let skipped = outcomes(&shop).await.into_iter().filter(|o| o.1.as_deref() == Some("no_match")).count();
+    assert_eq!(skipped, 3);
+}
+
+#[tokio::test]
+async fn once_per_person_answers_each_person_once_and_all_answers_once_a_day() {
+    let shop = shop().await;
+    shop.automation_with(AutomationKind::Dm, &["cupom"], |a| {
+        a.per_person = PerPerson::Once;
+        a.direct_reply = Some("Seu cupom: NATAL10".into());
+    })
+    .await;
+    shop.meta.dm("cliente.fiel", "loja.exemplo", "quero o cupom").await;
+    shop.meta.settle(&shop.app).await;
+    shop.meta.dm("cliente.fiel", "loja.exemplo", "cupom de novo?").await;
+    tokio::time::sleep(std::time::Duration::from_millis(2)).await;
+    shop.meta.dm("outra.cliente", "loja.exemplo", "tem cupom?").await;
+    shop.meta.settle(&shop.app).await;
+    // A day later, still once.
+    shop.meta.advance(26 * 3600).await;
+    shop.meta.dm("cliente.fiel", "loja.exemplo", "e o cupom?").await;
+    shop.meta.settle(&shop.app).await;
+    assert_eq!(
+        outcomes(&shop).await,
+        vec![
+            ("sent".into(), None),
+            ("skipped".into(), Some("once_per_person".into())),
+            ("sent".into(), None),
+            ("skipped".into(), Some("once_per_person".into())),
+        ]
+    );
+}
+
+#[tokio::test]
+async fn an_all_automation_answers_a_person_again_only_after_its_hours() {
+    let shop = shop().await;
+    // `all` gets once every 24 hours by default.
+    shop.automation_with(AutomationKind::Dm, &[], |a| a.direct_reply = Some("Oi! Já te respondo.".into())).await;
+    // Two messages in one batch: the first is answered.
+    shop.meta.dm("cliente.fiel", "loja.exemplo", "oi").await;
+    tokio::time::sleep(std::time::Duration::from_millis(2)).await;
+    shop.meta.dm("cliente.fiel", "loja.exemplo", "tudo bem?").await;
+    shop.meta.settle(&shop.app).await;
+    shop.meta.dm("cliente.fiel", "loja.exemplo", "alô?").await;
+    shop.meta.settle(&shop.app).await;
+    shop.meta.advance(25 * 3600).await;
+    shop.meta.dm("cliente.fiel", "loja.exemplo", "bom dia").await;
+    shop.meta.settle(&shop.app).await;
+    assert_eq!(
+        outcomes(&shop).await,
+        vec![
+            ("sent".into(), None),
+            ("skipped".into(), Some("once_per_person".into())),
+            ("skipped".into(), Some("once_per_person".into())),
+            ("sent".into(), None),
+        ]
+    );
+}
+
+#[tokio::test]
+async fn the_loop_guard_stops_an_automation_answering_one_person_over_and_over() {
+    let shop = shop().await;
+    // Another account's bot that keeps saying the keyword.
+    shop.automation_with(AutomationKind::Dm, &["oi"], |a| a.direct_reply = Some("Oi! Como posso ajudar?".into())).await;
+    for i in 0..12 {
+        shop.meta.dm("cliente.fiel", "loja.exemplo", &format!("Oi! Mensagem automática {i}")).await;
+        if i % 4 == 3 {
+            shop.meta.settle(&shop.app).await;
+        }
+    }
+    shop.meta.settle(&shop.app).await;
+    let all = outcomes(&shop).await;
+    assert_eq!(all.iter().filter(|o| o.0 == "sent").count(), 10, "{all:?}");
+    assert_eq!(all.iter().filter(|o| o.1.as_deref() == Some("loop_guard")).count(), 2, "{all:?}");
+    // Someone else is still answered, and so is the same person an hour later.
+    shop.meta.dm("outra.cliente", "loja.exemplo", "oi").await;
+    shop.meta.advance(3700).await;
+    shop.meta.dm("cliente.fiel", "loja.exemplo", "oi de novo").await;
+    shop.meta.settle(&shop.app).await;
+    assert_eq!(outcomes(&shop).await.iter().filter(|o| o.0 == "sent").count(), 12);
+}
+
+#[tokio::test]
+async fn editing_keeps_every_chosen_post_the_picker_cannot_show() {
+    let shop = shop().await;
+    let beyond_first_page = "17999999999999999";
+    let (status, saved) = save(
+        &shop.app,
+        &shop.instance_id,
+        None,
+        &[
+            ("name", "Só no reel"),
+            ("kind", "comment"),
+            ("trigger", "keyword"),
+            ("keywords", "link"),
+            ("public_replies", "Te chamei no direct!"),
+            ("media_ids][0", REEL),
+            ("media_ids][1", beyond_first_page),
+        ],
+    )
+    .await;
+    assert_eq!(status, 200, "{saved}");
+    let id = saved["id"].as_str().expect("id").to_owned();
+    let editor = |shop: &Shop| {
+        let url = shop.app.url(&format!("/automations?instance={}&edit={id}", shop.instance_id));
+        let request = shop.app.client.get(url);
+        async move { request.send().await.expect("page").text().await.expect("html") }
+    };
+    let html = editor(&shop).await;
+    assert!(html.contains(&format!(r#"value="{REEL}" checked"#)), "the shown post is ticked");
+    assert!(
+        html.contains(&format!(r#"type="hidden" name="input[media_ids][3]" value="{beyond_first_page}""#)),
+        "the post beyond the list is kept: {}",
+        html.split("media-picker").nth(1).unwrap_or_default()
+    );
+
+    // Media cannot load: every chosen post is kept.
+    shop.meta
+        .post_control("/_sandbox/faults", json!({ "endpoint": "media", "kind": "server_error", "count": 10 }))
+        .await;
+    let html = editor(&shop).await;
+    for (i, kept) in [REEL, beyond_first_page].iter().enumerate() {
+        assert!(
+            html.contains(&format!(r#"type="hidden" name="input[media_ids][{i}]" value="{kept}""#)),
+            "{kept} kept while media cannot load"
+        );
+    }
+}
