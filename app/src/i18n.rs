@@ -183,6 +183,23 @@ keys! {
     TryNoMatch => "Nenhuma automação ativa responderia.", "No active automation would reply.";
     TryWouldFire => "Responderia:", "Would reply:";
     TryKeyword => "palavra-chave", "keyword";
+    TryMedia => "Publicação do comentário", "Post of the comment";
+    TryStoryReply => "Resposta ao story", "Story reply";
+    TryStoryMention => "Menção no story", "Story mention";
+    DmSourceLabel => "Responde a", "Answers";
+    SourceMessages => "Mensagens (texto, anexos e respostas ao story)", "Messages (text, attachments and story replies)";
+    SourceStoryReplies => "Só respostas aos stories", "Story replies only";
+    SourceStoryMentions => "Menções da conta em stories (agradecer)", "Mentions of the account in stories (thank them)";
+    TryAnyMedia => "Qualquer publicação", "Any post";
+    TryHeldBack => "Mas agora não enviaria:", "But it would not send now:";
+    MissInactive => "corresponderia, mas está inativa", "would match, but it is inactive";
+    MissOtherType => "corresponderia, mas é de outro tipo", "would match, but it is of another type";
+    MissOtherPosts => "corresponderia, mas vale só para outras publicações", "would match, but it applies to other posts only";
+    MissNewer => "corresponderia, mas foi criada depois", "would match, but it was created later";
+    OrderHint => "Tentadas nesta ordem: a primeira que corresponder responde.", "Tried in this order: the first that matches replies.";
+    OrderLabel => "Posição", "Position";
+    MoveUp => "Subir na ordem", "Move up";
+    MoveDown => "Descer na ordem", "Move down";
     FieldKeywordTooLong => "Cada palavra-chave pode ter até 64 caracteres.", "Each keyword may have up to 64 characters.";
     FieldKeywordInvalid => "Uma palavra-chave precisa ter letras ou números.", "A keyword needs letters or digits.";
     FieldTooMany => "No máximo 30 palavras-chave.", "At most 30 keywords.";
@@ -192,6 +209,7 @@ keys! {
     FieldVariantTooLong => "Cada variação pode ter até 2200 caracteres (o limite do Instagram).", "Each variant may have up to 2200 characters (Instagram's limit).";
     FieldOneReplyRequired => "Escreva a resposta pública, a privada ou as duas.", "Write the public reply, the private one, or both.";
     FieldHoursRange => "Informe de 1 a 8760 horas.", "Enter 1 to 8760 hours.";
+    FieldMentionNeedsAll => "Uma menção não tem texto: use o gatilho \"Todos\".", "A mention has no text: use the \"All\" trigger.";
     FieldAllNeedsLimit => "Com o gatilho \"Todos\", escolha uma vez só ou a cada N horas.", "With the \"All\" trigger, choose only once or every N hours.";
     FilterInstance => "Instância", "Instance";
     FilterAll => "Todas", "All";
@@ -228,6 +246,7 @@ keys! {
     ReasonNoMatch => "nenhuma automação correspondeu", "no automation matched";
     ReasonDailyCap => "limite diário atingido", "daily limit reached";
     ReasonPerPerson => "já respondida a esta pessoa (limite por pessoa)", "already answered this person (limit per person)";
+    ReasonLiveNoPublic => "comentário em live: o Instagram não aceita resposta pública", "live video comment: Instagram takes no public reply";
     ReasonLoopGuard => "respostas demais à mesma pessoa nesta hora (proteção contra loop)", "too many replies to the same person this hour (loop guard)";
     ReasonNotConnected => "instância não conectada", "instance not connected";
     AdminTitle => "Administração", "Administration";
@@ -381,6 +400,7 @@ pub fn field_message(code: &str) -> Key {
         "one_reply_required" => Key::FieldOneReplyRequired,
         "hours_range" => Key::FieldHoursRange,
         "all_needs_limit" => Key::FieldAllNeedsLimit,
+        "mention_needs_all" => Key::FieldMentionNeedsAll,
         "taken" => Key::FieldTaken,
         "quota" => Key::FieldQuota,
         "failed_again" => Key::FieldFailedAgain,

@@ -35,8 +35,9 @@ test("a comment automation built in the browser answers publicly with a variant 
   await page.goto("/reports");
   await hydrated(page);
   const follower = await (await browser.newContext()).newPage();
-  await follower.goto(`${sandbox}/_sandbox/follower?as_user=${prefix}.seguidor0`);
+  await follower.goto(`${sandbox}/_sandbox/follower?as=${prefix}.seguidor0`);
   const form = follower.locator("form", { has: follower.getByRole("heading", { name: "Comentar" }) });
+  await form.getByLabel("Seguidor").selectOption(`${prefix}.seguidor0`);
   await form.getByLabel("Publicação").selectOption({ label: `@${prefix}.loja0 · Post: Oferta da semana` });
   await form.getByLabel("Comentário").fill("Eu quero!");
   await form.getByRole("button", { name: "Comentar" }).click();

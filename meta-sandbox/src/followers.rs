@@ -69,21 +69,47 @@ async fn create(State(sandbox): State<Sandbox>, Json(new): Json<NewFollower>) ->
 struct NewMessage {
     /// The account's username or IG_ID.
     to: String,
+    #[serde(default)]
     text: String,
+    /// `text` (the default), `story_reply` (text replying to the account's story),
+    /// `story_mention` (the person mentioned the account in their story) or `image`.
+    #[serde(default)]
+    kind: Inbound,
+}
+
+/// What a person sends in a DM (CONTRACT.md §10.2).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum Inbound {
+    #[default]
+    Text,
+    StoryReply,
+    StoryMention,
+    Image,
+}
+
+impl Inbound {
+    fn needs_text(self) -> bool {
+        matches!(self, Self::Text | Self::StoryReply)
+    }
 }
 
 /// A person sends a DM to a test account: opens the 24-hour window, delivers a `messages` event.
 fn dm(sandbox: &Sandbox, username: &str, to: &str, text: &str) -> Result<String, Failure> {
+    dm_of(sandbox, username, to, text, Inbound::Text)
+}
+
+fn dm_of(sandbox: &Sandbox, username: &str, to: &str, text: &str, kind: Inbound) -> Result<String, Failure> {
     let mut world = sandbox.world();
     let person = world.person(username).cloned().ok_or_else(|| failure(StatusCode::NOT_FOUND, "no such follower"))?;
     let account = world
         .account_by_username(to)
         .or_else(|| world.account_by_ig_id(to))
         .ok_or_else(|| failure(StatusCode::NOT_FOUND, "no such account"))?;
-    if text.trim().is_empty() {
+    if kind.needs_text() && text.trim().is_empty() {
         return Err(failure(StatusCode::UNPROCESSABLE_ENTITY, "text is empty"));
     }
-    let (mid, event) = record_dm(&mut world, &person, account, text);
+    let (mid, event) = record_inbound(&mut world, &person, account, text, kind);
     drop(world);
     sandbox.emit(event);
     Ok(mid)
@@ -92,6 +118,18 @@ fn dm(sandbox: &Sandbox, username: &str, to: &str, text: &str) -> Result<String,
 /// Records a DM from `person` to `account` as Instagram would (the message, the opened window)
 /// and returns its `mid` and the webhook event, without delivering it.
 pub(crate) fn record_dm(world: &mut World, person: &Person, account: usize, text: &str) -> (String, Event) {
+    record_inbound(world, person, account, text, Inbound::Text)
+}
+
+/// As [`record_dm`], for any kind of DM: a story reply or mention, and an image, open the window
+/// as a text does.
+pub(crate) fn record_inbound(
+    world: &mut World,
+    person: &Person,
+    account: usize,
+    text: &str,
+    kind: Inbound,
+) -> (String, Event) {
     let ig_id = world.accounts[account].ig_id.clone();
     let now_ms = world.now_ms();
     let mid = ids::mid(&ig_id);
@@ -100,18 +138,30 @@ pub(crate) fn record_dm(world: &mut World, person: &Person, account: usize, text
         Message {
             account,
             igsid: person.igsid.clone(),
-            text: Some(text.to_owned()),
+            text: kind.needs_text().then(|| text.to_owned()),
             from_business: false,
             at_ms: now_ms,
         },
     );
     world.last_inbound.insert((account, person.igsid.clone()), now_ms / 1000);
+    let asset = ids::object_id();
+    let cdn = format!("https://lookaside.fbsbx.com/ig_messaging_cdn/?asset_id={asset}&signature=sandbox");
+    let message = match kind {
+        Inbound::Text => json!({ "mid": mid, "text": text }),
+        Inbound::StoryReply => {
+            json!({ "mid": mid, "text": text, "reply_to": { "story": { "id": asset, "url": cdn } } })
+        }
+        Inbound::StoryMention => {
+            json!({ "mid": mid, "attachments": [{ "type": "story_mention", "payload": { "url": cdn } }] })
+        }
+        Inbound::Image => json!({ "mid": mid, "attachments": [{ "type": "image", "payload": { "url": cdn } }] }),
+    };
     let event = Event {
         account_ig_id: ig_id.clone(),
         field: "messages",
         payload: Payload::Messaging {
             item: json!({ "sender": { "id": person.igsid }, "recipient": { "id": ig_id }, "timestamp": now_ms,
-                          "message": { "mid": mid, "text": text } }),
+                          "message": message }),
             time_ms: now_ms,
         },
     };
@@ -123,7 +173,7 @@ async fn send_dm(
     Path(username): Path<String>,
     Json(message): Json<NewMessage>,
 ) -> Result<Json<Value>, Failure> {
-    let mid = dm(&sandbox, &username, &message.to, &message.text)?;
+    let mid = dm_of(&sandbox, &username, &message.to, &message.text, message.kind)?;
     Ok(Json(json!({ "mid": mid })))
 }
 

@@ -37,6 +37,14 @@ pub async fn set_automation_active(id: String, active: String) -> Result<(), App
     )
 }
 
+/// Moves an automation one place earlier (`direction` = `up`) or later (`down`) in the order
+/// its instance tries them.
+#[server(endpoint = "automations/move")]
+pub async fn move_automation(id: String, direction: String) -> Result<(), AppError> {
+    use crate::backend::{auth, automations, respond, state};
+    respond(async { automations::move_one(&state(), &auth::require_user().await?, &id, &direction).await }.await)
+}
+
 /// Deletes an automation; the reports of what it sent stay.
 #[server(endpoint = "automations/delete")]
 pub async fn delete_automation(id: String) -> Result<(), AppError> {

@@ -4,10 +4,16 @@ use super::{
     auth::SignedIn,
     directory,
     state::AppState,
-    store::{mongo::instances, pg::automations, StoreError},
+    store::{
+        mongo::instances,
+        pg::{automation_uses, automations, daily_caps, people},
+        StoreError,
+    },
 };
 use crate::domain::{
-    automation::{choose, render_reply, AutomationKind, EventFacts, Keyword, ResponseType},
+    automation::{
+        choose, explain_miss, render_reply, AutomationKind, EventFacts, Inbound, Keyword, PerPerson, ResponseType,
+    },
     automation_draft::{AutomationDraft, AutomationInput, AutomationsOverview, MediaItem, Saved, TrialOutcome},
     error::AppError,
     instance::InstanceStatus,
@@ -81,6 +87,21 @@ pub async fn set_active(state: &AppState, who: &SignedIn, id: &str, active: bool
     Ok(())
 }
 
+/// Moves an automation one place earlier (`up`) or later in the order its instance tries them.
+pub async fn move_one(state: &AppState, who: &SignedIn, id: &str, direction: &str) -> Result<(), AppError> {
+    let earlier = match direction {
+        "up" => true,
+        "down" => false,
+        _ => return Err(AppError::invalid("direction", "invalid")),
+    };
+    let id = automation_id(id)?;
+    let mut tx = state.pg.begin().await.map_err(StoreError::from)?;
+    let instance_id = automations::move_one(&mut tx, &who.user_id().to_hex(), id, earlier).await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    directory::rules_changed(state, &instance_id).await;
+    Ok(())
+}
+
 pub async fn delete(state: &AppState, who: &SignedIn, id: &str) -> Result<(), AppError> {
     let instance_id = automations::delete(&state.pg, &who.user_id().to_hex(), automation_id(id)?).await?;
     directory::rules_changed(state, &instance_id).await;
@@ -110,7 +131,8 @@ pub async fn media(state: &AppState, who: &SignedIn, instance_id: Option<&str>) 
     })
 }
 
-/// Which automation would answer `text`, and with what, by the engine's own matcher; sends nothing.
+/// Which automation would answer `text`, and with what, by the engine's own matcher, or why none
+/// would; sends nothing.
 pub async fn trial(
     state: &AppState,
     who: &SignedIn,
@@ -120,27 +142,56 @@ pub async fn trial(
     username: &str,
     media_id: &str,
 ) -> Result<TrialOutcome, AppError> {
-    let kind = AutomationKind::parse(kind).ok_or_else(|| AppError::invalid("kind", "invalid"))?;
+    let (kind, inbound) = match kind {
+        "story_reply" => (AutomationKind::Dm, Inbound::StoryReply),
+        "story_mention" => (AutomationKind::Dm, Inbound::StoryMention),
+        other => (AutomationKind::parse(other).ok_or_else(|| AppError::invalid("kind", "invalid"))?, Inbound::Message),
+    };
     let instance = instances::find_for_owner(&state.mongo, who.user_id(), instance_id).await?;
-    let rules = automations::rules_for(&state.pg, &instance.id.to_hex()).await?;
-    let names = automations::list(&state.pg, &instance.id.to_hex()).await?;
+    let instance_id = instance.id.to_hex();
+    let rules = automations::rules_for(&state.pg, &instance_id).await?;
+    let names = automations::list(&state.pg, &instance_id).await?;
+    let name_of = |id: &str| names.iter().find(|a| a.id == id).map(|a| a.name.clone());
     let media_id = Some(media_id.trim()).filter(|m| !m.is_empty());
-    let facts = EventFacts { kind, text, at_ms: chrono::Utc::now().timestamp_millis(), media_id };
+    let at_ms = chrono::Utc::now().timestamp_millis();
+    let facts = EventFacts { kind, inbound, text, at_ms, media_id, original_media_id: None };
     let username = Some(username.trim().trim_start_matches('@')).filter(|u| !u.is_empty());
-    Ok(match choose(&rules, &facts) {
-        None => TrialOutcome { automation: None, keyword: None, public_reply: None, direct_reply: None },
-        Some(choice) => {
-            // A sample has no comment id: the text picks the variant, so trying again shows the same.
-            let answer = choice.rule.answer(text);
-            let part = |wanted: ResponseType| {
-                answer.iter().find(|(t, _)| *t == wanted).map(|(_, template)| render_reply(template, username))
-            };
-            TrialOutcome {
-                automation: names.iter().find(|a| a.id == choice.rule.id).map(|a| a.name.clone()),
-                keyword: choice.keyword.map(|k| k.as_str().to_owned()),
-                public_reply: part(ResponseType::Comment),
-                direct_reply: part(ResponseType::Direct),
-            }
+    let Some(choice) = choose(&rules, &facts) else {
+        let missed = explain_miss(&rules, &facts)
+            .map(|(rule, miss)| (name_of(&rule.id).unwrap_or_default(), miss.as_str().to_owned()));
+        return Ok(TrialOutcome { missed, ..TrialOutcome::default() });
+    };
+    // A sample has no comment id: the text picks the variant, so trying again shows the same.
+    let answer = choice.rule.answer(text);
+    let part = |wanted: ResponseType| {
+        answer.iter().find(|(t, _)| *t == wanted).map(|(_, template)| render_reply(template, username))
+    };
+    let cap = instance.daily_reply_cap.unwrap_or(state.config.engine.daily_reply_cap);
+    let person = match username {
+        Some(name) => people::igsid_of(&state.pg, &instance_id, name).await?,
+        None => None,
+    };
+    let used = match (person, Uuid::parse_str(&choice.rule.id)) {
+        (Some(igsid), Ok(id)) if choice.rule.per_person != PerPerson::Always => {
+            automation_uses::used_now(&state.pg, id, &igsid).await?
         }
+        _ => false,
+    };
+    let held_back = if instance.status != InstanceStatus::Connected {
+        Some("instance_not_connected")
+    } else if daily_caps::used_today(&state.pg, &instance_id).await? >= i64::from(cap) {
+        Some("daily_cap")
+    } else if used {
+        Some("once_per_person")
+    } else {
+        None
+    };
+    Ok(TrialOutcome {
+        automation: name_of(&choice.rule.id),
+        keyword: choice.keyword.map(|k| k.as_str().to_owned()),
+        public_reply: part(ResponseType::Comment),
+        direct_reply: part(ResponseType::Direct),
+        held_back: held_back.map(str::to_owned),
+        missed: None,
     })
 }

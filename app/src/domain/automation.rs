@@ -4,9 +4,10 @@ use serde::{Deserialize, Serialize};
 use unicode_normalization::{char::is_combining_mark, UnicodeNormalization};
 
 /// What an automation listens to (the PRD's `type`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum AutomationKind {
+    #[default]
     Dm,
     Comment,
 }
@@ -195,11 +196,67 @@ impl PerPerson {
     }
 }
 
+/// Which DMs a DM automation answers.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DmSource {
+    /// Messages: text, attachments (for `all`) and replies to the account's stories.
+    #[default]
+    Messages,
+    /// Only replies to the account's stories.
+    StoryReplies,
+    /// Only mentions of the account in someone's story (no text: `all` only).
+    StoryMentions,
+}
+
+impl DmSource {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Messages => "messages",
+            Self::StoryReplies => "story_replies",
+            Self::StoryMentions => "story_mentions",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        match raw {
+            "messages" => Some(Self::Messages),
+            "story_replies" => Some(Self::StoryReplies),
+            "story_mentions" => Some(Self::StoryMentions),
+            _ => None,
+        }
+    }
+}
+
+/// What an inbound DM is, for the automations that listen to it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Inbound {
+    /// Text or attachments; also every comment.
+    #[default]
+    Message,
+    StoryReply,
+    StoryMention,
+}
+
+impl DmSource {
+    /// True when automations listening to `self` answer a DM that is `inbound`.
+    fn hears(self, inbound: Inbound) -> bool {
+        match self {
+            Self::Messages => matches!(inbound, Inbound::Message | Inbound::StoryReply),
+            Self::StoryReplies => inbound == Inbound::StoryReply,
+            Self::StoryMentions => inbound == Inbound::StoryMention,
+        }
+    }
+}
+
 /// What the matcher needs of an automation.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Rule {
     pub id: String,
     pub kind: AutomationKind,
+    /// For DM automations: which DMs.
+    pub dm_source: DmSource,
     pub trigger: Trigger,
     pub match_mode: MatchMode,
     pub keywords: Vec<Keyword>,
@@ -211,6 +268,8 @@ pub struct Rule {
     pub public_replies: Vec<String>,
     pub per_person: PerPerson,
     pub is_active: bool,
+    /// Where it stands in the order automations are tried (lowest first).
+    pub priority: i32,
     /// Milliseconds since the epoch; events from an earlier second never fire it.
     pub created_at_ms: i64,
     /// Comment automations limited to these posts or reels; empty means every media.
@@ -262,14 +321,20 @@ pub fn pick_variant<'a>(variants: &'a [String], event_id: &str) -> Option<&'a st
 }
 
 /// What the matcher needs to know of an event.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, Default)]
 pub struct EventFacts<'a> {
     pub kind: AutomationKind,
+    /// What a DM is (a comment is a `Message`).
+    pub inbound: Inbound,
+    /// Empty for an attachment or a story mention.
     pub text: &'a str,
     /// Milliseconds since the epoch.
     pub at_ms: i64,
     /// The post or reel a comment is on.
     pub media_id: Option<&'a str>,
+    /// On an ad's comment, the organic post the ad promotes: an automation limited to that post
+    /// answers its ads too.
+    pub original_media_id: Option<&'a str>,
 }
 
 /// The automation that answers an event, and the keyword that fired it.
@@ -281,27 +346,71 @@ pub struct Choice<'a> {
 
 /// Picks the one automation that answers `text`, an event of `kind` at `event_ms`.
 ///
-/// The choice is deterministic: among active automations of the event's kind created before the
-/// event, a keyword automation wins over an `all` one (the more specific rule speaks), and among
-/// equals the oldest wins (ties broken by id), so adding a rule never silently changes which
-/// existing one answers.
+/// Among active automations of the event's kind created before the event (and, for comments,
+/// not limited to other posts), the first in the instance's order that matches answers: the
+/// order the user sees and changes, ties (two saves at once) broken by age, then id.
 pub fn choose<'a>(rules: &'a [Rule], event: &EventFacts<'_>) -> Option<Choice<'a>> {
-    let EventFacts { kind, text, at_ms, media_id } = *event;
     let mut candidates: Vec<Choice<'a>> = rules
         .iter()
-        // Whole seconds: comment webhooks carry their time in seconds.
-        .filter(|r| r.is_active && r.kind == kind && r.created_at_ms.div_euclid(1000) <= at_ms.div_euclid(1000))
-        .filter(|r| r.media_ids.is_empty() || media_id.is_some_and(|m| r.media_ids.iter().any(|id| id == m)))
-        .filter_map(|rule| rule.matches(text).map(|keyword| Choice { rule, keyword }))
+        .filter(|r| eligible(r, event).is_ok())
+        .filter_map(|rule| rule.matches(event.text).map(|keyword| Choice { rule, keyword }))
         .collect();
     candidates.sort_by(|a, b| {
-        let rank = |c: &Choice<'_>| u8::from(c.rule.trigger == Trigger::All);
-        rank(a)
-            .cmp(&rank(b))
-            .then(a.rule.created_at_ms.cmp(&b.rule.created_at_ms))
+        (a.rule.priority, a.rule.created_at_ms)
+            .cmp(&(b.rule.priority, b.rule.created_at_ms))
             .then_with(|| a.rule.id.cmp(&b.rule.id))
     });
     candidates.into_iter().next()
+}
+
+/// Why an automation whose words fit would still not answer an event.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Miss {
+    Inactive,
+    OtherType,
+    OtherPosts,
+    /// Created after the event.
+    Newer,
+}
+
+impl Miss {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Inactive => "inactive",
+            Self::OtherType => "other_type",
+            Self::OtherPosts => "other_posts",
+            Self::Newer => "newer",
+        }
+    }
+}
+
+fn eligible(rule: &Rule, event: &EventFacts<'_>) -> Result<(), Miss> {
+    if rule.kind != event.kind || (rule.kind == AutomationKind::Dm && !rule.dm_source.hears(event.inbound)) {
+        return Err(Miss::OtherType);
+    }
+    if !rule.is_active {
+        return Err(Miss::Inactive);
+    }
+    let chosen = |media: Option<&str>| media.is_some_and(|m| rule.media_ids.iter().any(|id| id == m));
+    let on_its_posts = rule.media_ids.is_empty() || chosen(event.media_id) || chosen(event.original_media_id);
+    if !on_its_posts {
+        return Err(Miss::OtherPosts);
+    }
+    // Whole seconds: comment webhooks carry their time in seconds.
+    if rule.created_at_ms.div_euclid(1000) > event.at_ms.div_euclid(1000) {
+        return Err(Miss::Newer);
+    }
+    Ok(())
+}
+
+/// When nothing answers an event: the first automation (in the instance's order) whose words fit
+/// the text, and why it does not answer; `None` when no automation's words fit at all.
+pub fn explain_miss<'a>(rules: &'a [Rule], event: &EventFacts<'_>) -> Option<(&'a Rule, Miss)> {
+    let mut fitting: Vec<&Rule> = rules.iter().filter(|r| r.matches(event.text).is_some()).collect();
+    // One of the event's type says more than one of another type.
+    fitting.sort_by_key(|r| (r.kind != event.kind, r.priority, r.created_at_ms));
+    fitting.into_iter().find_map(|r| eligible(r, event).err().map(|miss| (r, miss)))
 }
 
 /// The reply with `{username}` filled in (empty when Meta did not tell us the username).
@@ -317,6 +426,7 @@ mod tests {
         Rule {
             id: id.to_owned(),
             kind: AutomationKind::Dm,
+            dm_source: DmSource::Messages,
             trigger,
             match_mode: MatchMode::Contains,
             keywords: keywords.iter().filter_map(|k| Keyword::parse(k)).collect(),
@@ -325,13 +435,14 @@ mod tests {
             public_replies: Vec::new(),
             per_person: PerPerson::Always,
             is_active: true,
+            priority: 0,
             created_at_ms,
             media_ids: Vec::new(),
         }
     }
 
     fn dm(text: &str, at_ms: i64) -> EventFacts<'_> {
-        EventFacts { kind: AutomationKind::Dm, text, at_ms, media_id: None }
+        EventFacts { kind: AutomationKind::Dm, text, at_ms, ..EventFacts::default() }
     }
 
     fn fires(keyword: &str, text: &str) -> bool {
@@ -363,16 +474,44 @@ mod tests {
     }
 
     #[test]
-    fn keyword_rules_win_over_all_and_the_oldest_wins_among_equals() {
-        let rules = vec![
-            rule("all", Trigger::All, &[], 1),
-            rule("newer", Trigger::Keyword, &["preço"], 3),
-            rule("older", Trigger::Keyword, &["preco", "valor"], 2),
-        ];
-        let chosen = choose(&rules, &dm("qual o preço?", 10)).map(|c| c.rule.id.as_str());
-        assert_eq!(chosen, Some("older"));
-        let chosen = choose(&rules, &dm("bom dia", 10)).map(|c| c.rule.id.as_str());
-        assert_eq!(chosen, Some("all"));
+    fn the_first_in_the_order_wins_and_the_oldest_among_equals() {
+        let mut all = rule("all", Trigger::All, &[], 1);
+        all.priority = 3;
+        let mut newer = rule("newer", Trigger::Keyword, &["preço"], 3);
+        newer.priority = 1;
+        let mut older = rule("older", Trigger::Keyword, &["preco", "valor"], 2);
+        older.priority = 1;
+        let rules = vec![all, newer, older];
+        let chosen = |rules: &[Rule], text| choose(rules, &dm(text, 10)).map(|c| c.rule.id.clone());
+        assert_eq!(chosen(&rules, "qual o preço?").as_deref(), Some("older"), "same place: the oldest");
+        assert_eq!(chosen(&rules, "bom dia").as_deref(), Some("all"));
+        let mut reordered = rules.clone();
+        reordered[0].priority = 0;
+        assert_eq!(chosen(&reordered, "qual o preço?").as_deref(), Some("all"), "moved first, it answers first");
+    }
+
+    #[test]
+    fn a_miss_is_explained_by_the_first_automation_whose_words_fit() {
+        let mut inactive = rule("inactive", Trigger::Keyword, &["preço"], 1);
+        inactive.is_active = false;
+        let mut comment = rule("comment", Trigger::Keyword, &["link"], 1);
+        comment.kind = AutomationKind::Comment;
+        let mut reel_only = rule("reel", Trigger::Keyword, &["reel"], 1);
+        reel_only.kind = AutomationKind::Comment;
+        reel_only.media_ids = vec!["17918195224117851".into()];
+        let rules = vec![inactive, comment, reel_only];
+        let why = |kind, text, media_id| {
+            let facts = EventFacts { kind, text, at_ms: 5_000, media_id, ..EventFacts::default() };
+            explain_miss(&rules, &facts).map(|(r, m)| (r.id.clone(), m))
+        };
+        assert_eq!(why(AutomationKind::Dm, "preço?", None), Some(("inactive".into(), Miss::Inactive)));
+        assert_eq!(why(AutomationKind::Dm, "o link", None), Some(("comment".into(), Miss::OtherType)));
+        assert_eq!(
+            why(AutomationKind::Comment, "lindo reel", Some("17895695668004550")),
+            Some(("reel".into(), Miss::OtherPosts))
+        );
+        assert_eq!(why(AutomationKind::Comment, "lindo reel", Some("17918195224117851")), None, "it answers");
+        assert_eq!(why(AutomationKind::Dm, "bom dia", None), None, "no words fit");
     }
 
     #[test]
@@ -393,7 +532,13 @@ mod tests {
         only_reel.kind = AutomationKind::Comment;
         only_reel.media_ids = vec!["17918195224117851".to_owned()];
         let rules = vec![only_reel];
-        let on = |media_id| EventFacts { kind: AutomationKind::Comment, text: "oi", at_ms: 5, media_id };
+        let on = |media_id| EventFacts {
+            kind: AutomationKind::Comment,
+            text: "oi",
+            at_ms: 5,
+            media_id,
+            ..EventFacts::default()
+        };
         assert!(choose(&rules, &on(Some("17918195224117851"))).is_some());
         assert_eq!(choose(&rules, &on(Some("17895695668004550"))), None);
         assert_eq!(choose(&rules, &on(None)), None);
@@ -464,6 +609,50 @@ mod tests {
         assert_eq!(PerPerson::parse("hours", Some(0)), None);
         assert_eq!(PerPerson::parse("hours", Some(PerPerson::MAX_HOURS + 1)), None);
         assert_eq!(PerPerson::parse("once", Some(3)), None);
+    }
+
+    #[test]
+    fn dm_automations_hear_the_dms_they_listen_to() {
+        let mut story = rule("story", Trigger::All, &[], 0);
+        story.dm_source = DmSource::StoryReplies;
+        story.per_person = PerPerson::Once;
+        let mut mention = rule("mention", Trigger::All, &[], 0);
+        mention.dm_source = DmSource::StoryMentions;
+        let messages = rule("messages", Trigger::Keyword, &["quero"], 0);
+        let rules = [story, mention, messages];
+        let who = |inbound, text| {
+            let facts = EventFacts { kind: AutomationKind::Dm, inbound, text, at_ms: 5, ..EventFacts::default() };
+            let mut ids: Vec<&str> = rules
+                .iter()
+                .filter(|r| eligible(r, &facts).is_ok() && r.matches(text).is_some())
+                .map(|r| r.id.as_str())
+                .collect();
+            ids.sort_unstable();
+            ids
+        };
+        assert_eq!(who(Inbound::StoryReply, "quero!"), ["messages", "story"], "a story reply is a message too");
+        assert_eq!(who(Inbound::Message, "quero!"), ["messages"]);
+        assert_eq!(who(Inbound::StoryMention, ""), ["mention"]);
+        let all = rule("all", Trigger::All, &[], 0);
+        assert!(all.matches("").is_some(), "`all` answers an attachment without text");
+    }
+
+    #[test]
+    fn an_ad_is_answered_by_the_automation_limited_to_the_post_it_promotes() {
+        let mut post_only = rule("post", Trigger::All, &[], 0);
+        post_only.kind = AutomationKind::Comment;
+        post_only.media_ids = vec!["17895695668004550".into()];
+        let rules = vec![post_only];
+        let ad = EventFacts {
+            kind: AutomationKind::Comment,
+            text: "quero",
+            at_ms: 5,
+            media_id: Some("120210000000000001"),
+            original_media_id: Some("17895695668004550"),
+            ..EventFacts::default()
+        };
+        assert!(choose(&rules, &ad).is_some());
+        assert!(choose(&rules, &EventFacts { original_media_id: None, ..ad }).is_none());
     }
 
     #[test]

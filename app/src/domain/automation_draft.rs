@@ -1,7 +1,7 @@
 //! The automation editor's data: what the form sends, the checked draft it becomes, and what the
 //! list shows.
 use super::{
-    automation::{AutomationKind, Keyword, MatchMode, PerPerson, Trigger},
+    automation::{AutomationKind, DmSource, Keyword, MatchMode, PerPerson, Trigger},
     error::FieldError,
 };
 use serde::{Deserialize, Serialize};
@@ -31,6 +31,9 @@ pub const DEFAULT_HOURS: u32 = 24;
 pub struct AutomationInput {
     pub name: String,
     pub kind: String,
+    /// For a DM automation: `messages` (empty means it), `story_replies` or `story_mentions`.
+    #[serde(default)]
+    pub dm_source: String,
     pub trigger: String,
     /// `contains` (empty means it), `exact` or `starts_with`.
     #[serde(default)]
@@ -61,6 +64,7 @@ pub struct AutomationInput {
 pub struct AutomationDraft {
     pub name: String,
     pub kind: AutomationKind,
+    pub dm_source: DmSource,
     pub trigger: Trigger,
     pub match_mode: MatchMode,
     /// As typed (trimmed, without repeats); folded only for matching.
@@ -119,6 +123,17 @@ impl AutomationDraft {
         let trigger = Trigger::parse(&input.trigger);
         if trigger.is_none() {
             error(&mut errors, "trigger", "invalid");
+        }
+        let dm_source = match (kind, input.dm_source.as_str()) {
+            (Some(AutomationKind::Comment), _) | (_, "") => Some(DmSource::Messages),
+            (_, raw) => DmSource::parse(raw),
+        };
+        if dm_source.is_none() {
+            error(&mut errors, "dm_source", "invalid");
+        }
+        if dm_source == Some(DmSource::StoryMentions) && trigger == Some(Trigger::Keyword) {
+            // A mention carries no text for a keyword to match.
+            error(&mut errors, "trigger", "mention_needs_all");
         }
         let match_mode = match input.match_mode.as_str() {
             "" => Some(MatchMode::Contains),
@@ -198,19 +213,22 @@ impl AutomationDraft {
         } else if media_ids.iter().any(|m| m.len() > MEDIA_ID_MAX_DIGITS || !m.chars().all(|c| c.is_ascii_digit())) {
             error(&mut errors, "media_ids", "invalid");
         }
-        match (kind, trigger, match_mode, per_person) {
-            (Some(kind), Some(trigger), Some(match_mode), Some(per_person)) if errors.is_empty() => Ok(Self {
-                name,
-                kind,
-                trigger,
-                match_mode,
-                keywords: if trigger == Trigger::All { Vec::new() } else { keywords },
-                exclude_keywords,
-                direct_reply,
-                public_replies: if kind == AutomationKind::Comment { public_replies } else { Vec::new() },
-                per_person,
-                media_ids,
-            }),
+        match (kind, trigger, match_mode, per_person, dm_source) {
+            (Some(kind), Some(trigger), Some(match_mode), Some(per_person), Some(dm_source)) if errors.is_empty() => {
+                Ok(Self {
+                    name,
+                    kind,
+                    dm_source,
+                    trigger,
+                    match_mode,
+                    keywords: if trigger == Trigger::All { Vec::new() } else { keywords },
+                    exclude_keywords,
+                    direct_reply,
+                    public_replies: if kind == AutomationKind::Comment { public_replies } else { Vec::new() },
+                    per_person,
+                    media_ids,
+                })
+            }
             _ => Err(errors),
         }
     }
@@ -223,6 +241,7 @@ pub struct AutomationView {
     pub instance_id: String,
     pub name: String,
     pub kind: AutomationKind,
+    pub dm_source: DmSource,
     pub trigger: Trigger,
     pub match_mode: MatchMode,
     pub keywords: Vec<String>,
@@ -242,6 +261,7 @@ impl AutomationView {
         AutomationInput {
             name: self.name.clone(),
             kind: self.kind.as_str().to_owned(),
+            dm_source: self.dm_source.as_str().to_owned(),
             trigger: self.trigger.as_str().to_owned(),
             match_mode: self.match_mode.as_str().to_owned(),
             keywords: self.keywords.join(", "),
@@ -283,8 +303,9 @@ pub struct MediaItem {
     pub product: Option<String>,
 }
 
-/// What the test box answers: the automation that would fire and the exact replies.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// What the test box answers: the automation that would fire and the exact replies, or why none
+/// would.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TrialOutcome {
     pub automation: Option<String>,
     pub keyword: Option<String>,
@@ -292,6 +313,12 @@ pub struct TrialOutcome {
     pub public_reply: Option<String>,
     /// The DM: a DM's reply or a comment's private reply.
     pub direct_reply: Option<String>,
+    /// Why the automation that fits would still send nothing now: `instance_not_connected`,
+    /// `daily_cap` or `once_per_person`.
+    pub held_back: Option<String>,
+    /// When none fits: the first automation whose words fit, and why it does not answer
+    /// (`inactive`, `other_type`, `other_posts`).
+    pub missed: Option<(String, String)>,
 }
 
 #[cfg(test)]
@@ -460,6 +487,18 @@ mod tests {
     }
 
     #[test]
+    fn story_mentions_need_the_all_trigger_and_comments_keep_no_source() {
+        let mention = AutomationInput { dm_source: "story_mentions".into(), ..input() };
+        assert_eq!(codes(&mention), vec![("trigger".to_owned(), "mention_needs_all".to_owned())]);
+        let thanks = AutomationInput { trigger: "all".into(), keywords: String::new(), ..mention };
+        assert_eq!(AutomationDraft::parse(&thanks).map(|d| d.dm_source), Ok(DmSource::StoryMentions));
+        let comment = AutomationInput { kind: "comment".into(), dm_source: "story_replies".into(), ..input() };
+        assert_eq!(AutomationDraft::parse(&comment).map(|d| d.dm_source), Ok(DmSource::Messages));
+        let unknown = AutomationInput { dm_source: "reels".into(), ..input() };
+        assert_eq!(codes(&unknown), vec![("dm_source".to_owned(), "invalid".to_owned())]);
+    }
+
+    #[test]
     fn a_view_gives_back_the_form_it_was_saved_from() {
         let form = AutomationInput {
             kind: "comment".into(),
@@ -477,6 +516,7 @@ mod tests {
             instance_id: "i".into(),
             name: d.name.clone(),
             kind: d.kind,
+            dm_source: d.dm_source,
             trigger: d.trigger,
             match_mode: d.match_mode,
             keywords: d.keywords.clone(),

@@ -2,7 +2,8 @@
 //! (PRD "Criação de Automação", steps 1 to 8) and a box to try them without sending anything.
 use crate::{
     api::automations::{
-        get_automations, list_media, DeleteAutomation, SaveAutomation, SetAutomationActive, TryAutomation,
+        get_automations, list_media, DeleteAutomation, MoveAutomation, SaveAutomation, SetAutomationActive,
+        TryAutomation,
     },
     components::{
         auth::RequireUser,
@@ -10,7 +11,7 @@ use crate::{
         field::textarea_text,
     },
     domain::{
-        automation::{AutomationKind, MatchMode, PerPerson, Trigger},
+        automation::{AutomationKind, DmSource, MatchMode, PerPerson, Trigger},
         automation_draft::{AutomationInput, AutomationView, AutomationsOverview, MediaItem, Saved, DEFAULT_HOURS},
         error::AppError,
         instance::InstanceCard,
@@ -27,9 +28,11 @@ pub fn AutomationsPage() -> impl IntoView {
     let save = ServerAction::<SaveAutomation>::new();
     let toggle = ServerAction::<SetAutomationActive>::new();
     let delete = ServerAction::<DeleteAutomation>::new();
+    let reorder = ServerAction::<MoveAutomation>::new();
     // Every resource of the page is created here, outside Suspense, and read inside it.
     let chosen = Memo::new(move |_| query.read().get("instance"));
-    let versions = move || (save.version().get(), toggle.version().get(), delete.version().get());
+    let versions =
+        move || (save.version().get(), toggle.version().get(), delete.version().get(), reorder.version().get());
     let overview = Resource::new(move || (chosen.get(), versions()), |(chosen, _)| get_automations(chosen));
     let media = Resource::new(move || chosen.get(), list_media);
     let locale = use_locale();
@@ -41,7 +44,7 @@ pub fn AutomationsPage() -> impl IntoView {
                     match overview.await {
                         Ok(AutomationsOverview { instance_id: Some(instance_id), instances, automations }) => view! {
                             <InstanceTabs cards=instances current=instance_id.clone()/>
-                            <Editor instance_id list=automations save toggle delete media/>
+                            <Editor instance_id list=automations save toggle delete reorder media/>
                         }.into_any(),
                         Ok(_) => view! {
                             <div class="empty-state">
@@ -81,6 +84,7 @@ fn Editor(
     save: ServerAction<SaveAutomation>,
     toggle: ServerAction<SetAutomationActive>,
     delete: ServerAction<DeleteAutomation>,
+    reorder: ServerAction<MoveAutomation>,
     media: Resource<Result<Vec<MediaItem>, AppError>>,
 ) -> impl IntoView {
     let locale = use_locale();
@@ -91,15 +95,19 @@ fn Editor(
         {if list.is_empty() {
             view! { <p class="empty-state">{locale.t(Key::AutomationsNone)}</p> }.into_any()
         } else {
+            let count = list.len();
             view! {
-                <ul class="automations">
-                    {list.into_iter().map(|a| view! { <AutomationItem automation=a toggle delete/> }).collect_view()}
-                </ul>
+                <p class="muted">{locale.t(Key::OrderHint)}</p>
+                <ol class="automations">
+                    {list.into_iter().enumerate().map(|(place, a)| view! {
+                        <AutomationItem automation=a place count toggle delete reorder/>
+                    }).collect_view()}
+                </ol>
             }.into_any()
         }}
         <div class="editor-grid">
             <AutomationForm instance_id=instance_id.clone() editing save media/>
-            <TryBox instance_id/>
+            <TryBox instance_id media/>
         </div>
     }
 }
@@ -108,6 +116,14 @@ fn kind_label(kind: AutomationKind) -> Key {
     match kind {
         AutomationKind::Dm => Key::KindDm,
         AutomationKind::Comment => Key::KindComment,
+    }
+}
+
+fn source_label(source: DmSource) -> Key {
+    match source {
+        DmSource::Messages => Key::SourceMessages,
+        DmSource::StoryReplies => Key::SourceStoryReplies,
+        DmSource::StoryMentions => Key::SourceStoryMentions,
     }
 }
 
@@ -131,8 +147,12 @@ fn per_person_text(locale: Locale, limit: PerPerson) -> String {
 #[component]
 fn AutomationItem(
     automation: AutomationView,
+    /// Its place in the order automations are tried, from 0.
+    place: usize,
+    count: usize,
     toggle: ServerAction<SetAutomationActive>,
     delete: ServerAction<DeleteAutomation>,
+    reorder: ServerAction<MoveAutomation>,
 ) -> impl IntoView {
     let locale = use_locale();
     let a = automation;
@@ -142,16 +162,30 @@ fn AutomationItem(
     };
     let edit_href = format!("/automations?instance={}&edit={}", a.instance_id, a.id);
     let (id_toggle, id_delete) = (a.id.clone(), a.id.clone());
+    let mover = move |direction: &'static str, label: Key, shown: bool| {
+        let id = a.id.clone();
+        shown.then(|| view! {
+            <ActionForm action=reorder attr:class="inline">
+                <input type="hidden" name="id" value=id/>
+                <input type="hidden" name="direction" value=direction/>
+                <button type="submit" class="secondary icon-button" aria-label=locale.t(label) title=locale.t(label)>
+                    {if direction == "up" { "↑" } else { "↓" }}
+                </button>
+            </ActionForm>
+        })
+    };
     view! {
         <li class="automation" data-automation=a.name.clone()>
             <div class="automation-head">
+                <span class="order" aria-label=locale.t(Key::OrderLabel)>{place + 1}</span>
                 <strong>{a.name.clone()}</strong>
                 <span class=if a.is_active { "badge badge-ok" } else { "badge badge-neutral" }>
                     {locale.t(if a.is_active { Key::Active } else { Key::Inactive })}
                 </span>
             </div>
             <dl class="facts">
-                <dt>{locale.t(Key::AutomationKindLabel)}</dt><dd>{locale.t(kind_label(a.kind))}</dd>
+                <dt>{locale.t(Key::AutomationKindLabel)}</dt><dd>{locale.t(kind_label(a.kind))}
+                    {(a.kind == AutomationKind::Dm && a.dm_source != DmSource::Messages).then(|| view! { " · " {locale.t(source_label(a.dm_source))} })}</dd>
                 <dt>{locale.t(Key::TriggerLabel)}</dt><dd>{locale.t(trigger)}
                     {(a.trigger == Trigger::Keyword).then(|| view! { " · " {locale.t(match_label(a.match_mode))} })}</dd>
                 <dt>{locale.t(Key::PerPersonLabel)}</dt><dd>{per_person_text(locale, a.per_person)}</dd>
@@ -175,6 +209,8 @@ fn AutomationItem(
                     <button type="submit" class="secondary">{locale.t(if a.is_active { Key::Deactivate } else { Key::Activate })}</button>
                 </ActionForm>
                 <a class="button secondary" href=edit_href>{locale.t(Key::Edit)}</a>
+                {mover("up", Key::MoveUp, place > 0)}
+                {mover("down", Key::MoveDown, place + 1 < count)}
             </div>
             <details class="card-more danger">
                 <summary>{locale.t(Key::Delete)}</summary>
@@ -208,6 +244,7 @@ fn AutomationForm(
     let values = editing.as_ref().map(AutomationView::input).unwrap_or_else(|| AutomationInput {
         kind: "dm".into(),
         trigger: "keyword".into(),
+        dm_source: "messages".into(),
         match_mode: "contains".into(),
         per_person: "always".into(),
         per_person_hours: DEFAULT_HOURS.to_string(),
@@ -218,6 +255,18 @@ fn AutomationForm(
     let kind = RwSignal::new(values.kind.clone());
     let per_person = RwSignal::new(values.per_person.clone());
     let is_comment = move || kind.get() == "comment";
+    // A new automation saved leaves a blank form for the next one (an edited one shows what was saved).
+    let form = NodeRef::<leptos::html::Form>::new();
+    let creating = editing.is_none();
+    Effect::new(move |_| {
+        if creating && matches!(save.value().get(), Some(Ok(_))) {
+            if let Some(form) = form.get() {
+                form.reset();
+            }
+            kind.set("dm".into());
+            per_person.set("always".into());
+        }
+    });
     let option = move |value: &'static str, label: Key, current: &str| {
         view! { <option value=value selected=current == value>{locale.t(label)}</option> }
     };
@@ -240,7 +289,7 @@ fn AutomationForm(
         <section class="panel" aria-labelledby="automation-form-title">
             <h2 id="automation-form-title">{locale.t(if editing.is_some() { Key::EditAutomation } else { Key::NewAutomation })}</h2>
             {outcome}
-            <ActionForm action=save attr:class="stacked">
+            <ActionForm action=save node_ref=form attr:class="stacked">
                 <input type="hidden" name="instance_id" value=instance_id.clone()/>
                 {editing.as_ref().map(|a| view! { <input type="hidden" name="id" value=a.id.clone()/> })}
                 <div class="field">
@@ -258,11 +307,21 @@ fn AutomationForm(
                     </div>
                     <div class="field">
                         <label for="automation-trigger">{locale.t(Key::TriggerLabel)}</label>
-                        <select id="automation-trigger" name="input[trigger]">
+                        <select id="automation-trigger" name="input[trigger]" aria-describedby="error-trigger">
                             {option("keyword", Key::TriggerKeyword, &values.trigger)}
                             {option("all", Key::TriggerAll, &values.trigger)}
                         </select>
+                        {field_error(locale, result, "trigger")}
                     </div>
+                </div>
+                <div class="field" class:hidden=is_comment>
+                    <label for="automation-source">{locale.t(Key::DmSourceLabel)}</label>
+                    <select id="automation-source" name="input[dm_source]" disabled=is_comment aria-describedby="error-dm_source">
+                        {option("messages", Key::SourceMessages, &values.dm_source)}
+                        {option("story_replies", Key::SourceStoryReplies, &values.dm_source)}
+                        {option("story_mentions", Key::SourceStoryMentions, &values.dm_source)}
+                    </select>
+                    {field_error(locale, result, "dm_source")}
                 </div>
                 <div class="field">
                     <label for="automation-keywords">{locale.t(Key::KeywordsLabel)}</label>
@@ -385,14 +444,17 @@ fn MediaChoices(media: Result<Vec<MediaItem>, AppError>, chosen: Vec<String>) ->
 }
 
 #[component]
-fn TryBox(instance_id: String) -> impl IntoView {
+fn TryBox(instance_id: String, media: Resource<Result<Vec<MediaItem>, AppError>>) -> impl IntoView {
     let locale = use_locale();
     let trial = ServerAction::<TryAutomation>::new();
+    let kind = RwSignal::new("dm".to_owned());
     let answer = move || {
         trial.value().get().map(|result| match result {
-            Ok(outcome) => match outcome.automation {
-                Some(name) => view! {
-                    <div class="notice notice-ok" role="status" data-testid="try-result">
+            Ok(outcome) => match outcome.automation.clone() {
+                Some(name) => {
+                    let class = if outcome.held_back.is_some() { "notice notice-warn" } else { "notice notice-ok" };
+                    view! {
+                    <div class=class role="status" data-testid="try-result">
                         <p>{locale.t(Key::TryWouldFire)} " " <strong>{name}</strong>
                             {outcome.keyword.map(|k| view! { " (" {locale.t(Key::TryKeyword)} ": " {k} ")" })}
                         </p>
@@ -402,9 +464,18 @@ fn TryBox(instance_id: String) -> impl IntoView {
                         {outcome.direct_reply.map(|reply| view! {
                             <p class="muted">{locale.t(Key::ResponseDirect)}</p><blockquote>{reply}</blockquote>
                         })}
+                        {outcome.held_back.map(|why| view! { <p><strong>{locale.t(Key::TryHeldBack)}</strong> " " {locale.t(held_back_key(&why))}</p> })}
+                    </div>
+                    }.into_any()
+                }
+                None => view! {
+                    <div class="notice" role="status" data-testid="try-result">
+                        <p>{locale.t(Key::TryNoMatch)}</p>
+                        {outcome.missed.map(|(name, why)| view! {
+                            <p><strong>{name}</strong> ": " {locale.t(miss_key(&why))}</p>
+                        })}
                     </div>
                 }.into_any(),
-                _ => view! { <div class="notice" role="status" data-testid="try-result">{locale.t(Key::TryNoMatch)}</div> }.into_any(),
             },
             Err(error) => view! { <ErrorNotice error/> }.into_any(),
         })
@@ -418,9 +489,11 @@ fn TryBox(instance_id: String) -> impl IntoView {
                 <div class="field-row">
                     <div class="field">
                         <label for="try-kind">{locale.t(Key::AutomationKindLabel)}</label>
-                        <select id="try-kind" name="kind">
+                        <select id="try-kind" name="kind" on:change=move |ev| kind.set(event_target_value(&ev))>
                             <option value="dm">{locale.t(Key::KindDm)}</option>
                             <option value="comment">{locale.t(Key::KindComment)}</option>
+                            <option value="story_reply">{locale.t(Key::TryStoryReply)}</option>
+                            <option value="story_mention">{locale.t(Key::TryStoryMention)}</option>
                         </select>
                     </div>
                     <div class="field">
@@ -428,13 +501,44 @@ fn TryBox(instance_id: String) -> impl IntoView {
                         <input id="try-username" name="username" placeholder="cliente.fiel"/>
                     </div>
                 </div>
+                <div class="field" class:hidden=move || kind.get() != "comment">
+                    <label for="try-media">{locale.t(Key::TryMedia)}</label>
+                    <select id="try-media" name="media_id" disabled=move || kind.get() != "comment">
+                        <option value="">{locale.t(Key::TryAnyMedia)}</option>
+                        <Suspense fallback=|| ()>
+                            {move || Suspend::new(async move {
+                                media.await.unwrap_or_default().into_iter().map(|item| {
+                                    let caption = item.caption.clone().unwrap_or_else(|| item.id.clone());
+                                    view! { <option value=item.id.clone()>{caption}</option> }
+                                }).collect_view()
+                            })}
+                        </Suspense>
+                    </select>
+                </div>
                 <div class="field">
                     <label for="try-text">{locale.t(Key::TryText)}</label>
-                    <input id="try-text" name="text" required=true/>
+                    <input id="try-text" name="text" required=move || kind.get() != "story_mention"/>
                 </div>
                 <button type="submit" class="secondary">{locale.t(Key::TryButton)}</button>
             </ActionForm>
             {answer}
         </section>
+    }
+}
+
+fn held_back_key(why: &str) -> Key {
+    match why {
+        "instance_not_connected" => Key::ReasonNotConnected,
+        "daily_cap" => Key::ReasonDailyCap,
+        _ => Key::ReasonPerPerson,
+    }
+}
+
+fn miss_key(why: &str) -> Key {
+    match why {
+        "inactive" => Key::MissInactive,
+        "other_type" => Key::MissOtherType,
+        "other_posts" => Key::MissOtherPosts,
+        _ => Key::MissNewer,
     }
 }

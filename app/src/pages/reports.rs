@@ -232,6 +232,7 @@ fn reason_key(reason: &str) -> Option<Key> {
         "instance_not_connected" => Some(Key::ReasonNotConnected),
         "once_per_person" => Some(Key::ReasonPerPerson),
         "loop_guard" => Some(Key::ReasonLoopGuard),
+        "live_no_public_reply" => Some(Key::ReasonLiveNoPublic),
         _ => None,
     }
 }

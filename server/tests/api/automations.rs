@@ -3,7 +3,7 @@ use crate::{
     engine::{shop_with, Shop},
     helpers::TestApp,
 };
-use serde_json::Value;
+use serde_json::{json, Value};
 
 pub(crate) async fn save(app: &TestApp, instance_id: &str, id: Option<&str>, fields: &[(&str, &str)]) -> (u16, Value) {
     let mut form: Vec<(String, String)> = vec![("instance_id".into(), instance_id.into())];
@@ -212,4 +212,105 @@ async fn the_media_picker_lists_the_accounts_posts_and_a_limited_automation_fire
     shop.meta.settle(&shop.app).await;
     let replies = shop.meta.succeeded("POST", "/replies").await;
     assert_eq!(replies.len(), 1, "only the chosen reel's comment is answered");
+}
+
+/// What the test box answers for a sample.
+async fn try_sample(shop: &Shop, kind: &str, text: &str, username: &str, media_id: &str) -> Value {
+    let form = [
+        ("instance_id", shop.instance_id.as_str()),
+        ("kind", kind),
+        ("text", text),
+        ("username", username),
+        ("media_id", media_id),
+    ];
+    let (status, outcome) = post(&shop.app, "/api/automations/try", &form).await;
+    assert_eq!(status, 200, "{outcome}");
+    outcome
+}
+
+fn names(listed: &Value) -> Vec<String> {
+    listed.as_array().into_iter().flatten().filter_map(|a| a["name"].as_str().map(str::to_owned)).collect()
+}
+
+#[tokio::test]
+async fn automations_are_tried_in_the_order_shown_and_the_user_reorders_them() {
+    let shop = shop().await;
+    let form = |name: &'static str, trigger: &'static str, keywords: &'static str, reply: &'static str| {
+        [("name", name), ("kind", "dm"), ("trigger", trigger), ("keywords", keywords), ("direct_reply", reply)]
+    };
+    save(&shop.app, &shop.instance_id, None, &form("Boas-vindas", "all", "", "Oi! Já te respondo.")).await;
+    save(&shop.app, &shop.instance_id, None, &form("Preço", "keyword", "preço", "Começa em R$ 50.")).await;
+    let (_, third) =
+        save(&shop.app, &shop.instance_id, None, &form("Promoção", "keyword", "preço, promoção", "Hoje 10% off!"))
+            .await;
+    let (_, listed) = list(&shop.app, &shop.instance_id).await;
+    assert_eq!(names(&listed), ["Preço", "Promoção", "Boas-vindas"], "a keyword automation goes before the `all` one");
+    assert_eq!(try_sample(&shop, "dm", "qual o preço?", "", "").await["automation"], "Preço");
+
+    let third = third["id"].as_str().expect("id").to_owned();
+    let (status, _) = post(&shop.app, "/api/automations/move", &[("id", &third), ("direction", "up")]).await;
+    assert_eq!(status, 200);
+    let (_, listed) = list(&shop.app, &shop.instance_id).await;
+    assert_eq!(names(&listed), ["Promoção", "Preço", "Boas-vindas"]);
+    assert_eq!(try_sample(&shop, "dm", "qual o preço?", "", "").await["automation"], "Promoção");
+    // The engine follows the same order.
+    shop.meta.dm("cliente.fiel", "loja.exemplo", "qual o preço?").await;
+    shop.meta.settle(&shop.app).await;
+    let sent = shop.meta.succeeded("POST", "/messages").await;
+    assert_eq!(sent.len(), 1);
+    assert_eq!(sent[0]["body"]["message"]["text"], "Hoje 10% off!");
+
+    // Already first: nothing moves; a wrong direction is the caller's mistake.
+    let (status, _) = post(&shop.app, "/api/automations/move", &[("id", &third), ("direction", "up")]).await;
+    assert_eq!(status, 200);
+    assert_eq!(names(&list(&shop.app, &shop.instance_id).await.1), ["Promoção", "Preço", "Boas-vindas"]);
+    let (status, error) = post(&shop.app, "/api/automations/move", &[("id", &third), ("direction", "sideways")]).await;
+    assert_eq!((status, codes(&error)), (422, vec![("direction".to_owned(), "invalid".to_owned())]));
+}
+
+#[tokio::test]
+async fn the_test_box_explains_why_nothing_or_not_now() {
+    let shop = shop().await;
+    let (_, off) = save(&shop.app, &shop.instance_id, None, &PRICE).await;
+    let off = off["id"].as_str().expect("id").to_owned();
+    post(&shop.app, "/api/automations/active", &[("id", &off), ("active", "false")]).await;
+    let missed = try_sample(&shop, "dm", "qual o preço?", "", "").await;
+    assert_eq!((missed["automation"].clone(), missed["missed"].clone()), (Value::Null, json!(["Preço", "inactive"])));
+    assert_eq!(try_sample(&shop, "comment", "qual o preço?", "", "").await["missed"], json!(["Preço", "other_type"]));
+    assert_eq!(try_sample(&shop, "dm", "bom dia", "", "").await["missed"], Value::Null, "no words fit");
+
+    let reel_only = [
+        ("name", "Só no reel"),
+        ("kind", "comment"),
+        ("trigger", "keyword"),
+        ("keywords", "link"),
+        ("public_replies", "Te chamei no direct!"),
+        ("media_ids][0", "17918195224117851"),
+    ];
+    save(&shop.app, &shop.instance_id, None, &reel_only).await;
+    let on_post = try_sample(&shop, "comment", "manda o link", "", "17895695668004550").await;
+    assert_eq!(on_post["missed"], json!(["Só no reel", "other_posts"]));
+    let on_reel = try_sample(&shop, "comment", "manda o link", "", "17918195224117851").await;
+    assert_eq!((on_reel["automation"].clone(), on_reel["held_back"].clone()), (json!("Só no reel"), Value::Null));
+
+    let once = [
+        ("name", "Cupom"),
+        ("kind", "dm"),
+        ("trigger", "keyword"),
+        ("keywords", "cupom"),
+        ("direct_reply", "NATAL10"),
+        ("per_person", "once"),
+    ];
+    save(&shop.app, &shop.instance_id, None, &once).await;
+    shop.meta.dm("cliente.fiel", "loja.exemplo", "quero o cupom").await;
+    shop.meta.settle(&shop.app).await;
+    assert_eq!(try_sample(&shop, "dm", "cupom?", "@cliente.fiel", "").await["held_back"], "once_per_person");
+    assert_eq!(try_sample(&shop, "dm", "cupom?", "outra.cliente", "").await["held_back"], Value::Null);
+
+    let (status, _) =
+        post(&shop.app, "/api/instances/daily_cap", &[("id", &shop.instance_id), ("daily_reply_cap", "1")]).await;
+    assert_eq!(status, 200);
+    assert_eq!(try_sample(&shop, "dm", "cupom?", "outra.cliente", "").await["held_back"], "daily_cap");
+    post(&shop.app, "/api/instances/disconnect", &[("id", &shop.instance_id)]).await;
+    assert_eq!(try_sample(&shop, "dm", "cupom?", "outra.cliente", "").await["held_back"], "instance_not_connected");
 }

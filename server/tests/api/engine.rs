@@ -4,7 +4,7 @@ use crate::helpers::{spawn_app_with_sandbox_and, TestApp, TestMeta};
 use app::{
     backend::{directory, engine, live::Broadcast, store::pg::automations},
     domain::{
-        automation::{AutomationKind, MatchMode, PerPerson, ResponseType, Trigger},
+        automation::{AutomationKind, DmSource, MatchMode, PerPerson, ResponseType, Trigger},
         automation_draft::AutomationDraft,
         live::{LiveEvent, StatusCounts},
     },
@@ -65,6 +65,7 @@ impl Shop {
         let mut draft = AutomationDraft {
             name: "Preço".to_owned(),
             kind,
+            dm_source: DmSource::Messages,
             trigger,
             match_mode: MatchMode::Contains,
             keywords,
@@ -227,7 +228,8 @@ async fn echoes_own_comments_and_non_text_events_produce_nothing() {
         json!({"sender": me, "recipient": person, "timestamp": now, "message": {"mid": "e1", "text": "Oi", "is_echo": true}}),
         json!({"sender": person, "recipient": me, "timestamp": now, "message": {"mid": "e2", "is_deleted": true}}),
         json!({"sender": person, "recipient": me, "timestamp": now, "message": {"mid": "e3", "is_unsupported": true}}),
-        json!({"sender": person, "recipient": me, "timestamp": now, "message": {"mid": "e4", "attachments": [{"type": "image", "payload": {"url": "https://x"}}]}}),
+        // (An image without text is a DM an `all` automation answers: see `growth`.)
+        json!({"sender": person, "recipient": me, "timestamp": now, "message_edit": {"mid": "e1", "num_edit": 0}}),
         json!({"sender": person, "recipient": me, "timestamp": now, "reaction": {"mid": "e1", "action": "react", "reaction": "love"}}),
         json!({"sender": person, "recipient": me, "timestamp": now, "read": {"mid": "e1"}}),
     ] {

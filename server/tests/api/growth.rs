@@ -5,7 +5,7 @@ use crate::{
     automations::save,
     engine::{shop_with, Shop},
 };
-use app::domain::automation::{AutomationKind, MatchMode, PerPerson};
+use app::domain::automation::{AutomationKind, DmSource, MatchMode, PerPerson};
 use serde_json::{json, Value};
 use std::collections::HashSet;
 
@@ -300,4 +300,108 @@ async fn editing_keeps_every_chosen_post_the_picker_cannot_show() {
             "{kept} kept while media cannot load"
         );
     }
+}
+
+/// A follower sends a DM of `kind` (`story_reply`, `story_mention`, `image`) through the sandbox.
+async fn dm_of(shop: &Shop, follower: &str, kind: &str, text: &str) -> String {
+    let url = format!("{}/_sandbox/followers/{follower}/messages", shop.meta.base);
+    let body = json!({ "to": "loja.exemplo", "text": text, "kind": kind });
+    let answer: Value = shop.meta.http.post(url).json(&body).send().await.expect("dm").json().await.expect("json");
+    answer["mid"].as_str().expect("mid").to_owned()
+}
+
+/// `(status, error, response_text)` of the report of `event_id`'s first part.
+async fn report_of(shop: &Shop, event_id: &str) -> (String, Option<String>, Option<String>) {
+    sqlx::query_as("SELECT status, error, response_text FROM instagram_reports WHERE event_id = $1 AND part = 0")
+        .bind(event_id)
+        .fetch_one(&shop.app.state.pg)
+        .await
+        .expect("report")
+}
+
+#[tokio::test]
+async fn story_replies_story_mentions_and_attachments_reach_the_automations_listening_to_them() {
+    let shop = shop().await;
+    shop.automation_with(AutomationKind::Dm, &["quero"], |a| {
+        a.dm_source = DmSource::StoryReplies;
+        a.direct_reply = Some("Que bom que gostou do story! O link: https://loja.exemplo/story".into());
+    })
+    .await;
+    shop.automation_with(AutomationKind::Dm, &[], |a| {
+        a.dm_source = DmSource::StoryMentions;
+        a.per_person = PerPerson::Once;
+        a.direct_reply = Some("Obrigada pela menção, @{username}! 💜".into());
+    })
+    .await;
+    shop.automation_with(AutomationKind::Dm, &[], |a| a.direct_reply = Some("Oi! Já te respondo.".into())).await;
+
+    let story_reply = dm_of(&shop, "cliente.fiel", "story_reply", "Quero!").await;
+    let mention = dm_of(&shop, "outra.cliente", "story_mention", "").await;
+    let image = dm_of(&shop, "maria.souza", "image", "").await;
+    shop.meta.settle(&shop.app).await;
+
+    assert_eq!(
+        report_of(&shop, &story_reply).await,
+        ("sent".into(), None, Some("Que bom que gostou do story! O link: https://loja.exemplo/story".into()))
+    );
+    assert_eq!(report_of(&shop, &mention).await.2.as_deref(), Some("Obrigada pela menção, @outra.cliente! 💜"));
+    assert_eq!(report_of(&shop, &mention).await.0, "sent", "a mention opens the window");
+    assert_eq!(report_of(&shop, &image).await, ("sent".into(), None, Some("Oi! Já te respondo.".into())), "any DM");
+    let texts: Vec<Option<String>> =
+        sqlx::query_scalar("SELECT interaction_text FROM instagram_reports WHERE event_id = ANY($1) ORDER BY event_id")
+            .bind(vec![mention.clone(), image.clone()])
+            .fetch_all(&shop.app.state.pg)
+            .await
+            .expect("texts");
+    assert_eq!(texts, vec![None, None], "no text is made up for an image or a mention");
+
+    // A plain message is not a story reply; a keyword automation never answers a bare image.
+    let plain = shop.meta.dm("maria.souza", "loja.exemplo", "quero").await;
+    shop.meta.settle(&shop.app).await;
+    assert_eq!(report_of(&shop, &plain).await.1.as_deref(), Some("once_per_person"), "only `all` fits, used already");
+}
+
+#[tokio::test]
+async fn comments_on_ads_and_live_videos_are_answered_as_meta_allows() {
+    let shop = shop().await;
+    shop.automation_with(AutomationKind::Comment, &["quero"], |a| {
+        a.media_ids = vec![POST.into()];
+        a.public_replies = vec!["Te chamei no direct!".into()];
+        a.direct_reply = Some("O link: https://loja.exemplo/oferta".into());
+    })
+    .await;
+    let now = chrono::Utc::now().timestamp();
+    let comment = |field: &str, id: &str, media: Value| {
+        json!({"object": "instagram", "entry": [{"id": "17841405822304914", "time": now, "changes": [{"field": field,
+            "value": {"from": {"id": "1254477777772919", "username": "cliente.fiel"}, "media": media, "id": id,
+                      "text": "eu quero"}}]}]})
+    };
+    // An ad promoting the post: its comment names the ad's media and the post it promotes.
+    shop.deliver(comment(
+        "comments",
+        "17890000000000101",
+        json!({"id": "120210000000000001",
+        "media_product_type": "AD", "original_media_id": POST, "ad_id": "120210000000000002"}),
+    ))
+    .await;
+    // A live video: Meta takes no public reply there, the private one still goes.
+    shop.deliver(comment("live_comments", "17890000000000102", json!({"id": POST, "media_product_type": "LIVE"})))
+        .await;
+    app::backend::engine::drain(&shop.app.state, std::time::Duration::from_secs(10)).await.expect("drain");
+    let rows: Vec<(String, i16, Option<String>, Option<uuid::Uuid>)> = sqlx::query_as(
+        "SELECT event_id, part, response_type, automation_id FROM instagram_reports ORDER BY event_id, part",
+    )
+    .fetch_all(&shop.app.state.pg)
+    .await
+    .expect("reports");
+    let shape: Vec<(&str, i16, Option<&str>, bool)> =
+        rows.iter().map(|(e, p, t, a)| (e.as_str(), *p, t.as_deref(), a.is_some())).collect();
+    assert_eq!(
+        shape,
+        vec![
+            ("17890000000000101", 0, Some("comment"), true),
+            ("17890000000000101", 1, Some("direct"), true),
+            ("17890000000000102", 0, Some("direct"), true),
+        ]
+    );
 }

@@ -17,6 +17,8 @@ pub(super) mod reason {
     pub const PER_PERSON: &str = "once_per_person";
     /// The automation answered this person too often within the hour: another bot, most likely.
     pub const LOOP_GUARD: &str = "loop_guard";
+    /// A live video's comment and an automation with only a public reply, which Meta refuses there.
+    pub const LIVE_NO_PUBLIC_REPLY: &str = "live_no_public_reply";
 }
 
 /// One message of an answer.
@@ -61,4 +63,19 @@ pub(super) fn decide(
         return Decision::Skipped(reason::NO_MATCH);
     }
     Decision::Answer { automation_id, per_person: choice.rule.per_person, parts }
+}
+
+/// The decision without its public reply (a live video's comment takes none).
+pub(super) fn without_public_reply(decision: Decision) -> Decision {
+    match decision {
+        Decision::Answer { automation_id, per_person, parts } => {
+            let parts: Vec<Part> = parts.into_iter().filter(|p| p.response_type != ResponseType::Comment).collect();
+            if parts.is_empty() {
+                Decision::Skipped(reason::LIVE_NO_PUBLIC_REPLY)
+            } else {
+                Decision::Answer { automation_id, per_person, parts }
+            }
+        }
+        skipped => skipped,
+    }
 }

@@ -29,7 +29,7 @@ use crate::{
         },
     },
     domain::{
-        automation::{AutomationKind, EventFacts, PerPerson, ResponseType},
+        automation::{AutomationKind, EventFacts, Inbound, PerPerson, ResponseType},
         instance::InstanceStatus,
     },
 };
@@ -355,10 +355,16 @@ impl TakenIn {
 struct Candidate<'a> {
     owner: usize,
     kind: AutomationKind,
+    /// What a DM is: a message, a story reply or a story mention.
+    inbound: Inbound,
     event_id: &'a str,
     person_id: &'a str,
     username: Option<&'a str>,
     media_id: Option<&'a str>,
+    /// An ad's organic post.
+    original_media_id: Option<&'a str>,
+    /// A comment on a live video: Meta takes no public reply there.
+    live: bool,
     /// A reply in a thread: its top-level comment.
     parent_id: Option<&'a str>,
     text: &'a str,
@@ -415,14 +421,17 @@ async fn take_in(state: &AppState, db: &mut PgConnection, units: &[Unit<'_>]) ->
                 messages.push(NewMessage { owner: owner(i), event: m, reply_to: our_report(m).filter(|_| ours) });
                 if !ours {
                     seen.push(people::Seen { instance_id: &owners[i].0, igsid: &m.sender_id, username: None });
-                    if let Some(text) = answerable(m) {
+                    if let Some((inbound, text)) = answerable(m) {
                         candidates.push(Candidate {
                             owner: i,
                             kind: AutomationKind::Dm,
+                            inbound,
                             event_id: &m.mid,
                             person_id: &m.sender_id,
                             username: None,
                             media_id: None,
+                            original_media_id: None,
+                            live: false,
                             parent_id: None,
                             text,
                             timestamp: at(m.timestamp_ms),
@@ -456,7 +465,10 @@ async fn take_in(state: &AppState, db: &mut PgConnection, units: &[Unit<'_>]) ->
                             event_id: &c.id,
                             person_id: &c.from_id,
                             username: c.from_username.as_deref(),
+                            inbound: Inbound::Message,
                             media_id: c.media_id.as_deref(),
+                            original_media_id: c.original_media_id.as_deref(),
+                            live: c.field == "live_comments" || c.media_product_type.as_deref() == Some("LIVE"),
                             parent_id: c.parent_id.as_deref(),
                             text,
                             timestamp: at(c.timestamp_ms),
@@ -510,9 +522,18 @@ async fn take_in(state: &AppState, db: &mut PgConnection, units: &[Unit<'_>]) ->
         let rules = state.directory.rules(&state.pg, instance_id).await?;
         let username =
             c.username.or_else(|| usernames.get(&(instance_id.clone(), c.person_id.to_owned())).map(String::as_str));
-        let facts =
-            EventFacts { kind: c.kind, text: c.text, at_ms: c.timestamp.timestamp_millis(), media_id: c.media_id };
-        let decision = decide::decide(doc, &rules, &facts, c.event_id, username);
+        let facts = EventFacts {
+            kind: c.kind,
+            inbound: c.inbound,
+            text: c.text,
+            at_ms: c.timestamp.timestamp_millis(),
+            media_id: c.media_id,
+            original_media_id: c.original_media_id,
+        };
+        let mut decision = decide::decide(doc, &rules, &facts, c.event_id, username);
+        if c.live {
+            decision = decide::without_public_reply(decision);
+        }
         decided.push((c, username, decision));
     }
     // The daily cap: what each instance may still send today, reserved before the reports say so;
@@ -571,7 +592,7 @@ async fn take_in(state: &AppState, db: &mut PgConnection, units: &[Unit<'_>]) ->
             user_id_instagram: c.person_id,
             media_id: c.media_id,
             username: *username,
-            interaction_text: Some(c.text),
+            interaction_text: (!c.text.is_empty()).then_some(c.text),
             response_text: reply.map(|p| p.text.clone()),
             response_type: reply.map(|p| p.response_type),
             status,
@@ -682,12 +703,25 @@ async fn refuse_by_person(
     Ok(())
 }
 
-/// Text a person sent: not a deletion, an unsupported type or a bare attachment.
-fn answerable(message: &MessageEvent) -> Option<&str> {
+/// What a person sent that an automation may answer, and its text (empty for an attachment or a
+/// story mention: only `all` automations answer those); not a deletion or an unsupported type.
+fn answerable(message: &MessageEvent) -> Option<(Inbound, &str)> {
     if message.is_deleted || message.is_unsupported {
         return None;
     }
-    message.text.as_deref().filter(|t| !t.trim().is_empty())
+    let text = message.text.as_deref().filter(|t| !t.trim().is_empty());
+    let inbound = if message.story_mention {
+        Inbound::StoryMention
+    } else if message.story_reply {
+        Inbound::StoryReply
+    } else {
+        Inbound::Message
+    };
+    match (text, message.has_attachments || message.story_mention) {
+        (Some(text), _) => Some((inbound, text)),
+        (None, true) => Some((inbound, "")),
+        (None, false) => None,
+    }
 }
 
 /// The report a reply of ours was tagged with (`ic:<uuid>` in the Send API's `metadata`).

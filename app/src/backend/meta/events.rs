@@ -61,6 +61,10 @@ pub struct MessageEvent {
     pub is_unsupported: bool,
     /// Images, shares, story mentions, ...: not text a keyword can match.
     pub has_attachments: bool,
+    /// A reply to the account's story (`reply_to.story`).
+    pub story_reply: bool,
+    /// The person mentioned the account in their story (a `story_mention` attachment).
+    pub story_mention: bool,
     /// What the sender attached on sending; on echoes of our replies, the report it fulfils.
     pub metadata: Option<String>,
     pub raw: Value,
@@ -75,6 +79,8 @@ pub struct CommentEvent {
     pub from_username: Option<String>,
     pub media_id: Option<String>,
     pub media_product_type: Option<String>,
+    /// On an ad: the organic post the ad promotes.
+    pub original_media_id: Option<String>,
     pub parent_id: Option<String>,
     pub text: Option<String>,
     pub timestamp_ms: i64,
@@ -179,6 +185,10 @@ fn messaging_event(item: &Value, received_ms: i64) -> Event {
         is_deleted: flag("is_deleted"),
         is_unsupported: flag("is_unsupported"),
         has_attachments: message["attachments"].as_array().is_some_and(|a| !a.is_empty()),
+        story_reply: message["reply_to"]["story"].is_object(),
+        story_mention: message["attachments"]
+            .as_array()
+            .is_some_and(|a| a.iter().any(|attachment| attachment["type"] == "story_mention")),
         metadata: message["metadata"].as_str().map(without_nul),
         raw: clean(item),
     })
@@ -203,6 +213,7 @@ fn change_event(change: &Value, entry_ms: i64) -> Event {
         from_username: value["from"]["username"].as_str().map(without_nul),
         media_id: id(&value["media"]["id"]).or_else(|| id(&value["media_id"])),
         media_product_type: value["media"]["media_product_type"].as_str().map(without_nul),
+        original_media_id: id(&value["media"]["original_media_id"]),
         parent_id: id(&value["parent_id"]),
         text: value["text"].as_str().map(without_nul),
         timestamp_ms: entry_ms,
@@ -218,10 +229,16 @@ fn checked(event: Event) -> Event {
         }
         Event::Comment(c) => (
             c.field.as_str(),
-            [Some(c.id.as_str()), Some(c.from_id.as_str()), c.media_id.as_deref(), c.parent_id.as_deref()]
-                .into_iter()
-                .flatten()
-                .collect(),
+            [
+                Some(c.id.as_str()),
+                Some(c.from_id.as_str()),
+                c.media_id.as_deref(),
+                c.parent_id.as_deref(),
+                c.original_media_id.as_deref(),
+            ]
+            .into_iter()
+            .flatten()
+            .collect(),
             c.text.as_deref(),
             c.from_username.as_deref(),
         ),

@@ -106,3 +106,15 @@ pub async fn claim(
     }
     Ok(claims)
 }
+
+/// True when the person may not get the automation now (once, or within its hours).
+pub async fn used_now(pg: &sqlx::PgPool, automation_id: Uuid, igsid: &str) -> Result<bool, StoreError> {
+    Ok(sqlx::query_scalar::<_, bool>(
+        "SELECT free_after > now() FROM automation_uses WHERE automation_id = $1 AND igsid = $2",
+    )
+    .bind(automation_id)
+    .bind(igsid)
+    .fetch_optional(pg)
+    .await?
+    .unwrap_or(false))
+}

@@ -2,11 +2,11 @@
 //! owner (`user_id`): someone else's automation looks the same as a missing one.
 use super::super::StoreError;
 use crate::domain::{
-    automation::{AutomationKind, Keyword, MatchMode, PerPerson, Rule, Trigger},
+    automation::{AutomationKind, DmSource, Keyword, MatchMode, PerPerson, Rule, Trigger},
     automation_draft::{AutomationDraft, AutomationView},
 };
 use chrono::{DateTime, Utc};
-use sqlx::PgExecutor;
+use sqlx::{PgConnection, PgExecutor};
 use uuid::Uuid;
 
 fn malformed(id: Uuid) -> StoreError {
@@ -14,9 +14,10 @@ fn malformed(id: Uuid) -> StoreError {
 }
 
 /// The columns every read takes, in [`Stored`]'s order.
-const COLUMNS: &str = "a.id, a.name, a.type, a.trigger_type, a.match_mode, a.keywords, a.exclude_keywords, \
+const COLUMNS: &str =
+    "a.id, a.name, a.type, a.dm_source, a.trigger_type, a.match_mode, a.keywords, a.exclude_keywords, \
                        a.direct_reply, a.public_replies, a.per_person, a.per_person_hours, a.is_active, \
-                       a.created_at, a.media_ids";
+                       a.priority, a.created_at, a.media_ids";
 
 /// An automation row as read.
 #[derive(sqlx::FromRow)]
@@ -25,6 +26,7 @@ struct Stored {
     name: String,
     #[sqlx(rename = "type")]
     kind: String,
+    dm_source: String,
     trigger_type: String,
     match_mode: String,
     keywords: Vec<String>,
@@ -34,6 +36,7 @@ struct Stored {
     per_person: String,
     per_person_hours: Option<i32>,
     is_active: bool,
+    priority: i32,
     created_at: DateTime<Utc>,
     media_ids: Vec<String>,
 }
@@ -41,6 +44,7 @@ struct Stored {
 /// What every reader needs checked: the enumerations as the domain's types.
 struct Checked {
     kind: AutomationKind,
+    dm_source: DmSource,
     trigger: Trigger,
     match_mode: MatchMode,
     per_person: PerPerson,
@@ -52,6 +56,7 @@ impl Stored {
         let hours = self.per_person_hours.and_then(|h| u32::try_from(h).ok());
         Ok(Checked {
             kind: AutomationKind::parse(&self.kind).ok_or_else(|| malformed(id))?,
+            dm_source: DmSource::parse(&self.dm_source).ok_or_else(|| malformed(id))?,
             trigger: Trigger::parse(&self.trigger_type).ok_or_else(|| malformed(id))?,
             match_mode: MatchMode::parse(&self.match_mode).ok_or_else(|| malformed(id))?,
             per_person: PerPerson::parse(&self.per_person, hours).ok_or_else(|| malformed(id))?,
@@ -72,10 +77,11 @@ pub async fn rules_for(db: impl PgExecutor<'_>, instance_id: &str) -> Result<Vec
             .await?;
     rows.into_iter()
         .map(|row| {
-            let Checked { kind, trigger, match_mode, per_person } = row.checked()?;
+            let Checked { kind, dm_source, trigger, match_mode, per_person } = row.checked()?;
             Ok(Rule {
                 id: row.id.to_string(),
                 kind,
+                dm_source,
                 trigger,
                 match_mode,
                 keywords: folded(&row.keywords),
@@ -84,6 +90,7 @@ pub async fn rules_for(db: impl PgExecutor<'_>, instance_id: &str) -> Result<Vec
                 public_replies: row.public_replies,
                 per_person,
                 is_active: row.is_active,
+                priority: row.priority,
                 created_at_ms: row.created_at.timestamp_millis(),
                 media_ids: row.media_ids,
             })
@@ -91,8 +98,8 @@ pub async fn rules_for(db: impl PgExecutor<'_>, instance_id: &str) -> Result<Vec
         .collect()
 }
 
-/// The instance's automations for the editor, oldest first, with the replies each sent today
-/// (UTC) and in total.
+/// The instance's automations for the editor, in the order they are tried, with the replies each
+/// sent today (UTC) and in total.
 pub async fn list(db: impl PgExecutor<'_>, instance_id: &str) -> Result<Vec<AutomationView>, StoreError> {
     #[derive(sqlx::FromRow)]
     struct Listed {
@@ -106,19 +113,20 @@ pub async fn list(db: impl PgExecutor<'_>, instance_id: &str) -> Result<Vec<Auto
                 (SELECT count(*) FROM instagram_reports r WHERE r.automation_id = a.id AND r.status = 'sent'
                    AND r.created_at >= date_trunc('day', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC') AS today,
                 (SELECT count(*) FROM instagram_reports r WHERE r.automation_id = a.id AND r.status = 'sent') AS total
-         FROM instagram_automations a WHERE a.instance_id = $1 ORDER BY a.created_at, a.id"
+         FROM instagram_automations a WHERE a.instance_id = $1 ORDER BY a.priority, a.created_at, a.id"
     ))
     .bind(instance_id)
     .fetch_all(db)
     .await?;
     rows.into_iter()
         .map(|Listed { stored: row, today, total }| {
-            let Checked { kind, trigger, match_mode, per_person } = row.checked()?;
+            let Checked { kind, dm_source, trigger, match_mode, per_person } = row.checked()?;
             Ok(AutomationView {
                 id: row.id.to_string(),
                 instance_id: instance_id.to_owned(),
                 name: row.name,
                 kind,
+                dm_source,
                 trigger,
                 match_mode,
                 keywords: row.keywords,
@@ -152,8 +160,11 @@ fn bind_draft<'q>(
         .bind(draft.per_person.as_str())
         .bind(draft.per_person.hours().and_then(|h| i32::try_from(h).ok()))
         .bind(&draft.media_ids)
+        .bind(draft.dm_source.as_str())
 }
 
+/// Adds an automation to the instance's order: a keyword automation just before the first `all`
+/// one (so the more specific answers first, as users expect), an `all` one at the end.
 pub async fn insert(
     db: impl PgExecutor<'_>,
     user_id: &str,
@@ -161,16 +172,58 @@ pub async fn insert(
     draft: &AutomationDraft,
 ) -> Result<Uuid, StoreError> {
     let query = sqlx::query_scalar(
-        "INSERT INTO instagram_automations
+        "WITH first_all AS (SELECT min(priority) AS p FROM instagram_automations
+                            WHERE instance_id = $3 AND trigger_type = 'all' AND $6 = 'keyword'),
+              slot AS (SELECT COALESCE((SELECT p FROM first_all),
+                                       (SELECT COALESCE(max(priority), 0) + 1 FROM instagram_automations
+                                        WHERE instance_id = $3)) AS p),
+              shifted AS (UPDATE instagram_automations SET priority = priority + 1
+                          WHERE instance_id = $3 AND (SELECT p FROM first_all) IS NOT NULL
+                            AND priority >= (SELECT p FROM first_all))
+         INSERT INTO instagram_automations
             (id, user_id, instance_id, name, type, trigger_type, match_mode, keywords, exclude_keywords, direct_reply,
-             public_replies, per_person, per_person_hours, media_ids)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+             public_replies, per_person, per_person_hours, media_ids, dm_source, priority)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, (SELECT p FROM slot))
          RETURNING id",
     )
     .bind(Uuid::now_v7())
     .bind(user_id)
     .bind(instance_id);
     Ok(bind_draft(query, draft).fetch_one(db).await?)
+}
+
+/// Moves an automation of `user_id` one place earlier (`earlier`) or later in its instance's
+/// order, renumbering the instance's automations 1, 2, 3...; returns the instance.
+pub async fn move_one(db: &mut PgConnection, user_id: &str, id: Uuid, earlier: bool) -> Result<String, StoreError> {
+    let instance_id: String =
+        sqlx::query_scalar("SELECT instance_id FROM instagram_automations WHERE id = $1 AND user_id = $2")
+            .bind(id)
+            .bind(user_id)
+            .fetch_optional(&mut *db)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+    // Every automation of the instance locked, in one order, so two moves never interleave.
+    let mut order: Vec<Uuid> = sqlx::query_scalar(
+        "SELECT id FROM instagram_automations WHERE instance_id = $1 ORDER BY priority, created_at, id FOR UPDATE",
+    )
+    .bind(&instance_id)
+    .fetch_all(&mut *db)
+    .await?;
+    let Some(at) = order.iter().position(|a| *a == id) else { return Err(StoreError::NotFound) };
+    let other = if earlier { at.checked_sub(1) } else { Some(at + 1).filter(|o| *o < order.len()) };
+    if let Some(other) = other {
+        order.swap(at, other);
+    }
+    let places: Vec<i32> = (1..).take(order.len()).collect();
+    sqlx::query(
+        "UPDATE instagram_automations a SET priority = o.place, updated_at = now()
+         FROM unnest($1::uuid[], $2::int[]) AS o(id, place) WHERE a.id = o.id",
+    )
+    .bind(&order)
+    .bind(&places)
+    .execute(&mut *db)
+    .await?;
+    Ok(instance_id)
 }
 
 /// Replaces an automation of `user_id` on `instance_id`. Who already got it keeps counting: the
@@ -185,7 +238,7 @@ pub async fn update(
     let query = sqlx::query_scalar(
         "UPDATE instagram_automations SET name = $4, type = $5, trigger_type = $6, match_mode = $7, keywords = $8,
                 exclude_keywords = $9, direct_reply = $10, public_replies = $11, per_person = $12,
-                per_person_hours = $13, media_ids = $14, updated_at = now()
+                per_person_hours = $13, media_ids = $14, dm_source = $15, updated_at = now()
          WHERE id = $1 AND user_id = $2 AND instance_id = $3 RETURNING id",
     )
     .bind(id)

@@ -93,3 +93,14 @@ pub async fn release(db: &mut PgConnection, released: &[(String, NaiveDate)]) ->
     .await?;
     Ok(())
 }
+
+/// Replies the instance sent or has under way today (UTC).
+pub async fn used_today(pg: &sqlx::PgPool, instance_id: &str) -> Result<i64, StoreError> {
+    Ok(sqlx::query_scalar(
+        "SELECT COALESCE(sum(replies), 0)::bigint FROM daily_reply_counts
+         WHERE instance_id = $1 AND day = (now() AT TIME ZONE 'UTC')::date",
+    )
+    .bind(instance_id)
+    .fetch_one(pg)
+    .await?)
+}

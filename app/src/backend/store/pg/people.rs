@@ -159,3 +159,14 @@ pub async fn username(pg: &PgPool, instance_id: &str, igsid: &str) -> Result<Opt
     .await?
     .flatten())
 }
+
+/// The IGSID of the person with this @username who wrote to the instance, if one did.
+pub async fn igsid_of(pg: &PgPool, instance_id: &str, username: &str) -> Result<Option<String>, StoreError> {
+    Ok(sqlx::query_scalar(
+        "SELECT igsid FROM instagram_people WHERE instance_id = $1 AND lower(username) = lower($2) LIMIT 1",
+    )
+    .bind(instance_id)
+    .bind(username)
+    .fetch_optional(pg)
+    .await?)
+}
