@@ -33,6 +33,8 @@ pub struct Account {
     pub sends: Vec<i64>,
     /// Private replies in the last hour (unix seconds).
     pub private_replies: Vec<i64>,
+    /// The FAQ shown to people who have not written yet (`messenger_profile`): question, payload.
+    pub ice_breakers: Vec<(String, String)>,
 }
 
 impl Account {
@@ -117,6 +119,7 @@ pub fn seed() -> Vec<Account> {
             calls: Vec::new(),
             sends: Vec::new(),
             private_replies: Vec::new(),
+            ice_breakers: Vec::new(),
         },
         Account {
             ig_id: "17841477965412210".into(),
@@ -141,6 +144,7 @@ pub fn seed() -> Vec<Account> {
             calls: Vec::new(),
             sends: Vec::new(),
             private_replies: Vec::new(),
+            ice_breakers: Vec::new(),
         },
         Account {
             ig_id: "17841400000000777".into(),
@@ -162,6 +166,7 @@ pub fn seed() -> Vec<Account> {
             calls: Vec::new(),
             sends: Vec::new(),
             private_replies: Vec::new(),
+            ice_breakers: Vec::new(),
         },
     ]
 }
@@ -186,5 +191,6 @@ pub fn numbered(prefix: &str, n: usize, serial: usize) -> Account {
         calls: Vec::new(),
         sends: Vec::new(),
         private_replies: Vec::new(),
+        ice_breakers: Vec::new(),
     }
 }

@@ -5,6 +5,7 @@ use crate::{
     ids,
     oauth::escape,
     people::{self, Person},
+    rich,
     webhooks::{Event, Payload},
     world::{Comment, Message, World},
     Sandbox,
@@ -27,6 +28,8 @@ pub fn routes() -> Router<Sandbox> {
         .route("/_sandbox/follower", get(page))
         .route("/_sandbox/follower/message", post(page_dm))
         .route("/_sandbox/follower/comment", post(page_comment))
+        .route("/_sandbox/followers/{username}/taps", post(send_tap))
+        .route("/_sandbox/follower/tap", post(page_tap))
 }
 
 pub(crate) type Failure = (StatusCode, Json<Value>);
@@ -139,6 +142,7 @@ pub(crate) fn record_inbound(
             account,
             igsid: person.igsid.clone(),
             text: kind.needs_text().then(|| text.to_owned()),
+            content: None,
             from_business: false,
             at_ms: now_ms,
         },
@@ -175,6 +179,100 @@ async fn send_dm(
 ) -> Result<Json<Value>, Failure> {
     let mid = dm_of(&sandbox, &username, &message.to, &message.text, message.kind)?;
     Ok(Json(json!({ "mid": mid })))
+}
+
+#[derive(Deserialize)]
+struct NewTap {
+    /// The account's username or IG_ID.
+    to: String,
+    /// The payload of a quick reply or postback button of a message the account sent them.
+    payload: String,
+}
+
+/// A person taps a quick reply or a postback button of the newest message of `to` offering
+/// `payload`: a quick reply arrives as a `messages` event with `quick_reply.payload` and the
+/// title as text, a button as a `messaging_postbacks` event (CONTRACT.md §10.2). A tap opens the
+/// window as a message does. Returns the tap's `mid`.
+fn tap(sandbox: &Sandbox, username: &str, to: &str, payload: &str) -> Result<String, Failure> {
+    let mut world = sandbox.world();
+    let person = world.person(username).cloned().ok_or_else(|| failure(StatusCode::NOT_FOUND, "no such follower"))?;
+    let account = world
+        .account_by_username(to)
+        .or_else(|| world.account_by_ig_id(to))
+        .ok_or_else(|| failure(StatusCode::NOT_FOUND, "no such account"))?;
+    let offered = world
+        .messages
+        .values()
+        .filter(|m| m.account == account && m.igsid == person.igsid && m.from_business)
+        .filter_map(|m| m.content.as_ref().map(|c| (m.at_ms, c)))
+        .flat_map(|(at, content)| rich::taps(content).into_iter().map(move |t| (at, t)))
+        .filter(|(_, (_, _, p))| p == payload)
+        .max_by_key(|(at, _)| *at)
+        .map(|(_, t)| t)
+        .or_else(|| {
+            // The account's ice breakers, shown to anyone about to write.
+            world.accounts[account]
+                .ice_breakers
+                .iter()
+                .find(|(_, p)| p == payload)
+                .map(|(question, p)| ("postback", question.clone(), p.clone()))
+        })
+        .ok_or_else(|| failure(StatusCode::UNPROCESSABLE_ENTITY, "no message to this follower offers that payload"))?;
+    let (kind, title, payload) = offered;
+    let ig_id = world.accounts[account].ig_id.clone();
+    let now_ms = world.now_ms();
+    let mid = ids::mid(&ig_id);
+    world.messages.insert(
+        mid.clone(),
+        Message {
+            account,
+            igsid: person.igsid.clone(),
+            text: Some(title.clone()),
+            content: None,
+            from_business: false,
+            at_ms: now_ms,
+        },
+    );
+    world.last_inbound.insert((account, person.igsid.clone()), now_ms / 1000);
+    let (field, item) = if kind == "quick_reply" {
+        let message = json!({ "mid": mid, "text": title, "quick_reply": { "payload": payload } });
+        (
+            "messages",
+            json!({ "sender": { "id": person.igsid }, "recipient": { "id": ig_id }, "timestamp": now_ms, "message": message }),
+        )
+    } else {
+        let postback = json!({ "mid": mid, "title": title, "payload": payload });
+        (
+            "messaging_postbacks",
+            json!({ "sender": { "id": person.igsid }, "recipient": { "id": ig_id }, "timestamp": now_ms, "postback": postback }),
+        )
+    };
+    drop(world);
+    sandbox.emit(Event { account_ig_id: ig_id, field, payload: Payload::Messaging { item, time_ms: now_ms } });
+    Ok(mid)
+}
+
+async fn send_tap(
+    State(sandbox): State<Sandbox>,
+    Path(username): Path<String>,
+    Json(new): Json<NewTap>,
+) -> Result<Json<Value>, Failure> {
+    let mid = tap(&sandbox, &username, &new.to, &new.payload)?;
+    Ok(Json(json!({ "mid": mid })))
+}
+
+#[derive(Deserialize)]
+struct PageTap {
+    username: String,
+    to: String,
+    payload: String,
+}
+
+async fn page_tap(State(sandbox): State<Sandbox>, Form(form): Form<PageTap>) -> Response {
+    match tap(&sandbox, &form.username, &form.to, &form.payload) {
+        Ok(_) => back(&form.username, "Toque enviado."),
+        Err(error) => error.into_response(),
+    }
 }
 
 #[derive(Deserialize)]
@@ -253,6 +351,91 @@ struct PageQuery {
     done: Option<String>,
 }
 
+/// The newest messages the accounts sent `username`, each with its buttons and quick replies to
+/// tap (links open; postbacks and quick replies come back to the app as Meta sends them).
+fn received(world: &World, username: &str) -> String {
+    let Some(person) = world.person(username) else { return String::new() };
+    let mut mine: Vec<&Message> =
+        world.messages.values().filter(|m| m.from_business && m.igsid == person.igsid).collect();
+    mine.sort_by_key(|m| std::cmp::Reverse(m.at_ms));
+    if mine.is_empty() {
+        return "<p>Nenhuma mensagem ainda.</p>".to_owned();
+    }
+    mine.iter()
+        .take(20)
+        .map(|m| {
+            let account = &world.accounts[m.account].username;
+            let content = m.content.clone().unwrap_or_default();
+            let template = &content["attachment"]["payload"];
+            let text = m.text.clone().or_else(|| template["text"].as_str().map(str::to_owned)).unwrap_or_default();
+            let links: String = template["buttons"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter(|b| b["type"] == "web_url")
+                .map(|b| {
+                    format!(
+                        "<a href=\"{}\" rel=\"noopener\">{}</a>",
+                        escape(b["url"].as_str().unwrap_or_default()),
+                        escape(b["title"].as_str().unwrap_or_default())
+                    )
+                })
+                .collect();
+            let taps: String = rich::taps(&content)
+                .into_iter()
+                .map(|(kind, title, payload)| {
+                    format!(
+                        "<form method=\"post\" action=\"/_sandbox/follower/tap\"><input type=\"hidden\" name=\"username\" value=\"{}\">\
+                         <input type=\"hidden\" name=\"to\" value=\"{}\"><input type=\"hidden\" name=\"payload\" value=\"{}\">\
+                         <button data-kind=\"{kind}\">{}</button></form>",
+                        escape(username),
+                        escape(account),
+                        escape(&payload),
+                        escape(&title)
+                    )
+                })
+                .collect();
+            format!(
+                "<div class=\"msg\"><div class=\"from\">@{}</div><div>{}</div><div class=\"taps\">{links}{taps}</div></div>",
+                escape(account),
+                escape(&text)
+            )
+        })
+        .collect()
+}
+
+/// Each account's ice breakers, as Instagram shows them before the first message, to tap.
+fn ice_breakers(world: &World, username: &str) -> String {
+    let sections: String = world
+        .accounts
+        .iter()
+        .filter(|a| !a.ice_breakers.is_empty())
+        .map(|a| {
+            let taps: String = a
+                .ice_breakers
+                .iter()
+                .map(|(question, payload)| {
+                    format!(
+                        "<form method=\"post\" action=\"/_sandbox/follower/tap\"><input type=\"hidden\" name=\"username\" value=\"{}\">\
+                         <input type=\"hidden\" name=\"to\" value=\"{}\"><input type=\"hidden\" name=\"payload\" value=\"{}\">\
+                         <button data-kind=\"ice_breaker\">{}</button></form>",
+                        escape(username),
+                        escape(&a.username),
+                        escape(payload),
+                        escape(question)
+                    )
+                })
+                .collect();
+            format!("<div class=\"msg faq\"><div class=\"from\">Perguntas frequentes de @{}</div><div class=\"taps\">{taps}</div></div>", escape(&a.username))
+        })
+        .collect();
+    if sections.is_empty() {
+        String::new()
+    } else {
+        format!("<section aria-labelledby=\"faq\"><h2 id=\"faq\">Perguntas frequentes</h2>{sections}</section>")
+    }
+}
+
 /// A small page to act as a follower by hand.
 async fn page(State(sandbox): State<Sandbox>, Query(query): Query<PageQuery>) -> Html<String> {
     let world = sandbox.world();
@@ -294,14 +477,23 @@ async fn page(State(sandbox): State<Sandbox>, Query(query): Query<PageQuery>) ->
         })
         .collect();
     let done = query.done.map(|d| format!("<p class=\"done\" role=\"status\">{}</p>", escape(&d))).unwrap_or_default();
+    let inbox = received(&world, &me);
+    let faq = ice_breakers(&world, &me);
+    let me_html = escape(&me);
     Html(format!(
         r#"<!doctype html><html lang="pt-BR"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Sandbox · Seguidor</title>
 <style>body{{font-family:system-ui,sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem;color:#262626}}
 form{{border:1px solid #dbdbdb;border-radius:10px;padding:1rem;margin:1rem 0;display:grid;gap:.5rem}}
 label{{display:grid;gap:.25rem;font-weight:600}} select,textarea,input,button{{font:inherit;padding:.5rem}}
-button{{background:#0095f6;color:#fff;border:0;border-radius:8px;font-weight:600}} .done{{background:#e7f6ec;padding:.5rem;border-radius:8px}}</style>
+button{{background:#0095f6;color:#fff;border:0;border-radius:8px;font-weight:600}} .done{{background:#e7f6ec;padding:.5rem;border-radius:8px}}
+.msg{{border:1px solid #dbdbdb;border-radius:14px;padding:.75rem;margin:.5rem 0}} .msg .from{{color:#737373;font-size:.85rem}}
+.taps{{display:flex;flex-wrap:wrap;gap:.4rem;margin-top:.5rem}} .taps form{{border:0;padding:0;margin:0;display:inline}}
+.taps button,.taps a{{background:#efefef;color:#0095f6;border-radius:999px;padding:.3rem .8rem;font-size:.9rem;text-decoration:none}}
+</style>
 </head><body><h1>Agir como seguidor</h1>{done}
+<section aria-labelledby="inbox"><h2 id="inbox">Mensagens recebidas por @{me_html}</h2>{inbox}</section>
+{faq}
 <form method="post" action="/_sandbox/follower/message"><h2>Mandar DM</h2>
 <label>Seguidor<select name="username">{people}</select></label>
 <label>Para<select name="to">{accounts}</select></label>

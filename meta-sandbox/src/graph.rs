@@ -3,7 +3,7 @@
 //! its errors, and usage headers on every answer. What the app sends comes back as webhooks.
 use crate::{
     errors::GraphError,
-    ids,
+    ids, rich,
     webhooks::{Event, Payload, FIELDS},
     world::{Comment, Message, World, MESSAGING_WINDOW, PRIVATE_REPLY_WINDOW},
     Sandbox,
@@ -157,6 +157,24 @@ fn route(
             world.subscriptions.remove(&account);
             Ok(Json(json!({ "success": true })).into_response())
         }
+        ("POST", [node, "messenger_profile"]) if own(node) => {
+            require("instagram_business_manage_messages")?;
+            set_ice_breakers(world, account, params)
+        }
+        ("GET", [node, "messenger_profile"]) if own(node) => {
+            let breakers = &world.accounts[account].ice_breakers;
+            let actions: Vec<Value> = breakers.iter().map(|(q, p)| json!({ "question": q, "payload": p })).collect();
+            let data = if actions.is_empty() {
+                json!([])
+            } else {
+                json!([{ "ice_breakers": [{ "call_to_actions": actions, "locale": "default" }] }])
+            };
+            Ok(Json(json!({ "data": data })).into_response())
+        }
+        ("DELETE", [node, "messenger_profile"]) if own(node) => {
+            world.accounts[account].ice_breakers.clear();
+            Ok(Json(json!({ "success": true })).into_response())
+        }
         ("GET", [node, "media"]) if own(node) => list_media(world, account, params),
         ("GET", [media, "comments"]) => {
             require("instagram_business_manage_comments")?;
@@ -281,6 +299,7 @@ fn send_message(sandbox: &Sandbox, world: &mut World, account: usize, scopes: &[
         }
         _ => {}
     }
+    rich::check(&message)?;
     let now_ms = world.now_ms();
     let now = now_ms / 1000;
     let sends = &mut world.accounts[account].sends;
@@ -337,7 +356,14 @@ fn send_message(sandbox: &Sandbox, world: &mut World, account: usize, scopes: &[
     let mid = ids::mid(&ig_id);
     world.messages.insert(
         mid.clone(),
-        Message { account, igsid: igsid.clone(), text: text.clone(), from_business: true, at_ms: now_ms },
+        Message {
+            account,
+            igsid: igsid.clone(),
+            text: text.clone(),
+            content: Some(message.clone()),
+            from_business: true,
+            at_ms: now_ms,
+        },
     );
     let stats = &mut world.stats;
     if recipient["comment_id"].is_string() {
@@ -361,6 +387,9 @@ fn send_message(sandbox: &Sandbox, world: &mut World, account: usize, scopes: &[
     if let Some(attachment) = attachment {
         echo["attachments"] = json!([attachment]);
     }
+    if let Some(quick) = message.get("quick_replies") {
+        echo["quick_replies"] = quick.clone();
+    }
     sandbox.emit(Event {
         account_ig_id: ig_id.clone(),
         field: "messages",
@@ -370,6 +399,48 @@ fn send_message(sandbox: &Sandbox, world: &mut World, account: usize, scopes: &[
         },
     });
     Ok(Json(json!({ "recipient_id": igsid, "message_id": mid })).into_response())
+}
+
+/// Ice breakers per locale: at most 4 questions (CONTRACT.md §7).
+const ICE_BREAKERS_MAX: usize = 4;
+const ICE_BREAKER_QUESTION_CHARS: usize = 80;
+
+/// `POST /{IG_ID}/messenger_profile` with `platform=instagram` and `ice_breakers`.
+fn set_ice_breakers(world: &mut World, account: usize, params: &Params) -> Answer {
+    if params.get("platform").as_deref() != Some("instagram") {
+        return Err(GraphError::invalid_parameter("(#100) Param platform must be one of {instagram}"));
+    }
+    let blocks = params.json("ice_breakers");
+    let blocks = blocks
+        .as_array()
+        .filter(|b| !b.is_empty())
+        .ok_or_else(|| GraphError::invalid_parameter("(#100) The parameter ice_breakers is required"))?;
+    let mut breakers = Vec::new();
+    for block in blocks {
+        let actions = block["call_to_actions"].as_array().map(Vec::as_slice).unwrap_or_default();
+        if actions.is_empty() || actions.len() > ICE_BREAKERS_MAX {
+            return Err(GraphError::invalid_parameter(format!(
+                "(#100) Param ice_breakers[call_to_actions] must have 1 to {ICE_BREAKERS_MAX} elements"
+            )));
+        }
+        for (i, action) in actions.iter().enumerate() {
+            let question = action["question"].as_str().unwrap_or_default();
+            let payload = action["payload"].as_str().unwrap_or_default();
+            if question.trim().is_empty() || question.chars().count() > ICE_BREAKER_QUESTION_CHARS {
+                return Err(GraphError::invalid_parameter(format!(
+                    "(#100) Param ice_breakers[call_to_actions][{i}][question] must be 1 to {ICE_BREAKER_QUESTION_CHARS} characters"
+                )));
+            }
+            if payload.is_empty() || payload.len() > 1000 {
+                return Err(GraphError::invalid_parameter(format!(
+                    "(#100) Param ice_breakers[call_to_actions][{i}][payload] must be 1 to 1000 bytes"
+                )));
+            }
+            breakers.push((question.to_owned(), payload.to_owned()));
+        }
+    }
+    world.accounts[account].ice_breakers = breakers;
+    Ok(Json(json!({ "success": true })).into_response())
 }
 
 /// `GET /{IGSID}`: a person's profile, once they messaged the account (CONTRACT.md §7).

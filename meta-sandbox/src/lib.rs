@@ -13,6 +13,7 @@ mod ids;
 mod oauth;
 mod people;
 mod record;
+mod rich;
 mod webhooks;
 mod world;
 

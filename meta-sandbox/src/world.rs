@@ -53,6 +53,8 @@ pub struct Message {
     pub account: usize,
     pub igsid: String,
     pub text: Option<String>,
+    /// What the account sent, as sent (`message` of the Send API): its buttons and quick replies.
+    pub content: Option<serde_json::Value>,
     pub from_business: bool,
     /// Unix milliseconds.
     pub at_ms: i64,

@@ -15,6 +15,7 @@ use tower_http::{
     catch_panic::CatchPanicLayer,
     request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
     sensitive_headers::SetSensitiveHeadersLayer,
+    services::ServeDir,
     timeout::TimeoutLayer,
     trace::{DefaultOnResponse, TraceLayer},
 };
@@ -52,9 +53,15 @@ pub fn build(state: AppState) -> Router {
     let public_origin: std::sync::Arc<str> =
         app::backend::security::origin(&state.config.public_url).unwrap_or_default().into();
     let header_rules = security_headers::Rules::of(&state.config);
+    // The site's files straight from disk, never through Leptos' file handler: that one gives a
+    // file the response options of whatever page renders beside it on the thread, which took a
+    // page's security policy away and kept it from hydrating.
+    let files = format!("{}/{}", state.leptos.site_root, state.leptos.site_pkg_dir);
+    let pkg_path = format!("/{}", state.leptos.site_pkg_dir);
     plain
         .into_iter()
         .fold(Router::new(), |router, (path, handler)| router.route(path, handler))
+        .nest_service(&pkg_path, ServeDir::new(files))
         .leptos_routes(&state, routes, {
             let leptos = leptos.clone();
             move || shell(leptos.clone())

@@ -45,6 +45,21 @@ pub async fn move_automation(id: String, direction: String) -> Result<(), AppErr
     respond(async { automations::move_one(&state(), &auth::require_user().await?, &id, &direction).await }.await)
 }
 
+/// Registers the instance's ice breakers (up to 4 questions, each running a DM automation).
+#[server(endpoint = "automations/ice_breakers")]
+pub async fn save_ice_breakers(
+    instance_id: String,
+    #[server(default)] questions: Vec<crate::domain::ice_breakers::IceBreakerInput>,
+) -> Result<Vec<crate::domain::ice_breakers::IceBreaker>, AppError> {
+    use crate::backend::{auth, automations, respond, state};
+    respond(
+        async {
+            automations::save_ice_breakers(&state(), &auth::require_user().await?, &instance_id, &questions).await
+        }
+        .await,
+    )
+}
+
 /// Deletes an automation; the reports of what it sent stay.
 #[server(endpoint = "automations/delete")]
 pub async fn delete_automation(id: String) -> Result<(), AppError> {

@@ -6,16 +6,18 @@ use super::{
     state::AppState,
     store::{
         mongo::instances,
-        pg::{automation_uses, automations, daily_caps, people},
+        pg::{automation_uses, automations, daily_caps, ice_breakers, people},
         StoreError,
     },
 };
 use crate::domain::{
     automation::{
-        choose, explain_miss, render_reply, AutomationKind, EventFacts, Inbound, Keyword, PerPerson, ResponseType,
+        choose, explain_miss, follow_up_payload, render_reply, AutomationKind, ButtonAction, EventFacts, Inbound,
+        Keyword, PerPerson, ResponseType,
     },
     automation_draft::{AutomationDraft, AutomationInput, AutomationsOverview, MediaItem, Saved, TrialOutcome},
-    error::AppError,
+    error::{AppError, FieldError},
+    ice_breakers::{IceBreaker, IceBreakerInput},
     instance::InstanceStatus,
 };
 use uuid::Uuid;
@@ -32,12 +34,47 @@ pub async fn overview(state: &AppState, who: &SignedIn, chosen: Option<&str>) ->
         None => docs.first(),
     };
     let instance_id = instance.map(|d| d.id.to_hex());
-    let automations = match &instance_id {
-        Some(id) => automations::list(&state.pg, id).await?,
-        None => Vec::new(),
+    let (automations, ice_breakers) = match &instance_id {
+        Some(id) => (automations::list(&state.pg, id).await?, ice_breakers::of(&state.pg, id).await?),
+        None => (Vec::new(), Vec::new()),
     };
     let default_cap = state.config.engine.daily_reply_cap;
-    Ok(AutomationsOverview { instances: docs.iter().map(|d| d.card(default_cap)).collect(), instance_id, automations })
+    Ok(AutomationsOverview {
+        instances: docs.iter().map(|d| d.card(default_cap)).collect(),
+        instance_id,
+        automations,
+        ice_breakers,
+    })
+}
+
+/// Registers the instance's ice breakers at Meta and keeps them: each question runs a DM
+/// automation of the instance when tapped.
+pub async fn save_ice_breakers(
+    state: &AppState,
+    who: &SignedIn,
+    instance_id: &str,
+    rows: &[IceBreakerInput],
+) -> Result<Vec<IceBreaker>, AppError> {
+    let questions = crate::domain::ice_breakers::parse(rows).map_err(AppError::Invalid)?;
+    let instance = instances::find_for_owner(&state.mongo, who.user_id(), instance_id).await?;
+    let instance_id = instance.id.to_hex();
+    let rules = automations::rules_for(&state.pg, &instance_id).await?;
+    if questions.iter().any(|q| !rules.iter().any(|r| r.id == q.automation_id && r.kind == AutomationKind::Dm)) {
+        return Err(AppError::Invalid(vec![FieldError::new("ice_breakers", "follow_up_unknown")]));
+    }
+    let (Some(ig_id), InstanceStatus::Connected) = (instance.instagram_account_id.as_deref(), instance.status) else {
+        return Err(AppError::Invalid(vec![FieldError::new("ice_breakers", "not_connected")]));
+    };
+    let token = super::instances::token(state, &instance)
+        .ok_or_else(|| AppError::internal(format!("the token of instance {} cannot be decrypted", instance.id)))?;
+    let registered: Vec<(String, String)> =
+        questions.iter().map(|q| (q.question.clone(), follow_up_payload(&q.automation_id))).collect();
+    state.meta.set_ice_breakers(&token, ig_id, &registered).await.map_err(|e| {
+        tracing::warn!(instance.id = %instance.id, "ice breakers of {} not registered: {e}", instance.id);
+        AppError::MetaUnavailable
+    })?;
+    ice_breakers::replace(&state.pg, &instance_id, &questions).await?;
+    Ok(questions)
 }
 
 /// Creates (no `id`) or replaces an automation of one of the caller's instances.
@@ -52,6 +89,7 @@ pub async fn save(
     let instance = instances::find_for_owner(&state.mongo, who.user_id(), instance_id).await?;
     let instance_id = instance.id.to_hex();
     let owner = who.user_id().to_hex();
+    follow_ups_exist(state, &instance_id, &draft).await?;
     let saved = match id.filter(|id| !id.is_empty()) {
         None => automations::insert(&state.pg, &owner, &instance_id, &draft).await?,
         Some(id) => {
@@ -63,6 +101,28 @@ pub async fn save(
     directory::rules_changed(state, &instance_id).await;
     let shared_keywords = shared_keywords(state, &instance_id, saved, &draft).await?;
     Ok(Saved { id: saved.to_string(), shared_keywords })
+}
+
+/// Every button and quick reply of `draft` points to a DM automation of the same instance.
+async fn follow_ups_exist(state: &AppState, instance_id: &str, draft: &AutomationDraft) -> Result<(), AppError> {
+    let rules = automations::rules_for(&state.pg, instance_id).await?;
+    let known = |id: &str| rules.iter().any(|r| r.id == id && r.kind == AutomationKind::Dm);
+    let mut errors = Vec::new();
+    let button_targets = draft.buttons.iter().filter_map(|b| match &b.action {
+        ButtonAction::FollowUp { automation_id } => Some(automation_id.as_str()),
+        ButtonAction::Link { .. } => None,
+    });
+    if button_targets.clone().any(|id| !known(id)) {
+        errors.push(FieldError::new("buttons", "follow_up_unknown"));
+    }
+    if draft.quick_replies.iter().any(|q| !known(&q.automation_id)) {
+        errors.push(FieldError::new("quick_replies", "follow_up_unknown"));
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(AppError::Invalid(errors))
+    }
 }
 
 /// Keywords of `draft` that another active automation of the same kind already answers.

@@ -8,11 +8,15 @@ use super::config::Config;
 /// Meta's authorize page (connecting an instance is a form that redirects there), and images
 /// come from Meta's CDN (profile pictures).
 pub fn page_policy(config: &Config, nonce: &str) -> String {
-    let meta_origins = [&config.meta.authorize_url, &config.meta.api_base_url, &config.meta.graph_base_url]
-        .into_iter()
-        .filter_map(|url| origin(url))
-        .collect::<Vec<_>>()
-        .join(" ");
+    let mut meta_origins: Vec<String> =
+        [&config.meta.authorize_url, &config.meta.api_base_url, &config.meta.graph_base_url]
+            .into_iter()
+            .filter_map(|url| origin(url))
+            .collect();
+    // The sandbox serves all three from one origin.
+    meta_origins.sort_unstable();
+    meta_origins.dedup();
+    let meta_origins = meta_origins.join(" ");
     let socket = origin(&config.public_url).map(|o| o.replacen("http", "ws", 1)).unwrap_or_default();
     format!(
         "default-src 'self'; script-src 'nonce-{nonce}' 'strict-dynamic' 'wasm-unsafe-eval'; \

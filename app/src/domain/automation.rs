@@ -29,12 +29,14 @@ impl AutomationKind {
     }
 }
 
-/// The PRD's `trigger_type`.
+/// The PRD's `trigger_type`, and follow-ups.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[serde(rename_all = "snake_case")]
 pub enum Trigger {
     Keyword,
     All,
+    /// Runs only when a person taps a button or quick reply that points to it.
+    FollowUp,
 }
 
 impl Trigger {
@@ -42,6 +44,7 @@ impl Trigger {
         match self {
             Self::Keyword => "keyword",
             Self::All => "all",
+            Self::FollowUp => "follow_up",
         }
     }
 
@@ -49,9 +52,47 @@ impl Trigger {
         match raw {
             "keyword" => Some(Self::Keyword),
             "all" => Some(Self::All),
+            "follow_up" => Some(Self::FollowUp),
             _ => None,
         }
     }
+}
+
+/// What a button or quick reply of ours carries, so its tap runs the automation it points to.
+const FOLLOW_UP_PREFIX: &str = "ic:auto:";
+
+/// The payload of a tap that runs automation `automation_id`.
+pub fn follow_up_payload(automation_id: &str) -> String {
+    format!("{FOLLOW_UP_PREFIX}{automation_id}")
+}
+
+/// The automation a tap's payload points to, if it is one of ours.
+pub fn follow_up_target(payload: &str) -> Option<&str> {
+    payload.strip_prefix(FOLLOW_UP_PREFIX).filter(|id| !id.is_empty())
+}
+
+/// A button under a DM (Meta's button template: at most 3).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Button {
+    pub title: String,
+    #[serde(flatten)]
+    pub action: ButtonAction,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "action", rename_all = "snake_case")]
+pub enum ButtonAction {
+    /// Opens a web page.
+    Link { url: String },
+    /// Runs a follow-up automation.
+    FollowUp { automation_id: String },
+}
+
+/// A quick reply under a DM (at most 13): its tap runs a follow-up automation.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QuickReply {
+    pub title: String,
+    pub automation_id: String,
 }
 
 /// The PRD's `response_type`: a DM (for a comment, Meta's private reply) or a public reply.
@@ -266,6 +307,9 @@ pub struct Rule {
     pub direct_reply: Option<String>,
     /// A comment automation's public reply variants; one is picked per comment.
     pub public_replies: Vec<String>,
+    /// Under the DM: buttons (a link or a follow-up) and quick replies (follow-ups).
+    pub buttons: Vec<Button>,
+    pub quick_replies: Vec<QuickReply>,
     pub per_person: PerPerson,
     pub is_active: bool,
     /// Where it stands in the order automations are tried (lowest first).
@@ -288,6 +332,8 @@ impl Rule {
         match self.trigger {
             Trigger::All => Some(None),
             Trigger::Keyword => self.keywords.iter().find(|k| k.fits(self.match_mode, &text_words)).map(Some),
+            // Only a tap runs it.
+            Trigger::FollowUp => None,
         }
     }
 
@@ -433,6 +479,8 @@ mod tests {
             exclude: Vec::new(),
             direct_reply: Some(format!("reply {id}")),
             public_replies: Vec::new(),
+            buttons: Vec::new(),
+            quick_replies: Vec::new(),
             per_person: PerPerson::Always,
             is_active: true,
             priority: 0,
@@ -653,6 +701,20 @@ mod tests {
         };
         assert!(choose(&rules, &ad).is_some());
         assert!(choose(&rules, &EventFacts { original_media_id: None, ..ad }).is_none());
+    }
+
+    #[test]
+    fn follow_ups_answer_no_text_and_are_found_by_their_payload() {
+        let follow_up = rule("f", Trigger::FollowUp, &[], 0);
+        assert!(follow_up.matches("qualquer coisa").is_none());
+        let payload = follow_up_payload("0192f0c0-0000-7000-8000-000000000001");
+        assert_eq!(follow_up_target(&payload), Some("0192f0c0-0000-7000-8000-000000000001"));
+        assert_eq!(follow_up_target("SIZE_M"), None, "another app's payload");
+        assert_eq!(follow_up_target("ic:auto:"), None);
+        let button = Button { title: "Sim".into(), action: ButtonAction::Link { url: "https://loja.exemplo".into() } };
+        let stored = serde_json::to_value(&button).expect("json");
+        assert_eq!(stored, serde_json::json!({ "title": "Sim", "action": "link", "url": "https://loja.exemplo" }));
+        assert_eq!(serde_json::from_value::<Button>(stored).ok(), Some(button));
     }
 
     #[test]

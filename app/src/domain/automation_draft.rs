@@ -1,7 +1,7 @@
 //! The automation editor's data: what the form sends, the checked draft it becomes, and what the
 //! list shows.
 use super::{
-    automation::{AutomationKind, DmSource, Keyword, MatchMode, PerPerson, Trigger},
+    automation::{AutomationKind, Button, ButtonAction, DmSource, Keyword, MatchMode, PerPerson, QuickReply, Trigger},
     error::FieldError,
 };
 use serde::{Deserialize, Serialize};
@@ -21,6 +21,13 @@ pub const REPLY_MAX_BYTES: usize = 1000;
 pub const PUBLIC_REPLIES_MAX: usize = 10;
 /// Instagram's limit on a comment's text, in characters.
 pub const PUBLIC_REPLY_MAX_CHARS: usize = 2200;
+/// Meta's limits on what goes under a DM (CONTRACT.md §7).
+pub const BUTTONS_MAX: usize = 3;
+pub const QUICK_REPLIES_MAX: usize = 13;
+pub const TAP_TITLE_MAX_CHARS: usize = 20;
+/// A DM with buttons is a button template, whose text Meta caps at 640 characters.
+pub const BUTTON_TEXT_MAX_CHARS: usize = 640;
+const URL_MAX_CHARS: usize = 2000;
 /// What "once per N hours" defaults to, and what an automation answering everything gets when
 /// the caller does not say.
 pub const DEFAULT_HOURS: u32 = 24;
@@ -57,6 +64,98 @@ pub struct AutomationInput {
     /// Post or reel ids for a comment automation; none means all.
     #[serde(default)]
     pub media_ids: Vec<String>,
+    /// Buttons under the DM; rows left blank are ignored.
+    #[serde(default)]
+    pub buttons: Vec<ButtonInput>,
+    /// Quick replies under the DM; rows left blank are ignored.
+    #[serde(default)]
+    pub quick_replies: Vec<QuickReplyInput>,
+}
+
+/// A button row of the form.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ButtonInput {
+    #[serde(default)]
+    pub title: String,
+    /// `link` or `follow_up`.
+    #[serde(default)]
+    pub action: String,
+    #[serde(default)]
+    pub url: String,
+    #[serde(default)]
+    pub automation_id: String,
+}
+
+/// A quick-reply row of the form.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QuickReplyInput {
+    #[serde(default)]
+    pub title: String,
+    #[serde(default)]
+    pub automation_id: String,
+}
+
+/// A follow-up target as typed: an automation id (its existence is the server's check).
+fn automation_ref(raw: &str) -> Option<String> {
+    let id = raw.trim();
+    (id.len() == 36 && id.chars().all(|c| c.is_ascii_hexdigit() || c == '-')).then(|| id.to_ascii_lowercase())
+}
+
+fn tap_title(raw: &str) -> Option<String> {
+    let title = raw.trim();
+    (!title.is_empty() && title.chars().count() <= TAP_TITLE_MAX_CHARS).then(|| title.to_owned())
+}
+
+fn web_url(raw: &str) -> Option<String> {
+    let url = raw.trim();
+    let rest = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://"))?;
+    let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let fine = host.contains('.') && url.chars().count() <= URL_MAX_CHARS && !url.chars().any(char::is_whitespace);
+    fine.then(|| url.to_owned())
+}
+
+/// The button rows as buttons, each problem reported on `buttons`.
+fn buttons(rows: &[ButtonInput], errors: &mut Vec<FieldError>) -> Vec<Button> {
+    let mut buttons = Vec::new();
+    for row in rows
+        .iter()
+        .filter(|r| !(r.title.trim().is_empty() && r.url.trim().is_empty() && r.automation_id.trim().is_empty()))
+    {
+        let Some(title) = tap_title(&row.title) else {
+            errors.push(FieldError::new("buttons", "tap_title"));
+            continue;
+        };
+        let action = match row.action.as_str() {
+            "follow_up" => {
+                automation_ref(&row.automation_id).map(|automation_id| ButtonAction::FollowUp { automation_id })
+            }
+            _ => web_url(&row.url).map(|url| ButtonAction::Link { url }),
+        };
+        match action {
+            Some(action) => buttons.push(Button { title, action }),
+            None if row.action == "follow_up" => errors.push(FieldError::new("buttons", "follow_up_missing")),
+            None => errors.push(FieldError::new("buttons", "button_url")),
+        }
+    }
+    if buttons.len() > BUTTONS_MAX {
+        errors.push(FieldError::new("buttons", "too_many_buttons"));
+    }
+    buttons
+}
+
+fn quick_replies(rows: &[QuickReplyInput], errors: &mut Vec<FieldError>) -> Vec<QuickReply> {
+    let mut replies = Vec::new();
+    for row in rows.iter().filter(|r| !(r.title.trim().is_empty() && r.automation_id.trim().is_empty())) {
+        match (tap_title(&row.title), automation_ref(&row.automation_id)) {
+            (Some(title), Some(automation_id)) => replies.push(QuickReply { title, automation_id }),
+            (None, _) => errors.push(FieldError::new("quick_replies", "tap_title")),
+            (_, None) => errors.push(FieldError::new("quick_replies", "follow_up_missing")),
+        }
+    }
+    if replies.len() > QUICK_REPLIES_MAX {
+        errors.push(FieldError::new("quick_replies", "too_many_quick_replies"));
+    }
+    replies
 }
 
 /// A valid automation, ready to store.
@@ -72,6 +171,8 @@ pub struct AutomationDraft {
     pub exclude_keywords: Vec<String>,
     pub direct_reply: Option<String>,
     pub public_replies: Vec<String>,
+    pub buttons: Vec<Button>,
+    pub quick_replies: Vec<QuickReply>,
     pub per_person: PerPerson,
     pub media_ids: Vec<String>,
 }
@@ -178,6 +279,20 @@ impl AutomationDraft {
             error(&mut errors, "public_replies", "variant_too_long");
         }
 
+        let buttons = buttons(&input.buttons, &mut errors);
+        let quick_replies = quick_replies(&input.quick_replies, &mut errors);
+        if direct_reply.is_none() && !(buttons.is_empty() && quick_replies.is_empty()) {
+            let field = if buttons.is_empty() { "quick_replies" } else { "buttons" };
+            error(&mut errors, field, "needs_direct_reply");
+        }
+        if !buttons.is_empty() && direct_reply.as_ref().is_some_and(|r| r.chars().count() > BUTTON_TEXT_MAX_CHARS) {
+            error(&mut errors, "direct_reply", "too_long_for_buttons");
+        }
+        if trigger == Some(Trigger::FollowUp) && kind != Some(AutomationKind::Dm) {
+            // A tap arrives as a DM.
+            error(&mut errors, "trigger", "follow_up_dm_only");
+        }
+
         let hours = input.per_person_hours.trim();
         let per_person = match (input.per_person.as_str(), trigger) {
             ("", Some(Trigger::All)) => Some(PerPerson::Hours(DEFAULT_HOURS)),
@@ -221,10 +336,12 @@ impl AutomationDraft {
                     dm_source,
                     trigger,
                     match_mode,
-                    keywords: if trigger == Trigger::All { Vec::new() } else { keywords },
+                    keywords: if trigger == Trigger::Keyword { keywords } else { Vec::new() },
                     exclude_keywords,
                     direct_reply,
                     public_replies: if kind == AutomationKind::Comment { public_replies } else { Vec::new() },
+                    buttons,
+                    quick_replies,
                     per_person,
                     media_ids,
                 })
@@ -248,6 +365,8 @@ pub struct AutomationView {
     pub exclude_keywords: Vec<String>,
     pub direct_reply: Option<String>,
     pub public_replies: Vec<String>,
+    pub buttons: Vec<Button>,
+    pub quick_replies: Vec<QuickReply>,
     pub per_person: PerPerson,
     pub media_ids: Vec<String>,
     pub is_active: bool,
@@ -271,17 +390,43 @@ impl AutomationView {
             per_person: self.per_person.as_str().to_owned(),
             per_person_hours: self.per_person.hours().unwrap_or(DEFAULT_HOURS).to_string(),
             media_ids: self.media_ids.clone(),
+            buttons: self
+                .buttons
+                .iter()
+                .map(|b| match &b.action {
+                    ButtonAction::Link { url } => ButtonInput {
+                        title: b.title.clone(),
+                        action: "link".into(),
+                        url: url.clone(),
+                        ..ButtonInput::default()
+                    },
+                    ButtonAction::FollowUp { automation_id } => ButtonInput {
+                        title: b.title.clone(),
+                        action: "follow_up".into(),
+                        automation_id: automation_id.clone(),
+                        ..ButtonInput::default()
+                    },
+                })
+                .collect(),
+            quick_replies: self
+                .quick_replies
+                .iter()
+                .map(|q| QuickReplyInput { title: q.title.clone(), automation_id: q.automation_id.clone() })
+                .collect(),
         }
     }
 }
 
-/// The automations page: the caller's instances (tabs), the one shown, and its automations.
+/// The automations page: the caller's instances (tabs), the one shown, its automations and its
+/// ice breakers.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AutomationsOverview {
     pub instances: Vec<super::instance::InstanceCard>,
     /// `None` when the caller has no instance yet.
     pub instance_id: Option<String>,
     pub automations: Vec<AutomationView>,
+    #[serde(default)]
+    pub ice_breakers: Vec<super::ice_breakers::IceBreaker>,
 }
 
 /// What saving returns: the automation, and keywords another active automation of the instance
@@ -499,6 +644,73 @@ mod tests {
     }
 
     #[test]
+    fn buttons_and_quick_replies_are_checked_as_meta_limits_them() {
+        let target = "0192f0c0-0000-7000-8000-000000000001";
+        let link = |title: &str, url: &str| ButtonInput {
+            title: title.into(),
+            action: "link".into(),
+            url: url.into(),
+            ..ButtonInput::default()
+        };
+        let follow = |title: &str, id: &str| ButtonInput {
+            title: title.into(),
+            action: "follow_up".into(),
+            automation_id: id.into(),
+            ..ButtonInput::default()
+        };
+        let with = |buttons: Vec<ButtonInput>| AutomationInput { buttons, ..input() };
+        let ok = AutomationDraft::parse(&with(vec![
+            link("Ver o site", "https://loja.exemplo/natal"),
+            follow("Sim", target),
+            ButtonInput::default(),
+        ]))
+        .expect("valid; the blank row is ignored");
+        assert_eq!(ok.buttons.len(), 2);
+        assert_eq!(
+            codes(&with(vec![link("Um título longo demais!", "https://loja.exemplo")])),
+            vec![("buttons".to_owned(), "tap_title".to_owned())]
+        );
+        assert_eq!(
+            codes(&with(vec![link("Site", "loja.exemplo")])),
+            vec![("buttons".to_owned(), "button_url".to_owned())]
+        );
+        assert_eq!(
+            codes(&with(vec![link("Site", "https://loja exemplo")])),
+            vec![("buttons".to_owned(), "button_url".to_owned())]
+        );
+        assert_eq!(codes(&with(vec![follow("Sim", "")])), vec![("buttons".to_owned(), "follow_up_missing".to_owned())]);
+        assert_eq!(
+            codes(&with(vec![follow("A", target); 4])),
+            vec![("buttons".to_owned(), "too_many_buttons".to_owned())]
+        );
+        let long = AutomationInput { direct_reply: "a".repeat(641), buttons: vec![follow("Sim", target)], ..input() };
+        assert_eq!(codes(&long), vec![("direct_reply".to_owned(), "too_long_for_buttons".to_owned())]);
+        let bare = AutomationInput {
+            kind: "comment".into(),
+            direct_reply: String::new(),
+            public_replies: "Oi".into(),
+            buttons: vec![follow("Sim", target)],
+            ..input()
+        };
+        assert_eq!(codes(&bare), vec![("buttons".to_owned(), "needs_direct_reply".to_owned())]);
+
+        let quick = |n: usize| AutomationInput {
+            quick_replies: (0..n)
+                .map(|i| QuickReplyInput { title: format!("Opção {i}"), automation_id: target.into() })
+                .collect(),
+            ..input()
+        };
+        assert_eq!(AutomationDraft::parse(&quick(13)).map(|d| d.quick_replies.len()), Ok(13));
+        assert_eq!(codes(&quick(14)), vec![("quick_replies".to_owned(), "too_many_quick_replies".to_owned())]);
+
+        let follow_up = AutomationInput { trigger: "follow_up".into(), keywords: "ignored".into(), ..input() };
+        let draft = AutomationDraft::parse(&follow_up).expect("valid");
+        assert_eq!((draft.trigger, draft.keywords.len(), draft.per_person), (Trigger::FollowUp, 0, PerPerson::Always));
+        let on_comment = AutomationInput { kind: "comment".into(), ..follow_up };
+        assert_eq!(codes(&on_comment), vec![("trigger".to_owned(), "follow_up_dm_only".to_owned())]);
+    }
+
+    #[test]
     fn a_view_gives_back_the_form_it_was_saved_from() {
         let form = AutomationInput {
             kind: "comment".into(),
@@ -508,6 +720,24 @@ mod tests {
             per_person: "hours".into(),
             per_person_hours: "12".into(),
             media_ids: vec!["17918195224117851".into()],
+            buttons: vec![
+                ButtonInput {
+                    title: "Site".into(),
+                    action: "link".into(),
+                    url: "https://loja.exemplo".into(),
+                    ..ButtonInput::default()
+                },
+                ButtonInput {
+                    title: "Sim".into(),
+                    action: "follow_up".into(),
+                    automation_id: "0192f0c0-0000-7000-8000-000000000001".into(),
+                    ..ButtonInput::default()
+                },
+            ],
+            quick_replies: vec![QuickReplyInput {
+                title: "Quero".into(),
+                automation_id: "0192f0c0-0000-7000-8000-000000000001".into(),
+            }],
             ..input()
         };
         let d = AutomationDraft::parse(&form).expect("valid");
@@ -523,6 +753,8 @@ mod tests {
             exclude_keywords: d.exclude_keywords.clone(),
             direct_reply: d.direct_reply.clone(),
             public_replies: d.public_replies.clone(),
+            buttons: d.buttons.clone(),
+            quick_replies: d.quick_replies.clone(),
             per_person: d.per_person,
             media_ids: d.media_ids.clone(),
             is_active: true,

@@ -4,6 +4,7 @@ pub mod automation;
 pub mod automation_draft;
 pub mod dead_letter;
 pub mod error;
+pub mod ice_breakers;
 pub mod instance;
 pub mod live;
 pub mod report;

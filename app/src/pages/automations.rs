@@ -2,8 +2,8 @@
 //! (PRD "Criação de Automação", steps 1 to 8) and a box to try them without sending anything.
 use crate::{
     api::automations::{
-        get_automations, list_media, DeleteAutomation, MoveAutomation, SaveAutomation, SetAutomationActive,
-        TryAutomation,
+        get_automations, list_media, DeleteAutomation, MoveAutomation, SaveAutomation, SaveIceBreakers,
+        SetAutomationActive, TryAutomation,
     },
     components::{
         auth::RequireUser,
@@ -11,9 +11,13 @@ use crate::{
         field::textarea_text,
     },
     domain::{
-        automation::{AutomationKind, DmSource, MatchMode, PerPerson, Trigger},
-        automation_draft::{AutomationInput, AutomationView, AutomationsOverview, MediaItem, Saved, DEFAULT_HOURS},
+        automation::{AutomationKind, ButtonAction, DmSource, MatchMode, PerPerson, Trigger},
+        automation_draft::{
+            AutomationInput, AutomationView, AutomationsOverview, ButtonInput, MediaItem, QuickReplyInput, Saved,
+            BUTTONS_MAX, DEFAULT_HOURS, QUICK_REPLIES_MAX,
+        },
         error::AppError,
+        ice_breakers::{IceBreaker, ICE_BREAKERS_MAX},
         instance::InstanceCard,
     },
     i18n::{field_message, Key, Locale},
@@ -31,8 +35,15 @@ pub fn AutomationsPage() -> impl IntoView {
     let reorder = ServerAction::<MoveAutomation>::new();
     // Every resource of the page is created here, outside Suspense, and read inside it.
     let chosen = Memo::new(move |_| query.read().get("instance"));
-    let versions =
-        move || (save.version().get(), toggle.version().get(), delete.version().get(), reorder.version().get());
+    // Only a save that went through changes the list: a refused one must not rebuild the form
+    // (its choices would jump back to the defaults while its texts stay).
+    let saved = RwSignal::new(0_u32);
+    Effect::new(move |_| {
+        if matches!(save.value().get(), Some(Ok(_))) {
+            saved.update(|n| *n += 1);
+        }
+    });
+    let versions = move || (saved.get(), toggle.version().get(), delete.version().get(), reorder.version().get());
     let overview = Resource::new(move || (chosen.get(), versions()), |(chosen, _)| get_automations(chosen));
     let media = Resource::new(move || chosen.get(), list_media);
     let locale = use_locale();
@@ -42,10 +53,14 @@ pub fn AutomationsPage() -> impl IntoView {
             <Suspense fallback=Loading>
                 {move || Suspend::new(async move {
                     match overview.await {
-                        Ok(AutomationsOverview { instance_id: Some(instance_id), instances, automations }) => view! {
-                            <InstanceTabs cards=instances current=instance_id.clone()/>
-                            <Editor instance_id list=automations save toggle delete reorder media/>
-                        }.into_any(),
+                        Ok(AutomationsOverview { instance_id: Some(instance_id), instances, automations, ice_breakers }) => {
+                            let targets = follow_up_targets(&automations);
+                            view! {
+                                <InstanceTabs cards=instances current=instance_id.clone()/>
+                                <Editor instance_id=instance_id.clone() list=automations save toggle delete reorder media/>
+                                <IceBreakers instance_id questions=ice_breakers targets/>
+                            }.into_any()
+                        }
                         Ok(_) => view! {
                             <div class="empty-state">
                                 <p>{locale.t(Key::AutomationsEmpty)}</p>
@@ -57,6 +72,57 @@ pub fn AutomationsPage() -> impl IntoView {
                 })}
             </Suspense>
         </RequireUser>
+    }
+}
+
+/// The instance's ice breakers: up to 4 questions Instagram shows before a first message, each
+/// running a DM automation when tapped; saved here, registered at Meta.
+#[component]
+fn IceBreakers(instance_id: String, questions: Vec<IceBreaker>, targets: Vec<(String, String)>) -> impl IntoView {
+    let locale = use_locale();
+    let save = ServerAction::<SaveIceBreakers>::new();
+    let outcome = move || {
+        match save.value().get() {
+        Some(Ok(saved)) => Some(view! {
+            <div class="notice notice-ok" role="status">{locale.t(if saved.is_empty() { Key::IceBreakersCleared } else { Key::IceBreakersSaved })}</div>
+        }.into_any()),
+        Some(Err(AppError::Invalid(errors))) => errors.first().map(|e| {
+            let message = locale.t(field_message(&e.code));
+            view! { <p class="field-error" id="error-ice_breakers" role="alert">{message}</p> }.into_any()
+        }),
+        Some(Err(error)) => Some(view! { <ErrorNotice error/> }.into_any()),
+        None => None,
+    }
+    };
+    let rows = (0..ICE_BREAKERS_MAX).map(|i| {
+        let current = questions.get(i).cloned();
+        let chosen = current.as_ref().map(|q| q.automation_id.clone()).unwrap_or_default();
+        let options = targets.iter().map(|(id, name)| {
+            let selected = *id == chosen;
+            view! { <option value=id.clone() selected=selected>{name.clone()}</option> }
+        }).collect_view();
+        view! {
+            <div class="tap-row">
+                <input name=format!("questions[{i}][question]") maxlength="80" value=current.map(|q| q.question).unwrap_or_default()
+                    aria-label=format!("{} {}", locale.t(Key::IceBreakerQuestion), i + 1) placeholder=locale.t(Key::IceBreakerQuestion)/>
+                <select name=format!("questions[{i}][automation_id]") aria-label=format!("{} {}", locale.t(Key::ButtonTarget), i + 1)>
+                    <option value="">{locale.t(Key::FollowUpNone)}</option>
+                    {options}
+                </select>
+            </div>
+        }
+    }).collect_view();
+    view! {
+        <section class="panel" aria-labelledby="ice-breakers-title">
+            <h2 id="ice-breakers-title">{locale.t(Key::IceBreakersTitle)}</h2>
+            <p class="muted">{locale.t(Key::IceBreakersHint)}</p>
+            <ActionForm action=save attr:class="stacked">
+                <input type="hidden" name="instance_id" value=instance_id/>
+                {rows}
+                {outcome}
+                <button type="submit" class="secondary" disabled=move || save.pending().get()>{locale.t(Key::IceBreakersSave)}</button>
+            </ActionForm>
+        </section>
     }
 }
 
@@ -91,6 +157,7 @@ fn Editor(
     let query = use_query_map();
     let editing_id = query.read_untracked().get("edit");
     let editing = editing_id.as_ref().and_then(|id| list.iter().find(|a| &a.id == id)).cloned();
+    let targets = follow_up_targets(&list);
     view! {
         {if list.is_empty() {
             view! { <p class="empty-state">{locale.t(Key::AutomationsNone)}</p> }.into_any()
@@ -106,10 +173,15 @@ fn Editor(
             }.into_any()
         }}
         <div class="editor-grid">
-            <AutomationForm instance_id=instance_id.clone() editing save media/>
+            <AutomationForm instance_id=instance_id.clone() editing save media targets/>
             <TryBox instance_id media/>
         </div>
     }
+}
+
+/// What a button, quick reply or ice breaker can run: the instance's DM automations, `(id, name)`.
+fn follow_up_targets(list: &[AutomationView]) -> Vec<(String, String)> {
+    list.iter().filter(|a| a.kind == AutomationKind::Dm).map(|a| (a.id.clone(), a.name.clone())).collect()
 }
 
 fn kind_label(kind: AutomationKind) -> Key {
@@ -159,6 +231,7 @@ fn AutomationItem(
     let trigger = match a.trigger {
         Trigger::Keyword => Key::TriggerKeyword,
         Trigger::All => Key::TriggerAll,
+        Trigger::FollowUp => Key::TriggerFollowUp,
     };
     let edit_href = format!("/automations?instance={}&edit={}", a.instance_id, a.id);
     let (id_toggle, id_delete) = (a.id.clone(), a.id.clone());
@@ -200,7 +273,22 @@ fn AutomationItem(
                 <p class="reply-preview reply-public"><span class="muted">{locale.t(Key::ResponseComment)} ": "</span>{r.clone()}</p>
             }).collect_view()}
             {a.direct_reply.clone().map(|r| view! {
-                <p class="reply-preview reply-direct"><span class="muted">{locale.t(if a.kind == AutomationKind::Comment { Key::ResponsePrivate } else { Key::ResponseDirect })} ": "</span>{r}</p>
+                <div class="reply-preview reply-direct">
+                    <p><span class="muted">{locale.t(if a.kind == AutomationKind::Comment { Key::ResponsePrivate } else { Key::ResponseDirect })} ": "</span>{r}</p>
+                    {(!a.buttons.is_empty()).then(|| view! {
+                        <div class="bubble-buttons">
+                            {a.buttons.iter().map(|b| {
+                                let marker = match b.action { ButtonAction::Link { .. } => "↗ ", ButtonAction::FollowUp { .. } => "↩ " };
+                                view! { <span class="bubble-button">{marker}{b.title.clone()}</span> }
+                            }).collect_view()}
+                        </div>
+                    })}
+                    {(!a.quick_replies.is_empty()).then(|| view! {
+                        <div class="bubble-quick">
+                            {a.quick_replies.iter().map(|q| view! { <span class="chip">{q.title.clone()}</span> }).collect_view()}
+                        </div>
+                    })}
+                </div>
             })}
             <div class="card-actions">
                 <ActionForm action=toggle attr:class="inline">
@@ -238,6 +326,8 @@ fn AutomationForm(
     editing: Option<AutomationView>,
     save: ServerAction<SaveAutomation>,
     media: Resource<Result<Vec<MediaItem>, AppError>>,
+    /// `(id, name)` of the automations a button or quick reply can run.
+    targets: Vec<(String, String)>,
 ) -> impl IntoView {
     let locale = use_locale();
     let result: Signal<Option<Result<Saved, AppError>>> = Signal::derive(move || save.value().get());
@@ -258,8 +348,11 @@ fn AutomationForm(
     // A new automation saved leaves a blank form for the next one (an edited one shows what was saved).
     let form = NodeRef::<leptos::html::Form>::new();
     let creating = editing.is_none();
+    // Only a save made after this form appeared: the list refreshing (another automation
+    // toggled, say) rebuilds the form, and must not wipe what is being typed.
+    let shown_at = save.version().get_untracked();
     Effect::new(move |_| {
-        if creating && matches!(save.value().get(), Some(Ok(_))) {
+        if creating && save.version().get() > shown_at && matches!(save.value().get(), Some(Ok(_))) {
             if let Some(form) = form.get() {
                 form.reset();
             }
@@ -310,6 +403,7 @@ fn AutomationForm(
                         <select id="automation-trigger" name="input[trigger]" aria-describedby="error-trigger">
                             {option("keyword", Key::TriggerKeyword, &values.trigger)}
                             {option("all", Key::TriggerAll, &values.trigger)}
+                            {option("follow_up", Key::TriggerFollowUp, &values.trigger)}
                         </select>
                         {field_error(locale, result, "trigger")}
                     </div>
@@ -359,6 +453,7 @@ fn AutomationForm(
                     <small class="hint">{locale.t(Key::ResponseTextHint)} {move || is_comment().then(|| locale.t(Key::PrivateReplyHint))}</small>
                     {field_error(locale, result, "direct_reply")}
                 </div>
+                <TapRows buttons=values.buttons.clone() quick_replies=values.quick_replies.clone() targets=targets.clone() result/>
                 <div class="field-row">
                     <div class="field">
                         <label for="automation-per-person">{locale.t(Key::PerPersonLabel)}</label>
@@ -397,6 +492,73 @@ fn AutomationForm(
                 </div>
             </ActionForm>
         </section>
+    }
+}
+
+/// The buttons (up to 3: a link or a follow-up) and quick replies (follow-ups) under the DM, as
+/// rows of the form; a blank row is ignored. Existing ones first, then room for more.
+#[component]
+fn TapRows(
+    buttons: Vec<ButtonInput>,
+    quick_replies: Vec<QuickReplyInput>,
+    targets: Vec<(String, String)>,
+    result: Signal<Option<Result<Saved, AppError>>>,
+) -> impl IntoView {
+    let locale = use_locale();
+    let target_options = move |current: &str| {
+        let targets = targets.clone();
+        let current = current.to_owned();
+        view! {
+            <option value="">{locale.t(Key::FollowUpNone)}</option>
+            {targets.into_iter().map(|(id, name)| {
+                let selected = id == current;
+                view! { <option value=id selected=selected>{name}</option> }
+            }).collect_view()}
+        }
+    };
+    let button_rows = (0..BUTTONS_MAX).map(|i| {
+        let row = buttons.get(i).cloned().unwrap_or_default();
+        let name = move |field: &str| format!("input[buttons][{i}][{field}]");
+        view! {
+            <div class="tap-row" data-row=format!("button-{i}")>
+                <input name=name("title") value=row.title.clone() maxlength="20" aria-label=format!("{} {}", locale.t(Key::ButtonTitle), i + 1) placeholder=locale.t(Key::ButtonTitle)/>
+                <select name=name("action") aria-label=format!("{} {}", locale.t(Key::ButtonAction), i + 1)>
+                    <option value="link" selected=row.action != "follow_up">{locale.t(Key::ButtonLink)}</option>
+                    <option value="follow_up" selected=row.action == "follow_up">{locale.t(Key::ButtonFollowUp)}</option>
+                </select>
+                <input name=name("url") value=row.url.clone() type="url" aria-label=format!("{} {}", locale.t(Key::ButtonUrl), i + 1) placeholder="https://"/>
+                <select name=name("automation_id") aria-label=format!("{} {}", locale.t(Key::ButtonTarget), i + 1)>
+                    {target_options(&row.automation_id)}
+                </select>
+            </div>
+        }
+    }).collect_view();
+    let quick_count = (quick_replies.len() + 2).clamp(3, QUICK_REPLIES_MAX);
+    let quick_rows = (0..quick_count).map(|i| {
+        let row = quick_replies.get(i).cloned().unwrap_or_default();
+        let name = move |field: &str| format!("input[quick_replies][{i}][{field}]");
+        view! {
+            <div class="tap-row" data-row=format!("quick-{i}")>
+                <input name=name("title") value=row.title.clone() maxlength="20" aria-label=format!("{} {}", locale.t(Key::QuickReplyTitle), i + 1) placeholder=locale.t(Key::QuickReplyTitle)/>
+                <select name=name("automation_id") aria-label=format!("{} {}", locale.t(Key::ButtonTarget), i + 1)>
+                    {target_options(&row.automation_id)}
+                </select>
+            </div>
+        }
+    }).collect_view();
+    view! {
+        <fieldset class="tap-rows">
+            <legend>{locale.t(Key::ButtonsLabel)}</legend>
+            <small class="hint">{locale.t(Key::ButtonsHint)}</small>
+            {button_rows}
+            {field_error(locale, result, "buttons")}
+        </fieldset>
+        <fieldset class="tap-rows">
+            <legend>{locale.t(Key::QuickRepliesLabel)}</legend>
+            <small class="hint">{locale.t(Key::QuickRepliesHint)}</small>
+            {quick_rows}
+            {field_error(locale, result, "quick_replies")}
+        </fieldset>
     }
 }
 

@@ -233,6 +233,7 @@ fn reason_key(reason: &str) -> Option<Key> {
         "once_per_person" => Some(Key::ReasonPerPerson),
         "loop_guard" => Some(Key::ReasonLoopGuard),
         "live_no_public_reply" => Some(Key::ReasonLiveNoPublic),
+        "follow_up_unavailable" => Some(Key::ReasonFollowUpUnavailable),
         _ => None,
     }
 }

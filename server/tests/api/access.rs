@@ -66,6 +66,7 @@ const MATRIX: &[(&str, &str, Access, &str)] = &[
     ("POST", "/api/automations/active", Owner, "id={automation}&active=false"),
     ("POST", "/api/automations/delete", Owner, "id={automation}"),
     ("POST", "/api/automations/move", Owner, "id={automation}&direction=down"),
+    ("POST", "/api/automations/ice_breakers", Owner, "instance_id={instance}"),
     ("POST", "/api/automations/try", Owner, "instance_id={instance}&kind=dm&text=pre%C3%A7o&username=a&media_id="),
     ("GET", "/api/reports", Owner, "query=instance%3D{instance}"),
     ("GET", "/api/admin/users", Admin, ""),

@@ -72,6 +72,8 @@ impl Shop {
             exclude_keywords: Vec::new(),
             direct_reply: None,
             public_replies: Vec::new(),
+            buttons: Vec::new(),
+            quick_replies: Vec::new(),
             per_person: if trigger == Trigger::All { PerPerson::Hours(24) } else { PerPerson::Always },
             media_ids: Vec::new(),
         };

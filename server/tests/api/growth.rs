@@ -5,7 +5,9 @@ use crate::{
     automations::save,
     engine::{shop_with, Shop},
 };
-use app::domain::automation::{AutomationKind, DmSource, MatchMode, PerPerson};
+use app::domain::automation::{
+    AutomationKind, Button, ButtonAction, DmSource, MatchMode, PerPerson, QuickReply, Trigger,
+};
 use serde_json::{json, Value};
 use std::collections::HashSet;
 
@@ -404,4 +406,254 @@ async fn comments_on_ads_and_live_videos_are_answered_as_meta_allows() {
             ("17890000000000102", 0, Some("direct"), true),
         ]
     );
+}
+
+/// The id of the automation named `name`.
+async fn automation_id(shop: &Shop, name: &str) -> String {
+    sqlx::query_scalar("SELECT id::text FROM instagram_automations WHERE name = $1")
+        .bind(name)
+        .fetch_one(&shop.app.state.pg)
+        .await
+        .expect("automation")
+}
+
+/// A follower taps what a message of the account offered, through the sandbox.
+async fn tap(shop: &Shop, follower: &str, payload: &str) -> String {
+    let url = format!("{}/_sandbox/followers/{follower}/taps", shop.meta.base);
+    let answer =
+        shop.meta.http.post(url).json(&json!({ "to": "loja.exemplo", "payload": payload })).send().await.expect("tap");
+    assert!(answer.status().is_success(), "{}", answer.text().await.unwrap_or_default());
+    answer.json::<Value>().await.expect("json")["mid"].as_str().expect("mid").to_owned()
+}
+
+#[tokio::test]
+async fn a_button_and_a_quick_reply_run_their_follow_ups_once_each() {
+    let shop = shop().await;
+    shop.automation_with(AutomationKind::Dm, &[], |a| {
+        a.name = "O link".into();
+        a.trigger = Trigger::FollowUp;
+        a.per_person = PerPerson::Always;
+        a.direct_reply = Some("Aqui está: https://loja.exemplo/natal".into());
+    })
+    .await;
+    shop.automation_with(AutomationKind::Dm, &[], |a| {
+        a.name = "Tamanho M".into();
+        a.trigger = Trigger::FollowUp;
+        a.per_person = PerPerson::Always;
+        a.direct_reply = Some("Separei um M para você!".into());
+    })
+    .await;
+    let link = automation_id(&shop, "O link").await;
+    let size = automation_id(&shop, "Tamanho M").await;
+    shop.automation_with(AutomationKind::Comment, &["eu quero"], |a| {
+        a.public_replies = vec!["Te chamei no direct!".into()];
+        a.direct_reply = Some("Quer receber o link?".into());
+        a.buttons = vec![
+            Button { title: "Sim".into(), action: ButtonAction::FollowUp { automation_id: link.clone() } },
+            Button { title: "Ver a loja".into(), action: ButtonAction::Link { url: "https://loja.exemplo".into() } },
+        ];
+    })
+    .await;
+    shop.automation_with(AutomationKind::Dm, &["tamanho"], |a| {
+        a.direct_reply = Some("Qual tamanho?".into());
+        a.quick_replies = vec![QuickReply { title: "M".into(), automation_id: size.clone() }];
+    })
+    .await;
+
+    // The comment gets the private reply with its buttons, as a button template.
+    let comment = shop.meta.comment("cliente.fiel", POST, "Eu quero!").await;
+    shop.meta.settle(&shop.app).await;
+    let sent = shop.meta.succeeded("POST", "/messages").await;
+    assert_eq!(sent.len(), 1, "{sent:?}");
+    let template = &sent[0]["body"]["message"]["attachment"]["payload"];
+    assert_eq!(template["text"], "Quer receber o link?");
+    assert_eq!(
+        template["buttons"][0],
+        json!({ "type": "postback", "title": "Sim", "payload": format!("ic:auto:{link}") })
+    );
+    assert_eq!(template["buttons"][1]["url"], "https://loja.exemplo");
+
+    // Tapping "Sim" runs the follow-up; Meta delivering the tap again sends nothing more.
+    let tapped = tap(&shop, "cliente.fiel", &format!("ic:auto:{link}")).await;
+    shop.meta.settle(&shop.app).await;
+    let again = shop.meta.deliveries().await;
+    let tap_delivery = again.iter().find(|d| d["body"].as_str().is_some_and(|b| b.contains(&tapped))).expect("tap");
+    shop.deliver_raw(tap_delivery["body"].as_str().expect("body")).await;
+    shop.meta.settle(&shop.app).await;
+    let texts: Vec<String> = shop
+        .meta
+        .succeeded("POST", "/messages")
+        .await
+        .iter()
+        .filter_map(|c| c["body"]["message"]["text"].as_str().map(str::to_owned))
+        .collect();
+    assert_eq!(texts, ["Aqui está: https://loja.exemplo/natal"], "once, as a plain DM");
+    assert_eq!(
+        report_of(&shop, &tapped).await,
+        ("sent".into(), None, Some("Aqui está: https://loja.exemplo/natal".into()))
+    );
+    let tap_text: Option<String> =
+        sqlx::query_scalar("SELECT interaction_text FROM instagram_reports WHERE event_id = $1")
+            .bind(&tapped)
+            .fetch_one(&shop.app.state.pg)
+            .await
+            .expect("text");
+    assert_eq!(tap_text.as_deref(), Some("Sim"), "the report says what was tapped");
+    assert_eq!(parts(&shop, &comment).await.len(), 2);
+
+    // A quick reply, the same way.
+    shop.meta.dm("outra.cliente", "loja.exemplo", "tem tamanho M?").await;
+    shop.meta.settle(&shop.app).await;
+    let asked = shop.meta.succeeded("POST", "/messages").await;
+    let question = asked.iter().find(|c| c["body"]["message"]["text"] == "Qual tamanho?").expect("the question");
+    assert_eq!(question["body"]["message"]["quick_replies"][0]["payload"], format!("ic:auto:{size}"));
+    let picked = tap(&shop, "outra.cliente", &format!("ic:auto:{size}")).await;
+    shop.meta.settle(&shop.app).await;
+    assert_eq!(report_of(&shop, &picked).await.2.as_deref(), Some("Separei um M para você!"));
+
+    // A follow-up turned off answers nothing, and the report says why.
+    sqlx::query("UPDATE instagram_automations SET is_active = false WHERE name = 'Tamanho M'")
+        .execute(&shop.app.state.pg)
+        .await
+        .expect("off");
+    app::backend::directory::rules_changed(&shop.app.state, &shop.instance_id).await;
+    let late = tap(&shop, "outra.cliente", &format!("ic:auto:{size}")).await;
+    shop.meta.settle(&shop.app).await;
+    assert_eq!(report_of(&shop, &late).await.1.as_deref(), Some("follow_up_unavailable"));
+}
+
+#[tokio::test]
+async fn the_editor_refuses_follow_ups_that_are_not_the_instances_dm_automations() {
+    let shop = shop().await;
+    let (_, comment) = save(
+        &shop.app,
+        &shop.instance_id,
+        None,
+        &[
+            ("name", "Comentário"),
+            ("kind", "comment"),
+            ("trigger", "keyword"),
+            ("keywords", "x"),
+            ("public_replies", "Oi"),
+        ],
+    )
+    .await;
+    let comment = comment["id"].as_str().expect("id").to_owned();
+    let (status, error) = save(
+        &shop.app,
+        &shop.instance_id,
+        None,
+        &[
+            ("name", "Pergunta"),
+            ("kind", "dm"),
+            ("trigger", "keyword"),
+            ("keywords", "link"),
+            ("direct_reply", "Quer o link?"),
+            ("buttons][0][title", "Sim"),
+            ("buttons][0][action", "follow_up"),
+            ("buttons][0][automation_id", &comment),
+            ("quick_replies][0][title", "Não"),
+            ("quick_replies][0][automation_id", "0192f0c0-0000-7000-8000-000000000001"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 422, "{error}");
+    let codes: Vec<(String, String)> = error["Invalid"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|e| (e["field"].as_str().unwrap_or("").to_owned(), e["code"].as_str().unwrap_or("").to_owned()))
+        .collect();
+    assert_eq!(
+        codes,
+        [("buttons", "follow_up_unknown"), ("quick_replies", "follow_up_unknown")]
+            .map(|(f, c)| (f.to_owned(), c.to_owned()))
+    );
+}
+
+#[tokio::test]
+async fn ice_breakers_are_registered_at_meta_and_a_tap_runs_their_follow_up() {
+    let shop = shop().await;
+    shop.automation_with(AutomationKind::Dm, &[], |a| {
+        a.name = "Preços".into();
+        a.trigger = Trigger::FollowUp;
+        a.per_person = PerPerson::Always;
+        a.direct_reply = Some("Os bolos começam em R$ 40.".into());
+    })
+    .await;
+    let prices = automation_id(&shop, "Preços").await;
+    let form = [
+        ("instance_id", shop.instance_id.as_str()),
+        ("questions[0][question]", "Quais os preços?"),
+        ("questions[0][automation_id]", prices.as_str()),
+        ("questions[1][question]", ""),
+        ("questions[1][automation_id]", ""),
+    ];
+    let saved = shop
+        .app
+        .client
+        .post(shop.app.url("/api/automations/ice_breakers"))
+        .header("accept", "application/json")
+        .form(&form);
+    let saved = saved.send().await.expect("save");
+    assert_eq!(saved.status(), 200, "{}", saved.text().await.unwrap_or_default());
+    let registered = shop.meta.succeeded("POST", "/messenger_profile").await;
+    assert_eq!(registered.len(), 1);
+    assert_eq!(
+        registered[0]["body"]["ice_breakers"][0]["call_to_actions"],
+        json!([{ "question": "Quais os preços?", "payload": format!("ic:auto:{prices}") }])
+    );
+    let overview: Value = shop
+        .app
+        .client
+        .get(shop.app.url("/api/automations/overview"))
+        .header("accept", "application/json")
+        .send()
+        .await
+        .expect("overview")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(overview["ice_breakers"][0]["question"], "Quais os preços?");
+
+    // Someone who never wrote taps the question: the follow-up answers.
+    follower(&shop, "nova.cliente").await;
+    let tapped = tap(&shop, "nova.cliente", &format!("ic:auto:{prices}")).await;
+    shop.meta.settle(&shop.app).await;
+    assert_eq!(report_of(&shop, &tapped).await, ("sent".into(), None, Some("Os bolos começam em R$ 40.".into())));
+
+    // Too many, too long, or pointing elsewhere: a field message, nothing sent to Meta.
+    let bad = |question: String, target: String| {
+        let request =
+            shop.app.client.post(shop.app.url("/api/automations/ice_breakers")).header("accept", "application/json");
+        let form = vec![
+            ("instance_id".to_owned(), shop.instance_id.clone()),
+            ("questions[0][question]".to_owned(), question),
+            ("questions[0][automation_id]".to_owned(), target),
+        ];
+        async move {
+            let response = request.form(&form).send().await.expect("save");
+            let status = response.status().as_u16();
+            (status, response.json::<Value>().await.expect("json")["Invalid"][0]["code"].clone())
+        }
+    };
+    assert_eq!(bad("a".repeat(81), prices.clone()).await, (422, json!("question_length")));
+    assert_eq!(
+        bad("Preços?".into(), "0192f0c0-0000-7000-8000-000000000001".into()).await,
+        (422, json!("follow_up_unknown"))
+    );
+    assert_eq!(shop.meta.succeeded("POST", "/messenger_profile").await.len(), 1);
+
+    // None: removed at Meta too.
+    let cleared = shop
+        .app
+        .client
+        .post(shop.app.url("/api/automations/ice_breakers"))
+        .header("accept", "application/json")
+        .form(&[("instance_id", shop.instance_id.as_str())])
+        .send()
+        .await
+        .expect("clear");
+    assert_eq!(cleared.status(), 200);
+    assert_eq!(shop.meta.succeeded("DELETE", "/messenger_profile").await.len(), 1);
 }

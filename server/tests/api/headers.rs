@@ -55,3 +55,50 @@ async fn an_https_public_url_adds_hsts() {
     assert_eq!(header(&response, "strict-transport-security"), "max-age=31536000");
     assert!(header(&response, "content-security-policy").contains("connect-src 'self' wss://insta.example.com"));
 }
+
+/// Pages and the site's files fetched at once, as a browser does: each page keeps its own nonce
+/// policy and each file the strict one. (Served through Leptos' file handler, a file could pick
+/// up the headers of a page rendering beside it, and that page lose its policy and not hydrate.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_and_files_served_together_keep_their_own_policies() {
+    let shop = crate::engine::shop_with(|_| {}).await;
+    let app = &shop.app;
+    let site = std::env::temp_dir().join(format!("insta-clerky-site-{}", uuid::Uuid::new_v4().simple()));
+    std::fs::create_dir_all(site.join("pkg")).expect("pkg");
+    std::fs::write(site.join("pkg/app.js"), "console.log(1)").expect("file");
+    let mut state = app.state.clone();
+    state.leptos.site_root = site.to_string_lossy().into_owned().into();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let base = format!("http://{}", listener.local_addr().expect("addr"));
+    let router = server::router::build(state);
+    tokio::spawn(async move {
+        axum::serve(listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>())
+            .await
+            .expect("serve");
+    });
+    let client = reqwest::Client::builder().cookie_store(true).build().expect("client");
+    let signed_in = client
+        .post(format!("{base}/api/sign_in"))
+        .form(&[("email", "ana@loja.com"), ("password", "senha-forte-1")])
+        .send()
+        .await
+        .expect("sign in");
+    assert!(signed_in.status().is_success() || signed_in.status().is_redirection(), "{}", signed_in.status());
+    // The automations page renders the most at once: the instance, its automations, its media.
+    let fetches = (0..120).map(|i| {
+        let (client, base) = (client.clone(), base.clone());
+        async move {
+            let path = if i % 2 == 0 { "/automations" } else { "/pkg/app.js" };
+            let response = client.get(format!("{base}{path}")).send().await.expect("request");
+            assert_eq!(response.status(), 200, "{path}");
+            (path, header(&response, "content-security-policy"))
+        }
+    });
+    for (path, policy) in futures_util::future::join_all(fetches).await {
+        match path {
+            "/automations" => assert!(policy.contains("'nonce-"), "the page lost its policy: {policy}"),
+            _ => assert_eq!(policy, app::backend::security::NON_PAGE_POLICY, "a file got a page's policy"),
+        }
+    }
+    let _ = std::fs::remove_dir_all(&site);
+}

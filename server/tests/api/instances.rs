@@ -54,7 +54,7 @@ async fn business_login_connects_the_account_and_subscribes_its_webhooks() {
 
     let subscriptions = meta.calls("/subscribed_apps").await;
     assert_eq!(subscriptions.len(), 1);
-    assert!(subscriptions[0]["query"].to_string().contains("messages,comments"));
+    assert!(subscriptions[0]["query"].to_string().contains("messages,messaging_postbacks,comments,live_comments"));
 }
 
 #[tokio::test]

@@ -2,10 +2,14 @@
 use crate::{
     backend::store::mongo::instances::InstanceDoc,
     domain::{
-        automation::{choose, render_reply, EventFacts, PerPerson, ResponseType, Rule},
+        automation::{
+            choose, follow_up_payload, follow_up_target, render_reply, AutomationKind, ButtonAction, EventFacts,
+            PerPerson, ResponseType, Rule,
+        },
         instance::InstanceStatus,
     },
 };
+use serde_json::{json, Value};
 use uuid::Uuid;
 
 /// Why an event gets no reply.
@@ -19,6 +23,8 @@ pub(super) mod reason {
     pub const LOOP_GUARD: &str = "loop_guard";
     /// A live video's comment and an automation with only a public reply, which Meta refuses there.
     pub const LIVE_NO_PUBLIC_REPLY: &str = "live_no_public_reply";
+    /// A tap on a button or quick reply whose follow-up was deleted or turned off since.
+    pub const FOLLOW_UP_UNAVAILABLE: &str = "follow_up_unavailable";
 }
 
 /// One message of an answer.
@@ -26,6 +32,8 @@ pub(super) struct Part {
     pub response_type: ResponseType,
     /// `{username}` stays in when the username is not known yet: the outbox fills it in.
     pub text: String,
+    /// What goes under a DM, in the Send API's shapes: `{"buttons": [...], "quick_replies": [...]}`.
+    pub extras: Option<Value>,
 }
 
 /// An event's decision, before the daily cap and the limits per person have their say.
@@ -34,21 +42,31 @@ pub(super) enum Decision {
     Answer { automation_id: Uuid, per_person: PerPerson, parts: Vec<Part> },
 }
 
-/// Decides the answer to an event of `doc`.
+/// Decides the answer to an event of `doc`. A tap on one of our buttons or quick replies
+/// (`tap_payload`) runs the automation it points to, whatever the text.
 pub(super) fn decide(
     doc: &InstanceDoc,
     rules: &[Rule],
     facts: &EventFacts<'_>,
     event_id: &str,
+    tap_payload: Option<&str>,
     username: Option<&str>,
 ) -> Decision {
     if doc.status != InstanceStatus::Connected {
         return Decision::Skipped(reason::NOT_CONNECTED);
     }
-    let Some(choice) = choose(rules, facts) else { return Decision::Skipped(reason::NO_MATCH) };
-    let Ok(automation_id) = Uuid::parse_str(&choice.rule.id) else { return Decision::Skipped(reason::NO_MATCH) };
-    let parts: Vec<Part> = choice
-        .rule
+    let rule = match tap_payload.and_then(follow_up_target) {
+        Some(target) => match rules.iter().find(|r| r.id == target && r.is_active && r.kind == AutomationKind::Dm) {
+            Some(rule) => rule,
+            None => return Decision::Skipped(reason::FOLLOW_UP_UNAVAILABLE),
+        },
+        None => match choose(rules, facts) {
+            Some(choice) => choice.rule,
+            None => return Decision::Skipped(reason::NO_MATCH),
+        },
+    };
+    let Ok(automation_id) = Uuid::parse_str(&rule.id) else { return Decision::Skipped(reason::NO_MATCH) };
+    let parts: Vec<Part> = rule
         .answer(event_id)
         .into_iter()
         .map(|(response_type, template)| Part {
@@ -57,12 +75,36 @@ pub(super) fn decide(
                 Some(name) => render_reply(template, Some(name)),
                 None => template.to_owned(),
             },
+            extras: (response_type == ResponseType::Direct).then(|| extras(rule)).flatten(),
         })
         .collect();
     if parts.is_empty() {
         return Decision::Skipped(reason::NO_MATCH);
     }
-    Decision::Answer { automation_id, per_person: choice.rule.per_person, parts }
+    Decision::Answer { automation_id, per_person: rule.per_person, parts }
+}
+
+/// The automation's buttons and quick replies as the Send API takes them; `None` without any.
+fn extras(rule: &Rule) -> Option<Value> {
+    if rule.buttons.is_empty() && rule.quick_replies.is_empty() {
+        return None;
+    }
+    let buttons: Vec<Value> = rule
+        .buttons
+        .iter()
+        .map(|b| match &b.action {
+            ButtonAction::Link { url } => json!({ "type": "web_url", "title": b.title, "url": url }),
+            ButtonAction::FollowUp { automation_id } => {
+                json!({ "type": "postback", "title": b.title, "payload": follow_up_payload(automation_id) })
+            }
+        })
+        .collect();
+    let quick_replies: Vec<Value> = rule
+        .quick_replies
+        .iter()
+        .map(|q| json!({ "content_type": "text", "title": q.title, "payload": follow_up_payload(&q.automation_id) }))
+        .collect();
+    Some(json!({ "buttons": buttons, "quick_replies": quick_replies }))
 }
 
 /// The decision without its public reply (a live video's comment takes none).

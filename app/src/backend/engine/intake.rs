@@ -357,6 +357,8 @@ struct Candidate<'a> {
     kind: AutomationKind,
     /// What a DM is: a message, a story reply or a story mention.
     inbound: Inbound,
+    /// A tap on a button or quick reply: what it carried.
+    tap_payload: Option<&'a str>,
     event_id: &'a str,
     person_id: &'a str,
     username: Option<&'a str>,
@@ -426,6 +428,7 @@ async fn take_in(state: &AppState, db: &mut PgConnection, units: &[Unit<'_>]) ->
                             owner: i,
                             kind: AutomationKind::Dm,
                             inbound,
+                            tap_payload: m.tap_payload.as_deref(),
                             event_id: &m.mid,
                             person_id: &m.sender_id,
                             username: None,
@@ -466,6 +469,7 @@ async fn take_in(state: &AppState, db: &mut PgConnection, units: &[Unit<'_>]) ->
                             person_id: &c.from_id,
                             username: c.from_username.as_deref(),
                             inbound: Inbound::Message,
+                            tap_payload: None,
                             media_id: c.media_id.as_deref(),
                             original_media_id: c.original_media_id.as_deref(),
                             live: c.field == "live_comments" || c.media_product_type.as_deref() == Some("LIVE"),
@@ -530,7 +534,7 @@ async fn take_in(state: &AppState, db: &mut PgConnection, units: &[Unit<'_>]) ->
             media_id: c.media_id,
             original_media_id: c.original_media_id,
         };
-        let mut decision = decide::decide(doc, &rules, &facts, c.event_id, username);
+        let mut decision = decide::decide(doc, &rules, &facts, c.event_id, c.tap_payload, username);
         if c.live {
             decision = decide::without_public_reply(decision);
         }
@@ -595,6 +599,7 @@ async fn take_in(state: &AppState, db: &mut PgConnection, units: &[Unit<'_>]) ->
             interaction_text: (!c.text.is_empty()).then_some(c.text),
             response_text: reply.map(|p| p.text.clone()),
             response_type: reply.map(|p| p.response_type),
+            reply_extras: reply.and_then(|p| p.extras.clone()),
             status,
             error,
             timestamp: c.timestamp,

@@ -97,10 +97,12 @@ pub(super) async fn send(state: &AppState, item: Claimed) -> Outcome {
     let outcome = match (item.kind, response_type) {
         (AutomationKind::Comment, ResponseType::Comment) => state.meta.reply_to_comment(&token, &target, &text).await,
         (AutomationKind::Comment, ResponseType::Direct) => {
-            state.meta.send_message(&token, &ig_id, Recipient::Comment(&item.event_id), &text, &metadata).await
+            let extras = item.reply_extras.as_ref();
+            state.meta.send_message(&token, &ig_id, Recipient::Comment(&item.event_id), &text, extras, &metadata).await
         }
         (AutomationKind::Dm, _) => {
-            state.meta.send_message(&token, &ig_id, Recipient::Person(&item.person_id), &text, &metadata).await
+            let extras = item.reply_extras.as_ref();
+            state.meta.send_message(&token, &ig_id, Recipient::Person(&item.person_id), &text, extras, &metadata).await
         }
     };
     match outcome {

@@ -67,6 +67,9 @@ pub struct MessageEvent {
     pub story_mention: bool,
     /// What the sender attached on sending; on echoes of our replies, the report it fulfils.
     pub metadata: Option<String>,
+    /// A tap on a quick reply (`quick_reply.payload`) or a postback button (`postback.payload`;
+    /// the button's title is the text): what the message or button we sent offered.
+    pub tap_payload: Option<String>,
     pub raw: Value,
 }
 
@@ -166,6 +169,26 @@ fn field_of(event: &Event) -> &str {
 }
 
 fn messaging_event(item: &Value, received_ms: i64) -> Event {
+    if let (Some(mid), Some(payload)) = (item["postback"]["mid"].as_str(), item["postback"]["payload"].as_str()) {
+        // A tap on a postback button (or an ice breaker): a message from the person whose text
+        // is the button's title.
+        return Event::Message(MessageEvent {
+            mid: mid.to_owned(),
+            sender_id: id(&item["sender"]["id"]).unwrap_or_default(),
+            recipient_id: id(&item["recipient"]["id"]).unwrap_or_default(),
+            timestamp_ms: timestamp(&item["timestamp"]).filter(|t| plausible(*t)).unwrap_or(received_ms),
+            text: item["postback"]["title"].as_str().map(without_nul),
+            is_echo: false,
+            is_deleted: false,
+            is_unsupported: false,
+            has_attachments: false,
+            story_reply: false,
+            story_mention: false,
+            metadata: None,
+            tap_payload: Some(without_nul(payload)),
+            raw: clean(item),
+        });
+    }
     let message = &item["message"];
     let (Some(mid), true) = (message["mid"].as_str(), message.is_object()) else {
         let field = ["reaction", "read", "postback", "referral", "message_edit", "optin"]
@@ -190,6 +213,7 @@ fn messaging_event(item: &Value, received_ms: i64) -> Event {
             .as_array()
             .is_some_and(|a| a.iter().any(|attachment| attachment["type"] == "story_mention")),
         metadata: message["metadata"].as_str().map(without_nul),
+        tap_payload: message["quick_reply"]["payload"].as_str().map(without_nul),
         raw: clean(item),
     })
 }
@@ -399,16 +423,35 @@ mod tests {
             one(messaging(json!({"sender": {"id": "1"}, "recipient": {"id": "2"}, "timestamp": "1732300000120",
             "message": {"mid": "m4", "attachments": [{"type": "story_mention", "payload": {"url": "https://x"}}]}})));
         let Event::Message(m) = &events[0] else { panic!("a message") };
-        assert!(m.has_attachments && m.text.is_none());
+        assert!(m.has_attachments && m.story_mention && m.text.is_none());
         assert_eq!(m.timestamp_ms, 1_732_300_000_120, "numeric strings are timestamps too");
     }
 
     #[test]
-    fn reactions_reads_postbacks_and_edits_are_other_events() {
+    fn taps_are_messages_carrying_their_payload() {
+        let postback = one(messaging(json!({"sender": {"id": "1"}, "recipient": {"id": "2"}, "timestamp": 1,
+            "postback": {"mid": "m", "title": "Quais os preços?", "payload": "PRICES"}})));
+        let Event::Message(m) = &postback[0] else { panic!("a message: {postback:?}") };
+        assert_eq!(
+            (m.text.as_deref(), m.tap_payload.as_deref(), m.is_echo),
+            (Some("Quais os preços?"), Some("PRICES"), false)
+        );
+        let quick = one(messaging(json!({"sender": {"id": "1"}, "recipient": {"id": "2"}, "timestamp": 1,
+            "message": {"mid": "q", "text": "M", "quick_reply": {"payload": "SIZE_M"}}})));
+        let Event::Message(m) = &quick[0] else { panic!("a message") };
+        assert_eq!((m.text.as_deref(), m.tap_payload.as_deref()), (Some("M"), Some("SIZE_M")));
+        let story = one(messaging(json!({"sender": {"id": "1"}, "recipient": {"id": "2"}, "timestamp": 1,
+            "message": {"mid": "s", "text": "Quero!", "reply_to": {"story": {"id": "179", "url": "https://x"}}}})));
+        let Event::Message(m) = &story[0] else { panic!("a message") };
+        assert!(m.story_reply && !m.story_mention && m.tap_payload.is_none());
+    }
+
+    #[test]
+    fn reactions_reads_postbacks_without_a_mid_and_edits_are_other_events() {
         for (key, value) in [
             ("reaction", json!({"mid": "m", "action": "react", "reaction": "love"})),
             ("read", json!({"mid": "m"})),
-            ("postback", json!({"mid": "m", "title": "Quais os preços?", "payload": "PRICES"})),
+            ("postback", json!({"title": "Quais os preços?", "payload": "PRICES"})),
             ("message_edit", json!({"mid": "m", "num_edit": 0})),
         ] {
             let events =

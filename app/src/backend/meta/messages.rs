@@ -1,7 +1,7 @@
 //! The replies the engine sends (CONTRACT.md §6 and §7) and the look-ups it needs around them.
 use super::{error, MetaClient, MetaError};
 use secrecy::{ExposeSecret, SecretString};
-use serde_json::json;
+use serde_json::{json, Value};
 
 /// Who a direct message goes to.
 pub enum Recipient<'a> {
@@ -18,7 +18,8 @@ pub struct Sent {
 }
 
 impl MetaClient {
-    /// `POST /{IG_ID}/messages` with a text. `metadata` comes back on the echo, which is how a
+    /// `POST /{IG_ID}/messages` with a text, and its buttons and quick replies (`extras`, in the
+    /// Send API's shapes). `metadata` comes back on the echo, which is how a
     /// send whose answer was lost is recognised later.
     ///
     /// <https://developers.facebook.com/docs/instagram-platform/instagram-api-with-instagram-login/messaging-api>,
@@ -29,13 +30,14 @@ impl MetaClient {
         ig_id: &str,
         to: Recipient<'_>,
         text: &str,
+        extras: Option<&Value>,
         metadata: &str,
     ) -> Result<Sent, MetaError> {
         let recipient = match to {
             Recipient::Person(igsid) => json!({ "id": igsid }),
             Recipient::Comment(comment_id) => json!({ "comment_id": comment_id }),
         };
-        let body = json!({ "recipient": recipient, "message": { "text": text, "metadata": metadata } });
+        let body = json!({ "recipient": recipient, "message": message(text, extras, metadata) });
         let request = self.http.post(self.graph(&format!("/{ig_id}/messages"))).bearer_auth(token.expose_secret());
         let answer = error::read(request.json(&body).send().await).await?;
         let id = answer["message_id"].as_str().ok_or_else(|| MetaError::unexpected("no message_id"))?;
@@ -92,5 +94,41 @@ impl MetaClient {
             .bearer_auth(token.expose_secret());
         let answer = error::read(request.send().await).await?;
         Ok(answer["username"].as_str().map(str::to_owned))
+    }
+}
+
+/// The Send API's `message`: text, or a button template when there are buttons (its text is the
+/// template's), with quick replies when there are any (CONTRACT.md §7).
+fn message(text: &str, extras: Option<&Value>, metadata: &str) -> Value {
+    let list = |name: &str| extras.and_then(|e| e[name].as_array()).filter(|l| !l.is_empty());
+    let mut message = match list("buttons") {
+        Some(buttons) => json!({ "attachment": { "type": "template", "payload": {
+            "template_type": "button", "text": text, "buttons": buttons } } }),
+        None => json!({ "text": text }),
+    };
+    if let Some(quick) = list("quick_replies") {
+        message["quick_replies"] = json!(quick);
+    }
+    message["metadata"] = json!(metadata);
+    message
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn buttons_make_a_template_and_quick_replies_ride_along() {
+        assert_eq!(message("Oi", None, "ic:1"), json!({ "text": "Oi", "metadata": "ic:1" }));
+        let buttons =
+            json!({ "buttons": [{ "type": "postback", "title": "Sim", "payload": "ic:auto:a" }], "quick_replies": [] });
+        assert_eq!(
+            message("Quer o link?", Some(&buttons), "ic:2"),
+            json!({ "attachment": { "type": "template", "payload": { "template_type": "button", "text": "Quer o link?",
+                    "buttons": [{ "type": "postback", "title": "Sim", "payload": "ic:auto:a" }] } }, "metadata": "ic:2" })
+        );
+        let quick = json!({ "buttons": [], "quick_replies": [{ "content_type": "text", "title": "M", "payload": "ic:auto:b" }] });
+        assert_eq!(message("Tamanho?", Some(&quick), "ic:3")["quick_replies"][0]["payload"], "ic:auto:b");
+        assert_eq!(message("Tamanho?", Some(&quick), "ic:3")["text"], "Tamanho?");
     }
 }

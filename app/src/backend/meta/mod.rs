@@ -16,7 +16,7 @@ use serde_json::Value;
 use std::time::Duration;
 
 /// Fields the automations need delivered (CONTRACT.md §8, "Fields").
-pub const WEBHOOK_FIELDS: &str = "messages,comments";
+pub const WEBHOOK_FIELDS: &str = "messages,messaging_postbacks,comments,live_comments";
 
 #[derive(Clone)]
 pub struct MetaClient {
@@ -152,6 +152,35 @@ impl MetaClient {
             Ok(())
         } else {
             Err(MetaError::unexpected("subscription not confirmed"))
+        }
+    }
+
+    /// Registers the account's ice breakers, `(question, payload)` (CONTRACT.md §7); none
+    /// removes them.
+    pub async fn set_ice_breakers(
+        &self,
+        token: &SecretString,
+        ig_id: &str,
+        questions: &[(String, String)],
+    ) -> Result<(), MetaError> {
+        let path = format!("/{ig_id}/messenger_profile");
+        let request = if questions.is_empty() {
+            self.http
+                .delete(self.graph(&path))
+                .json(&serde_json::json!({ "fields": ["ice_breakers"], "platform": "instagram" }))
+        } else {
+            let actions: Vec<Value> =
+                questions.iter().map(|(q, p)| serde_json::json!({ "question": q, "payload": p })).collect();
+            self.http.post(self.graph(&path)).json(&serde_json::json!({
+                "platform": "instagram",
+                "ice_breakers": [{ "call_to_actions": actions, "locale": "default" }],
+            }))
+        };
+        let body = error::read(request.bearer_auth(token.expose_secret()).send().await).await?;
+        if body["success"] == Value::Bool(true) {
+            Ok(())
+        } else {
+            Err(MetaError::unexpected("ice breakers not confirmed"))
         }
     }
 

@@ -2,11 +2,11 @@
 //! owner (`user_id`): someone else's automation looks the same as a missing one.
 use super::super::StoreError;
 use crate::domain::{
-    automation::{AutomationKind, DmSource, Keyword, MatchMode, PerPerson, Rule, Trigger},
+    automation::{AutomationKind, Button, DmSource, Keyword, MatchMode, PerPerson, QuickReply, Rule, Trigger},
     automation_draft::{AutomationDraft, AutomationView},
 };
 use chrono::{DateTime, Utc};
-use sqlx::{PgConnection, PgExecutor};
+use sqlx::{types::Json, PgConnection, PgExecutor};
 use uuid::Uuid;
 
 fn malformed(id: Uuid) -> StoreError {
@@ -17,7 +17,7 @@ fn malformed(id: Uuid) -> StoreError {
 const COLUMNS: &str =
     "a.id, a.name, a.type, a.dm_source, a.trigger_type, a.match_mode, a.keywords, a.exclude_keywords, \
                        a.direct_reply, a.public_replies, a.per_person, a.per_person_hours, a.is_active, \
-                       a.priority, a.created_at, a.media_ids";
+                       a.priority, a.created_at, a.media_ids, a.buttons, a.quick_replies";
 
 /// An automation row as read.
 #[derive(sqlx::FromRow)]
@@ -39,6 +39,8 @@ struct Stored {
     priority: i32,
     created_at: DateTime<Utc>,
     media_ids: Vec<String>,
+    buttons: Json<Vec<Button>>,
+    quick_replies: Json<Vec<QuickReply>>,
 }
 
 /// What every reader needs checked: the enumerations as the domain's types.
@@ -88,6 +90,8 @@ pub async fn rules_for(db: impl PgExecutor<'_>, instance_id: &str) -> Result<Vec
                 exclude: folded(&row.exclude_keywords),
                 direct_reply: row.direct_reply,
                 public_replies: row.public_replies,
+                buttons: row.buttons.0,
+                quick_replies: row.quick_replies.0,
                 per_person,
                 is_active: row.is_active,
                 priority: row.priority,
@@ -133,6 +137,8 @@ pub async fn list(db: impl PgExecutor<'_>, instance_id: &str) -> Result<Vec<Auto
                 exclude_keywords: row.exclude_keywords,
                 direct_reply: row.direct_reply,
                 public_replies: row.public_replies,
+                buttons: row.buttons.0,
+                quick_replies: row.quick_replies.0,
                 per_person,
                 media_ids: row.media_ids,
                 is_active: row.is_active,
@@ -161,6 +167,8 @@ fn bind_draft<'q>(
         .bind(draft.per_person.hours().and_then(|h| i32::try_from(h).ok()))
         .bind(&draft.media_ids)
         .bind(draft.dm_source.as_str())
+        .bind(Json(&draft.buttons))
+        .bind(Json(&draft.quick_replies))
 }
 
 /// Adds an automation to the instance's order: a keyword automation just before the first `all`
@@ -182,8 +190,8 @@ pub async fn insert(
                             AND priority >= (SELECT p FROM first_all))
          INSERT INTO instagram_automations
             (id, user_id, instance_id, name, type, trigger_type, match_mode, keywords, exclude_keywords, direct_reply,
-             public_replies, per_person, per_person_hours, media_ids, dm_source, priority)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, (SELECT p FROM slot))
+             public_replies, per_person, per_person_hours, media_ids, dm_source, buttons, quick_replies, priority)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, (SELECT p FROM slot))
          RETURNING id",
     )
     .bind(Uuid::now_v7())
@@ -238,7 +246,8 @@ pub async fn update(
     let query = sqlx::query_scalar(
         "UPDATE instagram_automations SET name = $4, type = $5, trigger_type = $6, match_mode = $7, keywords = $8,
                 exclude_keywords = $9, direct_reply = $10, public_replies = $11, per_person = $12,
-                per_person_hours = $13, media_ids = $14, dm_source = $15, updated_at = now()
+                per_person_hours = $13, media_ids = $14, dm_source = $15, buttons = $16, quick_replies = $17,
+                updated_at = now()
          WHERE id = $1 AND user_id = $2 AND instance_id = $3 RETURNING id",
     )
     .bind(id)

@@ -65,6 +65,8 @@ pub struct Claimed {
     pub response_type: Option<ResponseType>,
     /// The comment a public reply goes under.
     pub reply_target: Option<String>,
+    /// What goes under a DM reply: buttons and quick replies, in the Send API's shapes.
+    pub reply_extras: Option<serde_json::Value>,
     /// When an earlier run started sending this reply and never learnt the outcome, if one did.
     pub earlier_start: Option<DateTime<Utc>>,
     /// Counting this run.
@@ -94,6 +96,7 @@ type ItemRow = (
     DateTime<Utc>,
     bool,
     Option<String>,
+    Option<sqlx::types::Json<serde_json::Value>>,
 );
 
 /// Takes due replies from up to `accounts` accounts, as many from each as its pace allows now, and
@@ -133,7 +136,7 @@ pub async fn claim(
         let mut taken: Vec<ItemRow> = sqlx::query_as(
             "SELECT r.id, r.instance_id, r.user_id, r.interaction_type, r.event_id, r.user_id_instagram, r.username,
                     r.response_text, r.response_type, r.send_started_at, r.attempts, r.created_at, r.send_after, $3,
-                    r.reply_target
+                    r.reply_target, r.reply_extras
              FROM unnest($1::text[], $2::bigint[]) AS a(instance_id, allowed)
              CROSS JOIN LATERAL (
                  SELECT * FROM instagram_reports q
@@ -203,6 +206,7 @@ fn claimed_item(r: &ItemRow) -> Claimed {
         username: r.6.clone(),
         response_text: r.7.clone(),
         reply_target: r.14.clone(),
+        reply_extras: r.15.as_ref().map(|json| json.0.clone()),
         response_type: r.8.as_deref().and_then(ResponseType::parse),
         earlier_start: r.9,
         attempts: r.10 + 1,

@@ -35,6 +35,8 @@ pub struct NewReport<'a> {
     /// For a pending reply, `{username}` may still be in it when the username is not known yet.
     pub response_text: Option<String>,
     pub response_type: Option<ResponseType>,
+    /// What goes under a DM reply (buttons, quick replies), in the Send API's shapes.
+    pub reply_extras: Option<serde_json::Value>,
     pub status: &'static str,
     /// Why a reply was skipped.
     pub error: Option<&'static str>,
@@ -90,16 +92,16 @@ pub async fn insert_many(db: &mut PgConnection, rows: &mut [NewReport<'_>]) -> R
         "INSERT INTO instagram_reports
             (id, instance_id, user_id, automation_id, interaction_type, event_id, comment_id, user_id_instagram,
              media_id, username, interaction_text, response_text, response_type, status, error, \"timestamp\",
-             received_at, part, reply_target, send_after, completed_at)
+             received_at, part, reply_target, reply_extras, send_after, completed_at)
          SELECT id, instance_id, user_id, automation_id, kind, event_id, comment_id, person, media_id, username,
-                text, response_text, response_type, status, error, at, received_at, part, reply_target,
+                text, response_text, response_type, status, error, at, received_at, part, reply_target, extras::jsonb,
                 CASE WHEN status = 'pending' THEN now() END,
                 CASE WHEN status <> 'pending' THEN clock_timestamp() END
          FROM unnest($1::uuid[], $2::text[], $3::text[], $4::uuid[], $5::text[], $6::text[], $7::text[], $8::text[],
                      $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[],
-                     $16::timestamptz[], $17::timestamptz[], $18::smallint[], $19::text[])
+                     $16::timestamptz[], $17::timestamptz[], $18::smallint[], $19::text[], $20::text[])
               AS r(id, instance_id, user_id, automation_id, kind, event_id, comment_id, person, media_id, username,
-                   text, response_text, response_type, status, error, at, received_at, part, reply_target)
+                   text, response_text, response_type, status, error, at, received_at, part, reply_target, extras)
          ON CONFLICT (instance_id, interaction_type, event_id, part) DO NOTHING
          RETURNING id, instance_id, interaction_type, event_id, part, status",
     )
@@ -122,6 +124,7 @@ pub async fn insert_many(db: &mut PgConnection, rows: &mut [NewReport<'_>]) -> R
     .bind(rows.iter().map(|r| r.received_at).collect::<Vec<_>>())
     .bind(rows.iter().map(|r| r.part).collect::<Vec<_>>())
     .bind(rows.iter().map(|r| r.reply_target).collect::<Vec<_>>())
+    .bind(rows.iter().map(|r| r.reply_extras.as_ref().map(serde_json::Value::to_string)).collect::<Vec<_>>())
     .fetch_all(db)
     .await?;
     Ok(written
