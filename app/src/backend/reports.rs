@@ -169,8 +169,10 @@ pub async fn page(
     let totals: Vec<(String, i64)> = totals.build_query_as().fetch_all(pg).await?;
 
     let mut days = QueryBuilder::new(
-        "SELECT (\"timestamp\" AT TIME ZONE 'UTC')::date AS day, count(*) FILTER (WHERE interaction_type = 'dm'),
-                count(*) FILTER (WHERE interaction_type = 'comment') FROM instagram_reports",
+        // Interactions, not replies: a comment answered publicly and privately is one comment.
+        "SELECT (\"timestamp\" AT TIME ZONE 'UTC')::date AS day,
+                count(*) FILTER (WHERE interaction_type = 'dm' AND part = 0),
+                count(*) FILTER (WHERE interaction_type = 'comment' AND part = 0) FROM instagram_reports",
     );
     push_filter(&mut days, scope, filter, now);
     days.push(" GROUP BY day ORDER BY day DESC LIMIT ").push_bind(CHART_DAYS);

@@ -95,6 +95,21 @@ async fn a_comment_gets_both_replies_each_with_its_own_report_and_never_twice() 
         (stats["duplicate_public_replies"].as_u64(), stats["duplicate_tagged_sends"].as_u64()),
         (Some(0), Some(0))
     );
+    // The report counts two replies sent, and one comment on its chart.
+    let page: Value = shop
+        .app
+        .client
+        .get(shop.app.url("/api/reports"))
+        .query(&[("query", "period=all")])
+        .header("accept", "application/json")
+        .send()
+        .await
+        .expect("reports")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(page["totals"], json!([["sent", 2]]));
+    assert_eq!((page["days"][0]["comment"].as_i64(), page["days"][0]["dm"].as_i64()), (Some(1), Some(0)));
 }
 
 #[tokio::test]
