@@ -97,6 +97,16 @@ impl Inbound {
     }
 }
 
+/// The follower `username` and the account `to` (a username or an IG_ID) they address.
+fn follower_and_account(world: &World, username: &str, to: &str) -> Result<(Person, usize), Failure> {
+    let person = world.person(username).cloned().ok_or_else(|| failure(StatusCode::NOT_FOUND, "no such follower"))?;
+    let account = world
+        .account_by_username(to)
+        .or_else(|| world.account_by_ig_id(to))
+        .ok_or_else(|| failure(StatusCode::NOT_FOUND, "no such account"))?;
+    Ok((person, account))
+}
+
 /// A person sends a DM to a test account: opens the 24-hour window, delivers a `messages` event.
 fn dm(sandbox: &Sandbox, username: &str, to: &str, text: &str) -> Result<String, Failure> {
     dm_of(sandbox, username, to, text, Inbound::Text)
@@ -104,11 +114,7 @@ fn dm(sandbox: &Sandbox, username: &str, to: &str, text: &str) -> Result<String,
 
 fn dm_of(sandbox: &Sandbox, username: &str, to: &str, text: &str, kind: Inbound) -> Result<String, Failure> {
     let mut world = sandbox.world();
-    let person = world.person(username).cloned().ok_or_else(|| failure(StatusCode::NOT_FOUND, "no such follower"))?;
-    let account = world
-        .account_by_username(to)
-        .or_else(|| world.account_by_ig_id(to))
-        .ok_or_else(|| failure(StatusCode::NOT_FOUND, "no such account"))?;
+    let (person, account) = follower_and_account(&world, username, to)?;
     if kind.needs_text() && text.trim().is_empty() {
         return Err(failure(StatusCode::UNPROCESSABLE_ENTITY, "text is empty"));
     }
@@ -195,11 +201,7 @@ struct NewTap {
 /// window as a message does. Returns the tap's `mid`.
 fn tap(sandbox: &Sandbox, username: &str, to: &str, payload: &str) -> Result<String, Failure> {
     let mut world = sandbox.world();
-    let person = world.person(username).cloned().ok_or_else(|| failure(StatusCode::NOT_FOUND, "no such follower"))?;
-    let account = world
-        .account_by_username(to)
-        .or_else(|| world.account_by_ig_id(to))
-        .ok_or_else(|| failure(StatusCode::NOT_FOUND, "no such account"))?;
+    let (person, account) = follower_and_account(&world, username, to)?;
     let offered = world
         .messages
         .values()
@@ -351,6 +353,19 @@ struct PageQuery {
     done: Option<String>,
 }
 
+/// A button that taps `payload` as `username` on what `account` offered.
+fn tap_form(username: &str, account: &str, payload: &str, title: &str, kind: &str) -> String {
+    format!(
+        "<form method=\"post\" action=\"/_sandbox/follower/tap\"><input type=\"hidden\" name=\"username\" value=\"{}\">\
+         <input type=\"hidden\" name=\"to\" value=\"{}\"><input type=\"hidden\" name=\"payload\" value=\"{}\">\
+         <button data-kind=\"{kind}\">{}</button></form>",
+        escape(username),
+        escape(account),
+        escape(payload),
+        escape(title)
+    )
+}
+
 /// The newest messages the accounts sent `username`, each with its buttons and quick replies to
 /// tap (links open; postbacks and quick replies come back to the app as Meta sends them).
 fn received(world: &World, username: &str) -> String {
@@ -383,17 +398,7 @@ fn received(world: &World, username: &str) -> String {
                 .collect();
             let taps: String = rich::taps(&content)
                 .into_iter()
-                .map(|(kind, title, payload)| {
-                    format!(
-                        "<form method=\"post\" action=\"/_sandbox/follower/tap\"><input type=\"hidden\" name=\"username\" value=\"{}\">\
-                         <input type=\"hidden\" name=\"to\" value=\"{}\"><input type=\"hidden\" name=\"payload\" value=\"{}\">\
-                         <button data-kind=\"{kind}\">{}</button></form>",
-                        escape(username),
-                        escape(account),
-                        escape(&payload),
-                        escape(&title)
-                    )
-                })
+                .map(|(kind, title, payload)| tap_form(username, account, &payload, &title, kind))
                 .collect();
             format!(
                 "<div class=\"msg\"><div class=\"from\">@{}</div><div>{}</div><div class=\"taps\">{links}{taps}</div></div>",
@@ -414,17 +419,7 @@ fn ice_breakers(world: &World, username: &str) -> String {
             let taps: String = a
                 .ice_breakers
                 .iter()
-                .map(|(question, payload)| {
-                    format!(
-                        "<form method=\"post\" action=\"/_sandbox/follower/tap\"><input type=\"hidden\" name=\"username\" value=\"{}\">\
-                         <input type=\"hidden\" name=\"to\" value=\"{}\"><input type=\"hidden\" name=\"payload\" value=\"{}\">\
-                         <button data-kind=\"ice_breaker\">{}</button></form>",
-                        escape(username),
-                        escape(&a.username),
-                        escape(payload),
-                        escape(question)
-                    )
-                })
+                .map(|(question, payload)| tap_form(username, &a.username, payload, question, "ice_breaker"))
                 .collect();
             format!("<div class=\"msg faq\"><div class=\"from\">Perguntas frequentes de @{}</div><div class=\"taps\">{taps}</div></div>", escape(&a.username))
         })

@@ -96,7 +96,7 @@ pub struct QuickReplyInput {
 }
 
 /// A follow-up target as typed: an automation id (its existence is the server's check).
-fn automation_ref(raw: &str) -> Option<String> {
+pub fn automation_ref(raw: &str) -> Option<String> {
     let id = raw.trim();
     (id.len() == 36 && id.chars().all(|c| c.is_ascii_hexdigit() || c == '-')).then(|| id.to_ascii_lowercase())
 }

@@ -1,6 +1,6 @@
 //! Ice breakers: up to four questions Instagram shows a person before their first message; a tap
 //! runs the follow-up automation the question points to.
-use super::error::FieldError;
+use super::{automation_draft::automation_ref, error::FieldError};
 use serde::{Deserialize, Serialize};
 
 pub const ICE_BREAKERS_MAX: usize = 4;
@@ -27,14 +27,12 @@ pub fn parse(rows: &[IceBreakerInput]) -> Result<Vec<IceBreaker>, Vec<FieldError
     let mut breakers = Vec::new();
     for row in rows.iter().filter(|r| !(r.question.trim().is_empty() && r.automation_id.trim().is_empty())) {
         let question = row.question.trim();
-        let automation_id = row.automation_id.trim();
         if question.is_empty() || question.chars().count() > QUESTION_MAX_CHARS {
             errors.push(FieldError::new("ice_breakers", "question_length"));
-        } else if automation_id.len() != 36 || !automation_id.chars().all(|c| c.is_ascii_hexdigit() || c == '-') {
-            errors.push(FieldError::new("ice_breakers", "follow_up_missing"));
+        } else if let Some(automation_id) = automation_ref(&row.automation_id) {
+            breakers.push(IceBreaker { question: question.to_owned(), automation_id });
         } else {
-            breakers
-                .push(IceBreaker { question: question.to_owned(), automation_id: automation_id.to_ascii_lowercase() });
+            errors.push(FieldError::new("ice_breakers", "follow_up_missing"));
         }
     }
     if breakers.len() > ICE_BREAKERS_MAX {

@@ -45,14 +45,14 @@ async fn list(app: &TestApp, instance_id: &str) -> (u16, Value) {
     (status, response.json::<Value>().await.map(|page| page["automations"].clone()).unwrap_or(Value::Null))
 }
 
-async fn post(app: &TestApp, path: &str, form: &[(&str, &str)]) -> (u16, Value) {
+pub(crate) async fn post(app: &TestApp, path: &str, form: &[(&str, &str)]) -> (u16, Value) {
     let response =
         app.client.post(app.url(path)).header("accept", "application/json").form(form).send().await.expect("request");
     let status = response.status().as_u16();
     (status, response.json().await.unwrap_or(Value::Null))
 }
 
-fn codes(error: &Value) -> Vec<(String, String)> {
+pub(crate) fn codes(error: &Value) -> Vec<(String, String)> {
     error["Invalid"]
         .as_array()
         .map(|list| {

@@ -2,7 +2,7 @@
 //! and privately, replies in threads, matching modes, exclusions, once per person, the cooldown
 //! and the loop guard, each part of an answer with its own report.
 use crate::{
-    automations::save,
+    automations::{codes, post, save},
     engine::{shop_with, Shop},
 };
 use app::domain::automation::{
@@ -573,14 +573,8 @@ async fn the_editor_refuses_follow_ups_that_are_not_the_instances_dm_automations
     )
     .await;
     assert_eq!(status, 422, "{error}");
-    let codes: Vec<(String, String)> = error["Invalid"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .map(|e| (e["field"].as_str().unwrap_or("").to_owned(), e["code"].as_str().unwrap_or("").to_owned()))
-        .collect();
     assert_eq!(
-        codes,
+        codes(&error),
         [("buttons", "follow_up_unknown"), ("quick_replies", "follow_up_unknown")]
             .map(|(f, c)| (f.to_owned(), c.to_owned()))
     );
@@ -604,14 +598,8 @@ async fn ice_breakers_are_registered_at_meta_and_a_tap_runs_their_follow_up() {
         ("questions[1][question]", ""),
         ("questions[1][automation_id]", ""),
     ];
-    let saved = shop
-        .app
-        .client
-        .post(shop.app.url("/api/automations/ice_breakers"))
-        .header("accept", "application/json")
-        .form(&form);
-    let saved = saved.send().await.expect("save");
-    assert_eq!(saved.status(), 200, "{}", saved.text().await.unwrap_or_default());
+    let (status, saved) = post(&shop.app, "/api/automations/ice_breakers", &form).await;
+    assert_eq!(status, 200, "{saved}");
     let registered = shop.meta.succeeded("POST", "/messenger_profile").await;
     assert_eq!(registered.len(), 1);
     assert_eq!(
@@ -639,17 +627,15 @@ async fn ice_breakers_are_registered_at_meta_and_a_tap_runs_their_follow_up() {
 
     // Too many, too long, or pointing elsewhere: a field message, nothing sent to Meta.
     let bad = |question: String, target: String| {
-        let request =
-            shop.app.client.post(shop.app.url("/api/automations/ice_breakers")).header("accept", "application/json");
-        let form = vec![
-            ("instance_id".to_owned(), shop.instance_id.clone()),
-            ("questions[0][question]".to_owned(), question),
-            ("questions[0][automation_id]".to_owned(), target),
-        ];
+        let (app, instance_id) = (&shop.app, shop.instance_id.clone());
         async move {
-            let response = request.form(&form).send().await.expect("save");
-            let status = response.status().as_u16();
-            (status, response.json::<Value>().await.expect("json")["Invalid"][0]["code"].clone())
+            let form = [
+                ("instance_id", instance_id.as_str()),
+                ("questions[0][question]", question.as_str()),
+                ("questions[0][automation_id]", target.as_str()),
+            ];
+            let (status, error) = post(app, "/api/automations/ice_breakers", &form).await;
+            (status, error["Invalid"][0]["code"].clone())
         }
     };
     assert_eq!(bad("a".repeat(81), prices.clone()).await, (422, json!("question_length")));
@@ -660,15 +646,7 @@ async fn ice_breakers_are_registered_at_meta_and_a_tap_runs_their_follow_up() {
     assert_eq!(shop.meta.succeeded("POST", "/messenger_profile").await.len(), 1);
 
     // None: removed at Meta too.
-    let cleared = shop
-        .app
-        .client
-        .post(shop.app.url("/api/automations/ice_breakers"))
-        .header("accept", "application/json")
-        .form(&[("instance_id", shop.instance_id.as_str())])
-        .send()
-        .await
-        .expect("clear");
-    assert_eq!(cleared.status(), 200);
+    let (status, _) = post(&shop.app, "/api/automations/ice_breakers", &[("instance_id", &shop.instance_id)]).await;
+    assert_eq!(status, 200);
     assert_eq!(shop.meta.succeeded("DELETE", "/messenger_profile").await.len(), 1);
 }

@@ -654,12 +654,14 @@ async fn refuse_by_person(
 ) -> Result<(), StoreError> {
     let mut first: HashMap<(Uuid, &str), usize> = HashMap::new();
     let mut wanted: Vec<automation_uses::Wanted> = Vec::new();
-    let mut later_in_batch: Vec<usize> = Vec::new();
+    let mut later_in_batch: HashSet<usize> = HashSet::new();
     for (at, (c, _, decision)) in decided.iter().enumerate() {
         let Decision::Answer { automation_id, per_person, .. } = decision else { continue };
         match first.get(&(*automation_id, c.person_id)) {
             Some(&w) if *per_person == PerPerson::Always => wanted[w].replies += 1,
-            Some(_) => later_in_batch.push(at),
+            Some(_) => {
+                later_in_batch.insert(at);
+            }
             None => {
                 first.insert((*automation_id, c.person_id), wanted.len());
                 let free_after = match per_person {
