@@ -81,3 +81,72 @@ test("a comment automation built in the browser answers publicly and privately w
   await follower.reload();
   await expect(follower.locator(".msg", { hasText: "Aqui está: https://loja.exemplo/natal" })).toBeVisible();
 });
+
+test("a carousel built in the browser is previewed as it is typed, and the follower receives its cards and taps one", async ({ page, browser, request }) => {
+  const prefix = `cartao${Date.now().toString(36)}`;
+  const made = await request.post(`${sandbox}/_sandbox/bulk`, { data: { accounts: 1, followers: 1, prefix } });
+  expect(made.ok()).toBeTruthy();
+  await signUp(page, uniqueEmail("cartao"));
+  await page.getByLabel("Nome da instância").fill("Doceria");
+  await page.getByRole("button", { name: "Nova instância do Instagram" }).click();
+  await page.getByRole("radio", { name: new RegExp(`@${prefix}\\.loja0`) }).check();
+  await page.getByRole("button", { name: "Permitir" }).click();
+  await expect(page).toHaveURL(/\/instances\?connected=/);
+
+  await page.goto("/automations");
+  await hydrated(page);
+  await page.getByLabel("Nome da automação").fill("Encomenda");
+  await page.locator("#automation-trigger").selectOption("follow_up");
+  await page.getByLabel("Resposta por mensagem direta (DM)").fill("Anotado, {username}! Entregamos amanhã.");
+  // The preview follows the text as it is typed, {username} filled with a sample.
+  const preview = page.getByTestId("thread-preview");
+  await expect(preview.getByTestId("preview-text")).toHaveText("Anotado, cliente! Entregamos amanhã.");
+  await page.getByRole("button", { name: "Salvar automação" }).click();
+  await expect(page.locator("li.automation", { hasText: "Encomenda" })).toBeVisible();
+  await expect(preview.getByText("Escreva a resposta para ver a prévia.")).toBeVisible();
+
+  await page.getByLabel("Nome da automação").fill("Cardápio");
+  await page.getByLabel("Palavras-chave").fill("cardápio");
+  await page.getByLabel("Formato da DM").selectOption("cards");
+  await expect(page.getByLabel("Resposta por mensagem direta (DM)")).toBeHidden();
+  await page.getByLabel("Título do cartão · Cartão 1", { exact: true }).fill("Bolo de cenoura");
+  await page.getByLabel("Subtítulo (opcional) · Cartão 1", { exact: true }).fill("R$ 40");
+  await page.getByLabel("Texto do botão (Cartão 1 · 1)").fill("Quero");
+  await page.getByLabel("Ação do botão (Cartão 1 · 1)").selectOption("follow_up");
+  await page.getByLabel("Automação de continuação (Cartão 1 · 1)").selectOption({ label: "Encomenda" });
+  await page.getByRole("button", { name: "Adicionar cartão" }).click();
+  await page.getByLabel("Título do cartão · Cartão 2", { exact: true }).fill("Brigadeiro");
+  await page.getByLabel("Link da imagem (opcional) · Cartão 2", { exact: true }).fill("https://brigadeiro");
+  const cards = preview.getByTestId("preview-cards");
+  await expect(cards.locator(".preview-card strong")).toHaveText(["Bolo de cenoura", "Brigadeiro"]);
+  await expect(cards.locator(".bubble-button")).toHaveText(["↩ Quero"]);
+  await expect(preview.locator(".bubble-theirs")).toHaveText("cardápio");
+  // An image link the browser takes but that is no address on the web: the server says so under the cards, in Portuguese.
+  await page.getByRole("button", { name: "Salvar automação" }).click();
+  await expect(page.locator("#error-cards")).toHaveText("Informe o link completo da imagem, começando com https://.");
+  await page.getByLabel("Link da imagem (opcional) · Cartão 2", { exact: true }).fill("https://loja.exemplo/brigadeiro.jpg");
+  await page.getByRole("button", { name: "Salvar automação" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "Automação salva." })).toBeVisible();
+  await expect(page.locator("li.automation", { hasText: "Cardápio" }).locator(".reply-direct")).toContainText("Cartões: Bolo de cenoura · Brigadeiro");
+
+  // The follower asks, receives the carousel, and taps the card's button: the follow-up answers.
+  const follower = await (await browser.newContext()).newPage();
+  await follower.goto(`${sandbox}/_sandbox/follower?as=${prefix}.seguidor0`);
+  const dm = follower.locator("form", { has: follower.getByRole("heading", { name: "Mandar DM" }) });
+  await dm.getByLabel("Seguidor").selectOption(`${prefix}.seguidor0`);
+  await dm.getByLabel("Para").selectOption(`${prefix}.loja0`);
+  await dm.getByLabel("Mensagem").fill("Oi, me manda o cardápio?");
+  await dm.getByRole("button", { name: "Enviar" }).click();
+  const carousel = follower.locator(".msg", { has: follower.locator(".cards") });
+  await expect(async () => {
+    await follower.reload();
+    await expect(carousel).toBeVisible({ timeout: 1_000 });
+  }).toPass({ timeout: 15_000 });
+  await expect(carousel.locator(".card strong")).toHaveText(["Bolo de cenoura", "Brigadeiro"]);
+  await carousel.getByRole("button", { name: "Quero" }).click();
+  await expect(follower.getByRole("status")).toHaveText("Toque enviado.");
+  await expect(async () => {
+    await follower.reload();
+    await expect(follower.locator(".msg", { hasText: `Anotado, ${prefix}.seguidor0! Entregamos amanhã.` })).toBeVisible({ timeout: 1_000 });
+  }).toPass({ timeout: 15_000 });
+});

@@ -381,32 +381,73 @@ fn received(world: &World, username: &str) -> String {
         .map(|m| {
             let account = &world.accounts[m.account].username;
             let content = m.content.clone().unwrap_or_default();
-            let template = &content["attachment"]["payload"];
-            let text = m.text.clone().or_else(|| template["text"].as_str().map(str::to_owned)).unwrap_or_default();
-            let links: String = template["buttons"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .filter(|b| b["type"] == "web_url")
-                .map(|b| {
-                    format!(
-                        "<a href=\"{}\" rel=\"noopener\">{}</a>",
-                        escape(b["url"].as_str().unwrap_or_default()),
-                        escape(b["title"].as_str().unwrap_or_default())
-                    )
-                })
-                .collect();
+            let body = message_body(m.text.as_deref(), &content);
             let taps: String = rich::taps(&content)
                 .into_iter()
                 .map(|(kind, title, payload)| tap_form(username, account, &payload, &title, kind))
                 .collect();
             format!(
-                "<div class=\"msg\"><div class=\"from\">@{}</div><div>{}</div><div class=\"taps\">{links}{taps}</div></div>",
+                "<div class=\"msg\"><div class=\"from\">@{}</div>{body}<div class=\"taps\">{taps}</div></div>",
                 escape(account),
-                escape(&text)
             )
         })
         .collect()
+}
+
+/// What a message shows as Instagram's app draws it: a text, a button template's text and links,
+/// a carousel of cards, or a file.
+fn message_body(text: Option<&str>, content: &Value) -> String {
+    let attachment = &content["attachment"];
+    let payload = &attachment["payload"];
+    let links = |buttons: &Value| -> String {
+        buttons
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|b| b["type"] == "web_url")
+            .map(|b| {
+                format!(
+                    "<a href=\"{}\" rel=\"noopener\">{}</a>",
+                    escape(b["url"].as_str().unwrap_or_default()),
+                    escape(b["title"].as_str().unwrap_or_default())
+                )
+            })
+            .collect()
+    };
+    let field = |v: &Value| escape(v.as_str().unwrap_or_default());
+    match (attachment["type"].as_str(), payload["template_type"].as_str()) {
+        (Some("template"), Some("generic")) => {
+            let cards: String = payload["elements"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|e| {
+                    let image = e["image_url"]
+                        .as_str()
+                        .map(|src| format!("<img src=\"{}\" alt=\"\" width=\"160\">", escape(src)))
+                        .unwrap_or_default();
+                    format!(
+                        "<div class=\"card\">{image}<strong>{}</strong><div>{}</div><div class=\"taps\">{}</div></div>",
+                        field(&e["title"]),
+                        field(&e["subtitle"]),
+                        links(&e["buttons"])
+                    )
+                })
+                .collect();
+            format!("<div class=\"cards\">{cards}</div>")
+        }
+        (Some("template"), _) => {
+            format!("<div>{}</div><div class=\"taps\">{}</div>", field(&payload["text"]), links(&payload["buttons"]))
+        }
+        (Some("image"), _) => format!("<img src=\"{}\" alt=\"imagem\" width=\"200\">", field(&payload["url"])),
+        (Some(kind), _) => format!(
+            "<div class=\"file\" data-kind=\"{}\"><a href=\"{}\" rel=\"noopener\">{}</a></div>",
+            escape(kind),
+            field(&payload["url"]),
+            field(&payload["url"])
+        ),
+        (None, _) => format!("<div>{}</div>", escape(text.unwrap_or_default())),
+    }
 }
 
 /// Each account's ice breakers, as Instagram shows them before the first message, to tap.
@@ -484,6 +525,8 @@ label{{display:grid;gap:.25rem;font-weight:600}} select,textarea,input,button{{f
 button{{background:#0095f6;color:#fff;border:0;border-radius:8px;font-weight:600}} .done{{background:#e7f6ec;padding:.5rem;border-radius:8px}}
 .msg{{border:1px solid #dbdbdb;border-radius:14px;padding:.75rem;margin:.5rem 0}} .msg .from{{color:#737373;font-size:.85rem}}
 .taps{{display:flex;flex-wrap:wrap;gap:.4rem;margin-top:.5rem}} .taps form{{border:0;padding:0;margin:0;display:inline}}
+.cards{{display:flex;gap:.5rem;overflow-x:auto}} .card{{flex:0 0 12rem;border:1px solid #dbdbdb;border-radius:12px;padding:.5rem;display:grid;gap:.25rem}}
+.card img{{width:100%;height:auto;border-radius:8px}}
 .taps button,.taps a{{background:#efefef;color:#0095f6;border-radius:999px;padding:.3rem .8rem;font-size:.9rem;text-decoration:none}}
 </style>
 </head><body><h1>Agir como seguidor</h1>{done}

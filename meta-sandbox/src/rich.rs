@@ -93,11 +93,13 @@ fn attachment(attachment: &Value) -> Result<(), GraphError> {
     let payload = &attachment["payload"];
     match attachment["type"].as_str() {
         Some(kind) if MEDIA_TYPES.contains(&kind) => {
-            if web_url(&payload["url"]) || payload["attachment_id"].is_string() {
-                Ok(())
-            } else {
-                Err(invalid("param message[attachment][payload][url] must be a URL".into()))
+            if payload["attachment_id"].is_string() {
+                return Ok(());
             }
+            if !web_url(&payload["url"]) {
+                return Err(invalid("param message[attachment][payload][url] must be a URL".into()));
+            }
+            fetch(kind, payload["url"].as_str().unwrap_or_default())
         }
         Some("template") => match payload["template_type"].as_str() {
             Some("button") => {
@@ -136,6 +138,39 @@ fn attachment(attachment: &Value) -> Result<(), GraphError> {
             _ => Err(invalid("param message[attachment][payload][template_type] is invalid".into())),
         },
         _ => Err(invalid("param message[attachment][type] is invalid".into())),
+    }
+}
+
+/// What Meta finds when it fetches a file to attach. The sandbox reaches no network: a host under
+/// `.invalid` (RFC 2606) cannot be fetched, and a file whose extension is another kind's fails
+/// the upload, as Meta answers when the content is not of the declared type.
+fn fetch(kind: &str, url: &str) -> Result<(), GraphError> {
+    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let (host, path) = rest.split_once('/').unwrap_or((rest, ""));
+    let host = host.rsplit_once('@').map_or(host, |(_, h)| h).split(':').next().unwrap_or_default();
+    if host.ends_with(".invalid") {
+        return Err(GraphError::invalid_parameter("(#100) Failed to fetch the file from the url")
+            .subcode(2_018_008)
+            .messaging());
+    }
+    let path = path.split(['?', '#']).next().unwrap_or_default().to_ascii_lowercase();
+    let extension = path.rsplit_once('.').map(|(_, e)| e).filter(|e| !e.contains('/'));
+    let of_kind = |k: &str| -> &[&str] {
+        match k {
+            "image" => &["png", "jpg", "jpeg", "gif"],
+            "video" => &["mp4", "ogg", "avi", "mov", "webm"],
+            "audio" => &["aac", "m4a", "wav", "mp4"],
+            _ => &["pdf"],
+        }
+    };
+    let known = MEDIA_TYPES.iter().any(|k| extension.is_some_and(|e| of_kind(k).contains(&e)));
+    match extension {
+        Some(e) if known && !of_kind(kind).contains(&e) => Err(GraphError::invalid_parameter(format!(
+            "(#100) Upload attachment failure: a .{e} file is not a valid {kind}"
+        ))
+        .subcode(2_018_047)
+        .messaging()),
+        _ => Ok(()),
     }
 }
 

@@ -46,6 +46,10 @@ async fn items(callback: &Callback, n: usize) -> Vec<Value> {
     panic!("fewer than {n} events arrived");
 }
 
+fn generic(elements: Value) -> Value {
+    json!({ "attachment": { "type": "template", "payload": { "template_type": "generic", "elements": elements } } })
+}
+
 fn button_template(text: &str, buttons: Value) -> Value {
     json!({ "attachment": { "type": "template", "payload": { "template_type": "button", "text": text, "buttons": buttons } } })
 }
@@ -104,6 +108,16 @@ async fn a_wrong_shape_gets_metas_invalid_parameter() {
         (button_template("?", json!([{ "type": "web_url", "title": "Site", "url": "loja.exemplo" }])), "url"),
         (button_template("?", json!([{ "type": "call", "title": "Ligar" }])), "type"),
         (json!({ "attachment": { "type": "image", "payload": {} } }), "url"),
+        (generic(json!([])), "elements"),
+        (generic(json!((0..11).map(|i| json!({ "title": format!("Card {i}") })).collect::<Vec<_>>())), "elements"),
+        (generic(json!([{ "title": "a".repeat(81) }])), "title"),
+        (generic(json!([{ "title": "Bolo", "subtitle": "b".repeat(81) }])), "subtitle"),
+        (generic(json!([{ "title": "Bolo", "image_url": "bolo.jpg" }])), "image_url"),
+        (generic(json!([{ "title": "Bolo", "buttons": [{ "type": "web_url", "title": "Ver", "url": "x" }] }])), "url"),
+        (
+            json!({ "text": "Oi", "attachment": { "type": "image", "payload": { "url": "https://loja.exemplo/a.jpg" } } }),
+            "Only one",
+        ),
         (json!({ "attachment": { "type": "hologram", "payload": {} } }), "type"),
     ];
     for (message, names) in cases {
@@ -112,6 +126,60 @@ async fn a_wrong_shape_gets_metas_invalid_parameter() {
             graph_error(meta.graph(Method::POST, "/v24.0/me/messages", &token, Some(body)).await).await;
         assert_eq!((status, error["code"].as_u64()), (StatusCode::BAD_REQUEST, Some(100)), "{message}");
         assert!(error["message"].as_str().is_some_and(|m| m.contains(names)), "{error} names {names}");
+    }
+}
+
+#[tokio::test]
+async fn a_file_meta_cannot_fetch_or_of_another_kind_is_refused_with_its_subcode() {
+    let (meta, _callback, token, igsid) = connected().await;
+    let file = |kind: &str, url: &str| json!({ "attachment": { "type": kind, "payload": { "url": url } } });
+    for (message, subcode) in [
+        (file("image", "https://cdn.loja.invalid/promo.jpg"), 2_018_008),
+        (file("image", "https://loja.exemplo/catalogo.pdf"), 2_018_047),
+        (file("file", "https://loja.exemplo/promo.PNG?v=2"), 2_018_047),
+    ] {
+        let (status, error) = send(&meta, &token, &igsid, message.clone()).await;
+        assert_eq!(
+            (status, error["error"]["code"].as_u64(), error["error"]["error_subcode"].as_u64()),
+            (StatusCode::BAD_REQUEST, Some(100), Some(subcode)),
+            "{message}: {error}"
+        );
+    }
+    for fine in [
+        file("video", "https://loja.exemplo/receita.mp4"),
+        file("audio", "https://loja.exemplo/recado.mp4"),
+        file("file", "https://loja.exemplo/catalogo.pdf"),
+        file("image", "https://loja.exemplo/foto?id=3"),
+    ] {
+        let (status, answer) = send(&meta, &token, &igsid, fine.clone()).await;
+        assert_eq!(status, StatusCode::OK, "{fine}: {answer}");
+    }
+}
+
+#[tokio::test]
+async fn the_follower_page_draws_cards_and_files_as_instagram_does() {
+    let (meta, _callback, token, igsid) = connected().await;
+    let cards = generic(json!([
+        { "title": "Bolo de cenoura", "subtitle": "R$ 40", "image_url": "https://loja.exemplo/bolo.jpg",
+          "buttons": [{ "type": "postback", "title": "Quero", "payload": "ic:auto:b" },
+                      { "type": "web_url", "title": "Ver", "url": "https://loja.exemplo/bolo" }] },
+        { "title": "Brigadeiro" }]));
+    for message in
+        [cards, json!({ "attachment": { "type": "image", "payload": { "url": "https://loja.exemplo/promo.jpg" } } })]
+    {
+        let (status, answer) = send(&meta, &token, &igsid, message).await;
+        assert_eq!(status, StatusCode::OK, "{answer}");
+    }
+    let page = meta.get("/_sandbox/follower", &[("as", "cliente.fiel")]).await.text().await.expect("html");
+    for drawn in [
+        r#"<img src="https://loja.exemplo/bolo.jpg""#,
+        "<strong>Bolo de cenoura</strong><div>R$ 40</div>",
+        "<strong>Brigadeiro</strong>",
+        r#"<a href="https://loja.exemplo/bolo" rel="noopener">Ver</a>"#,
+        r#"name="payload" value="ic:auto:b""#,
+        r#"<img src="https://loja.exemplo/promo.jpg" alt="imagem""#,
+    ] {
+        assert!(page.contains(drawn), "{drawn} in {page}");
     }
 }
 

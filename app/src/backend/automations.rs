@@ -108,12 +108,20 @@ async fn follow_ups_exist(state: &AppState, instance_id: &str, draft: &Automatio
     let rules = automations::rules_for(&state.pg, instance_id).await?;
     let known = |id: &str| rules.iter().any(|r| r.id == id && r.kind == AutomationKind::Dm);
     let mut errors = Vec::new();
-    let button_targets = draft.buttons.iter().filter_map(|b| match &b.action {
-        ButtonAction::FollowUp { automation_id } => Some(automation_id.as_str()),
-        ButtonAction::Link { .. } => None,
-    });
-    if button_targets.clone().any(|id| !known(id)) {
+    let targets = |buttons: &[crate::domain::automation::Button]| {
+        buttons
+            .iter()
+            .filter_map(|b| match &b.action {
+                ButtonAction::FollowUp { automation_id } => Some(automation_id.clone()),
+                ButtonAction::Link { .. } => None,
+            })
+            .collect::<Vec<_>>()
+    };
+    if targets(&draft.buttons).iter().any(|id| !known(id)) {
         errors.push(FieldError::new("buttons", "follow_up_unknown"));
+    }
+    if draft.cards.iter().flat_map(|c| targets(&c.buttons)).any(|id| !known(&id)) {
+        errors.push(FieldError::new("cards", "follow_up_unknown"));
     }
     if draft.quick_replies.iter().any(|q| !known(&q.automation_id)) {
         errors.push(FieldError::new("quick_replies", "follow_up_unknown"));

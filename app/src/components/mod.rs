@@ -5,3 +5,4 @@ pub mod field;
 pub mod layout;
 pub mod live;
 pub mod local_time;
+pub mod thread_preview;

@@ -1,6 +1,7 @@
 //! Automations and the matcher that decides which one answers an event. Pure, so the same code
 //! runs in the engine and in the browser.
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use unicode_normalization::{char::is_combining_mark, UnicodeNormalization};
 
 /// What an automation listens to (the PRD's `type`).
@@ -93,6 +94,83 @@ pub enum ButtonAction {
 pub struct QuickReply {
     pub title: String,
     pub automation_id: String,
+}
+
+/// A card of a carousel (Meta's generic template: at most 10 cards, each with up to 3 buttons).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Card {
+    pub title: String,
+    #[serde(default)]
+    pub subtitle: Option<String>,
+    #[serde(default)]
+    pub image_url: Option<String>,
+    #[serde(default)]
+    pub buttons: Vec<Button>,
+}
+
+/// What a media attachment is; Meta fetches the file from its URL (CONTRACT.md §7).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MediaKind {
+    Image,
+    Video,
+    Audio,
+    File,
+}
+
+impl MediaKind {
+    pub const ALL: [Self; 4] = [Self::Image, Self::Video, Self::Audio, Self::File];
+
+    /// The Send API's attachment `type`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Image => "image",
+            Self::Video => "video",
+            Self::Audio => "audio",
+            Self::File => "file",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == raw)
+    }
+}
+
+/// A DM that is a file: an image, a video, an audio or a document, by URL.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Attachment {
+    pub kind: MediaKind,
+    pub url: String,
+}
+
+/// What a DM is made of: a text (with buttons under it when there are any), a carousel of cards,
+/// or a file. Instagram sends each as one message; quick replies go under any of them.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DmFormat {
+    #[default]
+    Text,
+    Cards,
+    Media,
+}
+
+impl DmFormat {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Text => "text",
+            Self::Cards => "cards",
+            Self::Media => "media",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        match raw {
+            "text" => Some(Self::Text),
+            "cards" => Some(Self::Cards),
+            "media" => Some(Self::Media),
+            _ => None,
+        }
+    }
 }
 
 /// The PRD's `response_type`: a DM (for a comment, Meta's private reply) or a public reply.
@@ -310,6 +388,10 @@ pub struct Rule {
     /// Under the DM: buttons (a link or a follow-up) and quick replies (follow-ups).
     pub buttons: Vec<Button>,
     pub quick_replies: Vec<QuickReply>,
+    /// A DM that is a carousel instead of a text.
+    pub cards: Vec<Card>,
+    /// A DM that is a file instead of a text.
+    pub attachment: Option<Attachment>,
     pub per_person: PerPerson,
     pub is_active: bool,
     /// Where it stands in the order automations are tried (lowest first).
@@ -340,18 +422,29 @@ impl Rule {
     /// The parts of this automation's answer to the event `event_id`, in the order they are
     /// sent: a DM's reply; a comment's public reply (one variant, picked by the comment), then
     /// its private reply.
-    pub fn answer(&self, event_id: &str) -> Vec<(ResponseType, &str)> {
+    pub fn answer(&self, event_id: &str) -> Vec<(ResponseType, Cow<'_, str>)> {
         let mut parts = Vec::with_capacity(2);
         if self.kind == AutomationKind::Comment {
             if let Some(public) = pick_variant(&self.public_replies, event_id) {
-                parts.push((ResponseType::Comment, public));
+                parts.push((ResponseType::Comment, Cow::Borrowed(public)));
             }
         }
-        if let Some(direct) = self.direct_reply.as_deref() {
+        if let Some(direct) = dm_text(self.direct_reply.as_deref(), &self.cards, self.attachment.as_ref()) {
             parts.push((ResponseType::Direct, direct));
         }
         parts
     }
+}
+
+/// What a DM says, as reports show it: its text, its cards' titles, or its file's address.
+pub fn dm_text<'a>(text: Option<&'a str>, cards: &[Card], attachment: Option<&Attachment>) -> Option<Cow<'a, str>> {
+    if !cards.is_empty() {
+        return Some(Cow::Owned(cards.iter().map(|c| c.title.as_str()).collect::<Vec<_>>().join(" · ")));
+    }
+    if let Some(file) = attachment {
+        return Some(Cow::Owned(file.url.clone()));
+    }
+    text.map(Cow::Borrowed)
 }
 
 /// One of `variants`, spread evenly over events and always the same for one event (FNV-1a of its
@@ -481,6 +574,8 @@ mod tests {
             public_replies: Vec::new(),
             buttons: Vec::new(),
             quick_replies: Vec::new(),
+            cards: Vec::new(),
+            attachment: None,
             per_person: PerPerson::Always,
             is_active: true,
             priority: 0,
@@ -631,21 +726,27 @@ mod tests {
         let answer = r.answer("17870913679156914");
         assert_eq!(answer.len(), 2);
         assert_eq!(answer[0].0, ResponseType::Comment);
-        assert!(r.public_replies.iter().any(|v| v == answer[0].1));
-        assert_eq!(answer[1], (ResponseType::Direct, "Aqui está o link"));
+        assert!(r.public_replies.iter().any(|v| *v == answer[0].1));
+        assert_eq!(answer[1], (ResponseType::Direct, "Aqui está o link".into()));
         assert_eq!(r.answer("17870913679156914"), answer, "the same comment, the same variant");
-        let picked: std::collections::HashSet<&str> =
-            (0..60).map(|i| r.answer(&format!("1787091367915{i:04}"))[0].1).collect();
+        let picked: std::collections::HashSet<String> =
+            (0..60).map(|i| r.answer(&format!("1787091367915{i:04}"))[0].1.to_string()).collect();
         assert_eq!(picked.len(), 3, "every variant gets used: {picked:?}");
 
         r.direct_reply = None;
         assert_eq!(r.answer("1").len(), 1, "public only");
         r.public_replies.clear();
         r.direct_reply = Some("Só no direct".into());
-        assert_eq!(r.answer("1"), vec![(ResponseType::Direct, "Só no direct")], "private only");
+        assert_eq!(r.answer("1"), vec![(ResponseType::Direct, "Só no direct".into())], "private only");
         r.kind = AutomationKind::Dm;
         r.public_replies = vec!["never on a DM".into()];
-        assert_eq!(r.answer("1"), vec![(ResponseType::Direct, "Só no direct")]);
+        assert_eq!(r.answer("1"), vec![(ResponseType::Direct, "Só no direct".into())]);
+        let card = |title: &str| Card { title: title.into(), subtitle: None, image_url: None, buttons: Vec::new() };
+        r.cards = vec![card("Bolo de cenoura"), card("Brigadeiro")];
+        assert_eq!(r.answer("1"), vec![(ResponseType::Direct, "Bolo de cenoura · Brigadeiro".into())], "cards");
+        r.cards.clear();
+        r.attachment = Some(Attachment { kind: MediaKind::Image, url: "https://loja.exemplo/promo.jpg".into() });
+        assert_eq!(r.answer("1"), vec![(ResponseType::Direct, "https://loja.exemplo/promo.jpg".into())], "a file");
     }
 
     #[test]

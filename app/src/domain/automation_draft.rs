@@ -1,7 +1,10 @@
 //! The automation editor's data: what the form sends, the checked draft it becomes, and what the
 //! list shows.
 use super::{
-    automation::{AutomationKind, Button, ButtonAction, DmSource, Keyword, MatchMode, PerPerson, QuickReply, Trigger},
+    automation::{
+        Attachment, AutomationKind, Button, ButtonAction, Card, DmFormat, DmSource, Keyword, MatchMode, MediaKind,
+        PerPerson, QuickReply, Trigger,
+    },
     error::FieldError,
 };
 use serde::{Deserialize, Serialize};
@@ -28,6 +31,9 @@ pub const TAP_TITLE_MAX_CHARS: usize = 20;
 /// A DM with buttons is a button template, whose text Meta caps at 640 characters.
 pub const BUTTON_TEXT_MAX_CHARS: usize = 640;
 const URL_MAX_CHARS: usize = 2000;
+/// Meta's generic template: at most 10 cards, a title and a subtitle of at most 80 characters.
+pub const CARDS_MAX: usize = 10;
+pub const CARD_TEXT_MAX_CHARS: usize = 80;
 /// What "once per N hours" defaults to, and what an automation answering everything gets when
 /// the caller does not say.
 pub const DEFAULT_HOURS: u32 = 24;
@@ -70,6 +76,37 @@ pub struct AutomationInput {
     /// Quick replies under the DM; rows left blank are ignored.
     #[serde(default)]
     pub quick_replies: Vec<QuickReplyInput>,
+    /// What the DM is: `text` (empty means it), `cards` or `media`.
+    #[serde(default)]
+    pub dm_format: String,
+    /// The carousel of a `cards` DM; rows left blank are ignored.
+    #[serde(default)]
+    pub cards: Vec<CardInput>,
+    /// The file of a `media` DM: `image`, `video`, `audio` or `file`, and its address.
+    #[serde(default)]
+    pub media_kind: String,
+    #[serde(default)]
+    pub media_url: String,
+}
+
+/// A card row of the form.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CardInput {
+    #[serde(default)]
+    pub title: String,
+    #[serde(default)]
+    pub subtitle: String,
+    #[serde(default)]
+    pub image_url: String,
+    #[serde(default)]
+    pub buttons: Vec<ButtonInput>,
+}
+
+impl CardInput {
+    pub fn is_blank(&self) -> bool {
+        [&self.title, &self.subtitle, &self.image_url].iter().all(|f| f.trim().is_empty())
+            && self.buttons.iter().all(ButtonInput::is_blank)
+    }
 }
 
 /// A button row of the form.
@@ -84,6 +121,28 @@ pub struct ButtonInput {
     pub url: String,
     #[serde(default)]
     pub automation_id: String,
+}
+
+impl From<&Button> for ButtonInput {
+    fn from(b: &Button) -> Self {
+        match &b.action {
+            ButtonAction::Link { url } => {
+                Self { title: b.title.clone(), action: "link".into(), url: url.clone(), ..Self::default() }
+            }
+            ButtonAction::FollowUp { automation_id } => Self {
+                title: b.title.clone(),
+                action: "follow_up".into(),
+                automation_id: automation_id.clone(),
+                ..Self::default()
+            },
+        }
+    }
+}
+
+impl ButtonInput {
+    pub fn is_blank(&self) -> bool {
+        self.title.trim().is_empty() && self.url.trim().is_empty() && self.automation_id.trim().is_empty()
+    }
 }
 
 /// A quick-reply row of the form.
@@ -114,15 +173,12 @@ fn web_url(raw: &str) -> Option<String> {
     fine.then(|| url.to_owned())
 }
 
-/// The button rows as buttons, each problem reported on `buttons`.
-fn buttons(rows: &[ButtonInput], errors: &mut Vec<FieldError>) -> Vec<Button> {
+/// The button rows as buttons, each problem reported on `field`.
+fn buttons(field: &str, rows: &[ButtonInput], errors: &mut Vec<FieldError>) -> Vec<Button> {
     let mut buttons = Vec::new();
-    for row in rows
-        .iter()
-        .filter(|r| !(r.title.trim().is_empty() && r.url.trim().is_empty() && r.automation_id.trim().is_empty()))
-    {
+    for row in rows.iter().filter(|r| !r.is_blank()) {
         let Some(title) = tap_title(&row.title) else {
-            errors.push(FieldError::new("buttons", "tap_title"));
+            errors.push(FieldError::new(field, "tap_title"));
             continue;
         };
         let action = match row.action.as_str() {
@@ -133,14 +189,67 @@ fn buttons(rows: &[ButtonInput], errors: &mut Vec<FieldError>) -> Vec<Button> {
         };
         match action {
             Some(action) => buttons.push(Button { title, action }),
-            None if row.action == "follow_up" => errors.push(FieldError::new("buttons", "follow_up_missing")),
-            None => errors.push(FieldError::new("buttons", "button_url")),
+            None if row.action == "follow_up" => errors.push(FieldError::new(field, "follow_up_missing")),
+            None => errors.push(FieldError::new(field, "button_url")),
         }
     }
     if buttons.len() > BUTTONS_MAX {
-        errors.push(FieldError::new("buttons", "too_many_buttons"));
+        errors.push(FieldError::new(field, "too_many_buttons"));
     }
     buttons
+}
+
+/// The card rows as cards, each problem reported on `cards`.
+fn cards(rows: &[CardInput], errors: &mut Vec<FieldError>) -> Vec<Card> {
+    let mut cards = Vec::new();
+    for row in rows.iter().filter(|r| !r.is_blank()) {
+        let title = row.title.trim();
+        let subtitle = Some(row.subtitle.trim()).filter(|s| !s.is_empty());
+        if title.is_empty() || title.chars().count() > CARD_TEXT_MAX_CHARS {
+            errors.push(FieldError::new("cards", "card_title"));
+        }
+        if subtitle.is_some_and(|s| s.chars().count() > CARD_TEXT_MAX_CHARS) {
+            errors.push(FieldError::new("cards", "card_subtitle"));
+        }
+        let image_url = match row.image_url.trim() {
+            "" => None,
+            raw => {
+                let url = web_url(raw);
+                if url.is_none() {
+                    errors.push(FieldError::new("cards", "card_image_url"));
+                }
+                url
+            }
+        };
+        let buttons = buttons("cards", &row.buttons, errors);
+        cards.push(Card { title: title.to_owned(), subtitle: subtitle.map(str::to_owned), image_url, buttons });
+    }
+    if cards.len() > CARDS_MAX {
+        errors.push(FieldError::new("cards", "too_many_cards"));
+    }
+    cards
+}
+
+/// The file of a `media` DM.
+fn attachment(input: &AutomationInput, errors: &mut Vec<FieldError>) -> Option<Attachment> {
+    let kind = MediaKind::parse(&input.media_kind);
+    if kind.is_none() {
+        errors.push(FieldError::new("media_kind", "invalid"));
+    }
+    let url = match input.media_url.trim() {
+        "" => {
+            errors.push(FieldError::new("media_url", "required"));
+            None
+        }
+        raw => {
+            let url = web_url(raw);
+            if url.is_none() {
+                errors.push(FieldError::new("media_url", "media_url"));
+            }
+            url
+        }
+    };
+    Some(Attachment { kind: kind?, url: url? })
 }
 
 fn quick_replies(rows: &[QuickReplyInput], errors: &mut Vec<FieldError>) -> Vec<QuickReply> {
@@ -173,6 +282,8 @@ pub struct AutomationDraft {
     pub public_replies: Vec<String>,
     pub buttons: Vec<Button>,
     pub quick_replies: Vec<QuickReply>,
+    pub cards: Vec<Card>,
+    pub attachment: Option<Attachment>,
     pub per_person: PerPerson,
     pub media_ids: Vec<String>,
 }
@@ -250,9 +361,39 @@ impl AutomationDraft {
         }
         let exclude_keywords = keyword_list("exclude_keywords", &input.exclude_keywords, &mut errors);
 
+        let format = match input.dm_format.as_str() {
+            "" => Some(DmFormat::Text),
+            raw => DmFormat::parse(raw),
+        };
+        if format.is_none() {
+            error(&mut errors, "dm_format", "invalid");
+        }
+        if kind == Some(AutomationKind::Comment) && format.is_some_and(|f| f != DmFormat::Text) {
+            // Meta's private reply is the one message it lets us send first: text, as the contract advises.
+            error(&mut errors, "dm_format", "private_reply_text_only");
+        }
         let direct_reply = Some(input.direct_reply.trim().to_owned()).filter(|r| !r.is_empty());
         if direct_reply.as_ref().is_some_and(|r| r.len() > REPLY_MAX_BYTES) {
             error(&mut errors, "direct_reply", "too_long_bytes");
+        }
+        let (cards, attachment) = match format {
+            Some(DmFormat::Cards) => {
+                let cards = cards(&input.cards, &mut errors);
+                if cards.is_empty() {
+                    error(&mut errors, "cards", "cards_required");
+                }
+                (cards, None)
+            }
+            Some(DmFormat::Media) => (Vec::new(), attachment(input, &mut errors)),
+            _ => (Vec::new(), None),
+        };
+        let rich = format.is_some_and(|f| f != DmFormat::Text);
+        if rich && direct_reply.is_some() {
+            // One message each: a carousel or a file carries no text of its own.
+            error(&mut errors, "direct_reply", "not_with_format");
+        }
+        if rich && input.buttons.iter().any(|b| !b.is_blank()) {
+            error(&mut errors, "buttons", "not_with_format");
         }
         let public_replies: Vec<String> = {
             let mut variants: Vec<String> = Vec::new();
@@ -267,7 +408,9 @@ impl AutomationDraft {
             Some(AutomationKind::Dm) if !public_replies.is_empty() => {
                 error(&mut errors, "public_replies", "comment_only");
             }
-            Some(AutomationKind::Dm) if direct_reply.is_none() => error(&mut errors, "direct_reply", "required"),
+            Some(AutomationKind::Dm) if direct_reply.is_none() && !rich => {
+                error(&mut errors, "direct_reply", "required");
+            }
             Some(AutomationKind::Comment) if direct_reply.is_none() && public_replies.is_empty() => {
                 error(&mut errors, "public_replies", "one_reply_required");
             }
@@ -279,9 +422,9 @@ impl AutomationDraft {
             error(&mut errors, "public_replies", "variant_too_long");
         }
 
-        let buttons = buttons(&input.buttons, &mut errors);
+        let buttons = if rich { Vec::new() } else { buttons("buttons", &input.buttons, &mut errors) };
         let quick_replies = quick_replies(&input.quick_replies, &mut errors);
-        if direct_reply.is_none() && !(buttons.is_empty() && quick_replies.is_empty()) {
+        if direct_reply.is_none() && !rich && !(buttons.is_empty() && quick_replies.is_empty()) {
             let field = if buttons.is_empty() { "quick_replies" } else { "buttons" };
             error(&mut errors, field, "needs_direct_reply");
         }
@@ -342,6 +485,8 @@ impl AutomationDraft {
                     public_replies: if kind == AutomationKind::Comment { public_replies } else { Vec::new() },
                     buttons,
                     quick_replies,
+                    cards,
+                    attachment,
                     per_person,
                     media_ids,
                 })
@@ -367,6 +512,8 @@ pub struct AutomationView {
     pub public_replies: Vec<String>,
     pub buttons: Vec<Button>,
     pub quick_replies: Vec<QuickReply>,
+    pub cards: Vec<Card>,
+    pub attachment: Option<Attachment>,
     pub per_person: PerPerson,
     pub media_ids: Vec<String>,
     pub is_active: bool,
@@ -375,9 +522,30 @@ pub struct AutomationView {
 }
 
 impl AutomationView {
+    pub fn dm_format(&self) -> DmFormat {
+        match (self.cards.is_empty(), &self.attachment) {
+            (false, _) => DmFormat::Cards,
+            (true, Some(_)) => DmFormat::Media,
+            (true, None) => DmFormat::Text,
+        }
+    }
+
     /// The form's values for editing this automation.
     pub fn input(&self) -> AutomationInput {
         AutomationInput {
+            dm_format: self.dm_format().as_str().to_owned(),
+            cards: self
+                .cards
+                .iter()
+                .map(|c| CardInput {
+                    title: c.title.clone(),
+                    subtitle: c.subtitle.clone().unwrap_or_default(),
+                    image_url: c.image_url.clone().unwrap_or_default(),
+                    buttons: c.buttons.iter().map(ButtonInput::from).collect(),
+                })
+                .collect(),
+            media_kind: self.attachment.as_ref().map(|a| a.kind.as_str().to_owned()).unwrap_or_default(),
+            media_url: self.attachment.as_ref().map(|a| a.url.clone()).unwrap_or_default(),
             name: self.name.clone(),
             kind: self.kind.as_str().to_owned(),
             dm_source: self.dm_source.as_str().to_owned(),
@@ -390,24 +558,7 @@ impl AutomationView {
             per_person: self.per_person.as_str().to_owned(),
             per_person_hours: self.per_person.hours().unwrap_or(DEFAULT_HOURS).to_string(),
             media_ids: self.media_ids.clone(),
-            buttons: self
-                .buttons
-                .iter()
-                .map(|b| match &b.action {
-                    ButtonAction::Link { url } => ButtonInput {
-                        title: b.title.clone(),
-                        action: "link".into(),
-                        url: url.clone(),
-                        ..ButtonInput::default()
-                    },
-                    ButtonAction::FollowUp { automation_id } => ButtonInput {
-                        title: b.title.clone(),
-                        action: "follow_up".into(),
-                        automation_id: automation_id.clone(),
-                        ..ButtonInput::default()
-                    },
-                })
-                .collect(),
+            buttons: self.buttons.iter().map(ButtonInput::from).collect(),
             quick_replies: self
                 .quick_replies
                 .iter()
@@ -710,6 +861,106 @@ mod tests {
         assert_eq!(codes(&on_comment), vec![("trigger".to_owned(), "follow_up_dm_only".to_owned())]);
     }
 
+    fn card(title: &str, image_url: &str, buttons: Vec<ButtonInput>) -> CardInput {
+        CardInput { title: title.into(), subtitle: "R$ 40".into(), image_url: image_url.into(), buttons }
+    }
+
+    fn link(title: &str, url: &str) -> ButtonInput {
+        ButtonInput { title: title.into(), action: "link".into(), url: url.into(), ..ButtonInput::default() }
+    }
+
+    #[test]
+    fn a_carousel_takes_up_to_ten_cards_each_checked_as_meta_checks_it() {
+        let carousel = |cards: Vec<CardInput>| AutomationInput {
+            dm_format: "cards".into(),
+            direct_reply: String::new(),
+            cards,
+            ..input()
+        };
+        let draft = AutomationDraft::parse(&carousel(vec![
+            card(
+                "Bolo de cenoura",
+                "https://loja.exemplo/bolo.jpg",
+                vec![link("Comprar", "https://loja.exemplo/bolo")],
+            ),
+            CardInput::default(),
+            card("Brigadeiro", "", vec![]),
+        ]))
+        .expect("valid; the blank card is ignored");
+        assert_eq!(draft.cards.len(), 2);
+        assert_eq!(draft.cards[0].image_url.as_deref(), Some("https://loja.exemplo/bolo.jpg"));
+        assert_eq!(draft.cards[1].image_url, None);
+        assert_eq!(draft.cards[0].buttons[0].title, "Comprar");
+        assert!(draft.direct_reply.is_none() && draft.attachment.is_none());
+
+        let code = |field: &str, code: &str| (field.to_owned(), code.to_owned());
+        assert_eq!(codes(&carousel(vec![])), vec![code("cards", "cards_required")]);
+        assert_eq!(codes(&carousel(vec![card(&"a".repeat(81), "", vec![])])), vec![code("cards", "card_title")]);
+        assert_eq!(
+            codes(&carousel(vec![card("", "https://loja.exemplo/a.jpg", vec![])])),
+            vec![code("cards", "card_title")]
+        );
+        let long_subtitle = CardInput { subtitle: "b".repeat(81), ..card("Bolo", "", vec![]) };
+        assert_eq!(codes(&carousel(vec![long_subtitle])), vec![code("cards", "card_subtitle")]);
+        assert_eq!(codes(&carousel(vec![card("Bolo", "bolo.jpg", vec![])])), vec![code("cards", "card_image_url")]);
+        assert_eq!(
+            codes(&carousel(vec![card("Bolo", "", vec![link("Comprar", "https://loja.exemplo"); 4])])),
+            vec![code("cards", "too_many_buttons")]
+        );
+        assert_eq!(
+            codes(&carousel(vec![card("Bolo", "", vec![link("Comprar", "loja")])])),
+            vec![code("cards", "button_url")]
+        );
+        assert_eq!(
+            codes(&carousel((0..=CARDS_MAX).map(|i| card(&format!("Bolo {i}"), "", vec![])).collect())),
+            vec![code("cards", "too_many_cards")]
+        );
+        let with_text = AutomationInput { direct_reply: "Veja".into(), ..carousel(vec![card("Bolo", "", vec![])]) };
+        assert_eq!(codes(&with_text), vec![code("direct_reply", "not_with_format")]);
+        let with_buttons = AutomationInput {
+            buttons: vec![link("Site", "https://loja.exemplo")],
+            ..carousel(vec![card("Bolo", "", vec![])])
+        };
+        assert_eq!(codes(&with_buttons), vec![code("buttons", "not_with_format")]);
+        let on_comment = AutomationInput {
+            kind: "comment".into(),
+            public_replies: "Te chamei no direct!".into(),
+            ..carousel(vec![card("Bolo", "", vec![])])
+        };
+        assert_eq!(codes(&on_comment), vec![code("dm_format", "private_reply_text_only")]);
+        assert_eq!(
+            codes(&AutomationInput { dm_format: "sticker".into(), ..input() }),
+            vec![code("dm_format", "invalid")]
+        );
+    }
+
+    #[test]
+    fn a_file_is_an_image_video_audio_or_document_by_address() {
+        let file = |kind: &str, url: &str| AutomationInput {
+            dm_format: "media".into(),
+            direct_reply: String::new(),
+            media_kind: kind.into(),
+            media_url: url.into(),
+            ..input()
+        };
+        for kind in MediaKind::ALL {
+            let draft = AutomationDraft::parse(&file(kind.as_str(), " https://loja.exemplo/catalogo ")).expect("valid");
+            assert_eq!(draft.attachment, Some(Attachment { kind, url: "https://loja.exemplo/catalogo".into() }));
+        }
+        let code = |field: &str, code: &str| (field.to_owned(), code.to_owned());
+        assert_eq!(codes(&file("image", "")), vec![code("media_url", "required")]);
+        assert_eq!(codes(&file("image", "ftp://loja.exemplo/a.jpg")), vec![code("media_url", "media_url")]);
+        assert_eq!(codes(&file("gif", "https://loja.exemplo/a.gif")), vec![code("media_kind", "invalid")]);
+        let quick = AutomationInput {
+            quick_replies: vec![QuickReplyInput {
+                title: "Mais".into(),
+                automation_id: "0192f0c0-0000-7000-8000-000000000001".into(),
+            }],
+            ..file("image", "https://loja.exemplo/a.jpg")
+        };
+        assert_eq!(AutomationDraft::parse(&quick).map(|d| d.quick_replies.len()), Ok(1), "quick replies ride along");
+    }
+
     #[test]
     fn a_view_gives_back_the_form_it_was_saved_from() {
         let form = AutomationInput {
@@ -755,6 +1006,8 @@ mod tests {
             public_replies: d.public_replies.clone(),
             buttons: d.buttons.clone(),
             quick_replies: d.quick_replies.clone(),
+            cards: d.cards.clone(),
+            attachment: d.attachment.clone(),
             per_person: d.per_person,
             media_ids: d.media_ids.clone(),
             is_active: true,
@@ -762,5 +1015,28 @@ mod tests {
             replies_total: 0,
         };
         assert_eq!(AutomationDraft::parse(&view.input()), Ok(d));
+
+        let carousel = AutomationInput {
+            dm_format: "cards".into(),
+            direct_reply: String::new(),
+            cards: vec![card("Bolo", "https://loja.exemplo/bolo.jpg", vec![link("Comprar", "https://loja.exemplo")])],
+            ..input()
+        };
+        let d = AutomationDraft::parse(&carousel).expect("valid");
+        let view = AutomationView {
+            kind: AutomationKind::Dm,
+            public_replies: Vec::new(),
+            media_ids: Vec::new(),
+            cards: d.cards.clone(),
+            direct_reply: None,
+            buttons: Vec::new(),
+            ..view
+        };
+        assert_eq!(view.input().dm_format, "cards");
+        assert_eq!(AutomationDraft::parse(&view.input()).map(|v| v.cards), Ok(d.cards));
+        let file = Attachment { kind: MediaKind::Video, url: "https://loja.exemplo/v.mp4".into() };
+        let view = AutomationView { cards: Vec::new(), attachment: Some(file.clone()), ..view };
+        assert_eq!((view.input().dm_format.as_str(), view.input().media_kind.as_str()), ("media", "video"));
+        assert_eq!(AutomationDraft::parse(&view.input()).map(|v| v.attachment), Ok(Some(file)));
     }
 }

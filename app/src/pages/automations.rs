@@ -9,12 +9,13 @@ use crate::{
         auth::RequireUser,
         error_notice::{ErrorNotice, Loading},
         field::textarea_text,
+        thread_preview::ThreadPreview,
     },
     domain::{
-        automation::{AutomationKind, ButtonAction, DmSource, MatchMode, PerPerson, Trigger},
+        automation::{dm_text, AutomationKind, ButtonAction, DmFormat, DmSource, MatchMode, PerPerson, Trigger},
         automation_draft::{
-            AutomationInput, AutomationView, AutomationsOverview, ButtonInput, MediaItem, QuickReplyInput, Saved,
-            BUTTONS_MAX, DEFAULT_HOURS, QUICK_REPLIES_MAX,
+            AutomationInput, AutomationView, AutomationsOverview, ButtonInput, CardInput, MediaItem, QuickReplyInput,
+            Saved, BUTTONS_MAX, CARDS_MAX, CARD_TEXT_MAX_CHARS, DEFAULT_HOURS, QUICK_REPLIES_MAX,
         },
         error::AppError,
         ice_breakers::{IceBreaker, ICE_BREAKERS_MAX},
@@ -158,6 +159,8 @@ fn Editor(
     let editing_id = query.read_untracked().get("edit");
     let editing = editing_id.as_ref().and_then(|id| list.iter().find(|a| &a.id == id)).cloned();
     let targets = follow_up_targets(&list);
+    // What the form holds now, for the preview: its first values, then every change typed.
+    let live = RwSignal::new(editing.as_ref().map(AutomationView::input).unwrap_or_else(blank_form));
     view! {
         {if list.is_empty() {
             view! { <p class="empty-state">{locale.t(Key::AutomationsNone)}</p> }.into_any()
@@ -173,9 +176,27 @@ fn Editor(
             }.into_any()
         }}
         <div class="editor-grid">
-            <AutomationForm instance_id=instance_id.clone() editing save media targets/>
-            <TryBox instance_id media/>
+            <AutomationForm instance_id=instance_id.clone() editing save media targets live/>
+            <div class="editor-side">
+                <ThreadPreview input=live.into()/>
+                <TryBox instance_id media/>
+            </div>
         </div>
+    }
+}
+
+/// A new automation's form.
+fn blank_form() -> AutomationInput {
+    AutomationInput {
+        kind: "dm".into(),
+        trigger: "keyword".into(),
+        dm_source: "messages".into(),
+        match_mode: "contains".into(),
+        per_person: "always".into(),
+        per_person_hours: DEFAULT_HOURS.to_string(),
+        dm_format: "text".into(),
+        media_kind: "image".into(),
+        ..AutomationInput::default()
     }
 }
 
@@ -235,6 +256,7 @@ fn AutomationItem(
     };
     let edit_href = format!("/automations?instance={}&edit={}", a.instance_id, a.id);
     let (id_toggle, id_delete) = (a.id.clone(), a.id.clone());
+    let format = a.dm_format();
     let mover = move |direction: &'static str, label: Key, shown: bool| {
         let id = a.id.clone();
         shown.then(|| view! {
@@ -272,7 +294,13 @@ fn AutomationItem(
             {a.public_replies.iter().map(|r| view! {
                 <p class="reply-preview reply-public"><span class="muted">{locale.t(Key::ResponseComment)} ": "</span>{r.clone()}</p>
             }).collect_view()}
-            {a.direct_reply.clone().map(|r| view! {
+            {dm_text(a.direct_reply.as_deref(), &a.cards, a.attachment.as_ref()).map(|r| {
+                let r = match format {
+                    DmFormat::Cards => format!("{}: {r}", locale.t(Key::CardsShort)),
+                    DmFormat::Media => format!("{}: {r}", locale.t(Key::FileShort)),
+                    DmFormat::Text => r.into_owned(),
+                };
+                view! {
                 <div class="reply-preview reply-direct">
                     <p><span class="muted">{locale.t(if a.kind == AutomationKind::Comment { Key::ResponsePrivate } else { Key::ResponseDirect })} ": "</span>{r}</p>
                     {(!a.buttons.is_empty()).then(|| view! {
@@ -289,7 +317,7 @@ fn AutomationItem(
                         </div>
                     })}
                 </div>
-            })}
+            }})}
             <div class="card-actions">
                 <ActionForm action=toggle attr:class="inline">
                     <input type="hidden" name="id" value=id_toggle/>
@@ -328,23 +356,21 @@ fn AutomationForm(
     media: Resource<Result<Vec<MediaItem>, AppError>>,
     /// `(id, name)` of the automations a button or quick reply can run.
     targets: Vec<(String, String)>,
+    /// The form's values: the first ones to show, then what is typed, read back for the preview.
+    live: RwSignal<AutomationInput>,
 ) -> impl IntoView {
     let locale = use_locale();
     let result: Signal<Option<Result<Saved, AppError>>> = Signal::derive(move || save.value().get());
-    let values = editing.as_ref().map(AutomationView::input).unwrap_or_else(|| AutomationInput {
-        kind: "dm".into(),
-        trigger: "keyword".into(),
-        dm_source: "messages".into(),
-        match_mode: "contains".into(),
-        per_person: "always".into(),
-        per_person_hours: DEFAULT_HOURS.to_string(),
-        ..AutomationInput::default()
-    });
+    let values = live.get_untracked();
     let chosen_media = values.media_ids.clone();
     // What the form shows depends on the type and the limit chosen; read from the fields as they change.
     let kind = RwSignal::new(values.kind.clone());
     let per_person = RwSignal::new(values.per_person.clone());
+    let dm_format =
+        RwSignal::new(if values.dm_format.is_empty() { "text".to_owned() } else { values.dm_format.clone() });
     let is_comment = move || kind.get() == "comment";
+    // A comment's private reply is text: its format choice does not apply.
+    let format_is = move |f: &str| if is_comment() { f == "text" } else { dm_format.get() == f };
     // A new automation saved leaves a blank form for the next one (an edited one shows what was saved).
     let form = NodeRef::<leptos::html::Form>::new();
     let creating = editing.is_none();
@@ -358,8 +384,22 @@ fn AutomationForm(
             }
             kind.set("dm".into());
             per_person.set("always".into());
+            dm_format.set("text".into());
+            live.set(blank_form());
         }
     });
+    // The form as it would be sent (disabled fields left out, as the browser does), for the preview.
+    let read_back = move || {
+        #[cfg(feature = "hydrate")]
+        if let Some(form) = form.get_untracked() {
+            use leptos::form::FromFormData;
+            if let Some(sent) =
+                web_sys::FormData::new_with_form(&form).ok().and_then(|data| SaveAutomation::from_form_data(&data).ok())
+            {
+                live.set(sent.input);
+            }
+        }
+    };
     let option = move |value: &'static str, label: Key, current: &str| {
         view! { <option value=value selected=current == value>{locale.t(label)}</option> }
     };
@@ -382,6 +422,7 @@ fn AutomationForm(
         <section class="panel" aria-labelledby="automation-form-title">
             <h2 id="automation-form-title">{locale.t(if editing.is_some() { Key::EditAutomation } else { Key::NewAutomation })}</h2>
             {outcome}
+            <div on:input=move |_| read_back() on:change=move |_| read_back()>
             <ActionForm action=save node_ref=form attr:class="stacked">
                 <input type="hidden" name="instance_id" value=instance_id.clone()/>
                 {editing.as_ref().map(|a| view! { <input type="hidden" name="id" value=a.id.clone()/> })}
@@ -447,13 +488,46 @@ fn AutomationForm(
                     <small class="hint">{locale.t(Key::PublicRepliesHint)}</small>
                     {field_error(locale, result, "public_replies")}
                 </div>
-                <div class="field">
+                <div class="field" class:hidden=is_comment>
+                    <label for="automation-format">{locale.t(Key::DmFormatLabel)}</label>
+                    <select id="automation-format" name="input[dm_format]" disabled=is_comment aria-describedby="error-dm_format"
+                        on:change=move |ev| dm_format.set(event_target_value(&ev))>
+                        {option("text", Key::DmFormatText, &values.dm_format)}
+                        {option("cards", Key::DmFormatCards, &values.dm_format)}
+                        {option("media", Key::DmFormatMedia, &values.dm_format)}
+                    </select>
+                    <small class="hint">{locale.t(Key::DmFormatHint)}</small>
+                    {field_error(locale, result, "dm_format")}
+                </div>
+                <div class="field" class:hidden=move || !format_is("text")>
                     <label for="automation-direct">{move || locale.t(if is_comment() { Key::PrivateReplyLabel } else { Key::DirectReplyLabel })}</label>
-                    <textarea id="automation-direct" name="input[direct_reply]" rows="3" aria-describedby="error-direct_reply">{textarea_text(&values.direct_reply)}</textarea>
+                    <textarea id="automation-direct" name="input[direct_reply]" rows="3" aria-describedby="error-direct_reply"
+                        disabled=move || !format_is("text")>{textarea_text(&values.direct_reply)}</textarea>
                     <small class="hint">{locale.t(Key::ResponseTextHint)} {move || is_comment().then(|| locale.t(Key::PrivateReplyHint))}</small>
                     {field_error(locale, result, "direct_reply")}
                 </div>
-                <TapRows buttons=values.buttons.clone() quick_replies=values.quick_replies.clone() targets=targets.clone() result/>
+                <CardRows cards=values.cards.clone() targets=targets.clone() shown=Signal::derive(move || format_is("cards")) result/>
+                <fieldset class="tap-rows" class:hidden=move || !format_is("media") disabled=move || !format_is("media")>
+                    <legend>{locale.t(Key::DmFormatMedia)}</legend>
+                    <div class="field">
+                        <label for="automation-media-kind">{locale.t(Key::MediaKindLabel)}</label>
+                        <select id="automation-media-kind" name="input[media_kind]" aria-describedby="error-media_kind">
+                            {option("image", Key::MediaImage, &values.media_kind)}
+                            {option("video", Key::MediaVideo, &values.media_kind)}
+                            {option("audio", Key::MediaAudio, &values.media_kind)}
+                            {option("file", Key::MediaFile, &values.media_kind)}
+                        </select>
+                        {field_error(locale, result, "media_kind")}
+                    </div>
+                    <div class="field">
+                        <label for="automation-media-url">{locale.t(Key::MediaUrlLabel)}</label>
+                        <input id="automation-media-url" name="input[media_url]" type="url" placeholder="https://" value=values.media_url.clone() aria-describedby="error-media_url"/>
+                        <small class="hint">{locale.t(Key::MediaUrlHint)}</small>
+                        {field_error(locale, result, "media_url")}
+                    </div>
+                </fieldset>
+                <TapRows buttons=values.buttons.clone() quick_replies=values.quick_replies.clone() targets=targets.clone()
+                    buttons_shown=Signal::derive(move || format_is("text")) result/>
                 <div class="field-row">
                     <div class="field">
                         <label for="automation-per-person">{locale.t(Key::PerPersonLabel)}</label>
@@ -491,48 +565,72 @@ fn AutomationForm(
                     })}
                 </div>
             </ActionForm>
+            </div>
         </section>
     }
 }
 
+/// The choices of a button's or quick reply's follow-up: the instance's DM automations.
+fn target_options(locale: Locale, targets: &[(String, String)], current: &str) -> impl IntoView {
+    let options = targets
+        .iter()
+        .map(|(id, name)| {
+            let selected = id == current;
+            view! { <option value=id.clone() selected=selected>{name.clone()}</option> }
+        })
+        .collect_view();
+    view! {
+        <option value="">{locale.t(Key::FollowUpNone)}</option>
+        {options}
+    }
+}
+
+/// One button's row: its text, a link or a follow-up, and where it goes. `name` gives each
+/// field's form name; `label` tells the rows apart to a screen reader.
+fn button_row(
+    locale: Locale,
+    name: impl Fn(&str) -> String,
+    label: String,
+    row: ButtonInput,
+    targets: &[(String, String)],
+) -> impl IntoView {
+    view! {
+        <div class="tap-row">
+            <input name=name("title") value=row.title.clone() maxlength="20" aria-label=format!("{} {label}", locale.t(Key::ButtonTitle)) placeholder=locale.t(Key::ButtonTitle)/>
+            <select name=name("action") aria-label=format!("{} {label}", locale.t(Key::ButtonAction))>
+                <option value="link" selected=row.action != "follow_up">{locale.t(Key::ButtonLink)}</option>
+                <option value="follow_up" selected=row.action == "follow_up">{locale.t(Key::ButtonFollowUp)}</option>
+            </select>
+            <input name=name("url") value=row.url.clone() type="url" aria-label=format!("{} {label}", locale.t(Key::ButtonUrl)) placeholder="https://"/>
+            <select name=name("automation_id") aria-label=format!("{} {label}", locale.t(Key::ButtonTarget))>
+                {target_options(locale, targets, &row.automation_id)}
+            </select>
+        </div>
+    }
+}
+
 /// The buttons (up to 3: a link or a follow-up) and quick replies (follow-ups) under the DM, as
-/// rows of the form; a blank row is ignored. Existing ones first, then room for more.
+/// rows of the form; a blank row is ignored. Existing ones first, then room for more. Buttons
+/// belong to a text DM only (`buttons_shown`).
 #[component]
 fn TapRows(
     buttons: Vec<ButtonInput>,
     quick_replies: Vec<QuickReplyInput>,
     targets: Vec<(String, String)>,
+    buttons_shown: Signal<bool>,
     result: Signal<Option<Result<Saved, AppError>>>,
 ) -> impl IntoView {
     let locale = use_locale();
-    let target_options = move |current: &str| {
-        let targets = targets.clone();
-        let current = current.to_owned();
-        view! {
-            <option value="">{locale.t(Key::FollowUpNone)}</option>
-            {targets.into_iter().map(|(id, name)| {
-                let selected = id == current;
-                view! { <option value=id selected=selected>{name}</option> }
-            }).collect_view()}
-        }
-    };
-    let button_rows = (0..BUTTONS_MAX).map(|i| {
-        let row = buttons.get(i).cloned().unwrap_or_default();
-        let name = move |field: &str| format!("input[buttons][{i}][{field}]");
-        view! {
-            <div class="tap-row" data-row=format!("button-{i}")>
-                <input name=name("title") value=row.title.clone() maxlength="20" aria-label=format!("{} {}", locale.t(Key::ButtonTitle), i + 1) placeholder=locale.t(Key::ButtonTitle)/>
-                <select name=name("action") aria-label=format!("{} {}", locale.t(Key::ButtonAction), i + 1)>
-                    <option value="link" selected=row.action != "follow_up">{locale.t(Key::ButtonLink)}</option>
-                    <option value="follow_up" selected=row.action == "follow_up">{locale.t(Key::ButtonFollowUp)}</option>
-                </select>
-                <input name=name("url") value=row.url.clone() type="url" aria-label=format!("{} {}", locale.t(Key::ButtonUrl), i + 1) placeholder="https://"/>
-                <select name=name("automation_id") aria-label=format!("{} {}", locale.t(Key::ButtonTarget), i + 1)>
-                    {target_options(&row.automation_id)}
-                </select>
-            </div>
-        }
-    }).collect_view();
+    let button_rows = (0..BUTTONS_MAX)
+        .map(|i| {
+            let row = buttons.get(i).cloned().unwrap_or_default();
+            view! {
+                <div data-row=format!("button-{i}")>
+                    {button_row(locale, move |field| format!("input[buttons][{i}][{field}]"), (i + 1).to_string(), row, &targets)}
+                </div>
+            }
+        })
+        .collect_view();
     let quick_count = (quick_replies.len() + 2).clamp(3, QUICK_REPLIES_MAX);
     let quick_rows = (0..quick_count).map(|i| {
         let row = quick_replies.get(i).cloned().unwrap_or_default();
@@ -541,13 +639,13 @@ fn TapRows(
             <div class="tap-row" data-row=format!("quick-{i}")>
                 <input name=name("title") value=row.title.clone() maxlength="20" aria-label=format!("{} {}", locale.t(Key::QuickReplyTitle), i + 1) placeholder=locale.t(Key::QuickReplyTitle)/>
                 <select name=name("automation_id") aria-label=format!("{} {}", locale.t(Key::ButtonTarget), i + 1)>
-                    {target_options(&row.automation_id)}
+                    {target_options(locale, &targets, &row.automation_id)}
                 </select>
             </div>
         }
     }).collect_view();
     view! {
-        <fieldset class="tap-rows">
+        <fieldset class="tap-rows" class:hidden=move || !buttons_shown.get() disabled=move || !buttons_shown.get()>
             <legend>{locale.t(Key::ButtonsLabel)}</legend>
             <small class="hint">{locale.t(Key::ButtonsHint)}</small>
             {button_rows}
@@ -558,6 +656,54 @@ fn TapRows(
             <small class="hint">{locale.t(Key::QuickRepliesHint)}</small>
             {quick_rows}
             {field_error(locale, result, "quick_replies")}
+        </fieldset>
+    }
+}
+
+/// The cards of a carousel DM: the saved ones (or one blank), and a button adding the next, up
+/// to Meta's 10. Each has a title, a subtitle, an image by link and up to 3 buttons.
+#[component]
+fn CardRows(
+    cards: Vec<CardInput>,
+    targets: Vec<(String, String)>,
+    shown: Signal<bool>,
+    result: Signal<Option<Result<Saved, AppError>>>,
+) -> impl IntoView {
+    let locale = use_locale();
+    let count = RwSignal::new(cards.len().clamp(1, CARDS_MAX));
+    let max = CARD_TEXT_MAX_CHARS.to_string();
+    let card = move |i: usize| {
+        let row = cards.get(i).cloned().unwrap_or_default();
+        let name = move |field: &str| format!("input[cards][{i}][{field}]");
+        let label = format!("{} {}", locale.t(Key::CardNumber), i + 1);
+        let buttons = (0..BUTTONS_MAX)
+            .map(|b| {
+                let button = row.buttons.get(b).cloned().unwrap_or_default();
+                let name = move |field: &str| format!("input[cards][{i}][buttons][{b}][{field}]");
+                button_row(locale, name, format!("({label} · {})", b + 1), button, &targets)
+            })
+            .collect_view();
+        view! {
+            <div class="card-row" data-row=format!("card-{i}")>
+                <strong>{label.clone()}</strong>
+                <input name=name("title") value=row.title.clone() maxlength=max.clone() aria-label=format!("{} · {label}", locale.t(Key::CardTitle)) placeholder=locale.t(Key::CardTitle)/>
+                <input name=name("subtitle") value=row.subtitle.clone() maxlength=max.clone() aria-label=format!("{} · {label}", locale.t(Key::CardSubtitle)) placeholder=locale.t(Key::CardSubtitle)/>
+                <input name=name("image_url") value=row.image_url.clone() type="url" aria-label=format!("{} · {label}", locale.t(Key::CardImage)) placeholder=locale.t(Key::CardImage)/>
+                {buttons}
+            </div>
+        }
+    };
+    view! {
+        <fieldset class="tap-rows" class:hidden=move || !shown.get() disabled=move || !shown.get()>
+            <legend>{locale.t(Key::CardsLabel)}</legend>
+            <small class="hint">{locale.t(Key::CardsHint)}</small>
+            // Keyed by place, so adding a card keeps what the others hold.
+            <For each=move || 0..count.get() key=|i| *i children=card/>
+            <button type="button" class="secondary" disabled=move || { count.get() >= CARDS_MAX }
+                on:click=move |_| count.update(|n| *n = (*n + 1).min(CARDS_MAX))>
+                "+ " {locale.t(Key::AddCard)}
+            </button>
+            {field_error(locale, result, "cards")}
         </fieldset>
     }
 }

@@ -74,6 +74,8 @@ impl Shop {
             public_replies: Vec::new(),
             buttons: Vec::new(),
             quick_replies: Vec::new(),
+            cards: Vec::new(),
+            attachment: None,
             per_person: if trigger == Trigger::All { PerPerson::Hours(24) } else { PerPerson::Always },
             media_ids: Vec::new(),
         };

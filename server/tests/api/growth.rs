@@ -650,3 +650,150 @@ async fn ice_breakers_are_registered_at_meta_and_a_tap_runs_their_follow_up() {
     assert_eq!(status, 200);
     assert_eq!(shop.meta.succeeded("DELETE", "/messenger_profile").await.len(), 1);
 }
+
+/// `(status, error, response_text, reply_extras)` of the report of the DM `event_id`.
+async fn dm_report(shop: &Shop, event_id: &str) -> (String, Option<String>, Option<String>, Option<Value>) {
+    sqlx::query_as(
+        "SELECT status, error, response_text, reply_extras FROM instagram_reports WHERE event_id = $1 AND part = 0",
+    )
+    .bind(event_id)
+    .fetch_one(&shop.app.state.pg)
+    .await
+    .expect("report")
+}
+
+/// The message of the last DM the account sent.
+async fn last_sent(shop: &Shop) -> Value {
+    let sent = shop.meta.succeeded("POST", "/messages").await;
+    sent.last().expect("a DM")["body"]["message"].clone()
+}
+
+#[tokio::test]
+async fn a_carousel_and_files_built_in_the_editor_are_sent_as_metas_shapes() {
+    let shop = shop().await;
+    shop.automation_with(AutomationKind::Dm, &[], |a| {
+        a.name = "Encomenda".into();
+        a.trigger = Trigger::FollowUp;
+        a.per_person = PerPerson::Always;
+        a.direct_reply = Some("Anotado! Entregamos amanhã.".into());
+    })
+    .await;
+    let order = automation_id(&shop, "Encomenda").await;
+    let dm = |name: &'static str, keyword: &'static str| {
+        vec![("name", name), ("kind", "dm"), ("trigger", "keyword"), ("keywords", keyword)]
+    };
+    let mut carousel = dm("Cardápio", "cardápio");
+    carousel.extend([
+        ("dm_format", "cards"),
+        ("cards][0][title", "Bolo de cenoura"),
+        ("cards][0][subtitle", "R$ 40, com cobertura"),
+        ("cards][0][image_url", "https://loja.exemplo/bolo.jpg"),
+        ("cards][0][buttons][0][title", "Quero"),
+        ("cards][0][buttons][0][action", "follow_up"),
+        ("cards][0][buttons][0][automation_id", &order),
+        ("cards][0][buttons][1][title", "Ver fotos"),
+        ("cards][0][buttons][1][action", "link"),
+        ("cards][0][buttons][1][url", "https://loja.exemplo/bolo"),
+        ("cards][1][title", "Brigadeiro"),
+        ("quick_replies][0][title", "Encomendar"),
+        ("quick_replies][0][automation_id", &order),
+    ]);
+    let (status, saved) = save(&shop.app, &shop.instance_id, None, &carousel).await;
+    assert_eq!(status, 200, "{saved}");
+    let mut catalog = dm("Catálogo", "catálogo");
+    catalog.extend([
+        ("dm_format", "media"),
+        ("media_kind", "file"),
+        ("media_url", "https://loja.exemplo/catalogo.pdf"),
+    ]);
+    assert_eq!(save(&shop.app, &shop.instance_id, None, &catalog).await.0, 200);
+    let mut promo = dm("Promoção", "promoção");
+    promo.extend([
+        ("dm_format", "media"),
+        ("media_kind", "image"),
+        ("media_url", "https://cdn.loja.invalid/promo.jpg"),
+    ]);
+    assert_eq!(save(&shop.app, &shop.instance_id, None, &promo).await.0, 200);
+
+    // The carousel goes out as a generic template, its quick reply under it.
+    let asked = shop.meta.dm("cliente.fiel", "loja.exemplo", "me manda o cardápio").await;
+    shop.meta.settle(&shop.app).await;
+    let message = last_sent(&shop).await;
+    let payload = &message["attachment"]["payload"];
+    assert_eq!(payload["template_type"], "generic");
+    assert_eq!(
+        payload["elements"][0],
+        json!({ "title": "Bolo de cenoura", "subtitle": "R$ 40, com cobertura", "image_url": "https://loja.exemplo/bolo.jpg",
+                "buttons": [{ "type": "postback", "title": "Quero", "payload": format!("ic:auto:{order}") },
+                            { "type": "web_url", "title": "Ver fotos", "url": "https://loja.exemplo/bolo" }] })
+    );
+    assert_eq!(payload["elements"][1], json!({ "title": "Brigadeiro" }));
+    assert_eq!(message["quick_replies"][0]["payload"], format!("ic:auto:{order}"));
+    assert!(message.get("text").is_none(), "a template carries no text of its own");
+    let (status, error, text, extras) = dm_report(&shop, &asked).await;
+    assert_eq!((status.as_str(), error, text.as_deref()), ("sent", None, Some("Bolo de cenoura · Brigadeiro")));
+    assert_eq!(extras.expect("kept")["elements"][0]["title"], "Bolo de cenoura", "the report keeps what was sent");
+
+    // A card's button runs its follow-up, once however often Meta delivers the tap.
+    let tapped = tap(&shop, "cliente.fiel", &format!("ic:auto:{order}")).await;
+    shop.meta.settle(&shop.app).await;
+    let deliveries = shop.meta.deliveries().await;
+    let again = deliveries.iter().find(|d| d["body"].as_str().is_some_and(|b| b.contains(&tapped))).expect("tap");
+    shop.deliver_raw(again["body"].as_str().expect("body")).await;
+    shop.meta.settle(&shop.app).await;
+    let answered = shop.meta.succeeded("POST", "/messages").await;
+    assert_eq!(answered.iter().filter(|c| c["body"]["message"]["text"] == "Anotado! Entregamos amanhã.").count(), 1);
+    assert_eq!(dm_report(&shop, &tapped).await.2.as_deref(), Some("Anotado! Entregamos amanhã."));
+
+    // A document goes out as a file attachment.
+    let wanted = shop.meta.dm("cliente.fiel", "loja.exemplo", "tem catálogo?").await;
+    shop.meta.settle(&shop.app).await;
+    assert_eq!(
+        last_sent(&shop).await["attachment"],
+        json!({ "type": "file", "payload": { "url": "https://loja.exemplo/catalogo.pdf" } })
+    );
+    assert_eq!(dm_report(&shop, &wanted).await.0, "sent");
+
+    // A file Meta cannot fetch fails once, with Meta's reason, and is not tried again.
+    let promo = shop.meta.dm("cliente.fiel", "loja.exemplo", "promoção!").await;
+    shop.meta.settle(&shop.app).await;
+    let (status, error, text, _) = dm_report(&shop, &promo).await;
+    assert_eq!((status.as_str(), text.as_deref()), ("failed", Some("https://cdn.loja.invalid/promo.jpg")));
+    assert!(error.as_deref().is_some_and(|e| e.contains("fetch")), "{error:?}");
+    let tries = shop.meta.calls("/messages").await;
+    assert_eq!(tries.iter().filter(|c| c["body"].to_string().contains("loja.invalid")).count(), 1, "no retry");
+}
+
+#[tokio::test]
+async fn the_editor_refuses_a_carousel_it_cannot_send() {
+    let shop = shop().await;
+    let comment = [
+        ("name", "Comentário"),
+        ("kind", "comment"),
+        ("trigger", "keyword"),
+        ("keywords", "quero"),
+        ("public_replies", "Te chamei no direct!"),
+        ("dm_format", "cards"),
+        ("cards][0][title", "Bolo"),
+    ];
+    let (status, error) = save(&shop.app, &shop.instance_id, None, &comment).await;
+    assert_eq!((status, codes(&error)), (422, vec![("dm_format".to_owned(), "private_reply_text_only".to_owned())]));
+    let unknown = [
+        ("name", "Cardápio"),
+        ("kind", "dm"),
+        ("trigger", "keyword"),
+        ("keywords", "cardápio"),
+        ("dm_format", "cards"),
+        ("cards][0][title", "Bolo"),
+        ("cards][0][buttons][0][title", "Quero"),
+        ("cards][0][buttons][0][action", "follow_up"),
+        ("cards][0][buttons][0][automation_id", "0192f0c0-0000-7000-8000-000000000001"),
+    ];
+    let (status, error) = save(&shop.app, &shop.instance_id, None, &unknown).await;
+    assert_eq!((status, codes(&error)), (422, vec![("cards".to_owned(), "follow_up_unknown".to_owned())]));
+    let count: i64 = sqlx::query_scalar("SELECT count(*) FROM instagram_automations")
+        .fetch_one(&shop.app.state.pg)
+        .await
+        .expect("count");
+    assert_eq!(count, 0, "nothing refused was kept");
+}

@@ -3,8 +3,8 @@ use crate::{
     backend::store::mongo::instances::InstanceDoc,
     domain::{
         automation::{
-            choose, follow_up_payload, follow_up_target, render_reply, AutomationKind, ButtonAction, EventFacts,
-            PerPerson, ResponseType, Rule,
+            choose, follow_up_payload, follow_up_target, render_reply, AutomationKind, Button, ButtonAction,
+            EventFacts, PerPerson, ResponseType, Rule,
         },
         instance::InstanceStatus,
     },
@@ -72,8 +72,8 @@ pub(super) fn decide(
         .map(|(response_type, template)| Part {
             response_type,
             text: match username {
-                Some(name) => render_reply(template, Some(name)),
-                None => template.to_owned(),
+                Some(name) => render_reply(&template, Some(name)),
+                None => template.into_owned(),
             },
             extras: (response_type == ResponseType::Direct).then(|| extras(rule)).flatten(),
         })
@@ -84,13 +84,46 @@ pub(super) fn decide(
     Decision::Answer { automation_id, per_person: rule.per_person, parts }
 }
 
-/// The automation's buttons and quick replies as the Send API takes them; `None` without any.
+/// What the automation's DM holds beyond a text, as the Send API takes it: its buttons, quick
+/// replies, cards (`elements`) or file (`attachment`); `None` for a plain text.
 fn extras(rule: &Rule) -> Option<Value> {
-    if rule.buttons.is_empty() && rule.quick_replies.is_empty() {
+    if rule.buttons.is_empty() && rule.quick_replies.is_empty() && rule.cards.is_empty() && rule.attachment.is_none() {
         return None;
     }
-    let buttons: Vec<Value> = rule
-        .buttons
+    let quick_replies: Vec<Value> = rule
+        .quick_replies
+        .iter()
+        .map(|q| json!({ "content_type": "text", "title": q.title, "payload": follow_up_payload(&q.automation_id) }))
+        .collect();
+    let mut extras = json!({ "buttons": buttons(&rule.buttons), "quick_replies": quick_replies });
+    if !rule.cards.is_empty() {
+        let elements: Vec<Value> = rule
+            .cards
+            .iter()
+            .map(|card| {
+                let mut element = json!({ "title": card.title });
+                if let Some(subtitle) = &card.subtitle {
+                    element["subtitle"] = json!(subtitle);
+                }
+                if let Some(image) = &card.image_url {
+                    element["image_url"] = json!(image);
+                }
+                if !card.buttons.is_empty() {
+                    element["buttons"] = json!(buttons(&card.buttons));
+                }
+                element
+            })
+            .collect();
+        extras["elements"] = json!(elements);
+    }
+    if let Some(file) = &rule.attachment {
+        extras["attachment"] = json!({ "type": file.kind.as_str(), "payload": { "url": file.url } });
+    }
+    Some(extras)
+}
+
+fn buttons(buttons: &[Button]) -> Vec<Value> {
+    buttons
         .iter()
         .map(|b| match &b.action {
             ButtonAction::Link { url } => json!({ "type": "web_url", "title": b.title, "url": url }),
@@ -98,13 +131,7 @@ fn extras(rule: &Rule) -> Option<Value> {
                 json!({ "type": "postback", "title": b.title, "payload": follow_up_payload(automation_id) })
             }
         })
-        .collect();
-    let quick_replies: Vec<Value> = rule
-        .quick_replies
-        .iter()
-        .map(|q| json!({ "content_type": "text", "title": q.title, "payload": follow_up_payload(&q.automation_id) }))
-        .collect();
-    Some(json!({ "buttons": buttons, "quick_replies": quick_replies }))
+        .collect()
 }
 
 /// The decision without its public reply (a live video's comment takes none).

@@ -97,14 +97,19 @@ impl MetaClient {
     }
 }
 
-/// The Send API's `message`: text, or a button template when there are buttons (its text is the
-/// template's), with quick replies when there are any (CONTRACT.md §7).
+/// The Send API's `message` (CONTRACT.md §7): a generic template for cards, a file, a button
+/// template when a text has buttons (its text is the template's), or a text; with quick replies
+/// when there are any.
 fn message(text: &str, extras: Option<&Value>, metadata: &str) -> Value {
     let list = |name: &str| extras.and_then(|e| e[name].as_array()).filter(|l| !l.is_empty());
-    let mut message = match list("buttons") {
-        Some(buttons) => json!({ "attachment": { "type": "template", "payload": {
+    let file = extras.and_then(|e| e.get("attachment")).filter(|a| a.is_object());
+    let mut message = match (list("elements"), file, list("buttons")) {
+        (Some(elements), _, _) => json!({ "attachment": { "type": "template", "payload": {
+            "template_type": "generic", "elements": elements } } }),
+        (None, Some(file), _) => json!({ "attachment": file }),
+        (None, None, Some(buttons)) => json!({ "attachment": { "type": "template", "payload": {
             "template_type": "button", "text": text, "buttons": buttons } } }),
-        None => json!({ "text": text }),
+        (None, None, None) => json!({ "text": text }),
     };
     if let Some(quick) = list("quick_replies") {
         message["quick_replies"] = json!(quick);
@@ -130,5 +135,25 @@ mod tests {
         let quick = json!({ "buttons": [], "quick_replies": [{ "content_type": "text", "title": "M", "payload": "ic:auto:b" }] });
         assert_eq!(message("Tamanho?", Some(&quick), "ic:3")["quick_replies"][0]["payload"], "ic:auto:b");
         assert_eq!(message("Tamanho?", Some(&quick), "ic:3")["text"], "Tamanho?");
+    }
+
+    #[test]
+    fn cards_make_a_generic_template_and_a_file_its_attachment_without_text() {
+        let cards = json!({ "buttons": [], "quick_replies": [{ "content_type": "text", "title": "Mais", "payload": "ic:auto:c" }],
+                            "elements": [{ "title": "Bolo", "image_url": "https://loja.exemplo/bolo.jpg" }] });
+        assert_eq!(
+            message("Bolo", Some(&cards), "ic:4"),
+            json!({ "attachment": { "type": "template", "payload": { "template_type": "generic",
+                    "elements": [{ "title": "Bolo", "image_url": "https://loja.exemplo/bolo.jpg" }] } },
+                    "quick_replies": [{ "content_type": "text", "title": "Mais", "payload": "ic:auto:c" }],
+                    "metadata": "ic:4" })
+        );
+        let file = json!({ "buttons": [], "quick_replies": [],
+                           "attachment": { "type": "file", "payload": { "url": "https://loja.exemplo/catalogo.pdf" } } });
+        assert_eq!(
+            message("https://loja.exemplo/catalogo.pdf", Some(&file), "ic:5"),
+            json!({ "attachment": { "type": "file", "payload": { "url": "https://loja.exemplo/catalogo.pdf" } },
+                    "metadata": "ic:5" })
+        );
     }
 }

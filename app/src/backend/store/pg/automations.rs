@@ -2,7 +2,9 @@
 //! owner (`user_id`): someone else's automation looks the same as a missing one.
 use super::super::StoreError;
 use crate::domain::{
-    automation::{AutomationKind, Button, DmSource, Keyword, MatchMode, PerPerson, QuickReply, Rule, Trigger},
+    automation::{
+        Attachment, AutomationKind, Button, Card, DmSource, Keyword, MatchMode, PerPerson, QuickReply, Rule, Trigger,
+    },
     automation_draft::{AutomationDraft, AutomationView},
 };
 use chrono::{DateTime, Utc};
@@ -17,7 +19,7 @@ fn malformed(id: Uuid) -> StoreError {
 const COLUMNS: &str =
     "a.id, a.name, a.type, a.dm_source, a.trigger_type, a.match_mode, a.keywords, a.exclude_keywords, \
                        a.direct_reply, a.public_replies, a.per_person, a.per_person_hours, a.is_active, \
-                       a.priority, a.created_at, a.media_ids, a.buttons, a.quick_replies";
+                       a.priority, a.created_at, a.media_ids, a.buttons, a.quick_replies, a.cards, a.attachment";
 
 /// An automation row as read.
 #[derive(sqlx::FromRow)]
@@ -41,6 +43,8 @@ struct Stored {
     media_ids: Vec<String>,
     buttons: Json<Vec<Button>>,
     quick_replies: Json<Vec<QuickReply>>,
+    cards: Json<Vec<Card>>,
+    attachment: Option<Json<Attachment>>,
 }
 
 /// What every reader needs checked: the enumerations as the domain's types.
@@ -92,6 +96,8 @@ pub async fn rules_for(db: impl PgExecutor<'_>, instance_id: &str) -> Result<Vec
                 public_replies: row.public_replies,
                 buttons: row.buttons.0,
                 quick_replies: row.quick_replies.0,
+                cards: row.cards.0,
+                attachment: row.attachment.map(|a| a.0),
                 per_person,
                 is_active: row.is_active,
                 priority: row.priority,
@@ -139,6 +145,8 @@ pub async fn list(db: impl PgExecutor<'_>, instance_id: &str) -> Result<Vec<Auto
                 public_replies: row.public_replies,
                 buttons: row.buttons.0,
                 quick_replies: row.quick_replies.0,
+                cards: row.cards.0,
+                attachment: row.attachment.map(|a| a.0),
                 per_person,
                 media_ids: row.media_ids,
                 is_active: row.is_active,
@@ -169,6 +177,8 @@ fn bind_draft<'q>(
         .bind(draft.dm_source.as_str())
         .bind(Json(&draft.buttons))
         .bind(Json(&draft.quick_replies))
+        .bind(Json(&draft.cards))
+        .bind(draft.attachment.as_ref().map(Json))
 }
 
 /// Adds an automation to the instance's order: a keyword automation just before the first `all`
@@ -190,8 +200,10 @@ pub async fn insert(
                             AND priority >= (SELECT p FROM first_all))
          INSERT INTO instagram_automations
             (id, user_id, instance_id, name, type, trigger_type, match_mode, keywords, exclude_keywords, direct_reply,
-             public_replies, per_person, per_person_hours, media_ids, dm_source, buttons, quick_replies, priority)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, (SELECT p FROM slot))
+             public_replies, per_person, per_person_hours, media_ids, dm_source, buttons, quick_replies, cards, attachment,
+             priority)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19,
+                 (SELECT p FROM slot))
          RETURNING id",
     )
     .bind(Uuid::now_v7())
@@ -247,7 +259,7 @@ pub async fn update(
         "UPDATE instagram_automations SET name = $4, type = $5, trigger_type = $6, match_mode = $7, keywords = $8,
                 exclude_keywords = $9, direct_reply = $10, public_replies = $11, per_person = $12,
                 per_person_hours = $13, media_ids = $14, dm_source = $15, buttons = $16, quick_replies = $17,
-                updated_at = now()
+                cards = $18, attachment = $19, updated_at = now()
          WHERE id = $1 AND user_id = $2 AND instance_id = $3 RETURNING id",
     )
     .bind(id)
