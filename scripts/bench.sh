@@ -38,7 +38,7 @@ pg_settings="-c synchronous_commit=on -c shared_buffers=1GB -c max_connections=2
     -c wal_compression=lz4 -c max_wal_size=16GB -c checkpoint_timeout=15min ${PG_EXTRA:-}"
 pg_settings=$(echo $pg_settings)
 PG_FSYNC=on PG_OPTIONS="$pg_settings -c shared_preload_libraries=pg_stat_statements" \
-    scripts/services.sh start "$data" $pg_port $mongo_port >/dev/null
+    scripts/services.sh start "$data" $pg_port $mongo_port 3225 3280 >/dev/null
 database=postgres://postgres@127.0.0.1:$pg_port/insta_clerky
 psql -q "$database" -c "CREATE EXTENSION IF NOT EXISTS pg_stat_statements"
 
@@ -58,7 +58,7 @@ server() { # port
         TOKEN_ENCRYPTION_KEYS=bench:MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY= \
         SESSION_SECRET=bench-session-secret-0123456789abcdef FREE_INSTANCE_QUOTA=1000000 \
         SIGN_IN_PER_IP_PER_MINUTE=100000 SIGN_IN_PER_ACCOUNT_PER_MINUTE=1000 SIGN_UP_PER_IP_PER_HOUR=100000 \
-        SIGN_UP_PER_MINUTE=100000 CALLS_PER_USER_PER_MINUTE=100000 LOOP_GUARD_PER_HOUR=100000 \
+        SIGN_UP_PER_MINUTE=100000 CALLS_PER_USER_PER_MINUTE=100000 LOOP_GUARD_PER_HOUR=100000 SMTP_URL=smtp://127.0.0.1:3225 \
         LOG_FORMAT=json RUST_LOG=warn ${SERVER_ENV:-} "$bin/server" >"$data/server-$1.log" 2>&1 &
     pids+=($!)
     for _ in $(seq 1 150); do curl -fsS "http://127.0.0.1:$1/readyz" >/dev/null 2>&1 && return; sleep 0.2; done
@@ -68,7 +68,7 @@ loadgen() { # loadgen options...
     # The load generator runs perf around each scenario when asked (BENCH_PERF_DIR).
     # The load generator counts latency from when each delivery was due: it runs at a higher
     # priority, so that its own lateness on these shared cores is not counted against the server.
-    env DATABASE_URL=$database META_APP_SECRET=$secret META_VERIFY_TOKEN=bench-verify \
+    env DATABASE_URL=$database META_APP_SECRET=$secret META_VERIFY_TOKEN=bench-verify MAIL_API=http://127.0.0.1:3280 \
         ${PERF:+BENCH_PERF_DIR=target/bench} nice -n -5 "$bin/loadgen" \
         --sandbox $sandbox --accounts "$accounts" --duration "$duration" --state "$data/setup.json" "$@"
 }

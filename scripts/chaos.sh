@@ -30,7 +30,7 @@ echo "== building release binaries"
 cargo build --release -p server -p meta-sandbox -p loadgen
 bin=target/release
 scripts/services.sh wipe "$data" >/dev/null
-PG_FSYNC=on scripts/services.sh start "$data" $pg_port $mongo_port >/dev/null
+PG_FSYNC=on scripts/services.sh start "$data" $pg_port $mongo_port 3325 3380 >/dev/null
 database=postgres://postgres@127.0.0.1:$pg_port/insta_clerky
 
 SANDBOX_ADDR=127.0.0.1:3301 SANDBOX_APP_ID=100000000000001 SANDBOX_APP_SECRET=$secret \
@@ -49,7 +49,7 @@ server() { # port: starts (or starts again) the server process on that port
         META_GRAPH_BASE_URL=$sandbox TOKEN_ENCRYPTION_KEYS=chaos:MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY= \
         SESSION_SECRET=chaos-session-secret-0123456789abcdef FREE_INSTANCE_QUOTA=1000000 \
         SIGN_IN_PER_IP_PER_MINUTE=100000 SIGN_IN_PER_ACCOUNT_PER_MINUTE=1000 SIGN_UP_PER_IP_PER_HOUR=100000 \
-        SIGN_UP_PER_MINUTE=100000 CALLS_PER_USER_PER_MINUTE=100000 LOOP_GUARD_PER_HOUR=100000 REPLY_RETRY_BASE_MS=200 \
+        SIGN_UP_PER_MINUTE=100000 CALLS_PER_USER_PER_MINUTE=100000 LOOP_GUARD_PER_HOUR=100000 SMTP_URL=smtp://127.0.0.1:3325 REPLY_RETRY_BASE_MS=200 \
         LOG_FORMAT=json RUST_LOG=warn "$bin/server" >>"$data/server-$1.log" 2>&1 &
     echo $! >"$data/server-$1.pid"
     for _ in $(seq 1 300); do curl -fsS "http://127.0.0.1:$1/readyz" >/dev/null 2>&1 && return; sleep 0.2; done
@@ -98,7 +98,7 @@ chaos() { # the schedule, in seconds from the start of the load
 
 echo "== setting up $accounts instances, then $seconds s of load with failures"
 # The set-up and warm-up run before the clock starts: loadgen prints when the load begins.
-env DATABASE_URL=$database META_APP_SECRET=$secret META_VERIFY_TOKEN=chaos-verify "$bin/loadgen" --app http://127.0.0.1:3300,http://127.0.0.1:3302 \
+env DATABASE_URL=$database META_APP_SECRET=$secret META_VERIFY_TOKEN=chaos-verify MAIL_API=http://127.0.0.1:3380 "$bin/loadgen" --app http://127.0.0.1:3300,http://127.0.0.1:3302 \
     --sandbox $sandbox --accounts "$accounts" --state "$data/setup.json" --chaos "$seconds" --settle-timeout 900 \
     --started-file "$data/load.started" &
 loadgen=$!

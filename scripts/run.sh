@@ -21,12 +21,16 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-if [ -z "${DATABASE_URL:-}" ] || [ -z "${MONGODB_URI:-}" ]; then
+if [ -z "${DATABASE_URL:-}" ] || [ -z "${MONGODB_URI:-}" ] || [ -z "${SMTP_URL:-}" ]; then
+    # No mail server configured: a local catcher receives the e-mail and shows it on a page.
     scripts/services.sh start "$data" "$([ -n "${DATABASE_URL:-}" ] && echo - || echo 55432)" \
-        "$([ -n "${MONGODB_URI:-}" ] && echo - || echo 57017)"
+        "$([ -n "${MONGODB_URI:-}" ] && echo - || echo 57017)" \
+        "$([ -n "${SMTP_URL:-}" ] && echo - || echo 1025)" 1080
     started_services=1
     export DATABASE_URL=${DATABASE_URL:-postgres://postgres@127.0.0.1:55432/insta_clerky}
     export MONGODB_URI=${MONGODB_URI:-mongodb://127.0.0.1:57017/insta_clerky}
+    [ -n "${SMTP_URL:-}" ] || mail_page=http://127.0.0.1:1080
+    export SMTP_URL=${SMTP_URL:-smtp://127.0.0.1:1025}
 fi
 
 # Demo mode: secrets generated once into an ignored file, so sessions and tokens survive restarts.
@@ -73,6 +77,7 @@ cat <<MSG
   Insta-Clerky is at $PUBLIC_URL
   Demo admin: $demo_admin / $DEMO_ADMIN_PASSWORD
 ${sandbox:+  Meta sandbox (plays Instagram): $sandbox/_sandbox/accounts
+}${mail_page:+  E-mail sent by the app (sign-up links): $mail_page
 }  Ctrl-C stops the app and the services this command started.
 
 MSG

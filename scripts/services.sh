@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Starts or stops a private PostgreSQL cluster and a MongoDB-wire server whose data lives in DIR.
-#   scripts/services.sh start DIR PG_PORT MONGO_PORT   (a port of "-" skips that server)
+# Starts or stops a private PostgreSQL cluster, a MongoDB-wire server and (given its ports) an SMTP
+# catcher with a web page and API (maildev), whose data lives in DIR.
+#   scripts/services.sh start DIR PG_PORT MONGO_PORT [SMTP_PORT WEB_PORT]   (a port of "-" skips that server)
 #   scripts/services.sh stop  DIR
 #   scripts/services.sh wipe  DIR   (stop, then delete all their data)
 # PG_FSYNC=off speeds up throwaway clusters; PG_OPTIONS adds server settings ("-c name=value ...").
@@ -27,6 +28,19 @@ start() {
     mkdir -p "$dir"
     [ "$1" = - ] || start_postgres "$1"
     [ "$2" = - ] || start_mongo "$2"
+    [ "${3:--}" = - ] || start_mail "$3" "$4"
+}
+
+start_mail() {
+    local smtp_port=$1 web_port=$2
+    if ! { [ -f "$dir/mail.pid" ] && kill -0 "$(cat "$dir/mail.pid")" 2>/dev/null; }; then
+        mkdir -p "$dir/mail"
+        nohup end2end/node_modules/.bin/maildev --smtp "$smtp_port" --web "$web_port" --ip 127.0.0.1 \
+            --web-ip 127.0.0.1 --mail-directory "$dir/mail" >"$dir/mail.log" 2>&1 &
+        echo $! >"$dir/mail.pid"
+    fi
+    wait_for_port "$smtp_port" "the SMTP catcher" "$dir/mail.log"
+    wait_for_port "$web_port" "the SMTP catcher's page" "$dir/mail.log"
 }
 
 start_postgres() {
@@ -70,6 +84,10 @@ start_mongo() {
 }
 
 stop() {
+    if [ -f "$dir/mail.pid" ]; then
+        kill "$(cat "$dir/mail.pid")" 2>/dev/null || true
+        rm -f "$dir/mail.pid"
+    fi
     if [ -f "$dir/mongo.pid" ]; then
         kill "$(cat "$dir/mongo.pid")" 2>/dev/null || true
         for _ in $(seq 1 50); do kill -0 "$(cat "$dir/mongo.pid")" 2>/dev/null || break; sleep 0.2; done
@@ -87,8 +105,8 @@ wipe() {
 }
 
 case $action in
-    start) start "$3" "$4" ;;
+    start) start "$3" "$4" "${5:--}" "${6:--}" ;;
     stop) stop ;;
     wipe) wipe ;;
-    *) echo "usage: $0 start DIR PG_PORT MONGO_PORT | stop DIR | wipe DIR" >&2; exit 2 ;;
+    *) echo "usage: $0 start DIR PG_PORT MONGO_PORT [SMTP_PORT WEB_PORT] | stop DIR | wipe DIR" >&2; exit 2 ;;
 esac

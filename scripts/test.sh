@@ -18,9 +18,11 @@ cleanup() {
     scripts/services.sh stop "$data"
 }
 trap cleanup EXIT
-PG_FSYNC=off scripts/services.sh start "$data" 55433 57018
+PG_FSYNC=off scripts/services.sh start "$data" 55433 57018 51025 51080
 export DATABASE_URL=postgres://postgres@127.0.0.1:55433/insta_clerky
 export TEST_MONGODB_URI=mongodb://127.0.0.1:57018
+# Sign-ups are confirmed by e-mail: the tests read the links from the SMTP catcher.
+export TEST_SMTP_URL=smtp://127.0.0.1:51025 TEST_MAIL_API=http://127.0.0.1:51080
 
 echo "== formatting and lints"
 cargo fmt --all --check
@@ -50,6 +52,7 @@ e2e_env=(
     TOKEN_ENCRYPTION_KEYS=e2e:$(head -c 32 /dev/urandom | base64)
     SESSION_SECRET=$(head -c 48 /dev/urandom | base64)
     SIGN_IN_PER_IP_PER_MINUTE=600 SIGN_UP_PER_IP_PER_HOUR=1000
+    SMTP_URL=$TEST_SMTP_URL MAIL_FROM="Insta-Clerky E2E <no-reply@e2e.insta-clerky.test>"
 )
 # An admin for the specs that need one (the CLI an operator would use).
 export E2E_ADMIN_EMAIL=e2e-admin@insta-clerky.local E2E_ADMIN_PASSWORD=$(head -c 18 /dev/urandom | base64)
@@ -65,4 +68,5 @@ done
 # Meta's dashboard step: the sandbox delivers webhooks to the app (after Meta's handshake).
 curl -fsS -X POST "http://127.0.0.1:$sandbox_port/_sandbox/webhook" -H 'content-type: application/json' \
     -d "{\"callback_url\": \"http://127.0.0.1:$port/webhook/instagram\", \"verify_token\": \"e2e-verify\"}" >/dev/null
-(cd end2end && BASE_URL=http://127.0.0.1:$port SANDBOX_URL=http://127.0.0.1:$sandbox_port npx playwright test)
+(cd end2end && BASE_URL=http://127.0.0.1:$port SANDBOX_URL=http://127.0.0.1:$sandbox_port MAIL_API=$TEST_MAIL_API \
+    npx playwright test)

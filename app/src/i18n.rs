@@ -92,6 +92,14 @@ keys! {
     Loading => "Carregando…", "Loading…";
     Working => "Aguarde…", "Please wait…";
     WrongCredentials => "E-mail ou senha incorretos.", "Wrong email or password.";
+    EmailNotConfirmed => "Confirme seu e-mail antes de entrar: enviamos um novo link para a sua caixa de entrada.", "Confirm your e-mail before signing in: we sent a new link to your inbox.";
+    MailUnavailable => "Não conseguimos enviar e-mails agora, e o cadastro precisa de um. Tente de novo em alguns minutos.", "We cannot send e-mail right now, and signing up needs one. Try again in a few minutes.";
+    SignUpSentTitle => "Confira seu e-mail", "Check your e-mail";
+    SignUpSent => "Enviamos um link para o e-mail informado. Abra-o para ativar a conta e entrar (veja também o spam).", "We sent a link to the e-mail you gave. Open it to activate the account and sign in (check spam too).";
+    ConfirmTitle => "Confirmar e-mail", "Confirm e-mail";
+    ConfirmText => "Confirme que este é o seu e-mail para ativar a conta.", "Confirm this is your e-mail to activate the account.";
+    ConfirmButton => "Confirmar e entrar", "Confirm and sign in";
+    ConfirmInvalid => "Este link de confirmação expirou ou já foi usado. Entre com seu e-mail e senha para receber um novo.", "This confirmation link expired or was already used. Sign in with your e-mail and password to get a new one.";
     RateLimited => "Muitas tentativas. Aguarde um minuto e tente de novo.", "Too many attempts. Wait a minute and try again.";
     NotSignedIn => "Sua sessão terminou. Entre novamente.", "Your session ended. Please sign in again.";
     Forbidden => "Você não tem acesso a esta página.", "You do not have access to this page.";
@@ -489,6 +497,7 @@ pub fn field_message(code: &str) -> Key {
         "too_many_questions" => Key::FieldTooManyQuestions,
         "not_connected" => Key::FieldNotConnected,
         "taken" => Key::FieldTaken,
+        "confirm_invalid" => Key::ConfirmInvalid,
         "quota" => Key::FieldQuota,
         "failed_again" => Key::FieldFailedAgain,
         "not_retryable" => Key::FieldNotRetryable,

@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { hydrated, signUp, uniqueEmail } from "./support";
+import { confirm, hydrated, mailsTo, signUp, uniqueEmail } from "./support";
 
 test("sign up, see the empty Instâncias page in pt-BR, switch to English, sign out, sign in", async ({ page }) => {
   const email = uniqueEmail("ana");
@@ -54,9 +54,47 @@ test("sign-up shows field messages in Portuguese and accepts the corrected form"
   await expect(page.getByText("A senha precisa de pelo menos 8 caracteres.")).toBeVisible();
   await expect(page.getByLabel("Senha")).toHaveAttribute("aria-invalid", "true");
 
+  const email = uniqueEmail("bia");
+  await page.getByLabel("E-mail").fill(email);
   await page.getByLabel("Senha").fill("agora-sim-123");
   await page.getByRole("button", { name: "Criar conta" }).click();
-  await expect(page).toHaveURL(/\/instances$/);
+  await expect(page.getByRole("status")).toHaveText(/Enviamos um link para o e-mail informado/);
+  await confirm(page, email);
+});
+
+test("an address that has an account gets the same answer, and its owner a note by e-mail", async ({ page }) => {
+  const email = uniqueEmail("dona");
+  await signUp(page, email);
+  await page.getByRole("button", { name: "Sair" }).click();
+  await page.goto("/sign-up");
+  await hydrated(page);
+  await page.getByLabel("Nome").fill("Outra pessoa");
+  await page.getByLabel("E-mail").fill(email.toUpperCase());
+  await page.getByLabel("Senha").fill("outra-senha-123");
+  await page.getByRole("button", { name: "Criar conta" }).click();
+  await expect(page.getByRole("heading", { name: "Confira seu e-mail" })).toBeVisible();
+  await expect(page.getByRole("status")).toHaveText(/Enviamos um link para o e-mail informado/);
+  await expect(async () => {
+    expect((await mailsTo(email))[0]?.subject).toBe("Você já tem uma conta no Insta-Clerky");
+  }).toPass({ timeout: 10_000 });
+});
+
+test("an account whose e-mail is not confirmed cannot sign in yet, and is told why", async ({ page }) => {
+  const email = uniqueEmail("pendente");
+  await page.goto("/sign-up");
+  await hydrated(page);
+  await page.getByLabel("Nome").fill("Pendente");
+  await page.getByLabel("E-mail").fill(email);
+  await page.getByLabel("Senha").fill("senha-forte-123");
+  await page.getByRole("button", { name: "Criar conta" }).click();
+  await expect(page.getByRole("heading", { name: "Confira seu e-mail" })).toBeVisible();
+  await page.goto("/sign-in");
+  await hydrated(page);
+  await page.getByLabel("E-mail").fill(email);
+  await page.getByLabel("Senha").fill("senha-forte-123");
+  await page.getByRole("button", { name: "Entrar" }).click();
+  await expect(page.getByRole("alert")).toHaveText(/Confirme seu e-mail antes de entrar/);
+  await confirm(page, email);
 });
 
 test("a signed-out visit to a protected page lands on sign-in and returns there afterwards", async ({ page, browser }) => {

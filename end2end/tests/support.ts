@@ -10,6 +10,7 @@ export function uniqueEmail(prefix: string) {
   return `${prefix}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}@loja.test`;
 }
 
+/** Signs up as a person does: the form, then the link the app e-mails, then its button. */
 export async function signUp(page: Page, email: string, password = "senha-forte-123") {
   await page.goto("/sign-up");
   await hydrated(page);
@@ -17,5 +18,31 @@ export async function signUp(page: Page, email: string, password = "senha-forte-
   await page.getByLabel("E-mail").fill(email);
   await page.getByLabel("Senha").fill(password);
   await page.getByRole("button", { name: "Criar conta" }).click();
+  await expect(page.getByRole("heading", { name: "Confira seu e-mail" })).toBeVisible();
+  await confirm(page, email);
+}
+
+/** Opens the newest confirmation link e-mailed to `email` and confirms: the account is signed in. */
+export async function confirm(page: Page, email: string) {
+  await page.goto(await confirmationLink(email));
+  await hydrated(page);
+  await page.getByRole("button", { name: /Confirmar e entrar|Confirm and sign in/ }).click();
   await expect(page).toHaveURL(/\/instances$/);
+}
+
+/** The e-mails the app sent to `to`, newest first, from the SMTP catcher `make test` starts. */
+export async function mailsTo(to: string): Promise<{ subject: string; text: string }[]> {
+  const api = process.env.MAIL_API ?? "http://127.0.0.1:51080";
+  const all: { subject: string; text: string; to: { address: string }[] }[] = await (await fetch(`${api}/api/email`)).json();
+  return all.filter((m) => m.to.some((t) => t.address === to.toLowerCase())).reverse();
+}
+
+/** The newest confirmation link e-mailed to `to` (waits for it). */
+export async function confirmationLink(to: string): Promise<string> {
+  let link: string | undefined;
+  await expect(async () => {
+    link = (await mailsTo(to)).map((m) => m.text.match(/https?:\/\/\S+\/confirm-email\?token=[\w-]+/)?.[0]).find(Boolean);
+    expect(link, `a confirmation e-mail to ${to}`).toBeTruthy();
+  }).toPass({ timeout: 10_000 });
+  return link!;
 }

@@ -21,6 +21,9 @@ pub struct Args {
     /// The Meta sandbox's base URL.
     #[arg(long, default_value = "http://127.0.0.1:3201")]
     sandbox: String,
+    /// The SMTP catcher's API, where the links confirming each user's e-mail arrive.
+    #[arg(long, env = "MAIL_API", default_value = "http://127.0.0.1:3280")]
+    mail_api: String,
     /// The app's PostgreSQL database, to read the reports.
     #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
     database_url: String,

@@ -76,7 +76,8 @@ pub async fn prepare(args: &Args) -> Result<World, String> {
     let clients: Vec<Client> = stream::iter(0..users)
         .map(|u| {
             let app = app.clone();
-            async move { sign_up(&app, u).await }
+            let mail_api = args.mail_api.clone();
+            async move { sign_up(&app, &mail_api, u).await }
         })
         .buffered(4)
         .try_collect()
@@ -116,20 +117,60 @@ async fn register_callback(args: &Args, sandbox: &Client) -> Result<(), String> 
     Ok(())
 }
 
-async fn sign_up(app: &str, user: usize) -> Result<Client, String> {
+/// Signs a user up as a person does (the form, then the e-mailed link), or in when an earlier run
+/// made the account.
+async fn sign_up(app: &str, mail_api: &str, user: usize) -> Result<Client, String> {
     let client = browser()?;
     let email = format!("carga{user}@bench.insta-clerky.local");
     let form = [("email", email.as_str()), ("name", "Carga"), ("password", PASSWORD)];
     let response = client.post(format!("{app}/api/sign_up")).form(&form).send().await.map_err(|e| e.to_string())?;
     if response.status() != 302 {
-        // Signed up by an earlier run: signing in is enough.
-        let form = [("email", email.as_str()), ("password", PASSWORD)];
-        let response = client.post(format!("{app}/api/sign_in")).form(&form).send().await.map_err(|e| e.to_string())?;
-        if response.status() != 302 {
-            return Err(format!("cannot sign up or in {email}: HTTP {}", response.status()));
-        }
+        return Err(format!("cannot sign up {email}: HTTP {}", response.status()));
+    }
+    let form = [("email", email.as_str()), ("password", PASSWORD)];
+    let signed_in = client.post(format!("{app}/api/sign_in")).form(&form).send().await.map_err(|e| e.to_string())?;
+    match signed_in.status().as_u16() {
+        // Confirmed by an earlier run.
+        302 => return Ok(client),
+        403 => {}
+        other => return Err(format!("cannot sign in {email}: HTTP {other}")),
+    }
+    let token = confirmation_token(mail_api, &email).await?;
+    let confirmed = client
+        .post(format!("{app}/api/confirm_email"))
+        .form(&[("token", token.as_str())])
+        .send()
+        .await
+        .map_err(|e| e.to_string())?;
+    if confirmed.status() != 302 {
+        return Err(format!("cannot confirm {email}: HTTP {}", confirmed.status()));
     }
     Ok(client)
+}
+
+/// The newest confirmation link e-mailed to `to`, from the SMTP catcher (waits up to 30 s).
+async fn confirmation_token(mail_api: &str, to: &str) -> Result<String, String> {
+    for _ in 0..300 {
+        let mails: Vec<serde_json::Value> = reqwest::get(format!("{mail_api}/api/email"))
+            .await
+            .map_err(|e| format!("the mail catcher at {mail_api}: {e}"))?
+            .json()
+            .await
+            .map_err(|e| e.to_string())?;
+        let token = mails
+            .iter()
+            .rev()
+            .filter(|m| m["to"].as_array().is_some_and(|list| list.iter().any(|t| t["address"] == to)))
+            .find_map(|m| {
+                let (_, rest) = m["text"].as_str()?.split_once("/confirm-email?token=")?;
+                Some(rest.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').collect())
+            });
+        if let Some(token) = token {
+            return Ok(token);
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    Err(format!("no confirmation e-mail reached {to}"))
 }
 
 /// Business Login, as a person clicks through it.

@@ -28,7 +28,7 @@ pub async fn sign_in(email: String, password: String, next: Option<String>) -> R
             let state = state();
             let parts = expect_context::<http::request::Parts>();
             let ip = auth::client_ip(&state.config, &parts);
-            let user = accounts::sign_in(&state, ip, &email, &password).await?;
+            let user = accounts::sign_in(&state, ip, &email, &password, request_locale(&parts)).await?;
             auth::start_session(&state, &parts, &user).await?;
             tracing::info!(user.id = %user.id, "signed in {}", user.id);
             leptos_axum::redirect(&safe_next(next.as_deref()));
@@ -38,6 +38,15 @@ pub async fn sign_in(email: String, password: String, next: Option<String>) -> R
     )
 }
 
+/// The language of the page that made the request, for the e-mail it sends.
+#[cfg(feature = "ssr")]
+fn request_locale(parts: &http::request::Parts) -> crate::i18n::Locale {
+    let cookies = parts.headers.get(http::header::COOKIE).and_then(|v| v.to_str().ok()).unwrap_or_default();
+    crate::i18n::Locale::from_cookie_header(cookies)
+}
+
+/// Starts an account and e-mails the link that confirms it. Answers the same whether or not the
+/// address already has an account.
 #[server(endpoint = "sign_up")]
 pub async fn sign_up(email: String, name: String, password: String) -> Result<(), AppError> {
     use crate::{
@@ -49,9 +58,24 @@ pub async fn sign_up(email: String, name: String, password: String) -> Result<()
             let state = state();
             let parts = expect_context::<http::request::Parts>();
             let form = SignUp::parse(&email, &name, &password).map_err(AppError::Invalid)?;
-            let user = accounts::sign_up(&state, auth::client_ip(&state.config, &parts), form).await?;
+            accounts::sign_up(&state, auth::client_ip(&state.config, &parts), form, request_locale(&parts)).await?;
+            leptos_axum::redirect("/sign-up?sent=1");
+            Ok(())
+        }
+        .await,
+    )
+}
+
+/// Confirms an address from the link of its e-mail and signs its account in.
+#[server(endpoint = "confirm_email")]
+pub async fn confirm_email(token: String) -> Result<(), AppError> {
+    use crate::backend::{accounts, auth, respond, state};
+    respond(
+        async {
+            let state = state();
+            let parts = expect_context::<http::request::Parts>();
+            let user = accounts::confirm(&state, &token).await?;
             auth::start_session(&state, &parts, &user).await?;
-            tracing::info!(user.id = %user.id, "signed up {}", user.id);
             leptos_axum::redirect("/instances");
             Ok(())
         }

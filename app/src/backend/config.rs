@@ -145,6 +145,11 @@ pub struct Config {
     pub backup_every_hours: u32,
     /// Backups kept; older ones are deleted after each new one.
     pub backup_keep: usize,
+    /// Where e-mail goes out (`smtp://host:port`, `smtps://user:pass@host:465`, or `smtp://...?tls=required`
+    /// for STARTTLS); sign-up needs it, since an account is confirmed by e-mail.
+    pub smtp_url: Option<SecretString>,
+    /// The sender of every e-mail, e.g. `Insta-Clerky <no-reply@clerky.com.br>`.
+    pub mail_from: String,
     /// Take the client address from `X-Forwarded-For` (only behind a proxy that sets it).
     pub trust_forwarded_for: bool,
     pub log_json: bool,
@@ -257,6 +262,17 @@ impl Config {
                 sockets_per_user_per_minute: env.number_or("SOCKETS_PER_USER_PER_MINUTE", 30)?,
                 unsigned_webhooks_per_ip_per_minute: env.number_or("UNSIGNED_WEBHOOKS_PER_IP_PER_MINUTE", 60)?,
             },
+            smtp_url: env.optional_parse(
+                "SMTP_URL",
+                "an smtp:// or smtps:// URL of the outgoing mail server",
+                |v| (v.starts_with("smtp://") || v.starts_with("smtps://")).then(|| SecretString::from(v.to_owned())),
+            )?,
+            mail_from: env.parse_or(
+                "MAIL_FROM",
+                "Insta-Clerky <no-reply@insta-clerky.local>",
+                "a mailbox such as Insta-Clerky <no-reply@clerky.com.br>",
+                |v| v.parse::<lettre::message::Mailbox>().ok().map(|_| v.to_owned()),
+            )?,
             trust_forwarded_for: env.flag("TRUST_X_FORWARDED_FOR")?,
             log_json: env.parse_or("LOG_FORMAT", "text", "text or json", |v| match v {
                 "text" => Some(false),

@@ -9,6 +9,7 @@ pub mod directory;
 pub mod engine;
 pub mod instances;
 pub mod live;
+pub mod mail;
 pub mod meta;
 pub mod password;
 pub mod rate_limit;

@@ -4,6 +4,7 @@ use super::{
     directory::Directory,
     engine::Acceptor,
     live::{self, LiveHub},
+    mail::Mailer,
     meta::MetaClient,
     store::{self, pg::outbox::Pace},
 };
@@ -30,6 +31,8 @@ pub struct AppState {
     /// Wakes this process's intake when a delivery is stored, and its outbox when a reply is due.
     pub wake_intake: Arc<tokio::sync::Notify>,
     pub wake_outbox: Arc<tokio::sync::Notify>,
+    /// E-mail to users; `None` without an SMTP server (sign-up then answers that it is closed).
+    pub mailer: Option<Mailer>,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -46,6 +49,8 @@ pub enum StartError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("cannot reach MongoDB: {0}")]
     Mongo(#[from] mongodb::error::Error),
+    #[error("cannot set up e-mail: {0}")]
+    Mail(#[from] super::mail::MailError),
 }
 
 impl AppState {
@@ -53,6 +58,7 @@ impl AppState {
     /// and from several processes at once: sqlx takes an advisory lock, index creation is idempotent).
     /// Starts what requests rely on: the acknowledger and the listener for changes and live events.
     pub async fn connect(config: Config, leptos: LeptosOptions) -> Result<Self, StartError> {
+        let mailer = Mailer::from_config(&config)?;
         let pg = PgPoolOptions::new()
             .max_connections(config.database_max_connections)
             .acquire_timeout(Duration::from_secs(5))
@@ -89,6 +95,7 @@ impl AppState {
             pace,
             wake_intake,
             wake_outbox: Arc::default(),
+            mailer,
         })
     }
 }

@@ -1,6 +1,7 @@
-//! The signed-in person for every page, refreshed after signing in, up or out.
+//! The signed-in person for every page, refreshed after signing in, up or out, and after
+//! confirming an e-mail (which signs in).
 use crate::{
-    api::auth::{current_user, SignIn, SignOut, SignUp},
+    api::auth::{current_user, ConfirmEmail, SignIn, SignOut, SignUp},
     components::error_notice::{ErrorNotice, Loading},
     domain::{error::AppError, user::UserView},
 };
@@ -12,6 +13,7 @@ pub struct Auth {
     pub sign_in: ServerAction<SignIn>,
     pub sign_up: ServerAction<SignUp>,
     pub sign_out: ServerAction<SignOut>,
+    pub confirm: ServerAction<ConfirmEmail>,
     pub user: Resource<Result<Option<UserView>, AppError>>,
 }
 
@@ -19,11 +21,12 @@ pub fn provide_auth() {
     let sign_in = ServerAction::<SignIn>::new();
     let sign_up = ServerAction::<SignUp>::new();
     let sign_out = ServerAction::<SignOut>::new();
+    let confirm = ServerAction::<ConfirmEmail>::new();
     let user = Resource::new(
-        move || (sign_in.version().get(), sign_up.version().get(), sign_out.version().get()),
+        move || (sign_in.version().get(), sign_up.version().get(), sign_out.version().get(), confirm.version().get()),
         |_| current_user(),
     );
-    provide_context(Auth { sign_in, sign_up, sign_out, user });
+    provide_context(Auth { sign_in, sign_up, sign_out, confirm, user });
 }
 
 pub fn use_auth() -> Auth {

@@ -20,6 +20,8 @@ pub fn ErrorNotice(error: AppError) -> impl IntoView {
         AppError::WrongCredentials => (Key::WrongCredentials, None),
         AppError::RateLimited => (Key::RateLimited, None),
         AppError::MetaUnavailable => (Key::ReasonMetaUnavailable, None),
+        AppError::EmailNotConfirmed => (Key::EmailNotConfirmed, None),
+        AppError::MailUnavailable => (Key::MailUnavailable, None),
         AppError::Internal(reference) => (Key::InternalError, Some(reference.clone())),
         AppError::Transport(_) => (Key::TransportError, None),
     };

@@ -37,6 +37,12 @@ pub enum AppError {
     RateLimited,
     #[error("Meta is unavailable")]
     MetaUnavailable,
+    /// The password was right, but the address was never confirmed: a new link went out.
+    #[error("e-mail not confirmed")]
+    EmailNotConfirmed,
+    /// No e-mail can go out (none configured, or the server refuses), so no sign-up can finish.
+    #[error("e-mail is unavailable")]
+    MailUnavailable,
     #[error("internal error, reference {0}")]
     Internal(String),
     #[error("transport: {0}")]
@@ -64,7 +70,8 @@ impl AppError {
             Self::NotFound => 404,
             Self::Invalid(_) => 422,
             Self::RateLimited => 429,
-            Self::MetaUnavailable => 503,
+            Self::EmailNotConfirmed => 403,
+            Self::MetaUnavailable | Self::MailUnavailable => 503,
             Self::Internal(_) | Self::Transport(_) => 500,
         }
     }

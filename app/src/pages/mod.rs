@@ -1,6 +1,7 @@
 //! One module per route.
 pub mod admin;
 pub mod automations;
+pub mod confirm_email;
 pub mod instances;
 pub mod not_found;
 pub mod reports;

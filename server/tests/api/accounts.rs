@@ -70,18 +70,112 @@ async fn sign_up_rejects_bad_fields_with_422_and_field_codes() {
 }
 
 #[tokio::test]
-async fn an_email_holds_one_account_whatever_its_case() {
+async fn a_registered_address_gets_the_same_answer_and_its_owner_an_e_mail() {
     let app = spawn_app().await;
     assert_eq!(app.sign_up("dup@loja.com", "senha-forte-1").await.status(), 302);
-    let response = browser()
+    let sign_up = |email: &'static str| {
+        let app = app.another_browser();
+        async move {
+            let response = app
+                .post_form("/api/sign_up", &[("email", email), ("name", "Outra"), ("password", "senha-forte-2")])
+                .await;
+            let (status, location) = (response.status(), response.headers().get("location").cloned());
+            assert!(set_cookie(&response, "ic_session").is_none(), "no session before the e-mail is confirmed");
+            (status, location, response.text().await.expect("body"))
+        }
+    };
+    // The same answer for an address with an account (in another case) and for a new one.
+    let taken = sign_up("DUP@loja.com").await;
+    let fresh = sign_up("nova@loja.com").await;
+    assert_eq!(taken, fresh);
+    assert_eq!(
+        (taken.0.as_u16(), taken.1.as_ref().map(|l| l.to_str().expect("ascii"))),
+        (302, Some("/sign-up?sent=1"))
+    );
+    let users = app.state.mongo.collection::<Document>("users");
+    assert_eq!(users.count_documents(doc! { "email": "dup@loja.com" }).await.expect("count"), 1, "one account");
+    // Each address's owner learns which it was, by e-mail.
+    let note = app.mails_to("dup@loja.com").await;
+    assert_eq!(note[0].0, "Você já tem uma conta no Insta-Clerky", "{note:?}");
+    assert!(note[0].1.contains("http://127.0.0.1:3000/sign-in"), "{}", note[0].1);
+    assert!(app.mails_to("nova@loja.com").await[0].1.contains("/confirm-email?token="));
+    // The first account's password still opens it; the second sign-up changed nothing.
+    assert_eq!(app.another_browser().sign_in("dup@loja.com", "senha-forte-1").await.status(), 302);
+    assert_eq!(app.another_browser().sign_in("dup@loja.com", "senha-forte-2").await.status(), 401);
+}
+
+#[tokio::test]
+async fn an_unconfirmed_account_cannot_sign_in_and_its_right_password_sends_a_new_link() {
+    let app = spawn_app().await;
+    let sent = app.sign_up_form("ivo@loja.com", "senha-forte-1").await;
+    assert_eq!(sent.headers()["location"], "/sign-up?sent=1");
+    let first = app.confirmation_token("ivo@loja.com").await;
+    let refused = app.sign_in("ivo@loja.com", "senha-forte-1").await;
+    assert_eq!(refused.status(), 403);
+    assert!(set_cookie(&refused, "ic_session").is_none());
+    assert_eq!(refused.json::<serde_json::Value>().await.expect("json"), serde_json::json!("EmailNotConfirmed"));
+    // A wrong password says nothing more than for any account.
+    assert_eq!(app.sign_in("ivo@loja.com", "senha-errada").await.status(), 401);
+    assert_eq!(app.mails_to("ivo@loja.com").await.len(), 1, "no new link within a minute of the first");
+    // A minute later, the right password sends a new link, which replaces the first.
+    let users = app.state.mongo.collection::<Document>("users");
+    let earlier = mongodb::bson::DateTime::from_millis(mongodb::bson::DateTime::now().timestamp_millis() - 61_000);
+    users
+        .update_one(doc! { "email": "ivo@loja.com" }, doc! { "$set": { "emailConfirmation.sentAt": earlier } })
+        .await
+        .expect("a minute earlier");
+    assert_eq!(app.sign_in("ivo@loja.com", "senha-forte-1").await.status(), 403);
+    app.wait_for_mails("ivo@loja.com", 2).await;
+    let second = app.confirmation_token("ivo@loja.com").await;
+    assert_ne!(first, second);
+    let stale = app.another_browser().post_form("/api/confirm_email", &[("token", &first)]).await;
+    assert_eq!(stale.status(), 422);
+    // The link confirms and signs in, once.
+    let confirmed = app.post_form("/api/confirm_email", &[("token", &second)]).await;
+    assert_eq!((confirmed.status().as_u16(), confirmed.headers()["location"].to_str().ok()), (302, Some("/instances")));
+    assert!(set_cookie(&confirmed, "ic_session").is_some());
+    assert_eq!(app.me().await["email"], "ivo@loja.com");
+    let again = app.another_browser().post_form("/api/confirm_email", &[("token", &second)]).await;
+    assert_eq!(again.status(), 422);
+    assert_eq!(app.another_browser().sign_in("ivo@loja.com", "senha-forte-1").await.status(), 302);
+}
+
+#[tokio::test]
+async fn the_confirmation_page_asks_for_a_click_and_the_e_mail_speaks_the_readers_language() {
+    let app = spawn_app().await;
+    let english = app
+        .client
         .post(app.url("/api/sign_up"))
-        .form(&[("email", "DUP@loja.com"), ("name", "Outra"), ("password", "senha-forte-2")])
+        .header("cookie", "ic_lang=en")
+        .form(&[("email", "joy@loja.com"), ("name", "Joy"), ("password", "senha-forte-1")])
         .send()
         .await
-        .expect("request");
-    assert_eq!(response.status(), 422);
-    let body: serde_json::Value = response.json().await.expect("json");
-    assert_eq!(body, serde_json::json!({ "Invalid": [{ "field": "email", "code": "taken" }] }));
+        .expect("sign up");
+    assert_eq!(english.status(), 302);
+    let mail = app.mails_to("joy@loja.com").await;
+    assert_eq!(mail[0].0, "Confirm your e-mail on Insta-Clerky");
+    assert!(mail[0].1.starts_with("Hello, Joy!"), "{}", mail[0].1);
+    let token = app.confirmation_token("joy@loja.com").await;
+    // Opening the link (as a mail scanner would) uses nothing up: it shows a button.
+    let page = app.get(&format!("/confirm-email?token={token}")).await;
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.expect("html");
+    assert!(html.contains(&format!(r#"name="token" value="{token}""#)), "{html}");
+    assert!(html.contains("Confirmar e entrar"));
+    assert_eq!(app.post_form("/api/confirm_email", &[("token", &token)]).await.status(), 302);
+}
+
+#[tokio::test]
+async fn without_a_mail_server_sign_up_is_closed_and_says_so() {
+    let app = spawn_app_with(|vars| {
+        vars.remove("SMTP_URL");
+    })
+    .await;
+    let response = app.sign_up_form("kai@loja.com", "senha-forte-1").await;
+    assert_eq!(response.status(), 503);
+    assert_eq!(response.json::<serde_json::Value>().await.expect("json"), serde_json::json!("MailUnavailable"));
+    let users = app.state.mongo.collection::<Document>("users");
+    assert_eq!(users.count_documents(doc! {}).await.expect("count"), 0);
 }
 
 #[tokio::test]

@@ -71,7 +71,8 @@ async fn a_backup_restored_into_fresh_databases_holds_every_row_and_document() {
 
     // The restored databases serve: the app starts on them and signs the owner in.
     let restored = server::connect(fresh.clone()).await.expect("the app starts on the restored databases");
-    let user = app::backend::accounts::sign_in(&restored, None, "ana@loja.com", "senha-forte-1").await;
+    let user =
+        app::backend::accounts::sign_in(&restored, None, "ana@loja.com", "senha-forte-1", Default::default()).await;
     assert!(user.is_ok(), "the owner's account and password came back");
 
     let again = server::backup::restore(&fresh, &made).await;

@@ -24,7 +24,11 @@ pub async fn base_vars() -> HashMap<String, String> {
     pg.close().await;
     let database_url = replace_database(&admin_url, &database);
     let mongo = std::env::var("TEST_MONGODB_URI").expect("TEST_MONGODB_URI: run the tests with `make test`");
+    let smtp = std::env::var("TEST_SMTP_URL").expect("TEST_SMTP_URL: run the tests with `make test`");
     [
+        ("SMTP_URL", smtp),
+        // Its own sender, so a test finds its own e-mail in the catcher every test shares.
+        ("MAIL_FROM", format!("Insta-Clerky <no-reply+{id}@insta-clerky.test>")),
         ("LISTEN_ADDR", "127.0.0.1:0".to_owned()),
         ("PUBLIC_URL", "http://127.0.0.1:3000".to_owned()),
         ("DATABASE_URL", database_url),
@@ -258,8 +262,71 @@ impl TestApp {
         self.client.post(self.url(path)).form(form).send().await.expect("request")
     }
 
+    /// Signs up as a person does: the form, then the link of the e-mail, which signs in. Returns
+    /// the link's answer, or the form's when it did not send one (a refusal, a limit).
     pub async fn sign_up(&self, email: &str, password: &str) -> Response {
+        let response = self.sign_up_form(email, password).await;
+        if response.headers().get("location").is_none_or(|l| l != "/sign-up?sent=1") {
+            return response;
+        }
+        let token = self.confirmation_token(email).await;
+        self.post_form("/api/confirm_email", &[("token", &token)]).await
+    }
+
+    /// Only the sign-up form, as sent.
+    pub async fn sign_up_form(&self, email: &str, password: &str) -> Response {
         self.post_form("/api/sign_up", &[("email", email), ("name", "Ana Souza"), ("password", password)]).await
+    }
+
+    /// The e-mails this app sent to `to`, newest first: `(subject, text)` of each.
+    pub async fn mails_to(&self, to: &str) -> Vec<(String, String)> {
+        let api = std::env::var("TEST_MAIL_API").expect("TEST_MAIL_API: run the tests with `make test`");
+        let from = self.vars["MAIL_FROM"].split('<').nth(1).unwrap_or_default().trim_end_matches('>').to_owned();
+        let all: Vec<serde_json::Value> =
+            reqwest::get(format!("{api}/api/email")).await.expect("the mail catcher").json().await.expect("json");
+        let to = to.to_lowercase();
+        // The catcher lists e-mails as they arrived.
+        all.iter()
+            .rev()
+            .filter(|m| m["from"][0]["address"] == from.as_str())
+            .filter(|m| m["to"].as_array().is_some_and(|list| list.iter().any(|t| t["address"] == to.as_str())))
+            .map(|m| {
+                (
+                    m["subject"].as_str().unwrap_or_default().to_owned(),
+                    m["text"].as_str().unwrap_or_default().to_owned(),
+                )
+            })
+            .collect()
+    }
+
+    /// Waits (up to 10 s) until `n` e-mails reached `to`.
+    pub async fn wait_for_mails(&self, to: &str, n: usize) {
+        for _ in 0..100 {
+            if self.mails_to(to).await.len() >= n {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        panic!("fewer than {n} e-mails reached {to}");
+    }
+
+    /// The token of the newest confirmation link e-mailed to `to` (waits up to 10 s for it).
+    pub async fn confirmation_token(&self, to: &str) -> String {
+        for _ in 0..100 {
+            let link = self.mails_to(to).await.into_iter().find_map(|(_, text)| {
+                let (_, rest) = text.split_once("/confirm-email?token=")?;
+                Some(
+                    rest.chars()
+                        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+                        .collect::<String>(),
+                )
+            });
+            if let Some(token) = link {
+                return token;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        panic!("no confirmation e-mail reached {to}");
     }
 
     pub async fn sign_in(&self, email: &str, password: &str) -> Response {

@@ -21,13 +21,35 @@ pub struct UserDoc {
     pub role: Role,
     #[serde(default)]
     pub premium: bool,
+    /// `Some(false)` for a sign-up whose address is not confirmed yet; absent for accounts made
+    /// by an operator, by Clerky, or before addresses were confirmed.
+    #[serde(rename = "emailConfirmed", default, skip_serializing_if = "Option::is_none")]
+    pub email_confirmed: Option<bool>,
+    /// The pending confirmation link: the hash of its token and when it expires.
+    #[serde(rename = "emailConfirmation", default, skip_serializing_if = "Option::is_none")]
+    pub email_confirmation: Option<Confirmation>,
     #[serde(rename = "createdAt")]
     pub created_at: DateTime,
     #[serde(rename = "updatedAt")]
     pub updated_at: DateTime,
 }
 
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Confirmation {
+    #[serde(rename = "tokenHash")]
+    pub token_hash: String,
+    #[serde(rename = "expiresAt")]
+    pub expires_at: DateTime,
+    #[serde(rename = "sentAt")]
+    pub sent_at: DateTime,
+}
+
 impl UserDoc {
+    /// False only for a sign-up whose address was never confirmed.
+    pub fn can_sign_in(&self) -> bool {
+        self.email_confirmed != Some(false)
+    }
+
     pub fn summary(&self) -> UserSummary {
         UserSummary {
             id: self.id.to_hex(),
@@ -49,7 +71,12 @@ pub async fn ensure_indexes(db: &Database) -> Result<(), mongodb::error::Error> 
         .keys(doc! { "email": 1 })
         .options(IndexOptions::builder().unique(true).name("users_email_unique".to_owned()).build())
         .build();
-    users(db).create_index(unique_email).await.map(|_| ())
+    let confirmation = IndexModel::builder()
+        .keys(doc! { "emailConfirmation.tokenHash": 1 })
+        .options(IndexOptions::builder().sparse(true).name("users_confirmation_token".to_owned()).build())
+        .build();
+    users(db).create_index(unique_email).await?;
+    users(db).create_index(confirmation).await.map(|_| ())
 }
 
 pub struct NewUser<'a> {
@@ -58,6 +85,8 @@ pub struct NewUser<'a> {
     pub password_hash: Option<String>,
     pub role: Role,
     pub premium: bool,
+    /// `Some(false)` for a sign-up, which confirms its address before signing in.
+    pub email_confirmed: Option<bool>,
 }
 
 pub async fn insert(db: &Database, new: NewUser<'_>) -> Result<UserDoc, StoreError> {
@@ -69,6 +98,8 @@ pub async fn insert(db: &Database, new: NewUser<'_>) -> Result<UserDoc, StoreErr
         password_hash: new.password_hash,
         role: new.role,
         premium: new.premium,
+        email_confirmed: new.email_confirmed,
+        email_confirmation: None,
         created_at: now,
         updated_at: now,
     };
@@ -104,4 +135,26 @@ pub async fn set_role(db: &Database, email: &Email, role: Role) -> Result<(), St
 pub async fn list(db: &Database) -> Result<Vec<UserDoc>, StoreError> {
     use futures_util::TryStreamExt;
     Ok(users(db).find(doc! {}).sort(doc! { "createdAt": 1 }).await?.try_collect().await?)
+}
+
+/// Keeps `confirmation` as the user's one pending confirmation link (a new one replaces the old).
+pub async fn set_confirmation(db: &Database, id: ObjectId, confirmation: &Confirmation) -> Result<(), StoreError> {
+    let value = mongodb::bson::to_bson(confirmation).map_err(|e| StoreError::Malformed(e.to_string()))?;
+    users(db).update_one(doc! { "_id": id }, doc! { "$set": { "emailConfirmation": value } }).await?;
+    Ok(())
+}
+
+/// Confirms the address whose link carries the token hashed as `token_hash`, if the link is
+/// still valid, and uses the link up; returns the user. A link works once.
+pub async fn confirm(db: &Database, token_hash: &str) -> Result<Option<UserDoc>, StoreError> {
+    let now = DateTime::now();
+    let filter = doc! { "emailConfirmation.tokenHash": token_hash, "emailConfirmation.expiresAt": { "$gt": now } };
+    let Some(user) = users(db).find_one(filter).await? else { return Ok(None) };
+    let used = users(db)
+        .update_one(
+            doc! { "_id": user.id, "emailConfirmation.tokenHash": token_hash },
+            doc! { "$set": { "emailConfirmed": true, "updatedAt": now }, "$unset": { "emailConfirmation": "" } },
+        )
+        .await?;
+    Ok((used.modified_count == 1).then_some(UserDoc { email_confirmed: Some(true), email_confirmation: None, ..user }))
 }
