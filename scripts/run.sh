@@ -62,8 +62,9 @@ cargo leptos build
 if [ -n "${sandbox:-}" ]; then
     # The Meta sandbox plays Instagram for the app registered above.
     cargo build -p meta-sandbox
+    # Its world (accounts, tokens, followers, conversations) is kept, so a restart breaks nothing.
     SANDBOX_ADDR=127.0.0.1:3100 SANDBOX_APP_ID=$META_APP_ID SANDBOX_APP_SECRET=$META_APP_SECRET \
-        SANDBOX_REDIRECT_URIS=$META_REDIRECT_URI target/debug/meta-sandbox &
+        SANDBOX_REDIRECT_URIS=$META_REDIRECT_URI SANDBOX_STATE_FILE=$data/sandbox.json target/debug/meta-sandbox &
     sandbox_pid=$!
 fi
 server=target/debug/server

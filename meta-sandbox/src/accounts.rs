@@ -1,19 +1,20 @@
 //! The sandbox's test professional accounts, with posts and reels.
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Media {
     pub id: String,
     pub caption: String,
-    pub media_type: &'static str,
-    pub media_product_type: &'static str,
+    pub media_type: String,
+    pub media_product_type: String,
     pub permalink: String,
-    pub timestamp: &'static str,
+    pub timestamp: String,
     pub comments_count: u32,
     pub like_count: u32,
 }
 
-#[derive(Clone, Debug)]
+/// Kept across restarts (`crate::persist`), but for the recent-call counters, which start afresh.
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Account {
     /// IG_ID: what webhooks and `/me.user_id` carry.
     pub ig_id: String,
@@ -28,10 +29,13 @@ pub struct Account {
     pub follows_count: u32,
     pub media: Vec<Media>,
     /// Sandbox clock times of recent Graph calls, for the usage headers.
+    #[serde(skip)]
     pub calls: Vec<i64>,
     /// Send API calls in the last second (unix milliseconds).
+    #[serde(skip)]
     pub sends: Vec<i64>,
     /// Private replies in the last hour (unix seconds).
+    #[serde(default)]
     pub private_replies: Vec<i64>,
     /// The FAQ shown to people who have not written yet (`messenger_profile`): question, payload.
     pub ice_breakers: Vec<(String, String)>,
@@ -79,15 +83,15 @@ impl Media {
     }
 }
 
-pub fn media(id: &str, caption: &str, reel: bool, timestamp: &'static str, comments: u32, likes: u32) -> Media {
+pub fn media(id: &str, caption: &str, reel: bool, timestamp: &str, comments: u32, likes: u32) -> Media {
     let (media_type, product, kind) = if reel { ("VIDEO", "REELS", "reel") } else { ("IMAGE", "FEED", "p") };
     Media {
         id: id.to_owned(),
         caption: caption.to_owned(),
-        media_type,
-        media_product_type: product,
+        media_type: media_type.to_owned(),
+        media_product_type: product.to_owned(),
         permalink: format!("https://www.instagram.com/{kind}/{}/", &id[id.len() - 6..]),
-        timestamp,
+        timestamp: timestamp.to_owned(),
         comments_count: comments,
         like_count: likes,
     }

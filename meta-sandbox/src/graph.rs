@@ -507,7 +507,7 @@ fn public_reply(sandbox: &Sandbox, world: &mut World, account: usize, comment_id
 /// The `comments` webhook for a comment or reply (CONTRACT.md §10.3).
 pub fn comment_event(world: &World, comment: &Comment) -> Event {
     let a = &world.accounts[comment.account];
-    let product = a.media.iter().find(|m| m.id == comment.media_id).map_or("FEED", |m| m.media_product_type);
+    let product = a.media.iter().find(|m| m.id == comment.media_id).map_or("FEED", |m| m.media_product_type.as_str());
     let mut value = json!({
         "from": { "id": comment.from_id, "username": comment.from_username },
         "media": { "id": comment.media_id, "media_product_type": product },
@@ -606,7 +606,7 @@ fn comment_json(comment: &Comment, world: &World, fields: &[String]) -> Result<V
         .media
         .iter()
         .find(|m| m.id == comment.media_id)
-        .map_or("FEED", |m| m.media_product_type);
+        .map_or("FEED", |m| m.media_product_type.as_str());
     let replies: Vec<Value> = world
         .comments
         .values()

@@ -12,6 +12,7 @@ mod graph;
 mod ids;
 mod oauth;
 mod people;
+mod persist;
 mod record;
 mod rich;
 mod webhooks;
@@ -20,6 +21,7 @@ mod world;
 use axum::{routing::get, Router};
 use std::{
     net::SocketAddr,
+    path::PathBuf,
     sync::{Arc, Mutex},
 };
 use tokio::sync::mpsc;
@@ -42,17 +44,57 @@ pub struct Sandbox {
     pub(crate) outbox: webhooks::Outbox,
     pub(crate) http: reqwest::Client,
     inbox: Arc<Mutex<Option<mpsc::UnboundedReceiver<webhooks::Event>>>>,
+    /// Where the world is kept across restarts, if anywhere.
+    state_file: Option<Arc<PathBuf>>,
+    /// Set once it stopped serving: its world is no longer written (a successor owns the file).
+    stopped: Arc<std::sync::atomic::AtomicBool>,
+}
+
+/// A sandbox serving in this process, until stopped.
+pub struct Served {
+    pub addr: SocketAddr,
+    stop: tokio::sync::oneshot::Sender<()>,
+    done: tokio::task::JoinHandle<()>,
+}
+
+impl Served {
+    /// Stops serving and writes the world to its file.
+    pub async fn stop(self) {
+        let _ = self.stop.send(());
+        let _ = self.done.await;
+    }
 }
 
 impl Sandbox {
     pub fn new(app: AppRegistration) -> Self {
+        Self::with_world(app, World::seeded(), None)
+    }
+
+    fn with_world(app: AppRegistration, world: World, state_file: Option<PathBuf>) -> Self {
         let (outbox, inbox) = mpsc::unbounded_channel();
         Self {
             app: Arc::new(app),
-            world: Arc::new(Mutex::new(World::seeded())),
+            world: Arc::new(Mutex::new(world)),
             outbox,
             http: reqwest::Client::new(),
             inbox: Arc::new(Mutex::new(Some(inbox))),
+            state_file: state_file.map(Arc::new),
+            stopped: Arc::default(),
+        }
+    }
+
+    /// A sandbox whose world is kept in `path`: the one found there, or a seeded one. What
+    /// changes is written back once a second and by [`Sandbox::save`].
+    pub fn kept_in(app: AppRegistration, path: PathBuf) -> Result<Self, String> {
+        let world = persist::load(&path)?.unwrap_or_else(World::seeded);
+        Ok(Self::with_world(app, world, Some(path)))
+    }
+
+    /// Writes the world to its file now (when it has one), as when the sandbox stops.
+    pub fn save(&self) -> std::io::Result<()> {
+        match &self.state_file {
+            Some(path) => persist::save(self, path),
+            None => Ok(()),
         }
     }
 
@@ -73,6 +115,9 @@ impl Sandbox {
         let inbox = self.inbox.lock().unwrap_or_else(|p| p.into_inner()).take();
         if let Some(inbox) = inbox {
             tokio::spawn(webhooks::run(self.clone(), inbox));
+            if let Some(path) = &self.state_file {
+                tokio::spawn(persist::keep(self.clone(), path.as_ref().clone()));
+            }
         }
         Router::new()
             .route("/oauth/authorize", get(oauth::authorize_page).post(oauth::decide))
@@ -93,14 +138,43 @@ impl Sandbox {
     /// Serves on 127.0.0.1 at a free port, in this process; for tests.
     pub async fn spawn(app: AppRegistration) -> std::io::Result<(Self, SocketAddr)> {
         let sandbox = Self::new(app);
+        let addr = sandbox.clone().serve_here().await?;
+        Ok((sandbox, addr))
+    }
+
+    /// Serves this sandbox at `addr` (port 0: a free one) in this process until
+    /// [`Served::stop`], which writes its world to its file: a restart, for tests.
+    pub async fn serve_at(self, addr: SocketAddr) -> std::io::Result<Served> {
+        let listener = tokio::net::TcpListener::bind(addr).await?;
+        let addr = listener.local_addr()?;
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let sandbox = self.clone();
+        let router = self.router();
+        let done = tokio::spawn(async move {
+            let shutdown = async {
+                let _ = stopped.await;
+            };
+            if let Err(error) = axum::serve(listener, router).with_graceful_shutdown(shutdown).await {
+                tracing::error!("sandbox stopped: {error}");
+            }
+            sandbox.stopped.store(true, std::sync::atomic::Ordering::SeqCst);
+            if let Err(error) = sandbox.save() {
+                tracing::error!("cannot keep the sandbox's state: {error}");
+            }
+        });
+        Ok(Served { addr, stop, done })
+    }
+
+    /// Serves this sandbox on 127.0.0.1 at a free port, in this process; for tests.
+    pub async fn serve_here(self) -> std::io::Result<SocketAddr> {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let addr = listener.local_addr()?;
-        let router = sandbox.clone().router();
+        let router = self.router();
         tokio::spawn(async move {
             if let Err(error) = axum::serve(listener, router).await {
                 tracing::error!("sandbox stopped: {error}");
             }
         });
-        Ok((sandbox, addr))
+        Ok(addr)
     }
 }

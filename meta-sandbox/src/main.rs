@@ -1,6 +1,7 @@
 //! `meta-sandbox`: serves Meta's Instagram paths on one address (SANDBOX_ADDR, default
 //! 127.0.0.1:3100) for the app registered by SANDBOX_APP_ID, SANDBOX_APP_SECRET and
-//! SANDBOX_REDIRECT_URIS (comma-separated).
+//! SANDBOX_REDIRECT_URIS (comma-separated). With SANDBOX_STATE_FILE, its world (accounts,
+//! tokens, followers, conversations, comments, webhook settings) survives restarts.
 use meta_sandbox::{AppRegistration, Sandbox};
 use std::process::ExitCode;
 
@@ -27,12 +28,42 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    let sandbox = match var("SANDBOX_STATE_FILE") {
+        Some(path) => match Sandbox::kept_in(registration, path.into()) {
+            Ok(sandbox) => sandbox,
+            Err(error) => {
+                eprintln!("{error}");
+                return ExitCode::FAILURE;
+            }
+        },
+        None => Sandbox::new(registration),
+    };
     tracing::info!("Meta sandbox on http://{addr}");
-    match axum::serve(listener, Sandbox::new(registration).router()).await {
+    let served = axum::serve(listener, sandbox.clone().router()).with_graceful_shutdown(stopped()).await;
+    if let Err(error) = sandbox.save() {
+        eprintln!("cannot keep the sandbox's state: {error}");
+    }
+    match served {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("sandbox stopped: {error}");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// Ctrl-C or SIGTERM.
+async fn stopped() {
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending().await,
+        }
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        () = terminate => {}
     }
 }

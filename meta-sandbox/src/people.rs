@@ -1,5 +1,5 @@
 //! Instagram users who act as followers: they DM the test accounts and comment on their media.
-#[derive(Clone, Debug, serde::Serialize)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Person {
     /// The person's Instagram-scoped id (IGSID), as the test accounts see them.
     pub igsid: String,

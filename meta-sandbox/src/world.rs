@@ -31,13 +31,13 @@ pub struct Code {
     pub used: bool,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum TokenKind {
     ShortLived,
     LongLived,
 }
 
-#[derive(Clone)]
+#[derive(Clone, serde::Serialize, serde::Deserialize)]
 pub struct Token {
     pub account: usize,
     pub kind: TokenKind,
@@ -48,7 +48,7 @@ pub struct Token {
 }
 
 /// A direct message, inbound or sent by the business.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Message {
     pub account: usize,
     pub igsid: String,
@@ -60,7 +60,7 @@ pub struct Message {
     pub at_ms: i64,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Comment {
     pub id: String,
     pub account: usize,
@@ -136,8 +136,20 @@ pub enum TokenProblem {
 }
 
 impl World {
+    /// A world with Meta's three seeded test accounts and three followers.
     pub fn seeded() -> Self {
-        let mut world = Self {
+        let mut world = Self::empty();
+        crate::accounts::seed().into_iter().for_each(|a| {
+            world.add_account(a);
+        });
+        crate::people::seed().into_iter().for_each(|p| {
+            world.add_person(p);
+        });
+        world
+    }
+
+    pub(crate) fn empty() -> Self {
+        Self {
             clock_offset: 0,
             accounts: Vec::new(),
             people: Vec::new(),
@@ -161,14 +173,7 @@ impl World {
             platform_calls_per_hour: 4800,
             latency_ms: None,
             stats: Stats::default(),
-        };
-        crate::accounts::seed().into_iter().for_each(|a| {
-            world.add_account(a);
-        });
-        crate::people::seed().into_iter().for_each(|p| {
-            world.add_person(p);
-        });
-        world
+        }
     }
 
     /// Adds an account (or returns the one with that username).

@@ -70,8 +70,10 @@ pub async fn delete_automation(id: String) -> Result<(), AppError> {
 /// The posts and reels of one of the caller's instances (their first when absent).
 #[server(endpoint = "automations/media", input = GetUrl)]
 pub async fn list_media(#[server(default)] instance_id: Option<String>) -> Result<Vec<MediaItem>, AppError> {
-    use crate::backend::{auth, automations, respond, state};
-    respond(async { automations::media(&state(), &auth::require_user().await?, instance_id.as_deref()).await }.await)
+    use crate::backend::{auth, automations, respond_part, state};
+    respond_part(
+        async { automations::media(&state(), &auth::require_user().await?, instance_id.as_deref()).await }.await,
+    )
 }
 
 /// Which automation would answer a sample DM or comment, and the exact reply; sends nothing.

@@ -306,11 +306,18 @@ async fn editing_keeps_every_chosen_post_the_picker_cannot_show() {
         html.split("media-picker").nth(1).unwrap_or_default()
     );
 
-    // Media cannot load: every chosen post is kept.
+    // Media cannot load: every chosen post is kept, and only the picker says so; the page is
+    // still a page (200), while the picker's own call answers 503.
     shop.meta
         .post_control("/_sandbox/faults", json!({ "endpoint": "media", "kind": "server_error", "count": 10 }))
         .await;
-    let html = editor(&shop).await;
+    let url = shop.app.url(&format!("/automations?instance={}&edit={id}", shop.instance_id));
+    let page = shop.app.client.get(url).send().await.expect("page");
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.expect("html");
+    assert!(html.contains("Não foi possível carregar as publicações"), "the picker's own message");
+    let media = shop.app.get(&format!("/api/automations/media?instance_id={}", shop.instance_id)).await;
+    assert_eq!(media.status(), 503);
     for (i, kept) in [REEL, beyond_first_page].iter().enumerate() {
         assert!(
             html.contains(&format!(r#"type="hidden" name="input[media_ids][{i}]" value="{kept}""#)),

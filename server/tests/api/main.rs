@@ -24,5 +24,6 @@ mod operations;
 mod poison;
 mod processes;
 mod reports;
+mod restart;
 mod schema;
 mod webhooks;
