@@ -357,7 +357,7 @@ async fn a_permanent_failure_is_recorded_with_metas_message_and_not_retried() {
     assert_eq!(calls[0]["body"]["recipient"]["comment_id"], comment.as_str());
     let reports = shop.reports().await;
     assert_eq!(reports[0].0, "failed");
-    assert!(reports[0].1.as_deref().is_some_and(|e| e.contains("invalid for a private reply")), "{reports:?}");
+    assert_eq!(reports[0].1.as_deref(), Some("private_reply_used"), "{reports:?}");
 }
 
 #[tokio::test]

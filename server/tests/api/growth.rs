@@ -766,9 +766,13 @@ async fn a_carousel_and_files_built_in_the_editor_are_sent_as_metas_shapes() {
     shop.meta.settle(&shop.app).await;
     let (status, error, text, _) = dm_report(&shop, &promo).await;
     assert_eq!((status.as_str(), text.as_deref()), ("failed", Some("https://cdn.loja.invalid/promo.jpg")));
-    assert!(error.as_deref().is_some_and(|e| e.contains("fetch")), "{error:?}");
+    assert_eq!(error.as_deref(), Some("attachment_failed"), "Meta's reason, as a code the reports translate");
     let tries = shop.meta.calls("/messages").await;
     assert_eq!(tries.iter().filter(|c| c["body"].to_string().contains("loja.invalid")).count(), 1, "no retry");
+    // The reports say why in the reader's language, never in Meta's English.
+    let page = shop.app.get("/reports?status=failed").await.text().await.expect("html");
+    assert!(page.contains("o Instagram não conseguiu baixar o arquivo"), "the translated reason");
+    assert!(!page.contains("Failed to fetch"), "Meta's own text stays out of the page");
 }
 
 #[tokio::test]

@@ -36,7 +36,10 @@ pub(super) async fn send(state: &AppState, item: Claimed) -> Outcome {
         Ok(Some(instance)) => instance,
         Ok(None) => return Outcome::failed(item, "instance_deleted"),
         // MongoDB is unreachable: nothing was sent, the same run later.
-        Err(error) => return Outcome::wait(item, chrono::Duration::seconds(5), Some(error.to_string())),
+        Err(error) => {
+            tracing::warn!(instance.id = %item.instance_id, "cannot read the instance of a reply: {error}");
+            return Outcome::wait(item, chrono::Duration::seconds(5), Some("storage_unavailable".into()));
+        }
     };
     let (Some(template), Some(response_type)) = (item.response_text.clone(), item.response_type) else {
         return Outcome::failed(item, "reply_missing");
@@ -58,7 +61,10 @@ pub(super) async fn send(state: &AppState, item: Claimed) -> Outcome {
             match interactions::echo_of(&state.pg, &item.instance_id, item.id).await {
                 Ok(Some((mid, text))) => return Outcome::Sent { reply_id: mid, text: text.unwrap_or(template), item },
                 Ok(None) => {}
-                Err(error) => return Outcome::wait(item, chrono::Duration::seconds(5), Some(error.to_string())),
+                Err(error) => {
+                    tracing::warn!(instance.id = %item.instance_id, "cannot look for the echo of a reply: {error}");
+                    return Outcome::wait(item, chrono::Duration::seconds(5), Some("storage_unavailable".into()));
+                }
             }
         }
         match (item.kind, response_type) {
@@ -138,10 +144,11 @@ async fn retry_or_fail(
         if let Err(e) = instances::change_status(state, instance, InstanceStatus::Error, Some("token_invalid")).await {
             tracing::warn!(instance.id = %item.instance_id, "cannot record the dead token: {e}");
         }
-        return Outcome::failed(item, &error.message());
+        return Outcome::failed(item, error.reason());
     }
     if !error.is_transient() {
-        return Outcome::failed(item, &error.message());
+        tracing::info!(instance.id = %item.instance_id, "Meta refused a reply ({}): {}", error.reason(), error.message());
+        return Outcome::failed(item, error.reason());
     }
     let started = if sent_a_request && matches!(error, MetaError::Api { .. }) {
         Started::Clear
@@ -151,11 +158,11 @@ async fn retry_or_fail(
         Started::Keep
     };
     if u32::try_from(item.attempts).unwrap_or(u32::MAX) >= state.config.engine.reply_max_attempts {
-        return Outcome::Failed { item, reason: error.message(), retries_ran_out: true };
+        return Outcome::Failed { item, reason: error.reason().to_owned(), retries_ran_out: true };
     }
     let delay =
         chrono::Duration::from_std(backoff(state, item.attempts)).unwrap_or_else(|_| chrono::Duration::seconds(1));
-    Outcome::Later { at: Utc::now() + delay, error: Some(error.message()), started, counts: true, item }
+    Outcome::Later { at: Utc::now() + delay, error: Some(error.reason().to_owned()), started, counts: true, item }
 }
 
 /// The @username for `{username}`: known already, or asked of the profile API once and kept.

@@ -36,7 +36,40 @@ impl MetaError {
         }
     }
 
-    /// Meta's own message, for the person (it never contains a token).
+    /// Why a reply failed, as a code the reports translate (Meta's own text is English, or
+    /// localized to the server's account, and says nothing stable): decided on the code and
+    /// subcode, as CONTRACT.md §12 says.
+    pub fn reason(&self) -> &'static str {
+        let Self::Api { status, code, subcode, .. } = self else {
+            return match self {
+                Self::Unexpected(_) => "meta_unexpected",
+                _ => "meta_unavailable",
+            };
+        };
+        match (code, subcode) {
+            (Some(10), Some(2_534_022 | 2_018_278)) => "outside_window",
+            (Some(100), Some(2_534_025)) => "private_reply_used",
+            (Some(190 | 102), _) => "token_invalid",
+            (Some(4 | 17 | 32 | 341 | 613 | 80002), _) => "meta_rate_limited",
+            (Some(10), Some(2_018_108 | 1_893_063)) | (Some(200), Some(1_545_041)) | (Some(551), _) => {
+                "recipient_unavailable"
+            }
+            (Some(100), Some(2_534_014 | 2_018_001)) => "recipient_unknown",
+            (Some(100), Some(2_534_029)) => "blocked_by_user",
+            (Some(200), Some(2_534_041)) => "messaging_disabled",
+            (Some(100), Some(2_018_008 | 2_018_047 | 2_018_109)) => "attachment_failed",
+            (Some(100), Some(33)) => "object_missing",
+            (Some(368), _) => "policy_block",
+            (Some(10 | 200), _) => "permission_denied",
+            (Some(100), _) => "invalid_message",
+            (Some(9_000_001), _) => "message_deleted",
+            _ if *status >= 500 => "meta_unavailable",
+            (Some(1 | 2), _) => "meta_unavailable",
+            _ => "meta_refused",
+        }
+    }
+
+    /// Meta's own message, for the logs (it never contains a token).
     pub fn message(&self) -> String {
         match self {
             Self::Api { message, .. } => message.clone(),
@@ -95,5 +128,24 @@ mod tests {
         assert!(api(500, 100).is_transient());
         assert!(!api(403, 10).is_transient());
         assert!(MetaError::Timeout.is_transient());
+    }
+
+    #[test]
+    fn reasons_come_from_the_code_and_subcode_never_the_text() {
+        let with = |status: u16, code: u64, subcode: Option<u64>| MetaError::Api {
+            status,
+            code: Some(code),
+            subcode,
+            message: "This message is sent outside of allowed window.".into(),
+        };
+        assert_eq!(with(403, 10, Some(2_534_022)).reason(), "outside_window");
+        assert_eq!(with(400, 100, Some(2_534_025)).reason(), "private_reply_used");
+        assert_eq!(with(400, 190, Some(463)).reason(), "token_invalid");
+        assert_eq!(with(400, 613, Some(2_534_040)).reason(), "meta_rate_limited");
+        assert_eq!(with(400, 100, Some(2_018_008)).reason(), "attachment_failed");
+        assert_eq!(with(400, 200, Some(2_534_041)).reason(), "messaging_disabled");
+        assert_eq!(with(400, 100, None).reason(), "invalid_message", "the text does not decide");
+        assert_eq!(with(500, 1, None).reason(), "meta_unavailable");
+        assert_eq!(MetaError::Timeout.reason(), "meta_unavailable");
     }
 }
