@@ -324,6 +324,21 @@ keys! {
     ReasonLiveNoPublic => "comentário em live: o Instagram não aceita resposta pública", "live video comment: Instagram takes no public reply";
     ReasonLoopGuard => "respostas demais à mesma pessoa nesta hora (proteção contra loop)", "too many replies to the same person this hour (loop guard)";
     ReasonNotConnected => "instância não conectada", "instance not connected";
+    AuditConnected => "conectou a instância", "connected the instance";
+    AuditConnectionFailed => "conexão falhou", "connection failed";
+    AuditDisconnected => "desconectou a instância", "disconnected the instance";
+    AuditDeleted => "excluiu a instância", "deleted the instance";
+    AuditRenamed => "renomeou a instância", "renamed the instance";
+    AuditDailyCapSet => "mudou o limite diário", "changed the daily limit";
+    AuditIceBreakersSet => "salvou as perguntas frequentes", "saved the frequent questions";
+    AuditTokenRefreshed => "renovou o token", "renewed the token";
+    AuditTokenRefreshFailed => "não conseguiu renovar o token", "could not renew the token";
+    AuditAutomationCreated => "criou a automação", "created the automation";
+    AuditAutomationUpdated => "editou a automação", "edited the automation";
+    AuditAutomationActivated => "ativou a automação", "turned the automation on";
+    AuditAutomationDeactivated => "desativou a automação", "turned the automation off";
+    AuditAutomationDeleted => "excluiu a automação", "deleted the automation";
+    AuditByAdmin => "admin", "admin";
     ReasonOutsideWindow => "fora da janela de 24 horas: a pessoa não escreve há mais de um dia", "outside the 24-hour window: the person has not written for over a day";
     ReasonPrivateReplyUsed => "já respondido: o Instagram aceita uma resposta privada por comentário, em até 7 dias", "already answered: Instagram takes one private reply per comment, within 7 days";
     ReplyTokenInvalid => "token expirado ou revogado: reconecte a instância", "token expired or revoked: reconnect the instance";
@@ -473,6 +488,30 @@ pub fn reason_message(reason: &str) -> Key {
         "token_invalid" => Key::ReasonTokenInvalid,
         _ => Key::ReasonInternal,
     }
+}
+
+/// What an audit entry's action says (`admin.` in front: an admin did it), `None` for one this
+/// version does not know.
+pub fn audit_action(action: &str) -> Option<(bool, Key)> {
+    let (by_admin, action) = action.strip_prefix("admin.").map_or((false, action), |rest| (true, rest));
+    let key = match action {
+        "instance.connected" => Key::AuditConnected,
+        "instance.connection_failed" => Key::AuditConnectionFailed,
+        "instance.disconnected" => Key::AuditDisconnected,
+        "instance.deleted" => Key::AuditDeleted,
+        "instance.renamed" => Key::AuditRenamed,
+        "instance.daily_cap_set" => Key::AuditDailyCapSet,
+        "instance.ice_breakers_set" => Key::AuditIceBreakersSet,
+        "token.refreshed" => Key::AuditTokenRefreshed,
+        "token.refresh_failed" => Key::AuditTokenRefreshFailed,
+        "automation.created" => Key::AuditAutomationCreated,
+        "automation.updated" => Key::AuditAutomationUpdated,
+        "automation.activated" => Key::AuditAutomationActivated,
+        "automation.deactivated" => Key::AuditAutomationDeactivated,
+        "automation.deleted" => Key::AuditAutomationDeleted,
+        _ => return None,
+    };
+    Some((by_admin, key))
 }
 
 /// The message for a field error code sent by the server.

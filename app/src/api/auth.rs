@@ -48,17 +48,25 @@ fn request_locale(parts: &http::request::Parts) -> crate::i18n::Locale {
 /// Starts an account and e-mails the link that confirms it. Answers the same whether or not the
 /// address already has an account.
 #[server(endpoint = "sign_up")]
-pub async fn sign_up(email: String, name: String, password: String) -> Result<(), AppError> {
+pub async fn sign_up(
+    email: String,
+    name: String,
+    password: String,
+    #[server(default)] next: Option<String>,
+) -> Result<(), AppError> {
     use crate::{
         backend::{accounts, auth, respond, state},
-        domain::user::SignUp,
+        domain::user::{safe_next, SignUp},
     };
     respond(
         async {
             let state = state();
             let parts = expect_context::<http::request::Parts>();
             let form = SignUp::parse(&email, &name, &password).map_err(AppError::Invalid)?;
-            accounts::sign_up(&state, auth::client_ip(&state.config, &parts), form, request_locale(&parts)).await?;
+            // Where the e-mail's link brings the person once confirmed.
+            let next = safe_next(next.as_deref());
+            let ip = auth::client_ip(&state.config, &parts);
+            accounts::sign_up(&state, ip, form, request_locale(&parts), &next).await?;
             leptos_axum::redirect("/sign-up?sent=1");
             Ok(())
         }
@@ -68,15 +76,18 @@ pub async fn sign_up(email: String, name: String, password: String) -> Result<()
 
 /// Confirms an address from the link of its e-mail and signs its account in.
 #[server(endpoint = "confirm_email")]
-pub async fn confirm_email(token: String) -> Result<(), AppError> {
-    use crate::backend::{accounts, auth, respond, state};
+pub async fn confirm_email(token: String, #[server(default)] next: Option<String>) -> Result<(), AppError> {
+    use crate::{
+        backend::{accounts, auth, respond, state},
+        domain::user::safe_next,
+    };
     respond(
         async {
             let state = state();
             let parts = expect_context::<http::request::Parts>();
             let user = accounts::confirm(&state, &token).await?;
             auth::start_session(&state, &parts, &user).await?;
-            leptos_axum::redirect("/instances");
+            leptos_axum::redirect(&safe_next(next.as_deref()));
             Ok(())
         }
         .await,

@@ -39,7 +39,14 @@ fn token_hash(token: &str) -> String {
 /// and for the whole service. The answer is the same whether or not the address has an account
 /// (an e-mail tells its owner which): a new account gets a link that confirms it, an existing
 /// one a note, an unconfirmed one a fresh link.
-pub async fn sign_up(state: &AppState, ip: Option<IpAddr>, form: SignUp, locale: Locale) -> Result<(), AppError> {
+/// `next` is where the link brings the person once confirmed (a path of the site).
+pub async fn sign_up(
+    state: &AppState,
+    ip: Option<IpAddr>,
+    form: SignUp,
+    locale: Locale,
+    next: &str,
+) -> Result<(), AppError> {
     let limits = &state.config.limits;
     if let Some(ip) = ip {
         rate_limit::enforce(state, "sign-up-ip", &ip.to_string(), Quota::per_hour(limits.sign_up_per_ip_per_hour))
@@ -75,11 +82,18 @@ pub async fn sign_up(state: &AppState, ip: Option<IpAddr>, form: SignUp, locale:
         }
         Err(error) => return Err(error.into()),
     };
-    send_confirmation(state, mailer, &user, locale).await
+    send_confirmation(state, mailer, &user, locale, next).await
 }
 
-/// A new confirmation link for `user`, kept (replacing any older one) and e-mailed.
-async fn send_confirmation(state: &AppState, mailer: &Mailer, user: &UserDoc, locale: Locale) -> Result<(), AppError> {
+/// A new confirmation link for `user`, kept (replacing any older one) and e-mailed; it brings
+/// the person to `next` once confirmed.
+async fn send_confirmation(
+    state: &AppState,
+    mailer: &Mailer,
+    user: &UserDoc,
+    locale: Locale,
+    next: &str,
+) -> Result<(), AppError> {
     let mut bytes = [0u8; 32];
     rand::rngs::OsRng.fill_bytes(&mut bytes);
     let token = URL_SAFE_NO_PAD.encode(bytes);
@@ -92,7 +106,7 @@ async fn send_confirmation(state: &AppState, mailer: &Mailer, user: &UserDoc, lo
     users::set_confirmation(&state.mongo, user.id, &confirmation).await?;
     let email =
         Email::parse(&user.email).map_err(|_| AppError::internal(format!("user {} has no valid e-mail", user.id)))?;
-    deliver(mailer, &email, locale, &Mail::Confirm { name: &user.name, token: &token }).await
+    deliver(mailer, &email, locale, &Mail::Confirm { name: &user.name, token: &token, next }).await
 }
 
 async fn deliver(mailer: &Mailer, to: &Email, locale: Locale, mail: &Mail<'_>) -> Result<(), AppError> {
@@ -158,7 +172,7 @@ pub async fn sign_in(
         let sent_ms = user.email_confirmation.as_ref().map(|c| c.sent_at.timestamp_millis());
         let due = sent_ms.is_none_or(|at| now_ms - at > RESEND_AFTER_SECONDS * 1000);
         if let (true, Some(mailer)) = (due, state.mailer.as_ref()) {
-            send_confirmation(state, mailer, &user, locale).await?;
+            send_confirmation(state, mailer, &user, locale, "/instances").await?;
         }
         return Err(AppError::EmailNotConfirmed);
     }

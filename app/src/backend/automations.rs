@@ -6,7 +6,10 @@ use super::{
     state::AppState,
     store::{
         mongo::instances,
-        pg::{automation_uses, automations, daily_caps, ice_breakers, people},
+        pg::{
+            audit::{self, Actor},
+            automation_uses, automations, daily_caps, ice_breakers, people,
+        },
         StoreError,
     },
 };
@@ -74,6 +77,18 @@ pub async fn save_ice_breakers(
         AppError::MetaUnavailable
     })?;
     ice_breakers::replace(&state.pg, &instance_id, &questions).await?;
+    let listed: Vec<&str> = questions.iter().map(|q| q.question.as_str()).collect();
+    let id = who.user_id().to_hex();
+    let actor = Actor { id: Some(&id), email: Some(&who.user().email) };
+    audit::record(
+        &state.pg,
+        &actor,
+        "instance.ice_breakers_set",
+        &instance_id,
+        &instance.name,
+        Some(&listed.join(" | ")),
+    )
+    .await?;
     Ok(questions)
 }
 
@@ -99,6 +114,8 @@ pub async fn save(
         }
     };
     directory::rules_changed(state, &instance_id).await;
+    let action = if id.is_some_and(|id| !id.is_empty()) { "automation.updated" } else { "automation.created" };
+    audit(state, who, action, &saved.to_string(), &draft.name, Some(&instance.name)).await?;
     let shared_keywords = shared_keywords(state, &instance_id, saved, &draft).await?;
     Ok(Saved { id: saved.to_string(), shared_keywords })
 }
@@ -150,9 +167,25 @@ async fn shared_keywords(
 }
 
 pub async fn set_active(state: &AppState, who: &SignedIn, id: &str, active: bool) -> Result<(), AppError> {
-    let instance_id = automations::set_active(&state.pg, &who.user_id().to_hex(), automation_id(id)?, active).await?;
+    let (instance_id, name) =
+        automations::set_active(&state.pg, &who.user_id().to_hex(), automation_id(id)?, active).await?;
     directory::rules_changed(state, &instance_id).await;
-    Ok(())
+    let action = if active { "automation.activated" } else { "automation.deactivated" };
+    audit(state, who, action, id, &name, None).await
+}
+
+/// An audit entry for a change `who` made to an automation.
+async fn audit(
+    state: &AppState,
+    who: &SignedIn,
+    action: &str,
+    automation_id: &str,
+    name: &str,
+    details: Option<&str>,
+) -> Result<(), AppError> {
+    let id = who.user_id().to_hex();
+    let actor = Actor { id: Some(&id), email: Some(&who.user().email) };
+    Ok(audit::record(&state.pg, &actor, action, automation_id, name, details).await?)
 }
 
 /// Moves an automation one place earlier (`up`) or later in the order its instance tries them.
@@ -171,9 +204,9 @@ pub async fn move_one(state: &AppState, who: &SignedIn, id: &str, direction: &st
 }
 
 pub async fn delete(state: &AppState, who: &SignedIn, id: &str) -> Result<(), AppError> {
-    let instance_id = automations::delete(&state.pg, &who.user_id().to_hex(), automation_id(id)?).await?;
+    let (instance_id, name) = automations::delete(&state.pg, &who.user_id().to_hex(), automation_id(id)?).await?;
     directory::rules_changed(state, &instance_id).await;
-    Ok(())
+    audit(state, who, "automation.deleted", id, &name, None).await
 }
 
 /// The instance's posts and reels, to limit a comment automation to some of them (`None`: the

@@ -119,6 +119,15 @@ pub async fn finish(state: &AppState, who: &SignedIn, callback: Callback) -> Res
         Ok(instance_name) => Ok(Finished::Connected { instance_name }),
         Err(reason) => {
             super::instances::change_status(state, &doc, InstanceStatus::Error, Some(&reason)).await?;
+            super::instances::audit(
+                state,
+                who,
+                super::instances::Scope::Own,
+                "instance.connection_failed",
+                &doc,
+                Some(&reason),
+            )
+            .await?;
             tracing::info!(instance.id = %doc.id, reason = %reason, "connection of {} failed: {reason}", doc.id);
             failed(&reason)
         }
@@ -188,5 +197,8 @@ async fn connect_account(
     }
     super::instances::announce(state, &target, InstanceStatus::Connected, None).await;
     tracing::info!(instance.id = %target.id, "instance {} connected", target.id);
+    let account = format!("@{}", profile.username);
+    super::instances::audit(state, who, super::instances::Scope::Own, "instance.connected", &target, Some(&account))
+        .await?;
     Ok(Ok(target.instance_name))
 }

@@ -64,7 +64,7 @@ async fn load(state: &AppState, who: &SignedIn, id: &str, scope: Scope) -> Resul
     }
 }
 
-async fn audit(
+pub(super) async fn audit(
     state: &AppState,
     who: &SignedIn,
     scope: Scope,

@@ -33,8 +33,8 @@ impl std::fmt::Debug for Mailer {
 
 /// What an e-mail says.
 pub enum Mail<'a> {
-    /// The link that confirms a new account's address.
-    Confirm { name: &'a str, token: &'a str },
+    /// The link that confirms a new account's address, then brings the person to `next`.
+    Confirm { name: &'a str, token: &'a str, next: &'a str },
     /// Someone signed up with an address that has an account: tell its owner, link to sign in.
     AlreadyRegistered,
 }
@@ -68,19 +68,29 @@ impl Mailer {
 
     fn compose(&self, locale: Locale, mail: &Mail<'_>) -> (String, String) {
         let site = &self.public_url;
+        let link = |token: &str, next: &str| {
+            let next = if next == "/instances" {
+                String::new()
+            } else {
+                format!("&next={}", crate::domain::url::encode(next))
+            };
+            format!("{site}/confirm-email?token={token}{next}")
+        };
         match (mail, locale) {
-            (Mail::Confirm { name, token }, Locale::PtBr) => (
+            (Mail::Confirm { name, token, next }, Locale::PtBr) => (
                 "Confirme seu e-mail no Insta-Clerky".to_owned(),
                 format!(
-                    "Olá, {name}!\n\nPara ativar sua conta no Insta-Clerky, abra este link e confirme:\n\n\
-                     {site}/confirm-email?token={token}\n\nO link vale por 24 horas. Se não foi você, ignore este e-mail."
+                    "Olá, {name}!\n\nPara ativar sua conta no Insta-Clerky, abra este link e confirme:\n\n{}\n\n\
+                     O link vale por 24 horas. Se não foi você, ignore este e-mail.",
+                    link(token, next)
                 ),
             ),
-            (Mail::Confirm { name, token }, Locale::En) => (
+            (Mail::Confirm { name, token, next }, Locale::En) => (
                 "Confirm your e-mail on Insta-Clerky".to_owned(),
                 format!(
-                    "Hello, {name}!\n\nTo activate your Insta-Clerky account, open this link and confirm:\n\n\
-                     {site}/confirm-email?token={token}\n\nThe link is valid for 24 hours. If it was not you, ignore this e-mail."
+                    "Hello, {name}!\n\nTo activate your Insta-Clerky account, open this link and confirm:\n\n{}\n\n\
+                     The link is valid for 24 hours. If it was not you, ignore this e-mail.",
+                    link(token, next)
                 ),
             ),
             (Mail::AlreadyRegistered, Locale::PtBr) => (

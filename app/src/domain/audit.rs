@@ -6,8 +6,11 @@ pub struct AuditEntry {
     pub at: chrono::DateTime<chrono::Utc>,
     /// `None` for the system (the token refresh job).
     pub actor_email: Option<String>,
-    /// `instance.connected`, `instance.disconnected`, `instance.deleted`, `instance.renamed`,
-    /// `token.refreshed`, `token.refresh_failed`, with `admin.` in front when an admin acted.
+    /// `instance.connected`, `instance.connection_failed`, `instance.disconnected`,
+    /// `instance.deleted`, `instance.renamed`, `instance.daily_cap_set`,
+    /// `instance.ice_breakers_set`, `token.refreshed`, `token.refresh_failed`,
+    /// `automation.created`, `.updated`, `.activated`, `.deactivated`, `.deleted`; with `admin.`
+    /// in front when an admin acted.
     pub action: String,
     pub target_id: String,
     pub target_name: Option<String>,

@@ -281,7 +281,10 @@ fn AuditTable(entries: Vec<AuditEntry>, locale: Locale) -> impl IntoView {
                         <tr>
                             <td>{entry.at.format("%Y-%m-%d %H:%M:%S UTC").to_string()}</td>
                             <td>{entry.actor_email.unwrap_or_else(|| locale.t(Key::SystemActor).to_owned())}</td>
-                            <td><code>{entry.action}</code></td>
+                            <td title=entry.action.clone()>{match crate::i18n::audit_action(&entry.action) {
+                                Some((by_admin, key)) => format!("{}{}", if by_admin { format!("{} · ", locale.t(Key::AuditByAdmin)) } else { String::new() }, locale.t(key)),
+                                None => entry.action.clone(),
+                            }}</td>
                             <td>{entry.target_name.unwrap_or(entry.target_id)}</td>
                             <td>{entry.details.unwrap_or_default()}</td>
                         </tr>

@@ -14,6 +14,7 @@ pub fn ConfirmEmailPage() -> impl IntoView {
     let locale = use_locale();
     let query = use_query_map();
     let token = move || query.read().get("token").unwrap_or_default();
+    let next = move || query.read().get("next").unwrap_or_default();
     let confirm = use_auth().confirm;
     let problem = move || match confirm.value().get() {
         Some(Err(AppError::Invalid(_))) => {
@@ -28,6 +29,7 @@ pub fn ConfirmEmailPage() -> impl IntoView {
             <p>{locale.t(Key::ConfirmText)}</p>
             <ActionForm action=confirm>
                 <input type="hidden" name="token" value=token/>
+                <input type="hidden" name="next" value=next/>
                 {problem}
                 <button type="submit" class="primary" disabled=move || confirm.pending().get()>
                     {move || locale.t(if confirm.pending().get() { Key::Working } else { Key::ConfirmButton })}

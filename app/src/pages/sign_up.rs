@@ -15,6 +15,7 @@ pub fn SignUpPage() -> impl IntoView {
     let auth = use_auth();
     let query = use_query_map();
     let sent = move || query.read().get("sent").is_some();
+    let next = move || query.read().get("next").unwrap_or_default();
     let result = Signal::derive(move || auth.sign_up.value().get());
     view! {
         <section class="auth-card">
@@ -23,6 +24,7 @@ pub fn SignUpPage() -> impl IntoView {
                 fallback=move || view! {
                     <h1>{locale.t(Key::SignUpTitle)}</h1>
                     <ActionForm action=auth.sign_up>
+                        <input type="hidden" name="next" value=next/>
                         <Field label=Key::Name name="name" autocomplete="name" result/>
                         <Field label=Key::Email name="email" kind="email" autocomplete="email" result/>
                         <Field label=Key::Password name="password" kind="password" autocomplete="new-password" hint=Key::PasswordHint result/>

@@ -287,3 +287,28 @@ async fn a_cross_site_form_post_is_refused_and_a_same_site_one_accepted() {
     let same = app.client.post(app.url("/api/sign_in")).header("origin", public).form(&form).send().await;
     assert_eq!(same.expect("request").status(), 302);
 }
+
+#[tokio::test]
+async fn sign_up_keeps_where_the_person_was_going_through_the_e_mail() {
+    let app = spawn_app().await;
+    let form = [("email", "lu@loja.com"), ("name", "Lu"), ("password", "senha-forte-1"), ("next", "/reports?type=dm")];
+    assert_eq!(app.post_form("/api/sign_up", &form).await.status(), 302);
+    let token = app.confirmation_token("lu@loja.com").await;
+    let text = &app.mails_to("lu@loja.com").await[0].1;
+    assert!(text.contains(&format!("/confirm-email?token={token}&next=/reports%3Ftype%3Ddm")), "{text}");
+    let page =
+        app.get(&format!("/confirm-email?token={token}&next=/reports%3Ftype%3Ddm")).await.text().await.expect("html");
+    assert!(page.contains(r#"name="next" value="/reports?type=dm""#), "{page}");
+    let confirmed = app.post_form("/api/confirm_email", &[("token", &token), ("next", "/reports?type=dm")]).await;
+    assert_eq!(confirmed.headers()["location"], "/reports?type=dm");
+    // Never off the site.
+    let form =
+        [("email", "mo@loja.com"), ("name", "Mo"), ("password", "senha-forte-1"), ("next", "https://evil.example/")];
+    app.another_browser().post_form("/api/sign_up", &form).await;
+    let token = app.confirmation_token("mo@loja.com").await;
+    let confirmed = app
+        .another_browser()
+        .post_form("/api/confirm_email", &[("token", &token), ("next", "https://evil.example/")])
+        .await;
+    assert_eq!(confirmed.headers()["location"], "/instances");
+}

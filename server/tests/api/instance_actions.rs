@@ -270,3 +270,53 @@ async fn disconnecting_or_deleting_unsubscribes_at_meta_and_stops_storing_events
     assert_eq!(meta.succeeded("DELETE", "/me/subscribed_apps").await.len(), 2, "deleting tells Meta");
     assert_eq!(subscribed_fields(&meta).await, Value::Null);
 }
+
+#[tokio::test]
+async fn connections_and_automation_changes_are_in_the_audit_log() {
+    let (app, meta) = crate::helpers::spawn_app_with_sandbox_and(|vars| {
+        vars.insert("FREE_INSTANCE_QUOTA".into(), "2".into());
+    })
+    .await;
+    let id = connected(&app, &meta, "ana@loja.com", "loja.exemplo").await;
+    // A refused connection is there too, with its reason.
+    let authorize = app.start_connect("Outra").await;
+    let cancelled = meta.decide(&authorize, "cancel", "doces.da.bia").await;
+    app.callback(&cancelled).await;
+    let form = [
+        ("instance_id", id.as_str()),
+        ("input[name]", "Preço"),
+        ("input[kind]", "dm"),
+        ("input[trigger]", "keyword"),
+        ("input[keywords]", "preço"),
+        ("input[direct_reply]", "Custa R$ 40."),
+    ];
+    let saved: Value = app.post_form("/api/automations/save", &form).await.json().await.expect("json");
+    let automation = saved["id"].as_str().expect("id").to_owned();
+    let mut edited = form.to_vec();
+    edited.push(("id", &automation));
+    app.post_form("/api/automations/save", &edited).await;
+    app.post_form("/api/automations/active", &[("id", automation.as_str()), ("active", "false")]).await;
+    app.post_form("/api/automations/delete", &[("id", automation.as_str())]).await;
+
+    let entries = audit::recent(&app.state.pg, 50).await.expect("audit");
+    let mut seen: Vec<(String, Option<String>, Option<String>)> =
+        entries.into_iter().map(|e| (e.action, e.target_name, e.details)).collect();
+    seen.reverse();
+    assert_eq!(
+        seen,
+        [
+            ("instance.connected", Some("Loja"), Some("@loja.exemplo")),
+            ("instance.connection_failed", Some("Outra"), Some("denied")),
+            ("automation.created", Some("Preço"), Some("Loja")),
+            ("automation.updated", Some("Preço"), Some("Loja")),
+            ("automation.deactivated", Some("Preço"), None),
+            ("automation.deleted", Some("Preço"), None),
+        ]
+        .map(|(a, n, d)| (a.to_owned(), n.map(str::to_owned), d.map(str::to_owned)))
+    );
+    assert!(audit::recent(&app.state.pg, 50)
+        .await
+        .expect("audit")
+        .iter()
+        .all(|e| e.actor_email.as_deref() == Some("ana@loja.com")));
+}

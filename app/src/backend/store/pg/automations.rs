@@ -268,11 +268,16 @@ pub async fn update(
     bind_draft(query, draft).fetch_optional(db).await?.map(|_| ()).ok_or(StoreError::NotFound)
 }
 
-/// Turns an automation of `user_id` on or off; returns its instance.
-pub async fn set_active(db: impl PgExecutor<'_>, user_id: &str, id: Uuid, active: bool) -> Result<String, StoreError> {
-    sqlx::query_scalar(
+/// Turns an automation of `user_id` on or off; returns its instance and name.
+pub async fn set_active(
+    db: impl PgExecutor<'_>,
+    user_id: &str,
+    id: Uuid,
+    active: bool,
+) -> Result<(String, String), StoreError> {
+    sqlx::query_as(
         "UPDATE instagram_automations SET is_active = $3, updated_at = now() WHERE id = $1 AND user_id = $2
-         RETURNING instance_id",
+         RETURNING instance_id, name",
     )
     .bind(id)
     .bind(user_id)
@@ -282,12 +287,14 @@ pub async fn set_active(db: impl PgExecutor<'_>, user_id: &str, id: Uuid, active
     .ok_or(StoreError::NotFound)
 }
 
-/// Deletes an automation of `user_id` and who got it; its reports stay. Returns its instance.
-pub async fn delete(db: impl PgExecutor<'_>, user_id: &str, id: Uuid) -> Result<String, StoreError> {
-    sqlx::query_scalar(
-        "WITH gone AS (DELETE FROM instagram_automations WHERE id = $1 AND user_id = $2 RETURNING id, instance_id),
+/// Deletes an automation of `user_id` and who got it; its reports stay. Returns its instance
+/// and name.
+pub async fn delete(db: impl PgExecutor<'_>, user_id: &str, id: Uuid) -> Result<(String, String), StoreError> {
+    sqlx::query_as(
+        "WITH gone AS (DELETE FROM instagram_automations WHERE id = $1 AND user_id = $2
+                       RETURNING id, instance_id, name),
               uses AS (DELETE FROM automation_uses WHERE automation_id IN (SELECT id FROM gone))
-         SELECT instance_id FROM gone",
+         SELECT instance_id, name FROM gone",
     )
     .bind(id)
     .bind(user_id)
