@@ -56,6 +56,8 @@ if [ -z "${META_APP_ID:-}" ]; then
     export META_APP_SECRET=$DEMO_META_APP_SECRET META_VERIFY_TOKEN=$DEMO_META_VERIFY_TOKEN
     export META_REDIRECT_URI=$PUBLIC_URL/api/instagram/callback
     export META_AUTHORIZE_URL=$sandbox/oauth/authorize META_API_BASE_URL=$sandbox META_GRAPH_BASE_URL=$sandbox
+    # Every page shows a banner saying so, linking to the follower page and the sent e-mail.
+    export DEMO_SANDBOX_URL=$sandbox DEMO_MAIL_URL=${mail_page:-}
 fi
 
 cargo leptos build

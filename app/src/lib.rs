@@ -18,8 +18,8 @@ use leptos_router::{
     path, SsrMode,
 };
 use pages::{
-    admin::AdminPage, automations::AutomationsPage, confirm_email::ConfirmEmailPage, instances::InstancesPage,
-    not_found::NotFoundPage, reports::ReportsPage, sign_in::SignInPage, sign_up::SignUpPage,
+    admin::AdminPage, automations::AutomationsPage, confirm_email::ConfirmEmailPage, help::HelpPage,
+    instances::InstancesPage, not_found::NotFoundPage, reports::ReportsPage, sign_in::SignInPage, sign_up::SignUpPage,
 };
 
 /// The HTML document around the App, rendered on the server only.
@@ -82,6 +82,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/sign-in") view=SignInPage/>
                     <Route path=path!("/sign-up") view=SignUpPage/>
                     <Route path=path!("/confirm-email") view=ConfirmEmailPage/>
+                    <Route path=path!("/help") view=HelpPage/>
                     <Route path=path!("/instances") view=InstancesPage ssr=SsrMode::Async/>
                     <Route path=path!("/automations") view=AutomationsPage ssr=SsrMode::Async/>
                     <Route path=path!("/reports") view=ReportsPage ssr=SsrMode::Async/>

@@ -35,6 +35,8 @@ test("cancel at Instagram shows the error on the card, and reconnect connects it
   await expect(page.getByRole("alert")).toHaveText("A autorização foi cancelada no Instagram. Tente conectar de novo quando quiser.");
   const card = page.locator("li.card", { hasText: "Doces" });
   await expect(card.getByText("Erro")).toBeVisible();
+  // The card says what to do, on the help page.
+  await expect(card.getByRole("link", { name: "O que fazer?" })).toHaveAttribute("href", "/help#denied");
 
   await card.getByRole("button", { name: "Reconectar" }).click();
   await page.getByRole("radio", { name: /@doces\.da\.bia/ }).check();

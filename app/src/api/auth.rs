@@ -17,6 +17,18 @@ pub async fn current_user() -> Result<Option<UserView>, AppError> {
     )
 }
 
+/// In demo mode, where the Meta sandbox and the sent e-mail are; `None` otherwise.
+#[server(endpoint = "demo", input = GetUrl)]
+pub async fn demo_links() -> Result<Option<crate::domain::demo::DemoLinks>, AppError> {
+    // Route generation renders the App with no state: there is no demo to tell of then.
+    let Some(state) = use_context::<crate::backend::AppState>() else { return Ok(None) };
+    let config = &state.config;
+    Ok(config
+        .demo_sandbox_url
+        .clone()
+        .map(|sandbox_url| crate::domain::demo::DemoLinks { sandbox_url, mail_url: config.demo_mail_url.clone() }))
+}
+
 #[server(endpoint = "sign_in")]
 pub async fn sign_in(email: String, password: String, next: Option<String>) -> Result<(), AppError> {
     use crate::{

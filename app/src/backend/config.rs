@@ -150,6 +150,10 @@ pub struct Config {
     pub smtp_url: Option<SecretString>,
     /// The sender of every e-mail, e.g. `Insta-Clerky <no-reply@clerky.com.br>`.
     pub mail_from: String,
+    /// Demo mode (`make run` without Meta): where people act as followers in the Meta sandbox,
+    /// and where the e-mail the app sent can be read; shown in a banner on every page.
+    pub demo_sandbox_url: Option<String>,
+    pub demo_mail_url: Option<String>,
     /// Take the client address from `X-Forwarded-For` (only behind a proxy that sets it).
     pub trust_forwarded_for: bool,
     pub log_json: bool,
@@ -273,6 +277,8 @@ impl Config {
                 "a mailbox such as Insta-Clerky <no-reply@clerky.com.br>",
                 |v| v.parse::<lettre::message::Mailbox>().ok().map(|_| v.to_owned()),
             )?,
+            demo_sandbox_url: env.optional_parse("DEMO_SANDBOX_URL", "the Meta sandbox's address", valid_url)?,
+            demo_mail_url: env.optional_parse("DEMO_MAIL_URL", "the mail catcher's page", valid_url)?,
             trust_forwarded_for: env.flag("TRUST_X_FORWARDED_FOR")?,
             log_json: env.parse_or("LOG_FORMAT", "text", "text or json", |v| match v {
                 "text" => Some(false),

@@ -29,6 +29,7 @@ pub fn Layout(children: Children) -> impl IntoView {
                 </Transition>
             </nav>
             <div class="account">
+                <A href="/help">{locale.t(Key::HelpLink)}</A>
                 <a class="lang-switch" href=switch_href rel="external" hreflang=locale.other().tag()>
                     {locale.t(Key::SwitchLanguage)}
                 </a>
@@ -45,6 +46,32 @@ pub fn Layout(children: Children) -> impl IntoView {
                 </Transition>
             </div>
         </header>
+        <DemoBanner/>
         <main class="content">{children()}</main>
+    }
+}
+
+/// Under `make run`: says that Instagram here is the local sandbox, and links to where a person
+/// acts as a follower and reads the e-mail the app sent.
+#[component]
+fn DemoBanner() -> impl IntoView {
+    let locale = use_locale();
+    let links = Resource::new(|| (), |_| crate::api::auth::demo_links());
+    view! {
+        <Transition>
+            {move || links.get().and_then(Result::ok).flatten().map(|demo| view! {
+                <aside class="demo-banner" aria-label=locale.t(Key::DemoLabel)>
+                    <strong>{locale.t(Key::DemoLabel)}</strong> " "
+                    <span>{locale.t(Key::DemoText)}</span> " "
+                    <a href=format!("{}/_sandbox/follower", demo.sandbox_url) rel="external" target="_blank">{locale.t(Key::DemoFollower)}</a>
+                    " · "
+                    <a href=format!("{}/_sandbox/accounts", demo.sandbox_url) rel="external" target="_blank">{locale.t(Key::DemoAccounts)}</a>
+                    {demo.mail_url.map(|mail| view! {
+                        " · " <a href=mail rel="external" target="_blank">{locale.t(Key::DemoMail)}</a>
+                    })}
+                    " · " <a href="/help">{locale.t(Key::HelpLink)}</a>
+                </aside>
+            })}
+        </Transition>
     }
 }

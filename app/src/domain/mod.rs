@@ -3,6 +3,7 @@ pub mod audit;
 pub mod automation;
 pub mod automation_draft;
 pub mod dead_letter;
+pub mod demo;
 pub mod error;
 pub mod ice_breakers;
 pub mod instance;

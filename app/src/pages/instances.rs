@@ -178,7 +178,10 @@ fn InstanceCardView(
                 <span class=format!("badge {status_class}")>{locale.t(status_key)}</span>
             </div>
             {(card.status == InstanceStatus::Error)
-                .then(|| card.error_reason.clone().map(|r| view! { <p class="card-error">{locale.t(reason_message(&r))}</p> }))
+                .then(|| card.error_reason.clone().map(|r| view! {
+                    <p class="card-error">{locale.t(reason_message(&r))} " "
+                        <a href=format!("/help#{r}")>{locale.t(Key::HelpWhatToDo)}</a></p>
+                }))
                 .flatten()}
             <dl class="facts">
                 {card.token_expires_at.map(|at| view! {

@@ -2,6 +2,7 @@
 pub mod admin;
 pub mod automations;
 pub mod confirm_email;
+pub mod help;
 pub mod instances;
 pub mod not_found;
 pub mod reports;

@@ -100,3 +100,44 @@ async fn pages_keep_rendering_while_other_routers_are_built() {
     builder.join().expect("builder");
     assert!(stalled.is_empty(), "renders that never finished: {stalled:?}");
 }
+
+#[tokio::test]
+async fn the_demo_banner_shows_only_in_demo_mode_and_links_to_the_sandbox_and_the_mail() {
+    let plain = spawn_app().await;
+    let html = plain.get("/sign-in").await.text().await.expect("html");
+    assert!(!html.contains("Modo demonstração"), "no banner outside demo mode");
+    let demo = crate::helpers::spawn_app_with(|vars| {
+        vars.insert("DEMO_SANDBOX_URL".into(), "http://127.0.0.1:3100".into());
+        vars.insert("DEMO_MAIL_URL".into(), "http://127.0.0.1:1080".into());
+    })
+    .await;
+    let html = demo.get("/sign-in").await.text().await.expect("html");
+    assert!(html.contains("Modo demonstração"), "{html}");
+    assert!(html.contains(r#"href="http://127.0.0.1:3100/_sandbox/follower""#));
+    assert!(html.contains(r#"href="http://127.0.0.1:1080""#));
+    assert!(html.contains(r#"href="/help""#));
+}
+
+#[tokio::test]
+async fn the_help_page_explains_every_reason_a_card_shows() {
+    let app = spawn_app().await;
+    let response = app.get("/help").await;
+    assert_eq!(response.status(), 200);
+    let html = response.text().await.expect("html");
+    assert!(html.contains("A conta precisa ser profissional"));
+    for reason in [
+        "denied",
+        "state_expired",
+        "state_used",
+        "state_invalid",
+        "account_taken",
+        "missing_permissions",
+        "meta_unavailable",
+        "meta_refused",
+        "token_invalid",
+        "outside_window",
+        "messaging_disabled",
+    ] {
+        assert!(html.contains(&format!(r#"id="{reason}""#)), "{reason} has its anchor");
+    }
+}
