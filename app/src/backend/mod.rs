@@ -35,14 +35,41 @@ pub fn respond_part<T>(result: Result<T, AppError>) -> Result<T, AppError> {
     }
 }
 
-/// Gives a server function's error its HTTP status, so scripts see 401, 403, 422 or 429.
+/// Gives a server function's error its HTTP status, so scripts see 401, 403, 422 or 429. A
+/// browser without JavaScript (a plain form's POST, which accepts HTML and says where it came
+/// from) is sent back to its page instead, with the error in `?error=` for the page to show.
 pub fn respond<T>(result: Result<T, AppError>) -> Result<T, AppError> {
     if let Err(error) = &result {
-        if let (Some(options), Ok(status)) =
-            (leptos::prelude::use_context::<leptos_axum::ResponseOptions>(), http::StatusCode::from_u16(error.status()))
+        let Some(options) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() else { return result };
+        if let Some(back) = leptos::prelude::use_context::<http::request::Parts>().and_then(|p| back_to_form(&p, error))
         {
+            if let Ok(location) = http::HeaderValue::from_str(&back) {
+                options.set_status(http::StatusCode::SEE_OTHER);
+                options.insert_header(http::header::LOCATION, location);
+                return result;
+            }
+        }
+        if let Ok(status) = http::StatusCode::from_u16(error.status()) {
             options.set_status(status);
         }
     }
     result
+}
+
+/// Where a plain form's POST goes back to with `error`: its page (the same site only), `error=`
+/// replaced. `None` for a script or a page with JavaScript, which read the error themselves.
+fn back_to_form(parts: &http::request::Parts, error: &AppError) -> Option<String> {
+    let accepts_html =
+        parts.headers.get(http::header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("text/html"));
+    if parts.method != http::Method::POST || !accepts_html {
+        return None;
+    }
+    let referer = parts.headers.get(http::header::REFERER)?.to_str().ok()?;
+    let path = referer.split_once("://").map(|(_, rest)| rest.find('/').map_or("/", |i| &rest[i..]))?;
+    let (page, query) = path.split_once('?').unwrap_or((path, ""));
+    let kept: Vec<&str> = query.split('&').filter(|p| !p.is_empty() && !p.starts_with("error=")).collect();
+    let encoded = crate::domain::url::encode(&serde_json::to_string(error).ok()?);
+    let query =
+        kept.into_iter().chain(std::iter::once(format!("error={encoded}").as_str())).collect::<Vec<_>>().join("&");
+    Some(format!("{}?{query}", crate::domain::user::local_path(Some(page))))
 }

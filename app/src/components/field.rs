@@ -59,3 +59,18 @@ pub fn textarea_text(text: &str) -> String {
         text.to_owned()
     }
 }
+
+/// The error a plain form's POST came back with (`?error=`, see `backend::respond`): how a
+/// page without JavaScript shows what went wrong.
+pub fn returned_error() -> Signal<Option<AppError>> {
+    let query = leptos_router::hooks::use_query_map();
+    Signal::derive(move || query.read().get("error").and_then(|raw| serde_json::from_str(&raw).ok()))
+}
+
+/// An action's last result, or else the error its form came back with without JavaScript.
+pub fn form_result<T: Clone + Send + Sync + 'static>(
+    action: Signal<Option<Result<T, AppError>>>,
+) -> Signal<Option<Result<T, AppError>>> {
+    let returned = returned_error();
+    Signal::derive(move || action.get().or_else(|| returned.get().map(Err)))
+}

@@ -16,7 +16,8 @@ pub fn ConfirmEmailPage() -> impl IntoView {
     let token = move || query.read().get("token").unwrap_or_default();
     let next = move || query.read().get("next").unwrap_or_default();
     let confirm = use_auth().confirm;
-    let problem = move || match confirm.value().get() {
+    let result = crate::components::field::form_result(Signal::derive(move || confirm.value().get()));
+    let problem = move || match result.get() {
         Some(Err(AppError::Invalid(_))) => {
             Some(view! { <p class="notice notice-error" role="alert">{locale.t(Key::ConfirmInvalid)}</p> }.into_any())
         }

@@ -14,7 +14,7 @@ pub fn SignInPage() -> impl IntoView {
     let auth = use_auth();
     let query = use_query_map();
     let next = move || query.read().get("next").unwrap_or_default();
-    let result = Signal::derive(move || auth.sign_in.value().get());
+    let result = crate::components::field::form_result(Signal::derive(move || auth.sign_in.value().get()));
     view! {
         <section class="auth-card">
             <h1>{locale.t(Key::SignInTitle)}</h1>

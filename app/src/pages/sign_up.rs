@@ -16,7 +16,7 @@ pub fn SignUpPage() -> impl IntoView {
     let query = use_query_map();
     let sent = move || query.read().get("sent").is_some();
     let next = move || query.read().get("next").unwrap_or_default();
-    let result = Signal::derive(move || auth.sign_up.value().get());
+    let result = crate::components::field::form_result(Signal::derive(move || auth.sign_up.value().get()));
     view! {
         <section class="auth-card">
             <Show

@@ -36,7 +36,9 @@ pub async fn add(State(rules): State<Arc<Rules>>, request: Request, next: Next) 
     set(headers, header::CONTENT_SECURITY_POLICY, security::NON_PAGE_POLICY);
     set(headers, header::X_CONTENT_TYPE_OPTIONS, "nosniff");
     set(headers, header::X_FRAME_OPTIONS, "DENY");
-    set(headers, header::REFERRER_POLICY, "no-referrer");
+    // Not `no-referrer`: under it Chromium sends `Origin: null` with a form's POST, and the
+    // same-origin check would refuse every form of a browser without JavaScript.
+    set(headers, header::REFERRER_POLICY, "same-origin");
     if rules.https {
         set(headers, header::STRICT_TRANSPORT_SECURITY, "max-age=31536000");
     }

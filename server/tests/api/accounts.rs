@@ -312,3 +312,45 @@ async fn sign_up_keeps_where_the_person_was_going_through_the_e_mail() {
         .await;
     assert_eq!(confirmed.headers()["location"], "/instances");
 }
+
+#[tokio::test]
+async fn a_form_posted_without_javascript_comes_back_to_its_page_with_the_error() {
+    let app = spawn_app().await;
+    let response = app
+        .client
+        .post(app.url("/api/sign_in"))
+        .header("referer", app.url("/sign-in?next=%2Freports&error=old"))
+        .form(&[("email", "ninguem@loja.com"), ("password", "errada-123")])
+        .send()
+        .await
+        .expect("sign in");
+    assert_eq!(response.status(), 303);
+    let location = response.headers()["location"].to_str().expect("ascii").to_owned();
+    assert_eq!(location, "/sign-in?next=%2Freports&error=%22WrongCredentials%22");
+    let page = app.get(&location).await.text().await.expect("html");
+    assert!(page.contains("E-mail ou senha incorretos."), "the page shows the error");
+    // A field error too, under its field.
+    let response = app
+        .client
+        .post(app.url("/api/sign_up"))
+        .header("referer", app.url("/sign-up"))
+        .form(&[("email", "nova@loja.com"), ("name", "Nova"), ("password", "curta")])
+        .send()
+        .await
+        .expect("sign up");
+    let location = response.headers()["location"].to_str().expect("ascii").to_owned();
+    let page = app.get(&location).await.text().await.expect("html");
+    assert!(page.contains("A senha precisa de pelo menos 8 caracteres."), "{location}");
+    // A page elsewhere is never where it goes back to.
+    let response = app
+        .client
+        .post(app.url("/api/sign_in"))
+        .header("referer", "https://evil.example//evil.example/x")
+        .form(&[("email", "ninguem@loja.com"), ("password", "errada-123")])
+        .send()
+        .await
+        .expect("sign in");
+    assert_eq!(response.headers()["location"].to_str().ok().map(|l| l.split('?').next()), Some(Some("/instances")));
+    // Scripts still get the error's status.
+    assert_eq!(app.sign_in("ninguem@loja.com", "errada-123").await.status(), 401);
+}

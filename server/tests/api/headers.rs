@@ -14,7 +14,7 @@ async fn a_page_allows_only_its_own_nonced_scripts_and_cannot_be_framed() {
     assert_eq!(response.status(), 200);
     let policy = header(&response, "content-security-policy");
     assert_eq!(header(&response, "x-frame-options"), "DENY");
-    assert_eq!(header(&response, "referrer-policy"), "no-referrer");
+    assert_eq!(header(&response, "referrer-policy"), "same-origin");
     assert_eq!(header(&response, "x-content-type-options"), "nosniff");
     assert_eq!(header(&response, "strict-transport-security"), "", "no HSTS on plain http");
     let html = response.text().await.expect("html");

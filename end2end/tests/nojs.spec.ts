@@ -1,0 +1,86 @@
+import { expect, test } from "@playwright/test";
+import { readFileSync } from "node:fs";
+import { confirmationLink, uniqueEmail } from "./support";
+
+const sandbox = process.env.SANDBOX_URL ?? "http://127.0.0.1:3901";
+
+// The pages a person must be able to use with JavaScript off: every form is a plain form the
+// server answers with a redirect, every link a plain link.
+test.use({ javaScriptEnabled: false });
+
+test("without JavaScript: sign up, confirm, sign out and in, read and filter the reports, export the CSV", async ({ page, request }) => {
+  const prefix = `semjs${Date.now().toString(36)}`;
+  const made = await request.post(`${sandbox}/_sandbox/bulk`, { data: { accounts: 1, followers: 1, prefix } });
+  expect(made.ok()).toBeTruthy();
+  const email = uniqueEmail("semjs");
+
+  // A mistake comes back to the form, said under its field.
+  await page.goto("/sign-up");
+  await page.getByLabel("Nome").fill("Sem Script");
+  await page.getByLabel("E-mail").fill(email);
+  await page.getByLabel("Senha").fill("curta");
+  await page.getByRole("button", { name: "Criar conta" }).click();
+  await expect(page).toHaveURL(/\/sign-up\?error=/);
+  await expect(page.getByText("A senha precisa de pelo menos 8 caracteres.")).toBeVisible();
+  await page.getByLabel("Nome").fill("Sem Script");
+  await page.getByLabel("E-mail").fill(email);
+  await page.getByLabel("Senha").fill("senha-forte-123");
+  await page.getByRole("button", { name: "Criar conta" }).click();
+  await expect(page).toHaveURL(/\/sign-up\?sent=1$/);
+  await expect(page.getByRole("heading", { name: "Confira seu e-mail" })).toBeVisible();
+  await page.goto(await confirmationLink(email));
+  await page.getByRole("button", { name: "Confirmar e entrar" }).click();
+  await expect(page).toHaveURL(/\/instances$/);
+
+  await page.getByRole("button", { name: "Sair" }).click();
+  await expect(page).toHaveURL(/\/sign-in$/);
+  await page.getByLabel("E-mail").fill(email);
+  await page.getByLabel("Senha").fill("senha-errada");
+  await page.getByRole("button", { name: "Entrar" }).click();
+  await expect(page.getByRole("alert")).toHaveText("E-mail ou senha incorretos.");
+  await page.getByLabel("E-mail").fill(email);
+  await page.getByLabel("Senha").fill("senha-forte-123");
+  await page.getByRole("button", { name: "Entrar" }).click();
+  await expect(page).toHaveURL(/\/instances$/);
+
+  // Connect through the sandbox's Business Login (plain pages too).
+  await page.getByLabel("Nome da instância").fill("Sem Script");
+  await page.getByRole("button", { name: "Nova instância do Instagram" }).click();
+  await page.getByRole("radio", { name: new RegExp(`@${prefix}\\.loja0`) }).check();
+  await page.getByRole("button", { name: "Permitir" }).click();
+  await expect(page).toHaveURL(/\/instances\?connected=/);
+  const instances = await (await page.request.get("/api/instances", { headers: { accept: "application/json" } })).json();
+  const saved = await page.request.post("/api/automations/save", {
+    headers: { accept: "application/json" },
+    form: {
+      instance_id: instances[0].id,
+      "input[name]": "Preço",
+      "input[kind]": "dm",
+      "input[trigger]": "keyword",
+      "input[keywords]": "preço",
+      "input[direct_reply]": "Custa R$ 12.",
+    },
+  });
+  expect(saved.ok()).toBeTruthy();
+  const dm = await request.post(`${sandbox}/_sandbox/followers/${prefix}.seguidor0/messages`, {
+    data: { to: `${prefix}.loja0`, text: "qual o preço?" },
+  });
+  expect(dm.ok()).toBeTruthy();
+
+  // The reports render on the server; the filter is a plain GET form.
+  await expect(async () => {
+    await page.goto("/reports");
+    await expect(page.locator("tr", { hasText: "qual o preço?" }).getByText("Enviada")).toBeVisible({ timeout: 1_000 });
+  }).toPass({ timeout: 15_000 });
+  await page.getByLabel("Instância").selectOption({ label: "Sem Script" });
+  await page.getByLabel("Status", { exact: true }).selectOption("sent");
+  await page.getByRole("button", { name: "Filtrar" }).click();
+  await expect(page).toHaveURL(/status=sent/);
+  await expect(page.locator("tbody tr")).toHaveCount(1);
+  const downloading = page.waitForEvent("download");
+  await page.getByRole("link", { name: "Exportar CSV" }).click();
+  const csv = readFileSync(await (await downloading).path(), "utf8");
+  const lines = csv.slice(1).trimEnd().split("\r\n");
+  expect(lines).toHaveLength(2);
+  expect(lines[1]).toContain("qual o preço?,Custa R$ 12.,dm,sent,");
+});
