@@ -123,7 +123,14 @@ keys! {
     StatusConnected => "Conectada", "Connected";
     StatusDisconnected => "Desconectada", "Disconnected";
     StatusError => "Erro", "Error";
-    TokenExpires => "Token expira em", "Token expires on";
+    TokenExpires => "Token", "Token";
+    InDays => "expira em", "expires in";
+    Days => "dias", "days";
+    RepliesTodayOfCap => "Respostas hoje / limite", "Replies today / limit";
+    ActiveAutomations => "Automações ativas", "Active automations";
+    LastFailure => "Última falha", "Last failure";
+    DisconnectConfirmText => "As automações desta instância param de responder até você reconectá-la. Os relatórios ficam.", "This instance's automations stop replying until you reconnect it. The reports stay.";
+    ConfirmDisconnect => "Desconectar agora", "Disconnect now";
     CreatedOn => "Criada em", "Created on";
     AutomationsTitle => "Automações", "Automations";
     AutomationsEmpty => "Conecte uma instância para criar automações de mensagens e comentários.", "Connect an instance to create message and comment automations.";
@@ -457,7 +464,6 @@ keys! {
     ColumnWhat => "O quê", "What";
     ColumnWhy => "Por quê", "Why";
     ColumnTimes => "Vezes", "Times";
-    LastFailure => "Última falha", "Last failure";
     FirstFailure => "Primeira falha", "First failure";
     RunAgain => "Executar de novo", "Run again";
     ResolvedAt => "Resolvido", "Resolved";

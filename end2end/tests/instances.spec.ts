@@ -22,7 +22,9 @@ test("connect an Instagram account: create, authorize page, Allow, card connecte
   const card = page.locator("li.card", { hasText: "Loja Centro" });
   await expect(card.getByText("Conectada")).toBeVisible();
   await expect(card.getByText("@loja.exemplo")).toBeVisible();
-  await expect(card.getByText("Token expira em")).toBeVisible();
+  await expect(card.getByText(/expira em \d+ dias/)).toBeVisible();
+  await expect(card.getByText("Automações ativas")).toBeVisible();
+  await expect(card.getByRole("link", { name: "Relatórios" })).toHaveAttribute("href", /\/reports\?instance=/);
 });
 
 test("cancel at Instagram shows the error on the card, and reconnect connects it", async ({ page }) => {

@@ -14,8 +14,7 @@ pub async fn list_instances() -> Result<Vec<InstanceCard>, AppError> {
         async {
             let who = auth::require_user().await?;
             let docs = instances::list_for_owner(&state().mongo, who.user_id()).await?;
-            let default_cap = state().config.engine.daily_reply_cap;
-            Ok(docs.iter().map(|doc| doc.card(default_cap)).collect())
+            crate::backend::instances::cards(&state(), &docs).await
         }
         .await,
     )

@@ -41,9 +41,8 @@ pub async fn overview(state: &AppState, who: &SignedIn, chosen: Option<&str>) ->
         Some(id) => (automations::list(&state.pg, id).await?, ice_breakers::of(&state.pg, id).await?),
         None => (Vec::new(), Vec::new()),
     };
-    let default_cap = state.config.engine.daily_reply_cap;
     Ok(AutomationsOverview {
-        instances: docs.iter().map(|d| d.card(default_cap)).collect(),
+        instances: super::instances::cards(state, &docs).await?,
         instance_id,
         automations,
         ice_breakers,

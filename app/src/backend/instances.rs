@@ -227,3 +227,25 @@ async fn refresh_candidates(state: &AppState) -> Result<RefreshRun, AppError> {
     }
     Ok(run)
 }
+
+/// The cards of `docs`, with today's replies, active automations and latest failure of each.
+pub async fn cards(
+    state: &AppState,
+    docs: &[crate::backend::store::mongo::instances::InstanceDoc],
+) -> Result<Vec<crate::domain::instance::InstanceCard>, AppError> {
+    let ids: Vec<String> = docs.iter().map(|d| d.id.to_hex()).collect();
+    let mut stats = crate::backend::store::pg::instance_stats::of(&state.pg, &ids).await?;
+    let default_cap = state.config.engine.daily_reply_cap;
+    Ok(docs
+        .iter()
+        .map(|doc| {
+            let figures = stats.remove(&doc.id.to_hex()).unwrap_or_default();
+            crate::domain::instance::InstanceCard {
+                replies_today: figures.replies_today,
+                active_automations: figures.active_automations,
+                last_failure: figures.last_failure,
+                ..doc.card(default_cap)
+            }
+        })
+        .collect())
+}

@@ -41,10 +41,21 @@ pub struct InstanceCard {
     pub token_expires_at: Option<chrono::DateTime<chrono::Utc>>,
     /// Under 7 days left (decided on the server, whose clock is trusted): the card warns.
     pub token_expires_soon: bool,
+    /// Whole days the token has left, on the server's clock.
+    #[serde(default)]
+    pub token_days_left: Option<i64>,
     pub created_at: chrono::DateTime<chrono::Utc>,
     pub last_event_at: Option<chrono::DateTime<chrono::Utc>>,
     /// Automated replies allowed per day (the instance's own limit, or the default).
     pub daily_reply_cap: u32,
+    /// Automated replies sent today (UTC), against the cap.
+    #[serde(default)]
+    pub replies_today: i64,
+    #[serde(default)]
+    pub active_automations: i64,
+    /// Why its latest reply in the last 7 days failed (a reason code), and when.
+    #[serde(default)]
+    pub last_failure: Option<(String, chrono::DateTime<chrono::Utc>)>,
 }
 
 /// Where Meta delivers this app's webhooks, and the token its dashboard asks for.

@@ -129,12 +129,17 @@ fn IceBreakers(instance_id: String, questions: Vec<IceBreaker>, targets: Vec<(St
 
 #[component]
 fn InstanceTabs(cards: Vec<InstanceCard>, current: String) -> impl IntoView {
+    let locale = use_locale();
     view! {
         <nav class="tabs" aria-label="instances">
             {cards.into_iter().map(|card| {
                 let here = card.id == current;
                 view! {
                     <a href=format!("/automations?instance={}", card.id) class:active=here aria-current=here.then_some("page")>
+                        {
+                            let (label, class) = crate::pages::instances::status_label(card.status);
+                            view! { <span class=format!("dot {class}") title=locale.t(label)></span><span class="sr-only">{locale.t(label)} ": "</span> }
+                        }
                         {card.name}
                         {card.username.map(|u| view! { <span class="muted">" @"{u}</span> })}
                     </a>

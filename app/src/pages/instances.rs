@@ -4,6 +4,7 @@ use crate::{
         list_instances, webhook_settings, CreateInstance, DeleteInstance, DisconnectInstance, ReconnectInstance,
         RenameInstance, SetDailyCap,
     },
+    components::local_time::LocalTime,
     components::{
         auth::{use_auth, RequireUser},
         error_notice::{ErrorNotice, Loading},
@@ -149,6 +150,7 @@ fn InstanceCardView(
     let id_3 = card.id.clone();
     let id_4 = card.id.clone();
     let rename_id = format!("rename-{}", card.id);
+    let at_cap = card.replies_today >= i64::from(card.daily_reply_cap);
     let webhook_view = webhook.map(|w| {
         let url = format!("{}/{}", w.base_url, card.instance_name);
         view! {
@@ -184,9 +186,25 @@ fn InstanceCardView(
                 }))
                 .flatten()}
             <dl class="facts">
+                {(card.status == InstanceStatus::Connected).then(|| view! {
+                    <dt>{locale.t(Key::RepliesTodayOfCap)}</dt>
+                    <dd class:warning=at_cap>
+                        {card.replies_today} " / " {card.daily_reply_cap}
+                    </dd>
+                    <dt>{locale.t(Key::ActiveAutomations)}</dt>
+                    <dd>{card.active_automations}</dd>
+                })}
+                {card.last_failure.clone().map(|(reason, at)| view! {
+                    <dt>{locale.t(Key::LastFailure)}</dt>
+                    <dd class="warning">
+                        {crate::pages::reports::reason_key(&reason).map_or(reason.clone(), |k| locale.t(k).to_owned())}
+                        " · " <LocalTime at/>
+                    </dd>
+                })}
                 {card.token_expires_at.map(|at| view! {
                     <dt>{locale.t(Key::TokenExpires)}</dt>
                     <dd class:warning=card.token_expires_soon>
+                        {card.token_days_left.map(|days| format!("{} {days} {} · ", locale.t(Key::InDays), locale.t(Key::Days)))}
                         {at.format("%Y-%m-%d").to_string()}
                         {card.token_expires_soon.then(|| view! { " · " {locale.t(Key::TokenExpiresSoon)} })}
                     </dd>
@@ -201,13 +219,19 @@ fn InstanceCardView(
                     <input type="hidden" name="id" value=id_0/>
                     <button type="submit" class="secondary">{locale.t(action)}</button>
                 </ActionForm>
-                {(card.status == InstanceStatus::Connected).then_some(view! {
+                <a class="button secondary" href=format!("/automations?instance={}", card.id)>{locale.t(Key::NavAutomations)}</a>
+                <a class="button secondary" href=format!("/reports?instance={}", card.id)>{locale.t(Key::NavReports)}</a>
+            </div>
+            {(card.status == InstanceStatus::Connected).then_some(view! {
+                <details class="card-more">
+                    <summary>{locale.t(Key::Disconnect)}</summary>
+                    <p>{locale.t(Key::DisconnectConfirmText)}</p>
                     <ActionForm action=actions.disconnect attr:class="inline">
                         <input type="hidden" name="id" value=id_1/>
-                        <button type="submit" class="secondary">{locale.t(Key::Disconnect)}</button>
+                        <button type="submit" class="secondary">{locale.t(Key::ConfirmDisconnect)}</button>
                     </ActionForm>
-                })}
-            </div>
+                </details>
+            })}
             <details class="card-more">
                 <summary>{locale.t(Key::Rename)}</summary>
                 <ActionForm action=actions.rename attr:class="inline-form">

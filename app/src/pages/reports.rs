@@ -225,7 +225,8 @@ fn Report(page: ReportPage, filter: ReportFilter) -> impl IntoView {
     }
 }
 
-fn reason_key(reason: &str) -> Option<Key> {
+/// The words for why a reply was skipped or failed.
+pub(crate) fn reason_key(reason: &str) -> Option<Key> {
     match reason {
         "no_match" => Some(Key::ReasonNoMatch),
         "daily_cap" => Some(Key::ReasonDailyCap),

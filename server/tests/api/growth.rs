@@ -808,3 +808,38 @@ async fn the_editor_refuses_a_carousel_it_cannot_send() {
         .expect("count");
     assert_eq!(count, 0, "nothing refused was kept");
 }
+
+#[tokio::test]
+async fn the_instance_card_counts_todays_replies_active_automations_and_says_the_last_failure() {
+    let shop = shop().await;
+    shop.automation(AutomationKind::Dm, &["preço"], "Custa R$ 40.", app::domain::automation::ResponseType::Direct)
+        .await;
+    shop.automation_with(AutomationKind::Dm, &["promoção"], |a| {
+        a.name = "Promoção".into();
+        a.attachment = Some(app::domain::automation::Attachment {
+            kind: app::domain::automation::MediaKind::Image,
+            url: "https://cdn.loja.invalid/promo.jpg".into(),
+        });
+    })
+    .await;
+    shop.automation_with(AutomationKind::Dm, &["desligada"], |a| {
+        a.name = "Desligada".into();
+        a.direct_reply = Some("Nunca".into());
+    })
+    .await;
+    sqlx::query("UPDATE instagram_automations SET is_active = false WHERE name = 'Desligada'")
+        .execute(&shop.app.state.pg)
+        .await
+        .expect("off");
+    shop.meta.dm("cliente.fiel", "loja.exemplo", "qual o preço?").await;
+    shop.meta.dm("outra.cliente", "loja.exemplo", "tem promoção?").await;
+    shop.meta.settle(&shop.app).await;
+    let card = &shop.app.instances().await[0];
+    assert_eq!((card["replies_today"].as_i64(), card["active_automations"].as_i64()), (Some(1), Some(2)), "{card}");
+    assert_eq!(card["last_failure"][0], "attachment_failed", "{card}");
+    assert!(card["token_days_left"].as_i64().is_some_and(|d| d > 50), "{card}");
+    let page = shop.app.get("/instances").await.text().await.expect("html");
+    assert!(page.contains("o Instagram não conseguiu baixar o arquivo"), "the card says why, in words");
+    assert!(page.contains(&format!(r#"href="/reports?instance={}""#, shop.instance_id)));
+    assert!(page.contains("Desconectar agora"), "disconnecting asks first");
+}

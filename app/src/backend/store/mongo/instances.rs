@@ -66,9 +66,13 @@ impl InstanceDoc {
             token_expires_soon: self
                 .token_expires_at
                 .is_some_and(|at| to_chrono(at) - chrono::Utc::now() < chrono::Duration::days(7)),
+            token_days_left: self.token_expires_at.map(|at| (to_chrono(at) - chrono::Utc::now()).num_days().max(0)),
             created_at: to_chrono(self.created_at),
             last_event_at: self.last_event_at.map(to_chrono),
             daily_reply_cap: self.daily_reply_cap.unwrap_or(default_cap),
+            replies_today: 0,
+            active_automations: 0,
+            last_failure: None,
         }
     }
 }

@@ -6,6 +6,7 @@ pub mod daily_caps;
 pub mod dead_letters;
 pub mod deliveries;
 pub mod ice_breakers;
+pub mod instance_stats;
 pub mod interactions;
 pub mod oauth_states;
 pub mod outbox;

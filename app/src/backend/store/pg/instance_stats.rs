@@ -1,0 +1,54 @@
+//! What an instance's card shows beside its connection: today's replies (against the cap), its
+//! active automations and its latest failed reply, for many instances in three queries.
+use super::super::StoreError;
+use chrono::{DateTime, Utc};
+use sqlx::PgPool;
+use std::collections::HashMap;
+
+/// One instance's figures.
+#[derive(Debug, Default, Clone)]
+pub struct Stats {
+    pub replies_today: i64,
+    pub active_automations: i64,
+    /// The reason and time of its latest failed reply in the last 7 days.
+    pub last_failure: Option<(String, DateTime<Utc>)>,
+}
+
+pub async fn of(pg: &PgPool, instance_ids: &[String]) -> Result<HashMap<String, Stats>, StoreError> {
+    let mut stats: HashMap<String, Stats> = HashMap::new();
+    let today: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT instance_id, COALESCE(sum(replies), 0)::bigint FROM daily_reply_counts
+         WHERE instance_id = ANY($1) AND day = (now() AT TIME ZONE 'UTC')::date GROUP BY instance_id",
+    )
+    .bind(instance_ids)
+    .fetch_all(pg)
+    .await?;
+    for (id, replies) in today {
+        stats.entry(id).or_default().replies_today = replies;
+    }
+    let active: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT instance_id, count(*) FROM instagram_automations
+         WHERE instance_id = ANY($1) AND is_active GROUP BY instance_id",
+    )
+    .bind(instance_ids)
+    .fetch_all(pg)
+    .await?;
+    for (id, count) in active {
+        stats.entry(id).or_default().active_automations = count;
+    }
+    // Each instance's newest rows first (its own index), failures only, within the week.
+    let failures: Vec<(String, Option<String>, DateTime<Utc>)> = sqlx::query_as(
+        "SELECT i.id, f.error, f.\"timestamp\" FROM unnest($1::text[]) AS i(id)
+         CROSS JOIN LATERAL (SELECT error, \"timestamp\" FROM instagram_reports r
+                             WHERE r.instance_id = i.id AND r.status = 'failed'
+                               AND r.\"timestamp\" > now() - interval '7 days'
+                             ORDER BY r.\"timestamp\" DESC, r.id DESC LIMIT 1) f",
+    )
+    .bind(instance_ids)
+    .fetch_all(pg)
+    .await?;
+    for (id, error, at) in failures {
+        stats.entry(id).or_default().last_failure = Some((error.unwrap_or_default(), at));
+    }
+    Ok(stats)
+}
