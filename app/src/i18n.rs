@@ -131,6 +131,11 @@ keys! {
     LastFailure => "Última falha", "Last failure";
     DisconnectConfirmText => "As automações desta instância param de responder até você reconectá-la. Os relatórios ficam.", "This instance's automations stop replying until you reconnect it. The reports stay.";
     ConfirmDisconnect => "Desconectar agora", "Disconnect now";
+    PauseAutomations => "Pausar automações", "Pause automations";
+    ResumeAutomations => "Retomar automações", "Resume automations";
+    Paused => "Pausada", "Paused";
+    PausedHint => "Automações pausadas: as mensagens e comentários continuam registrados nos relatórios, sem resposta.", "Automations paused: messages and comments are still recorded in the reports, unanswered.";
+    ReasonPaused => "automações da instância pausadas", "the instance's automations are paused";
     CreatedOn => "Criada em", "Created on";
     AutomationsTitle => "Automações", "Automations";
     AutomationsEmpty => "Conecte uma instância para criar automações de mensagens e comentários.", "Connect an instance to create message and comment automations.";
@@ -371,6 +376,8 @@ keys! {
     AuditAutomationDeactivated => "desativou a automação", "turned the automation off";
     AuditAutomationDeleted => "excluiu a automação", "deleted the automation";
     AuditByAdmin => "admin", "admin";
+    AuditPaused => "pausou as automações", "paused the automations";
+    AuditResumed => "retomou as automações", "resumed the automations";
     ReasonOutsideWindow => "fora da janela de 24 horas: a pessoa não escreve há mais de um dia", "outside the 24-hour window: the person has not written for over a day";
     ReasonPrivateReplyUsed => "já respondido: o Instagram aceita uma resposta privada por comentário, em até 7 dias", "already answered: Instagram takes one private reply per comment, within 7 days";
     ReplyTokenInvalid => "token expirado ou revogado: reconecte a instância", "token expired or revoked: reconnect the instance";
@@ -533,6 +540,8 @@ pub fn audit_action(action: &str) -> Option<(bool, Key)> {
         "instance.renamed" => Key::AuditRenamed,
         "instance.daily_cap_set" => Key::AuditDailyCapSet,
         "instance.ice_breakers_set" => Key::AuditIceBreakersSet,
+        "instance.paused" => Key::AuditPaused,
+        "instance.resumed" => Key::AuditResumed,
         "token.refreshed" => Key::AuditTokenRefreshed,
         "token.refresh_failed" => Key::AuditTokenRefreshFailed,
         "automation.created" => Key::AuditAutomationCreated,

@@ -25,6 +25,12 @@ test("connect an Instagram account: create, authorize page, Allow, card connecte
   await expect(card.getByText(/expira em \d+ dias/)).toBeVisible();
   await expect(card.getByText("Automações ativas")).toBeVisible();
   await expect(card.getByRole("link", { name: "Relatórios" })).toHaveAttribute("href", /\/reports\?instance=/);
+
+  // One switch pauses every automation of the instance, and resumes them.
+  await card.getByRole("button", { name: "Pausar automações" }).click();
+  await expect(card.getByText("Pausada", { exact: true })).toBeVisible();
+  await card.getByRole("button", { name: "Retomar automações" }).click();
+  await expect(card.getByText("Pausada", { exact: true })).toHaveCount(0);
 });
 
 test("cancel at Instagram shows the error on the card, and reconnect connects it", async ({ page }) => {

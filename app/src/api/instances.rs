@@ -67,6 +67,13 @@ pub async fn rename_instance(id: String, name: String) -> Result<(), AppError> {
     respond(async { instances::rename(&state(), &auth::require_user().await?, &id, &name).await }.await)
 }
 
+/// Pauses or resumes every automation of the caller's instance.
+#[server(endpoint = "instances/pause")]
+pub async fn set_paused(id: String, paused: bool) -> Result<(), AppError> {
+    use crate::backend::{auth, instances, respond, state};
+    respond(async { instances::set_paused(&state(), &auth::require_user().await?, &id, paused).await }.await)
+}
+
 /// Sets the daily cap on automated replies of the caller's instance.
 #[server(endpoint = "instances/daily_cap")]
 pub async fn set_daily_cap(id: String, daily_reply_cap: String) -> Result<(), AppError> {

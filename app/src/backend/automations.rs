@@ -279,6 +279,8 @@ pub async fn trial(
     };
     let held_back = if instance.status != InstanceStatus::Connected {
         Some("instance_not_connected")
+    } else if instance.automations_paused {
+        Some("instance_paused")
     } else if daily_caps::used_today(&state.pg, &instance_id).await? >= i64::from(cap) {
         Some("daily_cap")
     } else if used {

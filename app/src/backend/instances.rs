@@ -106,6 +106,16 @@ pub async fn rename(state: &AppState, who: &SignedIn, id: &str, name: &str) -> R
     audit(state, who, Scope::Own, "instance.renamed", &doc, Some(&name)).await
 }
 
+/// Pauses (or resumes) every automation of the instance: while paused, events are still recorded,
+/// each with the reason it got no reply.
+pub async fn set_paused(state: &AppState, who: &SignedIn, id: &str, paused: bool) -> Result<(), AppError> {
+    let doc = load(state, who, id, Scope::Own).await?;
+    instances::set_paused(&state.mongo, doc.id, paused).await?;
+    directory::changed(state, "instances").await;
+    let action = if paused { "instance.paused" } else { "instance.resumed" };
+    audit(state, who, Scope::Own, action, &doc, None).await
+}
+
 /// Sets how many automated replies a day the instance may send.
 pub async fn set_daily_cap(state: &AppState, who: &SignedIn, id: &str, cap: &str) -> Result<(), AppError> {
     let cap = crate::domain::instance::parse_daily_cap(cap).map_err(|e| AppError::Invalid(vec![e]))?;

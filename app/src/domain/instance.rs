@@ -48,6 +48,9 @@ pub struct InstanceCard {
     pub last_event_at: Option<chrono::DateTime<chrono::Utc>>,
     /// Automated replies allowed per day (the instance's own limit, or the default).
     pub daily_reply_cap: u32,
+    /// The owner paused every automation of the instance.
+    #[serde(default)]
+    pub automations_paused: bool,
     /// Automated replies sent today (UTC), against the cap.
     #[serde(default)]
     pub replies_today: i64,

@@ -842,6 +842,7 @@ fn TryBox(instance_id: String, media: Resource<Result<Vec<MediaItem>, AppError>>
 fn held_back_key(why: &str) -> Key {
     match why {
         "instance_not_connected" => Key::ReasonNotConnected,
+        "instance_paused" => Key::ReasonPaused,
         "daily_cap" => Key::ReasonDailyCap,
         _ => Key::ReasonPerPerson,
     }

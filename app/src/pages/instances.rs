@@ -2,7 +2,7 @@
 use crate::{
     api::instances::{
         list_instances, webhook_settings, CreateInstance, DeleteInstance, DisconnectInstance, ReconnectInstance,
-        RenameInstance, SetDailyCap,
+        RenameInstance, SetDailyCap, SetPaused,
     },
     components::local_time::LocalTime,
     components::{
@@ -25,8 +25,12 @@ use leptos_router::hooks::use_query_map;
 
 #[component]
 pub fn InstancesPage() -> impl IntoView {
-    let actions =
-        CardActions { disconnect: ServerAction::new(), rename: ServerAction::new(), delete: ServerAction::new() };
+    let actions = CardActions {
+        disconnect: ServerAction::new(),
+        rename: ServerAction::new(),
+        delete: ServerAction::new(),
+        pause: ServerAction::new(),
+    };
     // Created here, not inside RequireUser's Suspend: server rendering never awaited a resource
     // created while a Suspend was resolving, and the page hung.
     let instances = Resource::new(move || actions.version(), |_| list_instances());
@@ -50,11 +54,17 @@ struct CardActions {
     disconnect: ServerAction<DisconnectInstance>,
     rename: ServerAction<RenameInstance>,
     delete: ServerAction<DeleteInstance>,
+    pause: ServerAction<SetPaused>,
 }
 
 impl CardActions {
-    fn version(&self) -> (usize, usize, usize) {
-        (self.disconnect.version().get(), self.rename.version().get(), self.delete.version().get())
+    fn version(&self) -> (usize, usize, usize, usize) {
+        (
+            self.disconnect.version().get(),
+            self.rename.version().get(),
+            self.delete.version().get(),
+            self.pause.version().get(),
+        )
     }
 }
 
@@ -150,6 +160,9 @@ fn InstanceCardView(
     let id_3 = card.id.clone();
     let id_4 = card.id.clone();
     let rename_id = format!("rename-{}", card.id);
+    let id_5 = card.id.clone();
+    let automations_href = format!("/automations?instance={}", card.id);
+    let reports_href = format!("/reports?instance={}", card.id);
     let at_cap = card.replies_today >= i64::from(card.daily_reply_cap);
     let webhook_view = webhook.map(|w| {
         let url = format!("{}/{}", w.base_url, card.instance_name);
@@ -178,7 +191,9 @@ fn InstanceCardView(
                     {card.username.clone().map(|u| view! { <span class="muted">"@"{u}</span> })}
                 </div>
                 <span class=format!("badge {status_class}")>{locale.t(status_key)}</span>
+                {card.automations_paused.then(|| view! { <span class="badge badge-neutral">{locale.t(Key::Paused)}</span> })}
             </div>
+            {card.automations_paused.then(|| view! { <p class="notice" role="status">{locale.t(Key::PausedHint)}</p> })}
             {(card.status == InstanceStatus::Error)
                 .then(|| card.error_reason.clone().map(|r| view! {
                     <p class="card-error">{locale.t(reason_message(&r))} " "
@@ -219,8 +234,15 @@ fn InstanceCardView(
                     <input type="hidden" name="id" value=id_0/>
                     <button type="submit" class="secondary">{locale.t(action)}</button>
                 </ActionForm>
-                <a class="button secondary" href=format!("/automations?instance={}", card.id)>{locale.t(Key::NavAutomations)}</a>
-                <a class="button secondary" href=format!("/reports?instance={}", card.id)>{locale.t(Key::NavReports)}</a>
+                <ActionForm action=actions.pause attr:class="inline">
+                    <input type="hidden" name="id" value=id_5/>
+                    <input type="hidden" name="paused" value=(!card.automations_paused).to_string()/>
+                    <button type="submit" class="secondary">
+                        {locale.t(if card.automations_paused { Key::ResumeAutomations } else { Key::PauseAutomations })}
+                    </button>
+                </ActionForm>
+                <a class="button secondary" href=automations_href>{locale.t(Key::NavAutomations)}</a>
+                <a class="button secondary" href=reports_href>{locale.t(Key::NavReports)}</a>
             </div>
             {(card.status == InstanceStatus::Connected).then_some(view! {
                 <details class="card-more">

@@ -55,6 +55,7 @@ const MATRIX: &[(&str, &str, Access, &str)] = &[
     ("POST", "/api/instances/disconnect", Owner, "id={instance}"),
     ("POST", "/api/instances/rename", Owner, "id={instance}&name=Roubada"),
     ("POST", "/api/instances/daily_cap", Owner, "id={instance}&daily_reply_cap=1"),
+    ("POST", "/api/instances/pause", Owner, "id={instance}&paused=true"),
     ("POST", "/api/instances/delete", Owner, "id={instance}"),
     ("GET", "/api/automations/overview", Owner, "instance_id={instance}"),
     ("GET", "/api/automations/media", Owner, "instance_id={instance}"),

@@ -843,3 +843,39 @@ async fn the_instance_card_counts_todays_replies_active_automations_and_says_the
     assert!(page.contains(&format!(r#"href="/reports?instance={}""#, shop.instance_id)));
     assert!(page.contains("Desconectar agora"), "disconnecting asks first");
 }
+
+#[tokio::test]
+async fn a_paused_instance_records_everything_and_answers_nothing_until_resumed() {
+    let shop = shop().await;
+    shop.automation(AutomationKind::Dm, &["preço"], "Custa R$ 40.", app::domain::automation::ResponseType::Direct)
+        .await;
+    let pause = |paused: &'static str| {
+        let app = &shop.app;
+        let id = shop.instance_id.clone();
+        async move { app.post_form("/api/instances/pause", &[("id", id.as_str()), ("paused", paused)]).await.status() }
+    };
+    assert_eq!(pause("true").await, 302);
+    assert_eq!(shop.app.instances().await[0]["automations_paused"], true);
+    let held = shop.meta.dm("cliente.fiel", "loja.exemplo", "qual o preço?").await;
+    shop.meta.settle(&shop.app).await;
+    assert_eq!(report_of(&shop, &held).await.0, "skipped");
+    assert_eq!(report_of(&shop, &held).await.1.as_deref(), Some("instance_paused"));
+    assert!(shop.meta.succeeded("POST", "/messages").await.is_empty(), "nothing sent while paused");
+    // Someone else cannot switch it.
+    let eve = shop.app.another_browser();
+    assert_eq!(eve.sign_up("eve@loja.com", "senha-forte-1").await.status(), 302);
+    let refused =
+        eve.post_form("/api/instances/pause", &[("id", shop.instance_id.as_str()), ("paused", "false")]).await;
+    assert_eq!(refused.status(), 404);
+    assert_eq!(pause("false").await, 302);
+    let answered = shop.meta.dm("cliente.fiel", "loja.exemplo", "e agora, qual o preço?").await;
+    shop.meta.settle(&shop.app).await;
+    assert_eq!(report_of(&shop, &answered).await.0, "sent");
+    let actions: Vec<String> = app::backend::store::pg::audit::recent(&shop.app.state.pg, 20)
+        .await
+        .expect("audit")
+        .into_iter()
+        .map(|e| e.action)
+        .collect();
+    assert!(actions.contains(&"instance.paused".to_owned()) && actions.contains(&"instance.resumed".to_owned()));
+}

@@ -15,6 +15,8 @@ use uuid::Uuid;
 /// Why an event gets no reply.
 pub(super) mod reason {
     pub const NOT_CONNECTED: &str = "instance_not_connected";
+    /// The owner paused every automation of the instance.
+    pub const PAUSED: &str = "instance_paused";
     pub const NO_MATCH: &str = "no_match";
     pub const DAILY_CAP: &str = "daily_cap";
     /// The automation already answered this person (once per person, or within its N hours).
@@ -54,6 +56,9 @@ pub(super) fn decide(
 ) -> Decision {
     if doc.status != InstanceStatus::Connected {
         return Decision::Skipped(reason::NOT_CONNECTED);
+    }
+    if doc.automations_paused {
+        return Decision::Skipped(reason::PAUSED);
     }
     let rule = match tap_payload.and_then(follow_up_target) {
         Some(target) => match rules.iter().find(|r| r.id == target && r.is_active && r.kind == AutomationKind::Dm) {

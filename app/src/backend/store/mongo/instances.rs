@@ -45,6 +45,9 @@ pub struct InstanceDoc {
     /// Automated replies allowed per day; the configured default when absent.
     #[serde(rename = "dailyReplyCap", default)]
     pub daily_reply_cap: Option<u32>,
+    /// Its automations answer nothing while paused (the owner's switch), connected or not.
+    #[serde(rename = "automationsPaused", default)]
+    pub automations_paused: bool,
     #[serde(rename = "createdAt")]
     pub created_at: DateTime,
     #[serde(rename = "updatedAt")]
@@ -70,6 +73,7 @@ impl InstanceDoc {
             created_at: to_chrono(self.created_at),
             last_event_at: self.last_event_at.map(to_chrono),
             daily_reply_cap: self.daily_reply_cap.unwrap_or(default_cap),
+            automations_paused: self.automations_paused,
             replies_today: 0,
             active_automations: 0,
             last_failure: None,
@@ -134,6 +138,7 @@ impl InstanceDoc {
             error_reason: None,
             last_event_at: None,
             daily_reply_cap: None,
+            automations_paused: false,
             created_at: now,
             updated_at: now,
         }
@@ -324,6 +329,13 @@ pub async fn find_by_ig_ids(db: &Database, ig_ids: &[&str]) -> Result<Vec<Instan
 pub async fn set_last_event(db: &Database, ids: &[ObjectId]) -> Result<(), StoreError> {
     instances(db)
         .update_many(doc! { "_id": { "$in": ids } }, doc! { "$set": { "lastEventAt": DateTime::now() } })
+        .await?;
+    Ok(())
+}
+
+pub async fn set_paused(db: &Database, id: ObjectId, paused: bool) -> Result<(), StoreError> {
+    instances(db)
+        .update_one(doc! { "_id": id }, doc! { "$set": { "automationsPaused": paused, "updatedAt": DateTime::now() } })
         .await?;
     Ok(())
 }
