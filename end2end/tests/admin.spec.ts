@@ -1,19 +1,8 @@
 import { expect, test } from "@playwright/test";
-import { hydrated, signUp, uniqueEmail } from "./support";
-
-const sandbox = process.env.SANDBOX_URL ?? "http://127.0.0.1:3901";
+import { hydrated, sandbox, signUpConnected } from "./support";
 
 test("an event the engine refuses is listed for admins with what, why and how often", async ({ page, browser, request }) => {
-  // A fresh Instagram account and follower at the sandbox, so no other test shares them.
-  const prefix = `falha${Date.now().toString(36)}`;
-  const made = await request.post(`${sandbox}/_sandbox/bulk`, { data: { accounts: 1, followers: 1, prefix } });
-  expect(made.ok()).toBeTruthy();
-  await signUp(page, uniqueEmail("falha"));
-  await page.getByLabel("Nome da instância").fill("Loja Falha");
-  await page.getByRole("button", { name: "Nova instância do Instagram" }).click();
-  await page.getByRole("radio", { name: new RegExp(`@${prefix}\\.loja0`) }).check();
-  await page.getByRole("button", { name: "Permitir" }).click();
-  await expect(page).toHaveURL(/\/instances\?connected=/);
+  const prefix = await signUpConnected(page, request, "falha", "Loja Falha");
 
   // No person types 20,000 characters in a DM: the app refuses that one event, and says so.
   const dm = await request.post(`${sandbox}/_sandbox/followers/${prefix}.seguidor0/messages`, {

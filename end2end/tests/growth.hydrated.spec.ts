@@ -1,18 +1,8 @@
 import { expect, test } from "@playwright/test";
-import { hydrated, signUp, uniqueEmail } from "./support";
-
-const sandbox = process.env.SANDBOX_URL ?? "http://127.0.0.1:3901";
+import { hydrated, sandbox, signUpConnected } from "./support";
 
 test("a comment automation built in the browser answers publicly and privately with a button, whose tap runs the follow-up, each step live in the reports", async ({ page, browser, request }) => {
-  const prefix = `cresce${Date.now().toString(36)}`;
-  const made = await request.post(`${sandbox}/_sandbox/bulk`, { data: { accounts: 1, followers: 1, prefix } });
-  expect(made.ok()).toBeTruthy();
-  await signUp(page, uniqueEmail("cresce"));
-  await page.getByLabel("Nome da instância").fill("Loja Natal");
-  await page.getByRole("button", { name: "Nova instância do Instagram" }).click();
-  await page.getByRole("radio", { name: new RegExp(`@${prefix}\\.loja0`) }).check();
-  await page.getByRole("button", { name: "Permitir" }).click();
-  await expect(page).toHaveURL(/\/instances\?connected=/);
+  const prefix = await signUpConnected(page, request, "cresce", "Loja Natal");
 
   // First the follow-up: a DM automation that only a tap runs.
   await page.goto("/automations");
@@ -83,15 +73,7 @@ test("a comment automation built in the browser answers publicly and privately w
 });
 
 test("a carousel built in the browser is previewed as it is typed, and the follower receives its cards and taps one", async ({ page, browser, request }) => {
-  const prefix = `cartao${Date.now().toString(36)}`;
-  const made = await request.post(`${sandbox}/_sandbox/bulk`, { data: { accounts: 1, followers: 1, prefix } });
-  expect(made.ok()).toBeTruthy();
-  await signUp(page, uniqueEmail("cartao"));
-  await page.getByLabel("Nome da instância").fill("Doceria");
-  await page.getByRole("button", { name: "Nova instância do Instagram" }).click();
-  await page.getByRole("radio", { name: new RegExp(`@${prefix}\\.loja0`) }).check();
-  await page.getByRole("button", { name: "Permitir" }).click();
-  await expect(page).toHaveURL(/\/instances\?connected=/);
+  const prefix = await signUpConnected(page, request, "cartao", "Doceria");
 
   await page.goto("/automations");
   await hydrated(page);

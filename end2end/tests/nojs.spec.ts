@@ -1,8 +1,6 @@
 import { expect, test } from "@playwright/test";
 import { readFileSync } from "node:fs";
-import { confirmationLink, uniqueEmail } from "./support";
-
-const sandbox = process.env.SANDBOX_URL ?? "http://127.0.0.1:3901";
+import { confirmationLink, sandbox, uniqueEmail } from "./support";
 
 // The pages a person must be able to use with JavaScript off: every form is a plain form the
 // server answers with a redirect, every link a plain link.

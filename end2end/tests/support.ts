@@ -1,4 +1,6 @@
-import { expect, type Page } from "@playwright/test";
+import { expect, type APIRequestContext, type Page } from "@playwright/test";
+
+export const sandbox = process.env.SANDBOX_URL ?? "http://127.0.0.1:3901";
 
 /** Waits until the WASM has hydrated the page: only the hydrated app sets this marker. */
 export async function hydrated(page: Page) {
@@ -45,4 +47,21 @@ export async function confirmationLink(to: string): Promise<string> {
     expect(link, `a confirmation e-mail to ${to}`).toBeTruthy();
   }).toPass({ timeout: 10_000 });
   return link!;
+}
+
+/**
+ * A fresh Instagram account and follower at the sandbox (`{prefix}.loja0`, `{prefix}.seguidor0`),
+ * so no other test shares them; a new user signs up and connects the account as instance `name`.
+ */
+export async function signUpConnected(page: Page, request: APIRequestContext, label: string, name: string): Promise<string> {
+  const prefix = `${label}${Date.now().toString(36)}`;
+  const made = await request.post(`${sandbox}/_sandbox/bulk`, { data: { accounts: 1, followers: 1, prefix } });
+  expect(made.ok()).toBeTruthy();
+  await signUp(page, uniqueEmail(label));
+  await page.getByLabel("Nome da instância").fill(name);
+  await page.getByRole("button", { name: "Nova instância do Instagram" }).click();
+  await page.getByRole("radio", { name: new RegExp(`@${prefix}\\.loja0`) }).check();
+  await page.getByRole("button", { name: "Permitir" }).click();
+  await expect(page).toHaveURL(/\/instances\?connected=/);
+  return prefix;
 }

@@ -6,7 +6,7 @@ mod support;
 use meta_sandbox::{AppRegistration, Sandbox};
 use reqwest::{redirect::Policy, Client, Method, StatusCode};
 use serde_json::{json, Value};
-use support::{Callback, Meta, APP_ID, POST, REDIRECT, SECRET};
+use support::{items, Callback, Meta, APP_ID, POST, REDIRECT, SECRET};
 
 const VERIFY: &str = "verify-me";
 
@@ -17,23 +17,6 @@ fn app() -> AppRegistration {
 async fn serve(sandbox: Sandbox) -> Meta {
     let addr = sandbox.serve_here().await.expect("serves");
     Meta { base: format!("http://{addr}"), http: Client::builder().redirect(Policy::none()).build().expect("client") }
-}
-
-/// The `messaging` items the callback received, once there are at least `n` (at most 10 s).
-async fn items(callback: &Callback, n: usize) -> Vec<Value> {
-    for _ in 0..200 {
-        let all: Vec<Value> = callback
-            .bodies()
-            .iter()
-            .flat_map(|b| b["entry"].as_array().cloned().unwrap_or_default())
-            .flat_map(|e| e["messaging"].as_array().cloned().unwrap_or_default())
-            .collect();
-        if all.len() >= n {
-            return all;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-    panic!("fewer than {n} events arrived");
 }
 
 #[tokio::test]

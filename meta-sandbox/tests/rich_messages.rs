@@ -5,7 +5,7 @@ mod support;
 
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
-use support::{graph_error, sandbox, Callback, Meta};
+use support::{graph_error, items, sandbox, Callback, Meta};
 
 const VERIFY: &str = "verify-me";
 
@@ -26,24 +26,6 @@ async fn send(meta: &Meta, token: &str, igsid: &str, message: Value) -> (StatusC
     let response = meta.graph(Method::POST, "/v24.0/me/messages", token, Some(body)).await;
     let status = response.status();
     (status, response.json().await.expect("json"))
-}
-
-/// Every `messaging` item delivered so far, once there are at least `n` (at most 10 s): the
-/// sandbox batches what happens together into one POST.
-async fn items(callback: &Callback, n: usize) -> Vec<Value> {
-    for _ in 0..200 {
-        let all: Vec<Value> = callback
-            .bodies()
-            .iter()
-            .flat_map(|b| b["entry"].as_array().cloned().unwrap_or_default())
-            .flat_map(|e| e["messaging"].as_array().cloned().unwrap_or_default())
-            .collect();
-        if all.len() >= n {
-            return all;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-    panic!("fewer than {n} events arrived");
 }
 
 fn generic(elements: Value) -> Value {

@@ -164,6 +164,24 @@ impl Meta {
     }
 }
 
+/// Every `messaging` item the callback received, once there are at least `n` (at most 10 s):
+/// the sandbox batches what happens together into one POST.
+pub async fn items(callback: &Callback, n: usize) -> Vec<Value> {
+    for _ in 0..200 {
+        let all: Vec<Value> = callback
+            .bodies()
+            .iter()
+            .flat_map(|b| b["entry"].as_array().cloned().unwrap_or_default())
+            .flat_map(|e| e["messaging"].as_array().cloned().unwrap_or_default())
+            .collect();
+        if all.len() >= n {
+            return all;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("fewer than {n} events arrived");
+}
+
 pub async fn graph_error(response: reqwest::Response) -> (reqwest::StatusCode, Value) {
     let status = response.status();
     let body: Value = serde_json::from_str(&response.text().await.expect("body")).expect("error body is JSON");
