@@ -131,6 +131,7 @@ keys! {
     LastFailure => "Última falha", "Last failure";
     DisconnectConfirmText => "As automações desta instância param de responder até você reconectá-la. Os relatórios ficam.", "This instance's automations stop replying until you reconnect it. The reports stay.";
     ConfirmDisconnect => "Desconectar agora", "Disconnect now";
+    RetryReply => "Tentar de novo", "Try again";
     PauseAutomations => "Pausar automações", "Pause automations";
     ResumeAutomations => "Retomar automações", "Resume automations";
     Paused => "Pausada", "Paused";

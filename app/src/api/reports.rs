@@ -22,3 +22,21 @@ pub async fn list_reports(query: String, #[server(default)] cursor: Option<Strin
         .await,
     )
 }
+
+/// Tries a failed reply of the caller's again.
+#[server(endpoint = "reports/retry")]
+pub async fn retry_reply(id: String) -> Result<(), AppError> {
+    use crate::backend::{auth, engine, respond, state};
+    respond(
+        async {
+            let who = auth::require_user().await?;
+            let report = uuid::Uuid::parse_str(&id).map_err(|_| AppError::NotFound)?;
+            match engine::retry_reply(&state(), &who.user_id().to_hex(), report).await? {
+                None => Err(AppError::NotFound),
+                Some(false) => Err(AppError::invalid("id", "not_retryable")),
+                Some(true) => Ok(()),
+            }
+        }
+        .await,
+    )
+}

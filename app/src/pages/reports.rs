@@ -1,7 +1,10 @@
 //! `/reports?{filter}&cursor=`: every recorded interaction. The filter lives in the URL, so the
 //! page is linkable, renders on the server, and the CSV link exports exactly what is shown.
 use crate::{
-    api::{instances::list_instances, reports::list_reports},
+    api::{
+        instances::list_instances,
+        reports::{list_reports, RetryReply},
+    },
     components::{
         auth::{use_auth, RequireUser},
         error_notice::{ErrorNotice, Loading},
@@ -31,9 +34,12 @@ pub fn ReportsPage() -> impl IntoView {
     let filter = Memo::new(move |_| read.read().0.clone());
     let refused = Memo::new(move |_| read.read().1.clone());
     let cursor = Memo::new(move |_| query.read().get("cursor"));
+    // A failed reply tried again from its row: the page shows it pending, then as it went.
+    let retry = ServerAction::<RetryReply>::new();
+    provide_context(retry);
     let page = Resource::new(
-        move || (filter.get().to_query(), refused.get(), cursor.get()),
-        |(q, refused, c)| async move {
+        move || (filter.get().to_query(), refused.get(), cursor.get(), retry.version().get()),
+        |(q, refused, c, _)| async move {
             // A refused date is said under its field; nothing is fetched for a filter it would change.
             if refused.is_empty() {
                 list_reports(q, c).await
@@ -271,6 +277,7 @@ fn reply_part_key(part: &str) -> Key {
 fn ReportLine(row: ReportRow, locale: Locale) -> impl IntoView {
     let reason = row.error.clone().map(|e| reason_key(&e).map_or(e, |k| locale.t(k).to_owned()));
     let ids = [row.comment_id.clone(), row.media_id.clone()].into_iter().flatten().collect::<Vec<_>>().join(" / ");
+    let retry_id = row.id.clone();
     view! {
         <tr data-report=row.id.clone()>
             <td><LocalTime at=row.at/></td>
@@ -284,6 +291,12 @@ fn ReportLine(row: ReportRow, locale: Locale) -> impl IntoView {
             <td>
                 <span class=format!("badge status-{}", row.status)>{locale.t(status_key(&row.status))}</span>
                 {reason.map(|r| view! { <small class="muted reason">{r}</small> })}
+                {(row.status == "failed" && row.reply.is_some()).then(use_context::<ServerAction<RetryReply>>).flatten().map(|retry| view! {
+                    <ActionForm action=retry attr:class="inline">
+                        <input type="hidden" name="id" value=retry_id/>
+                        <button type="submit" class="link-button">{locale.t(Key::RetryReply)}</button>
+                    </ActionForm>
+                })}
             </td>
             <td>{row.instance_name.clone().unwrap_or_else(|| row.instance_id.clone())}</td>
             <td class="ids">{ids}</td>

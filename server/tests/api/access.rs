@@ -72,6 +72,7 @@ const MATRIX: &[(&str, &str, Access, &str)] = &[
     ("POST", "/api/automations/ice_breakers", Owner, "instance_id={instance}"),
     ("POST", "/api/automations/try", Owner, "instance_id={instance}&kind=dm&text=pre%C3%A7o&username=a&media_id="),
     ("GET", "/api/reports", Owner, "query=instance%3D{instance}"),
+    ("POST", "/api/reports/retry", Owner, "id=0192f0c0-0000-7000-8000-000000000001"),
     ("GET", "/api/admin/users", Admin, ""),
     ("GET", "/api/admin/instances", Admin, "search="),
     ("POST", "/api/admin/instances/disconnect", Admin, "id={instance}"),

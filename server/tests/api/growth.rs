@@ -879,3 +879,36 @@ async fn a_paused_instance_records_everything_and_answers_nothing_until_resumed(
         .collect();
     assert!(actions.contains(&"instance.paused".to_owned()) && actions.contains(&"instance.resumed".to_owned()));
 }
+
+#[tokio::test]
+async fn a_failed_reply_is_tried_again_from_its_row_by_its_owner_only() {
+    let shop = shop_with(|vars| {
+        vars.insert("REPLY_MAX_ATTEMPTS".into(), "1".into());
+    })
+    .await;
+    shop.automation(AutomationKind::Dm, &["preço"], "Custa R$ 40.", app::domain::automation::ResponseType::Direct)
+        .await;
+    shop.meta
+        .post_control("/_sandbox/faults", json!({ "endpoint": "messages", "kind": "server_error", "count": 1 }))
+        .await;
+    let asked = shop.meta.dm("cliente.fiel", "loja.exemplo", "qual o preço?").await;
+    shop.meta.settle(&shop.app).await;
+    assert_eq!(report_of(&shop, &asked).await.0, "failed");
+    let id: String = sqlx::query_scalar("SELECT id::text FROM instagram_reports WHERE event_id = $1")
+        .bind(&asked)
+        .fetch_one(&shop.app.state.pg)
+        .await
+        .expect("id");
+    // Another user cannot; a row that did not fail cannot be tried again.
+    let eve = shop.app.another_browser();
+    assert_eq!(eve.sign_up("eve@loja.com", "senha-forte-1").await.status(), 302);
+    assert_eq!(eve.post_form("/api/reports/retry", &[("id", &id)]).await.status(), 404);
+    let page = shop.app.get("/reports?status=failed").await.text().await.expect("html");
+    assert!(page.contains("Tentar de novo"), "the failed row offers to try again");
+    assert!(shop.app.post_form("/api/reports/retry", &[("id", &id)]).await.status().is_redirection());
+    shop.meta.settle(&shop.app).await;
+    assert_eq!(report_of(&shop, &asked).await, ("sent".into(), None, Some("Custa R$ 40.".into())));
+    assert_eq!(shop.app.post_form("/api/reports/retry", &[("id", &id)]).await.status(), 422, "sent: nothing to retry");
+    let sent = shop.meta.succeeded("POST", "/messages").await;
+    assert_eq!(sent.len(), 1, "exactly one reply went out");
+}

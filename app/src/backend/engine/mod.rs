@@ -325,6 +325,26 @@ pub async fn run_again(state: &AppState, id: uuid::Uuid, by: &str) -> Result<(),
     }
 }
 
+/// The owner tries a failed reply of theirs again (from its report row): pending again, sent by
+/// the outbox under the same ledger, so it still goes out at most once. `None` when the report is
+/// not theirs; `Some(false)` when it is not a failed reply.
+pub async fn retry_reply(state: &AppState, user_id: &str, report: uuid::Uuid) -> Result<Option<bool>, StoreError> {
+    let row: Option<(String, Option<String>)> =
+        sqlx::query_as("SELECT status, response_text FROM instagram_reports WHERE id = $1 AND user_id = $2")
+            .bind(report)
+            .bind(user_id)
+            .fetch_optional(&state.pg)
+            .await?;
+    match row {
+        None => Ok(None),
+        Some((status, Some(_))) if status == "failed" => {
+            requeue(state, report).await?;
+            Ok(Some(true))
+        }
+        Some(_) => Ok(Some(false)),
+    }
+}
+
 /// A failed reply pending again, its daily-cap slot taken back.
 async fn requeue(state: &AppState, report: uuid::Uuid) -> Result<(), StoreError> {
     let mut tx = state.pg.begin().await?;
