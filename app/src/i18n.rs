@@ -132,6 +132,8 @@ keys! {
     DisconnectConfirmText => "As automações desta instância param de responder até você reconectá-la. Os relatórios ficam.", "This instance's automations stop replying until you reconnect it. The reports stay.";
     ConfirmDisconnect => "Desconectar agora", "Disconnect now";
     RetryReply => "Tentar de novo", "Try again";
+    ExportCsvExcel => "CSV para Excel (;)", "CSV for Excel (;)";
+    ExportCsvExcelHint => "Separado por ponto e vírgula: abre em colunas no Excel em português", "Semicolon-separated: opens in columns in a Portuguese Excel";
     PauseAutomations => "Pausar automações", "Pause automations";
     ResumeAutomations => "Retomar automações", "Resume automations";
     Paused => "Pausada", "Paused";

@@ -246,13 +246,41 @@ fn defuse(value: &str) -> String {
     }
 }
 
-/// Appends one RFC 4180 record (quotes where needed, CRLF line end).
-pub fn write_record<I, S>(out: &mut Vec<u8>, cells: I) -> Result<(), csv::Error>
+/// How cells are separated: `,` (RFC 4180), or `;`, which a spreadsheet set to pt-BR (where `,`
+/// is the decimal mark) opens in columns.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Separator {
+    #[default]
+    Comma,
+    Semicolon,
+}
+
+impl Separator {
+    /// The `separator` parameter of the export (`semicolon`, or anything else for a comma).
+    pub fn parse(raw: Option<&str>) -> Self {
+        if raw == Some("semicolon") {
+            Self::Semicolon
+        } else {
+            Self::Comma
+        }
+    }
+
+    fn byte(self) -> u8 {
+        match self {
+            Self::Comma => b',',
+            Self::Semicolon => b';',
+        }
+    }
+}
+
+/// Appends one RFC 4180 record (quotes where needed, CRLF line end), cells separated by `separator`.
+pub fn write_record<I, S>(out: &mut Vec<u8>, separator: Separator, cells: I) -> Result<(), csv::Error>
 where
     I: IntoIterator<Item = S>,
     S: AsRef<[u8]>,
 {
-    let mut writer = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(out);
+    let mut writer =
+        csv::WriterBuilder::new().delimiter(separator.byte()).terminator(csv::Terminator::CRLF).from_writer(out);
     writer.write_record(cells)?;
     writer.flush()?;
     Ok(())
@@ -283,7 +311,7 @@ mod tests {
 
     fn csv_of(row: &ReportRow) -> String {
         let mut out = Vec::new();
-        write_record(&mut out, csv_cells(row)).expect("writes");
+        write_record(&mut out, Separator::Comma, csv_cells(row)).expect("writes");
         String::from_utf8(out).expect("utf-8")
     }
 

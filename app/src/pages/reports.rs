@@ -60,10 +60,19 @@ pub fn ReportsPage() -> impl IntoView {
         <RequireUser>
             <div class="page-head">
                 <h1>{locale.t(Key::ReportsTitle)}</h1>
-                <a class="button secondary" rel="external" download=""
-                    href=move || format!("/api/reports/export.csv?{}", filter.get().to_query())>
-                    {locale.t(Key::ExportCsv)}
-                </a>
+                <div class="export-links">
+                    <a class="button secondary" rel="external" download=""
+                        href=move || format!("/api/reports/export.csv?{}", filter.get().to_query())>
+                        {locale.t(Key::ExportCsv)}
+                    </a>
+                    <a class="button secondary" rel="external" download="" title=locale.t(Key::ExportCsvExcelHint)
+                        href=move || {
+                            let query = filter.get().to_query();
+                            format!("/api/reports/export.csv?{query}{}separator=semicolon", if query.is_empty() { "" } else { "&" })
+                        }>
+                        {locale.t(Key::ExportCsvExcel)}
+                    </a>
+                </div>
             </div>
             <Suspense fallback=Loading>
                 {move || Suspend::new(async move {

@@ -41,7 +41,13 @@ pub async fn export(State(state): State<AppState>, headers: HeaderMap, RawQuery(
         Ok(Err(limited)) => return super::too_many_requests(limited),
         Err(_) => return StatusCode::SERVICE_UNAVAILABLE.into_response(),
     }
-    let filter = match ReportFilter::parse_query(query.as_deref().unwrap_or_default()) {
+    // `separator` says how the file is written; every other parameter is the report's filter.
+    let raw = query.as_deref().unwrap_or_default();
+    let separator = reports::Separator::parse(
+        raw.split('&').filter_map(|p| p.split_once('=')).find(|(k, _)| *k == "separator").map(|(_, v)| v),
+    );
+    let filter_query: String = raw.split('&').filter(|p| !p.starts_with("separator=")).collect::<Vec<_>>().join("&");
+    let filter = match ReportFilter::parse_query(&filter_query) {
         Ok(filter) => filter,
         Err(errors) => return (StatusCode::UNPROCESSABLE_ENTITY, Json(AppError::Invalid(errors))).into_response(),
     };
@@ -57,14 +63,17 @@ pub async fn export(State(state): State<AppState>, headers: HeaderMap, RawQuery(
     tokio::spawn(async move {
         let mut buffer = Vec::with_capacity(CHUNK * 2);
         buffer.extend_from_slice("\u{feff}".as_bytes());
-        let mut failed = reports::write_record(&mut buffer, reports::CSV_HEADER).err().map(|e| e.to_string());
+        let mut failed =
+            reports::write_record(&mut buffer, separator, reports::CSV_HEADER).err().map(|e| e.to_string());
         let mut query = reports::export_query(&scope, &filter);
         let mut rows = std::pin::pin!(reports::stream(&state.pg, &mut query, &names));
         while failed.is_none() {
             match rows.next().await {
                 None => break,
                 Some(Ok(row)) => {
-                    failed = reports::write_record(&mut buffer, reports::csv_cells(&row)).err().map(|e| e.to_string())
+                    failed = reports::write_record(&mut buffer, separator, reports::csv_cells(&row))
+                        .err()
+                        .map(|e| e.to_string())
                 }
                 Some(Err(error)) => failed = Some(error.to_string()),
             }

@@ -182,6 +182,21 @@ async fn the_csv_is_excel_friendly_rfc_4180_with_iso_times() {
          2026-11-23T12:34:56Z,comment,i1,c1,1254477777772919,m1,joão,\"Preço, \"\"promoção\"\"\nlinha 2 😀 ç\",\
          \"'=HYPERLINK(\"\"http://x\"\")\",publica,failed,\"Erro, \"\"grave\"\"\",0192f0c0-0000-7000-8000-000000000001\r\n"
     );
+    // For a spreadsheet set to pt-BR: `;` between cells, quotes where a cell holds one.
+    let response = app.get("/api/reports/export.csv?period=all&separator=semicolon").await;
+    assert_eq!(response.status(), 200);
+    let bytes = response.bytes().await.expect("body");
+    let text = std::str::from_utf8(&bytes[3..]).expect("utf-8");
+    let lines: Vec<&str> = text.split("\r\n").collect();
+    assert!(lines[0].starts_with("data_hora;tipo;instancia;comentario_id;"), "{}", lines[0]);
+    assert!(
+        text.contains(";\"Erro, \"\"grave\"\"\";"),
+        "a cell with a comma needs no quotes for `;`, but quotes stay quoted: {text}"
+    );
+    // The separator is not a filter: a bad one is a comma, and the filter still applies.
+    let filtered =
+        app.get("/api/reports/export.csv?period=all&status=sent&separator=tab").await.text().await.expect("csv");
+    assert_eq!(filtered.trim_start_matches('\u{feff}').lines().count(), 1, "only the header: {filtered}");
 }
 
 /// Peak resident memory of a process so far (`VmHWM`), in KiB.
