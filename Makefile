@@ -1,5 +1,5 @@
 # The two commands of the README, and a few for development.
-.PHONY: run test bench fuzz chaos setup check fmt
+.PHONY: run test bench bench-reports fuzz chaos setup check fmt
 
 run: ## Serve the app at http://127.0.0.1:3000 with everything it needs
 	scripts/run.sh
@@ -9,6 +9,9 @@ test: ## Every test: unit, integration (PostgreSQL, MongoDB-wire) and Playwright
 
 bench: ## The engine benchmark (release build, PostgreSQL with fsync on): not part of `make test`
 	scripts/bench.sh
+
+bench-reports: ## The reports benchmark over 1,000,000 rows (release build, PostgreSQL with fsync on): not part of `make test`
+	scripts/bench-reports.sh
 
 fuzz: ## A million generated inputs each to the webhook path, the report filter and the CSV (release build)
 	scripts/setup.sh >/dev/null

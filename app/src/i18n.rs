@@ -37,6 +37,26 @@ impl Locale {
         }
     }
 
+    /// `n` with the language's thousands separator (1.234.567 or 1,234,567).
+    pub fn number(self, n: i64) -> String {
+        let separator = match self {
+            Self::PtBr => '.',
+            Self::En => ',',
+        };
+        let digits = n.unsigned_abs().to_string();
+        let mut grouped = String::with_capacity(digits.len() + digits.len() / 3 + 1);
+        if n < 0 {
+            grouped.push('-');
+        }
+        for (i, digit) in digits.chars().enumerate() {
+            if i > 0 && (digits.len() - i).is_multiple_of(3) {
+                grouped.push(separator);
+            }
+            grouped.push(digit);
+        }
+        grouped
+    }
+
     /// The locale a `Cookie` header asks for.
     pub fn from_cookie_header(header: &str) -> Self {
         header
@@ -328,9 +348,23 @@ keys! {
     StatusPending => "Pendente", "Pending";
     StatusSkipped => "Ignorada", "Skipped";
     OlderPage => "Mais antigas →", "Older →";
-    NewestPage => "← Mais recentes", "← Newest";
+    NewerPage => "← Mais recentes", "← Newer";
+    NewestPage => "Início", "Newest";
+    PagerLabel => "Páginas do relatório", "Report pages";
+    Showing => "Mostrando", "Showing";
+    ShowingOf => "de", "of";
+    MoreThan => "mais de", "more than";
+    CountCapped => "A busca por texto ou @ conta as 10.000 interações mais recentes que encontra.", "A text or @ search counts the 10,000 most recent interactions it finds.";
+    FilterAutomation => "Automação", "Automation";
+    FilterAutomationPickInstance => "Escolha uma instância ou um dono para filtrar por automação.", "Choose an instance or an owner to filter by automation.";
+    FilterSearch => "Buscar texto", "Search text";
+    FilterSearchHint => "No @, no texto recebido ou na resposta.", "In the @, the received text or the reply.";
+    ChartAxisDays => "Dia", "Day";
+    ChartAxisCount => "Interações", "Interactions";
+    ChartZone => "fuso", "time zone";
+    OpenOnInstagram => "Ver no Instagram", "View on Instagram";
     TotalsLabel => "Totais por status", "Totals by status";
-    ChartTitle => "Interações por dia (UTC)", "Interactions per day (UTC)";
+    ChartTitle => "Interações por dia", "Interactions per day";
     ChartEmpty => "Sem dados no período.", "No data in this period.";
     ReasonNoMatch => "nenhuma automação correspondeu", "no automation matched";
     ReasonDailyCap => "limite diário atingido", "daily limit reached";
@@ -423,6 +457,7 @@ keys! {
     NoEventsYet => "Nenhum evento recebido ainda", "No events received yet";
     ConnectedBanner => "Instância conectada com sucesso.", "Instance connected.";
     ReasonDenied => "A autorização foi cancelada no Instagram. Tente conectar de novo quando quiser.", "Authorisation was cancelled on Instagram. Connect again whenever you like.";
+    ReasonConnectTimeout => "A conexão não foi concluída: ninguém voltou do Instagram em 10 minutos. Tente conectar de novo.", "The connection was not finished: nobody came back from Instagram within 10 minutes. Try connecting again.";
     ReasonStateExpired => "O link de autorização expirou (10 minutos). Tente conectar de novo.", "The authorisation link expired (10 minutes). Try connecting again.";
     ReasonStateUsed => "Este retorno do Instagram já foi usado. Tente conectar de novo.", "This return from Instagram was already used. Try connecting again.";
     ReasonStateInvalid => "Não foi possível verificar o retorno do Instagram. Tente conectar de novo.", "The return from Instagram could not be verified. Try connecting again.";
@@ -440,6 +475,7 @@ keys! {
     FieldOutOfRange => "Use um número inteiro entre 1 e 100000.", "Use a whole number between 1 and 100000.";
     FieldInvalidDate => "Use uma data real entre 01/01/2000 e 31/12/2100.", "Use a real date between 2000-01-01 and 2100-12-31.";
     FieldDateOrder => "A data final vem antes da inicial.", "The end date comes before the start date.";
+    FieldSearchTooShort => "Digite pelo menos 3 caracteres para buscar.", "Type at least 3 characters to search.";
     FieldControlCharacters => "Remova os caracteres de controle (como o byte nulo) do texto.", "Remove the control characters (such as the NUL byte) from the text.";
     Delete => "Excluir", "Delete";
     DeleteConfirmText => "Excluir esta instância apaga as automações dela. Os relatórios das interações continuam disponíveis.", "Deleting this instance deletes its automations. The reports of its interactions are kept.";
@@ -447,6 +483,8 @@ keys! {
     Webhook => "Webhook", "Webhook";
     WebhookUrl => "URL do webhook", "Webhook URL";
     VerifyToken => "Token de verificação", "Verify token";
+    Copy => "Copiar", "Copy";
+    Copied => "Copiado!", "Copied!";
     VerifyTokenAdminsOnly => "O token de verificação do painel da Meta fica com os administradores.", "The Meta dashboard's verify token is kept by the administrators.";
     AdminInstances => "Instâncias de todos os usuários", "Every user's instances";
     Search => "Buscar", "Search";
@@ -520,6 +558,7 @@ pub fn reason_message(reason: &str) -> Key {
     match reason {
         "denied" => Key::ReasonDenied,
         "state_expired" => Key::ReasonStateExpired,
+        "connect_timeout" => Key::ReasonConnectTimeout,
         "state_used" => Key::ReasonStateUsed,
         "state_invalid" => Key::ReasonStateInvalid,
         "account_taken" => Key::ReasonAccountTaken,
@@ -603,6 +642,7 @@ pub fn field_message(code: &str) -> Key {
         "not_retryable" => Key::FieldNotRetryable,
         "invalid_date" => Key::FieldInvalidDate,
         "date_order" => Key::FieldDateOrder,
+        "search_too_short" => Key::FieldSearchTooShort,
         "control_characters" => Key::FieldControlCharacters,
         _ => Key::FieldInvalid,
     }
@@ -624,6 +664,10 @@ mod tests {
     #[test]
     fn the_cookie_picks_the_language_and_defaults_to_portuguese() {
         assert_eq!(Locale::from_cookie_header("a=1; ic_lang=en; b=2"), Locale::En);
+        assert_eq!(Locale::PtBr.number(1_234_567), "1.234.567");
+        assert_eq!(Locale::En.number(1_234_567), "1,234,567");
+        assert_eq!(Locale::PtBr.number(999), "999");
+        assert_eq!(Locale::PtBr.number(-1000), "-1.000");
         assert_eq!(Locale::from_cookie_header("ic_lang=pt-BR"), Locale::PtBr);
         assert_eq!(Locale::from_cookie_header("ic_lang=xx"), Locale::PtBr);
         assert_eq!(Locale::from_cookie_header(""), Locale::PtBr);

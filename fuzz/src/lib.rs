@@ -181,7 +181,8 @@ pub fn webhook(seed: u64, inputs: u64) -> Findings {
     findings
 }
 
-const FILTER_PARAMS: &[&str] = &["instance", "type", "period", "from", "to", "status", "username", "owner", "cursor"];
+const FILTER_PARAMS: &[&str] =
+    &["instance", "type", "period", "from", "to", "status", "username", "owner", "automation", "q", "cursor", "newer"];
 const FILTER_VALUES: &[&str] = &[
     "",
     "dm",
@@ -217,7 +218,7 @@ const FILTER_VALUES: &[&str] = &[
 pub fn report_filter(seed: u64, inputs: u64) -> Findings {
     let mut rng = Rng::new(seed);
     let mut findings = Findings::default();
-    let now = chrono::DateTime::from_timestamp(1_764_547_200, 0).unwrap_or_default();
+    let today = chrono::DateTime::from_timestamp(1_764_547_200, 0).unwrap_or_default().date_naive();
     for _ in 0..inputs {
         let pairs: Vec<String> =
             (0..=rng.below(6)).map(|_| format!("{}={}", rng.pick(FILTER_PARAMS), rng.pick(FILTER_VALUES))).collect();
@@ -225,7 +226,8 @@ pub fn report_filter(seed: u64, inputs: u64) -> Findings {
         let query = String::from_utf8_lossy(&query).into_owned();
         findings.check(query.as_bytes(), |findings| {
             if let Ok(filter) = ReportFilter::parse_query(&query) {
-                let _ = filter.range(now);
+                let _ = filter.days(today);
+                let _ = filter.chart_days(today, None);
                 let again = ReportFilter::parse_query(&filter.to_query());
                 if again.as_ref() != Ok(&filter) {
                     findings.fail(format!("{query:?} does not round-trip: {filter:?} became {again:?}"));

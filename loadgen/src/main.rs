@@ -6,6 +6,7 @@
 //! PostgreSQL, sends in the sandbox's counters).
 mod chaos;
 mod measure;
+mod reports;
 mod setup;
 mod traffic;
 
@@ -87,6 +88,13 @@ pub struct Args {
     /// Events per second offered during the chaos run.
     #[arg(long, default_value_t = 500)]
     chaos_rate: u32,
+    /// Instead of the engine's scenarios: the reports benchmark over this many report rows of
+    /// one user (`make bench-reports`); `--duration` is then the seconds per rendered page.
+    #[arg(long)]
+    reports: Option<i64>,
+    /// The server's process id, whose peak memory the reports benchmark reads around the CSV.
+    #[arg(long)]
+    server_pid: Option<u32>,
     /// Longest wait for the engine to finish a scenario's work, in seconds.
     #[arg(long, default_value_t = 900)]
     settle_timeout: u64,
@@ -109,6 +117,9 @@ async fn run(args: Args) -> Result<(), String> {
         .map_err(|e| format!("cannot reach PostgreSQL: {e}"))?;
     let machine = measure::machine(&pg).await;
     println!("{}", machine.line());
+    if let Some(rows) = args.reports {
+        return reports::run(&args, &pg, rows).await;
+    }
     let world = setup::prepare(&args).await?;
     if world.took_seconds > 0 {
         let started = std::time::Instant::now();

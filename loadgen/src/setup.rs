@@ -119,7 +119,7 @@ async fn register_callback(args: &Args, sandbox: &Client) -> Result<(), String> 
 
 /// Signs a user up as a person does (the form, then the e-mailed link), or in when an earlier run
 /// made the account.
-async fn sign_up(app: &str, mail_api: &str, user: usize) -> Result<Client, String> {
+pub async fn sign_up(app: &str, mail_api: &str, user: usize) -> Result<Client, String> {
     let client = browser()?;
     let email = format!("carga{user}@bench.insta-clerky.local");
     let form = [("email", email.as_str()), ("name", "Carga"), ("password", PASSWORD)];

@@ -185,6 +185,9 @@ fn route(
             insights(world, account, params)
         }
         ("GET", [igsid]) if world.person_by_igsid(igsid).is_some() => user_profile(world, account, igsid, params),
+        ("GET", [media]) if world.accounts[account].media.iter().any(|m| m.id == *media) => {
+            media_node(world, account, media, params)
+        }
         ("GET", [id]) | ("POST", [id]) | ("DELETE", [id]) => {
             Err(GraphError::no_such_object(method.as_str().to_lowercase().as_str(), id))
         }
@@ -577,19 +580,32 @@ fn list_media(world: &World, account: usize, params: &Params) -> Answer {
     let fields = requested_fields(params, "id");
     let base = format!("https://graph.instagram.com/v24.0/{}/media", a.ig_id);
     let (media, paging) = page(&a.media, params, &base)?;
-    let mut data = Vec::new();
-    for m in media {
-        let comments = world.comments.values().filter(|c| c.media_id == m.id && c.parent_id.is_none()).count();
-        let all = json!({
-            "id": m.id, "caption": m.caption, "media_type": m.media_type, "media_product_type": m.media_product_type,
-            "media_url": m.picture_url(&params.host), "permalink": m.permalink,
-            "thumbnail_url": m.picture_url(&params.host),
-            "timestamp": m.timestamp, "comments_count": m.comments_count as usize + comments, "like_count": m.like_count,
-            "username": a.username,
-        });
-        data.push(pick(&all, &fields, "Media")?);
-    }
+    let data = media
+        .iter()
+        .map(|m| pick(&media_json(world, account, m, params), &fields, "Media"))
+        .collect::<Result<Vec<_>, _>>()?;
     Ok(Json(json!({ "data": data, "paging": paging })).into_response())
+}
+
+/// `GET /{MEDIA_ID}`: one of the account's own media (another's does not exist for this token).
+fn media_node(world: &World, account: usize, media_id: &str, params: &Params) -> Answer {
+    let m = world.accounts[account]
+        .media
+        .iter()
+        .find(|m| m.id == media_id)
+        .ok_or_else(|| GraphError::no_such_object("get", media_id))?;
+    Ok(Json(pick(&media_json(world, account, m, params), &requested_fields(params, "id"), "Media")?).into_response())
+}
+
+fn media_json(world: &World, account: usize, m: &crate::accounts::Media, params: &Params) -> Value {
+    let comments = world.comments.values().filter(|c| c.media_id == m.id && c.parent_id.is_none()).count();
+    json!({
+        "id": m.id, "caption": m.caption, "media_type": m.media_type, "media_product_type": m.media_product_type,
+        "media_url": m.picture_url(&params.host), "permalink": m.permalink,
+        "thumbnail_url": m.picture_url(&params.host),
+        "timestamp": m.timestamp, "comments_count": m.comments_count as usize + comments, "like_count": m.like_count,
+        "username": world.accounts[account].username,
+    })
 }
 
 fn pick(all: &Value, fields: &[String], node: &str) -> Result<Value, GraphError> {

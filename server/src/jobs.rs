@@ -24,8 +24,9 @@ pub fn spawn(tasks: &TaskTracker, state: &AppState, shutdown: CancellationToken)
     }
     let every = |minutes: u32| Duration::from_secs(u64::from(minutes.max(1)) * 60);
     let mut jobs: Vec<(&'static str, Duration, Run)> = vec![
-        ("sweep", Duration::from_secs(600), |state| Box::pin(sweep(state))),
+        ("sweep", Duration::from_secs(120), |state| Box::pin(sweep(state))),
         ("token_refresh", every(state.config.token_refresh_every_minutes), |state| Box::pin(refresh_tokens(state))),
+        ("report_rollups", Duration::from_secs(10), |state| Box::pin(fold_rollups(state))),
     ];
     if state.config.backup_dir.is_some() {
         let period = every(state.config.backup_every_hours.saturating_mul(60));
@@ -60,6 +61,12 @@ async fn schedule(state: AppState, jobs: Vec<(&'static str, Duration, Run)>, shu
     }
 }
 
+/// Folds the report counts written since the last time into the rollups, which keeps the
+/// deltas that every report page adds up few.
+async fn fold_rollups(state: AppState) -> Result<(), String> {
+    app::backend::reports::fold_rollups(&state.pg).await.map(drop).map_err(|e| e.to_string())
+}
+
 fn hostname() -> String {
     std::fs::read_to_string("/proc/sys/kernel/hostname").map(|h| h.trim().to_owned()).unwrap_or_else(|_| "host".into())
 }
@@ -87,7 +94,11 @@ async fn sweep(state: AppState) -> Result<(), String> {
         Err(error) => return Err(format!("session sweep failed: {error}")),
     }
     oauth_states::delete_stale(&state.pg).await.map_err(|error| format!("OAuth state sweep failed: {error}"))?;
-    Ok(())
+    match app::backend::connect::abandon_stale(&state).await {
+        Ok(0) => Ok(()),
+        Ok(n) => Ok(tracing::info!(instances.abandoned = n, "{n} connections never came back from Meta")),
+        Err(error) => Err(format!("abandoned connection sweep failed: {error}")),
+    }
 }
 
 /// Renews long-lived tokens before they expire.

@@ -1,5 +1,7 @@
 //! The whole HTTP surface in one `Router`, so tests build exactly what production serves.
-use crate::http::{export_csv, health, instagram, live_ws, locale, origin, security_headers, text_input, webhook};
+use crate::http::{
+    export_csv, health, instagram, live_ws, locale, origin, report_post, security_headers, text_input, webhook,
+};
 use app::{backend::AppState, shell, App};
 use axum::{
     body::Body,
@@ -33,6 +35,7 @@ pub fn plain_routes(webhook_max_bytes: usize) -> Vec<(&'static str, MethodRouter
         ("/api/instagram/callback", get(instagram::callback)),
         ("/ws", get(live_ws::upgrade)),
         ("/api/reports/export.csv", get(export_csv::export)),
+        ("/api/reports/{id}/post", get(report_post::open)),
         ("/webhook/instagram", webhook::app_level(webhook_max_bytes)),
         ("/webhook/instagram/{instance_name}", webhook::per_instance(webhook_max_bytes)),
     ]

@@ -16,7 +16,7 @@ use crate::domain::{
     error::AppError,
     instance::{instance_slug, parse_instance_name, InstanceStatus},
 };
-use mongodb::bson::DateTime;
+use mongodb::bson::{oid::ObjectId, DateTime};
 use rand::{distributions::Alphanumeric, Rng};
 
 /// Creates an instance (`created`) and returns the authorize URL to send the browser to.
@@ -33,22 +33,58 @@ pub async fn start(state: &AppState, who: &SignedIn, name: &str) -> Result<Strin
         .execute(&mut *lock)
         .await
         .map_err(StoreError::from)?;
-    if !who.user().premium {
-        let held = instances::count_for_owner(&state.mongo, who.user_id()).await?;
-        if held >= u64::from(state.config.free_instance_quota) {
-            return Err(AppError::invalid("name", "quota"));
-        }
-    }
+    check_quota(state, who, None).await?;
     instances::insert(&state.mongo, &doc).await?;
     lock.commit().await.map_err(StoreError::from)?;
     authorize(state, who, &doc).await
 }
 
-/// Runs Business Login again for an existing instance of the caller.
+/// How long a connection may wait for the person to come back from Meta: the authorisation
+/// link's own lifetime. After it the card says the connection was not finished, and a never
+/// connected instance stops holding a place of the free quota.
+pub const CONNECT_TIMEOUT: chrono::Duration = oauth_states::LIFETIME;
+
+/// Refuses a free user who already holds the quota (`except`: the instance being reconnected).
+async fn check_quota(state: &AppState, who: &SignedIn, except: Option<ObjectId>) -> Result<(), AppError> {
+    if who.user().premium {
+        return Ok(());
+    }
+    let abandoned_before = DateTime::from_millis((chrono::Utc::now() - CONNECT_TIMEOUT).timestamp_millis());
+    let held = instances::count_for_owner(&state.mongo, who.user_id(), abandoned_before, except).await?;
+    if held >= u64::from(state.config.free_instance_quota) {
+        return Err(AppError::invalid("name", "quota"));
+    }
+    Ok(())
+}
+
+/// Runs Business Login again for an existing instance of the caller. One that never connected
+/// (and may have stopped holding a place of the quota) needs a free place again.
 pub async fn reconnect(state: &AppState, who: &SignedIn, instance_id: &str) -> Result<String, AppError> {
     let doc = instances::find_for_owner(&state.mongo, who.user_id(), instance_id).await?;
-    super::instances::change_status(state, &doc, InstanceStatus::Connecting, None).await?;
+    if doc.instagram_account_id.is_none() {
+        let mut lock = state.pg.begin().await.map_err(StoreError::from)?;
+        sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
+            .bind(format!("instance-quota:{}", who.user_id().to_hex()))
+            .execute(&mut *lock)
+            .await
+            .map_err(StoreError::from)?;
+        check_quota(state, who, Some(doc.id)).await?;
+        super::instances::change_status(state, &doc, InstanceStatus::Connecting, None).await?;
+        lock.commit().await.map_err(StoreError::from)?;
+    } else {
+        super::instances::change_status(state, &doc, InstanceStatus::Connecting, None).await?;
+    }
     authorize(state, who, &doc).await
+}
+
+/// Ends the connections left waiting past [`CONNECT_TIMEOUT`] (the scheduled sweep).
+pub async fn abandon_stale(state: &AppState) -> Result<u64, StoreError> {
+    let before = DateTime::from_millis((chrono::Utc::now() - CONNECT_TIMEOUT).timestamp_millis());
+    let stale = instances::stale_connections(&state.mongo, before).await?;
+    for doc in &stale {
+        super::instances::change_status(state, doc, InstanceStatus::Error, Some("connect_timeout")).await?;
+    }
+    Ok(stale.len() as u64)
 }
 
 async fn authorize(state: &AppState, who: &SignedIn, doc: &InstanceDoc) -> Result<String, AppError> {

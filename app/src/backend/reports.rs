@@ -1,19 +1,20 @@
 //! Report queries: one filter, built once with bind parameters, serves the table (keyset pages on
-//! `("timestamp", id)`), the totals, the chart and the CSV stream.
+//! `("timestamp", id)` both ways), the totals, the chart and the CSV stream. Totals and the chart
+//! come from the hourly rollups (see the migration `report_rollups`), except under a username or
+//! free-text filter, which they cannot split by: those count the matching rows, up to a cap.
 use super::{auth::SignedIn, store::StoreError};
 use crate::domain::{
     automation::{AutomationKind, ResponseType},
-    report::{DayCount, ReportFilter, ReportPage, ReportRow},
+    report::{
+        Choice, DayCount, ReportChoices, ReportFilter, ReportPage, ReportRow, COUNT_CAP, PAGE_ROWS, STATUSES,
+        ZONE_COOKIE,
+    },
 };
 use chrono::{DateTime, NaiveDate, Utc};
 use futures_util::{Stream, StreamExt};
 use sqlx::{PgPool, Postgres, QueryBuilder};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use uuid::Uuid;
-
-pub const PAGE_SIZE: i64 = 50;
-/// The chart shows at most this many days (the most recent).
-const CHART_DAYS: i64 = 366;
 
 /// Whose reports a query may see.
 #[derive(Clone, Debug)]
@@ -34,9 +35,69 @@ impl Scope {
     }
 }
 
+/// A time zone PostgreSQL knows, by its IANA name: days, periods and the chart are the reader's.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Zone(String);
+
+impl Zone {
+    pub fn utc() -> Self {
+        Self("UTC".into())
+    }
+
+    pub fn name(&self) -> &str {
+        &self.0
+    }
+
+    /// The reader's zone, from the request's cookies.
+    pub async fn of_request(pg: &PgPool, headers: &http::HeaderMap) -> Self {
+        let cookies = headers.get(http::header::COOKIE).and_then(|v| v.to_str().ok());
+        let locale = cookies.map(crate::i18n::Locale::from_cookie_header).unwrap_or_default();
+        Self::from_cookies(pg, cookies, locale).await
+    }
+
+    /// The zone a `Cookie` header names, if PostgreSQL knows it; else `fallback`'s language's.
+    pub async fn from_cookies(pg: &PgPool, cookies: Option<&str>, fallback: crate::i18n::Locale) -> Self {
+        let named = cookies.into_iter().flat_map(|h| h.split(';')).find_map(|pair| {
+            let (name, value) = pair.trim().split_once('=')?;
+            (name == ZONE_COOKIE).then(|| crate::domain::url::decode(value))
+        });
+        let fallback = match fallback {
+            crate::i18n::Locale::PtBr => "America/Sao_Paulo",
+            crate::i18n::Locale::En => "UTC",
+        };
+        let known = known_zones(pg).await;
+        let name = named.filter(|name| known.contains(name.as_str())).unwrap_or_else(|| fallback.to_owned());
+        Self(name)
+    }
+}
+
+/// The zone names PostgreSQL knows, read once: the list is part of its installation.
+async fn known_zones(pg: &PgPool) -> &'static HashSet<String> {
+    static KNOWN: tokio::sync::OnceCell<HashSet<String>> = tokio::sync::OnceCell::const_new();
+    let loaded = KNOWN
+        .get_or_try_init(|| async {
+            let names: Vec<(String,)> = sqlx::query_as("SELECT name FROM pg_timezone_names").fetch_all(pg).await?;
+            Ok::<_, sqlx::Error>(names.into_iter().map(|(n,)| n).collect())
+        })
+        .await;
+    static NONE: std::sync::LazyLock<HashSet<String>> = std::sync::LazyLock::new(HashSet::new);
+    loaded.unwrap_or(&NONE)
+}
+
+/// The reader's today, by PostgreSQL's clock (the one rows are stamped by).
+async fn today(pg: &PgPool, zone: &Zone) -> Result<NaiveDate, StoreError> {
+    let (day,): (NaiveDate,) =
+        sqlx::query_as("SELECT (now() AT TIME ZONE $1)::date").bind(zone.name()).fetch_one(pg).await?;
+    Ok(day)
+}
+
 const COLUMNS: &str =
     "id, \"timestamp\", interaction_type, instance_id, username, user_id_instagram, interaction_text, \
                        response_text, response_type, status, error, comment_id, media_id";
+
+/// The text the free-text search looks in (the expression the trigram index is built on).
+const SEARCHED: &str =
+    "(coalesce(username, '') || ' ' || coalesce(interaction_text, '') || ' ' || coalesce(response_text, ''))";
 
 type Row = (
     Uuid,
@@ -88,34 +149,81 @@ fn to_row(row: Row, names: &HashMap<String, String>) -> ReportRow {
     }
 }
 
-/// `WHERE ...` for the scope and the filter, with every value bound.
-fn push_filter(query: &mut QueryBuilder<'_, Postgres>, scope: &Scope, filter: &ReportFilter, now: DateTime<Utc>) {
-    query.push(" WHERE true");
-    match (scope, &filter.owner) {
-        (Scope::Own(user), _) | (Scope::All, Some(user)) => {
-            query.push(" AND user_id = ").push_bind(user.clone());
+/// The filter and the days it covers, in the reader's zone.
+#[derive(Clone, Debug)]
+pub struct Query<'a> {
+    pub scope: &'a Scope,
+    pub filter: &'a ReportFilter,
+    pub zone: &'a Zone,
+    pub today: NaiveDate,
+}
+
+impl Query<'_> {
+    /// Whether the rollups can answer: they know no usernames or texts.
+    fn by_rollups(&self) -> bool {
+        self.filter.username.is_none() && self.filter.search.is_none()
+    }
+
+    /// `AND {column} >= start AND {column} < end` for the period's days, midnights in the zone.
+    fn push_days(&self, query: &mut QueryBuilder<'_, Postgres>, column: &str) {
+        let (first, last) = self.filter.days(self.today);
+        if let Some(first) = first {
+            query.push(format!(" AND {column} >= (CAST("));
+            query
+                .push_bind(first)
+                .push(" AS date)::timestamp AT TIME ZONE ")
+                .push_bind(self.zone.name().to_owned())
+                .push(")");
         }
-        (Scope::All, None) => {}
+        if let Some(end) = last.and_then(|d| d.succ_opt()) {
+            query.push(format!(" AND {column} < (CAST("));
+            query
+                .push_bind(end)
+                .push(" AS date)::timestamp AT TIME ZONE ")
+                .push_bind(self.zone.name().to_owned())
+                .push(")");
+        }
     }
-    if let Some(instance) = &filter.instance {
-        query.push(" AND instance_id = ").push_bind(instance.clone());
+
+    /// `AND ...` for what rows and rollups share: owner, instance, type, automation.
+    fn push_common(&self, query: &mut QueryBuilder<'_, Postgres>) {
+        match (self.scope, &self.filter.owner) {
+            (Scope::Own(user), _) | (Scope::All, Some(user)) => {
+                query.push(" AND user_id = ").push_bind(user.clone());
+            }
+            (Scope::All, None) => {}
+        }
+        if let Some(instance) = &self.filter.instance {
+            query.push(" AND instance_id = ").push_bind(instance.clone());
+        }
+        if let Some(kind) = self.filter.kind {
+            query.push(" AND interaction_type = ").push_bind(kind.as_str());
+        }
+        if let Some(automation) = self.filter.automation.as_deref().and_then(|id| Uuid::parse_str(id).ok()) {
+            query.push(" AND automation_id = ").push_bind(automation);
+        }
     }
-    if let Some(kind) = filter.kind {
-        query.push(" AND interaction_type = ").push_bind(kind.as_str());
+
+    /// `WHERE ...` over report rows, with every value bound.
+    fn push_rows(&self, query: &mut QueryBuilder<'_, Postgres>) {
+        query.push(" WHERE true");
+        self.push_common(query);
+        if let Some(status) = &self.filter.status {
+            query.push(" AND status = ").push_bind(status.clone());
+        }
+        if let Some(username) = &self.filter.username {
+            query.push(" AND lower(username) = lower(").push_bind(username.clone()).push(")");
+        }
+        if let Some(search) = &self.filter.search {
+            query.push(format!(" AND {SEARCHED} ILIKE ")).push_bind(format!("%{}%", escape_like(search)));
+        }
+        self.push_days(query, "\"timestamp\"");
     }
-    if let Some(status) = &filter.status {
-        query.push(" AND status = ").push_bind(status.clone());
-    }
-    if let Some(username) = &filter.username {
-        query.push(" AND lower(username) = lower(").push_bind(username.clone()).push(")");
-    }
-    let (start, end) = filter.range(now);
-    if let Some(start) = start {
-        query.push(" AND \"timestamp\" >= ").push_bind(start);
-    }
-    if let Some(end) = end {
-        query.push(" AND \"timestamp\" < ").push_bind(end);
-    }
+}
+
+/// `text` matched literally inside a LIKE pattern.
+fn escape_like(text: &str) -> String {
+    text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
 }
 
 /// Instance names by id, for the instances the caller may see reports of.
@@ -129,7 +237,95 @@ pub async fn instance_names(state: &super::AppState, who: &SignedIn) -> Result<H
     Ok(docs.into_iter().map(|doc| (doc.id.to_hex(), doc.name)).collect())
 }
 
-/// `{microseconds}.{id}` of the last row shown: the next page starts after it.
+/// What the filter offers the caller to choose from.
+pub async fn choices(
+    state: &super::AppState,
+    who: &SignedIn,
+    filter: &ReportFilter,
+) -> Result<ReportChoices, StoreError> {
+    use super::store::mongo::{instances, users};
+    let mut choices = ReportChoices::default();
+    let docs = if who.is_admin() {
+        let emails: HashMap<_, _> = users::list(&state.mongo).await?.into_iter().map(|u| (u.id, u.email)).collect();
+        let docs = instances::list_all(&state.mongo, "", None).await?;
+        choices.owners = emails.iter().map(|(id, email)| Choice { id: id.to_hex(), label: email.clone() }).collect();
+        choices.owners.sort_by(|a, b| a.label.cmp(&b.label));
+        choices.instances = docs
+            .iter()
+            .map(|doc| {
+                let owner = emails.get(&doc.user_id).cloned().unwrap_or_else(|| doc.user_id.to_hex());
+                Choice { id: doc.id.to_hex(), label: format!("{} ({owner})", doc.name) }
+            })
+            .collect();
+        docs
+    } else {
+        let docs = instances::list_for_owner(&state.mongo, who.user_id()).await?;
+        choices.instances = docs.iter().map(|doc| Choice { id: doc.id.to_hex(), label: doc.name.clone() }).collect();
+        docs
+    };
+    let names: HashMap<_, _> = docs.iter().map(|doc| (doc.id.to_hex(), doc.name.clone())).collect();
+    // The chosen instance's automations, else the owner's; an admin who chose neither gets none
+    // (every automation of the service is no list to choose from).
+    let owner = if who.is_admin() { filter.owner.clone() } else { Some(who.user_id().to_hex()) };
+    let mut query = QueryBuilder::<Postgres>::new("SELECT id, name, instance_id FROM instagram_automations WHERE ");
+    match (&filter.instance, owner) {
+        (Some(instance), _) if names.contains_key(instance) => {
+            query.push("instance_id = ").push_bind(instance.clone());
+        }
+        (_, Some(owner)) => {
+            query.push("user_id = ").push_bind(owner);
+        }
+        _ => return Ok(choices),
+    }
+    query.push(" ORDER BY instance_id, priority, created_at LIMIT 500");
+    let rows: Vec<(Uuid, String, String)> = query.build_query_as().fetch_all(&state.pg).await?;
+    choices.automations = rows
+        .into_iter()
+        .map(|(id, name, instance)| {
+            let label = match names.get(&instance) {
+                Some(instance) if filter.instance.is_none() => format!("{name} · {instance}"),
+                _ => name,
+            };
+            Choice { id: id.to_string(), label }
+        })
+        .collect();
+    Ok(choices)
+}
+
+/// Where a report's post or reel is on Instagram: its media's permalink, read from Meta with the
+/// instance's token (reports keep the media id only). `NotFound` for another tenant's report or
+/// one without media; admins may open anyone's.
+pub async fn post_link(
+    state: &super::AppState,
+    who: &SignedIn,
+    id: Uuid,
+) -> Result<String, crate::domain::error::AppError> {
+    use super::store::mongo::instances;
+    use crate::domain::{error::AppError, instance::InstanceStatus};
+    let mut query = QueryBuilder::<Postgres>::new("SELECT instance_id, media_id FROM instagram_reports WHERE id = ");
+    query.push_bind(id);
+    if let Scope::Own(user) = Scope::of(who) {
+        query.push(" AND user_id = ").push_bind(user);
+    }
+    let found: Option<(String, Option<String>)> =
+        query.build_query_as().fetch_optional(&state.pg).await.map_err(StoreError::from)?;
+    let (instance_id, Some(media_id)) = found.ok_or(AppError::NotFound)? else { return Err(AppError::NotFound) };
+    let instance = instances::find_by_id(&state.mongo, &instance_id).await?;
+    if instance.status != InstanceStatus::Connected {
+        return Err(AppError::invalid("id", "not_connected"));
+    }
+    let token = super::instances::token(state, &instance)
+        .ok_or_else(|| AppError::internal(format!("the token of instance {} cannot be decrypted", instance.id)))?;
+    let link = state.meta.permalink(&token, &media_id).await.map_err(|e| {
+        tracing::warn!(instance.id = %instance.id, "permalink of {media_id} unavailable: {e}");
+        AppError::MetaUnavailable
+    })?;
+    // Only ever a link into Instagram: the answer decides where the browser goes.
+    link.filter(|l| l.starts_with("https://www.instagram.com/") || l.starts_with("https://instagram.com/"))
+        .ok_or(AppError::MetaUnavailable)
+}
+
+/// `{microseconds}.{id}` of a row: pages start after (or end before) it.
 fn cursor_of(row: &ReportRow) -> String {
     format!("{}.{}", row.at.timestamp_micros(), row.id)
 }
@@ -139,47 +335,202 @@ fn parse_cursor(raw: &str) -> Option<(DateTime<Utc>, Uuid)> {
     Some((DateTime::from_timestamp_micros(micros.parse().ok()?)?, Uuid::parse_str(id).ok()?))
 }
 
-/// One page of rows, newest first, after `cursor`; with totals and the chart over the whole filter.
+/// Which page of the table: the newest, the one older than a row, or the one newer than a row.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Position {
+    Newest,
+    Older(DateTime<Utc>, Uuid),
+    Newer(DateTime<Utc>, Uuid),
+}
+
+impl Position {
+    /// From the page's `cursor` (older than) or `newer` (newer than) parameter; a garbled one is
+    /// the newest page.
+    pub fn parse(older: Option<&str>, newer: Option<&str>) -> Self {
+        match (older.and_then(parse_cursor), newer.and_then(parse_cursor)) {
+            (Some((at, id)), _) => Self::Older(at, id),
+            (None, Some((at, id))) => Self::Newer(at, id),
+            (None, None) => Self::Newest,
+        }
+    }
+}
+
+/// One page of rows at `position`, with totals and the chart over the whole filter.
 pub async fn page(
     pg: &PgPool,
     scope: &Scope,
     filter: &ReportFilter,
-    cursor: Option<&str>,
+    zone: &Zone,
+    position: Position,
     names: &HashMap<String, String>,
 ) -> Result<ReportPage, StoreError> {
-    let now = Utc::now();
-    let mut query = QueryBuilder::new(format!("SELECT {COLUMNS} FROM instagram_reports"));
-    push_filter(&mut query, scope, filter, now);
-    if let Some((at, id)) = cursor.and_then(parse_cursor) {
-        query.push(" AND (\"timestamp\", id) < (").push_bind(at).push(", ").push_bind(id).push(")");
-    }
-    query.push(" ORDER BY \"timestamp\" DESC, id DESC LIMIT ").push_bind(PAGE_SIZE + 1);
-    let mut rows: Vec<ReportRow> =
-        query.build_query_as::<Row>().fetch_all(pg).await?.into_iter().map(|r| to_row(r, names)).collect();
-    let next = if rows.len() > usize::try_from(PAGE_SIZE).unwrap_or(usize::MAX) {
-        rows.pop();
-        rows.last().map(cursor_of)
-    } else {
-        None
+    let today = today(pg, zone).await?;
+    let q = Query { scope, filter, zone, today };
+    let (rows, older, newer) = rows_at(pg, &q, position, names).await?;
+    let (totals, capped) = totals(pg, &q).await?;
+    let days = chart(pg, &q).await?;
+    let total = totals.iter().map(|(_, n)| n).sum();
+    Ok(ReportPage { rows, older, newer, totals, total, capped, days, time_zone: zone.name().to_owned() })
+}
+
+async fn rows_at(
+    pg: &PgPool,
+    q: &Query<'_>,
+    position: Position,
+    names: &HashMap<String, String>,
+) -> Result<(Vec<ReportRow>, Option<String>, Option<String>), StoreError> {
+    let fetch = |position: Position| async move {
+        let mut query = QueryBuilder::new(format!("SELECT {COLUMNS} FROM instagram_reports"));
+        q.push_rows(&mut query);
+        let order = match position {
+            Position::Newest => " ORDER BY \"timestamp\" DESC, id DESC",
+            Position::Older(at, id) => {
+                query.push(" AND (\"timestamp\", id) < (").push_bind(at).push(", ").push_bind(id).push(")");
+                " ORDER BY \"timestamp\" DESC, id DESC"
+            }
+            Position::Newer(at, id) => {
+                query.push(" AND (\"timestamp\", id) > (").push_bind(at).push(", ").push_bind(id).push(")");
+                " ORDER BY \"timestamp\" ASC, id ASC"
+            }
+        };
+        query.push(order).push(" LIMIT ").push_bind(i64::try_from(PAGE_ROWS + 1).unwrap_or(i64::MAX));
+        let rows: Vec<ReportRow> =
+            query.build_query_as::<Row>().fetch_all(pg).await?.into_iter().map(|r| to_row(r, names)).collect();
+        Ok::<_, StoreError>(rows)
     };
+    let mut rows = fetch(position).await?;
+    let more = rows.len() > PAGE_ROWS;
+    rows.truncate(PAGE_ROWS);
+    match position {
+        Position::Newest => Ok((rows.last().filter(|_| more).map(cursor_of), None, rows)),
+        Position::Older(..) => Ok((rows.last().filter(|_| more).map(cursor_of), rows.first().map(cursor_of), rows)),
+        // Fewer than a page newer: that is the newest page, whole.
+        Position::Newer(..) if !more => {
+            let mut rows = fetch(Position::Newest).await?;
+            let more = rows.len() > PAGE_ROWS;
+            rows.truncate(PAGE_ROWS);
+            Ok((rows.last().filter(|_| more).map(cursor_of), None, rows))
+        }
+        Position::Newer(..) => {
+            rows.reverse();
+            Ok((rows.last().map(cursor_of), rows.first().map(cursor_of), rows))
+        }
+    }
+    .map(|(older, newer, rows)| (rows, older, newer))
+}
 
-    let mut totals = QueryBuilder::new("SELECT status, count(*) FROM instagram_reports");
-    push_filter(&mut totals, scope, filter, now);
-    totals.push(" GROUP BY status");
-    let totals: Vec<(String, i64)> = totals.build_query_as().fetch_all(pg).await?;
+/// The rollups and the deltas not yet folded into them: together, the exact counts.
+const ROLLUPS: &str = "(SELECT * FROM report_rollups UNION ALL SELECT * FROM report_rollup_deltas) AS r";
 
-    let mut days = QueryBuilder::new(
-        // Interactions, not replies: a comment answered publicly and privately is one comment.
-        "SELECT (\"timestamp\" AT TIME ZONE 'UTC')::date AS day,
-                count(*) FILTER (WHERE interaction_type = 'dm' AND part = 0),
-                count(*) FILTER (WHERE interaction_type = 'comment' AND part = 0) FROM instagram_reports",
-    );
-    push_filter(&mut days, scope, filter, now);
-    days.push(" GROUP BY day ORDER BY day DESC LIMIT ").push_bind(CHART_DAYS);
-    let mut days: Vec<(NaiveDate, i64, i64)> = days.build_query_as().fetch_all(pg).await?;
-    days.reverse();
-    let days = days.into_iter().map(|(day, dm, comment)| DayCount { day, dm, comment }).collect();
-    Ok(ReportPage { rows, next, totals, days })
+/// Rows per status over the whole filter, and whether counting stopped at [`COUNT_CAP`].
+async fn totals(pg: &PgPool, q: &Query<'_>) -> Result<(Vec<(String, i64)>, bool), StoreError> {
+    if q.by_rollups() {
+        let mut query = QueryBuilder::new(format!(
+            "SELECT coalesce(sum(sent), 0)::int8, coalesce(sum(failed), 0)::int8, coalesce(sum(pending), 0)::int8, \
+             coalesce(sum(skipped), 0)::int8 FROM {ROLLUPS} WHERE true"
+        ));
+        q.push_common(&mut query);
+        q.push_days(&mut query, "hour");
+        let (sent, failed, pending, skipped): (i64, i64, i64, i64) = query.build_query_as().fetch_one(pg).await?;
+        let totals = STATUSES
+            .into_iter()
+            .zip([sent, failed, pending, skipped])
+            .filter(|(status, _)| q.filter.status.as_deref().is_none_or(|s| s == *status))
+            .filter(|(_, n)| *n != 0)
+            .map(|(status, n)| (status.to_owned(), n))
+            .collect();
+        return Ok((totals, false));
+    }
+    let mut query = QueryBuilder::new("SELECT status, count(*) FROM (SELECT status FROM instagram_reports");
+    q.push_rows(&mut query);
+    query.push(" ORDER BY \"timestamp\" DESC LIMIT ").push_bind(COUNT_CAP + 1).push(") AS m GROUP BY status");
+    let mut totals: Vec<(String, i64)> = query.build_query_as().fetch_all(pg).await?;
+    totals.sort_by_key(|(status, _)| STATUSES.iter().position(|s| s == status));
+    let counted: i64 = totals.iter().map(|(_, n)| n).sum();
+    let capped = counted > COUNT_CAP;
+    if capped {
+        // The one beyond the cap only said there are more.
+        if let Some(last) = totals.iter_mut().max_by_key(|(_, n)| *n) {
+            last.1 -= 1;
+        }
+    }
+    Ok((totals, capped))
+}
+
+/// Interactions per day of the chart, zeros included.
+async fn chart(pg: &PgPool, q: &Query<'_>) -> Result<Vec<DayCount>, StoreError> {
+    let start = q.filter.days(q.today).0;
+    // The chart's oldest possible day: nothing before it is counted.
+    let window = q.filter.chart_days(q.today, Some(NaiveDate::MIN));
+    let zone = q.zone.name().to_owned();
+    let since = |query: &mut QueryBuilder<'_, Postgres>, column: &str| {
+        if let Some(first) = window.first() {
+            query.push(format!(" AND {column} >= (CAST(")).push_bind(*first);
+            query.push(" AS date)::timestamp AT TIME ZONE ").push_bind(zone.clone()).push(")");
+        }
+    };
+    let counted: Vec<(NaiveDate, i64, i64)> = if q.by_rollups() {
+        // Interactions (part 0), of the filter's status or of all.
+        let first = match q.filter.status.as_deref() {
+            Some(status) if STATUSES.contains(&status) => format!("first_{status}"),
+            _ => "first_sent + first_failed + first_pending + first_skipped".to_owned(),
+        };
+        let mut query = QueryBuilder::new("SELECT (hour AT TIME ZONE ");
+        query.push_bind(zone.clone()).push(format!(
+            ")::date AS day, coalesce(sum({first}) FILTER (WHERE interaction_type = 'dm'), 0)::int8, \
+             coalesce(sum({first}) FILTER (WHERE interaction_type = 'comment'), 0)::int8 FROM {ROLLUPS} WHERE true"
+        ));
+        q.push_common(&mut query);
+        q.push_days(&mut query, "hour");
+        since(&mut query, "hour");
+        query.push(" GROUP BY day");
+        query.build_query_as().fetch_all(pg).await?
+    } else {
+        let mut query = QueryBuilder::new("SELECT (\"timestamp\" AT TIME ZONE ");
+        query.push_bind(zone.clone()).push(
+            ")::date AS day, count(*) FILTER (WHERE interaction_type = 'dm' AND part = 0), \
+             count(*) FILTER (WHERE interaction_type = 'comment' AND part = 0) \
+             FROM (SELECT \"timestamp\", interaction_type, part FROM instagram_reports",
+        );
+        q.push_rows(&mut query);
+        since(&mut query, "\"timestamp\"");
+        query.push(" ORDER BY \"timestamp\" DESC LIMIT ").push_bind(COUNT_CAP).push(") AS m GROUP BY day");
+        query.build_query_as().fetch_all(pg).await?
+    };
+    // A period without a start charts from its first day with data.
+    let days = match start {
+        Some(_) => window,
+        None => q.filter.chart_days(q.today, counted.iter().map(|c| c.0).min()),
+    };
+    let by_day: HashMap<NaiveDate, (i64, i64)> = counted.into_iter().map(|(d, dm, c)| (d, (dm, c))).collect();
+    Ok(days
+        .into_iter()
+        .map(|day| {
+            let (dm, comment) = by_day.get(&day).copied().unwrap_or_default();
+            DayCount { day, dm, comment }
+        })
+        .collect())
+}
+
+/// Folds the deltas into the rollups, in one statement: a reader sees either both or neither.
+/// One process at a time (the scheduled job); concurrent writers' deltas wait for the next fold.
+pub async fn fold_rollups(pg: &PgPool) -> Result<u64, StoreError> {
+    let done = sqlx::query(
+        "WITH moved AS (DELETE FROM report_rollup_deltas RETURNING *)
+         INSERT INTO report_rollups AS r
+         SELECT user_id, instance_id, hour, interaction_type, automation_id, sum(sent), sum(failed), sum(pending),
+                sum(skipped), sum(first_sent), sum(first_failed), sum(first_pending), sum(first_skipped)
+         FROM moved GROUP BY 1, 2, 3, 4, 5
+         ON CONFLICT ON CONSTRAINT report_rollups_key DO UPDATE SET
+             sent = r.sent + excluded.sent, failed = r.failed + excluded.failed,
+             pending = r.pending + excluded.pending, skipped = r.skipped + excluded.skipped,
+             first_sent = r.first_sent + excluded.first_sent, first_failed = r.first_failed + excluded.first_failed,
+             first_pending = r.first_pending + excluded.first_pending,
+             first_skipped = r.first_skipped + excluded.first_skipped",
+    )
+    .execute(pg)
+    .await?;
+    Ok(done.rows_affected())
 }
 
 /// Every row of the filter, newest first, streamed from PostgreSQL as it reads them.
@@ -192,11 +543,17 @@ pub fn stream<'a>(
 }
 
 /// The query `stream` runs, built outside it so the stream may borrow it.
-pub fn export_query(scope: &Scope, filter: &ReportFilter) -> QueryBuilder<'static, Postgres> {
+pub async fn export_query(
+    pg: &PgPool,
+    scope: &Scope,
+    filter: &ReportFilter,
+    zone: &Zone,
+) -> Result<QueryBuilder<'static, Postgres>, StoreError> {
+    let today = today(pg, zone).await?;
     let mut query = QueryBuilder::new(format!("SELECT {COLUMNS} FROM instagram_reports"));
-    push_filter(&mut query, scope, filter, Utc::now());
+    Query { scope, filter, zone, today }.push_rows(&mut query);
     query.push(" ORDER BY \"timestamp\" DESC, id DESC");
-    query
+    Ok(query)
 }
 
 /// The CSV's header: the PRD's report fields, how the reply went (`dm`, `publica`, `privada`),
@@ -273,16 +630,56 @@ impl Separator {
     }
 }
 
-/// Appends one RFC 4180 record (quotes where needed, CRLF line end), cells separated by `separator`.
+/// RFC 4180 records (quotes where needed, CRLF line ends) into memory, taken out in chunks: one
+/// writer per chunk of an export, not one per row.
+pub struct CsvWriter {
+    separator: Separator,
+    writer: csv::Writer<Vec<u8>>,
+}
+
+impl CsvWriter {
+    /// A writer whose output starts with `prefix` (the BOM Excel looks for).
+    pub fn new(separator: Separator, prefix: &[u8]) -> Self {
+        Self { separator, writer: Self::over(separator, prefix.to_vec()) }
+    }
+
+    fn over(separator: Separator, out: Vec<u8>) -> csv::Writer<Vec<u8>> {
+        csv::WriterBuilder::new()
+            .delimiter(separator.byte())
+            .terminator(csv::Terminator::CRLF)
+            .buffer_capacity(16 * 1024)
+            .from_writer(out)
+    }
+
+    pub fn record<I, S>(&mut self, cells: I) -> Result<(), csv::Error>
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<[u8]>,
+    {
+        self.writer.write_record(cells)
+    }
+
+    /// About how many bytes are waiting to be taken (the writer's own buffer aside).
+    pub fn pending(&self) -> usize {
+        self.writer.get_ref().len()
+    }
+
+    /// Everything written so far.
+    pub fn take(&mut self) -> Result<Vec<u8>, csv::Error> {
+        let writer = std::mem::replace(&mut self.writer, Self::over(self.separator, Vec::with_capacity(64 * 1024)));
+        writer.into_inner().map_err(|e| csv::Error::from(e.into_error()))
+    }
+}
+
+/// Appends one record to `out`, cells separated by `separator`.
 pub fn write_record<I, S>(out: &mut Vec<u8>, separator: Separator, cells: I) -> Result<(), csv::Error>
 where
     I: IntoIterator<Item = S>,
     S: AsRef<[u8]>,
 {
-    let mut writer =
-        csv::WriterBuilder::new().delimiter(separator.byte()).terminator(csv::Terminator::CRLF).from_writer(out);
-    writer.write_record(cells)?;
-    writer.flush()?;
+    let mut writer = CsvWriter::new(separator, b"");
+    writer.record(cells)?;
+    out.extend(writer.take()?);
     Ok(())
 }
 

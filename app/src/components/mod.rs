@@ -1,5 +1,6 @@
 //! Pieces of UI used by several pages.
 pub mod auth;
+pub mod copy_field;
 pub mod error_notice;
 pub mod field;
 pub mod layout;

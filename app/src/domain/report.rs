@@ -15,13 +15,25 @@ pub const LAST_DAY: NaiveDate = NaiveDate::from_ymd_opt(2100, 12, 31).expect("a 
 /// The PRD's reply statuses, in the order the page lists them.
 pub const STATUSES: [&str; 4] = ["sent", "failed", "pending", "skipped"];
 
+/// Free-text search: at least this many characters (shorter ones match nearly everything and
+/// cannot use the index), at most [`SEARCH_MAX_CHARS`].
+pub const SEARCH_MIN_CHARS: usize = 3;
+pub const SEARCH_MAX_CHARS: usize = 100;
+/// The chart shows at most this many days: the period's last ones.
+pub const CHART_DAYS: u64 = 92;
+/// The cookie the browser keeps its time zone in (an IANA name), so that the server counts the
+/// reader's days.
+pub const ZONE_COOKIE: &str = "ic_tz";
+/// Rows per page of the table.
+pub const PAGE_ROWS: usize = 50;
+
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Period {
     Today,
     Week,
     #[default]
     Month,
-    /// `from` and `to`, whole UTC days, both included.
+    /// `from` and `to`, whole days in the reader's time zone, both included.
     Custom,
     All,
 }
@@ -59,6 +71,10 @@ pub struct ReportFilter {
     pub username: Option<String>,
     /// Admins only: one user's reports (their id).
     pub owner: Option<String>,
+    /// One automation's interactions (its id).
+    pub automation: Option<String>,
+    /// Words in the username, the text or the reply, case-insensitively.
+    pub search: Option<String>,
 }
 
 impl ReportFilter {
@@ -85,6 +101,13 @@ impl ReportFilter {
             Some(value)
         };
         let (instance, username, owner) = (clean("instance"), clean("username"), clean("owner"));
+        let search = clean("q");
+        match search.as_ref().map(|q| q.chars().count()) {
+            Some(n) if n < SEARCH_MIN_CHARS => errors.push(FieldError::new("q", "search_too_short")),
+            Some(n) if n > SEARCH_MAX_CHARS => errors.push(FieldError::new("q", "too_long")),
+            _ => {}
+        }
+        let search = search.filter(|q| (SEARCH_MIN_CHARS..=SEARCH_MAX_CHARS).contains(&q.chars().count()));
         let period = text("period").as_deref().and_then(Period::parse).unwrap_or_default();
         if period == Period::Custom && from.zip(to).is_some_and(|(from, to)| from > to) {
             errors.push(FieldError::new("to", "date_order"));
@@ -98,6 +121,9 @@ impl ReportFilter {
             status: text("status").filter(|s| STATUSES.contains(&s.as_str())),
             username: username.map(|u| u.trim_start_matches('@').to_owned()).filter(|u| !u.is_empty()),
             owner,
+            // An id that is not one is no automation of anyone's: ignored, as unknown choices are.
+            automation: text("automation").filter(|id| uuid_like(id)),
+            search,
         };
         (filter, errors)
     }
@@ -133,24 +159,39 @@ impl ReportFilter {
         add("status", self.status.clone());
         add("username", self.username.clone());
         add("owner", self.owner.clone());
+        add("automation", self.automation.clone());
+        add("q", self.search.clone());
         pairs.into_iter().map(|(k, v)| format!("{k}={}", encode(&v))).collect::<Vec<_>>().join("&")
     }
 
-    /// The time range `[start, end)` the period covers at `now`.
-    pub fn range(&self, now: DateTime<Utc>) -> (Option<DateTime<Utc>>, Option<DateTime<Utc>>) {
-        let midnight = |day: NaiveDate| day.and_hms_opt(0, 0, 0).map(|t| t.and_utc());
-        let today = now.date_naive();
+    /// The first and last day the period covers when the reader's day is `today`, in the reader's
+    /// time zone; `None` is open-ended (relative periods reach into the future, whose clock
+    /// may run ahead).
+    pub fn days(&self, today: NaiveDate) -> (Option<NaiveDate>, Option<NaiveDate>) {
+        let back = |days| today.checked_sub_days(Days::new(days));
         match self.period {
-            Period::Today => (midnight(today), None),
-            Period::Week => (midnight(today - Days::new(6)), None),
-            Period::Month => (midnight(today - Days::new(29)), None),
-            Period::Custom => (
-                self.from.and_then(midnight),
-                self.to.and_then(|d| d.checked_add_days(Days::new(1))).and_then(midnight),
-            ),
+            Period::Today => (Some(today), None),
+            Period::Week => (back(6), None),
+            Period::Month => (back(29), None),
+            Period::Custom => (self.from, self.to),
             Period::All => (None, None),
         }
     }
+
+    /// The days the chart shows, oldest first: the period's, at most [`CHART_DAYS`] of them up to
+    /// its last; `first_data` is the oldest day with data, where the period has no start.
+    pub fn chart_days(&self, today: NaiveDate, first_data: Option<NaiveDate>) -> Vec<NaiveDate> {
+        let (start, end) = self.days(today);
+        let last = end.unwrap_or(today);
+        let earliest = last.checked_sub_days(Days::new(CHART_DAYS - 1)).unwrap_or(last);
+        let first = start.or(first_data).unwrap_or(last).max(earliest);
+        first.iter_days().take_while(|day| *day <= last).collect()
+    }
+}
+
+fn uuid_like(raw: &str) -> bool {
+    raw.len() == 36
+        && raw.char_indices().all(|(i, c)| if [8, 13, 18, 23].contains(&i) { c == '-' } else { c.is_ascii_hexdigit() })
 }
 
 /// One interaction as the report table and the CSV show it.
@@ -198,10 +239,37 @@ pub struct DayCount {
 pub struct ReportPage {
     pub rows: Vec<ReportRow>,
     /// Where the next (older) page starts, if there is one.
-    pub next: Option<String>,
-    /// Interactions per status over the whole filter.
+    pub older: Option<String>,
+    /// Where the previous (newer) page ends, if this is not the first.
+    pub newer: Option<String>,
+    /// Report rows per status over the whole filter.
     pub totals: Vec<(String, i64)>,
+    /// Report rows over the whole filter; at least this many when `capped`.
+    pub total: i64,
+    /// A free-text or username filter counts the most recent [`COUNT_CAP`] rows it selects at most.
+    pub capped: bool,
+    /// Interactions per day of [`ReportFilter::chart_days`], zeros included.
     pub days: Vec<DayCount>,
+    /// The time zone the days are the reader's in (an IANA name).
+    pub time_zone: String,
+}
+
+/// Where a text filter stops counting.
+pub const COUNT_CAP: i64 = 10_000;
+
+/// What the filter's choices offer: the instances (every instance for admins), the automations
+/// (the chosen instance's, else the owner's) and, for admins, the owners.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReportChoices {
+    pub instances: Vec<Choice>,
+    pub automations: Vec<Choice>,
+    pub owners: Vec<Choice>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Choice {
+    pub id: String,
+    pub label: String,
 }
 
 #[cfg(test)]
@@ -219,9 +287,15 @@ mod tests {
             status: Some("sent".into()),
             username: Some("maria souza".into()),
             owner: None,
+            automation: Some("0192f0c0-0000-7000-8000-000000000001".into()),
+            search: Some("preço & frete".into()),
         };
         let query = filter.to_query();
-        assert_eq!(query, "instance=65f0c0ffee&type=comment&period=custom&from=2026-11-01&to=2026-11-23&status=sent&username=maria%20souza");
+        assert_eq!(
+            query,
+            "instance=65f0c0ffee&type=comment&period=custom&from=2026-11-01&to=2026-11-23&status=sent&username=maria%20souza\
+             &automation=0192f0c0-0000-7000-8000-000000000001&q=pre%C3%A7o%20%26%20frete"
+        );
         assert_eq!(ReportFilter::parse_query(&query), Ok(filter));
         assert_eq!(
             ReportFilter::parse_query("").map(|f| f.to_query()),
@@ -238,6 +312,17 @@ mod tests {
         assert_eq!(filter.status, None);
         assert_eq!(filter.period, Period::Month);
         assert_eq!(filter.username.as_deref(), Some("Cliente.Fiel"));
+        let filter = ReportFilter::parse_query("automation=DROP%20TABLE").expect("not an id: ignored");
+        assert_eq!(filter.automation, None);
+    }
+
+    #[test]
+    fn searches_are_bounded() {
+        let refused = |query: &str| ReportFilter::parse_query(query).err().unwrap_or_default();
+        assert_eq!(refused("q=oi"), vec![FieldError::new("q", "search_too_short")]);
+        assert_eq!(refused(&format!("q={}", "a".repeat(101))), vec![FieldError::new("q", "too_long")]);
+        assert_eq!(refused("q=pre%00co"), vec![FieldError::new("q", "control_characters")]);
+        assert_eq!(ReportFilter::parse_query("q=%20frete%20").map(|f| f.search), Ok(Some("frete".into())));
     }
 
     #[test]
@@ -255,22 +340,37 @@ mod tests {
         assert_eq!(refused("username=ana%00"), vec![FieldError::new("username", "control_characters")]);
         let last =
             ReportFilter::parse_query("period=custom&from=2000-01-01&to=2100-12-31").expect("the bounds are days");
-        let now = DateTime::parse_from_rfc3339("2026-11-23T15:30:00Z").map(|d| d.to_utc()).expect("date");
-        assert!(last.range(now).1.is_some_and(|end| end.to_rfc3339().starts_with("2101-01-01")));
-        // The range never overflows, whatever the filter holds.
-        let far = ReportFilter { period: Period::Custom, to: Some(NaiveDate::MAX), ..ReportFilter::default() };
-        assert_eq!(far.range(now), (None, None));
+        assert_eq!(last.days(FIRST_DAY), (Some(FIRST_DAY), Some(LAST_DAY)));
+        // The days never underflow, whatever today is.
+        let week = ReportFilter { period: Period::Week, ..ReportFilter::default() };
+        assert_eq!(week.days(NaiveDate::MIN), (None, None));
+        assert!(!week.chart_days(NaiveDate::MIN, None).is_empty());
     }
 
     #[test]
-    fn periods_cover_whole_utc_days() {
-        let now = DateTime::parse_from_rfc3339("2026-11-23T15:30:00Z").map(|d| d.to_utc()).expect("date");
-        let day = |s: &str| DateTime::parse_from_rfc3339(s).map(|d| d.to_utc()).ok();
-        let at = |period| ReportFilter { period, ..ReportFilter::default() }.range(now);
-        assert_eq!(at(Period::Today), (day("2026-11-23T00:00:00Z"), None));
-        assert_eq!(at(Period::Week), (day("2026-11-17T00:00:00Z"), None));
-        let custom =
-            ReportFilter::parse_query("period=custom&from=2026-11-01&to=2026-11-02").expect("valid").range(now);
-        assert_eq!(custom, (day("2026-11-01T00:00:00Z"), day("2026-11-03T00:00:00Z")));
+    fn periods_cover_whole_days_of_the_reader() {
+        let today = NaiveDate::from_ymd_opt(2026, 11, 23).expect("day");
+        let day = |d| NaiveDate::from_ymd_opt(2026, 11, d);
+        let at = |period| ReportFilter { period, ..ReportFilter::default() }.days(today);
+        assert_eq!(at(Period::Today), (day(23), None));
+        assert_eq!(at(Period::Week), (day(17), None));
+        assert_eq!(at(Period::Month), (NaiveDate::from_ymd_opt(2026, 10, 25), None));
+        assert_eq!(at(Period::All), (None, None));
+        let custom = ReportFilter::parse_query("period=custom&from=2026-11-01&to=2026-11-02").expect("valid");
+        assert_eq!(custom.days(today), (day(1), day(2)));
+    }
+
+    #[test]
+    fn the_chart_shows_every_day_of_the_period_up_to_its_last_ones() {
+        let today = NaiveDate::from_ymd_opt(2026, 11, 23).expect("day");
+        let week = ReportFilter { period: Period::Week, ..ReportFilter::default() }.chart_days(today, None);
+        assert_eq!(week.len(), 7);
+        assert_eq!(week.first().map(ToString::to_string).as_deref(), Some("2026-11-17"));
+        assert_eq!(week.last(), Some(&today));
+        let all = ReportFilter { period: Period::All, ..ReportFilter::default() };
+        assert_eq!(all.chart_days(today, None), vec![today], "no data: today alone");
+        let long = all.chart_days(today, NaiveDate::from_ymd_opt(2020, 1, 1));
+        assert_eq!(long.len(), usize::try_from(CHART_DAYS).unwrap_or_default(), "the last days of a long period");
+        assert_eq!(long.last(), Some(&today));
     }
 }

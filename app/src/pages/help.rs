@@ -8,9 +8,10 @@ use crate::{
 use leptos::prelude::*;
 
 /// The reasons a card can show, each with what to do about it.
-const CARD_REASONS: [(&str, Key); 9] = [
+const CARD_REASONS: [(&str, Key); 10] = [
     ("denied", Key::HelpFixDenied),
     ("state_expired", Key::HelpFixRetry),
+    ("connect_timeout", Key::HelpFixRetry),
     ("state_used", Key::HelpFixRetry),
     ("state_invalid", Key::HelpFixRetry),
     ("account_taken", Key::HelpFixAccountTaken),

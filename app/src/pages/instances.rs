@@ -7,6 +7,7 @@ use crate::{
     components::local_time::LocalTime,
     components::{
         auth::{use_auth, RequireUser},
+        copy_field::CopyField,
         error_notice::{ErrorNotice, Loading},
         field::Field,
         live::use_live_events,
@@ -169,10 +170,10 @@ fn InstanceCardView(
         view! {
             <details class="card-more">
                 <summary>{locale.t(Key::Webhook)}</summary>
-                <label>{locale.t(Key::WebhookUrl)}<input readonly=true value=url class="copyable"/></label>
+                <CopyField label=Key::WebhookUrl value=url/>
                 {match w.verify_token {
                     Some(token) => view! {
-                        <label>{locale.t(Key::VerifyToken)}<input readonly=true value=token class="copyable"/></label>
+                        <CopyField label=Key::VerifyToken value=token/>
                     }.into_any(),
                     None => view! { <small class="hint">{locale.t(Key::VerifyTokenAdminsOnly)}</small> }.into_any(),
                 }}

@@ -1,12 +1,9 @@
-//! `/reports?{filter}&cursor=`: every recorded interaction. The filter lives in the URL, so the
+//! `/reports?{filter}&cursor=|newer=`: every recorded interaction. The filter lives in the URL, so the
 //! page is linkable, renders on the server, and the CSV link exports exactly what is shown.
 use crate::{
-    api::{
-        instances::list_instances,
-        reports::{list_reports, RetryReply},
-    },
+    api::reports::{get_report_choices, list_reports, RetryReply},
     components::{
-        auth::{use_auth, RequireUser},
+        auth::RequireUser,
         error_notice::{ErrorNotice, Loading},
         live::use_live_events,
         local_time::LocalTime,
@@ -14,13 +11,17 @@ use crate::{
     domain::{
         automation::AutomationKind,
         error::{AppError, FieldError},
-        instance::InstanceCard,
         live::LiveEvent,
-        report::{DayCount, Period, ReportFilter, ReportPage, ReportRow, FIRST_DAY, LAST_DAY, STATUSES},
+        report::{
+            Choice, DayCount, Period, ReportChoices, ReportFilter, ReportPage, ReportRow, COUNT_CAP, FIRST_DAY,
+            LAST_DAY, PAGE_ROWS, SEARCH_MAX_CHARS, STATUSES,
+        },
+        url::encode,
     },
     i18n::{field_message, Key, Locale},
     use_locale,
 };
+use chrono::NaiveDate;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
@@ -33,25 +34,39 @@ pub fn ReportsPage() -> impl IntoView {
     });
     let filter = Memo::new(move |_| read.read().0.clone());
     let refused = Memo::new(move |_| read.read().1.clone());
-    let cursor = Memo::new(move |_| query.read().get("cursor"));
+    let position = Memo::new(move |_| {
+        let query = query.read();
+        (query.get("cursor"), query.get("newer"), query.get("start").and_then(|s| s.parse::<usize>().ok()).unwrap_or(0))
+    });
     // A failed reply tried again from its row: the page shows it pending, then as it went.
     let retry = ServerAction::<RetryReply>::new();
     provide_context(retry);
+    // The browser's time zone, once it is known to differ from the one the server used.
+    let zone = RwSignal::new(None::<String>);
     let page = Resource::new(
-        move || (filter.get().to_query(), refused.get(), cursor.get(), retry.version().get()),
-        |(q, refused, c, _)| async move {
+        move || (filter.get().to_query(), refused.get(), position.get(), retry.version().get(), zone.get()),
+        |(q, refused, (older, newer, _), _, _)| async move {
             // A refused date is said under its field; nothing is fetched for a filter it would change.
             if refused.is_empty() {
-                list_reports(q, c).await
+                list_reports(q, older, newer).await
             } else {
                 Err(AppError::Invalid(refused))
             }
         },
     );
-    let instances = Resource::new(|| (), |_| list_instances());
+    let choices = Resource::new(
+        move || {
+            let f = filter.get();
+            ReportFilter { instance: f.instance, owner: f.owner, ..ReportFilter::default() }.to_query()
+        },
+        get_report_choices,
+    );
     // New interactions appear at the top of the first page as they happen.
     use_live_events(move |event| {
-        if cursor.get_untracked().is_none() && matches!(event, None | Some(LiveEvent::Interactions { .. })) {
+        if position.get_untracked().0.is_none()
+            && position.get_untracked().1.is_none()
+            && matches!(event, None | Some(LiveEvent::Interactions { .. }))
+        {
             page.refetch();
         }
     });
@@ -76,20 +91,48 @@ pub fn ReportsPage() -> impl IntoView {
             </div>
             <Suspense fallback=Loading>
                 {move || Suspend::new(async move {
-                    let cards = instances.await.unwrap_or_default();
-                    view! { <Filters current=filter.get_untracked() refused=refused.get_untracked() cards/> }
+                    let choices = choices.await.unwrap_or_default();
+                    view! { <Filters current=filter.get_untracked() refused=refused.get_untracked() choices/> }
                 })}
             </Suspense>
             <Transition fallback=Loading>
                 {move || Suspend::new(async move {
                     match page.await {
-                        Ok(page) => view! { <Report page filter=filter.get_untracked()/> }.into_any(),
+                        Ok(page) => {
+                            follow_browser_zone(&page.time_zone, zone);
+                            let start = if page.newer.is_none() { 0 } else { position.get_untracked().2 };
+                            view! { <Report page filter=filter.get_untracked() start/> }.into_any()
+                        }
                         Err(error) => view! { <ErrorNotice error/> }.into_any(),
                     }
                 })}
             </Transition>
         </RequireUser>
     }
+}
+
+/// Keeps the browser's time zone in a cookie, so that the server counts the reader's days; when
+/// the page was counted in another zone, it is fetched again in the browser's.
+fn follow_browser_zone(used: &str, zone: RwSignal<Option<String>>) {
+    #[cfg(feature = "hydrate")]
+    {
+        let options =
+            js_sys::Intl::DateTimeFormat::new(&js_sys::Array::new(), &js_sys::Object::new()).resolved_options();
+        let Some(browser) = js_sys::Reflect::get(&options, &"timeZone".into()).ok().and_then(|v| v.as_string()) else {
+            return;
+        };
+        if browser != used && zone.get_untracked().as_deref() != Some(browser.as_str()) {
+            let cookie = format!(
+                "{}={}; Path=/; Max-Age=31536000; SameSite=Lax",
+                crate::domain::report::ZONE_COOKIE,
+                crate::domain::url::encode(&browser)
+            );
+            let _ = js_sys::Reflect::set(&document(), &"cookie".into(), &cookie.into());
+            zone.set(Some(browser));
+        }
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (used, zone);
 }
 
 fn status_key(status: &str) -> Key {
@@ -120,28 +163,55 @@ fn period_key(period: Period) -> Key {
 
 /// A plain GET form: submitting it changes the URL, with or without JavaScript.
 #[component]
-fn Filters(current: ReportFilter, refused: Vec<FieldError>, cards: Vec<InstanceCard>) -> impl IntoView {
+fn Filters(current: ReportFilter, refused: Vec<FieldError>, choices: ReportChoices) -> impl IntoView {
     let locale = use_locale();
-    let auth = use_auth();
-    let admin = move || auth.user.get().and_then(|r| r.ok()).flatten().is_some_and(|u| u.is_admin());
     let selected = |value: Option<&str>, option: &str| value == Some(option);
-    let instance = current.instance.clone();
     let status = current.status.clone();
     let kind = current.kind.map(AutomationKind::as_str);
-    let owner = current.owner.clone().unwrap_or_default();
     let refusal = move |field: &'static str| {
         let message = refused.iter().find(|e| e.field == field).map(|e| locale.t(field_message(&e.code)));
         view! { <p class="field-error" id=format!("error-{field}")>{message}</p> }
     };
+    let options = |list: Vec<Choice>, chosen: Option<String>| {
+        list.into_iter()
+            .map(|c| {
+                let on = chosen.as_deref() == Some(c.id.as_str());
+                view! { <option value=c.id selected=on>{c.label}</option> }
+            })
+            .collect_view()
+    };
+    let automations_known = !choices.automations.is_empty() || current.automation.is_some();
+    let owners = (!choices.owners.is_empty()).then(|| {
+        let list = options(choices.owners, current.owner.clone());
+        view! {
+            <div class="filter"><label for="filter-owner">{locale.t(Key::FilterOwner)}</label>
+                <select id="filter-owner" name="owner">
+                    <option value="">{locale.t(Key::FilterAll)}</option>
+                    {list}
+                </select>
+            </div>
+        }
+    });
     view! {
         <form method="get" action="/reports" class="filters" role="search">
+            <div class="filter filter-wide"><label for="filter-q">{locale.t(Key::FilterSearch)}</label>
+                <input type="search" id="filter-q" name="q" value=current.search.clone().unwrap_or_default()
+                    maxlength=SEARCH_MAX_CHARS.to_string() aria-describedby="error-q hint-q"/>
+                <small class="muted" id="hint-q">{locale.t(Key::FilterSearchHint)}</small>
+                {refusal("q")}
+            </div>
+            {owners}
             <div class="filter"><label for="filter-instance">{locale.t(Key::FilterInstance)}</label>
                 <select id="filter-instance" name="instance">
                     <option value="">{locale.t(Key::FilterAll)}</option>
-                    {cards.into_iter().map(|card| {
-                        let chosen = selected(instance.as_deref(), &card.id);
-                        view! { <option value=card.id selected=chosen>{card.name}</option> }
-                    }).collect_view()}
+                    {options(choices.instances, current.instance.clone())}
+                </select>
+            </div>
+            <div class="filter"><label for="filter-automation">{locale.t(Key::FilterAutomation)}</label>
+                <select id="filter-automation" name="automation" disabled=!automations_known
+                    title=(!automations_known).then(|| locale.t(Key::FilterAutomationPickInstance))>
+                    <option value="">{locale.t(Key::FilterAll)}</option>
+                    {options(choices.automations, current.automation.clone())}
                 </select>
             </div>
             <div class="filter"><label for="filter-type">{locale.t(Key::FilterType)}</label>
@@ -179,11 +249,6 @@ fn Filters(current: ReportFilter, refused: Vec<FieldError>, cards: Vec<InstanceC
             <div class="filter"><label for="filter-username">{locale.t(Key::FilterUsername)}</label>
                 <input id="filter-username" name="username" value=current.username.clone().unwrap_or_default() placeholder="cliente.fiel"/>
             </div>
-            {move || admin().then(|| view! {
-                <div class="filter"><label for="filter-owner">{locale.t(Key::FilterOwner)}</label>
-                    <input id="filter-owner" name="owner" value=owner.clone()/>
-                </div>
-            })}
             <div class="form-actions">
                 <button type="submit" class="primary">{locale.t(Key::Filter)}</button>
                 <a class="button secondary" href="/reports">{locale.t(Key::ClearFilters)}</a>
@@ -193,25 +258,48 @@ fn Filters(current: ReportFilter, refused: Vec<FieldError>, cards: Vec<InstanceC
 }
 
 #[component]
-fn Report(page: ReportPage, filter: ReportFilter) -> impl IntoView {
+fn Report(page: ReportPage, filter: ReportFilter, start: usize) -> impl IntoView {
     let locale = use_locale();
     let total_of = |status: &str| page.totals.iter().find(|(s, _)| s == status).map_or(0, |(_, n)| *n);
     let totals = STATUSES
         .into_iter()
         .map(|s| {
-            let count = total_of(s);
+            let count = locale.number(total_of(s));
             view! { <li class=format!("total total-{s}")><span>{locale.t(status_key(s))}</span> <strong>{count}</strong></li> }
         })
         .collect_view();
-    let older = page.next.clone().map(|cursor| {
-        let query = filter.to_query();
-        let sep = if query.is_empty() { "" } else { "&" };
-        format!("/reports?{query}{sep}cursor={}", crate::domain::url::encode(&cursor))
+    let query = filter.to_query();
+    let link = |params: String| {
+        let sep = if query.is_empty() || params.is_empty() { "" } else { "&" };
+        format!("/reports?{query}{sep}{params}")
+    };
+    let shown = page.rows.len();
+    let older = page.older.as_ref().map(|cursor| link(format!("cursor={}&start={}", encode(cursor), start + shown)));
+    let newer = page
+        .newer
+        .as_ref()
+        .map(|cursor| link(format!("newer={}&start={}", encode(cursor), start.saturating_sub(PAGE_ROWS))));
+    let newest = page.newer.is_some().then(|| link(String::new()));
+    let total = if page.capped {
+        format!("{} {}", locale.t(Key::MoreThan), locale.number(COUNT_CAP))
+    } else {
+        locale.number(page.total)
+    };
+    let range = (shown > 0).then(|| {
+        let first = i64::try_from(start + 1).unwrap_or(i64::MAX);
+        let last = i64::try_from(start + shown).unwrap_or(i64::MAX);
+        format!(
+            "{} {}–{} {} {total}",
+            locale.t(Key::Showing),
+            locale.number(first),
+            locale.number(last),
+            locale.t(Key::ShowingOf)
+        )
     });
-    let newest = format!("/reports?{}", filter.to_query());
     view! {
         <ul class="totals" aria-label=locale.t(Key::TotalsLabel)>{totals}</ul>
-        <Chart days=page.days.clone() locale/>
+        {page.capped.then(|| view! { <p class="muted">{locale.t(Key::CountCapped)}</p> })}
+        <Chart days=page.days.clone() zone=page.time_zone.clone() locale/>
         {if page.rows.is_empty() {
             view! { <p class="empty-state">{locale.t(Key::ReportsNone)}</p> }.into_any()
         } else {
@@ -233,9 +321,11 @@ fn Report(page: ReportPage, filter: ReportFilter) -> impl IntoView {
                 </div>
             }.into_any()
         }}
-        <nav class="pager">
-            <a href=newest>{locale.t(Key::NewestPage)}</a>
-            {older.map(|href| view! { <a href=href>{locale.t(Key::OlderPage)}</a> })}
+        <nav class="pager" aria-label=locale.t(Key::PagerLabel)>
+            {newest.map(|href| view! { <a href=href class="pager-newest">{locale.t(Key::NewestPage)}</a> })}
+            {newer.map(|href| view! { <a href=href rel="prev" class="pager-newer">{locale.t(Key::NewerPage)}</a> })}
+            <span class="pager-range">{range}</span>
+            {older.map(|href| view! { <a href=href rel="next" class="pager-older">{locale.t(Key::OlderPage)}</a> })}
         </nav>
     }
 }
@@ -308,38 +398,54 @@ fn ReportLine(row: ReportRow, locale: Locale) -> impl IntoView {
                 })}
             </td>
             <td>{row.instance_name.clone().unwrap_or_else(|| row.instance_id.clone())}</td>
-            <td class="ids">{ids}</td>
+            <td class="ids">
+                {ids}
+                {row.media_id.is_some().then(|| view! {
+                    <br/><a href=format!("/reports/{}/post", row.id) rel="external noopener" target="_blank">{locale.t(Key::OpenOnInstagram)}</a>
+                })}
+            </td>
         </tr>
     }
 }
 
-/// Interactions per day by type, as bars; server-rendered SVG, no script needed.
+/// Interactions per day by type, as bars, every day of the period (zeros too) in the reader's
+/// zone; server-rendered SVG, no script needed.
 #[component]
-fn Chart(days: Vec<DayCount>, locale: Locale) -> impl IntoView {
+fn Chart(days: Vec<DayCount>, zone: String, locale: Locale) -> impl IntoView {
     const HEIGHT: i64 = 120;
     const BAR: i64 = 10;
-    if days.is_empty() {
-        return view! {
-            <figure class="chart"><figcaption>{locale.t(Key::ChartTitle)}</figcaption><p class="muted">{locale.t(Key::ChartEmpty)}</p></figure>
-        }
-        .into_any();
+    const STEP: i64 = 2 * BAR + 6;
+    let caption = view! {
+        <figcaption>{locale.t(Key::ChartTitle)} <small class="muted">"(" {locale.t(Key::ChartZone)} " " {zone.clone()} ")"</small></figcaption>
+    };
+    if days.iter().all(|d| d.dm == 0 && d.comment == 0) {
+        return view! { <figure class="chart">{caption}<p class="muted">{locale.t(Key::ChartEmpty)}</p></figure> }
+            .into_any();
     }
     let peak = days.iter().map(|d| d.dm.max(d.comment)).max().unwrap_or(1).max(1);
     let count = i64::try_from(days.len()).unwrap_or(1);
-    // At least two weeks wide, so a few days do not make fat bars.
-    let width = count.max(14) * (2 * BAR + 6);
+    let width = count * STEP;
     let scale = |n: i64| n * HEIGHT / peak;
-    let first = days.first().map(|d| d.day.to_string()).unwrap_or_default();
-    let last = days.last().map(|d| d.day.to_string()).unwrap_or_default();
+    let label = |day: NaiveDate| match locale {
+        Locale::PtBr => day.format("%d/%m").to_string(),
+        Locale::En => day.format("%b %-d").to_string(),
+    };
+    // The first, middle and last days name the axis; every bar's title names its own.
+    let ticks: Vec<String> = match days.len() {
+        0 => Vec::new(),
+        1 => vec![label(days[0].day)],
+        2 => vec![label(days[0].day), label(days[1].day)],
+        n => vec![label(days[0].day), label(days[n / 2].day), label(days[n - 1].day)],
+    };
     let bars = days
         .into_iter()
         .zip(0..)
         .map(|(day, i)| {
-            let x = i * (2 * BAR + 6);
+            let x = i * STEP;
             let (dm, comment) = (scale(day.dm), scale(day.comment));
             let title = format!(
                 "{}: {} {}, {} {}",
-                day.day,
+                label(day.day),
                 day.dm,
                 locale.t(Key::KindDm),
                 day.comment,
@@ -356,12 +462,22 @@ fn Chart(days: Vec<DayCount>, locale: Locale) -> impl IntoView {
         .collect_view();
     view! {
         <figure class="chart">
-            <figcaption>{locale.t(Key::ChartTitle)}</figcaption>
-            <svg role="img" aria-label=locale.t(Key::ChartTitle) viewBox=format!("0 0 {width} {}", HEIGHT + 2)
-                preserveAspectRatio="none" class="chart-svg">
-                {bars}
-            </svg>
-            <div class="chart-axis"><span>{first}</span><span>{last}</span></div>
+            {caption}
+            <div class="chart-body">
+                <div class="chart-y" aria-hidden="true">
+                    <span class="chart-y-title">{locale.t(Key::ChartAxisCount)}</span>
+                    <span>{locale.number(peak)}</span>
+                    <span>{locale.number(peak / 2)}</span>
+                    <span>"0"</span>
+                </div>
+                <svg role="img" aria-label=locale.t(Key::ChartTitle) viewBox=format!("0 0 {width} {}", HEIGHT + 2)
+                    preserveAspectRatio="none" class="chart-svg">
+                    <line class="chart-grid" x1="0" y1={HEIGHT / 2} x2=width y2={HEIGHT / 2}/>
+                    {bars}
+                </svg>
+            </div>
+            <div class="chart-axis" aria-hidden="true">{ticks.into_iter().map(|t| view! { <span>{t}</span> }).collect_view()}</div>
+            <p class="chart-x-title muted">{locale.t(Key::ChartAxisDays)}</p>
             <ul class="legend">
                 <li><span class="swatch bar-dm"></span>{locale.t(Key::KindDm)}</li>
                 <li><span class="swatch bar-comment"></span>{locale.t(Key::KindComment)}</li>

@@ -59,34 +59,39 @@ pub async fn export(State(state): State<AppState>, headers: HeaderMap, RawQuery(
             return StatusCode::SERVICE_UNAVAILABLE.into_response();
         }
     };
+    let zone = reports::Zone::of_request(&state.pg, &headers).await;
     let (sender, receiver) = mpsc::channel::<Chunk>(BUFFERED_CHUNKS);
     tokio::spawn(async move {
-        let mut buffer = Vec::with_capacity(CHUNK * 2);
-        buffer.extend_from_slice("\u{feff}".as_bytes());
-        let mut failed =
-            reports::write_record(&mut buffer, separator, reports::CSV_HEADER).err().map(|e| e.to_string());
-        let mut query = reports::export_query(&scope, &filter);
+        let mut writer = reports::CsvWriter::new(separator, "\u{feff}".as_bytes());
+        let mut failed = writer.record(reports::CSV_HEADER).err().map(|e| e.to_string());
+        let mut query = match reports::export_query(&state.pg, &scope, &filter, &zone).await {
+            Ok(query) => query,
+            Err(error) => return tracing::error!("CSV export failed before its first row: {error}"),
+        };
         let mut rows = std::pin::pin!(reports::stream(&state.pg, &mut query, &names));
         while failed.is_none() {
             match rows.next().await {
                 None => break,
-                Some(Ok(row)) => {
-                    failed = reports::write_record(&mut buffer, separator, reports::csv_cells(&row))
-                        .err()
-                        .map(|e| e.to_string())
-                }
+                Some(Ok(row)) => failed = writer.record(reports::csv_cells(&row)).err().map(|e| e.to_string()),
                 Some(Err(error)) => failed = Some(error.to_string()),
             }
-            if buffer.len() >= CHUNK
-                && sender.send(Chunk::Rows(Bytes::from(std::mem::take(&mut buffer)))).await.is_err()
-            {
-                return; // The client went away.
+            if writer.pending() >= CHUNK {
+                let chunk = match writer.take() {
+                    Ok(chunk) => chunk,
+                    Err(error) => {
+                        failed = Some(error.to_string());
+                        break;
+                    }
+                };
+                if sender.send(Chunk::Rows(Bytes::from(chunk))).await.is_err() {
+                    return; // The client went away.
+                }
             }
         }
-        match failed {
-            Some(error) => tracing::error!("CSV export stopped: {error}"),
-            None => {
-                let _ = sender.send(Chunk::Last(Bytes::from(buffer))).await;
+        match failed.map_or_else(|| writer.take().map_err(|e| e.to_string()), Err) {
+            Err(error) => tracing::error!("CSV export stopped: {error}"),
+            Ok(last) => {
+                let _ = sender.send(Chunk::Last(Bytes::from(last))).await;
             }
         }
     });

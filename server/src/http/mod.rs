@@ -5,6 +5,7 @@ pub mod instagram;
 pub mod live_ws;
 pub mod locale;
 pub mod origin;
+pub mod report_post;
 pub mod security_headers;
 pub mod text_input;
 pub mod webhook;

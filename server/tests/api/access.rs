@@ -37,6 +37,7 @@ const MATRIX: &[(&str, &str, Access, &str)] = &[
     ("GET", "/api/instagram/callback", Owner, "code=abc&state=forged"),
     ("GET", "/ws", Owner, ""),
     ("GET", "/api/reports/export.csv", Owner, "instance={instance}"),
+    ("GET", "/api/reports/{id}/post", Owner, ""),
     ("GET", "/webhook/instagram", Meta, "hub.mode=subscribe&hub.challenge=1&hub.verify_token=guess"),
     ("POST", "/webhook/instagram", Meta, ""),
     ("GET", "/webhook/instagram/{instance_name}", Meta, "hub.mode=subscribe&hub.challenge=1&hub.verify_token=guess"),
@@ -72,6 +73,7 @@ const MATRIX: &[(&str, &str, Access, &str)] = &[
     ("POST", "/api/automations/ice_breakers", Owner, "instance_id={instance}"),
     ("POST", "/api/automations/try", Owner, "instance_id={instance}&kind=dm&text=pre%C3%A7o&username=a&media_id="),
     ("GET", "/api/reports", Owner, "query=instance%3D{instance}"),
+    ("GET", "/api/reports/choices", Owner, "query=instance%3D{instance}"),
     ("POST", "/api/reports/retry", Owner, "id=0192f0c0-0000-7000-8000-000000000001"),
     ("GET", "/api/admin/users", Admin, ""),
     ("GET", "/api/admin/instances", Admin, "search="),
@@ -124,6 +126,7 @@ async fn every_route_has_an_entry_in_the_matrix_and_every_entry_a_route() {
 
 struct Tenant {
     instance: String,
+    report: String,
     automation: String,
     name: String,
 }
@@ -133,7 +136,7 @@ fn fill(template: &str, of: &Tenant) -> String {
 }
 
 fn concrete(path: &str, of: &Tenant) -> String {
-    path.replace("{tag}", "en").replace("{instance_name}", &of.name)
+    path.replace("{tag}", "en").replace("{instance_name}", &of.name).replace("{id}", &of.report)
 }
 
 async fn call(client: &TestApp, method: &str, path: &str, params: &str) -> Response {
@@ -181,7 +184,18 @@ async fn every_route_refuses_whoever_it_is_not_for() {
         .await
         .expect("automation");
     let name = app.instances().await[0]["instance_name"].as_str().expect("instance_name").to_owned();
-    let ana = Tenant { instance: instance_id.clone(), automation: automation.clone(), name };
+    // A comment of hers on a post: its report opens the post on Instagram, for her only.
+    let report: String = sqlx::query_scalar(
+        "INSERT INTO instagram_reports (id, instance_id, user_id, interaction_type, comment_id, media_id,
+             user_id_instagram, status, error, \"timestamp\", event_id)
+         SELECT gen_random_uuid(), instance_id, user_id, 'comment', '17870000000000001', '17918195224117851',
+             '1254477777772919', 'skipped', 'no_match', now(), '17870000000000001'
+         FROM instagram_automations RETURNING id::text",
+    )
+    .fetch_one(&app.state.pg)
+    .await
+    .expect("a report");
+    let ana = Tenant { instance: instance_id.clone(), report, automation: automation.clone(), name };
 
     let anonymous = app.another_browser();
     let bia = app.another_browser();

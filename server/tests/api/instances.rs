@@ -183,6 +183,36 @@ async fn a_free_account_holds_its_quota_of_instances() {
 }
 
 #[tokio::test]
+async fn a_connection_left_behind_times_out_and_frees_the_quota() {
+    let (app, _meta) = spawn_app_with_sandbox().await;
+    signed_up(&app, "ivo@loja.com").await;
+    app.start_connect("Primeira").await;
+    let first = app.instances().await[0]["id"].as_str().expect("id").to_owned();
+    // The person never came back from Meta; eleven minutes later:
+    let instances = app.state.mongo.collection::<Document>("instagram_instances");
+    let long_ago =
+        mongodb::bson::DateTime::from_millis((chrono::Utc::now() - chrono::Duration::minutes(11)).timestamp_millis());
+    instances
+        .update_one(
+            doc! { "_id": mongodb::bson::oid::ObjectId::parse_str(&first).expect("oid") },
+            doc! { "$set": { "updatedAt": long_ago } },
+        )
+        .await
+        .map(|done| assert_eq!(done.matched_count, 1))
+        .expect("update");
+    let abandoned = app::backend::connect::abandon_stale(&app.state).await.expect("sweep");
+    assert_eq!(abandoned, 1);
+    let card = &app.instances().await[0];
+    assert_eq!((card["status"].as_str(), card["error_reason"].as_str()), (Some("error"), Some("connect_timeout")));
+    // It holds no place of the quota: a new connection may start.
+    app.start_connect("Segunda").await;
+    // The abandoned one needs a place again to reconnect: the new one holds it.
+    let again = app.post_form("/api/instances/reconnect", &[("id", &first)]).await;
+    assert_eq!(again.status(), 422, "{}", again.text().await.unwrap_or_default());
+    assert_eq!(app::backend::connect::abandon_stale(&app.state).await.expect("sweep"), 0, "a fresh one is left alone");
+}
+
+#[tokio::test]
 async fn nobody_reconnects_or_sees_another_users_instance() {
     let (app, _meta) = spawn_app_with_sandbox().await;
     signed_up(&app, "jo@loja.com").await;

@@ -23,6 +23,7 @@ mod locale_and_pages;
 mod operations;
 mod poison;
 mod processes;
+mod report_views;
 mod reports;
 mod restart;
 mod schema;

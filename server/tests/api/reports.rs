@@ -118,7 +118,7 @@ async fn keyset_pages_cover_every_row_once_and_filters_combine() {
         assert_eq!(status, 200);
         seen.extend(ids(&body));
         pages += 1;
-        match body["next"].as_str() {
+        match body["older"].as_str() {
             Some(next) => cursor = Some(next.to_owned()),
             None => break,
         }

@@ -38,3 +38,16 @@ impl MetaClient {
             .unwrap_or_default())
     }
 }
+
+impl MetaClient {
+    /// Where a post or reel is on Instagram (`GET /{MEDIA_ID}?fields=permalink`, the IG Media node).
+    pub async fn permalink(&self, token: &SecretString, media_id: &str) -> Result<Option<String>, MetaError> {
+        let request = self
+            .http
+            .get(self.graph(&format!("/{media_id}")))
+            .query(&[("fields", "id,permalink")])
+            .bearer_auth(token.expose_secret());
+        let answer = error::read(request.send().await).await?;
+        Ok(answer["permalink"].as_str().map(str::to_owned))
+    }
+}

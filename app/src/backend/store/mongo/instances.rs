@@ -164,8 +164,34 @@ pub async fn find_by_account(db: &Database, ig_id: &str, except: ObjectId) -> Re
     Ok(instances(db).find_one(doc! { "instagramAccountId": ig_id, "_id": { "$ne": except } }).await?)
 }
 
-pub async fn count_for_owner(db: &Database, owner: ObjectId) -> Result<u64, StoreError> {
-    Ok(instances(db).count_documents(doc! { "userId": owner }).await?)
+/// The owner's instances that hold a place of the quota: every one with an Instagram account,
+/// and the ones whose first connection is under way since `abandoned_before` or later; one left
+/// behind before then (the person never came back from Meta), or refused, holds none. `except`
+/// is left out.
+pub async fn count_for_owner(
+    db: &Database,
+    owner: ObjectId,
+    abandoned_before: DateTime,
+    except: Option<ObjectId>,
+) -> Result<u64, StoreError> {
+    let mut filter = doc! {
+        "userId": owner,
+        "$or": [
+            { "instagramAccountId": { "$type": "string" } },
+            { "status": { "$in": ["created", "connecting"] }, "updatedAt": { "$gte": abandoned_before } },
+        ],
+    };
+    if let Some(except) = except {
+        filter.insert("_id", doc! { "$ne": except });
+    }
+    Ok(instances(db).count_documents(filter).await?)
+}
+
+/// Connections begun before `before` that never came back from Meta.
+pub async fn stale_connections(db: &Database, before: DateTime) -> Result<Vec<InstanceDoc>, StoreError> {
+    use futures_util::TryStreamExt;
+    let filter = doc! { "status": { "$in": ["created", "connecting"] }, "updatedAt": { "$lt": before } };
+    Ok(instances(db).find(filter).await?.try_collect().await?)
 }
 
 pub async fn set_status(
