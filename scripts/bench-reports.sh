@@ -30,7 +30,7 @@ PG_FSYNC=on PG_OPTIONS="-c synchronous_commit=on -c shared_buffers=1GB -c max_wa
 database=postgres://postgres@127.0.0.1:$pg_port/insta_clerky
 
 env LISTEN_ADDR=127.0.0.1:3400 PUBLIC_URL=http://127.0.0.1:3400 DATABASE_URL=$database \
-    MONGODB_URI=mongodb://127.0.0.1:$mongo_port/bench META_APP_ID=100000000000001 META_APP_SECRET=bench-reports-secret \
+    MONGODB_URI=mongodb://127.0.0.1:$mongo_port/bench META_GRAPH_VERSION=v24.0 META_APP_ID=100000000000001 META_APP_SECRET=bench-reports-secret \
     META_REDIRECT_URI=http://127.0.0.1:3400/api/instagram/callback META_VERIFY_TOKEN=bench-verify \
     META_AUTHORIZE_URL=http://127.0.0.1:9/oauth/authorize META_API_BASE_URL=http://127.0.0.1:9 META_GRAPH_BASE_URL=http://127.0.0.1:9 \
     TOKEN_ENCRYPTION_KEYS=bench:MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY= \

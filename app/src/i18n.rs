@@ -354,7 +354,7 @@ keys! {
     Showing => "Mostrando", "Showing";
     ShowingOf => "de", "of";
     MoreThan => "mais de", "more than";
-    CountCapped => "A busca por texto ou @ conta as 10.000 interações mais recentes que encontra.", "A text or @ search counts the 10,000 most recent interactions it finds.";
+    CountCapped => "A busca por texto ou @ conta até 1.000 interações; com mais, o gráfico não é mostrado: restrinja o período ou a busca.", "A text or @ search counts up to 1,000 interactions; beyond that no chart is shown: narrow the period or the search.";
     FilterAutomation => "Automação", "Automation";
     FilterAutomationPickInstance => "Escolha uma instância ou um dono para filtrar por automação.", "Choose an instance or an owner to filter by automation.";
     FilterSearch => "Buscar texto", "Search text";

@@ -185,8 +185,8 @@ impl Query<'_> {
         }
     }
 
-    /// `AND ...` for what rows and rollups share: owner, instance, type, automation.
-    fn push_common(&self, query: &mut QueryBuilder<'_, Postgres>) {
+    /// `AND ...` for what rows and rollups share: owner and instance.
+    fn push_owner(&self, query: &mut QueryBuilder<'_, Postgres>) {
         match (self.scope, &self.filter.owner) {
             (Scope::Own(user), _) | (Scope::All, Some(user)) => {
                 query.push(" AND user_id = ").push_bind(user.clone());
@@ -196,29 +196,82 @@ impl Query<'_> {
         if let Some(instance) = &self.filter.instance {
             query.push(" AND instance_id = ").push_bind(instance.clone());
         }
-        if let Some(kind) = self.filter.kind {
-            query.push(" AND interaction_type = ").push_bind(kind.as_str());
-        }
-        if let Some(automation) = self.filter.automation.as_deref().and_then(|id| Uuid::parse_str(id).ok()) {
-            query.push(" AND automation_id = ").push_bind(automation);
-        }
+    }
+
+    fn automation(&self) -> Option<Uuid> {
+        self.filter.automation.as_deref().and_then(|id| Uuid::parse_str(id).ok())
+    }
+
+    /// `WHERE ...` over the rollups: an instance's whole hours, or one automation's.
+    fn push_rollups(&self, query: &mut QueryBuilder<'_, Postgres>) {
+        query.push(" WHERE true");
+        self.push_owner(query);
+        match self.automation() {
+            Some(automation) => query.push(" AND automation_id = ").push_bind(automation),
+            None => query.push(" AND automation_id IS NULL"),
+        };
+        self.push_days(query, "hour");
+    }
+
+    /// The rollup columns that count `status` (every type the filter takes), as `a + b`.
+    fn columns(&self, prefix: &str, status: &str) -> String {
+        let types: &[&str] = match self.filter.kind {
+            Some(AutomationKind::Dm) => &["dm"],
+            Some(AutomationKind::Comment) => &["comment"],
+            None => &["dm", "comment"],
+        };
+        types.iter().map(|kind| format!("{prefix}{kind}_{status}")).collect::<Vec<_>>().join(" + ")
     }
 
     /// `WHERE ...` over report rows, with every value bound.
     fn push_rows(&self, query: &mut QueryBuilder<'_, Postgres>) {
+        self.push_unsearched(query);
+        if let Some(pattern) = self.search_pattern() {
+            query.push(format!(" AND {SEARCHED} ILIKE ")).push_bind(pattern);
+        }
+    }
+
+    /// The search as a LIKE pattern that matches it literally anywhere.
+    fn search_pattern(&self) -> Option<String> {
+        self.filter.search.as_deref().map(|search| format!("%{}%", escape_like(search)))
+    }
+
+    /// `WHERE ...` over report rows, every filter but the text search.
+    fn push_unsearched(&self, query: &mut QueryBuilder<'_, Postgres>) {
         query.push(" WHERE true");
-        self.push_common(query);
+        self.push_owner(query);
+        if let Some(kind) = self.filter.kind {
+            query.push(" AND interaction_type = ").push_bind(kind.as_str());
+        }
+        if let Some(automation) = self.automation() {
+            query.push(" AND automation_id = ").push_bind(automation);
+        }
         if let Some(status) = &self.filter.status {
             query.push(" AND status = ").push_bind(status.clone());
         }
         if let Some(username) = &self.filter.username {
             query.push(" AND lower(username) = lower(").push_bind(username.clone()).push(")");
         }
-        if let Some(search) = &self.filter.search {
-            query.push(format!(" AND {SEARCHED} ILIKE ")).push_bind(format!("%{}%", escape_like(search)));
-        }
         self.push_days(query, "\"timestamp\"");
     }
+}
+
+/// Rows a text search looks through in time order before it takes the trigram index.
+const SEARCH_WINDOW: i64 = 20_000;
+
+/// Runs `query` with bitmap scans only: through the indexes its text search or username can use
+/// (the trigram index, the username index), never walking the time order, which for a rare word
+/// reads every row. PostgreSQL cannot estimate how rare a word is, so it is told.
+async fn by_bitmap<T>(pg: &PgPool, query: &mut QueryBuilder<'_, Postgres>) -> Result<Vec<T>, StoreError>
+where
+    T: for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow> + Send + Unpin,
+{
+    let mut tx = pg.begin().await?;
+    sqlx::query("SET LOCAL enable_indexscan = off").execute(&mut *tx).await?;
+    sqlx::query("SET LOCAL enable_seqscan = off").execute(&mut *tx).await?;
+    let rows = query.build_query_as().fetch_all(&mut *tx).await?;
+    tx.commit().await?;
+    Ok(rows)
 }
 
 /// `text` matched literally inside a LIKE pattern.
@@ -368,7 +421,8 @@ pub async fn page(
     let q = Query { scope, filter, zone, today };
     let (rows, older, newer) = rows_at(pg, &q, position, names).await?;
     let (totals, capped) = totals(pg, &q).await?;
-    let days = chart(pg, &q).await?;
+    // Beyond the cap the page says the counts stopped; a chart would show a part only.
+    let days = if capped { Vec::new() } else { chart(pg, &q).await? };
     let total = totals.iter().map(|(_, n)| n).sum();
     Ok(ReportPage { rows, older, newer, totals, total, capped, days, time_zone: zone.name().to_owned() })
 }
@@ -380,23 +434,46 @@ async fn rows_at(
     names: &HashMap<String, String>,
 ) -> Result<(Vec<ReportRow>, Option<String>, Option<String>), StoreError> {
     let fetch = |position: Position| async move {
+        // Keyset condition and order; for a text search, first among the most recent rows of
+        // the other filters (a common word fills a page there), then through the trigram
+        // index (a rare one, which walking the time order would look for in every row).
+        let page = |query: &mut QueryBuilder<'_, Postgres>, qualified: bool| {
+            let column = |name: &str| if qualified { format!("r.{name}") } else { name.to_owned() };
+            let (op, order) = match position {
+                Position::Newest => (None, "DESC"),
+                Position::Older(..) => (Some("<"), "DESC"),
+                Position::Newer(..) => (Some(">"), "ASC"),
+            };
+            if let (Some(op), Position::Older(at, id) | Position::Newer(at, id)) = (op, position) {
+                query.push(format!(" AND ({}, {}) {op} (", column("\"timestamp\""), column("id")));
+                query.push_bind(at).push(", ").push_bind(id).push(")");
+            }
+            order
+        };
+        let limit = i64::try_from(PAGE_ROWS + 1).unwrap_or(i64::MAX);
+        let Some(search) = q.search_pattern() else {
+            let mut query = QueryBuilder::new(format!("SELECT {COLUMNS} FROM instagram_reports"));
+            q.push_rows(&mut query);
+            let order = page(&mut query, false);
+            query.push(format!(" ORDER BY \"timestamp\" {order}, id {order} LIMIT ")).push_bind(limit);
+            let rows: Vec<Row> = query.build_query_as().fetch_all(pg).await?;
+            return Ok::<_, StoreError>(rows.into_iter().map(|r| to_row(r, names)).collect::<Vec<_>>());
+        };
+        let mut recent = QueryBuilder::new(format!("SELECT {COLUMNS} FROM (SELECT * FROM instagram_reports"));
+        q.push_unsearched(&mut recent);
+        let order = page(&mut recent, false);
+        recent.push(format!(" ORDER BY \"timestamp\" {order}, id {order} LIMIT {SEARCH_WINDOW}) AS r WHERE {SEARCHED} ILIKE "));
+        recent.push_bind(search.clone()).push(format!(" ORDER BY \"timestamp\" {order}, id {order} LIMIT ")).push_bind(limit);
+        let rows: Vec<Row> = recent.build_query_as().fetch_all(pg).await?;
+        if rows.len() > PAGE_ROWS {
+            return Ok(rows.into_iter().map(|r| to_row(r, names)).collect());
+        }
         let mut query = QueryBuilder::new(format!("SELECT {COLUMNS} FROM instagram_reports"));
         q.push_rows(&mut query);
-        let order = match position {
-            Position::Newest => " ORDER BY \"timestamp\" DESC, id DESC",
-            Position::Older(at, id) => {
-                query.push(" AND (\"timestamp\", id) < (").push_bind(at).push(", ").push_bind(id).push(")");
-                " ORDER BY \"timestamp\" DESC, id DESC"
-            }
-            Position::Newer(at, id) => {
-                query.push(" AND (\"timestamp\", id) > (").push_bind(at).push(", ").push_bind(id).push(")");
-                " ORDER BY \"timestamp\" ASC, id ASC"
-            }
-        };
-        query.push(order).push(" LIMIT ").push_bind(i64::try_from(PAGE_ROWS + 1).unwrap_or(i64::MAX));
-        let rows: Vec<ReportRow> =
-            query.build_query_as::<Row>().fetch_all(pg).await?.into_iter().map(|r| to_row(r, names)).collect();
-        Ok::<_, StoreError>(rows)
+        let order = page(&mut query, false);
+        query.push(format!(" ORDER BY \"timestamp\" {order}, id {order} LIMIT ")).push_bind(limit);
+        let rows: Vec<Row> = by_bitmap(pg, &mut query).await?;
+        Ok(rows.into_iter().map(|r| to_row(r, names)).collect())
     };
     let mut rows = fetch(position).await?;
     let more = rows.len() > PAGE_ROWS;
@@ -425,12 +502,10 @@ const ROLLUPS: &str = "(SELECT * FROM report_rollups UNION ALL SELECT * FROM rep
 /// Rows per status over the whole filter, and whether counting stopped at [`COUNT_CAP`].
 async fn totals(pg: &PgPool, q: &Query<'_>) -> Result<(Vec<(String, i64)>, bool), StoreError> {
     if q.by_rollups() {
-        let mut query = QueryBuilder::new(format!(
-            "SELECT coalesce(sum(sent), 0)::int8, coalesce(sum(failed), 0)::int8, coalesce(sum(pending), 0)::int8, \
-             coalesce(sum(skipped), 0)::int8 FROM {ROLLUPS} WHERE true"
-        ));
-        q.push_common(&mut query);
-        q.push_days(&mut query, "hour");
+        let sums: Vec<String> =
+            STATUSES.iter().map(|status| format!("coalesce(sum({}), 0)::int8", q.columns("", status))).collect();
+        let mut query = QueryBuilder::new(format!("SELECT {} FROM {ROLLUPS}", sums.join(", ")));
+        q.push_rollups(&mut query);
         let (sent, failed, pending, skipped): (i64, i64, i64, i64) = query.build_query_as().fetch_one(pg).await?;
         let totals = STATUSES
             .into_iter()
@@ -443,8 +518,8 @@ async fn totals(pg: &PgPool, q: &Query<'_>) -> Result<(Vec<(String, i64)>, bool)
     }
     let mut query = QueryBuilder::new("SELECT status, count(*) FROM (SELECT status FROM instagram_reports");
     q.push_rows(&mut query);
-    query.push(" ORDER BY \"timestamp\" DESC LIMIT ").push_bind(COUNT_CAP + 1).push(") AS m GROUP BY status");
-    let mut totals: Vec<(String, i64)> = query.build_query_as().fetch_all(pg).await?;
+    query.push(" LIMIT ").push_bind(COUNT_CAP + 1).push(") AS m GROUP BY status");
+    let mut totals: Vec<(String, i64)> = by_bitmap(pg, &mut query).await?;
     totals.sort_by_key(|(status, _)| STATUSES.iter().position(|s| s == status));
     let counted: i64 = totals.iter().map(|(_, n)| n).sum();
     let capped = counted > COUNT_CAP;
@@ -470,18 +545,25 @@ async fn chart(pg: &PgPool, q: &Query<'_>) -> Result<Vec<DayCount>, StoreError> 
         }
     };
     let counted: Vec<(NaiveDate, i64, i64)> = if q.by_rollups() {
-        // Interactions (part 0), of the filter's status or of all.
-        let first = match q.filter.status.as_deref() {
-            Some(status) if STATUSES.contains(&status) => format!("first_{status}"),
-            _ => "first_sent + first_failed + first_pending + first_skipped".to_owned(),
+        // Interactions (part 0), of the filter's status or of all, per type.
+        let statuses: Vec<&str> = match q.filter.status.as_deref() {
+            Some(status) => STATUSES.iter().copied().filter(|s| *s == status).collect(),
+            None => STATUSES.to_vec(),
+        };
+        let series = |kind: AutomationKind| -> String {
+            if q.filter.kind.is_some_and(|k| k != kind) {
+                return "0::int8".to_owned();
+            }
+            let columns: Vec<String> = statuses.iter().map(|s| format!("first_{}_{s}", kind.as_str())).collect();
+            format!("coalesce(sum({}), 0)::int8", columns.join(" + "))
         };
         let mut query = QueryBuilder::new("SELECT (hour AT TIME ZONE ");
         query.push_bind(zone.clone()).push(format!(
-            ")::date AS day, coalesce(sum({first}) FILTER (WHERE interaction_type = 'dm'), 0)::int8, \
-             coalesce(sum({first}) FILTER (WHERE interaction_type = 'comment'), 0)::int8 FROM {ROLLUPS} WHERE true"
+            ")::date AS day, {}, {} FROM {ROLLUPS}",
+            series(AutomationKind::Dm),
+            series(AutomationKind::Comment)
         ));
-        q.push_common(&mut query);
-        q.push_days(&mut query, "hour");
+        q.push_rollups(&mut query);
         since(&mut query, "hour");
         query.push(" GROUP BY day");
         query.build_query_as().fetch_all(pg).await?
@@ -494,8 +576,9 @@ async fn chart(pg: &PgPool, q: &Query<'_>) -> Result<Vec<DayCount>, StoreError> 
         );
         q.push_rows(&mut query);
         since(&mut query, "\"timestamp\"");
-        query.push(" ORDER BY \"timestamp\" DESC LIMIT ").push_bind(COUNT_CAP).push(") AS m GROUP BY day");
-        query.build_query_as().fetch_all(pg).await?
+        // Never more than the totals counted (beyond them there is no chart).
+        query.push(" LIMIT ").push_bind(COUNT_CAP + 1).push(") AS m GROUP BY day");
+        by_bitmap(pg, &mut query).await?
     };
     // A period without a start charts from its first day with data.
     let days = match start {
@@ -512,21 +595,38 @@ async fn chart(pg: &PgPool, q: &Query<'_>) -> Result<Vec<DayCount>, StoreError> 
         .collect())
 }
 
+/// The rollups' counts: report rows per type and status, then interactions (part 0).
+const ROLLUP_COLUMNS: [&str; 16] = [
+    "dm_sent",
+    "dm_failed",
+    "dm_pending",
+    "dm_skipped",
+    "comment_sent",
+    "comment_failed",
+    "comment_pending",
+    "comment_skipped",
+    "first_dm_sent",
+    "first_dm_failed",
+    "first_dm_pending",
+    "first_dm_skipped",
+    "first_comment_sent",
+    "first_comment_failed",
+    "first_comment_pending",
+    "first_comment_skipped",
+];
+
 /// Folds the deltas into the rollups, in one statement: a reader sees either both or neither.
 /// One process at a time (the scheduled job); concurrent writers' deltas wait for the next fold.
 pub async fn fold_rollups(pg: &PgPool) -> Result<u64, StoreError> {
     let done = sqlx::query(
-        "WITH moved AS (DELETE FROM report_rollup_deltas RETURNING *)
-         INSERT INTO report_rollups AS r
-         SELECT user_id, instance_id, hour, interaction_type, automation_id, sum(sent), sum(failed), sum(pending),
-                sum(skipped), sum(first_sent), sum(first_failed), sum(first_pending), sum(first_skipped)
-         FROM moved GROUP BY 1, 2, 3, 4, 5
-         ON CONFLICT ON CONSTRAINT report_rollups_key DO UPDATE SET
-             sent = r.sent + excluded.sent, failed = r.failed + excluded.failed,
-             pending = r.pending + excluded.pending, skipped = r.skipped + excluded.skipped,
-             first_sent = r.first_sent + excluded.first_sent, first_failed = r.first_failed + excluded.first_failed,
-             first_pending = r.first_pending + excluded.first_pending,
-             first_skipped = r.first_skipped + excluded.first_skipped",
+        &format!(
+            "WITH moved AS (DELETE FROM report_rollup_deltas RETURNING *)
+             INSERT INTO report_rollups AS r
+             SELECT user_id, instance_id, hour, automation_id, {sums} FROM moved GROUP BY 1, 2, 3, 4
+             ON CONFLICT ON CONSTRAINT report_rollups_key DO UPDATE SET {sets}",
+            sums = ROLLUP_COLUMNS.iter().map(|c| format!("sum({c})")).collect::<Vec<_>>().join(", "),
+            sets = ROLLUP_COLUMNS.iter().map(|c| format!("{c} = r.{c} + excluded.{c}")).collect::<Vec<_>>().join(", "),
+        ),
     )
     .execute(pg)
     .await?;

@@ -246,7 +246,7 @@ pub struct ReportPage {
     pub totals: Vec<(String, i64)>,
     /// Report rows over the whole filter; at least this many when `capped`.
     pub total: i64,
-    /// A free-text or username filter counts the most recent [`COUNT_CAP`] rows it selects at most.
+    /// A free-text or username filter counts [`COUNT_CAP`] rows at most (and charts none beyond).
     pub capped: bool,
     /// Interactions per day of [`ReportFilter::chart_days`], zeros included.
     pub days: Vec<DayCount>,
@@ -255,7 +255,7 @@ pub struct ReportPage {
 }
 
 /// Where a text filter stops counting.
-pub const COUNT_CAP: i64 = 10_000;
+pub const COUNT_CAP: i64 = 1_000;
 
 /// What the filter's choices offer: the instances (every instance for admins), the automations
 /// (the chosen instance's, else the owner's) and, for admins, the owners.

@@ -245,6 +245,10 @@ async fn pages_go_back_and_forth_with_a_total_and_search_finds_text() {
         counted(&app, "username = 'cliente3'").await.iter().map(|c| c.1).sum::<i64>()
     );
     assert_eq!(page(&app, &ana, "period=all&q=100%25").await["total"], 0, "% is a character, not a wildcard");
+    // A common word fills a page from the most recent rows; a rare one came through the index.
+    let common = page(&app, &ana, "period=all&q=tudo%20bem").await;
+    assert_eq!(common["rows"].as_array().map(Vec::len), Some(50));
+    assert_eq!(totals(&common), counted(&app, "interaction_text ILIKE '%tudo bem%'").await);
     let short = reqwest::Client::new()
         .get(app.url("/api/reports"))
         .query(&[("query", "q=oi")])
@@ -255,6 +259,27 @@ async fn pages_go_back_and_forth_with_a_total_and_search_finds_text() {
         .expect("request");
     assert_eq!(short.status(), 422);
     assert!(short.text().await.unwrap_or_default().contains("search_too_short"));
+}
+
+#[tokio::test]
+async fn a_search_with_more_matches_than_it_counts_says_so_and_draws_no_chart() {
+    let app = spawn_app().await;
+    let ana = signed_up(&app, "ana@loja.com").await;
+    create_automation(&app, &ana, "ana-instance").await;
+    insert_rows(&app, &ana, "ana-instance", 1300, 1).await;
+    let found = page(&app, &ana, "period=all&q=tudo").await;
+    assert_eq!((found["capped"].as_bool(), found["total"].as_i64()), (Some(true), Some(1000)));
+    assert_eq!(found["days"], json!([]), "no chart of a part");
+    assert_eq!(found["rows"].as_array().map(Vec::len), Some(50), "the rows still page");
+    let rare = page(&app, &ana, "period=all&q=frete").await;
+    assert_eq!(rare["capped"], false);
+    assert_eq!(totals(&rare), counted(&app, "interaction_text ILIKE '%frete%'").await);
+    let charted: i64 = rare["days"].as_array().expect("days").iter().map(|d| d["dm"].as_i64().unwrap_or(0) + d["comment"].as_i64().unwrap_or(0)).sum();
+    let first_parts: i64 = sqlx::query_scalar("SELECT count(*) FROM instagram_reports WHERE interaction_text ILIKE '%frete%' AND part = 0")
+        .fetch_one(&app.state.pg)
+        .await
+        .expect("count");
+    assert_eq!(charted, first_parts, "the chart counts interactions, not the second part of an answer");
 }
 
 #[tokio::test]
