@@ -65,10 +65,15 @@ pub fn build(state: AppState) -> Router {
         .into_iter()
         .fold(Router::new(), |router, (path, handler)| router.route(path, handler))
         .nest_service(&pkg_path, ServeDir::new(files))
-        .leptos_routes(&state, routes, {
-            let leptos = leptos.clone();
-            move || shell(leptos.clone())
-        })
+        .leptos_routes_with_context(
+            &state,
+            routes,
+            || provide_context(app::backend::auth::RenderCaller::default()),
+            {
+                let leptos = leptos.clone();
+                move || shell(leptos.clone())
+            },
+        )
         // The not-found page renders the App, whose server functions need the state.
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(
             {

@@ -59,11 +59,20 @@ pub async fn caller(state: &AppState, headers: &HeaderMap) -> Result<Option<Sign
     Ok(users::find_by_id(&state.mongo, &user_id).await?.map(|user| SignedIn { user }))
 }
 
+/// The caller of one page render, looked up once however many server functions the page calls
+/// (each would otherwise read the session and the user again). Provided per request by the
+/// router for pages; a server function called over HTTP has none and looks its caller up.
+#[derive(Clone, Default)]
+pub struct RenderCaller(std::sync::Arc<tokio::sync::OnceCell<Option<SignedIn>>>);
+
 /// The caller of the current server function or page render. A server function called over
 /// HTTP counts against its caller's quota of calls (a page's render calls them in process, once).
 pub async fn current() -> Result<Option<SignedIn>, AppError> {
     let Some(parts) = leptos::prelude::use_context::<Parts>() else { return Ok(None) };
     let state = super::state();
+    if let Some(memo) = leptos::prelude::use_context::<RenderCaller>() {
+        return memo.0.get_or_try_init(|| caller(&state, &parts.headers)).await.cloned();
+    }
     let who = caller(&state, &parts.headers).await?;
     if let Some(who) = &who {
         if parts.uri.path().starts_with("/api/") {

@@ -213,16 +213,6 @@ impl Query<'_> {
         self.push_days(query, "hour");
     }
 
-    /// The rollup columns that count `status` (every type the filter takes), as `a + b`.
-    fn columns(&self, prefix: &str, status: &str) -> String {
-        let types: &[&str] = match self.filter.kind {
-            Some(AutomationKind::Dm) => &["dm"],
-            Some(AutomationKind::Comment) => &["comment"],
-            None => &["dm", "comment"],
-        };
-        types.iter().map(|kind| format!("{prefix}{kind}_{status}")).collect::<Vec<_>>().join(" + ")
-    }
-
     /// `WHERE ...` over report rows, with every value bound.
     fn push_rows(&self, query: &mut QueryBuilder<'_, Postgres>) {
         self.push_unsearched(query);
@@ -257,7 +247,7 @@ impl Query<'_> {
 }
 
 /// Rows a text search looks through in time order before it takes the trigram index.
-const SEARCH_WINDOW: i64 = 20_000;
+const SEARCH_WINDOW: i64 = 5_000;
 
 /// Runs `query` with bitmap scans only: through the indexes its text search or username can use
 /// (the trigram index, the username index), never walking the time order, which for a rare word
@@ -420,9 +410,7 @@ pub async fn page(
     let today = today(pg, zone).await?;
     let q = Query { scope, filter, zone, today };
     let (rows, older, newer) = rows_at(pg, &q, position, names).await?;
-    let (totals, capped) = totals(pg, &q).await?;
-    // Beyond the cap the page says the counts stopped; a chart would show a part only.
-    let days = if capped { Vec::new() } else { chart(pg, &q).await? };
+    let Counted { totals, capped, days } = counts(pg, &q).await?;
     let total = totals.iter().map(|(_, n)| n).sum();
     Ok(ReportPage { rows, older, newer, totals, total, capped, days, time_zone: zone.name().to_owned() })
 }
@@ -499,100 +487,115 @@ async fn rows_at(
 /// The rollups and the deltas not yet folded into them: together, the exact counts.
 const ROLLUPS: &str = "(SELECT * FROM report_rollups UNION ALL SELECT * FROM report_rollup_deltas) AS r";
 
-/// Rows per status over the whole filter, and whether counting stopped at [`COUNT_CAP`].
-async fn totals(pg: &PgPool, q: &Query<'_>) -> Result<(Vec<(String, i64)>, bool), StoreError> {
-    if q.by_rollups() {
-        let sums: Vec<String> =
-            STATUSES.iter().map(|status| format!("coalesce(sum({}), 0)::int8", q.columns("", status))).collect();
-        let mut query = QueryBuilder::new(format!("SELECT {} FROM {ROLLUPS}", sums.join(", ")));
-        q.push_rollups(&mut query);
-        let (sent, failed, pending, skipped): (i64, i64, i64, i64) = query.build_query_as().fetch_one(pg).await?;
-        let totals = STATUSES
-            .into_iter()
-            .zip([sent, failed, pending, skipped])
-            .filter(|(status, _)| q.filter.status.as_deref().is_none_or(|s| s == *status))
-            .filter(|(_, n)| *n != 0)
-            .map(|(status, n)| (status.to_owned(), n))
-            .collect();
-        return Ok((totals, false));
-    }
-    let mut query = QueryBuilder::new("SELECT status, count(*) FROM (SELECT status FROM instagram_reports");
-    q.push_rows(&mut query);
-    query.push(" LIMIT ").push_bind(COUNT_CAP + 1).push(") AS m GROUP BY status");
-    let mut totals: Vec<(String, i64)> = by_bitmap(pg, &mut query).await?;
-    totals.sort_by_key(|(status, _)| STATUSES.iter().position(|s| s == status));
-    let counted: i64 = totals.iter().map(|(_, n)| n).sum();
-    let capped = counted > COUNT_CAP;
-    if capped {
-        // The one beyond the cap only said there are more.
-        if let Some(last) = totals.iter_mut().max_by_key(|(_, n)| *n) {
-            last.1 -= 1;
-        }
-    }
-    Ok((totals, capped))
+/// One day's counts, per type (dm, comment) and status (in [`STATUSES`]' order): report rows,
+/// and interactions (a row's part 0, what the chart counts).
+#[derive(Clone, Copy, Debug, Default)]
+struct DayCounts {
+    rows: [[i64; 4]; 2],
+    first: [[i64; 4]; 2],
 }
 
-/// Interactions per day of the chart, zeros included.
-async fn chart(pg: &PgPool, q: &Query<'_>) -> Result<Vec<DayCount>, StoreError> {
-    let start = q.filter.days(q.today).0;
-    // The chart's oldest possible day: nothing before it is counted.
-    let window = q.filter.chart_days(q.today, Some(NaiveDate::MIN));
+/// What the filter adds up to: rows per status, the chart, and whether counting stopped at
+/// [`COUNT_CAP`] (a username or text filter). One pass over the rollups (or the matching rows)
+/// serves both.
+struct Counted {
+    totals: Vec<(String, i64)>,
+    capped: bool,
+    days: Vec<DayCount>,
+}
+
+async fn counts(pg: &PgPool, q: &Query<'_>) -> Result<Counted, StoreError> {
     let zone = q.zone.name().to_owned();
-    let since = |query: &mut QueryBuilder<'_, Postgres>, column: &str| {
-        if let Some(first) = window.first() {
-            query.push(format!(" AND {column} >= (CAST(")).push_bind(*first);
-            query.push(" AS date)::timestamp AT TIME ZONE ").push_bind(zone.clone()).push(")");
-        }
-    };
-    let counted: Vec<(NaiveDate, i64, i64)> = if q.by_rollups() {
-        // Interactions (part 0), of the filter's status or of all, per type.
-        let statuses: Vec<&str> = match q.filter.status.as_deref() {
-            Some(status) => STATUSES.iter().copied().filter(|s| *s == status).collect(),
-            None => STATUSES.to_vec(),
-        };
-        let series = |kind: AutomationKind| -> String {
-            if q.filter.kind.is_some_and(|k| k != kind) {
-                return "0::int8".to_owned();
-            }
-            let columns: Vec<String> = statuses.iter().map(|s| format!("first_{}_{s}", kind.as_str())).collect();
-            format!("coalesce(sum({}), 0)::int8", columns.join(" + "))
-        };
+    let mut by_day: HashMap<NaiveDate, DayCounts> = HashMap::new();
+    let mut capped = false;
+    if q.by_rollups() {
+        let sums: Vec<String> = ROLLUP_COLUMNS.iter().map(|c| format!("coalesce(sum({c}), 0)::int8 AS {c}")).collect();
         let mut query = QueryBuilder::new("SELECT (hour AT TIME ZONE ");
-        query.push_bind(zone.clone()).push(format!(
-            ")::date AS day, {}, {} FROM {ROLLUPS}",
-            series(AutomationKind::Dm),
-            series(AutomationKind::Comment)
-        ));
+        query.push_bind(zone).push(format!(")::date AS day, {} FROM {ROLLUPS}", sums.join(", ")));
         q.push_rollups(&mut query);
-        since(&mut query, "hour");
         query.push(" GROUP BY day");
-        query.build_query_as().fetch_all(pg).await?
+        let rows: Vec<sqlx::postgres::PgRow> = query.build().fetch_all(pg).await?;
+        for row in rows {
+            use sqlx::Row as _;
+            let mut day = DayCounts::default();
+            for (i, column) in ROLLUP_COLUMNS.iter().enumerate() {
+                let n: i64 = row.try_get(*column)?;
+                let (kind, status) = ((i / 4) % 2, i % 4);
+                if i < 8 {
+                    day.rows[kind][status] = n;
+                } else {
+                    day.first[kind][status] = n;
+                }
+            }
+            by_day.insert(row.try_get("day")?, day);
+        }
+        // The rollups count every type and status: the filter's are kept.
+        let kinds: [bool; 2] = match q.filter.kind {
+            Some(AutomationKind::Dm) => [true, false],
+            Some(AutomationKind::Comment) => [false, true],
+            None => [true, true],
+        };
+        for day in by_day.values_mut() {
+            for (kind, kept) in kinds.iter().enumerate() {
+                for (status, name) in STATUSES.iter().enumerate() {
+                    if !kept || q.filter.status.as_deref().is_some_and(|s| s != *name) {
+                        day.rows[kind][status] = 0;
+                        day.first[kind][status] = 0;
+                    }
+                }
+            }
+        }
     } else {
         let mut query = QueryBuilder::new("SELECT (\"timestamp\" AT TIME ZONE ");
-        query.push_bind(zone.clone()).push(
-            ")::date AS day, count(*) FILTER (WHERE interaction_type = 'dm' AND part = 0), \
-             count(*) FILTER (WHERE interaction_type = 'comment' AND part = 0) \
-             FROM (SELECT \"timestamp\", interaction_type, part FROM instagram_reports",
+        query.push_bind(zone).push(
+            ")::date AS day, interaction_type, status, part = 0, count(*) \
+             FROM (SELECT \"timestamp\", interaction_type, status, part FROM instagram_reports",
         );
         q.push_rows(&mut query);
-        since(&mut query, "\"timestamp\"");
-        // Never more than the totals counted (beyond them there is no chart).
-        query.push(" LIMIT ").push_bind(COUNT_CAP + 1).push(") AS m GROUP BY day");
-        by_bitmap(pg, &mut query).await?
+        query.push(" LIMIT ").push_bind(COUNT_CAP + 1).push(") AS m GROUP BY 1, 2, 3, 4");
+        let rows: Vec<(NaiveDate, String, String, bool, i64)> = by_bitmap(pg, &mut query).await?;
+        capped = rows.iter().map(|r| r.4).sum::<i64>() > COUNT_CAP;
+        for (day, kind, status, first, n) in rows {
+            let kind = usize::from(kind == "comment");
+            let Some(status) = STATUSES.iter().position(|s| *s == status) else { continue };
+            let counts = by_day.entry(day).or_default();
+            counts.rows[kind][status] += n;
+            if first {
+                counts.first[kind][status] += n;
+            }
+        }
+    }
+    let mut totals: Vec<(String, i64)> = STATUSES
+        .iter()
+        .enumerate()
+        .map(|(status, name)| ((*name).to_owned(), by_day.values().map(|d| d.rows[0][status] + d.rows[1][status]).sum()))
+        .filter(|(_, n)| *n != 0)
+        .collect();
+    if capped {
+        // The one beyond the cap only said there are more.
+        if let Some(largest) = totals.iter_mut().max_by_key(|(_, n)| *n) {
+            largest.1 -= 1;
+        }
+    }
+    // Beyond the cap the page says the counts stopped; a chart would show a part only.
+    let days = if capped {
+        Vec::new()
+    } else {
+        // A period without a start charts from its first day with data.
+        let first_data = by_day.keys().min().copied();
+        let chart_days = match q.filter.days(q.today).0 {
+            Some(_) => q.filter.chart_days(q.today, None),
+            None => q.filter.chart_days(q.today, first_data),
+        };
+        chart_days
+            .into_iter()
+            .map(|day| {
+                let counts = by_day.get(&day).copied().unwrap_or_default();
+                DayCount { day, dm: counts.first[0].iter().sum(), comment: counts.first[1].iter().sum() }
+            })
+            .collect()
     };
-    // A period without a start charts from its first day with data.
-    let days = match start {
-        Some(_) => window,
-        None => q.filter.chart_days(q.today, counted.iter().map(|c| c.0).min()),
-    };
-    let by_day: HashMap<NaiveDate, (i64, i64)> = counted.into_iter().map(|(d, dm, c)| (d, (dm, c))).collect();
-    Ok(days
-        .into_iter()
-        .map(|day| {
-            let (dm, comment) = by_day.get(&day).copied().unwrap_or_default();
-            DayCount { day, dm, comment }
-        })
-        .collect())
+    Ok(Counted { totals, capped, days })
 }
 
 /// The rollups' counts: report rows per type and status, then interactions (part 0).
