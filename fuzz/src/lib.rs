@@ -274,7 +274,7 @@ pub fn csv(seed: u64, inputs: u64) -> Findings {
                 findings.fail(format!("a cell a spreadsheet would run: {cells:?}"));
             }
             let mut out = Vec::new();
-            if reports::write_record(&mut out, reports::Separator::Comma, &cells).is_err() {
+            if reports::write_record(&mut out, reports::Separator::Comma, cells.iter().map(|c| c.as_bytes())).is_err() {
                 findings.fail(format!("cannot write {cells:?}"));
                 return;
             }

@@ -35,11 +35,12 @@ pub async fn serve(state: AppState) -> std::io::Result<()> {
 
     // No Nagle: a page streams out in several writes, and a kept-alive client that delays its
     // ACK (40 ms on Linux) would otherwise hold every page's second write that long.
-    let listener = axum::serve::ListenerExt::tap_io(tokio::net::TcpListener::bind(state.config.listen_addr).await?, |tcp| {
-        if let Err(error) = tcp.set_nodelay(true) {
-            tracing::warn!("cannot turn Nagle's algorithm off on a connection: {error}");
-        }
-    });
+    let listener =
+        axum::serve::ListenerExt::tap_io(tokio::net::TcpListener::bind(state.config.listen_addr).await?, |tcp| {
+            if let Err(error) = tcp.set_nodelay(true) {
+                tracing::warn!("cannot turn Nagle's algorithm off on a connection: {error}");
+            }
+        });
     let public_url = state.config.public_url.clone();
     let app = router::build(state);
     tracing::info!(url = %public_url, "serving on {public_url}");

@@ -13,7 +13,10 @@ use crate::domain::{
 use chrono::{DateTime, NaiveDate, Utc};
 use futures_util::{Stream, StreamExt};
 use sqlx::{PgPool, Postgres, QueryBuilder};
-use std::collections::{HashMap, HashSet};
+use std::{
+    borrow::Cow,
+    collections::{HashMap, HashSet},
+};
 use uuid::Uuid;
 
 /// Whose reports a query may see.
@@ -450,8 +453,13 @@ async fn rows_at(
         let mut recent = QueryBuilder::new(format!("SELECT {COLUMNS} FROM (SELECT * FROM instagram_reports"));
         q.push_unsearched(&mut recent);
         let order = page(&mut recent, false);
-        recent.push(format!(" ORDER BY \"timestamp\" {order}, id {order} LIMIT {SEARCH_WINDOW}) AS r WHERE {SEARCHED} ILIKE "));
-        recent.push_bind(search.clone()).push(format!(" ORDER BY \"timestamp\" {order}, id {order} LIMIT ")).push_bind(limit);
+        recent.push(format!(
+            " ORDER BY \"timestamp\" {order}, id {order} LIMIT {SEARCH_WINDOW}) AS r WHERE {SEARCHED} ILIKE "
+        ));
+        recent
+            .push_bind(search.clone())
+            .push(format!(" ORDER BY \"timestamp\" {order}, id {order} LIMIT "))
+            .push_bind(limit);
         let rows: Vec<Row> = recent.build_query_as().fetch_all(pg).await?;
         if rows.len() > PAGE_ROWS {
             return Ok(rows.into_iter().map(|r| to_row(r, names)).collect());
@@ -568,7 +576,9 @@ async fn counts(pg: &PgPool, q: &Query<'_>) -> Result<Counted, StoreError> {
     let mut totals: Vec<(String, i64)> = STATUSES
         .iter()
         .enumerate()
-        .map(|(status, name)| ((*name).to_owned(), by_day.values().map(|d| d.rows[0][status] + d.rows[1][status]).sum()))
+        .map(|(status, name)| {
+            ((*name).to_owned(), by_day.values().map(|d| d.rows[0][status] + d.rows[1][status]).sum())
+        })
         .filter(|(_, n)| *n != 0)
         .collect();
     if capped {
@@ -621,16 +631,14 @@ const ROLLUP_COLUMNS: [&str; 16] = [
 /// Folds the deltas into the rollups, in one statement: a reader sees either both or neither.
 /// One process at a time (the scheduled job); concurrent writers' deltas wait for the next fold.
 pub async fn fold_rollups(pg: &PgPool) -> Result<u64, StoreError> {
-    let done = sqlx::query(
-        &format!(
-            "WITH moved AS (DELETE FROM report_rollup_deltas RETURNING *)
+    let done = sqlx::query(&format!(
+        "WITH moved AS (DELETE FROM report_rollup_deltas RETURNING *)
              INSERT INTO report_rollups AS r
              SELECT user_id, instance_id, hour, automation_id, {sums} FROM moved GROUP BY 1, 2, 3, 4
              ON CONFLICT ON CONSTRAINT report_rollups_key DO UPDATE SET {sets}",
-            sums = ROLLUP_COLUMNS.iter().map(|c| format!("sum({c})")).collect::<Vec<_>>().join(", "),
-            sets = ROLLUP_COLUMNS.iter().map(|c| format!("{c} = r.{c} + excluded.{c}")).collect::<Vec<_>>().join(", "),
-        ),
-    )
+        sums = ROLLUP_COLUMNS.iter().map(|c| format!("sum({c})")).collect::<Vec<_>>().join(", "),
+        sets = ROLLUP_COLUMNS.iter().map(|c| format!("{c} = r.{c} + excluded.{c}")).collect::<Vec<_>>().join(", "),
+    ))
     .execute(pg)
     .await?;
     Ok(done.rows_affected())
@@ -678,12 +686,14 @@ pub const CSV_HEADER: [&str; 13] = [
 ];
 
 /// A row as CSV cells: ISO-8601 UTC times, and a leading `'` on cells a spreadsheet would run
-/// as a formula.
-pub fn csv_cells(row: &ReportRow) -> [String; 13] {
-    let cell = |value: Option<&str>| defuse(value.unwrap_or_default());
+/// as a formula. Borrowed where they can be: an export writes a million of them.
+pub fn csv_cells(row: &ReportRow) -> [Cow<'_, str>; 13] {
+    fn cell(value: Option<&str>) -> Cow<'_, str> {
+        defuse(value.unwrap_or_default())
+    }
     [
-        row.at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-        row.kind.as_str().to_owned(),
+        Cow::Owned(row.at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
+        Cow::Borrowed(row.kind.as_str()),
         cell(row.instance_name.as_deref().or(Some(&row.instance_id))),
         cell(row.comment_id.as_deref()),
         cell(Some(&row.user_id_instagram)),
@@ -691,18 +701,18 @@ pub fn csv_cells(row: &ReportRow) -> [String; 13] {
         cell(row.username.as_deref()),
         cell(row.text.as_deref()),
         cell(row.reply.as_deref()),
-        row.reply_part().unwrap_or_default().to_owned(),
-        row.status.clone(),
+        Cow::Borrowed(row.reply_part().unwrap_or_default()),
+        Cow::Borrowed(row.status.as_str()),
         cell(row.error.as_deref()),
-        row.id.clone(),
+        Cow::Borrowed(row.id.as_str()),
     ]
 }
 
-fn defuse(value: &str) -> String {
+fn defuse(value: &str) -> Cow<'_, str> {
     if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{value}")
+        Cow::Owned(format!("'{value}"))
     } else {
-        value.to_owned()
+        Cow::Borrowed(value)
     }
 }
 
@@ -811,7 +821,7 @@ mod tests {
 
     fn csv_of(row: &ReportRow) -> String {
         let mut out = Vec::new();
-        write_record(&mut out, Separator::Comma, csv_cells(row)).expect("writes");
+        write_record(&mut out, Separator::Comma, csv_cells(row).iter().map(|c| c.as_bytes())).expect("writes");
         String::from_utf8(out).expect("utf-8")
     }
 

@@ -72,7 +72,10 @@ pub async fn export(State(state): State<AppState>, headers: HeaderMap, RawQuery(
         while failed.is_none() {
             match rows.next().await {
                 None => break,
-                Some(Ok(row)) => failed = writer.record(reports::csv_cells(&row)).err().map(|e| e.to_string()),
+                Some(Ok(row)) => {
+                    let cells = reports::csv_cells(&row);
+                    failed = writer.record(cells.iter().map(|c| c.as_bytes())).err().map(|e| e.to_string());
+                }
                 Some(Err(error)) => failed = Some(error.to_string()),
             }
             if writer.pending() >= CHUNK {

@@ -274,11 +274,18 @@ async fn a_search_with_more_matches_than_it_counts_says_so_and_draws_no_chart() 
     let rare = page(&app, &ana, "period=all&q=frete").await;
     assert_eq!(rare["capped"], false);
     assert_eq!(totals(&rare), counted(&app, "interaction_text ILIKE '%frete%'").await);
-    let charted: i64 = rare["days"].as_array().expect("days").iter().map(|d| d["dm"].as_i64().unwrap_or(0) + d["comment"].as_i64().unwrap_or(0)).sum();
-    let first_parts: i64 = sqlx::query_scalar("SELECT count(*) FROM instagram_reports WHERE interaction_text ILIKE '%frete%' AND part = 0")
-        .fetch_one(&app.state.pg)
-        .await
-        .expect("count");
+    let charted: i64 = rare["days"]
+        .as_array()
+        .expect("days")
+        .iter()
+        .map(|d| d["dm"].as_i64().unwrap_or(0) + d["comment"].as_i64().unwrap_or(0))
+        .sum();
+    let first_parts: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM instagram_reports WHERE interaction_text ILIKE '%frete%' AND part = 0",
+    )
+    .fetch_one(&app.state.pg)
+    .await
+    .expect("count");
     assert_eq!(charted, first_parts, "the chart counts interactions, not the second part of an answer");
 }
 
