@@ -67,3 +67,20 @@ test("an automation built in the browser answers a follower, live in the reports
   expect(lines).toHaveLength(2);
   expect(lines[1]).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z,dm,Café,,\d+,,maria\.souza,Qual o preço do café\?,Oi maria\.souza! O cappuccino custa R\$ 9\.,dm,sent,,/);
 });
+
+test.describe("in another time zone", () => {
+  test.use({ timezoneId: "Asia/Tokyo" });
+
+  test("the reports count the reader's days: the browser's zone reaches the server and stays", async ({ page }) => {
+    await signUp(page, uniqueEmail("fuso"));
+    await page.goto("/reports?period=7d");
+    await hydrated(page);
+    // Before the browser said where it is, pt-BR counted São Paulo's days; then the page asks again.
+    await expect(page.locator("figure.chart figcaption")).toContainText("Asia/Tokyo");
+    const cookies = await page.context().cookies();
+    expect(decodeURIComponent(cookies.find((c) => c.name === "ic_tz")?.value ?? "")).toBe("Asia/Tokyo");
+    // Rendered on the server from the cookie from then on, without JavaScript's help.
+    const html = await (await page.request.get("/reports?period=7d")).text();
+    expect(html).toContain("Asia/Tokyo");
+  });
+});

@@ -94,11 +94,13 @@ async fn sweep(state: AppState) -> Result<(), String> {
         Err(error) => return Err(format!("session sweep failed: {error}")),
     }
     oauth_states::delete_stale(&state.pg).await.map_err(|error| format!("OAuth state sweep failed: {error}"))?;
-    match app::backend::connect::abandon_stale(&state).await {
-        Ok(0) => Ok(()),
-        Ok(n) => Ok(tracing::info!(instances.abandoned = n, "{n} connections never came back from Meta")),
-        Err(error) => Err(format!("abandoned connection sweep failed: {error}")),
+    let abandoned = app::backend::connect::abandon_stale(&state)
+        .await
+        .map_err(|error| format!("abandoned connection sweep failed: {error}"))?;
+    if abandoned > 0 {
+        tracing::info!(instances.abandoned = abandoned, "{abandoned} connections never came back from Meta");
     }
+    Ok(())
 }
 
 /// Renews long-lived tokens before they expire.

@@ -416,7 +416,7 @@ fn Chart(days: Vec<DayCount>, zone: String, locale: Locale) -> impl IntoView {
     const BAR: i64 = 10;
     const STEP: i64 = 2 * BAR + 6;
     let caption = view! {
-        <figcaption>{locale.t(Key::ChartTitle)} <small class="muted">"(" {locale.t(Key::ChartZone)} " " {zone.clone()} ")"</small></figcaption>
+        <figcaption>{locale.t(Key::ChartTitle)} " " <small class="muted">"(" {locale.t(Key::ChartZone)} " " {zone.clone()} ")"</small></figcaption>
     };
     if days.iter().all(|d| d.dm == 0 && d.comment == 0) {
         return view! { <figure class="chart">{caption}<p class="muted">{locale.t(Key::ChartEmpty)}</p></figure> }
@@ -463,9 +463,9 @@ fn Chart(days: Vec<DayCount>, zone: String, locale: Locale) -> impl IntoView {
     view! {
         <figure class="chart">
             {caption}
+            <p class="chart-y-title muted" aria-hidden="true">{locale.t(Key::ChartAxisCount)}</p>
             <div class="chart-body">
                 <div class="chart-y" aria-hidden="true">
-                    <span class="chart-y-title">{locale.t(Key::ChartAxisCount)}</span>
                     <span>{locale.number(peak)}</span>
                     <span>{locale.number(peak / 2)}</span>
                     <span>"0"</span>
