@@ -61,7 +61,7 @@ pub async fn caller(state: &AppState, headers: &HeaderMap) -> Result<Option<Sign
 
 /// The caller of one page render, looked up once however many server functions the page calls
 /// (each would otherwise read the session and the user again). Provided per request by the
-/// router for pages; a server function called over HTTP has none and looks its caller up.
+/// router; a server function called over HTTP ignores it, looks its caller up and counts the call.
 #[derive(Clone, Default)]
 pub struct RenderCaller(std::sync::Arc<tokio::sync::OnceCell<Option<SignedIn>>>);
 
@@ -70,12 +70,15 @@ pub struct RenderCaller(std::sync::Arc<tokio::sync::OnceCell<Option<SignedIn>>>)
 pub async fn current() -> Result<Option<SignedIn>, AppError> {
     let Some(parts) = leptos::prelude::use_context::<Parts>() else { return Ok(None) };
     let state = super::state();
-    if let Some(memo) = leptos::prelude::use_context::<RenderCaller>() {
+    // The router's per-request context reaches server functions called over HTTP too: those
+    // are counted one by one, never memoised.
+    let over_http = parts.uri.path().starts_with("/api/");
+    if let Some(memo) = leptos::prelude::use_context::<RenderCaller>().filter(|_| !over_http) {
         return memo.0.get_or_try_init(|| caller(&state, &parts.headers)).await.cloned();
     }
     let who = caller(&state, &parts.headers).await?;
     if let Some(who) = &who {
-        if parts.uri.path().starts_with("/api/") {
+        if over_http {
             let quota = Quota::per_minute(state.config.limits.calls_per_user_per_minute);
             rate_limit::enforce(&state, "calls", &who.user_id().to_hex(), quota).await?;
         }

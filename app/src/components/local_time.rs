@@ -7,8 +7,12 @@ use leptos::prelude::*;
 pub fn LocalTime(
     /// The moment to show.
     at: DateTime<Utc>,
+    /// The day only (a creation date, an expiry), without the time.
+    #[prop(optional)]
+    date_only: bool,
 ) -> impl IntoView {
-    let (text, set_text) = signal(at.format("%Y-%m-%d %H:%M UTC").to_string());
+    let server_format = if date_only { "%Y-%m-%d" } else { "%Y-%m-%d %H:%M UTC" };
+    let (text, set_text) = signal(at.format(server_format).to_string());
     #[cfg(feature = "hydrate")]
     {
         let tag = crate::use_locale().tag();
@@ -17,8 +21,10 @@ pub fn LocalTime(
             let millis = at.timestamp_millis() as f64;
             let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(millis));
             let options = js_sys::Object::new();
-            for (key, value) in [("dateStyle", "short"), ("timeStyle", "medium")] {
-                let _ = js_sys::Reflect::set(&options, &key.into(), &value.into());
+            let styles: &[(&str, &str)] =
+                if date_only { &[("dateStyle", "short")] } else { &[("dateStyle", "short"), ("timeStyle", "medium")] };
+            for (key, value) in styles {
+                let _ = js_sys::Reflect::set(&options, &(*key).into(), &(*value).into());
             }
             set_text.set(String::from(date.to_locale_string(tag, &options)));
         });

@@ -189,7 +189,10 @@ fn InstanceTable(list: Vec<AdminInstance>, locale: Locale, actions: AdminActions
                                 <td class:warning=card.token_expires_soon>
                                     {card.token_expires_at.map(|at| at.format("%Y-%m-%d").to_string()).unwrap_or_else(|| "—".into())}
                                 </td>
-                                <td>{card.last_event_at.map(|at| at.format("%Y-%m-%d %H:%M").to_string()).unwrap_or_else(|| "—".into())}</td>
+                                <td>{match card.last_event_at {
+                                    Some(at) => view! { <LocalTime at/> }.into_any(),
+                                    None => "—".into_any(),
+                                }}</td>
                                 <td>
                                     <ActionForm action=actions.disconnect>
                                         <input type="hidden" name="id" value=id_a/>
@@ -314,7 +317,7 @@ fn UserTable(users: Vec<UserSummary>, locale: Locale) -> impl IntoView {
                             <td>{u.name}</td>
                             <td>{locale.t(if u.role == Role::Admin { Key::RoleAdmin } else { Key::RoleUser })}</td>
                             <td>{locale.t(if u.premium { Key::Yes } else { Key::No })}</td>
-                            <td>{u.created_at.format("%Y-%m-%d").to_string()}</td>
+                            <td><LocalTime at=u.created_at date_only=true/></td>
                         </tr>
                     }).collect_view()}
                 </tbody>

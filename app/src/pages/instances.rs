@@ -221,14 +221,17 @@ fn InstanceCardView(
                     <dt>{locale.t(Key::TokenExpires)}</dt>
                     <dd class:warning=card.token_expires_soon>
                         {card.token_days_left.map(|days| format!("{} {days} {} · ", locale.t(Key::InDays), locale.t(Key::Days)))}
-                        {at.format("%Y-%m-%d").to_string()}
+                        <LocalTime at date_only=true/>
                         {card.token_expires_soon.then(|| view! { " · " {locale.t(Key::TokenExpiresSoon)} })}
                     </dd>
                 })}
                 <dt>{locale.t(Key::CreatedOn)}</dt>
-                <dd>{card.created_at.format("%Y-%m-%d").to_string()}</dd>
+                <dd><LocalTime at=card.created_at date_only=true/></dd>
                 <dt>{locale.t(Key::LastEvent)}</dt>
-                <dd>{card.last_event_at.map_or_else(|| locale.t(Key::NoEventsYet).to_owned(), |at| at.format("%Y-%m-%d %H:%M UTC").to_string())}</dd>
+                <dd>{match card.last_event_at {
+                    Some(at) => view! { <LocalTime at/> }.into_any(),
+                    None => locale.t(Key::NoEventsYet).into_any(),
+                }}</dd>
             </dl>
             <div class="card-actions">
                 <ActionForm action=reconnect attr:class="inline">
