@@ -26,15 +26,7 @@ const CLIENTS: usize = 16;
 pub async fn run(args: &Args, pg: &PgPool, rows: i64) -> Result<(), String> {
     let app = args.app.first().ok_or("no --app")?.clone();
     let client = setup::sign_up(&app, &args.mail_api, 0).await?;
-    let me: Value = client
-        .get(format!("{app}/api/me"))
-        .header("accept", "application/json")
-        .send()
-        .await
-        .map_err(err)?
-        .json()
-        .await
-        .map_err(err)?;
+    let me = get_json(&client, &format!("{app}/api/me"), &[]).await?;
     let user = me["id"].as_str().ok_or("who am I?")?.to_owned();
 
     let seeded: i64 = sqlx::query_scalar("SELECT count(*) FROM instagram_reports WHERE user_id = $1")
@@ -59,16 +51,7 @@ pub async fn run(args: &Args, pg: &PgPool, rows: i64) -> Result<(), String> {
         println!("{}", timing.line(&name));
         figures.push(json!({ "what": "api", "filter": name, "query": query, "ms": timing.json() }));
     }
-    let first: Value = client
-        .get(format!("{app}/api/reports"))
-        .query(&[("query", "period=all")])
-        .header("accept", "application/json")
-        .send()
-        .await
-        .map_err(err)?
-        .json()
-        .await
-        .map_err(err)?;
+    let first = get_json(&client, &format!("{app}/api/reports"), &[("query", "period=all")]).await?;
     if let Some(cursor) = first["older"].as_str() {
         let timing =
             sequential(&client, &format!("{app}/api/reports"), &[("query", "period=all"), ("cursor", cursor)]).await?;
@@ -291,6 +274,11 @@ async fn concurrent(client: &Client, url: &str, length: Duration) -> Result<(f64
     }
     let rate = all.len() as f64 / started.elapsed().as_secs_f64();
     Ok((rate, Timing::new(all)))
+}
+
+async fn get_json(client: &Client, url: &str, query: &[(&str, &str)]) -> Result<Value, String> {
+    let response = client.get(url).query(query).header("accept", "application/json").send().await.map_err(err)?;
+    response.json().await.map_err(err)
 }
 
 /// The process's peak resident memory (VmHWM), in KiB.

@@ -25,15 +25,7 @@ pub async fn start(state: &AppState, who: &SignedIn, name: &str) -> Result<Strin
     let suffix: String =
         rand::thread_rng().sample_iter(&Alphanumeric).take(6).map(|c| char::from(c).to_ascii_lowercase()).collect();
     let doc = InstanceDoc::new(who.user_id(), instance_slug(&name, &suffix), name);
-    // Counting and inserting under a lock of this user, held in PostgreSQL so every process
-    // honours it: concurrent creates cannot all see room under the quota.
-    let mut lock = state.pg.begin().await.map_err(StoreError::from)?;
-    sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
-        .bind(format!("instance-quota:{}", who.user_id().to_hex()))
-        .execute(&mut *lock)
-        .await
-        .map_err(StoreError::from)?;
-    check_quota(state, who, None).await?;
+    let lock = hold_quota(state, who, None).await?;
     instances::insert(&state.mongo, &doc).await?;
     lock.commit().await.map_err(StoreError::from)?;
     authorize(state, who, &doc).await
@@ -44,35 +36,41 @@ pub async fn start(state: &AppState, who: &SignedIn, name: &str) -> Result<Strin
 /// connected instance stops holding a place of the free quota.
 pub const CONNECT_TIMEOUT: chrono::Duration = oauth_states::LIFETIME;
 
-/// Refuses a free user who already holds the quota (`except`: the instance being reconnected).
-async fn check_quota(state: &AppState, who: &SignedIn, except: Option<ObjectId>) -> Result<(), AppError> {
-    if who.user().premium {
-        return Ok(());
+/// Refuses a free user who already holds the quota (`except`: the instance being reconnected);
+/// else a lock of this user, held in PostgreSQL so every process honours it until it commits:
+/// concurrent creates cannot all see room under the quota.
+async fn hold_quota(
+    state: &AppState,
+    who: &SignedIn,
+    except: Option<ObjectId>,
+) -> Result<sqlx::Transaction<'static, sqlx::Postgres>, AppError> {
+    let mut lock = state.pg.begin().await.map_err(StoreError::from)?;
+    sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
+        .bind(format!("instance-quota:{}", who.user_id().to_hex()))
+        .execute(&mut *lock)
+        .await
+        .map_err(StoreError::from)?;
+    if !who.user().premium {
+        let abandoned_before = DateTime::from_millis((chrono::Utc::now() - CONNECT_TIMEOUT).timestamp_millis());
+        let held = instances::count_for_owner(&state.mongo, who.user_id(), abandoned_before, except).await?;
+        if held >= u64::from(state.config.free_instance_quota) {
+            return Err(AppError::invalid("name", "quota"));
+        }
     }
-    let abandoned_before = DateTime::from_millis((chrono::Utc::now() - CONNECT_TIMEOUT).timestamp_millis());
-    let held = instances::count_for_owner(&state.mongo, who.user_id(), abandoned_before, except).await?;
-    if held >= u64::from(state.config.free_instance_quota) {
-        return Err(AppError::invalid("name", "quota"));
-    }
-    Ok(())
+    Ok(lock)
 }
 
 /// Runs Business Login again for an existing instance of the caller. One that never connected
 /// (and may have stopped holding a place of the quota) needs a free place again.
 pub async fn reconnect(state: &AppState, who: &SignedIn, instance_id: &str) -> Result<String, AppError> {
     let doc = instances::find_for_owner(&state.mongo, who.user_id(), instance_id).await?;
-    if doc.instagram_account_id.is_none() {
-        let mut lock = state.pg.begin().await.map_err(StoreError::from)?;
-        sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
-            .bind(format!("instance-quota:{}", who.user_id().to_hex()))
-            .execute(&mut *lock)
-            .await
-            .map_err(StoreError::from)?;
-        check_quota(state, who, Some(doc.id)).await?;
-        super::instances::change_status(state, &doc, InstanceStatus::Connecting, None).await?;
+    let lock = match doc.instagram_account_id {
+        None => Some(hold_quota(state, who, Some(doc.id)).await?),
+        Some(_) => None,
+    };
+    super::instances::change_status(state, &doc, InstanceStatus::Connecting, None).await?;
+    if let Some(lock) = lock {
         lock.commit().await.map_err(StoreError::from)?;
-    } else {
-        super::instances::change_status(state, &doc, InstanceStatus::Connecting, None).await?;
     }
     authorize(state, who, &doc).await
 }

@@ -425,51 +425,43 @@ async fn rows_at(
     names: &HashMap<String, String>,
 ) -> Result<(Vec<ReportRow>, Option<String>, Option<String>), StoreError> {
     let fetch = |position: Position| async move {
-        // Keyset condition and order; for a text search, first among the most recent rows of
-        // the other filters (a common word fills a page there), then through the trigram
-        // index (a rare one, which walking the time order would look for in every row).
-        let page = |query: &mut QueryBuilder<'_, Postgres>, qualified: bool| {
-            let column = |name: &str| if qualified { format!("r.{name}") } else { name.to_owned() };
+        // The keyset condition; the order it pages in.
+        let page = |query: &mut QueryBuilder<'_, Postgres>| {
             let (op, order) = match position {
                 Position::Newest => (None, "DESC"),
                 Position::Older(..) => (Some("<"), "DESC"),
                 Position::Newer(..) => (Some(">"), "ASC"),
             };
             if let (Some(op), Position::Older(at, id) | Position::Newer(at, id)) = (op, position) {
-                query.push(format!(" AND ({}, {}) {op} (", column("\"timestamp\""), column("id")));
-                query.push_bind(at).push(", ").push_bind(id).push(")");
+                query.push(format!(" AND (\"timestamp\", id) {op} (")).push_bind(at).push(", ").push_bind(id).push(")");
             }
-            order
+            format!(" ORDER BY \"timestamp\" {order}, id {order} LIMIT ")
         };
         let limit = i64::try_from(PAGE_ROWS + 1).unwrap_or(i64::MAX);
-        let Some(search) = q.search_pattern() else {
-            let mut query = QueryBuilder::new(format!("SELECT {COLUMNS} FROM instagram_reports"));
-            q.push_rows(&mut query);
-            let order = page(&mut query, false);
-            query.push(format!(" ORDER BY \"timestamp\" {order}, id {order} LIMIT ")).push_bind(limit);
-            let rows: Vec<Row> = query.build_query_as().fetch_all(pg).await?;
-            return Ok::<_, StoreError>(rows.into_iter().map(|r| to_row(r, names)).collect::<Vec<_>>());
-        };
-        let mut recent = QueryBuilder::new(format!("SELECT {COLUMNS} FROM (SELECT * FROM instagram_reports"));
-        q.push_unsearched(&mut recent);
-        let order = page(&mut recent, false);
-        recent.push(format!(
-            " ORDER BY \"timestamp\" {order}, id {order} LIMIT {SEARCH_WINDOW}) AS r WHERE {SEARCHED} ILIKE "
-        ));
-        recent
-            .push_bind(search.clone())
-            .push(format!(" ORDER BY \"timestamp\" {order}, id {order} LIMIT "))
-            .push_bind(limit);
-        let rows: Vec<Row> = recent.build_query_as().fetch_all(pg).await?;
-        if rows.len() > PAGE_ROWS {
-            return Ok(rows.into_iter().map(|r| to_row(r, names)).collect());
-        }
         let mut query = QueryBuilder::new(format!("SELECT {COLUMNS} FROM instagram_reports"));
         q.push_rows(&mut query);
-        let order = page(&mut query, false);
-        query.push(format!(" ORDER BY \"timestamp\" {order}, id {order} LIMIT ")).push_bind(limit);
-        let rows: Vec<Row> = by_bitmap(pg, &mut query).await?;
-        Ok(rows.into_iter().map(|r| to_row(r, names)).collect())
+        let order = page(&mut query);
+        query.push(order).push_bind(limit);
+        let rows: Vec<Row> = match q.search_pattern() {
+            None => query.build_query_as().fetch_all(pg).await?,
+            // A text search looks first among the most recent rows of the other filters (a
+            // common word fills a page there), then through the trigram index (a rare one,
+            // which walking the time order would look for in every row).
+            Some(search) => {
+                let mut recent = QueryBuilder::new(format!("SELECT {COLUMNS} FROM (SELECT * FROM instagram_reports"));
+                q.push_unsearched(&mut recent);
+                let order = page(&mut recent);
+                recent.push(format!("{order}{SEARCH_WINDOW}) AS r WHERE {SEARCHED} ILIKE ")).push_bind(search);
+                recent.push(order).push_bind(limit);
+                let rows: Vec<Row> = recent.build_query_as().fetch_all(pg).await?;
+                if rows.len() > PAGE_ROWS {
+                    rows
+                } else {
+                    by_bitmap(pg, &mut query).await?
+                }
+            }
+        };
+        Ok::<_, StoreError>(rows.into_iter().map(|r| to_row(r, names)).collect::<Vec<_>>())
     };
     let mut rows = fetch(position).await?;
     let more = rows.len() > PAGE_ROWS;
