@@ -37,7 +37,7 @@ async fn main() -> ExitCode {
         }
     };
     let outcome = match command {
-        Command::Serve => server::serve(state).await.map_err(|e| e.to_string()),
+        Command::Serve => server::serve(state).await,
         Command::Migrate => {
             tracing::info!("migrations and indexes are up to date");
             Ok(())

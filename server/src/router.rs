@@ -31,6 +31,7 @@ pub fn plain_routes(webhook_max_bytes: usize) -> Vec<(&'static str, MethodRouter
     vec![
         ("/healthz", get(health::live)),
         ("/readyz", get(health::ready)),
+        ("/metrics", get(crate::metrics::with_token)),
         ("/locale/{tag}", get(locale::switch)),
         ("/api/instagram/callback", get(instagram::callback)),
         ("/ws", get(live_ws::upgrade)),

@@ -184,7 +184,7 @@ fn set_cookie(value: String) {
     }
 }
 
-/// The client's address: the peer, or the last `X-Forwarded-For` hop when configured behind a proxy.
+/// The client's address: the peer, or what our own proxies say in `X-Forwarded-For`.
 pub fn client_ip(config: &Config, parts: &Parts) -> Option<IpAddr> {
     let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|ConnectInfo(addr)| addr.ip());
     client_ip_of(config, &parts.headers, peer)
@@ -192,13 +192,7 @@ pub fn client_ip(config: &Config, parts: &Parts) -> Option<IpAddr> {
 
 /// [`client_ip`] from a request's headers and its peer's address.
 pub fn client_ip_of(config: &Config, headers: &HeaderMap, peer: Option<IpAddr>) -> Option<IpAddr> {
-    if config.trust_forwarded_for {
-        let forwarded = headers.get("x-forwarded-for").and_then(|v| v.to_str().ok());
-        if let Some(ip) = forwarded.and_then(|v| v.rsplit(',').next()).and_then(|v| v.trim().parse().ok()) {
-            return Some(ip);
-        }
-    }
-    peer
+    config.trusted_proxies.client(headers, peer)
 }
 
 #[cfg(test)]

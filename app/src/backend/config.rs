@@ -2,6 +2,7 @@
 //!
 //! Every problem is reported as one line naming the variable and what it expects. Secrets have no
 //! defaults: `make run`'s demo mode generates them into an ignored file instead.
+use super::proxies::TrustedProxies;
 use base64::{engine::general_purpose::STANDARD, Engine};
 use secrecy::SecretString;
 use std::{collections::HashMap, fmt, net::SocketAddr};
@@ -111,6 +112,13 @@ impl fmt::Debug for TokenKeys {
     }
 }
 
+/// The PEM files of the server's own TLS.
+#[derive(Debug, Clone)]
+pub struct TlsFiles {
+    pub cert: std::path::PathBuf,
+    pub key: std::path::PathBuf,
+}
+
 #[derive(Debug, Clone)]
 pub struct Config {
     pub listen_addr: SocketAddr,
@@ -154,8 +162,16 @@ pub struct Config {
     /// and where the e-mail the app sent can be read; shown in a banner on every page.
     pub demo_sandbox_url: Option<String>,
     pub demo_mail_url: Option<String>,
-    /// Take the client address from `X-Forwarded-For` (only behind a proxy that sets it).
-    pub trust_forwarded_for: bool,
+    /// The reverse proxies whose `X-Forwarded-For` names the client (none: the peer is the client).
+    pub trusted_proxies: TrustedProxies,
+    /// The server terminates TLS itself with this certificate chain and key (PEM files).
+    pub tls: Option<TlsFiles>,
+    /// With TLS: a plain-HTTP address that only redirects to the public https URL.
+    pub http_redirect_addr: Option<SocketAddr>,
+    /// `/metrics` on the app's address, for a scraper sending `Authorization: Bearer <token>`.
+    pub metrics_token: Option<SecretString>,
+    /// `/metrics` on an address of its own, without a token (a private network or loopback).
+    pub metrics_addr: Option<SocketAddr>,
     pub log_json: bool,
 }
 
@@ -223,6 +239,26 @@ impl Config {
             sends_per_second: env.number_or("META_SENDS_PER_SECOND", 50)?.max(1),
             private_replies_per_hour: env.number_or("META_PRIVATE_REPLIES_PER_HOUR", 700)?.max(1),
         };
+        let tls = match (env.get("TLS_CERT_FILE"), env.get("TLS_KEY_FILE")) {
+            (Some(cert), Some(key)) if public_url.starts_with("https://") => {
+                Some(TlsFiles { cert: cert.into(), key: key.into() })
+            }
+            (Some(_), Some(_)) => {
+                return Err(ConfigError::Invalid { var: "PUBLIC_URL", expected: "an https:// URL when TLS is on" })
+            }
+            (None, None) => None,
+            (None, Some(_)) => {
+                return Err(ConfigError::Missing { var: "TLS_CERT_FILE", expected: "the certificate chain (PEM)" })
+            }
+            (Some(_), None) => {
+                return Err(ConfigError::Missing { var: "TLS_KEY_FILE", expected: "the private key (PEM)" })
+            }
+        };
+        let http_redirect_addr =
+            env.optional_parse("HTTP_REDIRECT_ADDR", "an address like 0.0.0.0:80", |v| v.parse().ok())?;
+        if http_redirect_addr.is_some() && tls.is_none() {
+            return Err(ConfigError::Missing { var: "TLS_CERT_FILE", expected: "TLS on, for HTTP_REDIRECT_ADDR" });
+        }
         Ok(Self {
             listen_addr: env
                 .parse_or("LISTEN_ADDR", "127.0.0.1:3000", "an address like 0.0.0.0:3000", |v| v.parse().ok())?,
@@ -279,7 +315,19 @@ impl Config {
             )?,
             demo_sandbox_url: env.optional_parse("DEMO_SANDBOX_URL", "the Meta sandbox's address", valid_url)?,
             demo_mail_url: env.optional_parse("DEMO_MAIL_URL", "the mail catcher's page", valid_url)?,
-            trust_forwarded_for: env.flag("TRUST_X_FORWARDED_FOR")?,
+            trusted_proxies: env
+                .optional_parse(
+                    "TRUSTED_PROXIES",
+                    "comma-separated addresses or networks of your reverse proxies, like 10.0.0.0/8,::1",
+                    TrustedProxies::parse,
+                )?
+                .unwrap_or_default(),
+            tls,
+            http_redirect_addr,
+            metrics_token: env.optional_parse("METRICS_TOKEN", "at least 16 characters", |v| {
+                (v.len() >= 16).then(|| SecretString::from(v.to_owned()))
+            })?,
+            metrics_addr: env.optional_parse("METRICS_ADDR", "an address like 127.0.0.1:9464", |v| v.parse().ok())?,
             log_json: env.parse_or("LOG_FORMAT", "text", "text or json", |v| match v {
                 "text" => Some(false),
                 "json" => Some(true),
@@ -358,14 +406,6 @@ impl Env<'_> {
     fn number_or(&self, var: &'static str, default: u32) -> Result<u32, ConfigError> {
         self.get(var)
             .map_or(Ok(default), |v| v.parse().map_err(|_| ConfigError::Invalid { var, expected: "a whole number" }))
-    }
-
-    fn flag(&self, var: &'static str) -> Result<bool, ConfigError> {
-        self.parse_or(var, "false", "true or false", |v| match v {
-            "true" | "1" => Some(true),
-            "false" | "0" => Some(false),
-            _ => None,
-        })
     }
 }
 
@@ -467,5 +507,30 @@ mod tests {
         let config = Config::from_vars(&vars).expect("valid");
         assert!(config.secure_cookies());
         assert_eq!(config.public_url, "https://insta.clerky.com.br");
+    }
+
+    #[test]
+    fn tls_needs_both_files_and_an_https_public_url() {
+        let mut vars = complete();
+        vars.insert("TLS_CERT_FILE".into(), "/etc/insta-clerky/cert.pem".into());
+        assert_eq!(
+            Config::from_vars(&vars).err().map(|e| e.to_string()).unwrap_or_default(),
+            "TLS_KEY_FILE is not set: expected the private key (PEM)"
+        );
+        vars.insert("TLS_KEY_FILE".into(), "/etc/insta-clerky/key.pem".into());
+        assert!(Config::from_vars(&vars).is_err(), "an http:// public URL with TLS on");
+        vars.insert("PUBLIC_URL".into(), "https://insta.clerky.com.br".into());
+        vars.insert("HTTP_REDIRECT_ADDR".into(), "0.0.0.0:80".into());
+        let config = Config::from_vars(&vars).expect("valid");
+        assert!(config.tls.is_some() && config.http_redirect_addr.is_some());
+        vars.remove("TLS_CERT_FILE");
+        vars.remove("TLS_KEY_FILE");
+        assert!(Config::from_vars(&vars).is_err(), "a redirect without TLS");
+    }
+
+    #[test]
+    fn trusted_proxies_are_checked_when_read() {
+        assert!(error_with("TRUSTED_PROXIES", Some("10.0.0.0/8, nonsense")).starts_with("TRUSTED_PROXIES is malformed"));
+        assert!(Config::from_vars(&complete()).expect("valid").trusted_proxies.is_empty());
     }
 }

@@ -45,6 +45,11 @@ pub fn session_cookie_name(config: &Config) -> &'static str {
     }
 }
 
+/// Compares secrets in time that does not depend on where they first differ.
+pub fn same_secret(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
 #[cfg(test)]
 mod tests {
     use super::origin;

@@ -3,6 +3,7 @@
 use app::backend::{
     auth,
     live::Broadcast,
+    measure::SocketOpen,
     rate_limit::{self, Quota},
     AppState,
 };
@@ -33,6 +34,7 @@ pub async fn upgrade(State(state): State<AppState>, headers: HeaderMap, upgrade:
 }
 
 async fn forward(state: AppState, mut socket: WebSocket, user_id: String, admin: bool) {
+    let _counted = SocketOpen::count();
     let mut events = state.live.subscribe();
     loop {
         tokio::select! {

@@ -3,10 +3,10 @@
 //! (Meta's dashboard holds one URL per app). Both share one path: check, store, answer 200; the
 //! workers route each entry to its instance by account id.
 use app::backend::{
-    auth,
+    auth, measure,
     meta::{events, signature},
     rate_limit::{self, Quota},
-    AppState,
+    security, AppState,
 };
 use axum::{
     body::Bytes,
@@ -54,17 +54,13 @@ async fn verify_instance(
 /// The challenge as the whole plain-text body when the mode and token are right; 403 otherwise.
 fn answer_handshake(state: &AppState, handshake: Handshake) -> Response {
     let expected = state.config.meta.verify_token.expose_secret().as_bytes();
-    let token_ok = handshake.verify_token.is_some_and(|t| constant_time_eq(t.as_bytes(), expected));
+    let token_ok = handshake.verify_token.is_some_and(|t| security::same_secret(t.as_bytes(), expected));
     match (handshake.mode.as_deref(), handshake.challenge) {
         (Some("subscribe"), Some(challenge)) if token_ok => {
             ([(axum::http::header::CONTENT_TYPE, "text/plain; charset=utf-8")], challenge).into_response()
         }
         _ => (StatusCode::FORBIDDEN, "verification failed").into_response(),
     }
-}
-
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 async fn receive_app(
@@ -96,22 +92,28 @@ async fn receive(
 ) -> Response {
     let signature = headers.get("x-hub-signature-256").and_then(|v| v.to_str().ok()).unwrap_or_default();
     if !signature::verify(&state.config.meta.webhook_secrets(), signature, &body) {
+        measure::delivery("unsigned");
         return refuse_unsigned(state, peer, headers).await;
     }
     // Lone surrogate escapes (half an emoji) are repaired, not refused: the rest is someone's data.
     if serde_json::from_slice::<serde::de::IgnoredAny>(&body).is_err() && events::json_value(&body).is_err() {
+        measure::delivery("invalid_json");
         return (StatusCode::BAD_REQUEST, "invalid JSON").into_response();
     }
     if let Some(name) = instance_name {
         match state.directory.instance_by_name(&state.mongo, name).await {
             Ok(Some(_)) => {}
-            Ok(None) => return (StatusCode::NOT_FOUND, "unknown instance").into_response(),
+            Ok(None) => {
+                measure::delivery("unknown_instance");
+                return (StatusCode::NOT_FOUND, "unknown instance").into_response();
+            }
             Err(error) => return unavailable(&error),
         }
     }
     match state.acceptor.accept(instance_name, body, signature).await {
         Ok(id) => {
             tracing::debug!(delivery.id = %id, "delivery {id} stored");
+            measure::delivery("stored");
             StatusCode::OK.into_response()
         }
         // Not stored, so not acknowledged: Meta delivers it again.
@@ -132,6 +134,7 @@ async fn refuse_unsigned(state: &AppState, peer: SocketAddr, headers: &HeaderMap
 }
 
 fn unavailable(error: &dyn std::fmt::Display) -> Response {
+    measure::delivery("not_stored");
     tracing::error!("webhook delivery not stored: {error}");
     (StatusCode::SERVICE_UNAVAILABLE, "try again").into_response()
 }

@@ -24,8 +24,10 @@ enum Access {
     Owner,
     /// Admins only.
     Admin,
+    /// The operators' metrics scraper, proven by the metrics token (a session is not enough).
+    Scraper,
 }
-use Access::{Admin, Meta, Owner, Public};
+use Access::{Admin, Meta, Owner, Public, Scraper};
 
 /// (method, path as the router names it, who, the form or query it is called with). `{instance}`,
 /// `{automation}` and `{name}` are the first tenant's instance id, automation id and instance name.
@@ -33,6 +35,7 @@ const MATRIX: &[(&str, &str, Access, &str)] = &[
     // Plain routes.
     ("GET", "/healthz", Public, ""),
     ("GET", "/readyz", Public, ""),
+    ("GET", "/metrics", Scraper, ""),
     ("GET", "/locale/{tag}", Public, ""),
     ("GET", "/api/instagram/callback", Owner, "code=abc&state=forged"),
     ("GET", "/ws", Owner, ""),
@@ -173,7 +176,10 @@ fn refused_anonymous(response: &Response) -> bool {
 
 #[tokio::test]
 async fn every_route_refuses_whoever_it_is_not_for() {
-    let Shop { app, meta: _meta, instance_id } = shop_with(|_| {}).await;
+    let Shop { app, meta: _meta, instance_id } = shop_with(|vars| {
+        vars.insert("METRICS_TOKEN".into(), "metrics-token-of-the-operators".into());
+    })
+    .await;
     let rename = app.post_form("/api/instances/rename", &[("id", &instance_id), ("name", "Loja da Ana")]).await;
     assert!(rename.status().as_u16() < 400);
     let shop = Shop { app, meta: _meta, instance_id };
@@ -208,6 +214,14 @@ async fn every_route_refuses_whoever_it_is_not_for() {
                 let response = call(&anonymous, method, &path, &params).await;
                 if response.status().is_server_error() {
                     failures.push(format!("{method} {path}: {} for anyone", response.status()));
+                }
+            }
+            Scraper => {
+                for (who, client) in [("anyone", &anonymous), ("a signed-in user", &bia)] {
+                    let response = call(client, method, &path, &params).await;
+                    if response.status() != 401 {
+                        failures.push(format!("{method} {path}: {} for {who}", response.status()));
+                    }
                 }
             }
             Meta => {

@@ -7,7 +7,7 @@ use tokio_tungstenite::tungstenite::{client::IntoClientRequest, http::HeaderValu
 
 type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
-async fn open(app: &TestApp, session: Option<&str>) -> Result<Socket, Error> {
+pub(crate) async fn open(app: &TestApp, session: Option<&str>) -> Result<Socket, Error> {
     open_from(app, session, None).await
 }
 
@@ -25,7 +25,7 @@ async fn open_from(app: &TestApp, session: Option<&str>, origin: Option<&str>) -
 }
 
 /// Signs up in `app`'s browser and returns the session token.
-async fn session(app: &TestApp, email: &str) -> String {
+pub(crate) async fn session(app: &TestApp, email: &str) -> String {
     let response = app.sign_up(email, "senha-forte-1").await;
     cookie_value(set_cookie(&response, "ic_session").expect("session cookie")).to_owned()
 }

@@ -14,6 +14,7 @@ mod send;
 pub use accept::{AcceptError, Acceptor};
 
 use super::{
+    measure,
     state::AppState,
     store::{
         pg::{
@@ -98,10 +99,17 @@ fn backoff(state: &AppState, attempt: i32) -> Duration {
 
 /// One intake step: a batch of fresh deliveries, or else one that failed before, alone.
 pub async fn intake_once(state: &AppState) -> Result<bool, StoreError> {
+    let started = std::time::Instant::now();
     if intake::run_batch(state, INTAKE_BATCH).await? > 0 {
+        measure::job("intake", started.elapsed());
         return Ok(true);
     }
-    intake::run_suspect(state).await
+    let started = std::time::Instant::now();
+    let ran = intake::run_suspect(state).await?;
+    if ran {
+        measure::job("intake_alone", started.elapsed());
+    }
+    Ok(ran)
 }
 
 /// One outbox step, start to end: claims what is due, sends it and records the outcomes.
@@ -120,7 +128,12 @@ async fn claim(state: &AppState) -> Result<Vec<Claimed>, StoreError> {
 
 /// One round of username look-ups.
 pub async fn lookup_once(state: &AppState) -> Result<usize, StoreError> {
-    people::lookup_round(state, LOOKUPS).await
+    let started = std::time::Instant::now();
+    let done = people::lookup_round(state, LOOKUPS).await?;
+    if done > 0 {
+        measure::job("lookups", started.elapsed());
+    }
+    Ok(done)
 }
 
 /// Runs every stage until nothing is left or what is next is further away than `patience`; for
@@ -232,8 +245,12 @@ async fn record_outcomes(state: AppState, mut received: mpsc::UnboundedReceiver<
         // The database may be down a moment; a reply left unrecorded is not lost (its lease runs
         // out and the ledger checks before sending again), but recording it spares that wait.
         for attempt in 1..=10_u64 {
+            let started = std::time::Instant::now();
             match outcomes::record(&state, &batch).await {
-                Ok(()) => break,
+                Ok(()) => {
+                    measure::job("record", started.elapsed());
+                    break;
+                }
                 Err(error) => {
                     tracing::warn!("cannot record {} reply outcomes (attempt {attempt}): {error}", batch.len());
                     tokio::time::sleep(Duration::from_millis(200 * attempt)).await;

@@ -3,6 +3,7 @@
 use super::{send::Started, Outcome};
 use crate::backend::{
     live::{self, Tally},
+    measure,
     state::AppState,
     store::{
         pg::{
@@ -104,5 +105,8 @@ pub(super) async fn record(state: &AppState, outcomes: &[Outcome]) -> Result<(),
     }
     live::notify(&mut tx, &tally.events()).await?;
     tx.commit().await?;
+    measure::replies("sent", settled_sent.len());
+    measure::replies("failed", settled_failed.len());
+    measure::replies("retry", retry_at.len());
     Ok(())
 }

@@ -28,6 +28,13 @@ use secrecy::SecretString;
 const PRIVATE_REPLY_USED: u64 = 2_534_025;
 
 pub(super) async fn send(state: &AppState, item: Claimed) -> Outcome {
+    let started = std::time::Instant::now();
+    let outcome = attempt(state, item).await;
+    crate::backend::measure::job("send", started.elapsed());
+    outcome
+}
+
+async fn attempt(state: &AppState, item: Claimed) -> Outcome {
     let instance = match ObjectId::parse_str(&item.instance_id) {
         Ok(oid) => state.directory.instance(&state.mongo, oid).await,
         Err(_) => Ok(None),

@@ -1,4 +1,5 @@
 //! Meta's failures, classified once: retry, reconnect, or give up (CONTRACT.md §12).
+use crate::backend::measure;
 use serde_json::Value;
 
 #[derive(Debug, Clone, thiserror::Error)]
@@ -78,9 +79,24 @@ impl MetaError {
     }
 }
 
-/// The JSON body of a successful answer, or the classified error.
-pub(super) async fn read(sent: Result<reqwest::Response, reqwest::Error>) -> Result<Value, MetaError> {
-    let response = sent.map_err(transport)?;
+/// Sends a call to `endpoint` (a name for the metrics, never the URL: it carries ids) and
+/// returns the JSON body of a successful answer, or the classified error.
+pub(super) async fn read(endpoint: &'static str, request: reqwest::RequestBuilder) -> Result<Value, MetaError> {
+    let started = std::time::Instant::now();
+    let answer = receive(request).await;
+    let status = match &answer {
+        Ok(_) => "200".to_owned(),
+        Err(MetaError::Api { status, .. }) => status.to_string(),
+        Err(MetaError::Timeout) => "timeout".to_owned(),
+        Err(MetaError::Transport(_)) => "unreachable".to_owned(),
+        Err(MetaError::Unexpected(_)) => "unexpected".to_owned(),
+    };
+    measure::graph_call(endpoint, status, started.elapsed());
+    answer
+}
+
+async fn receive(request: reqwest::RequestBuilder) -> Result<Value, MetaError> {
+    let response = request.send().await.map_err(transport)?;
     let status = response.status().as_u16();
     // Meta sends errors as text/javascript: parse the body as JSON whatever the content type.
     let text = response.text().await.map_err(transport)?;

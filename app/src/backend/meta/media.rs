@@ -16,7 +16,7 @@ impl MetaClient {
                 ("limit", "50"),
             ])
             .bearer_auth(token.expose_secret());
-        let answer = error::read(request.send().await).await?;
+        let answer = error::read("GET /{ig-id}/media", request).await?;
         let text = |item: &serde_json::Value, name: &str| item[name].as_str().map(str::to_owned);
         Ok(answer["data"]
             .as_array()
@@ -47,7 +47,7 @@ impl MetaClient {
             .get(self.graph(&format!("/{media_id}")))
             .query(&[("fields", "id,permalink")])
             .bearer_auth(token.expose_secret());
-        let answer = error::read(request.send().await).await?;
+        let answer = error::read("GET /{media-id}", request).await?;
         Ok(answer["permalink"].as_str().map(str::to_owned))
     }
 }

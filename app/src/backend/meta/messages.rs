@@ -39,7 +39,7 @@ impl MetaClient {
         };
         let body = json!({ "recipient": recipient, "message": message(text, extras, metadata) });
         let request = self.http.post(self.graph(&format!("/{ig_id}/messages"))).bearer_auth(token.expose_secret());
-        let answer = error::read(request.json(&body).send().await).await?;
+        let answer = error::read("POST /{ig-id}/messages", request.json(&body)).await?;
         let id = answer["message_id"].as_str().ok_or_else(|| MetaError::unexpected("no message_id"))?;
         Ok(Sent { id: id.to_owned() })
     }
@@ -54,7 +54,7 @@ impl MetaClient {
         text: &str,
     ) -> Result<Sent, MetaError> {
         let request = self.http.post(self.graph(&format!("/{comment_id}/replies"))).bearer_auth(token.expose_secret());
-        let answer = error::read(request.json(&json!({ "message": text })).send().await).await?;
+        let answer = error::read("POST /{comment-id}/replies", request.json(&json!({ "message": text }))).await?;
         let id = answer["id"].as_str().ok_or_else(|| MetaError::unexpected("no id"))?;
         Ok(Sent { id: id.to_owned() })
     }
@@ -73,7 +73,7 @@ impl MetaClient {
             .get(self.graph(&format!("/{comment_id}/replies")))
             .query(&[("fields", "id,text,from")])
             .bearer_auth(token.expose_secret());
-        let answer = error::read(request.send().await).await?;
+        let answer = error::read("GET /{comment-id}/replies", request).await?;
         let empty = Vec::new();
         let replies = answer["data"].as_array().unwrap_or(&empty);
         Ok(replies
@@ -92,7 +92,7 @@ impl MetaClient {
             .get(self.graph(&format!("/{igsid}")))
             .query(&[("fields", "username")])
             .bearer_auth(token.expose_secret());
-        let answer = error::read(request.send().await).await?;
+        let answer = error::read("GET /{igsid}", request).await?;
         Ok(answer["username"].as_str().map(str::to_owned))
     }
 }

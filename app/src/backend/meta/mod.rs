@@ -88,7 +88,7 @@ impl MetaClient {
             ("code", code),
         ];
         let url = format!("{}/oauth/access_token", self.config.api_base_url);
-        let body = error::read(self.http.post(url).form(&form).send().await).await?;
+        let body = error::read("POST /oauth/access_token", self.http.post(url).form(&form)).await?;
         let fields = body["data"].get(0).unwrap_or(&body);
         let token = fields["access_token"].as_str().ok_or_else(|| MetaError::unexpected("no access_token"))?;
         let permissions = match &fields["permissions"] {
@@ -107,14 +107,14 @@ impl MetaClient {
             ("access_token", short.expose_secret()),
         ];
         let url = format!("{}/access_token", self.config.graph_base_url);
-        long_lived_from(error::read(self.http.get(url).query(&query).send().await).await?)
+        long_lived_from(error::read("GET /access_token", self.http.get(url).query(&query)).await?)
     }
 
     /// A new long-lived token for one at least 24 hours old and not expired (CONTRACT.md §4).
     pub async fn refresh(&self, long: &SecretString) -> Result<LongLived, MetaError> {
         let query = [("grant_type", "ig_refresh_token"), ("access_token", long.expose_secret())];
         let url = format!("{}/refresh_access_token", self.config.graph_base_url);
-        long_lived_from(error::read(self.http.get(url).query(&query).send().await).await?)
+        long_lived_from(error::read("GET /refresh_access_token", self.http.get(url).query(&query)).await?)
     }
 
     /// The account behind a token (CONTRACT.md §5).
@@ -124,7 +124,7 @@ impl MetaClient {
             .get(self.graph("/me"))
             .query(&[("fields", "user_id,username,name,profile_picture_url,account_type")])
             .bearer_auth(token.expose_secret());
-        let body = error::read(request.send().await).await?;
+        let body = error::read("GET /me", request).await?;
         let fields = body["data"].get(0).unwrap_or(&body);
         let ig_id = match &fields["user_id"] {
             Value::String(id) => id.clone(),
@@ -147,7 +147,7 @@ impl MetaClient {
             .post(self.graph("/me/subscribed_apps"))
             .query(&[("subscribed_fields", WEBHOOK_FIELDS)])
             .bearer_auth(token.expose_secret());
-        let body = error::read(request.send().await).await?;
+        let body = error::read("POST /me/subscribed_apps", request).await?;
         if body["success"] == Value::Bool(true) {
             Ok(())
         } else {
@@ -176,7 +176,11 @@ impl MetaClient {
                 "ice_breakers": [{ "call_to_actions": actions, "locale": "default" }],
             }))
         };
-        let body = error::read(request.bearer_auth(token.expose_secret()).send().await).await?;
+        let body = error::read(
+            if questions.is_empty() { "DELETE /{ig-id}/messenger_profile" } else { "POST /{ig-id}/messenger_profile" },
+            request.bearer_auth(token.expose_secret()),
+        )
+        .await?;
         if body["success"] == Value::Bool(true) {
             Ok(())
         } else {
@@ -187,7 +191,7 @@ impl MetaClient {
     /// Stops Meta delivering the account's events to this app (`DELETE /me/subscribed_apps`).
     pub async fn unsubscribe(&self, token: &SecretString) -> Result<(), MetaError> {
         let request = self.http.delete(self.graph("/me/subscribed_apps")).bearer_auth(token.expose_secret());
-        let body = error::read(request.send().await).await?;
+        let body = error::read("DELETE /me/subscribed_apps", request).await?;
         if body["success"] == Value::Bool(true) {
             Ok(())
         } else {

@@ -11,6 +11,7 @@ pub mod interactions;
 pub mod oauth_states;
 pub mod outbox;
 pub mod people;
+pub mod queues;
 pub mod rate_limits;
 pub mod reports;
 pub mod schedules;
