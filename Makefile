@@ -1,11 +1,14 @@
 # The two commands of the README, and a few for development.
-.PHONY: run test bench bench-reports fuzz chaos setup check fmt
+.PHONY: run test release bench bench-reports fuzz chaos setup check fmt
 
 run: ## Serve the app at http://127.0.0.1:3000 with everything it needs
 	scripts/run.sh
 
 test: ## Every test: unit, integration (PostgreSQL, MongoDB-wire) and Playwright in Chromium
 	scripts/test.sh
+
+release: ## The optimised build packed as dist/insta-clerky-*.tar.gz (binary, site, systemd unit, installer), then installed and started over https as a check
+	scripts/release.sh
 
 bench: ## The engine benchmark (release build, PostgreSQL with fsync on): not part of `make test`
 	scripts/bench.sh

@@ -91,6 +91,30 @@ macro_rules! keys {
 
 keys! {
     AppName => "Insta-Clerky", "Insta-Clerky";
+    NavNotifications => "Notificações", "Notifications";
+    NotificationsUnread => "não lidas", "unread";
+    NotificationsTitle => "Notificações", "Notifications";
+    NotificationsEmpty => "Nada por aqui ainda: avisamos quando uma instância precisar de você.", "Nothing here yet: we will tell you when an instance needs you.";
+    NotificationsMarkRead => "Marcar como lida", "Mark as read";
+    NotificationsMarkAllRead => "Marcar todas como lidas", "Mark all as read";
+    NotificationsMarkedRead => "Notificações marcadas como lidas.", "Notifications marked as read.";
+    NotificationsOpen => "Abrir", "Open";
+    NotificationsNew => "Nova", "New";
+    NotificationsEmailTitle => "Receber por e-mail", "Receive by e-mail";
+    NotificationsEmailHint => "Cada aviso chega uma vez, no e-mail da sua conta.", "Each notice arrives once, at your account's e-mail.";
+    NotificationsEmailUnavailable => "Este servidor não envia e-mails: os avisos ficam só aqui.", "This server sends no e-mail: notices stay here only.";
+    NotificationsSave => "Salvar preferências", "Save preferences";
+    NotificationsSaved => "Preferências salvas.", "Preferences saved.";
+    NoticeFirstConnectionTitle => "Instância conectada", "Instance connected";
+    NoticeFirstConnectionText => "{instance} está conectada ao Instagram: as automações já respondem.", "{instance} is connected to Instagram: its automations answer from now on.";
+    NoticeTokenExpiringTitle => "Acesso ao Instagram expirando", "Instagram access expiring";
+    NoticeTokenExpiringText => "O acesso de {instance} ao Instagram expira em {detail} dia(s) e não pôde ser renovado. Reconecte para as automações não pararem.", "{instance}'s access to Instagram expires in {detail} day(s) and could not be renewed. Reconnect so its automations keep answering.";
+    NoticeConnectionLostTitle => "Conexão perdida", "Connection lost";
+    NoticeConnectionLostText => "O Instagram recusou o acesso de {instance} (senha trocada ou permissão removida). Nada é respondido até você reconectar.", "Instagram refused {instance}'s access (password changed or permission removed). Nothing is answered until you reconnect.";
+    NoticeDailyCapTitle => "Limite diário atingido", "Daily limit reached";
+    NoticeDailyCapText => "{instance} enviou todas as respostas permitidas hoje; as próximas mensagens ficam sem resposta até amanhã (UTC). Ajuste o limite no cartão da instância.", "{instance} sent every reply allowed today; further messages go unanswered until tomorrow (UTC). Change the limit on the instance card.";
+    NoticeAutomationFailingTitle => "Automação falhando", "Automation failing";
+    NoticeAutomationFailingText => "As respostas da automação “{detail}” de {instance} falharam várias vezes hoje. Veja os motivos nos relatórios.", "Replies of the automation “{detail}” of {instance} failed several times today. See why in the reports.";
     NavInstances => "Instâncias", "Instances";
     NavAutomations => "Automações", "Automations";
     NavReports => "Relatórios", "Reports";
@@ -551,6 +575,28 @@ pub fn dead_letter_labels(kind: &str, reason: &str) -> (Key, Key) {
         _ => Key::WhyStorageError,
     };
     (kind, reason)
+}
+
+/// The title and text (with `{instance}` and `{detail}` to fill in) of a notification.
+pub fn notice(kind: crate::domain::notification::NotificationKind) -> (Key, Key) {
+    use crate::domain::notification::NotificationKind as K;
+    match kind {
+        K::FirstConnection => (Key::NoticeFirstConnectionTitle, Key::NoticeFirstConnectionText),
+        K::TokenExpiring => (Key::NoticeTokenExpiringTitle, Key::NoticeTokenExpiringText),
+        K::ConnectionLost => (Key::NoticeConnectionLostTitle, Key::NoticeConnectionLostText),
+        K::DailyCapReached => (Key::NoticeDailyCapTitle, Key::NoticeDailyCapText),
+        K::AutomationFailing => (Key::NoticeAutomationFailingTitle, Key::NoticeAutomationFailingText),
+    }
+}
+
+/// A notification's title and text in `locale`.
+pub fn notice_text(locale: Locale, notification: &crate::domain::notification::Notification) -> (&'static str, String) {
+    let (title, text) = notice(notification.kind);
+    let text = locale
+        .t(text)
+        .replace("{instance}", &notification.instance_name)
+        .replace("{detail}", notification.detail.as_deref().unwrap_or(""));
+    (locale.t(title), text)
 }
 
 /// The message for an instance's error reason or a failed connection.

@@ -19,7 +19,8 @@ use leptos_router::{
 };
 use pages::{
     admin::AdminPage, automations::AutomationsPage, confirm_email::ConfirmEmailPage, help::HelpPage,
-    instances::InstancesPage, not_found::NotFoundPage, reports::ReportsPage, sign_in::SignInPage, sign_up::SignUpPage,
+    instances::InstancesPage, not_found::NotFoundPage, notifications::NotificationsPage, reports::ReportsPage,
+    sign_in::SignInPage, sign_up::SignUpPage,
 };
 
 /// The HTML document around the App, rendered on the server only.
@@ -87,6 +88,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/automations") view=AutomationsPage ssr=SsrMode::Async/>
                     <Route path=path!("/reports") view=ReportsPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin") view=AdminPage ssr=SsrMode::Async/>
+                    <Route path=path!("/notifications") view=NotificationsPage ssr=SsrMode::Async/>
                 </Routes>
             </Layout>
         </Router>

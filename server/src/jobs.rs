@@ -1,7 +1,7 @@
 //! Background work that runs beside the HTTP server and stops with it: the engine's loops, and
 //! scheduled jobs that run once per period across every server process.
 use app::backend::{
-    engine, instances,
+    engine, instances, notifications,
     store::pg::{oauth_states, rate_limits, schedules, sessions},
     AppState,
 };
@@ -27,6 +27,8 @@ pub fn spawn(tasks: &TaskTracker, state: &AppState, shutdown: CancellationToken)
         ("sweep", Duration::from_secs(120), |state| Box::pin(sweep(state))),
         ("token_refresh", every(state.config.token_refresh_every_minutes), |state| Box::pin(refresh_tokens(state))),
         ("report_rollups", Duration::from_secs(10), |state| Box::pin(fold_rollups(state))),
+        ("notification_mail", Duration::from_secs(15), |state| Box::pin(notification_mail(state))),
+        ("expiring_tokens", Duration::from_secs(600), |state| Box::pin(expiring_tokens(state))),
     ];
     if state.config.backup_dir.is_some() {
         let period = every(state.config.backup_every_hours.saturating_mul(60));
@@ -65,6 +67,20 @@ async fn schedule(state: AppState, jobs: Vec<(&'static str, Duration, Run)>, shu
 /// deltas that every report page adds up few.
 async fn fold_rollups(state: AppState) -> Result<(), String> {
     app::backend::reports::fold_rollups(&state.pg).await.map(drop).map_err(|e| e.to_string())
+}
+
+/// E-mails the notifications that are due, each once.
+async fn notification_mail(state: AppState) -> Result<(), String> {
+    let sent = notifications::send_mail(&state).await.map_err(|e| format!("notification e-mail failed: {e}"))?;
+    if sent > 0 {
+        tracing::info!(notifications.mailed = sent, "{sent} notifications e-mailed");
+    }
+    Ok(())
+}
+
+/// Tells owners of tokens that expire within a week (the refresh job could not renew them).
+async fn expiring_tokens(state: AppState) -> Result<(), String> {
+    notifications::find_expiring(&state).await.map(drop).map_err(|e| format!("expiring token notices failed: {e}"))
 }
 
 fn hostname() -> String {

@@ -52,7 +52,7 @@ pub async fn sign_in(email: String, password: String, next: Option<String>) -> R
 
 /// The language of the page that made the request, for the e-mail it sends.
 #[cfg(feature = "ssr")]
-fn request_locale(parts: &http::request::Parts) -> crate::i18n::Locale {
+pub(crate) fn request_locale(parts: &http::request::Parts) -> crate::i18n::Locale {
     let cookies = parts.headers.get(http::header::COOKIE).and_then(|v| v.to_str().ok()).unwrap_or_default();
     crate::i18n::Locale::from_cookie_header(cookies)
 }

@@ -3,4 +3,5 @@ pub mod admin;
 pub mod auth;
 pub mod automations;
 pub mod instances;
+pub mod notifications;
 pub mod reports;

@@ -231,6 +231,10 @@ async fn connect_account(
     }
     super::instances::announce(state, &target, InstanceStatus::Connected, None).await;
     tracing::info!(instance.id = %target.id, "instance {} connected", target.id);
+    if target.instagram_account_id.is_none() {
+        let told = InstanceDoc { username: Some(profile.username.clone()), ..target.clone() };
+        super::notifications::first_connection(state, &told).await;
+    }
     let account = format!("@{}", profile.username);
     super::instances::audit(state, who, super::instances::Scope::Own, "instance.connected", &target, Some(&account))
         .await?;

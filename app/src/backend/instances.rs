@@ -37,6 +37,9 @@ pub async fn change_status(
 ) -> Result<(), StoreError> {
     instances::set_status(&state.mongo, doc.id, status, reason).await?;
     announce(state, doc, status, reason).await;
+    if status == InstanceStatus::Error && reason == Some("token_invalid") {
+        super::notifications::connection_lost(state, doc).await;
+    }
     Ok(())
 }
 

@@ -37,6 +37,8 @@ pub enum Mail<'a> {
     Confirm { name: &'a str, token: &'a str, next: &'a str },
     /// Someone signed up with an address that has an account: tell its owner, link to sign in.
     AlreadyRegistered,
+    /// A notification about one of the person's instances.
+    Notice(&'a crate::domain::notification::Notification),
 }
 
 impl Mailer {
@@ -100,6 +102,17 @@ impl Mailer {
                      Para entrar: {site}/sign-in\n\nSe não foi você, ignore este e-mail: nada mudou na sua conta."
                 ),
             ),
+            (Mail::Notice(notification), locale) => {
+                let (title, text) = crate::i18n::notice_text(locale, notification);
+                let (open, why) = match locale {
+                    Locale::PtBr => ("Abrir", "Você recebe este e-mail porque ativou este aviso; desative em"),
+                    Locale::En => ("Open", "You get this e-mail because this notice is on; turn it off at"),
+                };
+                (
+                    format!("Insta-Clerky: {title}"),
+                    format!("{text}\n\n{open}: {site}{}\n\n{why} {site}/notifications", notification.link()),
+                )
+            }
             (Mail::AlreadyRegistered, Locale::En) => (
                 "You already have an Insta-Clerky account".to_owned(),
                 format!(

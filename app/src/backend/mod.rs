@@ -12,6 +12,7 @@ pub mod live;
 pub mod mail;
 pub mod measure;
 pub mod meta;
+pub mod notifications;
 pub mod password;
 pub mod proxies;
 pub mod rate_limit;

@@ -1,5 +1,5 @@
 //! The frame of every page: brand, navigation, language switch and the account menu.
-use crate::{components::auth::use_auth, i18n::Key, use_locale};
+use crate::{components::auth::use_auth, i18n::Key, pages::notifications::Bell, use_locale};
 use leptos::prelude::*;
 use leptos_router::{components::A, hooks::use_location};
 
@@ -15,6 +15,9 @@ pub fn Layout(children: Children) -> impl IntoView {
         format!("/locale/{}?next={}", locale.other().tag(), crate::domain::url::encode(&here))
     };
     let user = move || auth.user.get().and_then(|r| r.ok()).flatten();
+    // Here, not in the bell: a resource made while the frame's Transition resolves would never be
+    // awaited by the server's render.
+    let unread = Resource::new(|| (), |_| crate::api::notifications::unread_notifications());
     view! {
         <header class="topbar">
             <a class="brand" href="/instances">{locale.t(Key::AppName)}</a>
@@ -36,6 +39,7 @@ pub fn Layout(children: Children) -> impl IntoView {
                 <Transition>
                     {move || match user() {
                         Some(user) => view! {
+                            <Bell unread/>
                             <span class="who" title=locale.t(Key::SignedInAs)>{user.email}</span>
                             <ActionForm action=auth.sign_out attr:class="inline">
                                 <button type="submit" class="link-button">{locale.t(Key::SignOut)}</button>

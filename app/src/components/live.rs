@@ -1,4 +1,5 @@
-//! Live updates for the open page over `/ws`. Inert while rendering on the server.
+//! Live updates for the open page over `/ws`. Inert while rendering on the server. One socket
+//! per tab, however many parts of the page listen (the bell, the page itself).
 use crate::domain::live::LiveEvent;
 #[cfg(feature = "hydrate")]
 use leptos::prelude::*;
@@ -9,13 +10,18 @@ pub fn use_live_events(on_event: impl Fn(Option<LiveEvent>) + Clone + 'static) {
     #[cfg(feature = "hydrate")]
     {
         use std::sync::{
-            atomic::{AtomicBool, Ordering},
+            atomic::{AtomicU64, Ordering},
             Arc,
         };
-        let stopped = Arc::new(AtomicBool::new(false));
-        let on_cleanup_flag = stopped.clone();
-        on_cleanup(move || on_cleanup_flag.store(true, Ordering::Relaxed));
-        Effect::new(move |_| socket::connect(on_event.clone(), stopped.clone(), false));
+        // 0 until subscribed; ids start at 1.
+        let id = Arc::new(AtomicU64::new(0));
+        let subscribed = id.clone();
+        Effect::new(move |_| {
+            if subscribed.load(Ordering::Relaxed) == 0 {
+                subscribed.store(socket::subscribe(std::rc::Rc::new(on_event.clone())), Ordering::Relaxed);
+            }
+        });
+        on_cleanup(move || socket::unsubscribe(id.load(Ordering::Relaxed)));
     }
     #[cfg(not(feature = "hydrate"))]
     let _ = on_event;
@@ -27,17 +33,51 @@ mod socket {
     use futures_util::StreamExt;
     use gloo_net::websocket::{futures::WebSocket, Message};
     use leptos::prelude::{set_timeout, window};
-    use std::{
-        sync::{
-            atomic::{AtomicBool, Ordering},
-            Arc,
-        },
-        time::Duration,
-    };
+    use std::{cell::RefCell, rc::Rc, time::Duration};
 
     const RECONNECT_AFTER: Duration = Duration::from_secs(3);
 
-    pub fn connect(on_event: impl Fn(Option<LiveEvent>) + Clone + 'static, stopped: Arc<AtomicBool>, again: bool) {
+    type Listener = Rc<dyn Fn(Option<LiveEvent>)>;
+
+    #[derive(Default)]
+    struct Listeners {
+        next_id: u64,
+        started: bool,
+        all: Vec<(u64, Listener)>,
+    }
+
+    thread_local! {
+        static LISTENERS: RefCell<Listeners> = RefCell::new(Listeners::default());
+    }
+
+    /// Adds a listener; the first one opens the tab's socket.
+    pub fn subscribe(listener: Listener) -> u64 {
+        let (id, start) = LISTENERS.with_borrow_mut(|l| {
+            l.next_id += 1;
+            l.all.push((l.next_id, listener));
+            let start = !l.started;
+            l.started = true;
+            (l.next_id, start)
+        });
+        if start {
+            connect(false);
+        }
+        id
+    }
+
+    pub fn unsubscribe(id: u64) {
+        LISTENERS.with_borrow_mut(|l| l.all.retain(|(i, _)| *i != id));
+    }
+
+    fn tell(event: Option<LiveEvent>) {
+        // Copied out first: a listener may subscribe or unsubscribe others while it runs.
+        let listeners: Vec<Listener> = LISTENERS.with_borrow(|l| l.all.iter().map(|(_, f)| f.clone()).collect());
+        for listener in listeners {
+            listener(event.clone());
+        }
+    }
+
+    fn connect(again: bool) {
         let location = window().location();
         let scheme = if location.protocol().ok().as_deref() == Some("https:") { "wss" } else { "ws" };
         let Ok(host) = location.host() else { return };
@@ -45,23 +85,26 @@ mod socket {
         leptos::task::spawn_local(async move {
             if let Ok(socket) = WebSocket::open(&url) {
                 if again {
-                    on_event(None);
+                    tell(None);
                 }
                 let (_, mut incoming) = socket.split();
                 while let Some(message) = incoming.next().await {
-                    if stopped.load(Ordering::Relaxed) {
-                        return;
-                    }
                     match message {
                         // Anything else than a known event (`lagged`) means: refetch.
-                        Ok(Message::Text(text)) => on_event(serde_json::from_str(&text).ok()),
+                        Ok(Message::Text(text)) => tell(serde_json::from_str(&text).ok()),
                         Ok(Message::Bytes(_)) => {}
                         Err(_) => break,
                     }
                 }
             }
-            if !stopped.load(Ordering::Relaxed) {
-                set_timeout(move || connect(on_event, stopped, true), RECONNECT_AFTER);
+            // Nobody listens any more (signed out, a page without live parts): the socket rests
+            // until someone subscribes again.
+            let listened = LISTENERS.with_borrow_mut(|l| {
+                l.started = !l.all.is_empty();
+                l.started
+            });
+            if listened {
+                set_timeout(move || connect(true), RECONNECT_AFTER);
             }
         });
     }

@@ -11,6 +11,8 @@ pub enum LiveEvent {
     /// when only their details changed, a username found). One event covers a whole batch, so
     /// a busy account does not flood the page.
     Interactions { instance_id: String, counts: StatusCounts },
+    /// The person has a new notification: the bell counts again.
+    Notified,
 }
 
 /// Reports by the status they reached.
@@ -32,13 +34,5 @@ impl StatusCounts {
             _ => &mut self.skipped,
         };
         *slot = slot.saturating_add(1);
-    }
-}
-
-impl LiveEvent {
-    pub fn instance_id(&self) -> &str {
-        match self {
-            Self::InstanceStatus { instance_id, .. } | Self::Interactions { instance_id, .. } => instance_id,
-        }
     }
 }

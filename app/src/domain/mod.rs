@@ -8,6 +8,7 @@ pub mod error;
 pub mod ice_breakers;
 pub mod instance;
 pub mod live;
+pub mod notification;
 pub mod report;
 pub mod url;
 pub mod user;

@@ -5,6 +5,7 @@ pub mod confirm_email;
 pub mod help;
 pub mod instances;
 pub mod not_found;
+pub mod notifications;
 pub mod reports;
 pub mod sign_in;
 pub mod sign_up;

@@ -77,6 +77,10 @@ const MATRIX: &[(&str, &str, Access, &str)] = &[
     ("POST", "/api/automations/try", Owner, "instance_id={instance}&kind=dm&text=pre%C3%A7o&username=a&media_id="),
     ("GET", "/api/reports", Owner, "query=instance%3D{instance}"),
     ("GET", "/api/reports/choices", Owner, "query=instance%3D{instance}"),
+    ("GET", "/api/notifications", Owner, ""),
+    ("GET", "/api/notifications/unread", Owner, ""),
+    ("POST", "/api/notifications/read", Owner, ""),
+    ("POST", "/api/notifications/prefs", Owner, "first_connection=on"),
     ("POST", "/api/reports/retry", Owner, "id=0192f0c0-0000-7000-8000-000000000001"),
     ("GET", "/api/admin/users", Admin, ""),
     ("GET", "/api/admin/instances", Admin, "search="),
@@ -96,6 +100,7 @@ const MATRIX: &[(&str, &str, Access, &str)] = &[
     ("GET", "/automations", Owner, "instance={instance}"),
     ("GET", "/reports", Owner, "instance={instance}"),
     ("GET", "/admin", Admin, ""),
+    ("GET", "/notifications", Owner, ""),
 ];
 
 /// Every route the app serves, as (method, path).

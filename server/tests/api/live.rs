@@ -72,6 +72,8 @@ async fn status_changes_reach_the_owner_and_admins_but_nobody_else() {
     assert_eq!(connected["type"], "instance_status");
     assert_eq!(connected["instance_id"], id.as_str());
     assert_eq!(connected["status"], "connected");
+    let told = next_event(&mut owner_socket, Duration::from_secs(5)).await.expect("the bell's event");
+    assert_eq!(told, serde_json::json!({ "type": "notified" }), "a first connection is a notification");
 
     let eve = app.another_browser();
     let eve_session = session(&eve, "eve@loja.com").await;

@@ -21,6 +21,7 @@ mod limits;
 mod live;
 mod locale_and_pages;
 mod metrics;
+mod notifications;
 mod operations;
 mod poison;
 mod processes;

@@ -91,6 +91,24 @@ async fn metrics_count_deliveries_replies_graph_calls_queues_and_sockets() {
     assert!(after.contains("# HELP insta_clerky_queue_depth "));
     drop(socket);
 
+    // The Grafana dashboard of the repository asks only for what the server exports, and shows all.
+    let dashboard =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../deploy/grafana/insta-clerky.json"))
+            .expect("the dashboard");
+    let asked: std::collections::BTreeSet<String> = dashboard
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .filter(|word| word.starts_with("insta_clerky_"))
+        .map(|word| word.trim_end_matches("_bucket").trim_end_matches("_count").to_owned())
+        .collect();
+    let exported: std::collections::BTreeSet<String> = after
+        .lines()
+        .filter_map(|line| line.strip_prefix("# TYPE "))
+        .filter_map(|line| line.split(' ').next())
+        .filter(|name| name.starts_with("insta_clerky_"))
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(asked, exported, "the dashboard and /metrics name the same metrics");
+
     let refused =
         app.client.get(app.url("/metrics")).bearer_auth("a-guess-of-the-same-len").send().await.expect("scrape");
     assert_eq!(refused.status(), 401);

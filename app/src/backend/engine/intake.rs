@@ -22,7 +22,7 @@ use crate::{
                 dead_letters::{self, Failure, Kind},
                 deliveries::{self, Delivery},
                 interactions::{self, NewMessage, Owner, Replied},
-                outbox, people,
+                notifications, outbox, people,
                 reports::{self, EventKey, NewReport, PublicReplySeen, Settled},
             },
             StoreError,
@@ -31,6 +31,7 @@ use crate::{
     domain::{
         automation::{AutomationKind, EventFacts, Inbound, PerPerson, ResponseType},
         instance::InstanceStatus,
+        notification::NotificationKind,
     },
 };
 use chrono::{DateTime, Utc};
@@ -637,6 +638,22 @@ async fn take_in(state: &AppState, db: &mut PgConnection, units: &[Unit<'_>]) ->
     }
     taken.replies = !wake.is_empty();
     outbox::wake(&mut *db, &wake).await?;
+    // Someone went unanswered for the cap: the owner hears of it once that day.
+    let mut capped: Vec<usize> = decided
+        .iter()
+        .filter(|(_, _, decision)| matches!(decision, Decision::Skipped(why) if *why == decide::reason::DAILY_CAP))
+        .map(|(c, _, _)| c.owner)
+        .collect();
+    capped.sort_unstable();
+    capped.dedup();
+    let told: Vec<notifications::New> = capped
+        .into_iter()
+        .filter_map(|i| owners[i].2.as_deref())
+        .map(|doc| {
+            crate::backend::notifications::about(doc, NotificationKind::DailyCapReached, None, &today.to_string())
+        })
+        .collect();
+    crate::backend::notifications::raise_in(&mut *db, &told).await?;
 
     Ok(taken)
 }

@@ -10,7 +10,7 @@ use crate::backend::{
             daily_caps,
             dead_letters::{self, Failure, Kind},
             interactions::{self, Replied},
-            outbox,
+            notifications, outbox,
             reports::{self, status, Delivered, Later, Settled},
         },
         StoreError,
@@ -96,6 +96,7 @@ pub(super) async fn record(state: &AppState, outcomes: &[Outcome]) -> Result<(),
         })
         .collect();
     dead_letters::record(&mut tx, &dead).await?;
+    tell_of_failing_automations(state, &mut tx, &settled_failed).await?;
     let mut tally = Tally::default();
     for s in &settled_sent {
         tally.add(&s.user_id, &s.instance_id, status::SENT);
@@ -109,4 +110,25 @@ pub(super) async fn record(state: &AppState, outcomes: &[Outcome]) -> Result<(),
     measure::replies("failed", settled_failed.len());
     measure::replies("retry", retry_at.len());
     Ok(())
+}
+
+/// An automation whose replies failed again and again today: its owner hears of it once a day.
+async fn tell_of_failing_automations(
+    state: &AppState,
+    tx: &mut sqlx::PgConnection,
+    failed: &[Settled],
+) -> Result<(), StoreError> {
+    use crate::{backend::notifications as told, domain::notification::NotificationKind};
+    let ids: Vec<Uuid> = failed.iter().map(|s| s.id).collect();
+    let today = chrono::Utc::now().date_naive();
+    let since = today.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc();
+    let failing = notifications::failing_automations(tx, &ids, since, told::FAILURES_TO_NOTIFY).await?;
+    let mut new = Vec::new();
+    for (automation_id, _, instance_id, name) in failing {
+        let Ok(oid) = mongodb::bson::oid::ObjectId::parse_str(&instance_id) else { continue };
+        let Some(doc) = state.directory.instance(&state.mongo, oid).await? else { continue };
+        let occurrence = format!("{automation_id}:{today}");
+        new.push(told::about(&doc, NotificationKind::AutomationFailing, Some(name), &occurrence));
+    }
+    told::raise_in(tx, &new).await
 }

@@ -305,6 +305,13 @@ pub async fn refresh_candidates(
         .await?)
 }
 
+/// Connected instances whose token expires before `before`.
+pub async fn expiring(db: &Database, before: DateTime) -> Result<Vec<InstanceDoc>, StoreError> {
+    use futures_util::TryStreamExt;
+    let status = InstanceStatus::Connected.as_str();
+    Ok(instances(db).find(doc! { "status": status, "tokenExpiresAt": { "$lte": before } }).await?.try_collect().await?)
+}
+
 /// Every instance, for admins: optionally only one status, and a search over name, instance name
 /// and username (case-insensitive substring).
 pub async fn list_all(

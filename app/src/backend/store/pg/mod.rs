@@ -8,6 +8,7 @@ pub mod deliveries;
 pub mod ice_breakers;
 pub mod instance_stats;
 pub mod interactions;
+pub mod notifications;
 pub mod oauth_states;
 pub mod outbox;
 pub mod people;
