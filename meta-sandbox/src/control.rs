@@ -110,8 +110,12 @@ async fn clear_faults(State(sandbox): State<Sandbox>) -> StatusCode {
 }
 
 /// Duplicates, delays or reorders the next deliveries.
-async fn delivery_faults(State(sandbox): State<Sandbox>, Json(faults): Json<DeliveryFaults>) -> StatusCode {
-    sandbox.world().delivery_faults = faults;
+async fn delivery_faults(State(sandbox): State<Sandbox>, Json(mut faults): Json<DeliveryFaults>) -> StatusCode {
+    let mut world = sandbox.world();
+    if faults.drop_seconds > 0 {
+        faults.drop_until_ms = world.now_ms() + faults.drop_seconds * 1000;
+    }
+    world.delivery_faults = faults;
     StatusCode::NO_CONTENT
 }
 

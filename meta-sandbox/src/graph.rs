@@ -2,6 +2,7 @@
 //! with Meta's rules (messaging window, one private reply per comment, text limits, rate limits),
 //! its errors, and usage headers on every answer. What the app sends comes back as webhooks.
 use crate::{
+    conversations,
     errors::GraphError,
     ids, rich,
     webhooks::{Event, Payload, FIELDS},
@@ -183,6 +184,19 @@ fn route(
         ("GET", [node, "insights"]) if own(node) => {
             require("instagram_business_manage_insights")?;
             insights(world, account, params)
+        }
+        ("GET", [node, "conversations"]) if own(node) => {
+            require("instagram_business_manage_messages")?;
+            list_conversations(world, account, params)
+        }
+        ("GET", [conversation]) if conversations::parse(conversation).is_some_and(|(a, _)| a == account) => {
+            require("instagram_business_manage_messages")?;
+            conversation_node(world, account, conversation, params)
+        }
+        ("GET", [mid]) if world.messages.get(*mid).is_some_and(|m| m.account == account) => {
+            require("instagram_business_manage_messages")?;
+            let all = conversations::message_json(world, mid).unwrap_or_default();
+            Ok(Json(conversations::pick(&all, &requested_fields(params, "id,created_time"))?).into_response())
         }
         ("GET", [igsid]) if world.person_by_igsid(igsid).is_some() => user_profile(world, account, igsid, params),
         ("GET", [media]) if world.accounts[account].media.iter().any(|m| m.id == *media) => {
@@ -575,6 +589,33 @@ fn decode_cursor(cursor: &str) -> Option<usize> {
     String::from_utf8(URL_SAFE_NO_PAD.decode(cursor).ok()?).ok()?.strip_prefix("cursor:")?.parse().ok()
 }
 
+/// `GET /{IG_ID}/conversations?platform=instagram[&user_id=]`: newest activity first, paged.
+fn list_conversations(world: &World, account: usize, params: &Params) -> Answer {
+    if params.get("platform").as_deref() != Some("instagram") {
+        return Err(GraphError::invalid_parameter("(#100) The parameter platform is required"));
+    }
+    let list = conversations::list(world, account, params.get("user_id").as_deref());
+    let base = format!("https://graph.instagram.com/v24.0/{}/conversations", world.accounts[account].ig_id);
+    let (slice, paging) = page(&list, params, &base)?;
+    let data: Vec<Value> =
+        slice.iter().map(|(id, at)| json!({ "id": id, "updated_time": iso(at.div_euclid(1000)) })).collect();
+    Ok(Json(json!({ "data": data, "paging": paging })).into_response())
+}
+
+/// `GET /{CONVERSATION_ID}?fields=messages` (ids and times) or `fields=messages{...}` (those fields).
+fn conversation_node(world: &World, account: usize, conversation: &str, params: &Params) -> Answer {
+    let (_, igsid) =
+        conversations::parse(conversation).ok_or_else(|| GraphError::no_such_object("get", conversation))?;
+    let fields = params.get("fields").unwrap_or_else(|| "id".to_owned());
+    let mut out = json!({ "id": conversation });
+    if fields.trim() != "id" {
+        let wanted =
+            conversations::nested_fields(&fields).ok_or_else(|| nonexisting_field(fields.trim(), "Conversation"))?;
+        out["messages"] = conversations::messages(world, account, &igsid, wanted.as_deref())?;
+    }
+    Ok(Json(out).into_response())
+}
+
 fn list_media(world: &World, account: usize, params: &Params) -> Answer {
     let a = &world.accounts[account];
     let fields = requested_fields(params, "id");
@@ -634,9 +675,8 @@ fn comment_json(comment: &Comment, world: &World, fields: &[String]) -> Result<V
         "from": { "id": comment.from_id, "username": comment.from_username }, "hidden": comment.hidden, "like_count": 0,
         "media": { "id": comment.media_id, "media_product_type": product }, "replies": { "data": replies },
     });
-    if let Some(parent) = &comment.parent_id {
-        all["parent_id"] = json!(parent);
-    }
+    // A top-level comment has the field, and Meta leaves it out of the answer.
+    all["parent_id"] = comment.parent_id.as_ref().map_or(Value::Null, |parent| json!(parent));
     pick(&all, fields, "IGComment").map(|mut v| {
         if fields.iter().any(|f| f == "parent_id") && comment.parent_id.is_none() {
             if let Some(o) = v.as_object_mut() {

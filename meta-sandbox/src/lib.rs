@@ -5,6 +5,7 @@
 mod accounts;
 mod bulk;
 mod control;
+mod conversations;
 mod errors;
 mod faults;
 mod followers;

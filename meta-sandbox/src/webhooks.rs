@@ -65,6 +65,13 @@ pub struct DeliveryFaults {
     /// Deliver the next N events in reverse order, one POST each.
     #[serde(default)]
     pub reorder: u32,
+    /// For this many seconds from now, every delivery is lost as if the callback had been down
+    /// past Meta's 36 hours of retries: recorded as given up, never posted.
+    #[serde(default)]
+    pub drop_seconds: i64,
+    /// Until when (sandbox clock, unix ms) deliveries are dropped; set from `drop_seconds`.
+    #[serde(default, skip_deserializing)]
+    pub drop_until_ms: i64,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -266,6 +273,15 @@ async fn deliver(sandbox: &Sandbox, body: String) {
         acknowledged: false,
         gave_up: false,
     });
+    {
+        let mut world = sandbox.world();
+        if world.now_ms() < world.delivery_faults.drop_until_ms {
+            if let Some(delivery) = world.delivery_mut(id) {
+                delivery.gave_up = true;
+            }
+            return;
+        }
+    }
     let started = Instant::now();
     let mut delays = config.retry_delays_ms.iter().copied();
     let mut last_delay = 0;

@@ -29,6 +29,7 @@ pub fn spawn(tasks: &TaskTracker, state: &AppState, shutdown: CancellationToken)
         ("report_rollups", Duration::from_secs(10), |state| Box::pin(fold_rollups(state))),
         ("notification_mail", Duration::from_secs(15), |state| Box::pin(notification_mail(state))),
         ("expiring_tokens", Duration::from_secs(600), |state| Box::pin(expiring_tokens(state))),
+        ("catch_up", Duration::from_secs(60), |state| Box::pin(catch_up(state))),
     ];
     if state.config.backup_dir.is_some() {
         let period = every(state.config.backup_every_hours.saturating_mul(60));
@@ -81,6 +82,16 @@ async fn notification_mail(state: AppState) -> Result<(), String> {
 /// Tells owners of tokens that expire within a week (the refresh job could not renew them).
 async fn expiring_tokens(state: AppState) -> Result<(), String> {
     notifications::find_expiring(&state).await.map(drop).map_err(|e| format!("expiring token notices failed: {e}"))
+}
+
+/// Beats every minute; after a gap (every process was down), reads back what Meta could not deliver.
+async fn catch_up(state: AppState) -> Result<(), String> {
+    let caught_up =
+        app::backend::catch_up::after_downtime(&state).await.map_err(|e| format!("catch-up failed: {e}"))?;
+    if caught_up > 0 {
+        tracing::info!(instances.caught_up = caught_up, "caught up on {caught_up} instances");
+    }
+    Ok(())
 }
 
 fn hostname() -> String {

@@ -234,6 +234,12 @@ async fn connect_account(
     if target.instagram_account_id.is_none() {
         let told = InstanceDoc { username: Some(profile.username.clone()), ..target.clone() };
         super::notifications::first_connection(state, &told).await;
+    } else {
+        // Back after a while: what came meanwhile is read from Meta.
+        match instances::find_by_id(&state.mongo, &target.id.to_hex()).await {
+            Ok(saved) => super::catch_up::after_reconnect(state, saved),
+            Err(error) => tracing::warn!(instance.id = %target.id, "cannot catch up on {}: {error}", target.id),
+        }
     }
     let account = format!("@{}", profile.username);
     super::instances::audit(state, who, super::instances::Scope::Own, "instance.connected", &target, Some(&account))

@@ -2,6 +2,7 @@
 pub mod accounts;
 pub mod auth;
 pub mod automations;
+pub mod catch_up;
 pub mod config;
 pub mod connect;
 pub mod crypto;

@@ -7,6 +7,7 @@ mod admin;
 mod automations;
 mod backups;
 mod bad_input;
+mod catch_up;
 mod clerky_jwt;
 mod crash;
 mod engine;

@@ -3,6 +3,7 @@
 //! real Meta are interchangeable.
 mod error;
 pub mod events;
+pub mod history;
 mod media;
 mod messages;
 pub mod signature;

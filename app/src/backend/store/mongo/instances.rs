@@ -305,6 +305,12 @@ pub async fn refresh_candidates(
         .await?)
 }
 
+/// Every instance in `status`.
+pub async fn with_status(db: &Database, status: InstanceStatus) -> Result<Vec<InstanceDoc>, StoreError> {
+    use futures_util::TryStreamExt;
+    Ok(instances(db).find(doc! { "status": status.as_str() }).await?.try_collect().await?)
+}
+
 /// Connected instances whose token expires before `before`.
 pub async fn expiring(db: &Database, before: DateTime) -> Result<Vec<InstanceDoc>, StoreError> {
     use futures_util::TryStreamExt;
