@@ -92,6 +92,25 @@ macro_rules! keys {
 keys! {
     AppName => "Insta-Clerky", "Insta-Clerky";
     NavNotifications => "Notificações", "Notifications";
+    HealthTitle => "Saúde do serviço", "Service health";
+    HealthConnected => "Contas conectadas", "Connected accounts";
+    HealthOf => "de", "of";
+    HealthInError => "Contas em erro", "Accounts in error";
+    HealthExpiring => "Tokens expirando em 7 dias", "Tokens expiring within 7 days";
+    HealthIntake => "Entregas aguardando", "Deliveries waiting";
+    HealthOutbox => "Respostas na fila", "Replies queued";
+    HealthDeadLetters => "Falhas em aberto", "Open failures";
+    HealthOldest => "mais antiga há", "oldest";
+    HealthSeconds => "s", "s ago";
+    HealthMetaTitle => "API da Meta nos últimos", "Meta's API over the last";
+    HealthMinutes => "minutos", "minutes";
+    HealthMetaOk => "A Meta está respondendo normalmente.", "Meta is answering normally.";
+    HealthMetaDegraded => "A Meta está falhando em mais de 10% das chamadas.", "Meta is failing more than 10% of calls.";
+    HealthMetaNone => "Nenhuma chamada à Meta nesse período.", "No calls to Meta in that time.";
+    HealthEndpoint => "Chamada", "Call";
+    HealthOkCalls => "Certas", "Succeeded";
+    HealthRefused => "Recusadas (4xx)", "Refused (4xx)";
+    HealthFailed => "Falhas (5xx, tempo)", "Failed (5xx, time-out)";
     NotificationsUnread => "não lidas", "unread";
     NotificationsTitle => "Notificações", "Notifications";
     NotificationsEmpty => "Nada por aqui ainda: avisamos quando uma instância precisar de você.", "Nothing here yet: we will tell you when an instance needs you.";

@@ -2,7 +2,7 @@
 //! scheduled jobs that run once per period across every server process.
 use app::backend::{
     engine, instances, notifications,
-    store::pg::{oauth_states, rate_limits, schedules, sessions},
+    store::pg::{graph_calls, oauth_states, rate_limits, schedules, sessions},
     AppState,
 };
 use std::{future::Future, pin::Pin, time::Duration};
@@ -36,7 +36,24 @@ pub fn spawn(tasks: &TaskTracker, state: &AppState, shutdown: CancellationToken)
         jobs.push(("backup", period, |state| Box::pin(crate::backup::scheduled(state))));
     }
     tasks.spawn(schedule(state.clone(), jobs, shutdown.clone()));
+    tasks.spawn(flush_graph_calls(state.clone(), shutdown.clone()));
     tasks.spawn(flush_last_events(state.clone(), shutdown));
+}
+
+/// Adds this process's counts of Graph calls to the shared per-minute table, every few seconds.
+async fn flush_graph_calls(state: AppState, shutdown: CancellationToken) {
+    loop {
+        let stopping = tokio::select! {
+            () = shutdown.cancelled() => true,
+            () = tokio::time::sleep(Duration::from_secs(5)) => false,
+        };
+        if let Err(error) = app::backend::measure::flush_graph_calls(&state.pg).await {
+            tracing::warn!("cannot record the Graph call counts: {error}");
+        }
+        if stopping {
+            return;
+        }
+    }
 }
 
 /// Runs each job when this process claims it in `scheduled_jobs`: once per period in all.
@@ -115,6 +132,7 @@ async fn flush_last_events(state: AppState, shutdown: CancellationToken) {
 /// Drops expired sessions and OAuth states, and forgotten rate-limit keys.
 async fn sweep(state: AppState) -> Result<(), String> {
     rate_limits::sweep(&state.pg).await.map_err(|error| format!("rate limit sweep failed: {error}"))?;
+    graph_calls::sweep(&state.pg).await.map_err(|error| format!("Graph call sweep failed: {error}"))?;
     match sessions::delete_expired(&state.pg).await {
         Ok(0) => {}
         Ok(n) => tracing::info!(sessions.removed = n, "removed {n} expired sessions"),

@@ -186,3 +186,16 @@ pub async fn run_dead_letter_again(id: String) -> Result<(), AppError> {
         .await,
     )
 }
+
+/// The service's health: accounts, the engine's queues and how Meta answered lately. Admins only.
+#[server(endpoint = "admin/health", input = GetUrl)]
+pub async fn service_health() -> Result<crate::domain::health::Health, AppError> {
+    use crate::backend::{auth, health, respond_part, state};
+    respond_part(
+        async {
+            let who = auth::require_admin().await?;
+            health::health(&state(), &who).await
+        }
+        .await,
+    )
+}

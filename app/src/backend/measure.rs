@@ -44,8 +44,37 @@ pub fn job(job: &'static str, took: Duration) {
 
 /// `endpoint` is a route name like `POST /{ig-id}/messages`, never a URL (which carries ids).
 pub fn graph_call(endpoint: &'static str, status: String, took: Duration) {
+    let outcome = match status.as_bytes().first() {
+        Some(b'2') => "ok",
+        Some(b'4') => "refused",
+        _ => "failed",
+    };
+    if let Ok(mut tally) = GRAPH_TALLY.lock() {
+        *tally.entry((endpoint, outcome)).or_default() += 1;
+    }
     metrics::counter!(GRAPH_REQUESTS, "endpoint" => endpoint, "status" => status).increment(1);
     metrics::histogram!(GRAPH_DURATION, "endpoint" => endpoint).record(took.as_secs_f64());
+}
+
+/// Graph calls counted by this process since the last flush, by (endpoint, outcome): what the
+/// admin's health view sums across processes (`graph_call_minutes`).
+static GRAPH_TALLY: std::sync::Mutex<std::collections::BTreeMap<(&'static str, &'static str), i64>> =
+    std::sync::Mutex::new(std::collections::BTreeMap::new());
+
+/// Writes this process's Graph call counts to PostgreSQL (one statement); on failure they are
+/// kept for the next flush.
+pub async fn flush_graph_calls(pg: &sqlx::PgPool) -> Result<(), super::store::StoreError> {
+    let taken = GRAPH_TALLY.lock().map(|mut tally| std::mem::take(&mut *tally)).unwrap_or_default();
+    let rows: Vec<(&str, &str, i64)> = taken.iter().map(|((e, o), n)| (*e, *o, *n)).collect();
+    if let Err(error) = super::store::pg::graph_calls::add(pg, &rows).await {
+        if let Ok(mut tally) = GRAPH_TALLY.lock() {
+            for (key, n) in taken {
+                *tally.entry(key).or_default() += n;
+            }
+        }
+        return Err(error);
+    }
+    Ok(())
 }
 
 /// Counts a live socket for as long as it is held.

@@ -8,6 +8,7 @@ pub mod connect;
 pub mod crypto;
 pub mod directory;
 pub mod engine;
+pub mod health;
 pub mod instances;
 pub mod live;
 pub mod mail;

@@ -5,6 +5,7 @@ pub mod automation_draft;
 pub mod dead_letter;
 pub mod demo;
 pub mod error;
+pub mod health;
 pub mod ice_breakers;
 pub mod instance;
 pub mod live;

@@ -2,8 +2,8 @@
 //! delete) and the audit log. Filters live in the URL, so a filtered view can be shared.
 use crate::{
     api::admin::{
-        admin_list_instances, audit_log, list_dead_letters, list_users, AdminDeleteInstance, AdminDisconnectInstance,
-        AdminInstance, AdminRefreshInstance, RunDeadLetterAgain,
+        admin_list_instances, audit_log, list_dead_letters, list_users, service_health, AdminDeleteInstance,
+        AdminDisconnectInstance, AdminInstance, AdminRefreshInstance, RunDeadLetterAgain,
     },
     components::{
         auth::RequireUser,
@@ -14,6 +14,7 @@ use crate::{
         audit::AuditEntry,
         dead_letter::DeadLetterView,
         error::AppError,
+        health::{Health, QueueHealth},
         instance::InstanceStatus,
         user::{Role, UserSummary},
     },
@@ -72,9 +73,10 @@ pub fn AdminPage() -> impl IntoView {
         |_| audit_log(),
     );
     let dead_letters = Resource::new(move || actions.run_again.version().get(), |_| list_dead_letters());
+    let health = Resource::new(move || actions.run_again.version().get(), |_| service_health());
     view! {
         <RequireUser admin=true>
-            <AdminView users instances audit dead_letters actions search/>
+            <AdminView users instances audit dead_letters health actions search/>
         </RequireUser>
     }
 }
@@ -85,6 +87,7 @@ fn AdminView(
     instances: Resource<Result<Vec<AdminInstance>, AppError>>,
     audit: Resource<Result<Vec<AuditEntry>, AppError>>,
     dead_letters: Resource<Result<Vec<DeadLetterView>, AppError>>,
+    health: Resource<Result<Health, AppError>>,
     actions: AdminActions,
     search: Memo<String>,
 ) -> impl IntoView {
@@ -93,6 +96,15 @@ fn AdminView(
     let refresh_result = Signal::derive(move || actions.refresh.value().get());
     view! {
         <h1>{locale.t(Key::AdminTitle)}</h1>
+        <h2>{locale.t(Key::HealthTitle)}</h2>
+        <Suspense fallback=Loading>
+            {move || Suspend::new(async move {
+                match health.await {
+                    Ok(health) => view! { <HealthPanel health locale/> }.into_any(),
+                    Err(error) => view! { <ErrorNotice error/> }.into_any(),
+                }
+            })}
+        </Suspense>
         <h2>{locale.t(Key::AdminInstances)}</h2>
         <form method="get" action="/admin" class="admin-filters" role="search">
             <label>
@@ -157,6 +169,70 @@ fn AdminView(
                     .unwrap_or_else(|error| view! { <ErrorNotice error/> }.into_any())
             })}
         </Suspense>
+    }
+}
+
+/// Accounts, queues and Meta lately, at a glance; each figure links to where to act on it.
+#[component]
+fn HealthPanel(health: Health, locale: Locale) -> impl IntoView {
+    let degraded = health.meta_degraded();
+    let oldest = move |q: QueueHealth| {
+        q.oldest_seconds.filter(|_| q.items > 0).map(|s| {
+            view! { <small class="muted">{locale.t(Key::HealthOldest)} " " {locale.number(s.round() as i64)} {locale.t(Key::HealthSeconds)}</small> }
+        })
+    };
+    let tile = move |label: Key, value: String, href: Option<&'static str>, warn: bool, extra: Option<AnyView>| {
+        let class = if warn { "stat stat-warn" } else { "stat" };
+        let figure = match href {
+            Some(href) => view! { <a href=href class="stat-value">{value}</a> }.into_any(),
+            None => view! { <span class="stat-value">{value}</span> }.into_any(),
+        };
+        view! { <div class=class><span class="stat-label">{locale.t(label)}</span>{figure}{extra}</div> }
+    };
+    let connected = format!("{} {} {}", health.connected, locale.t(Key::HealthOf), health.instances);
+    let meta = if health.meta.is_empty() {
+        view! { <p class="muted">{locale.t(Key::HealthMetaNone)}</p> }.into_any()
+    } else {
+        view! {
+            <div class="table-wrap">
+                <table class="meta-calls">
+                    <thead><tr>
+                        <th scope="col">{locale.t(Key::HealthEndpoint)}</th>
+                        <th scope="col">{locale.t(Key::HealthOkCalls)}</th>
+                        <th scope="col">{locale.t(Key::HealthRefused)}</th>
+                        <th scope="col">{locale.t(Key::HealthFailed)}</th>
+                    </tr></thead>
+                    <tbody>
+                        {health.meta.iter().map(|m| view! {
+                            <tr>
+                                <td><code>{m.endpoint.clone()}</code></td>
+                                <td>{locale.number(m.ok)}</td>
+                                <td>{locale.number(m.refused)}</td>
+                                <td class:failed=m.failed != 0>{locale.number(m.failed)}</td>
+                            </tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            </div>
+        }
+        .into_any()
+    };
+    view! {
+        <section class="health" aria-label=locale.t(Key::HealthTitle)>
+            <div class="stats">
+                {tile(Key::HealthConnected, connected, Some("/admin?status=connected"), false, None)}
+                {tile(Key::HealthInError, locale.number(i64::from(health.in_error)), Some("/admin?status=error"), health.in_error > 0, None)}
+                {tile(Key::HealthExpiring, locale.number(i64::from(health.expiring_soon)), None, health.expiring_soon > 0, None)}
+                {tile(Key::HealthIntake, locale.number(health.intake.items), None, false, oldest(health.intake).map(IntoAny::into_any))}
+                {tile(Key::HealthOutbox, locale.number(health.outbox.items), None, false, oldest(health.outbox).map(IntoAny::into_any))}
+                {tile(Key::HealthDeadLetters, locale.number(health.dead_letters.items), Some("/admin#dead-letters"), health.dead_letters.items > 0, None)}
+            </div>
+            <h3>{locale.t(Key::HealthMetaTitle)} " " {health.meta_minutes} " " {locale.t(Key::HealthMinutes)}</h3>
+            <p class={if degraded { "notice notice-error" } else { "notice notice-ok" }} role="status">
+                {locale.t(if degraded { Key::HealthMetaDegraded } else { Key::HealthMetaOk })}
+            </p>
+            {meta}
+        </section>
     }
 }
 

@@ -83,6 +83,7 @@ const MATRIX: &[(&str, &str, Access, &str)] = &[
     ("POST", "/api/notifications/prefs", Owner, "first_connection=on"),
     ("POST", "/api/reports/retry", Owner, "id=0192f0c0-0000-7000-8000-000000000001"),
     ("GET", "/api/admin/users", Admin, ""),
+    ("GET", "/api/admin/health", Admin, ""),
     ("GET", "/api/admin/instances", Admin, "search="),
     ("POST", "/api/admin/instances/disconnect", Admin, "id={instance}"),
     ("POST", "/api/admin/instances/refresh", Admin, "id={instance}"),

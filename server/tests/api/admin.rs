@@ -95,3 +95,57 @@ async fn only_admins_see_the_webhook_verify_token() {
     assert_eq!(admin.sign_in("chefe@loja.com", "senha-forte-1").await.status(), 302);
     assert_eq!(settings(admin.client.clone()).await["verify_token"], "verify-token");
 }
+
+#[tokio::test]
+async fn the_health_view_counts_accounts_queues_and_how_meta_answered_for_admins_only() {
+    use app::domain::automation::{AutomationKind, ResponseType};
+    use mongodb::bson::{doc, DateTime};
+    let shop = crate::engine::shop_with(|_| {}).await;
+    shop.automation(AutomationKind::Dm, &[], "Oi!", ResponseType::Direct).await;
+    shop.meta.dm("cliente.fiel", "loja.exemplo", "oi").await;
+    shop.meta.settle(&shop.app).await;
+    app::backend::measure::flush_graph_calls(&shop.app.state.pg).await.expect("flush");
+    let oid = mongodb::bson::oid::ObjectId::parse_str(&shop.instance_id).expect("oid");
+    let soon = DateTime::from_millis(DateTime::now().timestamp_millis() + 2 * 86_400_000);
+    shop.app
+        .state
+        .mongo
+        .collection::<mongodb::bson::Document>("instagram_instances")
+        .update_one(doc! { "_id": oid }, doc! { "$set": { "tokenExpiresAt": soon } })
+        .await
+        .expect("expiry");
+    assert_eq!(shop.app.get("/api/admin/health").await.status(), 403, "Ana is no admin");
+
+    shop.app.create_user("chefe@loja.com", "senha-forte-1", true).await;
+    let admin = shop.app.another_browser();
+    admin.sign_in("chefe@loja.com", "senha-forte-1").await;
+    let health: serde_json::Value = admin
+        .client
+        .get(admin.url("/api/admin/health"))
+        .header("accept", "application/json")
+        .send()
+        .await
+        .expect("health")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(
+        (
+            health["instances"].as_u64(),
+            health["connected"].as_u64(),
+            health["in_error"].as_u64(),
+            health["expiring_soon"].as_u64()
+        ),
+        (Some(1), Some(1), Some(0), Some(1)),
+        "{health}"
+    );
+    assert_eq!(health["intake"]["items"], 0);
+    assert_eq!(health["outbox"]["items"], 0);
+    let sends = health["meta"].as_array().into_iter().flatten().find(|m| m["endpoint"] == "POST /{ig-id}/messages");
+    assert!(sends.is_some_and(|m| m["ok"].as_i64() >= Some(1)), "{health}");
+    let page = admin.get("/admin").await.text().await.expect("page");
+    assert!(
+        page.contains("Saúde do serviço") && page.contains("Tokens expirando em 7 dias"),
+        "the admin page shows it"
+    );
+}

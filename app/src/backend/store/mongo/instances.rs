@@ -305,6 +305,19 @@ pub async fn refresh_candidates(
         .await?)
 }
 
+/// How many instances there are, connected, in error, and connected with a token expiring
+/// before `expiring_before`.
+pub async fn health_counts(db: &Database, expiring_before: DateTime) -> Result<(u64, u64, u64, u64), StoreError> {
+    let all = instances(db);
+    let connected = InstanceStatus::Connected.as_str();
+    Ok((
+        all.count_documents(doc! {}).await?,
+        all.count_documents(doc! { "status": connected }).await?,
+        all.count_documents(doc! { "status": InstanceStatus::Error.as_str() }).await?,
+        all.count_documents(doc! { "status": connected, "tokenExpiresAt": { "$lte": expiring_before } }).await?,
+    ))
+}
+
 /// Every instance in `status`.
 pub async fn with_status(db: &Database, status: InstanceStatus) -> Result<Vec<InstanceDoc>, StoreError> {
     use futures_util::TryStreamExt;

@@ -5,6 +5,7 @@ pub mod automations;
 pub mod daily_caps;
 pub mod dead_letters;
 pub mod deliveries;
+pub mod graph_calls;
 pub mod ice_breakers;
 pub mod instance_stats;
 pub mod interactions;
