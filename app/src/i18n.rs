@@ -92,6 +92,21 @@ macro_rules! keys {
 keys! {
     AppName => "Insta-Clerky", "Insta-Clerky";
     NavNotifications => "Notificações", "Notifications";
+    InsightsLink => "Insights", "Insights";
+    InsightsTitle => "Insights", "Insights";
+    InsightsFollowers => "Seguidores", "Followers";
+    InsightsReach => "Alcance", "Reach";
+    InsightsViews => "Visualizações", "Views";
+    InsightsProfileViews => "Visitas ao perfil", "Profile views";
+    InsightsUnavailable => "A Meta não informa mais este número.", "Meta no longer reports this figure.";
+    InsightsNone => "Ainda sem números: a sincronização diária ainda não rodou para esta instância. Use Atualizar agora.", "No figures yet: the daily sync has not run for this instance. Use Refresh now.";
+    InsightsRefresh => "Atualizar agora", "Refresh now";
+    InsightsRefreshed => "Números atualizados.", "Figures refreshed.";
+    InsightsSynced => "Atualizado", "Updated";
+    InsightsNextRefresh => "Nova atualização possível às", "Next refresh possible at";
+    InsightsDaily => "Os números são lidos da Meta uma vez por dia; a Meta pode atrasá-los em até 48 horas.", "Figures are read from Meta once a day; Meta may delay them by up to 48 hours.";
+    InsightsChange => "em 7 dias", "in 7 days";
+    FieldRefreshCooldown => "Atualizado há pouco: tente de novo em alguns minutos (no máximo a cada 15 minutos).", "Refreshed a moment ago: try again in a few minutes (at most every 15 minutes).";
     HealthTitle => "Saúde do serviço", "Service health";
     HealthConnected => "Contas conectadas", "Connected accounts";
     HealthOf => "de", "of";
@@ -705,6 +720,7 @@ pub fn field_message(code: &str) -> Key {
         "quota" => Key::FieldQuota,
         "failed_again" => Key::FieldFailedAgain,
         "not_retryable" => Key::FieldNotRetryable,
+        "refresh_cooldown" => Key::FieldRefreshCooldown,
         "invalid_date" => Key::FieldInvalidDate,
         "date_order" => Key::FieldDateOrder,
         "search_too_short" => Key::FieldSearchTooShort,

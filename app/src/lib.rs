@@ -19,8 +19,8 @@ use leptos_router::{
 };
 use pages::{
     admin::AdminPage, automations::AutomationsPage, confirm_email::ConfirmEmailPage, help::HelpPage,
-    instances::InstancesPage, not_found::NotFoundPage, notifications::NotificationsPage, reports::ReportsPage,
-    sign_in::SignInPage, sign_up::SignUpPage,
+    insights::InsightsPage, instances::InstancesPage, not_found::NotFoundPage, notifications::NotificationsPage,
+    reports::ReportsPage, sign_in::SignInPage, sign_up::SignUpPage,
 };
 
 /// The HTML document around the App, rendered on the server only.
@@ -89,6 +89,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/reports") view=ReportsPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin") view=AdminPage ssr=SsrMode::Async/>
                     <Route path=path!("/notifications") view=NotificationsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/insights") view=InsightsPage ssr=SsrMode::Async/>
                 </Routes>
             </Layout>
         </Router>

@@ -30,6 +30,7 @@ pub fn spawn(tasks: &TaskTracker, state: &AppState, shutdown: CancellationToken)
         ("notification_mail", Duration::from_secs(15), |state| Box::pin(notification_mail(state))),
         ("expiring_tokens", Duration::from_secs(600), |state| Box::pin(expiring_tokens(state))),
         ("catch_up", Duration::from_secs(60), |state| Box::pin(catch_up(state))),
+        ("insights", Duration::from_secs(3600), |state| Box::pin(sync_insights(state))),
     ];
     if state.config.backup_dir.is_some() {
         let period = every(state.config.backup_every_hours.saturating_mul(60));
@@ -107,6 +108,15 @@ async fn catch_up(state: AppState) -> Result<(), String> {
         app::backend::catch_up::after_downtime(&state).await.map_err(|e| format!("catch-up failed: {e}"))?;
     if caught_up > 0 {
         tracing::info!(instances.caught_up = caught_up, "caught up on {caught_up} instances");
+    }
+    Ok(())
+}
+
+/// Reads each connected instance's figures once a (UTC) day.
+async fn sync_insights(state: AppState) -> Result<(), String> {
+    let synced = app::backend::insights::sync_due(&state).await.map_err(|e| format!("insights sync failed: {e}"))?;
+    if synced > 0 {
+        tracing::info!(instances.synced = synced, "insights of {synced} instances synced");
     }
     Ok(())
 }

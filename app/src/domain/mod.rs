@@ -7,6 +7,7 @@ pub mod demo;
 pub mod error;
 pub mod health;
 pub mod ice_breakers;
+pub mod insight;
 pub mod instance;
 pub mod live;
 pub mod notification;

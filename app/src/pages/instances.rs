@@ -164,6 +164,7 @@ fn InstanceCardView(
     let id_5 = card.id.clone();
     let automations_href = format!("/automations?instance={}", card.id);
     let reports_href = format!("/reports?instance={}", card.id);
+    let insights_href = format!("/insights?instance={}", card.id);
     let at_cap = card.replies_today >= i64::from(card.daily_reply_cap);
     let webhook_view = webhook.map(|w| {
         let url = format!("{}/{}", w.base_url, card.instance_name);
@@ -247,6 +248,7 @@ fn InstanceCardView(
                 </ActionForm>
                 <a class="button secondary" href=automations_href>{locale.t(Key::NavAutomations)}</a>
                 <a class="button secondary" href=reports_href>{locale.t(Key::NavReports)}</a>
+                <a class="button secondary" href=insights_href>{locale.t(Key::InsightsLink)}</a>
             </div>
             {(card.status == InstanceStatus::Connected).then_some(view! {
                 <details class="card-more">

@@ -78,6 +78,8 @@ const MATRIX: &[(&str, &str, Access, &str)] = &[
     ("GET", "/api/reports", Owner, "query=instance%3D{instance}"),
     ("GET", "/api/reports/choices", Owner, "query=instance%3D{instance}"),
     ("GET", "/api/notifications", Owner, ""),
+    ("GET", "/api/insights", Owner, "instance={instance}"),
+    ("POST", "/api/insights/refresh", Owner, "id={instance}"),
     ("GET", "/api/notifications/unread", Owner, ""),
     ("POST", "/api/notifications/read", Owner, ""),
     ("POST", "/api/notifications/prefs", Owner, "first_connection=on"),
@@ -102,6 +104,7 @@ const MATRIX: &[(&str, &str, Access, &str)] = &[
     ("GET", "/reports", Owner, "instance={instance}"),
     ("GET", "/admin", Admin, ""),
     ("GET", "/notifications", Owner, ""),
+    ("GET", "/insights", Owner, "instance={instance}"),
 ];
 
 /// Every route the app serves, as (method, path).

@@ -4,6 +4,8 @@
 mod error;
 pub mod events;
 pub mod history;
+mod insights;
+pub use insights::DayFigures;
 mod media;
 mod messages;
 pub mod signature;

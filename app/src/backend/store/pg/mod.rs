@@ -7,6 +7,7 @@ pub mod dead_letters;
 pub mod deliveries;
 pub mod graph_calls;
 pub mod ice_breakers;
+pub mod insights;
 pub mod instance_stats;
 pub mod interactions;
 pub mod notifications;

@@ -1,0 +1,69 @@
+//! Insights (seed 04): each connected instance's followers, reach, views and profile views,
+//! synced once a day by the `insights` job and on the owner's demand, at most every
+//! [`REFRESH_COOLDOWN_MINUTES`] (Meta's quota is per account and hour).
+use super::{
+    auth::SignedIn,
+    instances,
+    state::AppState,
+    store::{mongo::instances as stored, pg::insights, StoreError},
+};
+use crate::domain::{error::AppError, insight::InsightsView, instance::InstanceStatus};
+use chrono::{Duration, Utc};
+
+pub const REFRESH_COOLDOWN_MINUTES: i64 = 15;
+/// Days the page charts.
+const DAYS: i64 = 30;
+/// Instances synced per run of the job at most (the rest on the next run).
+const PER_RUN: usize = 200;
+
+/// Syncs one instance's figures of today.
+pub async fn sync(state: &AppState, doc: &stored::InstanceDoc) -> Result<(), AppError> {
+    let (Some(ig_id), Some(token)) = (doc.instagram_account_id.as_deref(), instances::token(state, doc)) else {
+        return Err(AppError::invalid("id", "not_connected"));
+    };
+    let figures = state.meta.day_figures(&token, ig_id).await.map_err(|error| {
+        tracing::warn!(instance.id = %doc.id, "cannot read the insights of {}: {error}", doc.id);
+        AppError::MetaUnavailable
+    })?;
+    insights::save(&state.pg, &doc.id.to_hex(), &doc.user_id.to_hex(), Utc::now().date_naive(), &figures).await?;
+    Ok(())
+}
+
+/// The job: every connected instance not synced today yet. Returns how many were synced.
+pub async fn sync_due(state: &AppState) -> Result<usize, StoreError> {
+    let connected = stored::with_status(&state.mongo, InstanceStatus::Connected).await?;
+    let ids: Vec<String> = connected.iter().map(|d| d.id.to_hex()).collect();
+    let done = insights::synced_on(&state.pg, &ids, Utc::now().date_naive()).await?;
+    let mut synced = 0;
+    for doc in connected.iter().filter(|d| !done.contains(&d.id.to_hex())).take(PER_RUN) {
+        if sync(state, doc).await.is_ok() {
+            synced += 1;
+        }
+    }
+    Ok(synced)
+}
+
+/// The owner's view of one of their instances.
+pub async fn view(state: &AppState, who: &SignedIn, instance_id: &str) -> Result<InsightsView, AppError> {
+    let doc = stored::find_for_owner(&state.mongo, who.user_id(), instance_id).await?;
+    let (days, synced_at) = insights::recent(&state.pg, &who.user_id().to_hex(), instance_id, DAYS).await?;
+    Ok(InsightsView {
+        instance_id: instance_id.to_owned(),
+        instance_name: doc.username.as_deref().map_or_else(|| doc.name.clone(), |u| format!("@{u}")),
+        days,
+        synced_at,
+        refresh_after: synced_at
+            .map(|at| at + Duration::minutes(REFRESH_COOLDOWN_MINUTES))
+            .filter(|at| *at > Utc::now()),
+    })
+}
+
+/// The owner asks for fresh figures now.
+pub async fn refresh(state: &AppState, who: &SignedIn, instance_id: &str) -> Result<(), AppError> {
+    let doc = stored::find_for_owner(&state.mongo, who.user_id(), instance_id).await?;
+    let (_, synced_at) = insights::recent(&state.pg, &who.user_id().to_hex(), instance_id, 1).await?;
+    if synced_at.is_some_and(|at| Utc::now() - at < Duration::minutes(REFRESH_COOLDOWN_MINUTES)) {
+        return Err(AppError::invalid("id", "refresh_cooldown"));
+    }
+    sync(state, &doc).await
+}
