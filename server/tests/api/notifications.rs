@@ -104,27 +104,33 @@ async fn a_lost_connection_is_told_once_however_many_replies_fail() {
 #[tokio::test]
 async fn a_token_about_to_expire_is_told_once_per_token_with_the_days_left() {
     let Shop { app, meta: _meta, instance_id } = shop_with(|_| {}).await;
-    let in_three_days = DateTime::from_millis(DateTime::now().timestamp_millis() + 3 * 86_400_000 - 60_000);
-    let oid = mongodb::bson::oid::ObjectId::parse_str(&instance_id).expect("oid");
-    app.state
-        .mongo
-        .collection::<mongodb::bson::Document>("instagram_instances")
-        .update_one(doc! { "_id": oid }, doc! { "$set": { "tokenExpiresAt": in_three_days } })
-        .await
-        .expect("expiry");
+    expire_in_three_days(&app, &instance_id).await;
     assert_eq!(notifications::find_expiring(&app.state).await.expect("scan"), 1);
     assert_eq!(notifications::find_expiring(&app.state).await.expect("scan again"), 1);
     let page = bell(&app).await;
     assert_eq!(kinds(&page), ["token_expiring", "first_connection"]);
     assert_eq!(page["items"][0]["detail"], "2", "whole days left");
+    mail_twice(&app).await;
+    app.wait_for_mails(ANA, 3).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let mails = notices(&app).await;
+    let subjects: Vec<&str> = mails.iter().map(|(s, _)| s.as_str()).collect();
+    assert_eq!(subjects, ["Insta-Clerky: Acesso ao Instagram expirando", "Insta-Clerky: Instância conectada"]);
+    assert!(mails[0].1.contains("expira em 2 dia(s)"), "{}", mails[0].1);
+}
 
-    // With e-mail turned off for that kind, it stays under the bell only.
+#[tokio::test]
+async fn a_kind_turned_off_stays_under_the_bell_and_is_not_e_mailed() {
+    let Shop { app, meta: _meta, instance_id } = shop_with(|_| {}).await;
+    // Only first connections by e-mail.
     let saved = app.client.post(app.url("/api/notifications/prefs")).form(&[("first_connection", "on")]).send().await;
     assert!(saved.expect("prefs").status().as_u16() < 400);
     assert_eq!(
         bell(&app).await["email_off"],
         json!(["token_expiring", "connection_lost", "daily_cap_reached", "automation_failing"])
     );
+    expire_in_three_days(&app, &instance_id).await;
+    notifications::find_expiring(&app.state).await.expect("scan");
     mail_twice(&app).await;
     app.wait_for_mails(ANA, 2).await;
     tokio::time::sleep(Duration::from_millis(300)).await;
@@ -135,6 +141,18 @@ async fn a_token_about_to_expire_is_told_once_per_token_with_the_days_left() {
         .await
         .expect("status");
     assert_eq!(status, "off");
+    assert_eq!(kinds(&bell(&app).await), ["token_expiring", "first_connection"], "still under the bell");
+}
+
+async fn expire_in_three_days(app: &TestApp, instance_id: &str) {
+    let in_three_days = DateTime::from_millis(DateTime::now().timestamp_millis() + 3 * 86_400_000 - 60_000);
+    let oid = mongodb::bson::oid::ObjectId::parse_str(instance_id).expect("oid");
+    app.state
+        .mongo
+        .collection::<mongodb::bson::Document>("instagram_instances")
+        .update_one(doc! { "_id": oid }, doc! { "$set": { "tokenExpiresAt": in_three_days } })
+        .await
+        .expect("expiry");
 }
 
 #[tokio::test]
@@ -161,6 +179,11 @@ async fn reaching_the_daily_cap_is_told_once_that_day_and_live() {
         }
     }
     assert!(notified, "the bell hears of it live");
+    mail_twice(&shop.app).await;
+    shop.app.wait_for_mails(ANA, 3).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let subjects: Vec<String> = notices(&shop.app).await.into_iter().map(|(s, _)| s).collect();
+    assert_eq!(subjects, ["Insta-Clerky: Limite diário atingido", "Insta-Clerky: Instância conectada"]);
 }
 
 #[tokio::test]
