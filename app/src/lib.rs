@@ -18,7 +18,7 @@ use leptos_router::{
     path, SsrMode,
 };
 use pages::{
-    admin::AdminPage, automations::AutomationsPage, confirm_email::ConfirmEmailPage, help::HelpPage,
+    admin::AdminPage, automations::AutomationsPage, confirm_email::ConfirmEmailPage, help::HelpPage, inbox::InboxPage,
     insights::InsightsPage, instances::InstancesPage, not_found::NotFoundPage, notifications::NotificationsPage,
     reports::ReportsPage, sign_in::SignInPage, sign_up::SignUpPage,
 };
@@ -90,6 +90,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin") view=AdminPage ssr=SsrMode::Async/>
                     <Route path=path!("/notifications") view=NotificationsPage ssr=SsrMode::Async/>
                     <Route path=path!("/insights") view=InsightsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/inbox") view=InboxPage ssr=SsrMode::Async/>
                 </Routes>
             </Layout>
         </Router>

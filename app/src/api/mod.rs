@@ -2,6 +2,7 @@
 pub mod admin;
 pub mod auth;
 pub mod automations;
+pub mod inbox;
 pub mod insights;
 pub mod instances;
 pub mod notifications;

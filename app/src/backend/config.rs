@@ -143,6 +143,9 @@ pub struct Config {
     pub clerky_jwt_max_lifetime_secs: u32,
     /// Instances a non-premium account may hold.
     pub free_instance_quota: u32,
+    /// Minutes the automations leave a conversation alone after someone answered it by hand
+    /// (0: never pause).
+    pub human_pause_minutes: u32,
     /// The refresh job renews tokens that expire within this many days.
     pub token_refresh_within_days: u32,
     /// How often the refresh job runs, in minutes.
@@ -287,6 +290,7 @@ impl Config {
             clerky_jwt_audience: env.optional_parse("CLERKY_JWT_AUDIENCE", "the audience in aud", non_empty)?,
             clerky_jwt_max_lifetime_secs: env.number_or("CLERKY_JWT_MAX_LIFETIME_SECS", 24 * 3600)?,
             free_instance_quota: env.number_or("FREE_INSTANCE_QUOTA", 1)?,
+            human_pause_minutes: env.number_or("HUMAN_PAUSE_MINUTES", 60)?,
             token_refresh_within_days: env.number_or("TOKEN_REFRESH_WITHIN_DAYS", 30)?,
             token_refresh_every_minutes: env.number_or("TOKEN_REFRESH_EVERY_MINUTES", 60)?,
             backup_dir: env.optional_parse("BACKUP_DIR", "a directory", |v| non_empty(v).map(Into::into))?,

@@ -63,6 +63,12 @@ impl Tally {
         self.per_instance.entry((owner_id.to_owned(), instance_id.to_owned())).or_default().add(status);
     }
 
+    /// Names the instance in the events even when no report changed (a message stored, a
+    /// conversation read), so its open pages refetch.
+    pub fn touch(&mut self, owner_id: &str, instance_id: &str) {
+        self.per_instance.entry((owner_id.to_owned(), instance_id.to_owned())).or_default();
+    }
+
     /// Adds another batch's tally to this one.
     pub fn merge(&mut self, other: Tally) {
         for (key, counts) in other.per_instance {

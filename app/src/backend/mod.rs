@@ -9,6 +9,7 @@ pub mod crypto;
 pub mod directory;
 pub mod engine;
 pub mod health;
+pub mod inbox;
 pub mod insights;
 pub mod instances;
 pub mod live;

@@ -25,6 +25,7 @@ pub fn Layout(children: Children) -> impl IntoView {
                 <Transition>
                     {move || user().map(|user| view! {
                         <A href="/instances">{locale.t(Key::NavInstances)}</A>
+                        <A href="/inbox">{locale.t(Key::NavInbox)}</A>
                         <A href="/automations">{locale.t(Key::NavAutomations)}</A>
                         <A href="/reports">{locale.t(Key::NavReports)}</A>
                         {user.is_admin().then(|| view! { <A href="/admin">{locale.t(Key::NavAdmin)}</A> })}

@@ -2,6 +2,7 @@
 pub mod audit;
 pub mod automation;
 pub mod automation_draft;
+pub mod conversation;
 pub mod dead_letter;
 pub mod demo;
 pub mod error;

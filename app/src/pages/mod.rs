@@ -3,6 +3,7 @@ pub mod admin;
 pub mod automations;
 pub mod confirm_email;
 pub mod help;
+pub mod inbox;
 pub mod insights;
 pub mod instances;
 pub mod not_found;

@@ -337,6 +337,7 @@ pub(crate) fn reason_key(reason: &str) -> Option<Key> {
         "daily_cap" => Some(Key::ReasonDailyCap),
         "instance_not_connected" => Some(Key::ReasonNotConnected),
         "instance_paused" => Some(Key::ReasonPaused),
+        "human_took_over" => Some(Key::ReasonHuman),
         "once_per_person" => Some(Key::ReasonPerPerson),
         "loop_guard" => Some(Key::ReasonLoopGuard),
         "live_no_public_reply" => Some(Key::ReasonLiveNoPublic),

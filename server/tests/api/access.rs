@@ -78,6 +78,10 @@ const MATRIX: &[(&str, &str, Access, &str)] = &[
     ("GET", "/api/reports", Owner, "query=instance%3D{instance}"),
     ("GET", "/api/reports/choices", Owner, "query=instance%3D{instance}"),
     ("GET", "/api/notifications", Owner, ""),
+    ("GET", "/api/inbox", Owner, "instance={instance}"),
+    ("GET", "/api/inbox/thread", Owner, "instance={instance}&person=1254477777772919"),
+    ("POST", "/api/inbox/reply", Owner, "instance_id={instance}&person_id=1254477777772919&text=oi"),
+    ("POST", "/api/inbox/resume", Owner, "instance_id={instance}&person_id=1254477777772919"),
     ("GET", "/api/insights", Owner, "instance={instance}"),
     ("POST", "/api/insights/refresh", Owner, "id={instance}"),
     ("GET", "/api/notifications/unread", Owner, ""),
@@ -104,6 +108,7 @@ const MATRIX: &[(&str, &str, Access, &str)] = &[
     ("GET", "/reports", Owner, "instance={instance}"),
     ("GET", "/admin", Admin, ""),
     ("GET", "/notifications", Owner, ""),
+    ("GET", "/inbox", Owner, "instance={instance}"),
     ("GET", "/insights", Owner, "instance={instance}"),
 ];
 

@@ -16,6 +16,7 @@ mod growth;
 mod headers;
 mod helpers;
 mod hostile_text;
+mod inbox;
 mod insights;
 mod instance_actions;
 mod instances;

@@ -19,6 +19,8 @@ pub(super) mod reason {
     pub const PAUSED: &str = "instance_paused";
     pub const NO_MATCH: &str = "no_match";
     pub const DAILY_CAP: &str = "daily_cap";
+    /// Someone of the account answers this conversation by hand for now.
+    pub const HUMAN: &str = "human_took_over";
     /// The automation already answered this person (once per person, or within its N hours).
     pub const PER_PERSON: &str = "once_per_person";
     /// The automation answered this person too often within the hour: another bot, most likely.

@@ -18,7 +18,7 @@ use crate::{
         state::AppState,
         store::{
             pg::{
-                automation_uses, daily_caps,
+                automation_uses, conversations, daily_caps,
                 dead_letters::{self, Failure, Kind},
                 deliveries::{self, Delivery},
                 interactions::{self, NewMessage, Owner, Replied},
@@ -487,6 +487,23 @@ async fn take_in(state: &AppState, db: &mut PgConnection, units: &[Unit<'_>]) ->
 
     let new_messages = interactions::insert_messages(&mut *db, &mut messages).await?;
     let new_comments = interactions::insert_comments(&mut *db, &mut comments).await?;
+    // What someone of the account wrote in the Instagram app (an echo that names no report of
+    // ours): the automations leave that conversation alone for a while. Open inboxes refetch.
+    let mut by_hand = Vec::new();
+    for message in &messages {
+        let key = (message.owner.instance_id.to_owned(), message.event.mid.clone());
+        if !new_messages.contains(&key) {
+            continue;
+        }
+        taken.tally.touch(message.owner.user_id, message.owner.instance_id);
+        if message.event.is_echo && message.reply_to.is_none() {
+            by_hand.push((message.owner.instance_id.to_owned(), message.event.recipient_id.clone()));
+        }
+    }
+    let pause = i64::from(state.config.human_pause_minutes);
+    if pause > 0 {
+        conversations::pause_many(&mut *db, &by_hand, Utc::now() + chrono::Duration::minutes(pause)).await?;
+    }
     // Public replies whose own comment came back. Row locks are taken in one order by every kind
     // of run (reports, then daily counts, then accounts), so runs never wait on each other in a cycle.
     let parents: Vec<(&str, &str)> = own_replies.iter().map(|r| (r.instance_id, r.parent_comment_id)).collect();
@@ -520,6 +537,14 @@ async fn take_in(state: &AppState, db: &mut PgConnection, units: &[Unit<'_>]) ->
     candidates.sort_by_key(|c| c.timestamp);
 
     let usernames = people::record(&mut *db, &seen).await?;
+    // Conversations a person of the account took over: no automated DM there for now.
+    let dm_people: Vec<(String, String)> = candidates
+        .iter()
+        .filter(|c| c.kind == AutomationKind::Dm)
+        .map(|c| (owners[c.owner].0.clone(), c.person_id.to_owned()))
+        .collect();
+    let taken_over: HashSet<(String, String)> =
+        conversations::paused(&mut *db, &dm_people).await?.into_iter().collect();
     let mut decided: Vec<(&Candidate, Option<&str>, Decision)> = Vec::with_capacity(candidates.len());
     for c in &candidates {
         let (instance_id, _, instance) = &owners[c.owner];
@@ -538,6 +563,10 @@ async fn take_in(state: &AppState, db: &mut PgConnection, units: &[Unit<'_>]) ->
         let mut decision = decide::decide(doc, &rules, &facts, c.event_id, c.tap_payload, username);
         if c.live {
             decision = decide::without_public_reply(decision);
+        }
+        let human = c.kind == AutomationKind::Dm && taken_over.contains(&(instance_id.clone(), c.person_id.to_owned()));
+        if human && matches!(decision, Decision::Answer { .. }) {
+            decision = Decision::Skipped(decide::reason::HUMAN);
         }
         decided.push((c, username, decision));
     }

@@ -2,6 +2,7 @@
 pub mod audit;
 pub mod automation_uses;
 pub mod automations;
+pub mod conversations;
 pub mod daily_caps;
 pub mod dead_letters;
 pub mod deliveries;

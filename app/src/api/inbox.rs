@@ -1,0 +1,64 @@
+//! The inbox of the caller's instances: conversations, one conversation, answering by hand.
+use crate::domain::{
+    conversation::{Inbox, Thread},
+    error::AppError,
+};
+use leptos::prelude::*;
+use leptos::server_fn::codec::GetUrl;
+
+/// An instance's conversations, newest activity first; `q` searches @usernames and texts.
+#[server(endpoint = "inbox", input = GetUrl)]
+pub async fn get_inbox(instance: String, #[server(default)] q: Option<String>) -> Result<Inbox, AppError> {
+    use crate::backend::{auth, inbox, respond, state};
+    respond(
+        async {
+            let who = auth::require_user().await?;
+            inbox::inbox(&state(), &who, &instance, q.as_deref()).await
+        }
+        .await,
+    )
+}
+
+/// One conversation both ways; reading it marks it read.
+#[server(endpoint = "inbox/thread", input = GetUrl)]
+pub async fn get_thread(instance: String, person: String) -> Result<Thread, AppError> {
+    use crate::backend::{auth, inbox, respond, state};
+    respond(
+        async {
+            let who = auth::require_user().await?;
+            inbox::thread(&state(), &who, &instance, &person).await
+        }
+        .await,
+    )
+}
+
+/// Answers a person by hand, inside Meta's 24-hour window: text, an image URL, or both.
+#[server(endpoint = "inbox/reply")]
+pub async fn send_manual_reply(
+    instance_id: String,
+    person_id: String,
+    #[server(default)] text: String,
+    #[server(default)] image_url: Option<String>,
+) -> Result<(), AppError> {
+    use crate::backend::{auth, inbox, respond, state};
+    respond(
+        async {
+            let who = auth::require_user().await?;
+            inbox::reply(&state(), &who, &instance_id, &person_id, &text, image_url.as_deref()).await
+        }
+        .await,
+    )
+}
+
+/// Lets the automations answer the conversation again before its pause ran out.
+#[server(endpoint = "inbox/resume")]
+pub async fn resume_automations(instance_id: String, person_id: String) -> Result<(), AppError> {
+    use crate::backend::{auth, inbox, respond, state};
+    respond(
+        async {
+            let who = auth::require_user().await?;
+            inbox::resume(&state(), &who, &instance_id, &person_id).await
+        }
+        .await,
+    )
+}

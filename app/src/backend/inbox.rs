@@ -1,0 +1,174 @@
+//! The inbox (seed 02): an instance's conversations and each one's history, and answering by hand.
+//! A manual reply is a report of its own, sent by the outbox like an automated one: at the
+//! account's pace, under the same ledger (so it goes out once), counted in the day's replies, and
+//! shown in the reports. Answering by hand pauses the automations for that conversation.
+use super::{
+    auth::SignedIn,
+    live::{self, Tally},
+    state::AppState,
+    store::{
+        mongo::instances,
+        pg::{conversations, daily_caps, outbox, reports},
+    },
+};
+use crate::domain::{
+    automation::{AutomationKind, ResponseType},
+    conversation::{Inbox, Thread, WINDOW_HOURS},
+    error::AppError,
+    instance::InstanceStatus,
+};
+use chrono::{Duration, Utc};
+
+/// Conversations listed, and messages of one shown, at most.
+const LISTED: i64 = 100;
+const SHOWN: i64 = 100;
+/// A manual reply's text, at most (Meta's limit is 1000 bytes).
+const TEXT_BYTES: usize = 1000;
+
+/// The signed-in person's instance's conversations.
+pub async fn inbox(
+    state: &AppState,
+    who: &SignedIn,
+    instance_id: &str,
+    search: Option<&str>,
+) -> Result<Inbox, AppError> {
+    let doc = instances::find_for_owner(&state.mongo, who.user_id(), instance_id).await?;
+    let search = search.map(str::trim).filter(|s| !s.is_empty());
+    if search.is_some_and(|s| s.chars().count() > 100) {
+        return Err(AppError::invalid("q", "too_long"));
+    }
+    let conversations = conversations::list(&state.pg, &who.user_id().to_hex(), instance_id, search, LISTED).await?;
+    Ok(Inbox {
+        instance_id: instance_id.to_owned(),
+        instance_name: doc.username.as_deref().map_or_else(|| doc.name.clone(), |u| format!("@{u}")),
+        conversations,
+    })
+}
+
+/// One conversation, both ways; reading it marks it read.
+pub async fn thread(state: &AppState, who: &SignedIn, instance_id: &str, person_id: &str) -> Result<Thread, AppError> {
+    let user_id = who.user_id().to_hex();
+    let (username, last_inbound, paused_until) =
+        conversations::find(&state.pg, &user_id, instance_id, person_id).await?.ok_or(AppError::NotFound)?;
+    let messages = conversations::messages(&state.pg, instance_id, person_id, SHOWN).await?;
+    if conversations::mark_read(&state.pg, &user_id, instance_id, person_id).await? {
+        announce(state, &user_id, instance_id).await;
+    }
+    let closes = last_inbound.map(|at| at + Duration::hours(WINDOW_HOURS));
+    Ok(Thread {
+        instance_id: instance_id.to_owned(),
+        person_id: person_id.to_owned(),
+        username,
+        messages,
+        window_open: closes.is_some_and(|at| at > Utc::now()),
+        window_closes_at: closes,
+        paused_until: paused_until.filter(|at| *at > Utc::now()),
+    })
+}
+
+/// Answers the person by hand: text, an image (by its URL), or both; then the automations leave
+/// the conversation alone for the configured time.
+pub async fn reply(
+    state: &AppState,
+    who: &SignedIn,
+    instance_id: &str,
+    person_id: &str,
+    text: &str,
+    image_url: Option<&str>,
+) -> Result<(), AppError> {
+    let user_id = who.user_id().to_hex();
+    let doc = instances::find_for_owner(&state.mongo, who.user_id(), instance_id).await?;
+    if doc.status != InstanceStatus::Connected {
+        return Err(AppError::invalid("text", "not_connected"));
+    }
+    let (username, last_inbound, _) =
+        conversations::find(&state.pg, &user_id, instance_id, person_id).await?.ok_or(AppError::NotFound)?;
+    if last_inbound.is_none_or(|at| at + Duration::hours(WINDOW_HOURS) <= Utc::now()) {
+        return Err(AppError::invalid("text", "window_closed"));
+    }
+    let text = text.trim();
+    let image_url = image_url.map(str::trim).filter(|u| !u.is_empty());
+    if text.is_empty() && image_url.is_none() {
+        return Err(AppError::invalid("text", "required"));
+    }
+    if text.len() > TEXT_BYTES {
+        return Err(AppError::invalid("text", "too_long_bytes"));
+    }
+    if image_url.is_some_and(|u| !(u.starts_with("https://") && u.len() <= 2000 && !u.contains(char::is_whitespace))) {
+        return Err(AppError::invalid("image_url", "media_url"));
+    }
+    let event_id = format!("manual:{}", uuid::Uuid::now_v7());
+    let now = Utc::now();
+    let report = |part: i16, response_text: String, extras: Option<serde_json::Value>| reports::NewReport {
+        instance_id,
+        user_id: &user_id,
+        automation_id: None,
+        kind: AutomationKind::Dm,
+        event_id: &event_id,
+        part,
+        reply_target: None,
+        user_id_instagram: person_id,
+        media_id: None,
+        username: username.as_deref(),
+        interaction_text: None,
+        response_text: Some(response_text),
+        response_type: Some(ResponseType::Direct),
+        reply_extras: extras,
+        status: reports::status::PENDING,
+        error: None,
+        timestamp: now,
+        received_at: now,
+    };
+    let mut rows = Vec::new();
+    if !text.is_empty() {
+        rows.push(report(0, text.to_owned(), None));
+    }
+    if let Some(url) = image_url {
+        let extras = serde_json::json!({ "attachment": { "type": "image", "payload": { "url": url } } });
+        rows.push(report(i16::try_from(rows.len()).unwrap_or(1), String::new(), Some(extras)));
+    }
+    let mut tx = state.pg.begin().await.map_err(super::store::StoreError::from)?;
+    let count = i32::try_from(rows.len()).unwrap_or(2);
+    reports::insert_many(&mut tx, &mut rows).await?;
+    // Counted in the day's replies, never refused by the cap: a person chose to answer.
+    daily_caps::reserve(&mut tx, &[daily_caps::Wanted { instance_id, replies: count, cap: i32::MAX }]).await?;
+    outbox::wake(&mut tx, &[(instance_id.to_owned(), now)]).await?;
+    let minutes = i64::from(state.config.human_pause_minutes);
+    conversations::pause(
+        &mut tx,
+        &user_id,
+        instance_id,
+        person_id,
+        (minutes > 0).then(|| now + Duration::minutes(minutes)),
+    )
+    .await?;
+    let mut tally = Tally::default();
+    for _ in 0..count {
+        tally.add(&user_id, instance_id, reports::status::PENDING);
+    }
+    live::notify(&mut tx, &tally.events()).await?;
+    tx.commit().await.map_err(super::store::StoreError::from)?;
+    state.wake_outbox.notify_one();
+    Ok(())
+}
+
+/// The automations answer the conversation again, before its pause ran out.
+pub async fn resume(state: &AppState, who: &SignedIn, instance_id: &str, person_id: &str) -> Result<(), AppError> {
+    let user_id = who.user_id().to_hex();
+    let mut connection = state.pg.acquire().await.map_err(super::store::StoreError::from)?;
+    if !conversations::pause(&mut connection, &user_id, instance_id, person_id, None).await? {
+        return Err(AppError::NotFound);
+    }
+    drop(connection);
+    announce(state, &user_id, instance_id).await;
+    Ok(())
+}
+
+/// The owner's open inbox pages refetch.
+async fn announce(state: &AppState, user_id: &str, instance_id: &str) {
+    let mut tally = Tally::default();
+    tally.touch(user_id, instance_id);
+    if let Err(error) = live::publish(&state.pg, &tally.events()).await {
+        tracing::warn!("cannot announce a conversation change: {error}");
+    }
+}
