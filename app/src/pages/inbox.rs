@@ -130,11 +130,17 @@ fn InboxView(
 
 #[component]
 fn InstancePicker(list: Vec<InstanceCard>, instance: Memo<String>, locale: Locale) -> impl IntoView {
+    // With JavaScript the choice opens at once; without, the button sends the form.
+    let navigate = leptos_router::hooks::use_navigate();
+    let open = move |ev: leptos::ev::Event| {
+        let chosen = event_target_value(&ev);
+        navigate(&format!("/inbox?instance={}", crate::domain::url::encode(&chosen)), Default::default());
+    };
     view! {
         <form method="get" action="/inbox" class="inbox-picker">
             <label>
                 {locale.t(Key::ColumnInstance)} " "
-                <select name="instance" onchange="this.form.submit()">
+                <select name="instance" on:change=open>
                     <option value="">{locale.t(Key::ChooseInstance)}</option>
                     {list.into_iter().map(|card| {
                         let selected = card.id == instance.get_untracked();
@@ -174,16 +180,18 @@ fn ConversationItem(
 ) -> impl IntoView {
     let href = format!("/inbox?instance={instance_id}&person={}", c.person_id);
     let active = current.as_deref() == Some(c.person_id.as_str());
+    // The open conversation is being read (opening it marked it read).
+    let unread = if active { 0 } else { c.unread };
     let who = c.username.clone().map_or_else(|| c.person_id.clone(), |u| format!("@{u}"));
     let preview = c.last_text.clone().unwrap_or_else(|| format!("[{}]", locale.t(Key::InboxAttachment)));
     let preview = if c.last_from_person { preview } else { format!("{}: {preview}", locale.t(Key::InboxYou)) };
     view! {
-        <li class:active=active class:unread={c.unread > 0}>
+        <li class:active=active class:unread={unread > 0}>
             <a href=href aria-current=active.then_some("true")>
                 <span class="conversation-head">
                     <strong>{who}</strong>
-                    {(c.unread > 0).then(|| view! {
-                        <span class="bell-count" title=locale.t(Key::InboxUnread)>{c.unread}</span>
+                    {(unread > 0).then(|| view! {
+                        <span class="bell-count" title=locale.t(Key::InboxUnread)>{unread}</span>
                     })}
                     <small class="muted"><LocalTime at=c.last_at/></small>
                 </span>
