@@ -35,7 +35,10 @@ check=$(mktemp -d)
 services=.data/release-check
 cleanup() {
     set +e
-    [ -z "${server_pid:-}" ] || { kill -TERM "$server_pid"; wait "$server_pid"; }
+    if [ -n "${server_pid:-}" ]; then
+        kill -TERM "$server_pid"
+        for _ in $(seq 1 100); do kill -0 "$server_pid" 2>/dev/null || break; sleep 0.2; done
+    fi
     scripts/services.sh wipe "$services" >/dev/null
     rm -rf "$check"
 }
@@ -79,12 +82,15 @@ run_unit() {
         done <"$(prefixed "$(unit_value EnvironmentFile)")"
         export "$(prefixed "$(unit_value Environment)")"
         cd "$(prefixed "$(unit_value WorkingDirectory)")"
+        # The server's own pid (this subshell becomes it), for the cleanup to stop it.
+        echo "$BASHPID" >"$check/$1.pid"
         exec $(prefixed "$(unit_value "$1")")
     )
 }
 run_unit ExecStartPre >/dev/null
 run_unit ExecStart >"$check/server.log" 2>&1 &
-server_pid=$!
+for _ in $(seq 1 50); do [ -s "$check/ExecStart.pid" ] && break; sleep 0.1; done
+server_pid=$(cat "$check/ExecStart.pid")
 curl_tls() { curl -fsS --cacert "$check/cert.pem" --resolve localhost:3443:127.0.0.1 "$@"; }
 for _ in $(seq 1 150); do curl_tls https://localhost:3443/readyz >/dev/null 2>&1 && break; sleep 0.2; done
 fail() { echo "release check: $*" >&2; tail -n 30 "$check/server.log" >&2; exit 1; }
