@@ -57,6 +57,14 @@ impl Locale {
         grouped
     }
 
+    /// A day as a chart's axis names it: `03/11` or `Nov 3`.
+    pub fn short_day(self, day: chrono::NaiveDate) -> String {
+        match self {
+            Self::PtBr => day.format("%d/%m").to_string(),
+            Self::En => day.format("%b %-d").to_string(),
+        }
+    }
+
     /// The locale a `Cookie` header asks for.
     pub fn from_cookie_header(header: &str) -> Self {
         header

@@ -38,11 +38,7 @@ pub async fn inbox(
         return Err(AppError::invalid("q", "too_long"));
     }
     let conversations = conversations::list(&state.pg, &who.user_id().to_hex(), instance_id, search, LISTED).await?;
-    Ok(Inbox {
-        instance_id: instance_id.to_owned(),
-        instance_name: doc.username.as_deref().map_or_else(|| doc.name.clone(), |u| format!("@{u}")),
-        conversations,
-    })
+    Ok(Inbox { instance_id: instance_id.to_owned(), instance_name: doc.display_name(), conversations })
 }
 
 /// One conversation, both ways; reading it marks it read.

@@ -49,7 +49,7 @@ pub async fn view(state: &AppState, who: &SignedIn, instance_id: &str) -> Result
     let (days, synced_at) = insights::recent(&state.pg, &who.user_id().to_hex(), instance_id, DAYS).await?;
     Ok(InsightsView {
         instance_id: instance_id.to_owned(),
-        instance_name: doc.username.as_deref().map_or_else(|| doc.name.clone(), |u| format!("@{u}")),
+        instance_name: doc.display_name(),
         days,
         synced_at,
         refresh_after: synced_at

@@ -40,7 +40,7 @@ const MAIL_ATTEMPTS: i32 = 5;
 /// A notification about `doc`; `occurrence` tells this one apart from earlier ones of its kind.
 pub fn about(doc: &InstanceDoc, kind: NotificationKind, detail: Option<String>, occurrence: &str) -> New {
     let instance_id = doc.id.to_hex();
-    let name = doc.username.as_deref().map_or_else(|| doc.name.clone(), |u| format!("@{u}"));
+    let name = doc.display_name();
     New {
         user_id: doc.user_id.to_hex(),
         kind,

@@ -32,3 +32,24 @@ pub fn ErrorNotice(error: AppError) -> impl IntoView {
         </div>
     }
 }
+
+/// What became of an action: its success message, or its error, told by the field it names (of
+/// `fields`) when it names one, else as [`ErrorNotice`] says it.
+#[component]
+pub fn ActionOutcome(
+    #[prop(into)] result: Signal<Option<Result<(), AppError>>>,
+    ok: Key,
+    #[prop(optional)] fields: &'static [&'static str],
+) -> impl IntoView {
+    let locale = use_locale();
+    move || match result.get()? {
+        Ok(()) => Some(view! { <div class="notice notice-ok" role="status">{locale.t(ok)}</div> }.into_any()),
+        Err(error) => Some(match fields.iter().find_map(|field| error.field_code(field)) {
+            Some(code) => view! {
+                <div class="notice notice-error" role="alert">{locale.t(crate::i18n::field_message(code))}</div>
+            }
+            .into_any(),
+            None => view! { <ErrorNotice error/> }.into_any(),
+        }),
+    }
+}

@@ -10,7 +10,7 @@ use crate::{
     },
     components::{
         auth::RequireUser,
-        error_notice::{ErrorNotice, Loading},
+        error_notice::{ActionOutcome, ErrorNotice, Loading},
         live::use_live_events,
         local_time::LocalTime,
     },
@@ -20,7 +20,7 @@ use crate::{
         instance::InstanceCard,
         live::LiveEvent,
     },
-    i18n::{field_message, Key, Locale},
+    i18n::{Key, Locale},
     use_locale,
 };
 use leptos::prelude::*;
@@ -211,18 +211,6 @@ fn ThreadView(
     let Thread { instance_id, person_id, username, messages, window_closes_at, window_open, paused_until } = thread;
     let who = username.map_or_else(|| person_id.clone(), |u| format!("@{u}"));
     let back = format!("/inbox?instance={instance_id}");
-    let outcome = move || match reply.value().get() {
-        Some(Ok(())) => {
-            Some(view! { <div class="notice notice-ok" role="status">{locale.t(Key::InboxSent)}</div> }.into_any())
-        }
-        Some(Err(error)) => Some(match error.field_code("text").or_else(|| error.field_code("image_url")) {
-            Some(code) => {
-                view! { <div class="notice notice-error" role="alert">{locale.t(field_message(code))}</div> }.into_any()
-            }
-            None => view! { <ErrorNotice error/> }.into_any(),
-        }),
-        None => None,
-    };
     let (form_instance, form_person) = (instance_id.clone(), person_id.clone());
     let composer = if window_open {
         view! {
@@ -263,7 +251,7 @@ fn ThreadView(
         <ol class="messages">
             {messages.into_iter().map(|message| view! { <MessageBubble message locale/> }).collect_view()}
         </ol>
-        {outcome}
+        <ActionOutcome result=reply.value() ok=Key::InboxSent fields=&["text", "image_url"]/>
         {composer}
     }
 }

@@ -5,14 +5,14 @@ use crate::{
     api::insights::{get_insights, RefreshInsights},
     components::{
         auth::RequireUser,
-        error_notice::{ErrorNotice, Loading},
+        error_notice::{ActionOutcome, ErrorNotice, Loading},
         local_time::LocalTime,
     },
     domain::{
         error::AppError,
         insight::{InsightDay, InsightsView},
     },
-    i18n::{field_message, Key, Locale},
+    i18n::{Key, Locale},
     use_locale,
 };
 use chrono::NaiveDate;
@@ -38,23 +38,12 @@ fn InsightsBody(
     refresh: ServerAction<RefreshInsights>,
 ) -> impl IntoView {
     let locale = use_locale();
-    let outcome = move || match refresh.value().get() {
-        Some(Ok(())) => Some(
-            view! { <div class="notice notice-ok" role="status">{locale.t(Key::InsightsRefreshed)}</div> }.into_any(),
-        ),
-        Some(Err(error)) => Some(match error.field_code("id") {
-            Some(code) => {
-                view! { <div class="notice notice-error" role="alert">{locale.t(field_message(code))}</div> }.into_any()
-            }
-            None => view! { <ErrorNotice error/> }.into_any(),
-        }),
-        None => None,
-    };
     view! {
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
                 match view.await {
-                    Ok(insights) => view! { <Insights insights refresh locale/> {outcome} }.into_any(),
+                    Ok(insights) => view! { <Insights insights refresh locale/>
+                        <ActionOutcome result=refresh.value() ok=Key::InsightsRefreshed fields=&["id"]/> }.into_any(),
                     Err(error) => view! { <ErrorNotice error/> }.into_any(),
                 }
             })}
@@ -130,10 +119,7 @@ fn Metric(label: Key, series: Vec<(NaiveDate, Option<i64>)>, locale: Locale) -> 
     });
     let peak = known.iter().map(|(_, v)| *v).max().unwrap_or(1).max(1);
     let width = i64::try_from(series.len()).unwrap_or(1) * STEP;
-    let label_of = |day: NaiveDate| match locale {
-        Locale::PtBr => day.format("%d/%m").to_string(),
-        Locale::En => day.format("%b %-d").to_string(),
-    };
+    let label_of = |day: NaiveDate| locale.short_day(day);
     let first = series.first().map(|(d, _)| label_of(*d)).unwrap_or_default();
     let last = series.last().map(|(d, _)| label_of(*d)).unwrap_or_default();
     let bars = series

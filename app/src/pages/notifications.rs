@@ -5,7 +5,7 @@ use crate::{
     api::notifications::{get_notifications, MarkNotificationsRead, SaveNotificationPrefs},
     components::{
         auth::RequireUser,
-        error_notice::{ErrorNotice, Loading},
+        error_notice::{ActionOutcome, ErrorNotice, Loading},
         live::use_live_events,
         local_time::LocalTime,
     },
@@ -43,17 +43,12 @@ fn NotificationsView(
     prefs: ServerAction<SaveNotificationPrefs>,
 ) -> impl IntoView {
     let locale = use_locale();
-    let outcome = move |done: Option<Result<(), AppError>>, ok: Key| match done {
-        Some(Ok(())) => Some(view! { <div class="notice notice-ok" role="status">{locale.t(ok)}</div> }.into_any()),
-        Some(Err(error)) => Some(view! { <ErrorNotice error/> }.into_any()),
-        None => None,
-    };
     view! {
         <div class="page-head">
             <h1>{locale.t(Key::NotificationsTitle)}</h1>
         </div>
-        {move || outcome(mark.value().get(), Key::NotificationsMarkedRead)}
-        {move || outcome(prefs.value().get(), Key::NotificationsSaved)}
+        <ActionOutcome result=mark.value() ok=Key::NotificationsMarkedRead/>
+        <ActionOutcome result=prefs.value() ok=Key::NotificationsSaved/>
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
                 match page.await {

@@ -427,10 +427,7 @@ fn Chart(days: Vec<DayCount>, zone: String, locale: Locale) -> impl IntoView {
     let count = i64::try_from(days.len()).unwrap_or(1);
     let width = count * STEP;
     let scale = |n: i64| n * HEIGHT / peak;
-    let label = |day: NaiveDate| match locale {
-        Locale::PtBr => day.format("%d/%m").to_string(),
-        Locale::En => day.format("%b %-d").to_string(),
-    };
+    let label = |day: NaiveDate| locale.short_day(day);
     // The first, middle and last days name the axis; every bar's title names its own.
     let ticks: Vec<String> = match days.len() {
         0 => Vec::new(),

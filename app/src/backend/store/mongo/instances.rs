@@ -55,6 +55,11 @@ pub struct InstanceDoc {
 }
 
 impl InstanceDoc {
+    /// How notices and pages name the instance: its @username, else the name its owner gave it.
+    pub fn display_name(&self) -> String {
+        self.username.as_deref().map_or_else(|| self.name.clone(), |u| format!("@{u}"))
+    }
+
     /// The card; `default_cap` is the configured daily cap for instances without their own.
     pub fn card(&self, default_cap: u32) -> InstanceCard {
         InstanceCard {
