@@ -5,6 +5,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
+# A one-shot clone gains nothing from incremental caches, which take gigabytes of a shared disk.
+[ "${CI:-}" = true ] && export CARGO_INCREMENTAL=0
+echo "== disk: $(df -h . | awk 'NR==2 {print $4 " free of " $2}')"
 # binaryen's wasm-opt for release builds (Debian's breaks hydration).
 export PATH="$PWD/end2end/node_modules/.bin:$PATH"
 
