@@ -101,6 +101,24 @@ keys! {
     AppName => "Insta-Clerky", "Insta-Clerky";
     NavNotifications => "Notificações", "Notifications";
     NavInbox => "Conversas", "Inbox";
+    NavApi => "API", "API";
+    ApiKeysTitle => "Chaves de API", "API keys";
+    ApiKeysIntro => "Com uma chave, o seu sistema (ou o CRM da Clerky) chama a API REST do Insta-Clerky: instâncias, automações, relatórios, conversas e envio de DMs. Cada chave alcança só as suas instâncias.", "With a key, your system (or Clerky's CRM) calls Insta-Clerky's REST API: instances, automations, reports, conversations and sending DMs. Each key reaches your own instances only.";
+    ApiKeysDocs => "Documentação da API", "API documentation";
+    ApiKeysName => "Nome da chave", "Key name";
+    ApiKeysNameHint => "Para lembrar onde ela é usada, como \"CRM\" ou \"Zapier\".", "To remember where it is used, such as \"CRM\" or \"Zapier\".";
+    ApiKeysCreate => "Criar chave", "Create key";
+    ApiKeysCreated => "Chave criada. Copie agora: por segurança, ela não aparece de novo.", "Key created. Copy it now: for safety, it is not shown again.";
+    ApiKeysNew => "Sua nova chave", "Your new key";
+    ApiKeysEmpty => "Nenhuma chave ainda.", "No keys yet.";
+    ApiKeysPrefix => "Começa com", "Starts with";
+    ApiKeysCreatedAt => "Criada em", "Created";
+    ApiKeysLastUsed => "Último uso", "Last used";
+    ApiKeysNever => "nunca", "never";
+    ApiKeysRevoke => "Revogar", "Revoke";
+    ApiKeysRevoked => "Chave revogada: quem a usava recebe 401 a partir de agora.", "Key revoked: whoever used it gets 401 from now on.";
+    FieldTooManyKeys => "Limite de 20 chaves: revogue uma antes de criar outra.", "Limit of 20 keys: revoke one before making another.";
+    FieldLinksOnly => "Por aqui só botões de link.", "Only link buttons here.";
     ChooseInstance => "Escolha uma instância", "Choose an instance";
     InboxTitle => "Conversas", "Conversations";
     InboxEmpty => "Nenhuma conversa ainda: quando alguém mandar uma DM, ela aparece aqui.", "No conversations yet: when someone sends a DM, it shows here.";
@@ -760,6 +778,8 @@ pub fn field_message(code: &str) -> Key {
         "date_order" => Key::FieldDateOrder,
         "search_too_short" => Key::FieldSearchTooShort,
         "control_characters" => Key::FieldControlCharacters,
+        "too_many_keys" => Key::FieldTooManyKeys,
+        "links_only" => Key::FieldLinksOnly,
         _ => Key::FieldInvalid,
     }
 }

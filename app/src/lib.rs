@@ -18,9 +18,9 @@ use leptos_router::{
     path, SsrMode,
 };
 use pages::{
-    admin::AdminPage, automations::AutomationsPage, confirm_email::ConfirmEmailPage, help::HelpPage, inbox::InboxPage,
-    insights::InsightsPage, instances::InstancesPage, not_found::NotFoundPage, notifications::NotificationsPage,
-    reports::ReportsPage, sign_in::SignInPage, sign_up::SignUpPage,
+    admin::AdminPage, api_keys::ApiKeysPage, automations::AutomationsPage, confirm_email::ConfirmEmailPage,
+    help::HelpPage, inbox::InboxPage, insights::InsightsPage, instances::InstancesPage, not_found::NotFoundPage,
+    notifications::NotificationsPage, reports::ReportsPage, sign_in::SignInPage, sign_up::SignUpPage,
 };
 
 /// The HTML document around the App, rendered on the server only.
@@ -91,6 +91,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/notifications") view=NotificationsPage ssr=SsrMode::Async/>
                     <Route path=path!("/insights") view=InsightsPage ssr=SsrMode::Async/>
                     <Route path=path!("/inbox") view=InboxPage ssr=SsrMode::Async/>
+                    <Route path=path!("/api-keys") view=ApiKeysPage ssr=SsrMode::Async/>
                 </Routes>
             </Layout>
         </Router>

@@ -1,4 +1,5 @@
 //! The Insta-Clerky server: HTTP routes, background work, start-up and shutdown.
+pub mod api_v1;
 pub mod backup;
 pub mod cli;
 pub mod http;

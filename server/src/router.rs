@@ -39,6 +39,8 @@ pub fn plain_routes(webhook_max_bytes: usize) -> Vec<(&'static str, MethodRouter
         ("/api/reports/{id}/post", get(report_post::open)),
         ("/webhook/instagram", webhook::app_level(webhook_max_bytes)),
         ("/webhook/instagram/{instance_name}", webhook::per_instance(webhook_max_bytes)),
+        ("/api/v1/openapi.json", get(crate::api_v1::docs::openapi_json)),
+        ("/api/v1/docs", get(crate::api_v1::docs::page)),
     ]
 }
 
@@ -65,6 +67,7 @@ pub fn build(state: AppState) -> Router {
     plain
         .into_iter()
         .fold(Router::new(), |router, (path, handler)| router.route(path, handler))
+        .merge(crate::api_v1::routes().0)
         .nest_service(&pkg_path, ServeDir::new(files))
         .leptos_routes_with_context(
             &state,

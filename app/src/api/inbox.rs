@@ -26,7 +26,7 @@ pub async fn get_thread(instance: String, person: String) -> Result<Thread, AppE
     respond(
         async {
             let who = auth::require_user().await?;
-            inbox::thread(&state(), &who, &instance, &person).await
+            inbox::thread(&state(), &who, &instance, &person, true).await
         }
         .await,
     )
@@ -43,8 +43,13 @@ pub async fn send_manual_reply(
     use crate::backend::{auth, inbox, respond, state};
     respond(
         async {
+            use crate::domain::automation_draft::{MessageInput, OutgoingMessage};
             let who = auth::require_user().await?;
-            inbox::reply(&state(), &who, &instance_id, &person_id, &text, image_url.as_deref()).await
+            let image_url = image_url.unwrap_or_default();
+            let media_kind = if image_url.trim().is_empty() { "" } else { "image" };
+            let input = MessageInput { text, media_kind: media_kind.into(), media_url: image_url, buttons: Vec::new() };
+            let message = OutgoingMessage::parse(&input).map_err(AppError::Invalid)?;
+            inbox::reply(&state(), &who, &instance_id, &person_id, &message).await
         }
         .await,
     )

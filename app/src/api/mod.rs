@@ -1,5 +1,6 @@
 //! Server functions: public HTTP endpoints under /api, one file per area.
 pub mod admin;
+pub mod api_keys;
 pub mod auth;
 pub mod automations;
 pub mod inbox;

@@ -1,4 +1,5 @@
-//! Who is calling: a session cookie from the browser, or a JWT from the main Clerky backend.
+//! Who is calling: a session cookie from the browser, a JWT from the main Clerky backend, or one
+//! of a person's API keys.
 use super::{
     config::Config,
     rate_limit::{self, Quota},
@@ -20,6 +21,8 @@ use std::net::{IpAddr, SocketAddr};
 #[derive(Clone, Debug)]
 pub struct SignedIn {
     user: UserDoc,
+    /// The API key the call came with, if it came with one.
+    key: Option<uuid::Uuid>,
 }
 
 impl SignedIn {
@@ -27,8 +30,13 @@ impl SignedIn {
         self.user.id
     }
 
+    /// An admin's powers never pass to a key: a key reaches its owner's own instances only.
     pub fn is_admin(&self) -> bool {
-        self.user.role == Role::Admin
+        self.user.role == Role::Admin && self.key.is_none()
+    }
+
+    pub fn api_key(&self) -> Option<uuid::Uuid> {
+        self.key
     }
 
     pub fn user(&self) -> &UserDoc {
@@ -49,14 +57,18 @@ struct ClerkyClaims {
 pub async fn caller(state: &AppState, headers: &HeaderMap) -> Result<Option<SignedIn>, AppError> {
     if let Some(token) = bearer(headers) {
         // `Bearer` with nothing after it is a broken token, not an anonymous caller.
-        let user_id = verify_clerky_jwt(&state.config, token?).ok_or(AppError::NotSignedIn)?;
+        let token = token?;
+        let (user_id, key) = match super::api_keys::owner(state, token).await? {
+            Some(owner) => (owner.user_id, Some(owner.id)),
+            None => (verify_clerky_jwt(&state.config, token).ok_or(AppError::NotSignedIn)?, None),
+        };
         let user = users::find_by_id(&state.mongo, &user_id).await?.ok_or(AppError::NotSignedIn)?;
-        return Ok(Some(SignedIn { user }));
+        return Ok(Some(SignedIn { user, key }));
     }
     let Some(token) = cookie(headers, session_cookie_name(&state.config)) else { return Ok(None) };
     let secret = state.config.session_secret.expose_secret().as_bytes();
     let Some(user_id) = sessions::user_of(&state.pg, secret, token).await? else { return Ok(None) };
-    Ok(users::find_by_id(&state.mongo, &user_id).await?.map(|user| SignedIn { user }))
+    Ok(users::find_by_id(&state.mongo, &user_id).await?.map(|user| SignedIn { user, key: None }))
 }
 
 /// The caller of one page render, looked up once however many server functions the page calls
@@ -125,7 +137,7 @@ fn verify_clerky_jwt(config: &Config, token: &str) -> Option<String> {
 
 /// The Bearer token of the request: none without an `Authorization: Bearer` header (other schemes,
 /// such as a proxy's Basic auth, are not ours), an error when the scheme has no token.
-fn bearer(headers: &HeaderMap) -> Option<Result<&str, AppError>> {
+pub fn bearer(headers: &HeaderMap) -> Option<Result<&str, AppError>> {
     let value = headers.get(header::AUTHORIZATION)?.to_str().map_err(|_| AppError::NotSignedIn);
     let Ok(value) = value else { return Some(Err(AppError::NotSignedIn)) };
     let (scheme, token) = value.trim().split_once(' ').unwrap_or((value.trim(), ""));

@@ -202,6 +202,27 @@ pub async fn move_one(state: &AppState, who: &SignedIn, id: &str, direction: &st
     Ok(())
 }
 
+/// One of the caller's automations, as the list shows it.
+pub async fn find(
+    state: &AppState,
+    who: &SignedIn,
+    id: &str,
+) -> Result<crate::domain::automation_draft::AutomationView, AppError> {
+    let id = automation_id(id)?.to_string();
+    let instance_id = automations::instance_of(&state.pg, &who.user_id().to_hex(), automation_id(&id)?).await?;
+    automations::list(&state.pg, &instance_id).await?.into_iter().find(|a| a.id == id).ok_or(AppError::NotFound)
+}
+
+/// The automations of one of the caller's instances, in the order they are tried.
+pub async fn of_instance(
+    state: &AppState,
+    who: &SignedIn,
+    instance_id: &str,
+) -> Result<Vec<crate::domain::automation_draft::AutomationView>, AppError> {
+    let doc = instances::find_for_owner(&state.mongo, who.user_id(), instance_id).await?;
+    Ok(automations::list(&state.pg, &doc.id.to_hex()).await?)
+}
+
 pub async fn delete(state: &AppState, who: &SignedIn, id: &str) -> Result<(), AppError> {
     let (instance_id, name) = automations::delete(&state.pg, &who.user_id().to_hex(), automation_id(id)?).await?;
     directory::rules_changed(state, &instance_id).await;

@@ -62,6 +62,8 @@ pub struct Limits {
     /// Server-function calls over HTTP, per signed-in user.
     pub calls_per_user_per_minute: u32,
     pub exports_per_user_per_minute: u32,
+    /// `/api/v1` calls per API key (or per Clerky token's user).
+    pub api_calls_per_key_per_minute: u32,
     pub sockets_per_user_per_minute: u32,
     /// Webhook posts whose signature does not verify, per address.
     pub unsigned_webhooks_per_ip_per_minute: u32,
@@ -303,6 +305,7 @@ impl Config {
                 sign_up_per_minute: env.number_or("SIGN_UP_PER_MINUTE", 30)?,
                 calls_per_user_per_minute: env.number_or("CALLS_PER_USER_PER_MINUTE", 600)?,
                 exports_per_user_per_minute: env.number_or("EXPORTS_PER_USER_PER_MINUTE", 10)?,
+                api_calls_per_key_per_minute: env.number_or("API_CALLS_PER_KEY_PER_MINUTE", 120)?,
                 sockets_per_user_per_minute: env.number_or("SOCKETS_PER_USER_PER_MINUTE", 30)?,
                 unsigned_webhooks_per_ip_per_minute: env.number_or("UNSIGNED_WEBHOOKS_PER_IP_PER_MINUTE", 60)?,
             },

@@ -4,6 +4,7 @@
 //! shown in the reports. Answering by hand pauses the automations for that conversation.
 use super::{
     auth::SignedIn,
+    engine::decide::button_values,
     live::{self, Tally},
     state::AppState,
     store::{
@@ -13,6 +14,7 @@ use super::{
 };
 use crate::domain::{
     automation::{AutomationKind, ResponseType},
+    automation_draft::OutgoingMessage,
     conversation::{Inbox, Thread, WINDOW_HOURS},
     error::AppError,
     instance::InstanceStatus,
@@ -22,8 +24,6 @@ use chrono::{Duration, Utc};
 /// Conversations listed, and messages of one shown, at most.
 const LISTED: i64 = 100;
 const SHOWN: i64 = 100;
-/// A manual reply's text, at most (Meta's limit is 1000 bytes).
-const TEXT_BYTES: usize = 1000;
 
 /// The signed-in person's instance's conversations.
 pub async fn inbox(
@@ -41,13 +41,19 @@ pub async fn inbox(
     Ok(Inbox { instance_id: instance_id.to_owned(), instance_name: doc.display_name(), conversations })
 }
 
-/// One conversation, both ways; reading it marks it read.
-pub async fn thread(state: &AppState, who: &SignedIn, instance_id: &str, person_id: &str) -> Result<Thread, AppError> {
+/// One conversation, both ways; a person reading it (`mark_read`) marks it read, a script does not.
+pub async fn thread(
+    state: &AppState,
+    who: &SignedIn,
+    instance_id: &str,
+    person_id: &str,
+    mark_read: bool,
+) -> Result<Thread, AppError> {
     let user_id = who.user_id().to_hex();
     let (username, last_inbound, paused_until) =
         conversations::find(&state.pg, &user_id, instance_id, person_id).await?.ok_or(AppError::NotFound)?;
     let messages = conversations::messages(&state.pg, instance_id, person_id, SHOWN).await?;
-    if conversations::mark_read(&state.pg, &user_id, instance_id, person_id).await? {
+    if mark_read && conversations::mark_read(&state.pg, &user_id, instance_id, person_id).await? {
         announce(state, &user_id, instance_id).await;
     }
     let closes = last_inbound.map(|at| at + Duration::hours(WINDOW_HOURS));
@@ -62,15 +68,14 @@ pub async fn thread(state: &AppState, who: &SignedIn, instance_id: &str, person_
     })
 }
 
-/// Answers the person by hand: text, an image (by its URL), or both; then the automations leave
-/// the conversation alone for the configured time.
+/// Answers the person by hand (the inbox, or a script through the API): a text, a file, or a text
+/// with link buttons; then the automations leave the conversation alone for the configured time.
 pub async fn reply(
     state: &AppState,
     who: &SignedIn,
     instance_id: &str,
     person_id: &str,
-    text: &str,
-    image_url: Option<&str>,
+    message: &OutgoingMessage,
 ) -> Result<(), AppError> {
     let user_id = who.user_id().to_hex();
     let doc = instances::find_for_owner(&state.mongo, who.user_id(), instance_id).await?;
@@ -81,17 +86,6 @@ pub async fn reply(
         conversations::find(&state.pg, &user_id, instance_id, person_id).await?.ok_or(AppError::NotFound)?;
     if last_inbound.is_none_or(|at| at + Duration::hours(WINDOW_HOURS) <= Utc::now()) {
         return Err(AppError::invalid("text", "window_closed"));
-    }
-    let text = text.trim();
-    let image_url = image_url.map(str::trim).filter(|u| !u.is_empty());
-    if text.is_empty() && image_url.is_none() {
-        return Err(AppError::invalid("text", "required"));
-    }
-    if text.len() > TEXT_BYTES {
-        return Err(AppError::invalid("text", "too_long_bytes"));
-    }
-    if image_url.is_some_and(|u| !(u.starts_with("https://") && u.len() <= 2000 && !u.contains(char::is_whitespace))) {
-        return Err(AppError::invalid("image_url", "media_url"));
     }
     let event_id = format!("manual:{}", uuid::Uuid::now_v7());
     let now = Utc::now();
@@ -116,11 +110,14 @@ pub async fn reply(
         received_at: now,
     };
     let mut rows = Vec::new();
-    if !text.is_empty() {
-        rows.push(report(0, text.to_owned(), None));
+    if let Some(text) = &message.text {
+        let extras = (!message.buttons.is_empty())
+            .then(|| serde_json::json!({ "buttons": button_values(&message.buttons), "quick_replies": [] }));
+        rows.push(report(0, text.clone(), extras));
     }
-    if let Some(url) = image_url {
-        let extras = serde_json::json!({ "attachment": { "type": "image", "payload": { "url": url } } });
+    if let Some(file) = &message.attachment {
+        let extras =
+            serde_json::json!({ "attachment": { "type": file.kind.as_str(), "payload": { "url": file.url } } });
         rows.push(report(i16::try_from(rows.len()).unwrap_or(1), String::new(), Some(extras)));
     }
     let mut tx = state.pg.begin().await.map_err(super::store::StoreError::from)?;

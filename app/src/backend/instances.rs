@@ -262,3 +262,33 @@ pub async fn cards(
         })
         .collect())
 }
+
+/// One of the caller's instances as its card shows it.
+pub async fn card(
+    state: &AppState,
+    who: &SignedIn,
+    id: &str,
+) -> Result<crate::domain::instance::InstanceCard, AppError> {
+    let doc = instances::find_for_owner(&state.mongo, who.user_id(), id).await?;
+    cards(state, std::slice::from_ref(&doc)).await?.pop().ok_or(AppError::NotFound)
+}
+
+/// One of the caller's instances' figures.
+pub async fn stats(
+    state: &AppState,
+    who: &SignedIn,
+    id: &str,
+) -> Result<crate::domain::instance::InstanceStats, AppError> {
+    let card = card(state, who, id).await?;
+    let (interactions_total, interactions_today, webhooks_received) =
+        super::store::pg::instance_stats::totals(&state.pg, &card.id).await?;
+    Ok(crate::domain::instance::InstanceStats {
+        replies_remaining: (i64::from(card.daily_reply_cap) - card.replies_today).max(0),
+        instance_id: card.id,
+        interactions_total,
+        interactions_today,
+        replies_today: card.replies_today,
+        daily_reply_cap: card.daily_reply_cap,
+        webhooks_received,
+    })
+}

@@ -1,5 +1,6 @@
 //! Server-only code shared by the server functions and the server binary.
 pub mod accounts;
+pub mod api_keys;
 pub mod auth;
 pub mod automations;
 pub mod catch_up;

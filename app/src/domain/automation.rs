@@ -6,6 +6,7 @@ use unicode_normalization::{char::is_combining_mark, UnicodeNormalization};
 
 /// What an automation listens to (the PRD's `type`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum AutomationKind {
     #[default]
@@ -32,6 +33,7 @@ impl AutomationKind {
 
 /// The PRD's `trigger_type`, and follow-ups.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Trigger {
     Keyword,
@@ -74,6 +76,7 @@ pub fn follow_up_target(payload: &str) -> Option<&str> {
 
 /// A button under a DM (Meta's button template: at most 3).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Button {
     pub title: String,
     #[serde(flatten)]
@@ -81,6 +84,7 @@ pub struct Button {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(tag = "action", rename_all = "snake_case")]
 pub enum ButtonAction {
     /// Opens a web page.
@@ -91,6 +95,7 @@ pub enum ButtonAction {
 
 /// A quick reply under a DM (at most 13): its tap runs a follow-up automation.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct QuickReply {
     pub title: String,
     pub automation_id: String,
@@ -98,6 +103,7 @@ pub struct QuickReply {
 
 /// A card of a carousel (Meta's generic template: at most 10 cards, each with up to 3 buttons).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Card {
     pub title: String,
     #[serde(default)]
@@ -110,6 +116,7 @@ pub struct Card {
 
 /// What a media attachment is; Meta fetches the file from its URL (CONTRACT.md §7).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum MediaKind {
     Image,
@@ -138,6 +145,7 @@ impl MediaKind {
 
 /// A DM that is a file: an image, a video, an audio or a document, by URL.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Attachment {
     pub kind: MediaKind,
     pub url: String,
@@ -175,6 +183,7 @@ impl DmFormat {
 
 /// The PRD's `response_type`: a DM (for a comment, Meta's private reply) or a public reply.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum ResponseType {
     Direct,
@@ -244,6 +253,7 @@ impl Keyword {
 
 /// How keywords are compared with a message; always on folded whole words.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum MatchMode {
     /// The keyword's words appear, in order, anywhere in the message.
@@ -275,6 +285,7 @@ impl MatchMode {
 
 /// How often one automation may answer the same person.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum PerPerson {
     /// Every time (the loop guard aside).
@@ -317,6 +328,7 @@ impl PerPerson {
 
 /// Which DMs a DM automation answers.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum DmSource {
     /// Messages: text, attachments (for `all`) and replies to the account's stories.

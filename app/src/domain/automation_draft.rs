@@ -41,6 +41,8 @@ pub const DEFAULT_HOURS: u32 = 24;
 /// The editor form as sent: strings, as forms send them. Fields added after the first version
 /// default, so older callers keep working.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(default)]
 pub struct AutomationInput {
     pub name: String,
     pub kind: String,
@@ -91,6 +93,7 @@ pub struct AutomationInput {
 
 /// A card row of the form.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct CardInput {
     #[serde(default)]
     pub title: String,
@@ -111,6 +114,7 @@ impl CardInput {
 
 /// A button row of the form.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ButtonInput {
     #[serde(default)]
     pub title: String,
@@ -147,6 +151,7 @@ impl ButtonInput {
 
 /// A quick-reply row of the form.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct QuickReplyInput {
     #[serde(default)]
     pub title: String,
@@ -232,11 +237,16 @@ fn cards(rows: &[CardInput], errors: &mut Vec<FieldError>) -> Vec<Card> {
 
 /// The file of a `media` DM.
 fn attachment(input: &AutomationInput, errors: &mut Vec<FieldError>) -> Option<Attachment> {
-    let kind = MediaKind::parse(&input.media_kind);
+    file(&input.media_kind, &input.media_url, errors)
+}
+
+/// A file by its kind and address, each problem reported on `media_kind` or `media_url`.
+fn file(kind: &str, url: &str, errors: &mut Vec<FieldError>) -> Option<Attachment> {
+    let kind = MediaKind::parse(kind);
     if kind.is_none() {
         errors.push(FieldError::new("media_kind", "invalid"));
     }
-    let url = match input.media_url.trim() {
+    let url = match url.trim() {
         "" => {
             errors.push(FieldError::new("media_url", "required"));
             None
@@ -265,6 +275,68 @@ fn quick_replies(rows: &[QuickReplyInput], errors: &mut Vec<FieldError>) -> Vec<
         errors.push(FieldError::new("quick_replies", "too_many_quick_replies"));
     }
     replies
+}
+
+/// A message a person (the inbox) or a script (the API) sends by hand: a text, a file, or a text
+/// with link buttons under it (Meta's button template). Text and file go as two messages.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct MessageInput {
+    #[serde(default)]
+    pub text: String,
+    /// `image`, `video`, `audio` or `file`, with `media_url`; both empty for none.
+    #[serde(default)]
+    pub media_kind: String,
+    #[serde(default)]
+    pub media_url: String,
+    /// Link buttons under the text (`action` `link`, a `title` and a `url`), at most 3.
+    #[serde(default)]
+    pub buttons: Vec<ButtonInput>,
+}
+
+/// A valid hand-sent message.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OutgoingMessage {
+    pub text: Option<String>,
+    pub attachment: Option<Attachment>,
+    pub buttons: Vec<Button>,
+}
+
+impl OutgoingMessage {
+    pub fn parse(input: &MessageInput) -> Result<Self, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let text = Some(input.text.trim().to_owned()).filter(|t| !t.is_empty());
+        if text.as_ref().is_some_and(|t| t.len() > REPLY_MAX_BYTES) {
+            errors.push(FieldError::new("text", "too_long_bytes"));
+        }
+        let has_file = !(input.media_kind.trim().is_empty() && input.media_url.trim().is_empty());
+        let attachment = if has_file { file(&input.media_kind, &input.media_url, &mut errors) } else { None };
+        if input.buttons.iter().any(|b| !b.is_blank() && b.action == "follow_up") {
+            // A tap would run an automation the sender never chose for this person.
+            errors.push(FieldError::new("buttons", "links_only"));
+        }
+        let buttons = buttons("buttons", &input.buttons, &mut errors);
+        if !buttons.is_empty() {
+            if has_file {
+                errors.push(FieldError::new("buttons", "not_with_format"));
+            }
+            match &text {
+                None => errors.push(FieldError::new("buttons", "needs_direct_reply")),
+                Some(t) if t.chars().count() > BUTTON_TEXT_MAX_CHARS => {
+                    errors.push(FieldError::new("text", "too_long_for_buttons"));
+                }
+                Some(_) => {}
+            }
+        }
+        if text.is_none() && !has_file {
+            errors.push(FieldError::new("text", "required"));
+        }
+        if errors.is_empty() {
+            Ok(Self { text, attachment, buttons })
+        } else {
+            Err(errors)
+        }
+    }
 }
 
 /// A valid automation, ready to store.
@@ -498,6 +570,7 @@ impl AutomationDraft {
 
 /// An automation as the list shows it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct AutomationView {
     pub id: String,
     pub instance_id: String,
@@ -583,6 +656,7 @@ pub struct AutomationsOverview {
 /// What saving returns: the automation, and keywords another active automation of the instance
 /// already answers (a warning, not an error).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Saved {
     pub id: String,
     pub shared_keywords: Vec<String>,
@@ -959,6 +1033,43 @@ mod tests {
             ..file("image", "https://loja.exemplo/a.jpg")
         };
         assert_eq!(AutomationDraft::parse(&quick).map(|d| d.quick_replies.len()), Ok(1), "quick replies ride along");
+    }
+
+    #[test]
+    fn a_hand_sent_message_is_text_a_file_or_text_with_links() {
+        let parse = |text: &str, kind: &str, url: &str, buttons: Vec<ButtonInput>| {
+            OutgoingMessage::parse(&MessageInput {
+                text: text.into(),
+                media_kind: kind.into(),
+                media_url: url.into(),
+                buttons,
+            })
+            .map_err(|errors| errors.into_iter().map(|e| (e.field, e.code)).collect::<Vec<_>>())
+        };
+        let pair = |f: &str, c: &str| (f.to_owned(), c.to_owned());
+        let sent = parse(" Oi ", "image", "https://cdn.loja.com/a.jpg", vec![]).expect("text and image");
+        assert_eq!(sent.text.as_deref(), Some("Oi"));
+        assert_eq!(sent.attachment.map(|a| a.kind), Some(MediaKind::Image));
+        assert_eq!(parse("", "", "", vec![]), Err(vec![pair("text", "required")]));
+        assert_eq!(parse(&"é".repeat(501), "", "", vec![]), Err(vec![pair("text", "too_long_bytes")]));
+        assert_eq!(parse("", "video", "ftp://x", vec![]), Err(vec![pair("media_url", "media_url")]));
+        let buttons = parse("Veja", "", "", vec![link("Site", "https://loja.com")]).expect("buttons");
+        assert_eq!(buttons.buttons.len(), 1);
+        assert_eq!(
+            parse("", "", "", vec![link("Site", "https://loja.com")]),
+            Err(vec![pair("buttons", "needs_direct_reply"), pair("text", "required")])
+        );
+        let tap = ButtonInput {
+            title: "Sim".into(),
+            action: "follow_up".into(),
+            automation_id: "x".into(),
+            ..ButtonInput::default()
+        };
+        assert!(parse("Oi", "", "", vec![tap]).expect_err("follow-up").contains(&pair("buttons", "links_only")));
+        let four = (0..4).map(|i| link(&format!("B{i}"), "https://loja.com")).collect();
+        assert!(parse("Oi", "", "", four).expect_err("four").contains(&pair("buttons", "too_many_buttons")));
+        let with_file = parse("Oi", "image", "https://loja.com/a.png", vec![link("Site", "https://loja.com")]);
+        assert!(with_file.expect_err("file and buttons").contains(&pair("buttons", "not_with_format")));
     }
 
     #[test]

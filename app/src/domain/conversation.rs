@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 pub const WINDOW_HOURS: i64 = 24;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ConversationSummary {
     /// The person's IGSID.
     pub person_id: String,
@@ -28,6 +29,7 @@ pub struct Inbox {
 
 /// One message of a conversation.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ThreadMessage {
     pub id: String,
     /// They wrote it (else the account sent it).
@@ -43,6 +45,7 @@ pub struct ThreadMessage {
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Thread {
     pub instance_id: String,
     pub person_id: String,

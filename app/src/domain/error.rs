@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 /// One invalid field of a form, with a code the UI translates (`"required"`, `"too_short"`, ...).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct FieldError {
     pub field: String,
     pub code: String,

@@ -3,6 +3,7 @@ use serde::{Deserialize, Serialize};
 
 /// The PRD's instance status.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum InstanceStatus {
     Created,
@@ -29,6 +30,7 @@ impl InstanceStatus {
 
 /// One instance card. Tokens never leave the server, so they are not here.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct InstanceCard {
     pub id: String,
     pub instance_name: String,
@@ -59,6 +61,22 @@ pub struct InstanceCard {
     /// Why its latest reply in the last 7 days failed (a reason code), and when.
     #[serde(default)]
     pub last_failure: Option<(String, chrono::DateTime<chrono::Utc>)>,
+}
+
+/// An instance's figures, as the API gives them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct InstanceStats {
+    pub instance_id: String,
+    /// Interactions (DMs and comments) the reports hold, in all and since today began (UTC).
+    pub interactions_total: i64,
+    pub interactions_today: i64,
+    /// Automated and manual replies today (UTC), the daily cap, and what is left of it.
+    pub replies_today: i64,
+    pub daily_reply_cap: u32,
+    pub replies_remaining: i64,
+    /// Messages and comments Meta's webhooks delivered for the instance.
+    pub webhooks_received: i64,
 }
 
 /// Where Meta delivers this app's webhooks, and the token its dashboard asks for.

@@ -1,4 +1,5 @@
 //! Types shared by the server and the browser: no database, HTTP or Meta types here.
+pub mod api_key;
 pub mod audit;
 pub mod automation;
 pub mod automation_draft;

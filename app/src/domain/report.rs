@@ -196,6 +196,7 @@ fn uuid_like(raw: &str) -> bool {
 
 /// One interaction as the report table and the CSV show it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ReportRow {
     pub id: String,
     pub at: DateTime<Utc>,

@@ -251,7 +251,7 @@ fn ThreadView(
         <ol class="messages">
             {messages.into_iter().map(|message| view! { <MessageBubble message locale/> }).collect_view()}
         </ol>
-        <ActionOutcome result=reply.value() ok=Key::InboxSent fields=&["text", "image_url"]/>
+        <ActionOutcome result=reply.value() ok=Key::InboxSent fields=&["text", "media_url"]/>
         {composer}
     }
 }

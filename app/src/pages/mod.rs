@@ -1,5 +1,6 @@
 //! One module per route.
 pub mod admin;
+pub mod api_keys;
 pub mod automations;
 pub mod confirm_email;
 pub mod help;

@@ -45,6 +45,21 @@ const MATRIX: &[(&str, &str, Access, &str)] = &[
     ("POST", "/webhook/instagram", Meta, ""),
     ("GET", "/webhook/instagram/{instance_name}", Meta, "hub.mode=subscribe&hub.challenge=1&hub.verify_token=guess"),
     ("POST", "/webhook/instagram/{instance_name}", Meta, ""),
+    ("GET", "/api/v1/openapi.json", Public, ""),
+    ("GET", "/api/v1/docs", Public, ""),
+    // The REST API (a browser's session is not enough: it takes a key; see `api_v1`).
+    ("GET", "/api/v1/instances", Owner, ""),
+    ("GET", "/api/v1/instances/{instance_id}", Owner, ""),
+    ("GET", "/api/v1/instances/{instance_id}/stats", Owner, ""),
+    ("GET", "/api/v1/instances/{instance_id}/automations", Owner, ""),
+    ("POST", "/api/v1/instances/{instance_id}/automations", Owner, ""),
+    ("GET", "/api/v1/automations/{automation_id}", Owner, ""),
+    ("PUT", "/api/v1/automations/{automation_id}", Owner, ""),
+    ("DELETE", "/api/v1/automations/{automation_id}", Owner, ""),
+    ("GET", "/api/v1/reports", Owner, "instance={instance}"),
+    ("GET", "/api/v1/instances/{instance_id}/conversations", Owner, ""),
+    ("GET", "/api/v1/instances/{instance_id}/conversations/{person_id}", Owner, ""),
+    ("POST", "/api/v1/instances/{instance_id}/conversations/{person_id}/messages", Owner, ""),
     // Server functions.
     ("GET", "/api/me", Public, ""),
     ("POST", "/api/sign_in", Public, "email=ana%40loja.com&password=errada"),
@@ -78,6 +93,9 @@ const MATRIX: &[(&str, &str, Access, &str)] = &[
     ("GET", "/api/reports", Owner, "query=instance%3D{instance}"),
     ("GET", "/api/reports/choices", Owner, "query=instance%3D{instance}"),
     ("GET", "/api/notifications", Owner, ""),
+    ("GET", "/api/api_keys", Owner, ""),
+    ("POST", "/api/api_keys/create", Owner, "name=Roubada"),
+    ("POST", "/api/api_keys/revoke", Owner, "id=0192f0c0-0000-7000-8000-000000000001"),
     ("GET", "/api/inbox", Owner, "instance={instance}"),
     ("GET", "/api/inbox/thread", Owner, "instance={instance}&person=1254477777772919"),
     ("POST", "/api/inbox/reply", Owner, "instance_id={instance}&person_id=1254477777772919&text=oi"),
@@ -110,6 +128,7 @@ const MATRIX: &[(&str, &str, Access, &str)] = &[
     ("GET", "/notifications", Owner, ""),
     ("GET", "/inbox", Owner, "instance={instance}"),
     ("GET", "/insights", Owner, "instance={instance}"),
+    ("GET", "/api-keys", Owner, ""),
 ];
 
 /// Every route the app serves, as (method, path).
@@ -123,6 +142,13 @@ fn served() -> BTreeSet<(String, String)> {
     }
     for (path, method) in leptos::server_fn::axum::server_fn_paths() {
         routes.insert((method.to_string(), path.to_owned()));
+    }
+    // The REST API, as its document describes it (the document is made from its routes).
+    let doc = server::api_v1::docs::document();
+    for (path, item) in doc["paths"].as_object().into_iter().flatten() {
+        for method in item.as_object().into_iter().flatten().map(|(m, _)| m.to_uppercase()) {
+            routes.insert((method, path.clone()));
+        }
     }
     for route in server::router::page_routes() {
         routes.insert(("GET".to_owned(), route.path().to_owned()));
@@ -153,7 +179,12 @@ fn fill(template: &str, of: &Tenant) -> String {
 }
 
 fn concrete(path: &str, of: &Tenant) -> String {
-    path.replace("{tag}", "en").replace("{instance_name}", &of.name).replace("{id}", &of.report)
+    path.replace("{tag}", "en")
+        .replace("{instance_name}", &of.name)
+        .replace("{id}", &of.report)
+        .replace("{instance_id}", &of.instance)
+        .replace("{automation_id}", &of.automation)
+        .replace("{person_id}", "1254477777772919")
 }
 
 async fn call(client: &TestApp, method: &str, path: &str, params: &str) -> Response {
@@ -162,9 +193,10 @@ async fn call(client: &TestApp, method: &str, path: &str, params: &str) -> Respo
         let url = if params.is_empty() { client.url(path) } else { client.url(&format!("{path}?{params}")) };
         client.client.get(url)
     } else {
+        let method = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
         client
             .client
-            .post(client.url(path))
+            .request(method, client.url(path))
             .header("content-type", "application/x-www-form-urlencoded")
             .body(params.to_owned())
     };

@@ -4,6 +4,7 @@
 mod access;
 mod accounts;
 mod admin;
+mod api_v1;
 mod automations;
 mod backups;
 mod bad_input;

@@ -102,7 +102,7 @@ fn extras(rule: &Rule) -> Option<Value> {
         .iter()
         .map(|q| json!({ "content_type": "text", "title": q.title, "payload": follow_up_payload(&q.automation_id) }))
         .collect();
-    let mut extras = json!({ "buttons": buttons(&rule.buttons), "quick_replies": quick_replies });
+    let mut extras = json!({ "buttons": button_values(&rule.buttons), "quick_replies": quick_replies });
     if !rule.cards.is_empty() {
         let elements: Vec<Value> = rule
             .cards
@@ -116,7 +116,7 @@ fn extras(rule: &Rule) -> Option<Value> {
                     element["image_url"] = json!(image);
                 }
                 if !card.buttons.is_empty() {
-                    element["buttons"] = json!(buttons(&card.buttons));
+                    element["buttons"] = json!(button_values(&card.buttons));
                 }
                 element
             })
@@ -129,7 +129,8 @@ fn extras(rule: &Rule) -> Option<Value> {
     Some(extras)
 }
 
-fn buttons(buttons: &[Button]) -> Vec<Value> {
+/// Buttons as the Send API takes them.
+pub(crate) fn button_values(buttons: &[Button]) -> Vec<Value> {
     buttons
         .iter()
         .map(|b| match &b.action {

@@ -5,7 +5,7 @@
 //! (`people`). Every queue and limit lives in PostgreSQL, so any number of server processes share
 //! the work, and nothing acknowledged is lost in a crash.
 pub mod accept;
-mod decide;
+pub(crate) mod decide;
 mod intake;
 mod outcomes;
 mod people;

@@ -302,3 +302,13 @@ pub async fn delete(db: impl PgExecutor<'_>, user_id: &str, id: Uuid) -> Result<
     .await?
     .ok_or(StoreError::NotFound)
 }
+
+/// The instance of one of `user_id`'s automations.
+pub async fn instance_of(db: impl PgExecutor<'_>, user_id: &str, id: Uuid) -> Result<String, StoreError> {
+    sqlx::query_scalar("SELECT instance_id FROM instagram_automations WHERE id = $1 AND user_id = $2")
+        .bind(id)
+        .bind(user_id)
+        .fetch_optional(db)
+        .await?
+        .ok_or(StoreError::NotFound)
+}

@@ -52,3 +52,28 @@ pub async fn of(pg: &PgPool, instance_ids: &[String]) -> Result<HashMap<String, 
     }
     Ok(stats)
 }
+
+/// An instance's interactions in all and since today began (UTC), from the report rollups (the
+/// folded counts and the deltas not folded yet), and the events Meta delivered for it.
+pub async fn totals(pg: &PgPool, instance_id: &str) -> Result<(i64, i64, i64), StoreError> {
+    const FIRSTS: &str = "first_dm_sent + first_dm_failed + first_dm_pending + first_dm_skipped
+        + first_comment_sent + first_comment_failed + first_comment_pending + first_comment_skipped";
+    let (total, today): (i64, i64) = sqlx::query_as(&format!(
+        "SELECT COALESCE(sum({FIRSTS}), 0)::bigint,
+                COALESCE(sum({FIRSTS}) FILTER (WHERE hour >= date_trunc('day', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'), 0)::bigint
+         FROM (SELECT * FROM report_rollups WHERE instance_id = $1 AND automation_id IS NULL
+               UNION ALL
+               SELECT * FROM report_rollup_deltas WHERE instance_id = $1 AND automation_id IS NULL) AS counts"
+    ))
+    .bind(instance_id)
+    .fetch_one(pg)
+    .await?;
+    let received: i64 = sqlx::query_scalar(
+        "SELECT (SELECT count(*) FROM instagram_messages WHERE instance_id = $1 AND NOT is_echo)
+              + (SELECT count(*) FROM instagram_comments WHERE instance_id = $1)",
+    )
+    .bind(instance_id)
+    .fetch_one(pg)
+    .await?;
+    Ok((total, today, received))
+}

@@ -1,4 +1,5 @@
 //! PostgreSQL: migrations and one module per table group.
+pub mod api_keys;
 pub mod audit;
 pub mod automation_uses;
 pub mod automations;

@@ -1,0 +1,60 @@
+//! API keys (seed 03): a person makes, names, lists and revokes them; a script calls `/api/v1`
+//! with one as its Bearer token and acts as that person, on their own instances only.
+use super::{
+    auth::SignedIn,
+    state::AppState,
+    store::pg::{
+        api_keys::{self, KeyOwner},
+        audit::{self, Actor},
+    },
+};
+use crate::domain::{
+    api_key::{parse_name, ApiKeyView, CreatedKey, KEYS_MAX, KEY_START},
+    error::AppError,
+};
+use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
+use rand::RngCore;
+
+pub async fn list(state: &AppState, who: &SignedIn) -> Result<Vec<ApiKeyView>, AppError> {
+    Ok(api_keys::list(&state.pg, &who.user_id().to_hex()).await?)
+}
+
+/// Makes a key: `ick_` + an 8-character prefix (shown in lists) + `_` + 32 secret characters.
+pub async fn create(state: &AppState, who: &SignedIn, name: &str) -> Result<CreatedKey, AppError> {
+    let name = parse_name(name).map_err(|e| AppError::Invalid(vec![e]))?;
+    let user_id = who.user_id().to_hex();
+    if api_keys::count_live(&state.pg, &user_id).await? >= KEYS_MAX {
+        return Err(AppError::invalid("name", "too_many_keys"));
+    }
+    let mut bytes = [0u8; 30];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    let random = URL_SAFE_NO_PAD.encode(bytes);
+    // The alphabet has `-` and `_`; the prefix must not contain the separator.
+    let prefix = format!("{KEY_START}{}", random[..8].replace(['-', '_'], "x"));
+    let secret = format!("{prefix}_{}", &random[8..]);
+    let key = api_keys::insert(&state.pg, &user_id, &name, &prefix, &secret).await?;
+    record(state, who, "api_key.created", &key).await?;
+    Ok(CreatedKey { key, secret })
+}
+
+pub async fn revoke(state: &AppState, who: &SignedIn, id: &str) -> Result<(), AppError> {
+    let id = uuid::Uuid::parse_str(id).map_err(|_| AppError::NotFound)?;
+    let user_id = who.user_id().to_hex();
+    let name = api_keys::revoke(&state.pg, &user_id, id).await?;
+    let actor = Actor { id: Some(&user_id), email: Some(&who.user().email) };
+    Ok(audit::record(&state.pg, &actor, "api_key.revoked", &id.to_string(), &name, None).await?)
+}
+
+async fn record(state: &AppState, who: &SignedIn, action: &str, key: &ApiKeyView) -> Result<(), AppError> {
+    let user_id = who.user_id().to_hex();
+    let actor = Actor { id: Some(&user_id), email: Some(&who.user().email) };
+    Ok(audit::record(&state.pg, &actor, action, &key.id, &key.name, Some(&key.prefix)).await?)
+}
+
+/// The owner of a key as sent, if it is one of ours and still live.
+pub async fn owner(state: &AppState, token: &str) -> Result<Option<KeyOwner>, AppError> {
+    if !token.starts_with(KEY_START) || token.len() > 100 {
+        return Ok(None);
+    }
+    Ok(api_keys::owner_of(&state.pg, token).await?)
+}

@@ -1,0 +1,99 @@
+//! `/api/v1/.../automations`: the editor's automations, with the editor's validation.
+use super::{
+    caller::Caller,
+    error::{ApiError, ErrorBody, Refusals},
+    json_body,
+};
+use app::{
+    backend::{automations, AppState},
+    domain::automation_draft::{AutomationInput, AutomationView},
+};
+use axum::{
+    extract::{rejection::JsonRejection, Path, State},
+    http::StatusCode,
+    Json,
+};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// An automation as saved, and keywords another active automation of the instance also answers
+/// (a warning: the earlier one in the order wins).
+#[derive(Serialize, ToSchema)]
+pub struct SavedAutomation {
+    pub automation: AutomationView,
+    pub shared_keywords: Vec<String>,
+}
+
+/// The instance's automations in the order they are tried.
+#[utoipa::path(get, path = "/api/v1/instances/{instance_id}/automations", tag = "automations", security(("bearer" = [])),
+    params(("instance_id" = String, Path, description = "The instance's id")),
+    responses((status = 200, body = Vec<AutomationView>), (status = 404, body = ErrorBody), Refusals))]
+pub async fn list(
+    State(state): State<AppState>,
+    Caller(who): Caller,
+    Path(instance_id): Path<String>,
+) -> Result<Json<Vec<AutomationView>>, ApiError> {
+    Ok(Json(automations::of_instance(&state, &who, &instance_id).await?))
+}
+
+/// Creates an automation on the instance; it is active at once.
+#[utoipa::path(post, path = "/api/v1/instances/{instance_id}/automations", tag = "automations", security(("bearer" = [])),
+    params(("instance_id" = String, Path, description = "The instance's id")),
+    request_body = AutomationInput,
+    responses((status = 201, body = SavedAutomation), (status = 404, body = ErrorBody),
+        (status = 422, description = "A field the editor would refuse", body = ErrorBody), Refusals))]
+pub async fn create(
+    State(state): State<AppState>,
+    Caller(who): Caller,
+    Path(instance_id): Path<String>,
+    body: Result<Json<AutomationInput>, JsonRejection>,
+) -> Result<(StatusCode, Json<SavedAutomation>), ApiError> {
+    let input = json_body(body)?;
+    let saved = automations::save(&state, &who, &instance_id, None, &input).await?;
+    let automation = automations::find(&state, &who, &saved.id).await?;
+    Ok((StatusCode::CREATED, Json(SavedAutomation { automation, shared_keywords: saved.shared_keywords })))
+}
+
+/// One automation.
+#[utoipa::path(get, path = "/api/v1/automations/{automation_id}", tag = "automations", security(("bearer" = [])),
+    params(("automation_id" = String, Path, description = "The automation's id")),
+    responses((status = 200, body = AutomationView), (status = 404, body = ErrorBody), Refusals))]
+pub async fn get(
+    State(state): State<AppState>,
+    Caller(who): Caller,
+    Path(automation_id): Path<String>,
+) -> Result<Json<AutomationView>, ApiError> {
+    Ok(Json(automations::find(&state, &who, &automation_id).await?))
+}
+
+/// Replaces an automation with the body (every field, as the editor saves it).
+#[utoipa::path(put, path = "/api/v1/automations/{automation_id}", tag = "automations", security(("bearer" = [])),
+    params(("automation_id" = String, Path, description = "The automation's id")),
+    request_body = AutomationInput,
+    responses((status = 200, body = SavedAutomation), (status = 404, body = ErrorBody),
+        (status = 422, description = "A field the editor would refuse", body = ErrorBody), Refusals))]
+pub async fn update(
+    State(state): State<AppState>,
+    Caller(who): Caller,
+    Path(automation_id): Path<String>,
+    body: Result<Json<AutomationInput>, JsonRejection>,
+) -> Result<Json<SavedAutomation>, ApiError> {
+    let input = json_body(body)?;
+    let current = automations::find(&state, &who, &automation_id).await?;
+    let saved = automations::save(&state, &who, &current.instance_id, Some(&current.id), &input).await?;
+    let automation = automations::find(&state, &who, &saved.id).await?;
+    Ok(Json(SavedAutomation { automation, shared_keywords: saved.shared_keywords }))
+}
+
+/// Deletes an automation; its reports stay.
+#[utoipa::path(delete, path = "/api/v1/automations/{automation_id}", tag = "automations", security(("bearer" = [])),
+    params(("automation_id" = String, Path, description = "The automation's id")),
+    responses((status = 204, description = "Deleted"), (status = 404, body = ErrorBody), Refusals))]
+pub async fn delete(
+    State(state): State<AppState>,
+    Caller(who): Caller,
+    Path(automation_id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    automations::delete(&state, &who, &automation_id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
