@@ -58,6 +58,8 @@ if [ -z "${META_APP_ID:-}" ]; then
     export META_AUTHORIZE_URL=$sandbox/oauth/authorize META_API_BASE_URL=$sandbox META_GRAPH_BASE_URL=$sandbox
     # Every page shows a banner saying so, linking to the follower page and the sent e-mail.
     export DEMO_SANDBOX_URL=$sandbox DEMO_MAIL_URL=${mail_page:-}
+    # Leads go to the sandbox's stand-in CRM on this machine, over plain http.
+    export LEAD_WEBHOOK_ALLOW_PRIVATE=true
 fi
 
 cargo leptos build

@@ -19,8 +19,9 @@ use leptos_router::{
 };
 use pages::{
     admin::AdminPage, api_keys::ApiKeysPage, automations::AutomationsPage, confirm_email::ConfirmEmailPage,
-    help::HelpPage, inbox::InboxPage, insights::InsightsPage, instances::InstancesPage, not_found::NotFoundPage,
-    notifications::NotificationsPage, reports::ReportsPage, sign_in::SignInPage, sign_up::SignUpPage,
+    help::HelpPage, inbox::InboxPage, insights::InsightsPage, instances::InstancesPage, leads::LeadsPage,
+    not_found::NotFoundPage, notifications::NotificationsPage, reports::ReportsPage, sign_in::SignInPage,
+    sign_up::SignUpPage,
 };
 
 /// The HTML document around the App, rendered on the server only.
@@ -92,6 +93,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/insights") view=InsightsPage ssr=SsrMode::Async/>
                     <Route path=path!("/inbox") view=InboxPage ssr=SsrMode::Async/>
                     <Route path=path!("/api-keys") view=ApiKeysPage ssr=SsrMode::Async/>
+                    <Route path=path!("/leads") view=LeadsPage ssr=SsrMode::Async/>
                 </Routes>
             </Layout>
         </Router>

@@ -6,6 +6,7 @@ mod accounts;
 mod bulk;
 mod control;
 mod conversations;
+mod crm;
 mod errors;
 mod faults;
 mod followers;
@@ -49,6 +50,8 @@ pub struct Sandbox {
     state_file: Option<Arc<PathBuf>>,
     /// Set once it stopped serving: its world is no longer written (a successor owns the file).
     stopped: Arc<std::sync::atomic::AtomicBool>,
+    /// The stand-in CRM's received leads (not part of Meta's world, so not kept across restarts).
+    crm: Arc<Mutex<crm::Receiver>>,
 }
 
 /// A sandbox serving in this process, until stopped.
@@ -81,6 +84,7 @@ impl Sandbox {
             inbox: Arc::new(Mutex::new(Some(inbox))),
             state_file: state_file.map(Arc::new),
             stopped: Arc::default(),
+            crm: Arc::default(),
         }
     }
 
@@ -103,6 +107,10 @@ impl Sandbox {
     /// sandbox is a test double, so it carries on with what is there.
     pub(crate) fn world(&self) -> std::sync::MutexGuard<'_, World> {
         self.world.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    pub(crate) fn crm(&self) -> std::sync::MutexGuard<'_, crm::Receiver> {
+        self.crm.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// Queues an event for delivery to the app's callback.
@@ -130,6 +138,7 @@ impl Sandbox {
             .merge(control::routes())
             .merge(bulk::routes())
             .merge(followers::routes())
+            .merge(crm::routes())
             .fallback(graph::dispatch)
             .layer(axum::middleware::from_fn_with_state(self.clone(), faults::inject))
             .layer(axum::middleware::from_fn_with_state(self.clone(), record::record))

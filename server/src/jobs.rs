@@ -28,6 +28,7 @@ pub fn spawn(tasks: &TaskTracker, state: &AppState, shutdown: CancellationToken)
         ("token_refresh", every(state.config.token_refresh_every_minutes), |state| Box::pin(refresh_tokens(state))),
         ("report_rollups", Duration::from_secs(10), |state| Box::pin(fold_rollups(state))),
         ("notification_mail", Duration::from_secs(15), |state| Box::pin(notification_mail(state))),
+        ("lead_webhooks", Duration::from_secs(5), |state| Box::pin(lead_webhooks(state))),
         ("expiring_tokens", Duration::from_secs(600), |state| Box::pin(expiring_tokens(state))),
         ("catch_up", Duration::from_secs(60), |state| Box::pin(catch_up(state))),
         ("insights", Duration::from_secs(3600), |state| Box::pin(sync_insights(state))),
@@ -93,6 +94,15 @@ async fn notification_mail(state: AppState) -> Result<(), String> {
     let sent = notifications::send_mail(&state).await.map_err(|e| format!("notification e-mail failed: {e}"))?;
     if sent > 0 {
         tracing::info!(notifications.mailed = sent, "{sent} notifications e-mailed");
+    }
+    Ok(())
+}
+
+/// Sends the leads that are due to each instance's CRM webhook.
+async fn lead_webhooks(state: AppState) -> Result<(), String> {
+    let sent = app::backend::leads::deliver_due(&state).await.map_err(|e| format!("lead delivery failed: {e}"))?;
+    if sent > 0 {
+        tracing::info!(leads.sent = sent, "{sent} lead events delivered");
     }
     Ok(())
 }

@@ -6,5 +6,6 @@ pub mod automations;
 pub mod inbox;
 pub mod insights;
 pub mod instances;
+pub mod leads;
 pub mod notifications;
 pub mod reports;

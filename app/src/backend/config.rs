@@ -148,6 +148,11 @@ pub struct Config {
     /// Minutes the automations leave a conversation alone after someone answered it by hand
     /// (0: never pause).
     pub human_pause_minutes: u32,
+    /// A refused lead is tried again after this, doubling up to an hour, for 24 hours.
+    pub lead_retry_base_secs: u32,
+    /// Lead webhooks may point at loopback and private addresses, and at plain http (the demo
+    /// and the tests; never in production, where a user's URL must not reach our own network).
+    pub lead_webhook_allow_private: bool,
     /// The refresh job renews tokens that expire within this many days.
     pub token_refresh_within_days: u32,
     /// How often the refresh job runs, in minutes.
@@ -293,6 +298,14 @@ impl Config {
             clerky_jwt_max_lifetime_secs: env.number_or("CLERKY_JWT_MAX_LIFETIME_SECS", 24 * 3600)?,
             free_instance_quota: env.number_or("FREE_INSTANCE_QUOTA", 1)?,
             human_pause_minutes: env.number_or("HUMAN_PAUSE_MINUTES", 60)?,
+            lead_retry_base_secs: env.number_or("LEAD_RETRY_BASE_SECONDS", 30)?,
+            lead_webhook_allow_private: env.parse_or("LEAD_WEBHOOK_ALLOW_PRIVATE", "false", "true or false", |v| {
+                match v {
+                    "true" => Some(true),
+                    "false" => Some(false),
+                    _ => None,
+                }
+            })?,
             token_refresh_within_days: env.number_or("TOKEN_REFRESH_WITHIN_DAYS", 30)?,
             token_refresh_every_minutes: env.number_or("TOKEN_REFRESH_EVERY_MINUTES", 60)?,
             backup_dir: env.optional_parse("BACKUP_DIR", "a directory", |v| non_empty(v).map(Into::into))?,

@@ -13,6 +13,7 @@ pub mod health;
 pub mod inbox;
 pub mod insights;
 pub mod instances;
+pub mod leads;
 pub mod live;
 pub mod mail;
 pub mod measure;

@@ -28,6 +28,7 @@ pub fn Layout(children: Children) -> impl IntoView {
                         <A href="/inbox">{locale.t(Key::NavInbox)}</A>
                         <A href="/automations">{locale.t(Key::NavAutomations)}</A>
                         <A href="/reports">{locale.t(Key::NavReports)}</A>
+                        <A href="/leads">{locale.t(Key::NavLeads)}</A>
                         <A href="/api-keys">{locale.t(Key::NavApi)}</A>
                         {user.is_admin().then(|| view! { <A href="/admin">{locale.t(Key::NavAdmin)}</A> })}
                     })}

@@ -11,6 +11,7 @@ pub mod health;
 pub mod ice_breakers;
 pub mod insight;
 pub mod instance;
+pub mod lead;
 pub mod live;
 pub mod notification;
 pub mod report;

@@ -11,6 +11,7 @@ use crate::{
     components::{
         auth::RequireUser,
         error_notice::{ActionOutcome, ErrorNotice, Loading},
+        instance_picker::InstancePicker,
         live::use_live_events,
         local_time::LocalTime,
     },
@@ -91,7 +92,7 @@ fn InboxView(
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
                 match instances.await {
-                    Ok(list) => view! { <InstancePicker list instance locale/> }.into_any(),
+                    Ok(list) => view! { <InstancePicker list instance path="/inbox"/> }.into_any(),
                     Err(error) => view! { <ErrorNotice error/> }.into_any(),
                 }
             })}
@@ -125,32 +126,6 @@ fn InboxView(
                 </Suspense>
             </section>
         </div>
-    }
-}
-
-#[component]
-fn InstancePicker(list: Vec<InstanceCard>, instance: Memo<String>, locale: Locale) -> impl IntoView {
-    // With JavaScript the choice opens at once; without, the button sends the form.
-    let navigate = leptos_router::hooks::use_navigate();
-    let open = move |ev: leptos::ev::Event| {
-        let chosen = event_target_value(&ev);
-        navigate(&format!("/inbox?instance={}", crate::domain::url::encode(&chosen)), Default::default());
-    };
-    view! {
-        <form method="get" action="/inbox" class="inbox-picker">
-            <label>
-                {locale.t(Key::ColumnInstance)} " "
-                <select name="instance" on:change=open>
-                    <option value="">{locale.t(Key::ChooseInstance)}</option>
-                    {list.into_iter().map(|card| {
-                        let selected = card.id == instance.get_untracked();
-                        let label = card.username.as_deref().map_or_else(|| card.name.clone(), |u| format!("{} (@{u})", card.name));
-                        view! { <option value=card.id selected=selected>{label}</option> }
-                    }).collect_view()}
-                </select>
-            </label>
-            <noscript><button type="submit" class="secondary">{locale.t(Key::Filter)}</button></noscript>
-        </form>
     }
 }
 

@@ -7,6 +7,7 @@ pub mod help;
 pub mod inbox;
 pub mod insights;
 pub mod instances;
+pub mod leads;
 pub mod not_found;
 pub mod notifications;
 pub mod reports;

@@ -27,7 +27,7 @@ pub struct SavedAutomation {
 /// The instance's automations in the order they are tried.
 #[utoipa::path(get, path = "/api/v1/instances/{instance_id}/automations", tag = "automations", security(("bearer" = [])),
     params(("instance_id" = String, Path, description = "The instance's id")),
-    responses((status = 200, body = Vec<AutomationView>), (status = 404, body = ErrorBody), Refusals))]
+    responses((status = 200, description = "OK", body = Vec<AutomationView>), (status = 404, description = "No such id among the caller's", body = ErrorBody), Refusals))]
 pub async fn list(
     State(state): State<AppState>,
     Caller(who): Caller,
@@ -40,7 +40,7 @@ pub async fn list(
 #[utoipa::path(post, path = "/api/v1/instances/{instance_id}/automations", tag = "automations", security(("bearer" = [])),
     params(("instance_id" = String, Path, description = "The instance's id")),
     request_body = AutomationInput,
-    responses((status = 201, body = SavedAutomation), (status = 404, body = ErrorBody),
+    responses((status = 201, description = "Created", body = SavedAutomation), (status = 404, description = "No such id among the caller's", body = ErrorBody),
         (status = 422, description = "A field the editor would refuse", body = ErrorBody), Refusals))]
 pub async fn create(
     State(state): State<AppState>,
@@ -57,7 +57,7 @@ pub async fn create(
 /// One automation.
 #[utoipa::path(get, path = "/api/v1/automations/{automation_id}", tag = "automations", security(("bearer" = [])),
     params(("automation_id" = String, Path, description = "The automation's id")),
-    responses((status = 200, body = AutomationView), (status = 404, body = ErrorBody), Refusals))]
+    responses((status = 200, description = "OK", body = AutomationView), (status = 404, description = "No such id among the caller's", body = ErrorBody), Refusals))]
 pub async fn get(
     State(state): State<AppState>,
     Caller(who): Caller,
@@ -70,7 +70,7 @@ pub async fn get(
 #[utoipa::path(put, path = "/api/v1/automations/{automation_id}", tag = "automations", security(("bearer" = [])),
     params(("automation_id" = String, Path, description = "The automation's id")),
     request_body = AutomationInput,
-    responses((status = 200, body = SavedAutomation), (status = 404, body = ErrorBody),
+    responses((status = 200, description = "OK", body = SavedAutomation), (status = 404, description = "No such id among the caller's", body = ErrorBody),
         (status = 422, description = "A field the editor would refuse", body = ErrorBody), Refusals))]
 pub async fn update(
     State(state): State<AppState>,
@@ -88,7 +88,7 @@ pub async fn update(
 /// Deletes an automation; its reports stay.
 #[utoipa::path(delete, path = "/api/v1/automations/{automation_id}", tag = "automations", security(("bearer" = [])),
     params(("automation_id" = String, Path, description = "The automation's id")),
-    responses((status = 204, description = "Deleted"), (status = 404, body = ErrorBody), Refusals))]
+    responses((status = 204, description = "Deleted"), (status = 404, description = "No such id among the caller's", body = ErrorBody), Refusals))]
 pub async fn delete(
     State(state): State<AppState>,
     Caller(who): Caller,

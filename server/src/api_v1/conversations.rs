@@ -31,7 +31,7 @@ pub struct Search {
 /// The instance's conversations, newest activity first (at most 100).
 #[utoipa::path(get, path = "/api/v1/instances/{instance_id}/conversations", tag = "conversations", security(("bearer" = [])),
     params(("instance_id" = String, Path, description = "The instance's id"), Search),
-    responses((status = 200, body = Vec<ConversationSummary>), (status = 404, body = ErrorBody),
+    responses((status = 200, description = "OK", body = Vec<ConversationSummary>), (status = 404, description = "No such id among the caller's", body = ErrorBody),
         (status = 422, description = "A search over 100 characters", body = ErrorBody), Refusals))]
 pub async fn list(
     State(state): State<AppState>,
@@ -49,7 +49,7 @@ pub async fn list(
     security(("bearer" = [])),
     params(("instance_id" = String, Path, description = "The instance's id"),
         ("person_id" = String, Path, description = "The person's Instagram-scoped id")),
-    responses((status = 200, body = Thread), (status = 404, body = ErrorBody), Refusals))]
+    responses((status = 200, description = "OK", body = Thread), (status = 404, description = "No such id among the caller's", body = ErrorBody), Refusals))]
 pub async fn thread(
     State(state): State<AppState>,
     Caller(who): Caller,
@@ -72,7 +72,7 @@ pub struct Queued {
     params(("instance_id" = String, Path, description = "The instance's id"),
         ("person_id" = String, Path, description = "The person's Instagram-scoped id")),
     request_body = MessageInput,
-    responses((status = 202, body = Queued), (status = 404, body = ErrorBody),
+    responses((status = 202, description = "Queued for the outbox", body = Queued), (status = 404, description = "No such id among the caller's", body = ErrorBody),
         (status = 422, description = "A message Meta would refuse, the window closed (`window_closed`) or the instance not connected (`not_connected`)", body = ErrorBody),
         Refusals))]
 pub async fn send(

@@ -14,7 +14,7 @@ use axum::{
 
 /// Every instance of the caller, oldest first.
 #[utoipa::path(get, path = "/api/v1/instances", tag = "instances", security(("bearer" = [])),
-    responses((status = 200, body = Vec<InstanceCard>), Refusals))]
+    responses((status = 200, description = "OK", body = Vec<InstanceCard>), Refusals))]
 pub async fn list(State(state): State<AppState>, Caller(who): Caller) -> Result<Json<Vec<InstanceCard>>, ApiError> {
     let docs = stored::list_for_owner(&state.mongo, who.user_id()).await.map_err(app::domain::error::AppError::from)?;
     Ok(Json(instances::cards(&state, &docs).await?))
@@ -23,7 +23,7 @@ pub async fn list(State(state): State<AppState>, Caller(who): Caller) -> Result<
 /// One instance.
 #[utoipa::path(get, path = "/api/v1/instances/{instance_id}", tag = "instances", security(("bearer" = [])),
     params(("instance_id" = String, Path, description = "The instance's id")),
-    responses((status = 200, body = InstanceCard), (status = 404, body = ErrorBody), Refusals))]
+    responses((status = 200, description = "OK", body = InstanceCard), (status = 404, description = "No such id among the caller's", body = ErrorBody), Refusals))]
 pub async fn get(
     State(state): State<AppState>,
     Caller(who): Caller,
@@ -35,7 +35,7 @@ pub async fn get(
 /// An instance's interactions, today's replies against its daily cap, and webhooks received.
 #[utoipa::path(get, path = "/api/v1/instances/{instance_id}/stats", tag = "instances", security(("bearer" = [])),
     params(("instance_id" = String, Path, description = "The instance's id")),
-    responses((status = 200, body = InstanceStats), (status = 404, body = ErrorBody), Refusals))]
+    responses((status = 200, description = "OK", body = InstanceStats), (status = 404, description = "No such id among the caller's", body = ErrorBody), Refusals))]
 pub async fn stats(
     State(state): State<AppState>,
     Caller(who): Caller,

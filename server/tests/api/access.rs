@@ -94,6 +94,10 @@ const MATRIX: &[(&str, &str, Access, &str)] = &[
     ("GET", "/api/reports/choices", Owner, "query=instance%3D{instance}"),
     ("GET", "/api/notifications", Owner, ""),
     ("GET", "/api/api_keys", Owner, ""),
+    ("GET", "/api/leads", Owner, "instance={instance}"),
+    ("POST", "/api/leads/webhook", Owner, "instance_id={instance}&url=https%3A%2F%2Fevil.example%2Fx"),
+    ("POST", "/api/leads/webhook/remove", Owner, "instance_id={instance}"),
+    ("POST", "/api/leads/replay", Owner, "id=0192f0c0-0000-7000-8000-000000000001"),
     ("POST", "/api/api_keys/create", Owner, "name=Roubada"),
     ("POST", "/api/api_keys/revoke", Owner, "id=0192f0c0-0000-7000-8000-000000000001"),
     ("GET", "/api/inbox", Owner, "instance={instance}"),
@@ -129,6 +133,7 @@ const MATRIX: &[(&str, &str, Access, &str)] = &[
     ("GET", "/inbox", Owner, "instance={instance}"),
     ("GET", "/insights", Owner, "instance={instance}"),
     ("GET", "/api-keys", Owner, ""),
+    ("GET", "/leads", Owner, "instance={instance}"),
 ];
 
 /// Every route the app serves, as (method, path).

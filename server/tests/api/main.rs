@@ -21,6 +21,7 @@ mod inbox;
 mod insights;
 mod instance_actions;
 mod instances;
+mod leads;
 mod limits;
 mod live;
 mod locale_and_pages;

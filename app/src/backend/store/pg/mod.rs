@@ -12,6 +12,7 @@ pub mod ice_breakers;
 pub mod insights;
 pub mod instance_stats;
 pub mod interactions;
+pub mod leads;
 pub mod notifications;
 pub mod oauth_states;
 pub mod outbox;

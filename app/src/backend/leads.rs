@@ -1,0 +1,295 @@
+//! Leads to Clerky's CRM (seed 05). Per instance, an outbound webhook URL and signing secret; the
+//! triggers in the migration turn a person's first stored DM or comment into `lead.created` and
+//! every later one into `lead.updated`; this module delivers them: a JSON POST signed with
+//! HMAC-SHA256, retried with backoff for 24 hours, each lead's events in order, logged, replayable.
+use super::{
+    auth::SignedIn,
+    crypto,
+    state::AppState,
+    store::{
+        mongo::instances,
+        pg::leads::{self, Due},
+        StoreError,
+    },
+};
+use crate::domain::{error::AppError, lead::LeadsView};
+use chrono::{Duration, Utc};
+use futures_util::{stream, StreamExt};
+use hmac::{Hmac, Mac};
+use secrecy::{ExposeSecret, SecretString};
+use sha2::Sha256;
+use std::{collections::HashMap, net::IpAddr, sync::LazyLock};
+
+/// Events shown in the log.
+const LOGGED: i64 = 50;
+/// Events leased per run, and sent at once.
+const BATCH: i64 = 100;
+const AT_ONCE: usize = 8;
+/// How long a receiver may take; the lease outlives it, so no other process sends meanwhile.
+const TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+const LEASE_SECS: i64 = 60;
+/// The header with the body's signature: `sha256=<hex>`.
+pub const SIGNATURE_HEADER: &str = "x-insta-clerky-signature";
+
+static CLIENT: LazyLock<reqwest::Client> = LazyLock::new(|| {
+    reqwest::Client::builder().timeout(TIMEOUT).redirect(reqwest::redirect::Policy::none()).build().unwrap_or_default()
+});
+
+pub async fn view(state: &AppState, who: &SignedIn, instance_id: &str) -> Result<LeadsView, AppError> {
+    let doc = instances::find_for_owner(&state.mongo, who.user_id(), instance_id).await?;
+    let id = doc.id.to_hex();
+    let webhook = leads::webhook(&state.pg, &id).await?;
+    let secret = match &webhook {
+        Some(w) => Some(crypto::open(&state.config.token_keys, &id, &w.secret_sealed).map_err(AppError::internal)?),
+        None => None,
+    };
+    Ok(LeadsView {
+        instance_name: doc.display_name(),
+        url: webhook.map(|w| w.url),
+        secret: secret.map(|s| s.expose_secret().to_owned()),
+        deliveries: leads::log(&state.pg, &id, LOGGED).await?,
+        demo_receiver: state.config.demo_sandbox_url.as_ref().map(|u| format!("{u}/_sandbox/crm/leads")),
+        instance_id: id,
+    })
+}
+
+/// Sets the instance's receiver; an empty `secret` keeps the one it has, or makes one.
+pub async fn save(
+    state: &AppState,
+    who: &SignedIn,
+    instance_id: &str,
+    url: &str,
+    secret: &str,
+) -> Result<(), AppError> {
+    let doc = instances::find_for_owner(&state.mongo, who.user_id(), instance_id).await?;
+    let id = doc.id.to_hex();
+    let mut errors = Vec::new();
+    let url = url.trim();
+    if let Err(code) = receiver_url(url, state.config.lead_webhook_allow_private) {
+        errors.push(crate::domain::error::FieldError::new("url", code));
+    }
+    let secret = secret.trim();
+    if !secret.is_empty() && !(16..=200).contains(&secret.chars().count()) {
+        errors.push(crate::domain::error::FieldError::new("secret", "secret_length"));
+    } else if secret.chars().any(|c| c.is_control() || c.is_whitespace()) {
+        errors.push(crate::domain::error::FieldError::new("secret", "control_characters"));
+    }
+    let Some(account_id) = doc.instagram_account_id.as_deref() else {
+        errors.push(crate::domain::error::FieldError::new("url", "not_connected"));
+        return Err(AppError::Invalid(errors));
+    };
+    if !errors.is_empty() {
+        return Err(AppError::Invalid(errors));
+    }
+    let secret = match (secret, leads::webhook(&state.pg, &id).await?) {
+        ("", Some(existing)) => {
+            crypto::open(&state.config.token_keys, &id, &existing.secret_sealed).map_err(AppError::internal)?
+        }
+        ("", None) => SecretString::from(new_secret()),
+        (typed, _) => SecretString::from(typed.to_owned()),
+    };
+    let sealed = crypto::seal(&state.config.token_keys, &id, &secret).map_err(AppError::internal)?;
+    leads::save_webhook(&state.pg, &id, &who.user_id().to_hex(), account_id, url, &sealed).await?;
+    Ok(())
+}
+
+pub async fn remove(state: &AppState, who: &SignedIn, instance_id: &str) -> Result<(), AppError> {
+    let doc = instances::find_for_owner(&state.mongo, who.user_id(), instance_id).await?;
+    Ok(leads::remove_webhook(&state.pg, &doc.id.to_hex()).await?)
+}
+
+/// Sends one of the caller's events again now.
+pub async fn replay(state: &AppState, who: &SignedIn, event_id: &str) -> Result<(), AppError> {
+    let id = uuid::Uuid::parse_str(event_id).map_err(|_| AppError::NotFound)?;
+    let instance_id = leads::instance_of(&state.pg, id).await?;
+    instances::find_for_owner(&state.mongo, who.user_id(), &instance_id).await?;
+    leads::replay(&state.pg, &instance_id, id).await?;
+    Ok(())
+}
+
+fn new_secret() -> String {
+    use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
+    use rand::RngCore;
+    let mut bytes = [0u8; 24];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// Where leads may go: an http(s) URL with a host; unless allowed, https and never a loopback,
+/// private or link-local address written as such, nor `localhost`.
+fn receiver_url(url: &str, allow_private: bool) -> Result<(), &'static str> {
+    let parsed = reqwest::Url::parse(url).map_err(|_| "url_invalid")?;
+    if url.chars().count() > 2000 || !matches!(parsed.scheme(), "http" | "https") {
+        return Err("url_invalid");
+    }
+    let host = parsed.host_str().filter(|h| !h.is_empty()).ok_or("url_invalid")?;
+    if allow_private {
+        return Ok(());
+    }
+    if parsed.scheme() != "https" {
+        return Err("url_https");
+    }
+    let ip = host.trim_start_matches('[').trim_end_matches(']').parse::<IpAddr>().ok();
+    let private = match ip {
+        Some(IpAddr::V4(v4)) => v4.is_loopback() || v4.is_private() || v4.is_link_local() || v4.is_unspecified(),
+        Some(IpAddr::V6(v6)) => v6.is_loopback() || v6.is_unspecified() || (v6.segments()[0] & 0xfe00) == 0xfc00,
+        None => host.eq_ignore_ascii_case("localhost") || host.ends_with(".localhost"),
+    };
+    if private {
+        Err("url_private")
+    } else {
+        Ok(())
+    }
+}
+
+/// The JSON a lead event sends: what Clerky's CRM needs to open or add to the lead.
+fn body(due: &Due, instance: Option<&instances::InstanceDoc>) -> String {
+    let username = due.username.as_deref();
+    let title = match username {
+        Some(u) => format!("Lead do Instagram: @{u}"),
+        None => format!("Lead do Instagram: {}", due.person_id),
+    };
+    serde_json::json!({
+        "event": due.kind,
+        "delivery_id": due.id,
+        "lead_id": format!("{}:{}", due.instance_id, due.person_id),
+        "title": title,
+        "occurred_at": due.occurred_at,
+        "instance": {
+            "id": due.instance_id,
+            "name": instance.map(|i| i.name.clone()),
+            "username": instance.and_then(|i| i.username.clone()),
+        },
+        "person": {
+            "id": due.person_id,
+            "username": username,
+            "profile_url": username.map(|u| format!("https://www.instagram.com/{u}")),
+        },
+        "message": {
+            "channel": due.channel,
+            "id": due.source_id,
+            "text": due.text,
+            "media_id": due.media_id,
+        },
+    })
+    .to_string()
+}
+
+pub fn signature(secret: &str, body: &[u8]) -> String {
+    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(secret.as_bytes()).expect("HMAC takes any key length");
+    mac.update(body);
+    let digest = mac.finalize().into_bytes();
+    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+    format!("sha256={hex}")
+}
+
+/// The wait before attempt `attempts + 1`: the base, doubled per attempt, at most an hour.
+fn backoff(base_secs: u32, attempts: i32) -> Duration {
+    let doublings = u32::try_from(attempts.saturating_sub(1)).unwrap_or(0).min(12);
+    Duration::seconds((i64::from(base_secs.max(1)) << doublings).min(3600))
+}
+
+/// One run of the delivery job: every due event, at most [`BATCH`]; returns how many were sent.
+pub async fn deliver_due(state: &AppState) -> Result<usize, StoreError> {
+    let due = leads::claim_due(&state.pg, BATCH, LEASE_SECS).await?;
+    if due.is_empty() {
+        return Ok(0);
+    }
+    let mut docs: HashMap<String, Option<instances::InstanceDoc>> = HashMap::new();
+    for event in &due {
+        if !docs.contains_key(&event.instance_id) {
+            let doc = instances::find_by_id(&state.mongo, &event.instance_id).await.ok();
+            docs.insert(event.instance_id.clone(), doc);
+        }
+    }
+    let results: Vec<Result<bool, StoreError>> = stream::iter(due)
+        .map(|event| {
+            let doc = docs.get(&event.instance_id).cloned().flatten();
+            async move { deliver(state, event, doc.as_ref()).await }
+        })
+        .buffer_unordered(AT_ONCE)
+        .collect()
+        .await;
+    let mut sent = 0;
+    for result in results {
+        sent += usize::from(result?);
+    }
+    Ok(sent)
+}
+
+async fn deliver(state: &AppState, due: Due, doc: Option<&instances::InstanceDoc>) -> Result<bool, StoreError> {
+    let body = match &due.body {
+        Some(body) => body.clone(),
+        None => {
+            let body = body(&due, doc);
+            leads::set_body(&state.pg, due.id, &body).await?;
+            body
+        }
+    };
+    let secret = match crypto::open(&state.config.token_keys, &due.instance_id, &due.secret_sealed) {
+        Ok(secret) => secret,
+        Err(error) => {
+            tracing::error!(instance_id = %due.instance_id, "cannot open a lead webhook's secret: {error}");
+            leads::refused(&state.pg, due.id, None, "secret_unreadable", None).await?;
+            return Ok(false);
+        }
+    };
+    let request = CLIENT
+        .post(&due.url)
+        .header("content-type", "application/json")
+        .header(SIGNATURE_HEADER, signature(secret.expose_secret(), body.as_bytes()))
+        .header("x-insta-clerky-event", &due.kind)
+        .header("x-insta-clerky-delivery", due.id.to_string())
+        .header("user-agent", "Insta-Clerky-Leads/1")
+        .body(body);
+    let (status, error) = match request.send().await {
+        Ok(response) if response.status().is_success() => {
+            leads::delivered(&state.pg, due.id, i32::from(response.status().as_u16())).await?;
+            return Ok(true);
+        }
+        Ok(response) => (Some(i32::from(response.status().as_u16())), format!("HTTP {}", response.status().as_u16())),
+        Err(e) if e.is_timeout() => (None, "timeout".to_owned()),
+        Err(e) if e.is_connect() => (None, "connection refused".to_owned()),
+        Err(_) => (None, "request failed".to_owned()),
+    };
+    let next = Utc::now() + backoff(state.config.lead_retry_base_secs, due.attempts);
+    let retry_at = (next < due.give_up_at).then_some(next);
+    tracing::info!(event_id = %due.id, attempts = due.attempts, "lead delivery refused: {error}");
+    leads::refused(&state.pg, due.id, status, &error, retry_at).await?;
+    Ok(false)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn receivers_are_public_https_unless_the_demo_allows_more() {
+        assert_eq!(receiver_url("https://crm.clerky.com.br/hooks/leads", false), Ok(()));
+        assert_eq!(receiver_url("http://crm.clerky.com.br/hooks", false), Err("url_https"));
+        for private in [
+            "https://127.0.0.1/x",
+            "https://10.1.2.3/",
+            "https://192.168.0.10",
+            "https://[::1]/",
+            "https://localhost:8080/",
+        ] {
+            assert_eq!(receiver_url(private, false), Err("url_private"), "{private}");
+        }
+        assert_eq!(receiver_url("http://127.0.0.1:3001/_sandbox/crm/leads", true), Ok(()));
+        assert_eq!(receiver_url("ftp://crm.clerky.com.br", true), Err("url_invalid"));
+        assert_eq!(receiver_url("not a url", true), Err("url_invalid"));
+    }
+
+    #[test]
+    fn retries_back_off_to_an_hour_and_the_signature_is_metas_style_hmac() {
+        assert_eq!(backoff(30, 1), Duration::seconds(30));
+        assert_eq!(backoff(30, 2), Duration::seconds(60));
+        assert_eq!(backoff(30, 30), Duration::seconds(3600));
+        // RFC 4231 test case 2.
+        assert_eq!(
+            signature("Jefe", b"what do ya want for nothing?"),
+            "sha256=5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+        );
+    }
+}

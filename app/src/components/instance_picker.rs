@@ -1,0 +1,31 @@
+//! Which of the caller's instances a page shows (the inbox, the leads): a select that opens the
+//! choice at once with JavaScript, and a plain GET form without.
+use crate::{domain::instance::InstanceCard, i18n::Key};
+use leptos::prelude::*;
+
+#[component]
+pub fn InstancePicker(list: Vec<InstanceCard>, instance: Memo<String>, path: &'static str) -> impl IntoView {
+    let locale = crate::use_locale();
+    // With JavaScript the choice opens at once; without, the button sends the form.
+    let navigate = leptos_router::hooks::use_navigate();
+    let open = move |ev: leptos::ev::Event| {
+        let chosen = event_target_value(&ev);
+        navigate(&format!("{path}?instance={}", crate::domain::url::encode(&chosen)), Default::default());
+    };
+    view! {
+        <form method="get" action=path class="inbox-picker">
+            <label>
+                {locale.t(Key::ColumnInstance)} " "
+                <select name="instance" on:change=open>
+                    <option value="">{locale.t(Key::ChooseInstance)}</option>
+                    {list.into_iter().map(|card| {
+                        let selected = card.id == instance.get_untracked();
+                        let label = card.username.as_deref().map_or_else(|| card.name.clone(), |u| format!("{} (@{u})", card.name));
+                        view! { <option value=card.id selected=selected>{label}</option> }
+                    }).collect_view()}
+                </select>
+            </label>
+            <noscript><button type="submit" class="secondary">{locale.t(Key::Filter)}</button></noscript>
+        </form>
+    }
+}
