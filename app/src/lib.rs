@@ -18,10 +18,10 @@ use leptos_router::{
     path, SsrMode,
 };
 use pages::{
-    admin::AdminPage, api_keys::ApiKeysPage, automations::AutomationsPage, confirm_email::ConfirmEmailPage,
-    help::HelpPage, inbox::InboxPage, insights::InsightsPage, instances::InstancesPage, leads::LeadsPage,
-    not_found::NotFoundPage, notifications::NotificationsPage, reports::ReportsPage, sign_in::SignInPage,
-    sign_up::SignUpPage,
+    admin::AdminPage, api_keys::ApiKeysPage, automations::AutomationsPage, comments::CommentsPage,
+    confirm_email::ConfirmEmailPage, help::HelpPage, inbox::InboxPage, insights::InsightsPage,
+    instances::InstancesPage, leads::LeadsPage, not_found::NotFoundPage, notifications::NotificationsPage,
+    reports::ReportsPage, sign_in::SignInPage, sign_up::SignUpPage,
 };
 
 /// The HTML document around the App, rendered on the server only.
@@ -94,6 +94,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/inbox") view=InboxPage ssr=SsrMode::Async/>
                     <Route path=path!("/api-keys") view=ApiKeysPage ssr=SsrMode::Async/>
                     <Route path=path!("/leads") view=LeadsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/comments") view=CommentsPage ssr=SsrMode::Async/>
                 </Routes>
             </Layout>
         </Router>

@@ -148,6 +148,10 @@ fn route(
             public_reply(sandbox, world, account, comment, params)
         }
         ("GET", [comment, "replies"]) => list_replies(world, account, comment, params),
+        ("POST", [comment]) if params.get("hide").is_some() && world.comments.contains_key(*comment) => {
+            require("instagram_business_manage_comments")?;
+            hide_comment(world, account, comment, params)
+        }
         ("POST", [node, "subscribed_apps"]) if own(node) => subscribe(world, account, params),
         ("GET", [node, "subscribed_apps"]) if own(node) => {
             let fields = world.subscriptions.get(&account).cloned().unwrap_or_default();
@@ -519,6 +523,25 @@ fn public_reply(sandbox: &Sandbox, world: &mut World, account: usize, comment_id
     world.comments.insert(reply.id.clone(), reply.clone());
     sandbox.emit(event);
     Ok(Json(json!({ "id": reply.id })).into_response())
+}
+
+/// Hides or shows a comment on one of the account's media (`POST /{COMMENT_ID}?hide=true|false`).
+fn hide_comment(world: &mut World, account: usize, comment_id: &str, params: &Params) -> Answer {
+    let hide = match params.get("hide").as_deref() {
+        Some("true") => true,
+        Some("false") => false,
+        _ => return Err(GraphError::invalid_parameter("(#100) Param hide must be a boolean")),
+    };
+    let comment = world
+        .comments
+        .get_mut(comment_id)
+        .filter(|c| c.account == account)
+        .ok_or_else(|| GraphError::no_such_object("post", comment_id))?;
+    if comment.from_id == world.accounts[account].ig_id {
+        return Err(GraphError::invalid_parameter("(#100) The account cannot hide its own comments"));
+    }
+    comment.hidden = hide;
+    Ok(Json(json!({ "success": true })).into_response())
 }
 
 /// The `comments` webhook for a comment or reply (CONTRACT.md §10.3).

@@ -3,6 +3,7 @@ pub mod admin;
 pub mod api_keys;
 pub mod auth;
 pub mod automations;
+pub mod comments;
 pub mod inbox;
 pub mod insights;
 pub mod instances;

@@ -26,6 +26,7 @@ pub fn Layout(children: Children) -> impl IntoView {
                     {move || user().map(|user| view! {
                         <A href="/instances">{locale.t(Key::NavInstances)}</A>
                         <A href="/inbox">{locale.t(Key::NavInbox)}</A>
+                        <A href="/comments">{locale.t(Key::NavComments)}</A>
                         <A href="/automations">{locale.t(Key::NavAutomations)}</A>
                         <A href="/reports">{locale.t(Key::NavReports)}</A>
                         <A href="/leads">{locale.t(Key::NavLeads)}</A>

@@ -3,6 +3,7 @@ pub mod api_key;
 pub mod audit;
 pub mod automation;
 pub mod automation_draft;
+pub mod comment;
 pub mod conversation;
 pub mod dead_letter;
 pub mod demo;

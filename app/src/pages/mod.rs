@@ -2,6 +2,7 @@
 pub mod admin;
 pub mod api_keys;
 pub mod automations;
+pub mod comments;
 pub mod confirm_email;
 pub mod help;
 pub mod inbox;

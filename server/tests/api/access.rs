@@ -94,6 +94,9 @@ const MATRIX: &[(&str, &str, Access, &str)] = &[
     ("GET", "/api/reports/choices", Owner, "query=instance%3D{instance}"),
     ("GET", "/api/notifications", Owner, ""),
     ("GET", "/api/api_keys", Owner, ""),
+    ("GET", "/api/comments", Owner, "instance={instance}&media=17895695668004550"),
+    ("POST", "/api/comments/reply", Owner, "instance_id={instance}&comment_id=17870000000000001&way=public&text=spam"),
+    ("POST", "/api/comments/hide", Owner, "instance_id={instance}&comment_id=17870000000000001&hidden=true"),
     ("GET", "/api/leads", Owner, "instance={instance}"),
     ("POST", "/api/leads/webhook", Owner, "instance_id={instance}&url=https%3A%2F%2Fevil.example%2Fx"),
     ("POST", "/api/leads/webhook/remove", Owner, "instance_id={instance}"),
@@ -134,6 +137,7 @@ const MATRIX: &[(&str, &str, Access, &str)] = &[
     ("GET", "/insights", Owner, "instance={instance}"),
     ("GET", "/api-keys", Owner, ""),
     ("GET", "/leads", Owner, "instance={instance}"),
+    ("GET", "/comments", Owner, "instance={instance}"),
 ];
 
 /// Every route the app serves, as (method, path).

@@ -10,6 +10,7 @@ mod backups;
 mod bad_input;
 mod catch_up;
 mod clerky_jwt;
+mod comments;
 mod crash;
 mod engine;
 mod generated_deliveries;

@@ -59,6 +59,24 @@ impl MetaClient {
         Ok(Sent { id: id.to_owned() })
     }
 
+    /// `POST /{COMMENT_ID}?hide=true|false`: hides a comment from everyone but its author, or
+    /// shows it again.
+    ///
+    /// <https://developers.facebook.com/docs/instagram-platform/comment-moderation>
+    pub async fn hide_comment(&self, token: &SecretString, comment_id: &str, hide: bool) -> Result<(), MetaError> {
+        let request = self
+            .http
+            .post(self.graph(&format!("/{comment_id}")))
+            .query(&[("hide", if hide { "true" } else { "false" })])
+            .bearer_auth(token.expose_secret());
+        let answer = error::read("POST /{comment-id}?hide", request).await?;
+        if answer["success"].as_bool() == Some(true) {
+            Ok(())
+        } else {
+            Err(MetaError::unexpected("hide did not succeed"))
+        }
+    }
+
     /// The account's own reply with `text` in a comment's thread, if there is one: how a public
     /// reply whose answer was lost is recognised before trying again.
     pub async fn find_own_reply(

@@ -75,11 +75,12 @@ pub async fn insert_comments(
     let ids: Vec<Uuid> = rows.iter().map(|_| Uuid::now_v7()).collect();
     let inserted: Vec<(String, String)> = sqlx::query_as(
         "INSERT INTO instagram_comments
-            (id, instance_id, user_id, comment_id, post_id, media_id, from_user_id, from_username, text, \"timestamp\", raw_data)
-         SELECT id, instance_id, user_id, comment_id, media_id, media_id, from_user_id, from_username, text, at, raw
+            (id, instance_id, user_id, comment_id, post_id, media_id, from_user_id, from_username, text, \"timestamp\", raw_data,
+             parent_id)
+         SELECT id, instance_id, user_id, comment_id, media_id, media_id, from_user_id, from_username, text, at, raw, parent_id
          FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
-                     $9::timestamptz[], $10::jsonb[])
-              AS c(id, instance_id, user_id, comment_id, media_id, from_user_id, from_username, text, at, raw)
+                     $9::timestamptz[], $10::jsonb[], $11::text[])
+              AS c(id, instance_id, user_id, comment_id, media_id, from_user_id, from_username, text, at, raw, parent_id)
          ON CONFLICT (instance_id, comment_id) DO NOTHING RETURNING instance_id, comment_id",
     )
     .bind(&ids)
@@ -92,6 +93,7 @@ pub async fn insert_comments(
     .bind(rows.iter().map(|(_, c)| c.text.as_deref()).collect::<Vec<_>>())
     .bind(rows.iter().map(|(_, c)| at(c.timestamp_ms)).collect::<Vec<_>>())
     .bind(rows.iter().map(|(_, c)| Json(&c.raw)).collect::<Vec<_>>())
+    .bind(rows.iter().map(|(_, c)| c.parent_id.as_deref()).collect::<Vec<_>>())
     .fetch_all(db)
     .await?;
     Ok(inserted.into_iter().collect())

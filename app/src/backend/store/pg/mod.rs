@@ -3,6 +3,7 @@ pub mod api_keys;
 pub mod audit;
 pub mod automation_uses;
 pub mod automations;
+pub mod comments;
 pub mod conversations;
 pub mod daily_caps;
 pub mod dead_letters;

@@ -1,0 +1,209 @@
+//! The comments page (issue: inbox, point 4): an instance's posts and their comments as threads,
+//! answered by hand publicly or by DM, hidden or shown again. A hand-written answer is a report of
+//! the comment, sent by the outbox like an automated one (at the account's pace, under the same
+//! ledger, so once); hiding is Meta's moderation call, made at once.
+use super::{
+    auth::SignedIn,
+    live::{self, Tally},
+    state::AppState,
+    store::{
+        mongo::instances::{self, InstanceDoc},
+        pg::{comments, daily_caps, outbox, reports},
+        StoreError,
+    },
+};
+use crate::domain::{
+    automation::{AutomationKind, ResponseType},
+    automation_draft::REPLY_MAX_BYTES,
+    comment::{CommentThread, CommentsView, PostSummary, PRIVATE_REPLY_DAYS},
+    error::AppError,
+    instance::InstanceStatus,
+};
+use chrono::{Duration, Utc};
+
+/// Threads shown per post.
+const THREADS: i64 = 50;
+/// Meta's limit on a comment's text.
+const COMMENT_CHARS: usize = 2200;
+
+pub async fn view(
+    state: &AppState,
+    who: &SignedIn,
+    instance_id: &str,
+    media_id: Option<&str>,
+) -> Result<CommentsView, AppError> {
+    let doc = instances::find_for_owner(&state.mongo, who.user_id(), instance_id).await?;
+    let id = doc.id.to_hex();
+    let account = doc.instagram_account_id.clone().unwrap_or_default();
+    let counted = comments::per_media(&state.pg, &id, &account).await?;
+    // The account's posts from Meta (pictures, captions), those with comments first; if Meta
+    // cannot answer now, the posts the stored comments name.
+    let media = super::automations::media(state, who, Some(&id)).await;
+    let posts_unavailable = media.is_err();
+    let mut posts: Vec<PostSummary> = media
+        .unwrap_or_default()
+        .into_iter()
+        .map(|m| {
+            let count = counted.iter().find(|(media, ..)| *media == m.id);
+            PostSummary {
+                comments: count.map_or(0, |c| c.1),
+                latest_at: count.map(|c| c.2),
+                media_id: m.id,
+                caption: m.caption,
+                thumbnail_url: m.thumbnail_url,
+                permalink: m.permalink,
+            }
+        })
+        .collect();
+    for (media, count, latest) in &counted {
+        if !posts.iter().any(|p| p.media_id == *media) {
+            posts.push(PostSummary {
+                media_id: media.clone(),
+                caption: None,
+                thumbnail_url: None,
+                permalink: None,
+                comments: *count,
+                latest_at: Some(*latest),
+            });
+        }
+    }
+    posts.sort_by_key(|p| std::cmp::Reverse(p.latest_at));
+    let media_id = media_id.map(str::trim).filter(|m| !m.is_empty()).map(str::to_owned);
+    let threads = match &media_id {
+        Some(media) => comments::threads(&state.pg, &id, &account, media, THREADS)
+            .await?
+            .into_iter()
+            .map(|(comment, replies)| CommentThread {
+                can_reply_privately: !comment.from_account
+                    && comment.private_reply.as_deref().is_none_or(|s| s == "failed")
+                    && Utc::now() - comment.at < Duration::days(PRIVATE_REPLY_DAYS),
+                comment,
+                replies,
+            })
+            .collect(),
+        None => Vec::new(),
+    };
+    Ok(CommentsView { instance_id: id, instance_name: doc.display_name(), posts, posts_unavailable, media_id, threads })
+}
+
+/// A connected instance of the caller, and one of its stored comments.
+async fn comment_of(
+    state: &AppState,
+    who: &SignedIn,
+    instance_id: &str,
+    comment_id: &str,
+) -> Result<(InstanceDoc, comments::Stored), AppError> {
+    let doc = instances::find_for_owner(&state.mongo, who.user_id(), instance_id).await?;
+    let comment = comments::find(&state.pg, &doc.id.to_hex(), comment_id).await?.ok_or(AppError::NotFound)?;
+    if doc.status != InstanceStatus::Connected {
+        return Err(AppError::invalid("text", "not_connected"));
+    }
+    Ok((doc, comment))
+}
+
+/// Answers a comment by hand: publicly in its thread, or `privately` by DM (Meta's one private
+/// reply, within 7 days).
+pub async fn reply(
+    state: &AppState,
+    who: &SignedIn,
+    instance_id: &str,
+    comment_id: &str,
+    text: &str,
+    privately: bool,
+) -> Result<(), AppError> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Err(AppError::invalid("text", "required"));
+    }
+    if text.len() > REPLY_MAX_BYTES || text.chars().count() > COMMENT_CHARS {
+        return Err(AppError::invalid("text", "too_long_bytes"));
+    }
+    let (doc, comment) = comment_of(state, who, instance_id, comment_id).await?;
+    let id = doc.id.to_hex();
+    let own = doc.instagram_account_id.as_deref() == Some(comment.from_user_id.as_str());
+    if !privately && comment.hidden {
+        return Err(AppError::invalid("text", "comment_hidden"));
+    }
+    let part = if privately {
+        if own {
+            return Err(AppError::invalid("text", "own_comment"));
+        }
+        if Utc::now() - comment.at >= Duration::days(PRIVATE_REPLY_DAYS) {
+            return Err(AppError::invalid("text", "private_reply_expired"));
+        }
+        if comments::privately_answered(&state.pg, &id, comment_id).await? {
+            return Err(AppError::invalid("text", "private_reply_used"));
+        }
+        9
+    } else {
+        comments::next_manual_part(&state.pg, &id, comment_id).await?
+    };
+    let top = comment.parent_id.clone().unwrap_or_else(|| comment_id.to_owned());
+    let user_id = who.user_id().to_hex();
+    let now = Utc::now();
+    let mut rows = [reports::NewReport {
+        instance_id: &id,
+        user_id: &user_id,
+        automation_id: None,
+        kind: AutomationKind::Comment,
+        event_id: comment_id,
+        part,
+        reply_target: (!privately).then_some(top.as_str()),
+        user_id_instagram: &comment.from_user_id,
+        media_id: comment.media_id.as_deref(),
+        username: comment.from_username.as_deref(),
+        interaction_text: comment.text.as_deref(),
+        response_text: Some(text.to_owned()),
+        response_type: Some(if privately { ResponseType::Direct } else { ResponseType::Comment }),
+        reply_extras: None,
+        status: reports::status::PENDING,
+        error: None,
+        timestamp: now,
+        received_at: now,
+    }];
+    let mut tx = state.pg.begin().await.map_err(StoreError::from)?;
+    // Two answers written at once may want the same part: the second says so instead of vanishing.
+    if reports::insert_many(&mut tx, &mut rows).await?.is_empty() {
+        return Err(AppError::invalid("text", if privately { "private_reply_used" } else { "try_again" }));
+    }
+    daily_caps::reserve(&mut tx, &[daily_caps::Wanted { instance_id: &id, replies: 1, cap: i32::MAX }]).await?;
+    outbox::wake(&mut tx, &[(id.clone(), now)]).await?;
+    let mut tally = Tally::default();
+    tally.add(&user_id, &id, reports::status::PENDING);
+    live::notify(&mut tx, &tally.events()).await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    state.wake_outbox.notify_one();
+    Ok(())
+}
+
+/// Hides a comment from everyone but its author, or shows it again, at Meta and here.
+pub async fn set_hidden(
+    state: &AppState,
+    who: &SignedIn,
+    instance_id: &str,
+    comment_id: &str,
+    hidden: bool,
+) -> Result<(), AppError> {
+    let (doc, comment) = comment_of(state, who, instance_id, comment_id).await?;
+    if doc.instagram_account_id.as_deref() == Some(comment.from_user_id.as_str()) {
+        return Err(AppError::invalid("text", "own_comment"));
+    }
+    let token = super::instances::token(state, &doc)
+        .ok_or_else(|| AppError::internal(format!("the token of instance {} cannot be decrypted", doc.id)))?;
+    state.meta.hide_comment(&token, comment_id, hidden).await.map_err(|error| {
+        tracing::warn!(instance.id = %doc.id, "cannot hide or show a comment: {error}");
+        if error.is_transient() {
+            AppError::MetaUnavailable
+        } else {
+            AppError::invalid("text", "meta_refused")
+        }
+    })?;
+    let id = doc.id.to_hex();
+    comments::set_hidden(&state.pg, &id, comment_id, hidden).await?;
+    let mut tally = Tally::default();
+    tally.touch(&who.user_id().to_hex(), &id);
+    if let Err(error) = live::publish(&state.pg, &tally.events()).await {
+        tracing::warn!("cannot announce a hidden comment: {error}");
+    }
+    Ok(())
+}
