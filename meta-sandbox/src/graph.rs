@@ -202,6 +202,11 @@ fn route(
             let all = conversations::message_json(world, mid).unwrap_or_default();
             Ok(Json(conversations::pick(&all, &requested_fields(params, "id,created_time"))?).into_response())
         }
+        ("GET", [comment]) if world.comments.get(*comment).is_some_and(|c| c.account == account) => {
+            let fields = requested_fields(params, "id,text,timestamp");
+            let comment = &world.comments[*comment];
+            Ok(Json(comment_json(comment, world, &fields)?).into_response())
+        }
         ("GET", [igsid]) if world.person_by_igsid(igsid).is_some() => user_profile(world, account, igsid, params),
         ("GET", [media]) if world.accounts[account].media.iter().any(|m| m.id == *media) => {
             media_node(world, account, media, params)

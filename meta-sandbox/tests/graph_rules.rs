@@ -115,6 +115,33 @@ async fn public_replies_thread_under_the_top_level_comment() {
 }
 
 #[tokio::test]
+async fn a_comment_is_hidden_and_shown_by_its_accounts_moderation_call() {
+    let meta = sandbox().await;
+    let token = meta.long_token().await;
+    let comment = meta.follower_comment("cliente.fiel", REEL, "spam spam").await;
+    let hide = meta.graph(Method::POST, &format!("/v24.0/{comment}?hide=true"), &token, None).await;
+    assert_eq!(hide.json::<Value>().await.expect("json"), json!({ "success": true }));
+    let fields = format!("/v24.0/{comment}?fields=id,hidden");
+    let read: Value = meta.graph(Method::GET, &fields, &token, None).await.json().await.expect("json");
+    assert_eq!(read["hidden"], true, "{read}");
+    let (_, error) =
+        graph_error(meta.graph(Method::POST, &format!("/v24.0/{comment}/replies?message=oi"), &token, None).await)
+            .await;
+    assert_eq!(error["code"], 100, "a hidden comment takes no reply");
+    let show = meta.graph(Method::POST, &format!("/v24.0/{comment}?hide=false"), &token, None).await;
+    assert_eq!(show.status(), StatusCode::OK);
+    let read: Value = meta.graph(Method::GET, &fields, &token, None).await.json().await.expect("json");
+    assert_eq!(read["hidden"], false);
+    let (_, error) =
+        graph_error(meta.graph(Method::POST, &format!("/v24.0/{comment}?hide=maybe"), &token, None).await).await;
+    assert_eq!(error["code"], 100);
+    let bia = meta.long_token_for("doces.da.bia", support::SCOPES).await;
+    let (_, error) =
+        graph_error(meta.graph(Method::POST, &format!("/v24.0/{comment}?hide=true"), &bia, None).await).await;
+    assert_eq!(error["error_subcode"], 33, "another account's comment is invisible");
+}
+
+#[tokio::test]
 async fn another_accounts_objects_are_invisible() {
     let meta = sandbox().await;
     let bia = meta.long_token_for("doces.da.bia", support::SCOPES).await;

@@ -189,3 +189,35 @@ async fn a_receiver_that_keeps_failing_is_given_up_after_a_day_and_bad_settings_
     assert_eq!((status.as_str(), attempts), ("failed", 2), "{error:?}");
     assert!(error.is_some());
 }
+
+#[tokio::test]
+async fn a_dm_lead_waits_for_its_senders_username_before_it_goes() {
+    let shop = shop().await;
+    let app = &shop.app;
+    let receiver = format!("{}/_sandbox/crm/leads", shop.meta.base);
+    let saved = post_json(app, "/api/leads/webhook", &[("instance_id", &shop.instance_id), ("url", &receiver)]).await;
+    assert_eq!(saved.status(), 200);
+    // A DM stored before the profile API named its sender.
+    let user_id: String =
+        sqlx::query_scalar("SELECT user_id FROM lead_webhooks").fetch_one(&app.state.pg).await.expect("u");
+    sqlx::query(
+        "INSERT INTO instagram_messages (id, instance_id, user_id, sender_id, recipient_id, message_id, text, \"timestamp\", raw_data)
+         VALUES (gen_random_uuid(), $1, $2, '990000000000777', '17841405822304914', 'm_unnamed_1', 'oi', now(), '{}')",
+    )
+    .bind(&shop.instance_id)
+    .bind(&user_id)
+    .execute(&app.state.pg)
+    .await
+    .expect("message");
+    assert_eq!(leads::deliver_due(&app.state).await.expect("run"), 0, "it waits for the username");
+    sqlx::query(
+        "INSERT INTO instagram_people (instance_id, igsid, username) VALUES ($1, '990000000000777', 'nova.cliente')",
+    )
+    .bind(&shop.instance_id)
+    .execute(&app.state.pg)
+    .await
+    .expect("person");
+    assert_eq!(leads::deliver_due(&app.state).await.expect("run"), 1);
+    let posts = received(&shop).await;
+    assert_eq!(posts[0]["body"]["title"], "Lead do Instagram: @nova.cliente");
+}
