@@ -1,15 +1,23 @@
 //! The comments page: posts and their threads, answering by hand, hiding and showing again.
-use crate::domain::{comment::CommentsView, error::AppError};
+use crate::domain::{
+    comment::{CommentPosts, CommentThread},
+    error::AppError,
+};
 use leptos::prelude::*;
 use leptos::server_fn::codec::GetUrl;
 
-#[server(endpoint = "comments", input = GetUrl)]
-pub async fn get_comments(
-    instance: String,
-    #[server(default)] media: Option<String>,
-) -> Result<CommentsView, AppError> {
+/// The instance's posts with their comment counts (asks Meta for the pictures).
+#[server(endpoint = "comments/posts", input = GetUrl)]
+pub async fn get_comment_posts(instance: String) -> Result<CommentPosts, AppError> {
     use crate::backend::{auth, comments, respond, state};
-    respond(async { comments::view(&state(), &auth::require_user().await?, &instance, media.as_deref()).await }.await)
+    respond(async { comments::posts(&state(), &auth::require_user().await?, &instance).await }.await)
+}
+
+/// A post's comments as threads, newest first.
+#[server(endpoint = "comments/threads", input = GetUrl)]
+pub async fn get_comment_threads(instance: String, media: String) -> Result<Vec<CommentThread>, AppError> {
+    use crate::backend::{auth, comments, respond, state};
+    respond(async { comments::threads(&state(), &auth::require_user().await?, &instance, &media).await }.await)
 }
 
 /// Answers a comment: `way` is `public` (in its thread) or `private` (Meta's one DM).

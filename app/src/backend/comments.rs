@@ -15,7 +15,7 @@ use super::{
 use crate::domain::{
     automation::{AutomationKind, ResponseType},
     automation_draft::REPLY_MAX_BYTES,
-    comment::{CommentThread, CommentsView, PostSummary, PRIVATE_REPLY_DAYS},
+    comment::{CommentPosts, CommentThread, PostSummary, PRIVATE_REPLY_DAYS},
     error::AppError,
     instance::InstanceStatus,
 };
@@ -26,18 +26,14 @@ const THREADS: i64 = 50;
 /// Meta's limit on a comment's text.
 const COMMENT_CHARS: usize = 2200;
 
-pub async fn view(
-    state: &AppState,
-    who: &SignedIn,
-    instance_id: &str,
-    media_id: Option<&str>,
-) -> Result<CommentsView, AppError> {
+/// The instance's posts, those with the latest comments first.
+pub async fn posts(state: &AppState, who: &SignedIn, instance_id: &str) -> Result<CommentPosts, AppError> {
     let doc = instances::find_for_owner(&state.mongo, who.user_id(), instance_id).await?;
     let id = doc.id.to_hex();
     let account = doc.instagram_account_id.clone().unwrap_or_default();
     let counted = comments::per_media(&state.pg, &id, &account).await?;
-    // The account's posts from Meta (pictures, captions), those with comments first; if Meta
-    // cannot answer now, the posts the stored comments name.
+    // The account's posts from Meta (pictures, captions); if Meta cannot answer now, the posts
+    // the stored comments name.
     let media = super::automations::media(state, who, Some(&id)).await;
     let posts_unavailable = media.is_err();
     let mut posts: Vec<PostSummary> = media
@@ -68,22 +64,29 @@ pub async fn view(
         }
     }
     posts.sort_by_key(|p| std::cmp::Reverse(p.latest_at));
-    let media_id = media_id.map(str::trim).filter(|m| !m.is_empty()).map(str::to_owned);
-    let threads = match &media_id {
-        Some(media) => comments::threads(&state.pg, &id, &account, media, THREADS)
-            .await?
-            .into_iter()
-            .map(|(comment, replies)| CommentThread {
-                can_reply_privately: !comment.from_account
-                    && comment.private_reply.as_deref().is_none_or(|s| s == "failed")
-                    && Utc::now() - comment.at < Duration::days(PRIVATE_REPLY_DAYS),
-                comment,
-                replies,
-            })
-            .collect(),
-        None => Vec::new(),
-    };
-    Ok(CommentsView { instance_id: id, instance_name: doc.display_name(), posts, posts_unavailable, media_id, threads })
+    Ok(CommentPosts { instance_id: id, instance_name: doc.display_name(), posts, posts_unavailable })
+}
+
+/// A post's latest comments as threads, from what intake stored (no call to Meta).
+pub async fn threads(
+    state: &AppState,
+    who: &SignedIn,
+    instance_id: &str,
+    media_id: &str,
+) -> Result<Vec<CommentThread>, AppError> {
+    let doc = instances::find_for_owner(&state.mongo, who.user_id(), instance_id).await?;
+    let account = doc.instagram_account_id.clone().unwrap_or_default();
+    Ok(comments::threads(&state.pg, &doc.id.to_hex(), &account, media_id.trim(), THREADS)
+        .await?
+        .into_iter()
+        .map(|(comment, replies)| CommentThread {
+            can_reply_privately: !comment.from_account
+                && comment.private_reply.as_deref().is_none_or(|s| s == "failed")
+                && Utc::now() - comment.at < Duration::days(PRIVATE_REPLY_DAYS),
+            comment,
+            replies,
+        })
+        .collect())
 }
 
 /// A connected instance of the caller, and one of its stored comments.

@@ -39,14 +39,13 @@ pub struct CommentThread {
     pub can_reply_privately: bool,
 }
 
+/// The posts of an instance, for choosing one. Asked of Meta once per visit, never on every live
+/// event: Meta counts each call against the account's hourly quota.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CommentsView {
+pub struct CommentPosts {
     pub instance_id: String,
     pub instance_name: String,
     pub posts: Vec<PostSummary>,
     /// Meta could not list the posts now: the ones with stored comments are shown without pictures.
     pub posts_unavailable: bool,
-    pub media_id: Option<String>,
-    /// Newest first, the latest 50 threads.
-    pub threads: Vec<CommentThread>,
 }

@@ -4,7 +4,7 @@
 //! comment or reply shows without a reload.
 use crate::{
     api::{
-        comments::{get_comments, AnswerComment, HideComment},
+        comments::{get_comment_posts, get_comment_threads, AnswerComment, HideComment},
         instances::list_instances,
     },
     components::{
@@ -15,7 +15,7 @@ use crate::{
         local_time::LocalTime,
     },
     domain::{
-        comment::{CommentThread, CommentView, CommentsView, PostSummary},
+        comment::{CommentPosts, CommentThread, CommentView, PostSummary},
         live::LiveEvent,
     },
     i18n::{Key, Locale},
@@ -32,13 +32,23 @@ pub fn CommentsPage() -> impl IntoView {
     let answer = ServerAction::<AnswerComment>::new();
     let hide = ServerAction::<HideComment>::new();
     let instances = Resource::new(|| (), |_| list_instances());
-    let page = Resource::new(
-        move || (instance.get(), media.get(), answer.version().get(), hide.version().get()),
-        |(instance, media, ..)| async move {
+    // The posts come from Meta: asked when the instance changes, not on every live event.
+    let posts = Resource::new(
+        move || instance.get(),
+        |instance| async move {
             if instance.is_empty() {
                 Ok(None)
             } else {
-                get_comments(instance, media).await.map(Some)
+                get_comment_posts(instance).await.map(Some)
+            }
+        },
+    );
+    let threads = Resource::new(
+        move || (instance.get(), media.get(), answer.version().get(), hide.version().get()),
+        |(instance, media, ..)| async move {
+            match media {
+                Some(media) if !instance.is_empty() => get_comment_threads(instance, media).await.map(Some),
+                _ => Ok(None),
             }
         },
     );
@@ -49,7 +59,7 @@ pub fn CommentsPage() -> impl IntoView {
             Some(_) => false,
         };
         if ours {
-            page.refetch();
+            threads.refetch();
         }
     });
     let locale = use_locale();
@@ -68,83 +78,106 @@ pub fn CommentsPage() -> impl IntoView {
             <ActionOutcome result=hide.value() ok=Key::CommentsVisibility fields=&["text"]/>
             <Suspense fallback=Loading>
                 {move || Suspend::new(async move {
-                    match page.await {
-                        Ok(Some(view)) => view! { <Comments view answer hide locale/> }.into_any(),
+                    match posts.await {
+                        Ok(Some(posts)) => view! { <Posts posts media locale/> }.into_any(),
                         Ok(None) => view! { <p class="muted">{locale.t(Key::ChooseInstance)}</p> }.into_any(),
                         Err(error) => view! { <ErrorNotice error/> }.into_any(),
                     }
                 })}
             </Suspense>
+            <section class="comments-thread-list">
+                <Suspense fallback=Loading>
+                    {move || Suspend::new(async move {
+                        match threads.await {
+                            Ok(Some(threads)) => view! {
+                                <Threads threads instance_id=instance.get_untracked() answer hide locale/>
+                            }.into_any(),
+                            Ok(None) if !instance.get_untracked().is_empty() => {
+                                view! { <p class="muted">{locale.t(Key::CommentsPick)}</p> }.into_any()
+                            }
+                            Ok(None) => ().into_any(),
+                            Err(error) => view! { <ErrorNotice error/> }.into_any(),
+                        }
+                    })}
+                </Suspense>
+            </section>
         </RequireUser>
     }
 }
 
 #[component]
-fn Comments(
-    view: CommentsView,
-    answer: ServerAction<AnswerComment>,
-    hide: ServerAction<HideComment>,
-    locale: Locale,
-) -> impl IntoView {
-    let CommentsView { instance_id, posts, posts_unavailable, media_id, threads, .. } = view;
-    let chosen = posts.iter().find(|p| Some(&p.media_id) == media_id.as_ref()).cloned();
-    let posts_view = if posts.is_empty() {
-        view! { <p class="muted">{locale.t(Key::CommentsNoPosts)}</p> }.into_any()
-    } else {
-        let instance_id = instance_id.clone();
-        view! {
-            <ul class="posts">
-                {posts.into_iter().map(|post| {
-                    let current = Some(&post.media_id) == media_id.as_ref();
-                    view! { <PostCard post instance_id=instance_id.clone() current locale/> }
-                }).collect_view()}
-            </ul>
-        }
-        .into_any()
-    };
-    let threads_view = match (&media_id, threads.is_empty()) {
-        (None, _) => view! { <p class="muted">{locale.t(Key::CommentsPick)}</p> }.into_any(),
-        (Some(_), true) => view! { <p class="muted">{locale.t(Key::CommentsNone)}</p> }.into_any(),
-        (Some(_), false) => view! {
-            <ul class="comment-threads">
-                {threads.into_iter().map(|thread| view! {
-                    <Thread thread instance_id=instance_id.clone() answer hide locale/>
-                }).collect_view()}
-            </ul>
-        }
-        .into_any(),
-    };
-    view! {
-        <section class="comments-posts">
-            <h2>{locale.t(Key::CommentsPosts)}</h2>
-            {posts_unavailable.then(|| view! { <p class="notice notice-warn">{locale.t(Key::CommentsPostsUnavailable)}</p> })}
-            {posts_view}
-        </section>
-        <section class="comments-thread-list">
-            {chosen.map(|post| view! {
+fn Posts(posts: CommentPosts, media: Memo<Option<String>>, locale: Locale) -> impl IntoView {
+    let CommentPosts { instance_id, posts, posts_unavailable, .. } = posts;
+    // The list stays while another post is chosen: the choice and its heading follow the address.
+    let chosen = {
+        let posts = posts.clone();
+        move || {
+            let media_id = media.get()?;
+            let post = posts.iter().find(|p| p.media_id == media_id)?.clone();
+            Some(view! {
                 <h2>
                     {post.caption.clone().unwrap_or_else(|| locale.t(Key::CommentsPost).to_owned())}
                     {post.permalink.map(|link| view! {
                         " " <a class="post-link" href=link rel="external noopener" target="_blank">{locale.t(Key::CommentsOpenPost)}</a>
                     })}
                 </h2>
-            })}
-            {threads_view}
+            })
+        }
+    };
+    let list = if posts.is_empty() {
+        view! { <p class="muted">{locale.t(Key::CommentsNoPosts)}</p> }.into_any()
+    } else {
+        view! {
+            <ul class="posts">
+                {posts.into_iter().map(|post| view! { <PostCard post instance_id=instance_id.clone() media locale/> }).collect_view()}
+            </ul>
+        }
+        .into_any()
+    };
+    view! {
+        <section class="comments-posts">
+            <h2>{locale.t(Key::CommentsPosts)}</h2>
+            {posts_unavailable.then(|| view! { <p class="notice notice-warn">{locale.t(Key::CommentsPostsUnavailable)}</p> })}
+            {list}
         </section>
+        {chosen}
     }
 }
 
 #[component]
-fn PostCard(post: PostSummary, instance_id: String, current: bool, locale: Locale) -> impl IntoView {
+fn Threads(
+    threads: Vec<CommentThread>,
+    instance_id: String,
+    answer: ServerAction<AnswerComment>,
+    hide: ServerAction<HideComment>,
+    locale: Locale,
+) -> impl IntoView {
+    if threads.is_empty() {
+        return view! { <p class="muted">{locale.t(Key::CommentsNone)}</p> }.into_any();
+    }
+    view! {
+        <ul class="comment-threads">
+            {threads.into_iter().map(|thread| view! {
+                <Thread thread instance_id=instance_id.clone() answer hide locale/>
+            }).collect_view()}
+        </ul>
+    }
+    .into_any()
+}
+
+#[component]
+fn PostCard(post: PostSummary, instance_id: String, media: Memo<Option<String>>, locale: Locale) -> impl IntoView {
     let href = format!(
         "/comments?instance={}&media={}",
         crate::domain::url::encode(&instance_id),
         crate::domain::url::encode(&post.media_id)
     );
     let caption = post.caption.clone().unwrap_or_else(|| post.media_id.clone());
+    let id = post.media_id.clone();
+    let current = Memo::new(move |_| media.get().as_deref() == Some(id.as_str()));
     view! {
-        <li class=if current { "post current" } else { "post" }>
-            <a href=href aria-current=current.then_some("page")>
+        <li class=move || if current.get() { "post current" } else { "post" }>
+            <a href=href aria-current=move || current.get().then_some("page")>
                 {match post.thumbnail_url {
                     Some(url) => view! { <img src=url alt="" loading="lazy" width="72" height="72"/> }.into_any(),
                     None => view! { <span class="post-empty" aria-hidden="true">"#"</span> }.into_any(),

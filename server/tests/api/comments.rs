@@ -26,13 +26,16 @@ async fn a_comment_is_answered_in_public_and_by_dm_once_hidden_and_shown_again()
     shop.meta.comment("cliente.fiel", POST, "qual o preço do bolo?").await;
     shop.meta.settle(app).await;
 
-    let page = get(app, &format!("/api/comments?instance={id}")).await;
+    let page = get(app, &format!("/api/comments/posts?instance={id}")).await;
     let post_card =
         page["posts"].as_array().expect("posts").iter().find(|p| p["media_id"] == POST).cloned().expect("the post");
     assert_eq!(post_card["comments"], 1, "{page}");
     assert!(post_card["thumbnail_url"].is_string(), "Meta's picture of the post");
-    let threads = get(app, &format!("/api/comments?instance={id}&media={POST}")).await;
-    let thread = &threads["threads"][0];
+    let asked_meta = shop.meta.calls("/media").await.len();
+    assert!(asked_meta >= 1, "the posts came from Meta");
+    let threads = get(app, &format!("/api/comments/threads?instance={id}&media={POST}")).await;
+    assert_eq!(shop.meta.calls("/media").await.len(), asked_meta, "threads (refetched live) never ask Meta");
+    let thread = &threads[0];
     assert_eq!(thread["comment"]["text"], "qual o preço do bolo?");
     assert_eq!(thread["can_reply_privately"], true);
     let comment = thread["comment"]["id"].as_str().expect("id").to_owned();
@@ -67,8 +70,8 @@ async fn a_comment_is_answered_in_public_and_by_dm_once_hidden_and_shown_again()
     assert_eq!(dms.len(), 1);
     assert!(dms[0].to_string().contains(&comment), "the private reply names the comment: {}", dms[0]);
 
-    let threads = get(app, &format!("/api/comments?instance={id}&media={POST}")).await;
-    let thread = &threads["threads"][0];
+    let threads = get(app, &format!("/api/comments/threads?instance={id}&media={POST}")).await;
+    let thread = &threads[0];
     assert_eq!(thread["comment"]["private_reply"], "sent");
     assert_eq!(thread["can_reply_privately"], false);
     let reply = &thread["replies"][0];
@@ -94,12 +97,12 @@ async fn a_comment_is_answered_in_public_and_by_dm_once_hidden_and_shown_again()
         calls.iter().any(|c| c["method"] == "POST" && c["status"] == 200 && c.to_string().contains("hide")),
         "{calls:?}"
     );
-    let threads = get(app, &format!("/api/comments?instance={id}&media={POST}")).await;
-    assert_eq!(threads["threads"][0]["comment"]["hidden"], true);
+    let threads = get(app, &format!("/api/comments/threads?instance={id}&media={POST}")).await;
+    assert_eq!(threads[0]["comment"]["hidden"], true);
     assert_eq!(answer("public", "Oi").await.1["Invalid"][0]["code"], "comment_hidden");
     assert_eq!(hide("false", comment.clone()).await.0, 200);
-    let threads = get(app, &format!("/api/comments?instance={id}&media={POST}")).await;
-    assert_eq!(threads["threads"][0]["comment"]["hidden"], false);
+    let threads = get(app, &format!("/api/comments/threads?instance={id}&media={POST}")).await;
+    assert_eq!(threads[0]["comment"]["hidden"], false);
     let own = reply["id"].as_str().expect("reply id").to_owned();
     assert_eq!(hide("true", own).await.1["Invalid"][0]["code"], "own_comment");
 
@@ -125,7 +128,7 @@ async fn a_comment_is_answered_in_public_and_by_dm_once_hidden_and_shown_again()
     // Someone else reaches none of it.
     let bia = app.another_browser();
     assert_eq!(bia.sign_up("bia@loja.com", "senha-forte-1").await.status(), 302);
-    assert_eq!(bia.get(&format!("/api/comments?instance={id}&media={POST}")).await.status(), 404);
+    assert_eq!(bia.get(&format!("/api/comments/threads?instance={id}&media={POST}")).await.status(), 404);
     let stolen = post(
         &bia,
         "/api/comments/reply",
