@@ -500,6 +500,12 @@ async fn take_in(state: &AppState, db: &mut PgConnection, units: &[Unit<'_>]) ->
             by_hand.push((message.owner.instance_id.to_owned(), message.event.recipient_id.clone()));
         }
     }
+    // Open comments pages refetch too, the account's own public replies coming back included.
+    for (owner, comment) in &comments {
+        if new_comments.contains(&(owner.instance_id.to_owned(), comment.id.clone())) {
+            taken.tally.touch(owner.user_id, owner.instance_id);
+        }
+    }
     let pause = i64::from(state.config.human_pause_minutes);
     if pause > 0 {
         conversations::pause_many(&mut *db, &by_hand, Utc::now() + chrono::Duration::minutes(pause)).await?;
