@@ -41,7 +41,7 @@ pub async fn list(
     params(("instance_id" = String, Path, description = "The instance's id")),
     request_body = AutomationInput,
     responses((status = 201, description = "Created", body = SavedAutomation), (status = 404, description = "No such id among the caller's", body = ErrorBody),
-        (status = 422, description = "A field the editor would refuse", body = ErrorBody), Refusals))]
+        Refusals, (status = 422, description = "A field the editor would refuse", body = ErrorBody)))]
 pub async fn create(
     State(state): State<AppState>,
     Caller(who): Caller,
@@ -71,7 +71,7 @@ pub async fn get(
     params(("automation_id" = String, Path, description = "The automation's id")),
     request_body = AutomationInput,
     responses((status = 200, description = "OK", body = SavedAutomation), (status = 404, description = "No such id among the caller's", body = ErrorBody),
-        (status = 422, description = "A field the editor would refuse", body = ErrorBody), Refusals))]
+        Refusals, (status = 422, description = "A field the editor would refuse", body = ErrorBody)))]
 pub async fn update(
     State(state): State<AppState>,
     Caller(who): Caller,

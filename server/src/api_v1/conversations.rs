@@ -32,7 +32,7 @@ pub struct Search {
 #[utoipa::path(get, path = "/api/v1/instances/{instance_id}/conversations", tag = "conversations", security(("bearer" = [])),
     params(("instance_id" = String, Path, description = "The instance's id"), Search),
     responses((status = 200, description = "OK", body = Vec<ConversationSummary>), (status = 404, description = "No such id among the caller's", body = ErrorBody),
-        (status = 422, description = "A search over 100 characters", body = ErrorBody), Refusals))]
+        Refusals, (status = 422, description = "A search over 100 characters", body = ErrorBody)))]
 pub async fn list(
     State(state): State<AppState>,
     Caller(who): Caller,
@@ -73,8 +73,7 @@ pub struct Queued {
         ("person_id" = String, Path, description = "The person's Instagram-scoped id")),
     request_body = MessageInput,
     responses((status = 202, description = "Queued for the outbox", body = Queued), (status = 404, description = "No such id among the caller's", body = ErrorBody),
-        (status = 422, description = "A message Meta would refuse, the window closed (`window_closed`) or the instance not connected (`not_connected`)", body = ErrorBody),
-        Refusals))]
+        Refusals, (status = 422, description = "A message Meta would refuse, the window closed (`window_closed`) or the instance not connected (`not_connected`)", body = ErrorBody)))]
 pub async fn send(
     State(state): State<AppState>,
     Caller(who): Caller,

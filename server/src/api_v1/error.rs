@@ -89,6 +89,10 @@ pub enum Refusals {
     /// No key, or a key that is unknown or revoked.
     #[response(status = 401)]
     Unauthorized(ErrorBody),
+    /// A control character in the path, the query or the body (`control_characters`), or a field
+    /// the operation refuses.
+    #[response(status = 422)]
+    Invalid(ErrorBody),
     /// Over the key's quota of calls: `Retry-After` says when to try again.
     #[response(status = 429, headers(("Retry-After" = u64, description = "Seconds to wait")))]
     RateLimited(ErrorBody),

@@ -52,7 +52,7 @@ pub struct ReportsPage {
 }
 
 #[utoipa::path(get, path = "/api/v1/reports", tag = "reports", security(("bearer" = [])), params(ReportQuery),
-    responses((status = 200, description = "OK", body = ReportsPage), (status = 422, description = "A filter that does not parse", body = ErrorBody), Refusals))]
+    responses((status = 200, description = "OK", body = ReportsPage), Refusals, (status = 422, description = "A filter that does not parse", body = ErrorBody)))]
 pub async fn list(
     State(state): State<AppState>,
     Caller(who): Caller,

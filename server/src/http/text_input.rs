@@ -1,8 +1,9 @@
 //! What a person or a script sends to `/api/`, checked before any handler runs: a body of at most
 //! 2 MiB (413 beyond), and no control characters (NUL above all: PostgreSQL cannot store it in
 //! text) in any field of a query string or a form, answered 422 with the field it was found in,
-//! so a refused rename changes nothing. Tabs and line breaks are text. Webhook deliveries are not
-//! `/api/`: Meta relays what people type, and the intake stores it by its own rule.
+//! so a refused rename changes nothing. Tabs and line breaks are text. The REST API's JSON bodies
+//! are checked the same way, and its refusals take the API's error shape. Webhook deliveries are
+//! not `/api/`: Meta relays what people type, and the intake stores it by its own rule.
 use app::domain::{error::AppError, url::decode};
 use axum::{
     body::{to_bytes, Body},
@@ -17,17 +18,27 @@ use axum::{
 const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
 
 pub async fn refuse_control_characters(request: Request, next: Next) -> Response {
-    if !request.uri().path().starts_with("/api/") {
+    let path = request.uri().path();
+    if !path.starts_with("/api/") {
         return next.run(request).await;
+    }
+    let rest_api = path.starts_with("/api/v1/");
+    let refusal = |field: &str| {
+        if rest_api {
+            crate::api_v1::error::ApiError::invalid(field, "control_characters").into_response()
+        } else {
+            form_refusal(field)
+        }
+    };
+    if let Some(field) = decode(path).chars().any(|c| c.is_control()).then_some("path") {
+        return refusal(field);
     }
     if let Some(field) = request.uri().query().and_then(refused_field) {
         return refusal(&field);
     }
-    let form = request
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    let content_type = request.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
+    let form = content_type.starts_with("application/x-www-form-urlencoded");
+    let json = rest_api && content_type.starts_with("application/json");
     let (parts, body) = request.into_parts();
     let Ok(bytes) = to_bytes(body, MAX_BODY_BYTES).await else {
         return (StatusCode::PAYLOAD_TOO_LARGE, "the request body is too large").into_response();
@@ -37,10 +48,16 @@ pub async fn refuse_control_characters(request: Request, next: Next) -> Response
             return refusal(&field);
         }
     }
+    if json {
+        // A body that does not parse is the handler's to refuse, in its own words.
+        if let Some(field) = serde_json::from_slice(&bytes).ok().and_then(|value| refused_json_field(&value, "body")) {
+            return refusal(&field);
+        }
+    }
     next.run(Request::from_parts(parts, Body::from(bytes))).await
 }
 
-fn refusal(field: &str) -> Response {
+fn form_refusal(field: &str) -> Response {
     (StatusCode::UNPROCESSABLE_ENTITY, Json(AppError::invalid(field, "control_characters"))).into_response()
 }
 
@@ -52,6 +69,26 @@ fn refused_field(encoded: &str) -> Option<String> {
         let (key, value) = (decode(key), decode(value));
         (forbidden(&key) || forbidden(&value)).then(|| field_name(&key))
     })
+}
+
+/// The innermost key above the first string (or key) of `value` that holds a control character.
+fn refused_json_field(value: &serde_json::Value, field: &str) -> Option<String> {
+    match value {
+        serde_json::Value::String(text) => forbidden(text).then(|| field.to_owned()),
+        serde_json::Value::Array(items) => items.iter().find_map(|item| refused_json_field(item, field)),
+        serde_json::Value::Object(map) => {
+            map.iter().find_map(
+                |(key, item)| {
+                    if forbidden(key) {
+                        Some(field_name(key))
+                    } else {
+                        refused_json_field(item, key)
+                    }
+                },
+            )
+        }
+        _ => None,
+    }
 }
 
 fn forbidden(text: &str) -> bool {
@@ -76,5 +113,13 @@ mod tests {
         assert_eq!(refused_field("text=linha+1%0D%0Alinha%092"), None, "line breaks and tabs are text");
         assert_eq!(refused_field("name=Lo%2Fja+%F0%9F%9B%8D"), None);
         assert_eq!(refused_field(""), None);
+    }
+
+    #[test]
+    fn names_the_json_field_that_holds_a_control_character() {
+        let body = serde_json::json!({ "name": "ok", "buttons": [{ "title": "Sim\u{0}" }] });
+        assert_eq!(refused_json_field(&body, "body"), Some("title".into()));
+        assert_eq!(refused_json_field(&serde_json::json!({ "text": "linha 1\nlinha 2" }), "body"), None);
+        assert_eq!(refused_json_field(&serde_json::json!("\u{7}"), "body"), Some("body".into()));
     }
 }

@@ -105,6 +105,17 @@ async fn a_key_is_shown_once_stored_hashed_reaches_its_owner_and_stops_when_revo
         sqlx::query_scalar("SELECT action FROM audit_log ORDER BY id").fetch_all(&app.state.pg).await.expect("audit");
     assert_eq!(actions, ["api_key.created", "api_key.revoked"]);
 
+    // Control characters anywhere (path, query, JSON body) are refused in the API's own shape.
+    let key = make_key(&app, "CRM 2").await;
+    for (method, path, body) in [
+        (Method::GET, "/api/v1/reports?automation=%1F", None),
+        (Method::GET, "/api/v1/instances/%00", None),
+        (Method::POST, "/api/v1/instances/x/automations", Some(json!({ "name": "Oi\u{0}", "kind": "dm" }))),
+    ] {
+        let refused = json_of(call(&app, Some(&key), method, path, body.as_ref()).await, 422).await;
+        assert_eq!(refused["error"]["code"], "invalid", "{path}");
+        assert_eq!(refused["error"]["fields"][0]["code"], "control_characters", "{path}: {refused}");
+    }
     let empty = app.client.post(app.url("/api/api_keys/create")).header("accept", "application/json");
     assert_eq!(empty.form(&[("name", "  ")]).send().await.expect("create").status(), 422, "a key needs a name");
 }
