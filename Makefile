@@ -1,5 +1,5 @@
 # The two commands of the README, and a few for development.
-.PHONY: run test release bench bench-reports fuzz chaos setup check fmt
+.PHONY: run test release bench bench-reports fuzz api-fuzz chaos setup check fmt
 
 run: ## Serve the app at http://127.0.0.1:3000 with everything it needs
 	scripts/run.sh
@@ -19,6 +19,9 @@ bench-reports: ## The reports benchmark over 1,000,000 rows (release build, Post
 fuzz: ## A million generated inputs each to the webhook path, the report filter and the CSV (release build)
 	scripts/setup.sh >/dev/null
 	cargo run --release -p fuzz -- --inputs $${FUZZ_INPUTS:-1000000}
+
+api-fuzz: ## Schemathesis against the OpenAPI document: generated requests to every /api/v1 operation, each answer checked against it
+	scripts/api-fuzz.sh
 
 chaos: ## Ten minutes of load against two processes while servers are killed, PostgreSQL restarts and Meta fails
 	scripts/chaos.sh
