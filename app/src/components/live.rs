@@ -27,6 +27,23 @@ pub fn use_live_events(on_event: impl Fn(Option<LiveEvent>) + Clone + 'static) {
     let _ = on_event;
 }
 
+/// Calls `refetch` when something changed on the instance the page shows (`instance`, its id), or
+/// when some events may have been missed: the pages that follow one instance (inbox, comments).
+pub fn use_instance_changes(instance: leptos::prelude::Memo<String>, refetch: impl Fn() + Clone + 'static) {
+    use_live_events(move |event| {
+        let ours = match &event {
+            None => true,
+            Some(LiveEvent::Interactions { instance_id, .. }) => {
+                *instance_id == leptos::prelude::GetUntracked::get_untracked(&instance)
+            }
+            Some(_) => false,
+        };
+        if ours {
+            refetch();
+        }
+    });
+}
+
 #[cfg(feature = "hydrate")]
 mod socket {
     use super::LiveEvent;

@@ -11,13 +11,10 @@ use crate::{
         auth::RequireUser,
         error_notice::{ActionOutcome, ErrorNotice, Loading},
         instance_picker::InstancePicker,
-        live::use_live_events,
+        live::use_instance_changes,
         local_time::LocalTime,
     },
-    domain::{
-        comment::{CommentPosts, CommentThread, CommentView, PostSummary},
-        live::LiveEvent,
-    },
+    domain::comment::{CommentPosts, CommentThread, CommentView, PostSummary},
     i18n::{Key, Locale},
     use_locale,
 };
@@ -52,15 +49,8 @@ pub fn CommentsPage() -> impl IntoView {
             }
         },
     );
-    use_live_events(move |event| {
-        let ours = match &event {
-            None => true,
-            Some(LiveEvent::Interactions { instance_id, .. }) => *instance_id == instance.get_untracked(),
-            Some(_) => false,
-        };
-        if ours {
-            threads.refetch();
-        }
+    use_instance_changes(instance, move || {
+        threads.refetch();
     });
     let locale = use_locale();
     view! {

@@ -12,14 +12,13 @@ use crate::{
         auth::RequireUser,
         error_notice::{ActionOutcome, ErrorNotice, Loading},
         instance_picker::InstancePicker,
-        live::use_live_events,
+        live::use_instance_changes,
         local_time::LocalTime,
     },
     domain::{
         conversation::{ConversationSummary, Inbox, Thread, ThreadMessage},
         error::AppError,
         instance::InstanceCard,
-        live::LiveEvent,
     },
     i18n::{Key, Locale},
     use_locale,
@@ -55,16 +54,9 @@ pub fn InboxPage() -> impl IntoView {
             }
         },
     );
-    use_live_events(move |event| {
-        let ours = match &event {
-            None => true,
-            Some(LiveEvent::Interactions { instance_id, .. }) => *instance_id == instance.get_untracked(),
-            Some(_) => false,
-        };
-        if ours {
-            inbox.refetch();
-            thread.refetch();
-        }
+    use_instance_changes(instance, move || {
+        inbox.refetch();
+        thread.refetch();
     });
     view! {
         <RequireUser>
