@@ -18,7 +18,6 @@ use crate::{
     i18n::Locale,
 };
 use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
-use rand::RngCore;
 use sha2::{Digest, Sha256};
 use std::net::IpAddr;
 
@@ -94,9 +93,7 @@ async fn send_confirmation(
     locale: Locale,
     next: &str,
 ) -> Result<(), AppError> {
-    let mut bytes = [0u8; 32];
-    rand::rngs::OsRng.fill_bytes(&mut bytes);
-    let token = URL_SAFE_NO_PAD.encode(bytes);
+    let token = super::security::random_token::<32>();
     let now = mongodb::bson::DateTime::now();
     let confirmation = Confirmation {
         token_hash: token_hash(&token),

@@ -12,8 +12,6 @@ use crate::domain::{
     api_key::{parse_name, ApiKeyView, CreatedKey, KEYS_MAX, KEY_START},
     error::AppError,
 };
-use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
-use rand::RngCore;
 
 pub async fn list(state: &AppState, who: &SignedIn) -> Result<Vec<ApiKeyView>, AppError> {
     Ok(api_keys::list(&state.pg, &who.user_id().to_hex()).await?)
@@ -26,9 +24,7 @@ pub async fn create(state: &AppState, who: &SignedIn, name: &str) -> Result<Crea
     if api_keys::count_live(&state.pg, &user_id).await? >= KEYS_MAX {
         return Err(AppError::invalid("name", "too_many_keys"));
     }
-    let mut bytes = [0u8; 30];
-    rand::rngs::OsRng.fill_bytes(&mut bytes);
-    let random = URL_SAFE_NO_PAD.encode(bytes);
+    let random = super::security::random_token::<30>();
     // The alphabet has `-` and `_`; the prefix must not contain the separator.
     let prefix = format!("{KEY_START}{}", random[..8].replace(['-', '_'], "x"));
     let secret = format!("{prefix}_{}", &random[8..]);

@@ -85,7 +85,7 @@ pub async fn save(
         ("", Some(existing)) => {
             crypto::open(&state.config.token_keys, &id, &existing.secret_sealed).map_err(AppError::internal)?
         }
-        ("", None) => SecretString::from(new_secret()),
+        ("", None) => SecretString::from(super::security::random_token::<24>()),
         (typed, _) => SecretString::from(typed.to_owned()),
     };
     let sealed = crypto::seal(&state.config.token_keys, &id, &secret).map_err(AppError::internal)?;
@@ -105,14 +105,6 @@ pub async fn replay(state: &AppState, who: &SignedIn, event_id: &str) -> Result<
     instances::find_for_owner(&state.mongo, who.user_id(), &instance_id).await?;
     leads::replay(&state.pg, &instance_id, id).await?;
     Ok(())
-}
-
-fn new_secret() -> String {
-    use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
-    use rand::RngCore;
-    let mut bytes = [0u8; 24];
-    rand::rngs::OsRng.fill_bytes(&mut bytes);
-    URL_SAFE_NO_PAD.encode(bytes)
 }
 
 /// Where leads may go: an http(s) URL with a host; unless allowed, https and never a loopback,

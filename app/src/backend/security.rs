@@ -45,6 +45,16 @@ pub fn session_cookie_name(config: &Config) -> &'static str {
     }
 }
 
+/// `N` random bytes from the operating system, URL-safe base64 without padding: the tokens and
+/// secrets the app hands out (sessions, OAuth states, e-mail links, API keys, lead secrets).
+pub fn random_token<const N: usize>() -> String {
+    use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
+    use rand::RngCore;
+    let mut bytes = [0u8; N];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
 /// Compares secrets in time that does not depend on where they first differ.
 pub fn same_secret(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0

@@ -1,8 +1,6 @@
 //! Business Login states: issued when a connection starts, consumed once by the callback.
 use super::super::StoreError;
-use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
 use chrono::{Duration, Utc};
-use rand::RngCore;
 use sha2::{Digest, Sha256};
 use sqlx::PgPool;
 
@@ -31,9 +29,7 @@ fn hash(state: &str) -> Vec<u8> {
 }
 
 pub async fn issue(pg: &PgPool, user_id: &str, instance_id: &str) -> Result<String, StoreError> {
-    let mut bytes = [0u8; 32];
-    rand::rngs::OsRng.fill_bytes(&mut bytes);
-    let state = URL_SAFE_NO_PAD.encode(bytes);
+    let state = crate::backend::security::random_token::<32>();
     sqlx::query("INSERT INTO oauth_states (state_hash, user_id, instance_id, expires_at) VALUES ($1, $2, $3, $4)")
         .bind(hash(&state))
         .bind(user_id)

@@ -1,9 +1,7 @@
 //! Server-side sessions: the browser holds a random token, the table holds its keyed hash.
 use super::super::StoreError;
-use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
 use chrono::{Duration, Utc};
 use hmac::{Hmac, Mac};
-use rand::RngCore;
 use sha2::Sha256;
 use sqlx::PgPool;
 
@@ -18,9 +16,7 @@ fn token_hash(secret: &[u8], token: &str) -> Vec<u8> {
 
 /// Opens a session for `user_id` and returns the token for the cookie.
 pub async fn create(pg: &PgPool, secret: &[u8], user_id: &str) -> Result<String, StoreError> {
-    let mut bytes = [0u8; 32];
-    rand::rngs::OsRng.fill_bytes(&mut bytes);
-    let token = URL_SAFE_NO_PAD.encode(bytes);
+    let token = crate::backend::security::random_token::<32>();
     sqlx::query("INSERT INTO sessions (token_hash, user_id, expires_at) VALUES ($1, $2, $3)")
         .bind(token_hash(secret, &token))
         .bind(user_id)
