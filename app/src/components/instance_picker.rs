@@ -1,10 +1,33 @@
-//! Which of the caller's instances a page shows (the inbox, the leads): a select that opens the
-//! choice at once with JavaScript, and a plain GET form without.
-use crate::{domain::instance::InstanceCard, i18n::Key};
+//! Which of the caller's instances a page shows (the inbox, the comments, the leads): a select that
+//! opens the choice at once with JavaScript, and a plain GET form without.
+use crate::{
+    components::error_notice::{ErrorNotice, Loading},
+    domain::{error::AppError, instance::InstanceCard},
+    i18n::Key,
+};
 use leptos::prelude::*;
 
+/// The picker once `instances` (the page's resource, made where the render awaits it) is there.
 #[component]
-pub fn InstancePicker(list: Vec<InstanceCard>, instance: Memo<String>, path: &'static str) -> impl IntoView {
+pub fn InstancePicker(
+    instances: Resource<Result<Vec<InstanceCard>, AppError>>,
+    instance: Memo<String>,
+    path: &'static str,
+) -> impl IntoView {
+    view! {
+        <Suspense fallback=Loading>
+            {move || Suspend::new(async move {
+                match instances.await {
+                    Ok(list) => view! { <Choices list instance path/> }.into_any(),
+                    Err(error) => view! { <ErrorNotice error/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn Choices(list: Vec<InstanceCard>, instance: Memo<String>, path: &'static str) -> impl IntoView {
     let locale = crate::use_locale();
     // With JavaScript the choice opens at once; without, the button sends the form.
     let navigate = leptos_router::hooks::use_navigate();

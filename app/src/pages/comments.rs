@@ -56,14 +56,7 @@ pub fn CommentsPage() -> impl IntoView {
     view! {
         <RequireUser>
             <div class="page-head"><h1>{locale.t(Key::CommentsTitle)}</h1></div>
-            <Suspense fallback=Loading>
-                {move || Suspend::new(async move {
-                    match instances.await {
-                        Ok(list) => view! { <InstancePicker list instance path="/comments"/> }.into_any(),
-                        Err(error) => view! { <ErrorNotice error/> }.into_any(),
-                    }
-                })}
-            </Suspense>
+            <InstancePicker instances instance path="/comments"/>
             <ActionOutcome result=answer.value() ok=Key::CommentsSent fields=&["text"]/>
             <ActionOutcome result=hide.value() ok=Key::CommentsVisibility fields=&["text"]/>
             <Suspense fallback=Loading>

@@ -81,14 +81,7 @@ fn InboxView(
     let layout = move || if person.get().is_some() { "inbox with-thread" } else { "inbox" };
     view! {
         <div class="page-head"><h1>{locale.t(Key::InboxTitle)}</h1></div>
-        <Suspense fallback=Loading>
-            {move || Suspend::new(async move {
-                match instances.await {
-                    Ok(list) => view! { <InstancePicker list instance path="/inbox"/> }.into_any(),
-                    Err(error) => view! { <ErrorNotice error/> }.into_any(),
-                }
-            })}
-        </Suspense>
+        <InstancePicker instances instance path="/inbox"/>
         <div class=layout>
             <section class="inbox-list">
                 <form method="get" action="/inbox" role="search" class="inbox-search">

@@ -43,14 +43,7 @@ pub fn LeadsPage() -> impl IntoView {
         <RequireUser>
             <div class="page-head"><h1>{locale.t(Key::LeadsTitle)}</h1></div>
             <p class="muted">{locale.t(Key::LeadsIntro)}</p>
-            <Suspense fallback=Loading>
-                {move || Suspend::new(async move {
-                    match instances.await {
-                        Ok(list) => view! { <InstancePicker list instance path="/leads"/> }.into_any(),
-                        Err(error) => view! { <ErrorNotice error/> }.into_any(),
-                    }
-                })}
-            </Suspense>
+            <InstancePicker instances instance path="/leads"/>
             <ActionOutcome result=save.value() ok=Key::LeadsSaved fields=&["url", "secret"]/>
             <ActionOutcome result=remove.value() ok=Key::LeadsRemoved/>
             <ActionOutcome result=replay.value() ok=Key::LeadsReplayed/>
