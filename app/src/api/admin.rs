@@ -156,10 +156,7 @@ pub async fn run_dead_letter_again(id: String) -> Result<(), AppError> {
         auth,
         engine::{self, RunAgainError},
         respond, state,
-        store::pg::{
-            audit::{self, Actor},
-            dead_letters,
-        },
+        store::pg::dead_letters,
     };
     respond(
         async {
@@ -168,13 +165,10 @@ pub async fn run_dead_letter_again(id: String) -> Result<(), AppError> {
             let state = state();
             let letter = dead_letters::find(&state.pg, id).await?.ok_or(AppError::NotFound)?;
             let target: String = letter.summary.chars().take(80).collect();
-            let email = &who.user().email;
-            let outcome = engine::run_again(&state, id, email).await;
-            let admin_id = who.user_id().to_hex();
-            let actor = Actor { id: Some(&admin_id), email: Some(email) };
+            let outcome = engine::run_again(&state, id, &who.user().email).await;
             let details = outcome.as_ref().err().map(ToString::to_string);
             let action = if outcome.is_ok() { "admin.dead_letter.run_again" } else { "admin.dead_letter.failed_again" };
-            audit::record(&state.pg, &actor, action, &id.to_string(), &target, details.as_deref()).await?;
+            who.audit(&state.pg, action, &id.to_string(), &target, details.as_deref()).await?;
             match outcome {
                 Ok(()) => Ok(()),
                 Err(RunAgainError::NotFound) => Err(AppError::NotFound),

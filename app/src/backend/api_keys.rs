@@ -3,10 +3,7 @@
 use super::{
     auth::SignedIn,
     state::AppState,
-    store::pg::{
-        api_keys::{self, KeyOwner},
-        audit::{self, Actor},
-    },
+    store::pg::api_keys::{self, KeyOwner},
 };
 use crate::domain::{
     api_key::{parse_name, ApiKeyView, CreatedKey, KEYS_MAX, KEY_START},
@@ -29,7 +26,7 @@ pub async fn create(state: &AppState, who: &SignedIn, name: &str) -> Result<Crea
     let prefix = format!("{KEY_START}{}", random[..8].replace(['-', '_'], "x"));
     let secret = format!("{prefix}_{}", &random[8..]);
     let key = api_keys::insert(&state.pg, &user_id, &name, &prefix, &secret).await?;
-    record(state, who, "api_key.created", &key).await?;
+    who.audit(&state.pg, "api_key.created", &key.id, &key.name, Some(&key.prefix)).await?;
     Ok(CreatedKey { key, secret })
 }
 
@@ -37,14 +34,7 @@ pub async fn revoke(state: &AppState, who: &SignedIn, id: &str) -> Result<(), Ap
     let id = uuid::Uuid::parse_str(id).map_err(|_| AppError::NotFound)?;
     let user_id = who.user_id().to_hex();
     let name = api_keys::revoke(&state.pg, &user_id, id).await?;
-    let actor = Actor { id: Some(&user_id), email: Some(&who.user().email) };
-    Ok(audit::record(&state.pg, &actor, "api_key.revoked", &id.to_string(), &name, None).await?)
-}
-
-async fn record(state: &AppState, who: &SignedIn, action: &str, key: &ApiKeyView) -> Result<(), AppError> {
-    let user_id = who.user_id().to_hex();
-    let actor = Actor { id: Some(&user_id), email: Some(&who.user().email) };
-    Ok(audit::record(&state.pg, &actor, action, &key.id, &key.name, Some(&key.prefix)).await?)
+    Ok(who.audit(&state.pg, "api_key.revoked", &id.to_string(), &name, None).await?)
 }
 
 /// The owner of a key as sent, if it is one of ours and still live.

@@ -42,6 +42,20 @@ impl SignedIn {
     pub fn user(&self) -> &UserDoc {
         &self.user
     }
+
+    /// An audit entry for something this person did.
+    pub async fn audit(
+        &self,
+        pg: &sqlx::PgPool,
+        action: &str,
+        target_id: &str,
+        target_name: &str,
+        details: Option<&str>,
+    ) -> Result<(), super::store::StoreError> {
+        let id = self.user_id().to_hex();
+        let actor = super::store::pg::audit::Actor { id: Some(&id), email: Some(&self.user.email) };
+        super::store::pg::audit::record(pg, &actor, action, target_id, target_name, details).await
+    }
 }
 
 /// Claims of a token issued by the Clerky backend: the subject is the Clerky user id, which is the

@@ -6,10 +6,7 @@ use super::{
     state::AppState,
     store::{
         mongo::instances,
-        pg::{
-            audit::{self, Actor},
-            automation_uses, automations, daily_caps, ice_breakers, people,
-        },
+        pg::{automation_uses, automations, daily_caps, ice_breakers, people},
         StoreError,
     },
 };
@@ -77,17 +74,7 @@ pub async fn save_ice_breakers(
     })?;
     ice_breakers::replace(&state.pg, &instance_id, &questions).await?;
     let listed: Vec<&str> = questions.iter().map(|q| q.question.as_str()).collect();
-    let id = who.user_id().to_hex();
-    let actor = Actor { id: Some(&id), email: Some(&who.user().email) };
-    audit::record(
-        &state.pg,
-        &actor,
-        "instance.ice_breakers_set",
-        &instance_id,
-        &instance.name,
-        Some(&listed.join(" | ")),
-    )
-    .await?;
+    who.audit(&state.pg, "instance.ice_breakers_set", &instance_id, &instance.name, Some(&listed.join(" | "))).await?;
     Ok(questions)
 }
 
@@ -182,9 +169,7 @@ async fn audit(
     name: &str,
     details: Option<&str>,
 ) -> Result<(), AppError> {
-    let id = who.user_id().to_hex();
-    let actor = Actor { id: Some(&id), email: Some(&who.user().email) };
-    Ok(audit::record(&state.pg, &actor, action, automation_id, name, details).await?)
+    Ok(who.audit(&state.pg, action, automation_id, name, details).await?)
 }
 
 /// Moves an automation one place earlier (`up`) or later in the order its instance tries them.

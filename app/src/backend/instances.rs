@@ -75,10 +75,8 @@ pub(super) async fn audit(
     doc: &InstanceDoc,
     details: Option<&str>,
 ) -> Result<(), AppError> {
-    let id = who.user_id().to_hex();
-    let actor = Actor { id: Some(&id), email: Some(&who.user().email) };
     let action = if scope == Scope::Admin { format!("admin.{action}") } else { action.to_owned() };
-    Ok(audit::record(&state.pg, &actor, &action, &doc.id.to_hex(), &doc.name, details).await?)
+    Ok(who.audit(&state.pg, &action, &doc.id.to_hex(), &doc.name, details).await?)
 }
 
 /// Unsubscribes the account at Meta, forgets its token and stops storing its events. Meta's
