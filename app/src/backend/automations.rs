@@ -193,9 +193,14 @@ pub async fn find(
     who: &SignedIn,
     id: &str,
 ) -> Result<crate::domain::automation_draft::AutomationView, AppError> {
+    let instance_id = instance_of(state, who, id).await?;
     let id = automation_id(id)?.to_string();
-    let instance_id = automations::instance_of(&state.pg, &who.user_id().to_hex(), automation_id(&id)?).await?;
     automations::list(&state.pg, &instance_id).await?.into_iter().find(|a| a.id == id).ok_or(AppError::NotFound)
+}
+
+/// The instance of one of the caller's automations.
+pub async fn instance_of(state: &AppState, who: &SignedIn, id: &str) -> Result<String, AppError> {
+    Ok(automations::instance_of(&state.pg, &who.user_id().to_hex(), automation_id(id)?).await?)
 }
 
 /// The automations of one of the caller's instances, in the order they are tried.

@@ -5,7 +5,7 @@ use super::{
     json_body,
 };
 use app::{
-    backend::{automations, AppState},
+    backend::{auth::SignedIn, automations, AppState},
     domain::automation_draft::{AutomationInput, AutomationView},
 };
 use axum::{
@@ -48,10 +48,21 @@ pub async fn create(
     Path(instance_id): Path<String>,
     body: Result<Json<AutomationInput>, JsonRejection>,
 ) -> Result<(StatusCode, Json<SavedAutomation>), ApiError> {
-    let input = json_body(body)?;
-    let saved = automations::save(&state, &who, &instance_id, None, &input).await?;
-    let automation = automations::find(&state, &who, &saved.id).await?;
-    Ok((StatusCode::CREATED, Json(SavedAutomation { automation, shared_keywords: saved.shared_keywords })))
+    let saved = save(&state, &who, &instance_id, None, &json_body(body)?).await?;
+    Ok((StatusCode::CREATED, Json(saved)))
+}
+
+/// Saves as the editor does, and answers with the automation as stored.
+async fn save(
+    state: &AppState,
+    who: &SignedIn,
+    instance_id: &str,
+    id: Option<&str>,
+    input: &AutomationInput,
+) -> Result<SavedAutomation, ApiError> {
+    let saved = automations::save(state, who, instance_id, id, input).await?;
+    let automation = automations::find(state, who, &saved.id).await?;
+    Ok(SavedAutomation { automation, shared_keywords: saved.shared_keywords })
 }
 
 /// One automation.
@@ -79,10 +90,8 @@ pub async fn update(
     body: Result<Json<AutomationInput>, JsonRejection>,
 ) -> Result<Json<SavedAutomation>, ApiError> {
     let input = json_body(body)?;
-    let current = automations::find(&state, &who, &automation_id).await?;
-    let saved = automations::save(&state, &who, &current.instance_id, Some(&current.id), &input).await?;
-    let automation = automations::find(&state, &who, &saved.id).await?;
-    Ok(Json(SavedAutomation { automation, shared_keywords: saved.shared_keywords }))
+    let instance_id = automations::instance_of(&state, &who, &automation_id).await?;
+    Ok(Json(save(&state, &who, &instance_id, Some(&automation_id), &input).await?))
 }
 
 /// Deletes an automation; its reports stay.
