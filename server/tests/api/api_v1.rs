@@ -13,14 +13,7 @@ const FIEL: &str = "1254477777772919"; // @cliente.fiel
 
 /// Makes an API key on the caller's API page; returns the secret.
 async fn make_key(app: &TestApp, name: &str) -> String {
-    let response = app
-        .client
-        .post(app.url("/api/api_keys/create"))
-        .header("accept", "application/json")
-        .form(&[("name", name)])
-        .send()
-        .await
-        .expect("create key");
+    let response = app.post_form_json("/api/api_keys/create", &[("name", name)]).await;
     assert_eq!(response.status(), 200);
     let created: Value = response.json().await.expect("json");
     let secret = created["secret"].as_str().expect("secret").to_owned();
@@ -90,14 +83,10 @@ async fn a_key_is_shown_once_stored_hashed_reaches_its_owner_and_stops_when_revo
     let id = listed[0]["id"].as_str().expect("id");
     let bia = app.another_browser();
     assert_eq!(bia.sign_up("bia@loja.com", "senha-forte-1").await.status(), 302);
-    let revoke = |who: &TestApp| {
-        let request = who.client.post(who.url("/api/api_keys/revoke")).header("accept", "application/json");
-        request.form(&[("id", id)]).send()
-    };
-    let foreign = revoke(&bia).await.expect("revoke");
+    let foreign = bia.post_form_json("/api/api_keys/revoke", &[("id", id)]).await;
     assert_eq!(foreign.status(), 404, "another user cannot revoke it");
     assert_eq!(call(&app, Some(&key), Method::GET, "/api/v1/instances", None).await.status(), 200);
-    assert_eq!(revoke(&app).await.expect("revoke").status(), 200);
+    assert_eq!(app.post_form_json("/api/api_keys/revoke", &[("id", id)]).await.status(), 200);
     assert_eq!(call(&app, Some(&key), Method::GET, "/api/v1/instances", None).await.status(), 401);
     let listed: Value = app.get("/api/api_keys").await.json().await.expect("json");
     assert_eq!(listed, json!([]));
@@ -116,8 +105,8 @@ async fn a_key_is_shown_once_stored_hashed_reaches_its_owner_and_stops_when_revo
         assert_eq!(refused["error"]["code"], "invalid", "{path}");
         assert_eq!(refused["error"]["fields"][0]["code"], "control_characters", "{path}: {refused}");
     }
-    let empty = app.client.post(app.url("/api/api_keys/create")).header("accept", "application/json");
-    assert_eq!(empty.form(&[("name", "  ")]).send().await.expect("create").status(), 422, "a key needs a name");
+    let empty = app.post_form_json("/api/api_keys/create", &[("name", "  ")]).await;
+    assert_eq!(empty.status(), 422, "a key needs a name");
 }
 
 #[tokio::test]

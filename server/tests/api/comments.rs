@@ -13,8 +13,7 @@ async fn get(app: &TestApp, path: &str) -> Value {
 }
 
 async fn post(app: &TestApp, path: &str, form: &[(&str, &str)]) -> (u16, Value) {
-    let request = app.client.post(app.url(path)).header("accept", "application/json");
-    let response = request.form(form).send().await.expect("post");
+    let response = app.post_form_json(path, form).await;
     let status = response.status().as_u16();
     (status, response.json().await.unwrap_or(Value::Null))
 }

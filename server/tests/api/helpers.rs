@@ -262,6 +262,13 @@ impl TestApp {
         self.client.post(self.url(path)).form(form).send().await.expect("request")
     }
 
+    /// Calls a server function with a form, as the page's script does: the answer is JSON, with
+    /// the error's status (a plain form's refusal would redirect back to its page instead).
+    pub async fn post_form_json(&self, path: &str, form: &[(&str, &str)]) -> Response {
+        let request = self.client.post(self.url(path)).header("accept", "application/json");
+        request.form(form).send().await.expect("request")
+    }
+
     /// Signs up as a person does: the form, then the link of the e-mail, which signs in. Returns
     /// the link's answer, or the form's when it did not send one (a refusal, a limit).
     pub async fn sign_up(&self, email: &str, password: &str) -> Response {

@@ -2,21 +2,13 @@
 //! later ones `lead.updated`, each a signed JSON POST to the instance's webhook, retried with
 //! backoff while the receiver fails, delivered once, logged, replayable; the settings refused
 //! where they would point inside our network, and nobody else's log or replay reachable.
-use crate::{
-    engine::{shop_with, Shop},
-    helpers::TestApp,
-};
+use crate::engine::{shop_with, Shop};
 use app::backend::leads;
 use serde_json::{json, Value};
 use std::time::Duration;
 
 const POST: &str = "17895695668004550";
 const SECRET: &str = "segredo-do-crm-0123456789";
-
-async fn post_json(app: &TestApp, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
-    let request = app.client.post(app.url(path)).header("accept", "application/json");
-    request.form(form).send().await.expect("post")
-}
 
 async fn received(shop: &Shop) -> Vec<Value> {
     let url = format!("{}/_sandbox/crm/leads", shop.meta.base);
@@ -49,12 +41,12 @@ async fn a_first_dm_is_one_lead_retried_until_the_crm_takes_it_and_later_message
     assert!(events(&shop).await.is_empty());
 
     let receiver = format!("{}/_sandbox/crm/leads", shop.meta.base);
-    let saved = post_json(
-        app,
-        "/api/leads/webhook",
-        &[("instance_id", &shop.instance_id), ("url", &receiver), ("secret", SECRET)],
-    )
-    .await;
+    let saved = app
+        .post_form_json(
+            "/api/leads/webhook",
+            &[("instance_id", &shop.instance_id), ("url", &receiver), ("secret", SECRET)],
+        )
+        .await;
     assert_eq!(saved.status(), 200, "{}", saved.text().await.unwrap_or_default());
     let sealed: String =
         sqlx::query_scalar("SELECT secret_sealed FROM lead_webhooks").fetch_one(&app.state.pg).await.expect("w");
@@ -115,7 +107,7 @@ async fn a_first_dm_is_one_lead_retried_until_the_crm_takes_it_and_later_message
     assert!(deliveries.iter().all(|d| d["status"] == "delivered"), "{log}");
     let created = deliveries.iter().find(|d| d["attempts"] == 3).expect("the one retried");
     assert_eq!(log["secret"], SECRET, "its owner sees the secret to give the CRM");
-    let replayed = post_json(app, "/api/leads/replay", &[("id", created["id"].as_str().expect("id"))]).await;
+    let replayed = app.post_form_json("/api/leads/replay", &[("id", created["id"].as_str().expect("id"))]).await;
     assert_eq!(replayed.status(), 200);
     assert_eq!(leads::deliver_due(&app.state).await.expect("run"), 1);
     let posts = received(&shop).await;
@@ -128,17 +120,23 @@ async fn a_first_dm_is_one_lead_retried_until_the_crm_takes_it_and_later_message
     assert_eq!(bia.sign_up("bia@loja.com", "senha-forte-1").await.status(), 302);
     let id = created["id"].as_str().expect("id");
     assert_eq!(bia.get(&format!("/api/leads?instance={}", shop.instance_id)).await.status(), 404);
-    assert_eq!(post_json(&bia, "/api/leads/replay", &[("id", id)]).await.status(), 404);
-    let hijack =
-        post_json(&bia, "/api/leads/webhook", &[("instance_id", &shop.instance_id), ("url", "https://evil.example/x")])
-            .await;
+    assert_eq!(bia.post_form_json("/api/leads/replay", &[("id", id)]).await.status(), 404);
+    let hijack = bia
+        .post_form_json("/api/leads/webhook", &[("instance_id", &shop.instance_id), ("url", "https://evil.example/x")])
+        .await;
     assert_eq!(hijack.status(), 404);
-    assert_eq!(post_json(&bia, "/api/leads/webhook/remove", &[("instance_id", &shop.instance_id)]).await.status(), 404);
+    assert_eq!(
+        bia.post_form_json("/api/leads/webhook/remove", &[("instance_id", &shop.instance_id)]).await.status(),
+        404
+    );
     let url: String = sqlx::query_scalar("SELECT url FROM lead_webhooks").fetch_one(&app.state.pg).await.expect("url");
     assert_eq!(url, receiver);
 
     // Turned off: new messages are no leads, and nothing pending is left to send.
-    assert_eq!(post_json(app, "/api/leads/webhook/remove", &[("instance_id", &shop.instance_id)]).await.status(), 200);
+    assert_eq!(
+        app.post_form_json("/api/leads/webhook/remove", &[("instance_id", &shop.instance_id)]).await.status(),
+        200
+    );
     shop.meta.dm("cliente.fiel", "loja.exemplo", "obrigada!").await;
     shop.meta.settle(app).await;
     assert_eq!(events(&shop).await.len(), 3);
@@ -152,8 +150,10 @@ async fn a_receiver_that_keeps_failing_is_given_up_after_a_day_and_bad_settings_
     .await;
     let app = &shop.app;
     let save = |url: &'static str, secret: &'static str| {
-        let form = [("instance_id", shop.instance_id.clone()), ("url", url.to_owned()), ("secret", secret.to_owned())];
-        app.client.post(app.url("/api/leads/webhook")).header("accept", "application/json").form(&form).send()
+        let id = shop.instance_id.clone();
+        async move {
+            app.post_form_json("/api/leads/webhook", &[("instance_id", &id), ("url", url), ("secret", secret)]).await
+        }
     };
     for (url, secret, field, code) in [
         ("http://crm.clerky.com.br/leads", "", "url", "url_https"),
@@ -163,13 +163,13 @@ async fn a_receiver_that_keeps_failing_is_given_up_after_a_day_and_bad_settings_
         ("crm.clerky.com.br", "", "url", "url_invalid"),
         ("https://crm.clerky.com.br/leads", "curto", "secret", "secret_length"),
     ] {
-        let response = save(url, secret).await.expect("save");
+        let response = save(url, secret).await;
         assert_eq!(response.status(), 422, "{url}");
         let body: Value = response.json().await.expect("json");
         assert_eq!(body["Invalid"][0], json!({ "field": field, "code": code }), "{url} {secret}");
     }
     // A public receiver that refuses everything (nothing listens there): tried until its day ends.
-    let saved = save("https://crm.invalid/leads", "").await.expect("save");
+    let saved = save("https://crm.invalid/leads", "").await;
     assert_eq!(saved.status(), 200);
     let log: Value = app.get(&format!("/api/leads?instance={}", shop.instance_id)).await.json().await.expect("log");
     assert!(log["secret"].as_str().is_some_and(|s| s.len() >= 32), "a secret is made when none is typed");
@@ -195,7 +195,8 @@ async fn a_dm_lead_waits_for_its_senders_username_before_it_goes() {
     let shop = shop().await;
     let app = &shop.app;
     let receiver = format!("{}/_sandbox/crm/leads", shop.meta.base);
-    let saved = post_json(app, "/api/leads/webhook", &[("instance_id", &shop.instance_id), ("url", &receiver)]).await;
+    let saved =
+        app.post_form_json("/api/leads/webhook", &[("instance_id", &shop.instance_id), ("url", &receiver)]).await;
     assert_eq!(saved.status(), 200);
     // A DM stored before the profile API named its sender.
     let user_id: String =
