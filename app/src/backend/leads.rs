@@ -15,9 +15,7 @@ use super::{
 use crate::domain::{error::AppError, lead::LeadsView};
 use chrono::{Duration, Utc};
 use futures_util::{stream, StreamExt};
-use hmac::{Hmac, Mac};
 use secrecy::{ExposeSecret, SecretString};
-use sha2::Sha256;
 use std::{collections::HashMap, net::IpAddr, sync::LazyLock};
 
 /// Events shown in the log.
@@ -28,6 +26,9 @@ const AT_ONCE: usize = 8;
 /// How long a receiver may take; the lease outlives it, so no other process sends meanwhile.
 const TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 const LEASE_SECS: i64 = 60;
+/// Leads are signed as Meta signs its webhooks, so a CRM checks them the same way.
+pub use super::meta::signature::sign as signature;
+
 /// The header with the body's signature: `sha256=<hex>`.
 pub const SIGNATURE_HEADER: &str = "x-insta-clerky-signature";
 
@@ -165,14 +166,6 @@ fn body(due: &Due, instance: Option<&instances::InstanceDoc>) -> String {
         },
     })
     .to_string()
-}
-
-pub fn signature(secret: &str, body: &[u8]) -> String {
-    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(secret.as_bytes()).expect("HMAC takes any key length");
-    mac.update(body);
-    let digest = mac.finalize().into_bytes();
-    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
-    format!("sha256={hex}")
 }
 
 /// The wait before attempt `attempts + 1`: the base, doubled per attempt, at most an hour.

@@ -1,4 +1,5 @@
-//! `X-Hub-Signature-256` on webhook deliveries (CONTRACT.md §9): HMAC-SHA256 of the raw body.
+//! `X-Hub-Signature-256` on webhook deliveries (CONTRACT.md §9): HMAC-SHA256 of the raw body, as
+//! `sha256=<hex>`. Checked on Meta's deliveries; made for the leads the app sends to the CRM.
 use hmac::{Hmac, Mac};
 use secrecy::{ExposeSecret, SecretString};
 
@@ -14,6 +15,14 @@ pub fn verify(secrets: &[SecretString], header: &str, body: &[u8]) -> bool {
             })
             .unwrap_or(false)
     })
+}
+
+/// `sha256=<hex>` of `body` under `secret`.
+pub fn sign(secret: &str, body: &[u8]) -> String {
+    let mut mac = Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes()).expect("HMAC takes any key length");
+    mac.update(body);
+    let hex: String = mac.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect();
+    format!("sha256={hex}")
 }
 
 fn decode_hex(text: &str) -> Option<Vec<u8>> {
@@ -44,5 +53,11 @@ mod tests {
         assert!(!verify(&secrets(&["key"]), &GOOD.replace("sha256=", "sha1="), BODY));
         assert!(!verify(&secrets(&["key"]), "sha256=zz", BODY));
         assert!(!verify(&secrets(&["key"]), "", BODY));
+    }
+
+    #[test]
+    fn what_is_signed_verifies() {
+        assert_eq!(sign("key", BODY), GOOD);
+        assert!(verify(&secrets(&["key"]), &sign("key", b"{}"), b"{}"));
     }
 }
