@@ -1,7 +1,11 @@
 //! Administration from the command line: create users, make admins, list accounts, back up and
 //! restore.
 use app::{
-    backend::{accounts, store::mongo::users, AppState},
+    backend::{
+        accounts,
+        store::{access::System, mongo::users},
+        AppState,
+    },
     domain::{
         error::AppError,
         user::{check_new_password, parse_name, Email, Role},
@@ -89,7 +93,7 @@ pub async fn run(state: &AppState, command: UserCommand) -> Result<(), String> {
             Ok(())
         }
         UserCommand::List => {
-            for user in users::list(&state.mongo).await.map_err(|e| e.to_string())? {
+            for user in users::list(&state.mongo, &System::ACTING.everyone()).await.map_err(|e| e.to_string())? {
                 let role = if user.role == Role::Admin { "admin" } else { "user" };
                 let plan = if user.premium { "premium" } else { "free" };
                 println!("{}\t{}\t{role}\t{plan}\t{}", user.id.to_hex(), user.email, user.name);

@@ -16,8 +16,8 @@ pub async fn list_users() -> Result<Vec<UserSummary>, AppError> {
     use crate::backend::{auth, respond, state, store::mongo::users};
     respond(
         async {
-            auth::require_admin().await?;
-            Ok(users::list(&state().mongo).await?.iter().map(|u| u.summary()).collect())
+            let everyone = auth::everyone(&auth::require_admin().await?)?;
+            Ok(users::list(&state().mongo, &everyone).await?.iter().map(|u| u.summary()).collect())
         }
         .await,
     )
@@ -38,15 +38,18 @@ pub async fn admin_list_instances(
 ) -> Result<Vec<AdminInstance>, AppError> {
     use crate::backend::{
         auth, respond, state,
-        store::mongo::{instances, users},
+        store::{
+            access::Scope,
+            mongo::{instances, users},
+        },
     };
     respond(
         async {
-            auth::require_admin().await?;
+            let everyone = auth::everyone(&auth::require_admin().await?)?;
             let state = state();
             let owners: std::collections::HashMap<_, _> =
-                users::list(&state.mongo).await?.into_iter().map(|u| (u.id, u.email)).collect();
-            Ok(instances::list_all(&state.mongo, &search, status)
+                users::list(&state.mongo, &everyone).await?.into_iter().map(|u| (u.id, u.email)).collect();
+            Ok(instances::search(&state.mongo, &Scope::all(everyone), &search, status)
                 .await?
                 .into_iter()
                 .map(|doc| AdminInstance {
@@ -63,10 +66,10 @@ pub async fn admin_list_instances(
 pub async fn admin_disconnect_instance(id: String) -> Result<(), AppError> {
     use crate::backend::{
         auth,
-        instances::{self, Scope},
+        instances::{self, Acting},
         respond, state,
     };
-    respond(async { instances::disconnect(&state(), &auth::require_admin().await?, &id, Scope::Admin).await }.await)
+    respond(async { instances::disconnect(&state(), &auth::require_admin().await?, &id, Acting::Admin).await }.await)
 }
 
 #[server(endpoint = "admin/instances/refresh")]
@@ -79,10 +82,10 @@ pub async fn admin_refresh_instance(id: String) -> Result<(), AppError> {
 pub async fn admin_delete_instance(id: String) -> Result<(), AppError> {
     use crate::backend::{
         auth,
-        instances::{self, Scope},
+        instances::{self, Acting},
         respond, state,
     };
-    respond(async { instances::delete(&state(), &auth::require_admin().await?, &id, Scope::Admin).await }.await)
+    respond(async { instances::delete(&state(), &auth::require_admin().await?, &id, Acting::Admin).await }.await)
 }
 
 /// The 200 most recent audit entries.
@@ -91,8 +94,8 @@ pub async fn audit_log() -> Result<Vec<AuditEntry>, AppError> {
     use crate::backend::{auth, respond, state, store::pg::audit};
     respond(
         async {
-            auth::require_admin().await?;
-            Ok(audit::recent(&state().pg, 200).await?)
+            let everyone = auth::everyone(&auth::require_admin().await?)?;
+            Ok(audit::recent(&state().pg, &everyone, 200).await?)
         }
         .await,
     )
@@ -103,15 +106,15 @@ pub async fn audit_log() -> Result<Vec<AuditEntry>, AppError> {
 pub async fn list_dead_letters() -> Result<Vec<DeadLetterView>, AppError> {
     use crate::backend::{
         auth, respond, state,
-        store::{mongo::instances, pg::dead_letters},
+        store::{access::Scope, mongo::instances, pg::dead_letters},
     };
     respond(
         async {
-            auth::require_admin().await?;
+            let everyone = auth::everyone(&auth::require_admin().await?)?;
             let state = state();
             // Named the way people know them, found by instance or by Instagram account.
             let mut names = std::collections::HashMap::new();
-            for doc in instances::list_all(&state.mongo, "", None).await? {
+            for doc in instances::list(&state.mongo, &Scope::all(everyone)).await? {
                 let label = match &doc.username {
                     Some(username) => format!("{} (@{username})", doc.name),
                     None => doc.name.clone(),
@@ -121,7 +124,7 @@ pub async fn list_dead_letters() -> Result<Vec<DeadLetterView>, AppError> {
                 }
                 names.insert(doc.id.to_hex(), label);
             }
-            Ok(dead_letters::recent(&state.pg, 200)
+            Ok(dead_letters::recent(&state.pg, &everyone, 200)
                 .await?
                 .into_iter()
                 .map(|d| {
@@ -161,11 +164,12 @@ pub async fn run_dead_letter_again(id: String) -> Result<(), AppError> {
     respond(
         async {
             let who = auth::require_admin().await?;
+            let everyone = auth::everyone(&who)?;
             let id = uuid::Uuid::parse_str(&id).map_err(|_| AppError::NotFound)?;
             let state = state();
-            let letter = dead_letters::find(&state.pg, id).await?.ok_or(AppError::NotFound)?;
+            let letter = dead_letters::find(&state.pg, &everyone, id).await?.ok_or(AppError::NotFound)?;
             let target: String = letter.summary.chars().take(80).collect();
-            let outcome = engine::run_again(&state, id, &who.user().email).await;
+            let outcome = engine::run_again(&state, &everyone, id, &who.user().email).await;
             let details = outcome.as_ref().err().map(ToString::to_string);
             let action = if outcome.is_ok() { "admin.dead_letter.run_again" } else { "admin.dead_letter.failed_again" };
             who.audit(&state.pg, action, &id.to_string(), &target, details.as_deref()).await?;

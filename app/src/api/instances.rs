@@ -13,7 +13,7 @@ pub async fn list_instances() -> Result<Vec<InstanceCard>, AppError> {
     respond(
         async {
             let who = auth::require_user().await?;
-            let docs = instances::list_for_owner(&state().mongo, who.user_id()).await?;
+            let docs = instances::list(&state().mongo, &crate::backend::store::access::Scope::own(&who)).await?;
             crate::backend::instances::cards(&state(), &docs).await
         }
         .await,
@@ -55,10 +55,10 @@ pub async fn reconnect_instance(id: String) -> Result<(), AppError> {
 pub async fn disconnect_instance(id: String) -> Result<(), AppError> {
     use crate::backend::{
         auth,
-        instances::{self, Scope},
+        instances::{self, Acting},
         respond, state,
     };
-    respond(async { instances::disconnect(&state(), &auth::require_user().await?, &id, Scope::Own).await }.await)
+    respond(async { instances::disconnect(&state(), &auth::require_user().await?, &id, Acting::Owner).await }.await)
 }
 
 #[server(endpoint = "instances/rename")]
@@ -88,10 +88,10 @@ pub async fn set_daily_cap(id: String, daily_reply_cap: String) -> Result<(), Ap
 pub async fn delete_instance(id: String) -> Result<(), AppError> {
     use crate::backend::{
         auth,
-        instances::{self, Scope},
+        instances::{self, Acting},
         respond, state,
     };
-    respond(async { instances::delete(&state(), &auth::require_user().await?, &id, Scope::Own).await }.await)
+    respond(async { instances::delete(&state(), &auth::require_user().await?, &id, Acting::Owner).await }.await)
 }
 
 /// Where Meta delivers this app's webhooks, and (for admins) the token its dashboard asks for.

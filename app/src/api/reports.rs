@@ -65,7 +65,7 @@ pub async fn retry_reply(id: String) -> Result<(), AppError> {
         async {
             let who = auth::require_user().await?;
             let report = uuid::Uuid::parse_str(&id).map_err(|_| AppError::NotFound)?;
-            match engine::retry_reply(&state(), &who.user_id().to_hex(), report).await? {
+            match engine::retry_reply(&state(), who.owner(), report).await? {
                 None => Err(AppError::NotFound),
                 Some(false) => Err(AppError::invalid("id", "not_retryable")),
                 Some(true) => Ok(()),

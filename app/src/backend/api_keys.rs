@@ -11,29 +11,27 @@ use crate::domain::{
 };
 
 pub async fn list(state: &AppState, who: &SignedIn) -> Result<Vec<ApiKeyView>, AppError> {
-    Ok(api_keys::list(&state.pg, &who.user_id().to_hex()).await?)
+    Ok(api_keys::list(&state.pg, who.owner()).await?)
 }
 
 /// Makes a key: `ick_` + an 8-character prefix (shown in lists) + `_` + 32 secret characters.
 pub async fn create(state: &AppState, who: &SignedIn, name: &str) -> Result<CreatedKey, AppError> {
     let name = parse_name(name).map_err(|e| AppError::Invalid(vec![e]))?;
-    let user_id = who.user_id().to_hex();
-    if api_keys::count_live(&state.pg, &user_id).await? >= KEYS_MAX {
+    if api_keys::count_live(&state.pg, who.owner()).await? >= KEYS_MAX {
         return Err(AppError::invalid("name", "too_many_keys"));
     }
     let random = super::security::random_token::<30>();
     // The alphabet has `-` and `_`; the prefix must not contain the separator.
     let prefix = format!("{KEY_START}{}", random[..8].replace(['-', '_'], "x"));
     let secret = format!("{prefix}_{}", &random[8..]);
-    let key = api_keys::insert(&state.pg, &user_id, &name, &prefix, &secret).await?;
+    let key = api_keys::insert(&state.pg, who.owner(), &name, &prefix, &secret).await?;
     who.audit(&state.pg, "api_key.created", &key.id, &key.name, Some(&key.prefix)).await?;
     Ok(CreatedKey { key, secret })
 }
 
 pub async fn revoke(state: &AppState, who: &SignedIn, id: &str) -> Result<(), AppError> {
     let id = uuid::Uuid::parse_str(id).map_err(|_| AppError::NotFound)?;
-    let user_id = who.user_id().to_hex();
-    let name = api_keys::revoke(&state.pg, &user_id, id).await?;
+    let name = api_keys::revoke(&state.pg, who.owner(), id).await?;
     Ok(who.audit(&state.pg, "api_key.revoked", &id.to_string(), &name, None).await?)
 }
 

@@ -6,6 +6,7 @@ use super::{
     security::session_cookie_name,
     state::AppState,
     store::{
+        access::{Everyone, Owner},
         mongo::users::{self, UserDoc},
         pg::sessions,
     },
@@ -21,13 +22,29 @@ use std::net::{IpAddr, SocketAddr};
 #[derive(Clone, Debug)]
 pub struct SignedIn {
     user: UserDoc,
+    /// The user's id in hex, as PostgreSQL's rows carry it.
+    id: String,
     /// The API key the call came with, if it came with one.
     key: Option<uuid::Uuid>,
 }
 
 impl SignedIn {
+    fn new(user: UserDoc, key: Option<uuid::Uuid>) -> Self {
+        Self { id: user.id.to_hex(), user, key }
+    }
+
     pub fn user_id(&self) -> ObjectId {
         self.user.id
+    }
+
+    /// The caller's id in hex, as PostgreSQL's rows carry it.
+    pub fn id_hex(&self) -> &str {
+        &self.id
+    }
+
+    /// The caller's own rows in PostgreSQL.
+    pub fn owner(&self) -> Owner<'_> {
+        Owner::of(self)
     }
 
     /// An admin's powers never pass to a key: a key reaches its owner's own instances only.
@@ -77,12 +94,12 @@ pub async fn caller(state: &AppState, headers: &HeaderMap) -> Result<Option<Sign
             None => (verify_clerky_jwt(&state.config, token).ok_or(AppError::NotSignedIn)?, None),
         };
         let user = users::find_by_id(&state.mongo, &user_id).await?.ok_or(AppError::NotSignedIn)?;
-        return Ok(Some(SignedIn { user, key }));
+        return Ok(Some(SignedIn::new(user, key)));
     }
     let Some(token) = cookie(headers, session_cookie_name(&state.config)) else { return Ok(None) };
     let secret = state.config.session_secret.expose_secret().as_bytes();
     let Some(user_id) = sessions::user_of(&state.pg, secret, token).await? else { return Ok(None) };
-    Ok(users::find_by_id(&state.mongo, &user_id).await?.map(|user| SignedIn { user, key: None }))
+    Ok(users::find_by_id(&state.mongo, &user_id).await?.map(|user| SignedIn::new(user, None)))
 }
 
 /// The caller of one page render, looked up once however many server functions the page calls
@@ -114,6 +131,11 @@ pub async fn current() -> Result<Option<SignedIn>, AppError> {
 
 pub async fn require_user() -> Result<SignedIn, AppError> {
     current().await?.ok_or(AppError::NotSignedIn)
+}
+
+/// The proof that reaches everyone's data, for an admin; `Forbidden` for anyone else.
+pub fn everyone(who: &SignedIn) -> Result<Everyone, AppError> {
+    Everyone::admin(who).ok_or(AppError::Forbidden)
 }
 
 pub async fn require_admin() -> Result<SignedIn, AppError> {

@@ -5,7 +5,8 @@ use super::{
     directory,
     state::AppState,
     store::{
-        mongo::instances,
+        access::Scope,
+        mongo::instances::{self, InstanceDoc},
         pg::{automation_uses, automations, daily_caps, ice_breakers, people},
         StoreError,
     },
@@ -28,16 +29,18 @@ fn automation_id(raw: &str) -> Result<Uuid, AppError> {
 
 /// The caller's instances and the automations of `chosen` (by default their first instance).
 pub async fn overview(state: &AppState, who: &SignedIn, chosen: Option<&str>) -> Result<AutomationsOverview, AppError> {
-    let docs = instances::list_for_owner(&state.mongo, who.user_id()).await?;
+    let docs = instances::list(&state.mongo, &Scope::own(who)).await?;
     let instance = match chosen.filter(|c| !c.is_empty()) {
         Some(id) => Some(docs.iter().find(|d| d.id.to_hex() == id).ok_or(AppError::NotFound)?),
         None => docs.first(),
     };
-    let instance_id = instance.map(|d| d.id.to_hex());
-    let (automations, ice_breakers) = match &instance_id {
-        Some(id) => (automations::list(&state.pg, id).await?, ice_breakers::of(&state.pg, id).await?),
+    let (automations, ice_breakers) = match instance {
+        Some(doc) => {
+            (automations::list(&state.pg, doc.tenant()).await?, ice_breakers::of(&state.pg, doc.tenant()).await?)
+        }
         None => (Vec::new(), Vec::new()),
     };
+    let instance_id = instance.map(|d| d.key().to_owned());
     Ok(AutomationsOverview {
         instances: super::instances::cards(state, &docs).await?,
         instance_id,
@@ -55,9 +58,9 @@ pub async fn save_ice_breakers(
     rows: &[IceBreakerInput],
 ) -> Result<Vec<IceBreaker>, AppError> {
     let questions = crate::domain::ice_breakers::parse(rows).map_err(AppError::Invalid)?;
-    let instance = instances::find_for_owner(&state.mongo, who.user_id(), instance_id).await?;
-    let instance_id = instance.id.to_hex();
-    let rules = automations::rules_for(&state.pg, &instance_id).await?;
+    let instance = instances::find(&state.mongo, &Scope::own(who), instance_id).await?;
+    let instance_id = instance.key();
+    let rules = automations::rules_for(&state.pg, instance.tenant()).await?;
     if questions.iter().any(|q| !rules.iter().any(|r| r.id == q.automation_id && r.kind == AutomationKind::Dm)) {
         return Err(AppError::Invalid(vec![FieldError::new("ice_breakers", "follow_up_unknown")]));
     }
@@ -72,9 +75,9 @@ pub async fn save_ice_breakers(
         tracing::warn!(instance.id = %instance.id, "ice breakers of {} not registered: {e}", instance.id);
         AppError::MetaUnavailable
     })?;
-    ice_breakers::replace(&state.pg, &instance_id, &questions).await?;
+    ice_breakers::replace(&state.pg, instance.tenant(), &questions).await?;
     let listed: Vec<&str> = questions.iter().map(|q| q.question.as_str()).collect();
-    who.audit(&state.pg, "instance.ice_breakers_set", &instance_id, &instance.name, Some(&listed.join(" | "))).await?;
+    who.audit(&state.pg, "instance.ice_breakers_set", instance_id, &instance.name, Some(&listed.join(" | "))).await?;
     Ok(questions)
 }
 
@@ -87,28 +90,26 @@ pub async fn save(
     input: &AutomationInput,
 ) -> Result<Saved, AppError> {
     let draft = AutomationDraft::parse(input).map_err(AppError::Invalid)?;
-    let instance = instances::find_for_owner(&state.mongo, who.user_id(), instance_id).await?;
-    let instance_id = instance.id.to_hex();
-    let owner = who.user_id().to_hex();
-    follow_ups_exist(state, &instance_id, &draft).await?;
+    let instance = instances::find(&state.mongo, &Scope::own(who), instance_id).await?;
+    follow_ups_exist(state, &instance, &draft).await?;
     let saved = match id.filter(|id| !id.is_empty()) {
-        None => automations::insert(&state.pg, &owner, &instance_id, &draft).await?,
+        None => automations::insert(&state.pg, who.owner(), instance.tenant(), &draft).await?,
         Some(id) => {
             let id = automation_id(id)?;
-            automations::update(&state.pg, &owner, &instance_id, id, &draft).await?;
+            automations::update(&state.pg, who.owner(), instance.tenant(), id, &draft).await?;
             id
         }
     };
-    directory::rules_changed(state, &instance_id).await;
+    directory::rules_changed(state, instance.key()).await;
     let action = if id.is_some_and(|id| !id.is_empty()) { "automation.updated" } else { "automation.created" };
     audit(state, who, action, &saved.to_string(), &draft.name, Some(&instance.name)).await?;
-    let shared_keywords = shared_keywords(state, &instance_id, saved, &draft).await?;
+    let shared_keywords = shared_keywords(state, &instance, saved, &draft).await?;
     Ok(Saved { id: saved.to_string(), shared_keywords })
 }
 
 /// Every button and quick reply of `draft` points to a DM automation of the same instance.
-async fn follow_ups_exist(state: &AppState, instance_id: &str, draft: &AutomationDraft) -> Result<(), AppError> {
-    let rules = automations::rules_for(&state.pg, instance_id).await?;
+async fn follow_ups_exist(state: &AppState, instance: &InstanceDoc, draft: &AutomationDraft) -> Result<(), AppError> {
+    let rules = automations::rules_for(&state.pg, instance.tenant()).await?;
     let known = |id: &str| rules.iter().any(|r| r.id == id && r.kind == AutomationKind::Dm);
     let mut errors = Vec::new();
     let targets = |buttons: &[crate::domain::automation::Button]| {
@@ -139,11 +140,11 @@ async fn follow_ups_exist(state: &AppState, instance_id: &str, draft: &Automatio
 /// Keywords of `draft` that another active automation of the same kind already answers.
 async fn shared_keywords(
     state: &AppState,
-    instance_id: &str,
+    instance: &InstanceDoc,
     saved: Uuid,
     draft: &AutomationDraft,
 ) -> Result<Vec<String>, StoreError> {
-    let rules = automations::rules_for(&state.pg, instance_id).await?;
+    let rules = automations::rules_for(&state.pg, instance.tenant()).await?;
     let others: Vec<&Keyword> = rules
         .iter()
         .filter(|r| r.is_active && r.kind == draft.kind && r.id != saved.to_string())
@@ -153,8 +154,7 @@ async fn shared_keywords(
 }
 
 pub async fn set_active(state: &AppState, who: &SignedIn, id: &str, active: bool) -> Result<(), AppError> {
-    let (instance_id, name) =
-        automations::set_active(&state.pg, &who.user_id().to_hex(), automation_id(id)?, active).await?;
+    let (instance_id, name) = automations::set_active(&state.pg, who.owner(), automation_id(id)?, active).await?;
     directory::rules_changed(state, &instance_id).await;
     let action = if active { "automation.activated" } else { "automation.deactivated" };
     audit(state, who, action, id, &name, None).await
@@ -181,7 +181,7 @@ pub async fn move_one(state: &AppState, who: &SignedIn, id: &str, direction: &st
     };
     let id = automation_id(id)?;
     let mut tx = state.pg.begin().await.map_err(StoreError::from)?;
-    let instance_id = automations::move_one(&mut tx, &who.user_id().to_hex(), id, earlier).await?;
+    let instance_id = automations::move_one(&mut tx, who.owner(), id, earlier).await?;
     tx.commit().await.map_err(StoreError::from)?;
     directory::rules_changed(state, &instance_id).await;
     Ok(())
@@ -193,14 +193,14 @@ pub async fn find(
     who: &SignedIn,
     id: &str,
 ) -> Result<crate::domain::automation_draft::AutomationView, AppError> {
-    let instance_id = instance_of(state, who, id).await?;
+    let instance = instances::find(&state.mongo, &Scope::own(who), &instance_of(state, who, id).await?).await?;
     let id = automation_id(id)?.to_string();
-    automations::list(&state.pg, &instance_id).await?.into_iter().find(|a| a.id == id).ok_or(AppError::NotFound)
+    automations::list(&state.pg, instance.tenant()).await?.into_iter().find(|a| a.id == id).ok_or(AppError::NotFound)
 }
 
 /// The instance of one of the caller's automations.
 pub async fn instance_of(state: &AppState, who: &SignedIn, id: &str) -> Result<String, AppError> {
-    Ok(automations::instance_of(&state.pg, &who.user_id().to_hex(), automation_id(id)?).await?)
+    Ok(automations::instance_of(&state.pg, who.owner(), automation_id(id)?).await?)
 }
 
 /// The automations of one of the caller's instances, in the order they are tried.
@@ -209,12 +209,12 @@ pub async fn of_instance(
     who: &SignedIn,
     instance_id: &str,
 ) -> Result<Vec<crate::domain::automation_draft::AutomationView>, AppError> {
-    let doc = instances::find_for_owner(&state.mongo, who.user_id(), instance_id).await?;
-    Ok(automations::list(&state.pg, &doc.id.to_hex()).await?)
+    let doc = instances::find(&state.mongo, &Scope::own(who), instance_id).await?;
+    Ok(automations::list(&state.pg, doc.tenant()).await?)
 }
 
 pub async fn delete(state: &AppState, who: &SignedIn, id: &str) -> Result<(), AppError> {
-    let (instance_id, name) = automations::delete(&state.pg, &who.user_id().to_hex(), automation_id(id)?).await?;
+    let (instance_id, name) = automations::delete(&state.pg, who.owner(), automation_id(id)?).await?;
     directory::rules_changed(state, &instance_id).await;
     audit(state, who, "automation.deleted", id, &name, None).await
 }
@@ -223,8 +223,8 @@ pub async fn delete(state: &AppState, who: &SignedIn, id: &str) -> Result<(), Ap
 /// caller's first instance, as the page shows it).
 pub async fn media(state: &AppState, who: &SignedIn, instance_id: Option<&str>) -> Result<Vec<MediaItem>, AppError> {
     let instance = match instance_id.filter(|id| !id.is_empty()) {
-        Some(id) => instances::find_for_owner(&state.mongo, who.user_id(), id).await?,
-        None => match instances::list_for_owner(&state.mongo, who.user_id()).await?.into_iter().next() {
+        Some(id) => instances::find(&state.mongo, &Scope::own(who), id).await?,
+        None => match instances::list(&state.mongo, &Scope::own(who)).await?.into_iter().next() {
             Some(first) => first,
             None => return Ok(Vec::new()),
         },
@@ -258,10 +258,9 @@ pub async fn trial(
         "story_mention" => (AutomationKind::Dm, Inbound::StoryMention),
         other => (AutomationKind::parse(other).ok_or_else(|| AppError::invalid("kind", "invalid"))?, Inbound::Message),
     };
-    let instance = instances::find_for_owner(&state.mongo, who.user_id(), instance_id).await?;
-    let instance_id = instance.id.to_hex();
-    let rules = automations::rules_for(&state.pg, &instance_id).await?;
-    let names = automations::list(&state.pg, &instance_id).await?;
+    let instance = instances::find(&state.mongo, &Scope::own(who), instance_id).await?;
+    let rules = automations::rules_for(&state.pg, instance.tenant()).await?;
+    let names = automations::list(&state.pg, instance.tenant()).await?;
     let name_of = |id: &str| names.iter().find(|a| a.id == id).map(|a| a.name.clone());
     let media_id = Some(media_id.trim()).filter(|m| !m.is_empty());
     let at_ms = chrono::Utc::now().timestamp_millis();
@@ -279,12 +278,12 @@ pub async fn trial(
     };
     let cap = instance.daily_reply_cap.unwrap_or(state.config.engine.daily_reply_cap);
     let person = match username {
-        Some(name) => people::igsid_of(&state.pg, &instance_id, name).await?,
+        Some(name) => people::igsid_of(&state.pg, instance.tenant(), name).await?,
         None => None,
     };
     let used = match (person, Uuid::parse_str(&choice.rule.id)) {
         (Some(igsid), Ok(id)) if choice.rule.per_person != PerPerson::Always => {
-            automation_uses::used_now(&state.pg, id, &igsid).await?
+            automation_uses::used_now(&state.pg, instance.tenant(), id, &igsid).await?
         }
         _ => false,
     };
@@ -292,7 +291,7 @@ pub async fn trial(
         Some("instance_not_connected")
     } else if instance.automations_paused {
         Some("instance_paused")
-    } else if daily_caps::used_today(&state.pg, &instance_id).await? >= i64::from(cap) {
+    } else if daily_caps::used_today(&state.pg, instance.tenant()).await? >= i64::from(cap) {
         Some("daily_cap")
     } else if used {
         Some("once_per_person")

@@ -9,6 +9,7 @@ use super::{
     state::AppState,
     store::{mongo::instances::InstanceDoc, StoreError},
 };
+use crate::backend::store::access::System;
 use crate::domain::instance::InstanceStatus;
 use chrono::{DateTime, Duration, Utc};
 use serde_json::{json, Value};
@@ -127,7 +128,8 @@ pub async fn after_downtime(state: &AppState) -> Result<usize, StoreError> {
         return Ok(0);
     }
     tracing::warn!("the service was not running since {previous}: catching up on what Meta could not deliver");
-    let connected = super::store::mongo::instances::with_status(&state.mongo, InstanceStatus::Connected).await?;
+    let connected =
+        super::store::mongo::instances::with_status(&state.mongo, &System::ACTING, InstanceStatus::Connected).await?;
     let mut caught_up = 0;
     for doc in &connected {
         // A minute of overlap: what arrived then is recognised by its key.

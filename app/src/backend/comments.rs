@@ -12,6 +12,8 @@ use super::{
         StoreError,
     },
 };
+use crate::backend::store::access::Scope;
+use crate::backend::store::access::System;
 use crate::domain::{
     automation::{AutomationKind, ResponseType},
     automation_draft::REPLY_MAX_BYTES,
@@ -28,10 +30,10 @@ const COMMENT_CHARS: usize = 2200;
 
 /// The instance's posts, those with the latest comments first.
 pub async fn posts(state: &AppState, who: &SignedIn, instance_id: &str) -> Result<CommentPosts, AppError> {
-    let doc = instances::find_for_owner(&state.mongo, who.user_id(), instance_id).await?;
+    let doc = instances::find(&state.mongo, &Scope::own(who), instance_id).await?;
     let id = doc.id.to_hex();
     let account = doc.instagram_account_id.clone().unwrap_or_default();
-    let counted = comments::per_media(&state.pg, &id, &account).await?;
+    let counted = comments::per_media(&state.pg, doc.tenant(), &account).await?;
     // The account's posts from Meta (pictures, captions); if Meta cannot answer now, the posts
     // the stored comments name.
     let media = super::automations::media(state, who, Some(&id)).await;
@@ -74,9 +76,9 @@ pub async fn threads(
     instance_id: &str,
     media_id: &str,
 ) -> Result<Vec<CommentThread>, AppError> {
-    let doc = instances::find_for_owner(&state.mongo, who.user_id(), instance_id).await?;
+    let doc = instances::find(&state.mongo, &Scope::own(who), instance_id).await?;
     let account = doc.instagram_account_id.clone().unwrap_or_default();
-    Ok(comments::threads(&state.pg, &doc.id.to_hex(), &account, media_id.trim(), THREADS)
+    Ok(comments::threads(&state.pg, doc.tenant(), &account, media_id.trim(), THREADS)
         .await?
         .into_iter()
         .map(|(comment, replies)| CommentThread {
@@ -96,8 +98,8 @@ async fn comment_of(
     instance_id: &str,
     comment_id: &str,
 ) -> Result<(InstanceDoc, comments::Stored), AppError> {
-    let doc = instances::find_for_owner(&state.mongo, who.user_id(), instance_id).await?;
-    let comment = comments::find(&state.pg, &doc.id.to_hex(), comment_id).await?.ok_or(AppError::NotFound)?;
+    let doc = instances::find(&state.mongo, &Scope::own(who), instance_id).await?;
+    let comment = comments::find(&state.pg, doc.tenant(), comment_id).await?.ok_or(AppError::NotFound)?;
     if doc.status != InstanceStatus::Connected {
         return Err(AppError::invalid("text", "not_connected"));
     }
@@ -134,12 +136,12 @@ pub async fn reply(
         if Utc::now() - comment.at >= Duration::days(PRIVATE_REPLY_DAYS) {
             return Err(AppError::invalid("text", "private_reply_expired"));
         }
-        if comments::privately_answered(&state.pg, &id, comment_id).await? {
+        if comments::privately_answered(&state.pg, doc.tenant(), comment_id).await? {
             return Err(AppError::invalid("text", "private_reply_used"));
         }
         9
     } else {
-        comments::next_manual_part(&state.pg, &id, comment_id).await?
+        comments::next_manual_part(&state.pg, doc.tenant(), comment_id).await?
     };
     let top = comment.parent_id.clone().unwrap_or_else(|| comment_id.to_owned());
     let user_id = who.user_id().to_hex();
@@ -164,13 +166,16 @@ pub async fn reply(
         timestamp: now,
         received_at: now,
     }];
+    // The person's checked action becomes the engine's work, which serves every tenant.
+    let queues = System::handoff(&doc);
     let mut tx = state.pg.begin().await.map_err(StoreError::from)?;
     // Two answers written at once may want the same part: the second says so instead of vanishing.
-    if reports::insert_many(&mut tx, &mut rows).await?.is_empty() {
+    if reports::insert_many(&mut tx, &queues, &mut rows).await?.is_empty() {
         return Err(AppError::invalid("text", if privately { "private_reply_used" } else { "try_again" }));
     }
-    daily_caps::reserve(&mut tx, &[daily_caps::Wanted { instance_id: &id, replies: 1, cap: i32::MAX }]).await?;
-    outbox::wake(&mut tx, &[(id.clone(), now)]).await?;
+    daily_caps::reserve(&mut tx, &queues, &[daily_caps::Wanted { instance_id: &id, replies: 1, cap: i32::MAX }])
+        .await?;
+    outbox::wake(&mut tx, &queues, &[(id.clone(), now)]).await?;
     let mut tally = Tally::default();
     tally.add(&user_id, &id, reports::status::PENDING);
     live::notify(&mut tx, &tally.events()).await?;
@@ -202,7 +207,7 @@ pub async fn set_hidden(
         }
     })?;
     let id = doc.id.to_hex();
-    comments::set_hidden(&state.pg, &id, comment_id, hidden).await?;
+    comments::set_hidden(&state.pg, doc.tenant(), comment_id, hidden).await?;
     let mut tally = Tally::default();
     tally.touch(&who.user_id().to_hex(), &id);
     if let Err(error) = live::publish(&state.pg, &tally.events()).await {

@@ -12,6 +12,7 @@ use super::{
         StoreError,
     },
 };
+use crate::backend::store::access::{Scope, System};
 use crate::domain::{
     error::AppError,
     instance::{instance_slug, parse_instance_name, InstanceStatus},
@@ -24,7 +25,7 @@ pub async fn start(state: &AppState, who: &SignedIn, name: &str) -> Result<Strin
     let name = parse_instance_name(name).map_err(|e| AppError::Invalid(vec![e]))?;
     let suffix: String =
         rand::thread_rng().sample_iter(&Alphanumeric).take(6).map(|c| char::from(c).to_ascii_lowercase()).collect();
-    let doc = InstanceDoc::new(who.user_id(), instance_slug(&name, &suffix), name);
+    let doc = InstanceDoc::new(who, instance_slug(&name, &suffix), name);
     let lock = hold_quota(state, who, None).await?;
     instances::insert(&state.mongo, &doc).await?;
     lock.commit().await.map_err(StoreError::from)?;
@@ -52,7 +53,7 @@ async fn hold_quota(
         .map_err(StoreError::from)?;
     if !who.user().premium {
         let abandoned_before = DateTime::from_millis((chrono::Utc::now() - CONNECT_TIMEOUT).timestamp_millis());
-        let held = instances::count_for_owner(&state.mongo, who.user_id(), abandoned_before, except).await?;
+        let held = instances::count_for_owner(&state.mongo, who, abandoned_before, except).await?;
         if held >= u64::from(state.config.free_instance_quota) {
             return Err(AppError::invalid("name", "quota"));
         }
@@ -63,7 +64,7 @@ async fn hold_quota(
 /// Runs Business Login again for an existing instance of the caller. One that never connected
 /// (and may have stopped holding a place of the quota) needs a free place again.
 pub async fn reconnect(state: &AppState, who: &SignedIn, instance_id: &str) -> Result<String, AppError> {
-    let doc = instances::find_for_owner(&state.mongo, who.user_id(), instance_id).await?;
+    let doc = instances::find(&state.mongo, &Scope::own(who), instance_id).await?;
     let lock = match doc.instagram_account_id {
         None => Some(hold_quota(state, who, Some(doc.id)).await?),
         Some(_) => None,
@@ -78,7 +79,7 @@ pub async fn reconnect(state: &AppState, who: &SignedIn, instance_id: &str) -> R
 /// Ends the connections left waiting past [`CONNECT_TIMEOUT`] (the scheduled sweep).
 pub async fn abandon_stale(state: &AppState) -> Result<u64, StoreError> {
     let before = DateTime::from_millis((chrono::Utc::now() - CONNECT_TIMEOUT).timestamp_millis());
-    let stale = instances::stale_connections(&state.mongo, before).await?;
+    let stale = instances::stale_connections(&state.mongo, &System::ACTING, before).await?;
     for doc in &stale {
         super::instances::change_status(state, doc, InstanceStatus::Error, Some("connect_timeout")).await?;
     }
@@ -86,7 +87,7 @@ pub async fn abandon_stale(state: &AppState) -> Result<u64, StoreError> {
 }
 
 async fn authorize(state: &AppState, who: &SignedIn, doc: &InstanceDoc) -> Result<String, AppError> {
-    let token = oauth_states::issue(&state.pg, &who.user_id().to_hex(), &doc.id.to_hex()).await?;
+    let token = oauth_states::issue(&state.pg, who.owner(), doc.key()).await?;
     Ok(state.meta.authorize_url(&token))
 }
 
@@ -128,10 +129,10 @@ pub async fn finish(state: &AppState, who: &SignedIn, callback: Callback) -> Res
         // without a state is never exchanged.
         return failed(if callback.error.is_some() { "denied" } else { "state_invalid" });
     };
-    let issued = match oauth_states::consume(&state.pg, state_token, &who.user_id().to_hex()).await? {
+    let issued = match oauth_states::consume(&state.pg, state_token, who.owner()).await? {
         Ok(issued) => issued,
         Err(StateProblem::Expired { instance_id }) => {
-            if let Ok(doc) = instances::find_for_owner(&state.mongo, who.user_id(), &instance_id).await {
+            if let Ok(doc) = instances::find(&state.mongo, &Scope::own(who), &instance_id).await {
                 super::instances::change_status(state, &doc, InstanceStatus::Error, Some("state_expired")).await?;
             }
             return failed("state_expired");
@@ -139,7 +140,7 @@ pub async fn finish(state: &AppState, who: &SignedIn, callback: Callback) -> Res
         Err(StateProblem::Used) => return failed("state_used"),
         Err(StateProblem::Unknown | StateProblem::OtherUser) => return failed("state_invalid"),
     };
-    let doc = instances::find_for_owner(&state.mongo, who.user_id(), &issued.instance_id).await?;
+    let doc = instances::find(&state.mongo, &Scope::own(who), &issued.instance_id).await?;
     let outcome = match (&callback.error, &callback.code) {
         (Some(_), _) => Err(if callback.error_reason.as_deref() == Some("user_denied") {
             "denied".to_owned()
@@ -156,7 +157,7 @@ pub async fn finish(state: &AppState, who: &SignedIn, callback: Callback) -> Res
             super::instances::audit(
                 state,
                 who,
-                super::instances::Scope::Own,
+                super::instances::Acting::Owner,
                 "instance.connection_failed",
                 &doc,
                 Some(&reason),
@@ -196,14 +197,13 @@ async fn connect_account(
     // The same Instagram account twice: the owner's existing instance is reconnected; another
     // user's is never touched.
     let mut target = doc.clone();
-    if let Some(existing) = instances::find_by_account(&state.mongo, &profile.ig_id, doc.id).await? {
-        if existing.user_id != who.user_id() {
-            return Ok(Err("account_taken".to_owned()));
-        }
+    if let Some(existing) = instances::find_by_account(&state.mongo, &Scope::own(who), &profile.ig_id, doc.id).await? {
         if doc.status == InstanceStatus::Created && doc.instagram_account_id.is_none() {
-            instances::delete(&state.mongo, doc.id).await?;
+            instances::delete(&state.mongo, doc).await?;
         }
         target = existing;
+    } else if instances::account_held(&state.mongo, &profile.ig_id, doc.id).await? {
+        return Ok(Err("account_taken".to_owned()));
     }
     if let Err(e) = meta.subscribe(&long.token).await {
         return Ok(Err(reason(e)));
@@ -219,7 +219,7 @@ async fn connect_account(
         sealed_token: &sealed,
         token_expires_at: expires,
     };
-    match instances::save_connection(&state.mongo, target.id, connection).await {
+    match instances::save_connection(&state.mongo, &target, connection).await {
         Ok(()) => {}
         // Another connection of the same account was saved between the check above and now.
         Err(StoreError::Taken(_)) => return Ok(Err("account_taken".to_owned())),
@@ -232,17 +232,18 @@ async fn connect_account(
     super::instances::announce(state, &target, InstanceStatus::Connected, None).await;
     tracing::info!(instance.id = %target.id, "instance {} connected", target.id);
     if target.instagram_account_id.is_none() {
-        let told = InstanceDoc { username: Some(profile.username.clone()), ..target.clone() };
+        let mut told = target.clone();
+        told.username = Some(profile.username.clone());
         super::notifications::first_connection(state, &told).await;
     } else {
         // Back after a while: what came meanwhile is read from Meta.
-        match instances::find_by_id(&state.mongo, &target.id.to_hex()).await {
+        match instances::find(&state.mongo, &Scope::own(who), target.key()).await {
             Ok(saved) => super::catch_up::after_reconnect(state, saved),
             Err(error) => tracing::warn!(instance.id = %target.id, "cannot catch up on {}: {error}", target.id),
         }
     }
     let account = format!("@{}", profile.username);
-    super::instances::audit(state, who, super::instances::Scope::Own, "instance.connected", &target, Some(&account))
+    super::instances::audit(state, who, super::instances::Acting::Owner, "instance.connected", &target, Some(&account))
         .await?;
     Ok(Ok(target.instance_name))
 }

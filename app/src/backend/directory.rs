@@ -11,6 +11,7 @@ use super::store::{
     pg::automations,
     StoreError,
 };
+use crate::backend::store::access::{Scope, System};
 use crate::domain::automation::Rule;
 use mongodb::bson::oid::ObjectId;
 use sqlx::PgPool;
@@ -98,9 +99,13 @@ impl Directory {
             return Ok(hit);
         }
         let found = match &key {
-            InstanceKey::Id(id) => instances::find_by_id(db, &id.to_hex()).await.map(Some).or_else(not_found)?,
-            InstanceKey::Name(name) => instances::find_by_name(db, name).await?,
-            InstanceKey::Account(ig_id) => instances::find_by_ig_ids(db, &[ig_id]).await?.into_iter().next(),
+            InstanceKey::Id(id) => {
+                instances::find(db, &Scope::system(&System::ACTING), &id.to_hex()).await.map(Some).or_else(not_found)?
+            }
+            InstanceKey::Name(name) => instances::find_by_name(db, &System::ACTING, name).await?,
+            InstanceKey::Account(ig_id) => {
+                instances::find_by_ig_ids(db, &System::ACTING, &[ig_id]).await?.into_iter().next()
+            }
         };
         let found = found.map(Arc::new);
         self.instances.put(key, found.clone());
@@ -125,7 +130,7 @@ impl Directory {
             }
         }
         if !missing.is_empty() {
-            let docs = instances::find_by_ig_ids(db, &missing).await?;
+            let docs = instances::find_by_ig_ids(db, &System::ACTING, &missing).await?;
             for ig_id in missing {
                 let doc = docs.iter().find(|d| d.instagram_account_id.as_deref() == Some(ig_id)).cloned().map(Arc::new);
                 self.instances.put(InstanceKey::Account(ig_id.to_owned()), doc.clone());
@@ -149,7 +154,7 @@ impl Directory {
         if let Some(hit) = self.rules.get(&instance_id.to_owned()) {
             return Ok(hit);
         }
-        let rules = Arc::new(automations::rules_for(pg, instance_id).await?);
+        let rules = Arc::new(automations::rules_for(pg, System::ACTING.tenant(instance_id)).await?);
         self.rules.put(instance_id.to_owned(), rules.clone());
         Ok(rules)
     }
@@ -202,7 +207,7 @@ impl Directory {
         if ids.is_empty() {
             return Ok(());
         }
-        instances::set_last_event(db, &ids).await
+        instances::set_last_event(db, &System::ACTING, &ids).await
     }
 }
 

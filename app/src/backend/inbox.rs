@@ -12,6 +12,8 @@ use super::{
         pg::{conversations, daily_caps, outbox, reports},
     },
 };
+use crate::backend::store::access::Scope;
+use crate::backend::store::access::System;
 use crate::domain::{
     automation::{AutomationKind, ResponseType},
     automation_draft::OutgoingMessage,
@@ -32,12 +34,12 @@ pub async fn inbox(
     instance_id: &str,
     search: Option<&str>,
 ) -> Result<Inbox, AppError> {
-    let doc = instances::find_for_owner(&state.mongo, who.user_id(), instance_id).await?;
+    let doc = instances::find(&state.mongo, &Scope::own(who), instance_id).await?;
     let search = search.map(str::trim).filter(|s| !s.is_empty());
     if search.is_some_and(|s| s.chars().count() > 100) {
         return Err(AppError::invalid("q", "too_long"));
     }
-    let conversations = conversations::list(&state.pg, &who.user_id().to_hex(), instance_id, search, LISTED).await?;
+    let conversations = conversations::list(&state.pg, who.id_hex(), doc.tenant(), search, LISTED).await?;
     Ok(Inbox { instance_id: instance_id.to_owned(), instance_name: doc.display_name(), conversations })
 }
 
@@ -50,10 +52,11 @@ pub async fn thread(
     mark_read: bool,
 ) -> Result<Thread, AppError> {
     let user_id = who.user_id().to_hex();
+    let doc = instances::find(&state.mongo, &Scope::own(who), instance_id).await?;
     let (username, last_inbound, paused_until) =
-        conversations::find(&state.pg, &user_id, instance_id, person_id).await?.ok_or(AppError::NotFound)?;
-    let messages = conversations::messages(&state.pg, instance_id, person_id, SHOWN).await?;
-    if mark_read && conversations::mark_read(&state.pg, &user_id, instance_id, person_id).await? {
+        conversations::find(&state.pg, &user_id, doc.tenant(), person_id).await?.ok_or(AppError::NotFound)?;
+    let messages = conversations::messages(&state.pg, doc.tenant(), person_id, SHOWN).await?;
+    if mark_read && conversations::mark_read(&state.pg, &user_id, doc.tenant(), person_id).await? {
         announce(state, &user_id, instance_id).await;
     }
     let closes = last_inbound.map(|at| at + Duration::hours(WINDOW_HOURS));
@@ -78,12 +81,12 @@ pub async fn reply(
     message: &OutgoingMessage,
 ) -> Result<(), AppError> {
     let user_id = who.user_id().to_hex();
-    let doc = instances::find_for_owner(&state.mongo, who.user_id(), instance_id).await?;
+    let doc = instances::find(&state.mongo, &Scope::own(who), instance_id).await?;
     if doc.status != InstanceStatus::Connected {
         return Err(AppError::invalid("text", "not_connected"));
     }
     let (username, last_inbound, _) =
-        conversations::find(&state.pg, &user_id, instance_id, person_id).await?.ok_or(AppError::NotFound)?;
+        conversations::find(&state.pg, &user_id, doc.tenant(), person_id).await?.ok_or(AppError::NotFound)?;
     if last_inbound.is_none_or(|at| at + Duration::hours(WINDOW_HOURS) <= Utc::now()) {
         return Err(AppError::invalid("text", "window_closed"));
     }
@@ -120,17 +123,19 @@ pub async fn reply(
             serde_json::json!({ "attachment": { "type": file.kind.as_str(), "payload": { "url": file.url } } });
         rows.push(report(i16::try_from(rows.len()).unwrap_or(1), String::new(), Some(extras)));
     }
+    // The person's checked action becomes the engine's work, which serves every tenant.
+    let queues = System::handoff(&doc);
     let mut tx = state.pg.begin().await.map_err(super::store::StoreError::from)?;
     let count = i32::try_from(rows.len()).unwrap_or(2);
-    reports::insert_many(&mut tx, &mut rows).await?;
+    reports::insert_many(&mut tx, &queues, &mut rows).await?;
     // Counted in the day's replies, never refused by the cap: a person chose to answer.
-    daily_caps::reserve(&mut tx, &[daily_caps::Wanted { instance_id, replies: count, cap: i32::MAX }]).await?;
-    outbox::wake(&mut tx, &[(instance_id.to_owned(), now)]).await?;
+    daily_caps::reserve(&mut tx, &queues, &[daily_caps::Wanted { instance_id, replies: count, cap: i32::MAX }]).await?;
+    outbox::wake(&mut tx, &queues, &[(instance_id.to_owned(), now)]).await?;
     let minutes = i64::from(state.config.human_pause_minutes);
     conversations::pause(
         &mut tx,
         &user_id,
-        instance_id,
+        doc.tenant(),
         person_id,
         (minutes > 0).then(|| now + Duration::minutes(minutes)),
     )
@@ -148,8 +153,9 @@ pub async fn reply(
 /// The automations answer the conversation again, before its pause ran out.
 pub async fn resume(state: &AppState, who: &SignedIn, instance_id: &str, person_id: &str) -> Result<(), AppError> {
     let user_id = who.user_id().to_hex();
+    let doc = instances::find(&state.mongo, &Scope::own(who), instance_id).await?;
     let mut connection = state.pg.acquire().await.map_err(super::store::StoreError::from)?;
-    if !conversations::pause(&mut connection, &user_id, instance_id, person_id, None).await? {
+    if !conversations::pause(&mut connection, &user_id, doc.tenant(), person_id, None).await? {
         return Err(AppError::NotFound);
     }
     drop(connection);

@@ -7,6 +7,7 @@ use super::{
     state::AppState,
     store::{mongo::instances as stored, pg::insights, StoreError},
 };
+use crate::backend::store::access::{Scope, System};
 use crate::domain::{error::AppError, insight::InsightsView, instance::InstanceStatus};
 use chrono::{Duration, Utc};
 
@@ -25,15 +26,23 @@ pub async fn sync(state: &AppState, doc: &stored::InstanceDoc) -> Result<(), App
         tracing::warn!(instance.id = %doc.id, "cannot read the insights of {}: {error}", doc.id);
         AppError::MetaUnavailable
     })?;
-    insights::save(&state.pg, &doc.id.to_hex(), &doc.user_id.to_hex(), Utc::now().date_naive(), &figures).await?;
+    insights::save(
+        &state.pg,
+        &System::ACTING,
+        &doc.id.to_hex(),
+        &doc.user_id.to_hex(),
+        Utc::now().date_naive(),
+        &figures,
+    )
+    .await?;
     Ok(())
 }
 
 /// The job: every connected instance not synced today yet. Returns how many were synced.
 pub async fn sync_due(state: &AppState) -> Result<usize, StoreError> {
-    let connected = stored::with_status(&state.mongo, InstanceStatus::Connected).await?;
+    let connected = stored::with_status(&state.mongo, &System::ACTING, InstanceStatus::Connected).await?;
     let ids: Vec<String> = connected.iter().map(|d| d.id.to_hex()).collect();
-    let done = insights::synced_on(&state.pg, &ids, Utc::now().date_naive()).await?;
+    let done = insights::synced_on(&state.pg, &System::ACTING, &ids, Utc::now().date_naive()).await?;
     let mut synced = 0;
     for doc in connected.iter().filter(|d| !done.contains(&d.id.to_hex())).take(PER_RUN) {
         if sync(state, doc).await.is_ok() {
@@ -45,8 +54,8 @@ pub async fn sync_due(state: &AppState) -> Result<usize, StoreError> {
 
 /// The owner's view of one of their instances.
 pub async fn view(state: &AppState, who: &SignedIn, instance_id: &str) -> Result<InsightsView, AppError> {
-    let doc = stored::find_for_owner(&state.mongo, who.user_id(), instance_id).await?;
-    let (days, synced_at) = insights::recent(&state.pg, &who.user_id().to_hex(), instance_id, DAYS).await?;
+    let doc = stored::find(&state.mongo, &Scope::own(who), instance_id).await?;
+    let (days, synced_at) = insights::recent(&state.pg, &who.user_id().to_hex(), doc.tenant(), DAYS).await?;
     Ok(InsightsView {
         instance_id: instance_id.to_owned(),
         instance_name: doc.display_name(),
@@ -60,8 +69,8 @@ pub async fn view(state: &AppState, who: &SignedIn, instance_id: &str) -> Result
 
 /// The owner asks for fresh figures now.
 pub async fn refresh(state: &AppState, who: &SignedIn, instance_id: &str) -> Result<(), AppError> {
-    let doc = stored::find_for_owner(&state.mongo, who.user_id(), instance_id).await?;
-    let (_, synced_at) = insights::recent(&state.pg, &who.user_id().to_hex(), instance_id, 1).await?;
+    let doc = stored::find(&state.mongo, &Scope::own(who), instance_id).await?;
+    let (_, synced_at) = insights::recent(&state.pg, &who.user_id().to_hex(), doc.tenant(), 1).await?;
     if synced_at.is_some_and(|at| Utc::now() - at < Duration::minutes(REFRESH_COOLDOWN_MINUTES)) {
         return Err(AppError::invalid("id", "refresh_cooldown"));
     }

@@ -6,6 +6,7 @@ use super::{
     meta::MetaError,
     state::AppState,
     store::{
+        access::{Scope, System},
         mongo::instances::{self, InstanceDoc},
         pg::audit::{self, Actor},
         StoreError,
@@ -19,12 +20,12 @@ use crate::domain::{
 use mongodb::bson::DateTime;
 use secrecy::SecretString;
 
-/// Whose instances a caller may act on.
+/// With whose powers a caller acts on an instance.
 #[derive(Clone, Copy, PartialEq, Eq)]
-pub enum Scope {
-    /// Only the caller's own; anyone else's looks missing.
-    Own,
-    /// Any user's; only for admins.
+pub enum Acting {
+    /// The owner's: only their own; anyone else's looks missing.
+    Owner,
+    /// An admin's: any user's.
     Admin,
 }
 
@@ -35,7 +36,7 @@ pub async fn change_status(
     status: InstanceStatus,
     reason: Option<&str>,
 ) -> Result<(), StoreError> {
-    instances::set_status(&state.mongo, doc.id, status, reason).await?;
+    instances::set_status(&state.mongo, doc, status, reason).await?;
     announce(state, doc, status, reason).await;
     if status == InstanceStatus::Error && reason == Some("token_invalid") {
         super::notifications::connection_lost(state, doc).await;
@@ -59,35 +60,35 @@ pub async fn announce(state: &AppState, doc: &InstanceDoc, status: InstanceStatu
     }
 }
 
-async fn load(state: &AppState, who: &SignedIn, id: &str, scope: Scope) -> Result<InstanceDoc, AppError> {
-    match scope {
-        Scope::Own => Ok(instances::find_for_owner(&state.mongo, who.user_id(), id).await?),
-        Scope::Admin if who.is_admin() => Ok(instances::find_by_id(&state.mongo, id).await?),
-        Scope::Admin => Err(AppError::Forbidden),
-    }
+async fn load(state: &AppState, who: &SignedIn, id: &str, acting: Acting) -> Result<InstanceDoc, AppError> {
+    let scope = match acting {
+        Acting::Owner => Scope::own(who),
+        Acting::Admin => Scope::everyone(who).ok_or(AppError::Forbidden)?,
+    };
+    Ok(instances::find(&state.mongo, &scope, id).await?)
 }
 
 pub(super) async fn audit(
     state: &AppState,
     who: &SignedIn,
-    scope: Scope,
+    acting: Acting,
     action: &str,
     doc: &InstanceDoc,
     details: Option<&str>,
 ) -> Result<(), AppError> {
-    let action = if scope == Scope::Admin { format!("admin.{action}") } else { action.to_owned() };
+    let action = if acting == Acting::Admin { format!("admin.{action}") } else { action.to_owned() };
     Ok(who.audit(&state.pg, &action, &doc.id.to_hex(), &doc.name, details).await?)
 }
 
 /// Unsubscribes the account at Meta, forgets its token and stops storing its events. Meta's
 /// answer does not hold the disconnection up: an account Meta still delivers for is dropped at
 /// intake, and the audit entry says the unsubscription failed.
-pub async fn disconnect(state: &AppState, who: &SignedIn, id: &str, scope: Scope) -> Result<(), AppError> {
-    let doc = load(state, who, id, scope).await?;
+pub async fn disconnect(state: &AppState, who: &SignedIn, id: &str, acting: Acting) -> Result<(), AppError> {
+    let doc = load(state, who, id, acting).await?;
     let unsubscribed = unsubscribe(state, &doc).await;
-    instances::disconnect(&state.mongo, doc.id).await?;
+    instances::disconnect(&state.mongo, &doc).await?;
     announce(state, &doc, InstanceStatus::Disconnected, None).await;
-    audit(state, who, scope, "instance.disconnected", &doc, unsubscribed.err().as_deref()).await
+    audit(state, who, acting, "instance.disconnected", &doc, unsubscribed.err().as_deref()).await
 }
 
 /// Asks Meta to stop delivering the instance's events; the reason when it could not.
@@ -101,54 +102,54 @@ async fn unsubscribe(state: &AppState, doc: &InstanceDoc) -> Result<(), String> 
 
 pub async fn rename(state: &AppState, who: &SignedIn, id: &str, name: &str) -> Result<(), AppError> {
     let name = parse_instance_name(name).map_err(|e| AppError::Invalid(vec![e]))?;
-    let doc = load(state, who, id, Scope::Own).await?;
-    instances::rename(&state.mongo, doc.id, &name).await?;
+    let doc = load(state, who, id, Acting::Owner).await?;
+    instances::rename(&state.mongo, &doc, &name).await?;
     directory::changed(state, "instances").await;
-    audit(state, who, Scope::Own, "instance.renamed", &doc, Some(&name)).await
+    audit(state, who, Acting::Owner, "instance.renamed", &doc, Some(&name)).await
 }
 
 /// Pauses (or resumes) every automation of the instance: while paused, events are still recorded,
 /// each with the reason it got no reply.
 pub async fn set_paused(state: &AppState, who: &SignedIn, id: &str, paused: bool) -> Result<(), AppError> {
-    let doc = load(state, who, id, Scope::Own).await?;
-    instances::set_paused(&state.mongo, doc.id, paused).await?;
+    let doc = load(state, who, id, Acting::Owner).await?;
+    instances::set_paused(&state.mongo, &doc, paused).await?;
     directory::changed(state, "instances").await;
     let action = if paused { "instance.paused" } else { "instance.resumed" };
-    audit(state, who, Scope::Own, action, &doc, None).await
+    audit(state, who, Acting::Owner, action, &doc, None).await
 }
 
 /// Sets how many automated replies a day the instance may send.
 pub async fn set_daily_cap(state: &AppState, who: &SignedIn, id: &str, cap: &str) -> Result<(), AppError> {
     let cap = crate::domain::instance::parse_daily_cap(cap).map_err(|e| AppError::Invalid(vec![e]))?;
-    let doc = load(state, who, id, Scope::Own).await?;
-    instances::set_daily_cap(&state.mongo, doc.id, cap).await?;
+    let doc = load(state, who, id, Acting::Owner).await?;
+    instances::set_daily_cap(&state.mongo, &doc, cap).await?;
     directory::changed(state, "instances").await;
-    audit(state, who, Scope::Own, "instance.daily_cap_set", &doc, Some(&cap.to_string())).await
+    audit(state, who, Acting::Owner, "instance.daily_cap_set", &doc, Some(&cap.to_string())).await
 }
 
 /// Deletes the instance and its automations; its reports stay, as the history of what happened.
-pub async fn delete(state: &AppState, who: &SignedIn, id: &str, scope: Scope) -> Result<(), AppError> {
-    let doc = load(state, who, id, scope).await?;
+pub async fn delete(state: &AppState, who: &SignedIn, id: &str, acting: Acting) -> Result<(), AppError> {
+    let doc = load(state, who, id, acting).await?;
     let unsubscribed = unsubscribe(state, &doc).await;
     sqlx::query("DELETE FROM instagram_automations WHERE instance_id = $1")
         .bind(doc.id.to_hex())
         .execute(&state.pg)
         .await
         .map_err(|e| AppError::from(super::store::StoreError::from(e)))?;
-    instances::delete(&state.mongo, doc.id).await?;
+    instances::delete(&state.mongo, &doc).await?;
     directory::changed(state, "instances").await;
     directory::rules_changed(state, &doc.id.to_hex()).await;
-    audit(state, who, scope, "instance.deleted", &doc, unsubscribed.err().as_deref()).await
+    audit(state, who, acting, "instance.deleted", &doc, unsubscribed.err().as_deref()).await
 }
 
 /// An admin's "refresh now": asks Meta whatever the schedule says (Meta still refuses tokens
 /// younger than a day).
 pub async fn force_refresh(state: &AppState, who: &SignedIn, id: &str) -> Result<(), AppError> {
-    let doc = load(state, who, id, Scope::Admin).await?;
+    let doc = load(state, who, id, Acting::Admin).await?;
     let outcome = refresh_token(state, &doc).await;
     let details = outcome.as_ref().err().map(MetaError::message);
     let action = if outcome.is_ok() { "token.refreshed" } else { "token.refresh_failed" };
-    audit(state, who, Scope::Admin, action, &doc, details.as_deref()).await?;
+    audit(state, who, Acting::Admin, action, &doc, details.as_deref()).await?;
     outcome.map_err(|e| {
         if e.is_transient() {
             AppError::MetaUnavailable
@@ -170,7 +171,7 @@ pub async fn refresh_token(state: &AppState, doc: &InstanceDoc) -> Result<(), Me
         Ok(fresh) => {
             let sealed = crypto::seal(keys, &id, &fresh.token).map_err(|e| MetaError::Unexpected(e.to_string()))?;
             let expires = DateTime::from_millis(DateTime::now().timestamp_millis() + fresh.expires_in * 1000);
-            instances::save_refreshed_token(&state.mongo, doc.id, &sealed, expires)
+            instances::save_refreshed_token(&state.mongo, doc, &sealed, expires)
                 .await
                 .map_err(|e| MetaError::Unexpected(e.to_string()))?;
             announce(state, doc, doc.status, None).await;
@@ -216,6 +217,7 @@ async fn refresh_candidates(state: &AppState) -> Result<RefreshRun, AppError> {
     let within = i64::from(state.config.token_refresh_within_days) * day;
     let due = instances::refresh_candidates(
         &state.mongo,
+        &System::ACTING,
         DateTime::from_millis(now - day),
         DateTime::from_millis(now + within),
     )
@@ -244,8 +246,8 @@ pub async fn cards(
     state: &AppState,
     docs: &[crate::backend::store::mongo::instances::InstanceDoc],
 ) -> Result<Vec<crate::domain::instance::InstanceCard>, AppError> {
-    let ids: Vec<String> = docs.iter().map(|d| d.id.to_hex()).collect();
-    let mut stats = crate::backend::store::pg::instance_stats::of(&state.pg, &ids).await?;
+    let tenants: Vec<_> = docs.iter().map(|d| d.tenant()).collect();
+    let mut stats = crate::backend::store::pg::instance_stats::of(&state.pg, &tenants).await?;
     let default_cap = state.config.engine.daily_reply_cap;
     Ok(docs
         .iter()
@@ -267,7 +269,7 @@ pub async fn card(
     who: &SignedIn,
     id: &str,
 ) -> Result<crate::domain::instance::InstanceCard, AppError> {
-    let doc = instances::find_for_owner(&state.mongo, who.user_id(), id).await?;
+    let doc = instances::find(&state.mongo, &Scope::own(who), id).await?;
     cards(state, std::slice::from_ref(&doc)).await?.pop().ok_or(AppError::NotFound)
 }
 
@@ -277,9 +279,10 @@ pub async fn stats(
     who: &SignedIn,
     id: &str,
 ) -> Result<crate::domain::instance::InstanceStats, AppError> {
-    let card = card(state, who, id).await?;
+    let doc = instances::find(&state.mongo, &Scope::own(who), id).await?;
+    let card = cards(state, std::slice::from_ref(&doc)).await?.pop().ok_or(AppError::NotFound)?;
     let (interactions_total, interactions_today, webhooks_received) =
-        super::store::pg::instance_stats::totals(&state.pg, &card.id).await?;
+        super::store::pg::instance_stats::totals(&state.pg, doc.tenant()).await?;
     Ok(crate::domain::instance::InstanceStats {
         replies_remaining: (i64::from(card.daily_reply_cap) - card.replies_today).max(0),
         instance_id: card.id,

@@ -12,6 +12,7 @@ use super::{
         StoreError,
     },
 };
+use crate::backend::store::access::{Scope, System};
 use crate::domain::{error::AppError, lead::LeadsView};
 use chrono::{Duration, Utc};
 use futures_util::{stream, StreamExt};
@@ -37,9 +38,9 @@ static CLIENT: LazyLock<reqwest::Client> = LazyLock::new(|| {
 });
 
 pub async fn view(state: &AppState, who: &SignedIn, instance_id: &str) -> Result<LeadsView, AppError> {
-    let doc = instances::find_for_owner(&state.mongo, who.user_id(), instance_id).await?;
+    let doc = instances::find(&state.mongo, &Scope::own(who), instance_id).await?;
     let id = doc.id.to_hex();
-    let webhook = leads::webhook(&state.pg, &id).await?;
+    let webhook = leads::webhook(&state.pg, doc.tenant()).await?;
     let secret = match &webhook {
         Some(w) => Some(crypto::open(&state.config.token_keys, &id, &w.secret_sealed).map_err(AppError::internal)?),
         None => None,
@@ -48,7 +49,7 @@ pub async fn view(state: &AppState, who: &SignedIn, instance_id: &str) -> Result
         instance_name: doc.display_name(),
         url: webhook.map(|w| w.url),
         secret: secret.map(|s| s.expose_secret().to_owned()),
-        deliveries: leads::log(&state.pg, &id, LOGGED).await?,
+        deliveries: leads::log(&state.pg, doc.tenant(), LOGGED).await?,
         demo_receiver: state.config.demo_sandbox_url.as_ref().map(|u| format!("{u}/_sandbox/crm/leads")),
         instance_id: id,
     })
@@ -62,7 +63,7 @@ pub async fn save(
     url: &str,
     secret: &str,
 ) -> Result<(), AppError> {
-    let doc = instances::find_for_owner(&state.mongo, who.user_id(), instance_id).await?;
+    let doc = instances::find(&state.mongo, &Scope::own(who), instance_id).await?;
     let id = doc.id.to_hex();
     let mut errors = Vec::new();
     let url = url.trim();
@@ -82,7 +83,7 @@ pub async fn save(
     if !errors.is_empty() {
         return Err(AppError::Invalid(errors));
     }
-    let secret = match (secret, leads::webhook(&state.pg, &id).await?) {
+    let secret = match (secret, leads::webhook(&state.pg, doc.tenant()).await?) {
         ("", Some(existing)) => {
             crypto::open(&state.config.token_keys, &id, &existing.secret_sealed).map_err(AppError::internal)?
         }
@@ -90,21 +91,21 @@ pub async fn save(
         (typed, _) => SecretString::from(typed.to_owned()),
     };
     let sealed = crypto::seal(&state.config.token_keys, &id, &secret).map_err(AppError::internal)?;
-    leads::save_webhook(&state.pg, &id, &who.user_id().to_hex(), account_id, url, &sealed).await?;
+    leads::save_webhook(&state.pg, doc.tenant(), &who.user_id().to_hex(), account_id, url, &sealed).await?;
     Ok(())
 }
 
 pub async fn remove(state: &AppState, who: &SignedIn, instance_id: &str) -> Result<(), AppError> {
-    let doc = instances::find_for_owner(&state.mongo, who.user_id(), instance_id).await?;
-    Ok(leads::remove_webhook(&state.pg, &doc.id.to_hex()).await?)
+    let doc = instances::find(&state.mongo, &Scope::own(who), instance_id).await?;
+    Ok(leads::remove_webhook(&state.pg, doc.tenant()).await?)
 }
 
 /// Sends one of the caller's events again now.
 pub async fn replay(state: &AppState, who: &SignedIn, event_id: &str) -> Result<(), AppError> {
     let id = uuid::Uuid::parse_str(event_id).map_err(|_| AppError::NotFound)?;
     let instance_id = leads::instance_of(&state.pg, id).await?;
-    instances::find_for_owner(&state.mongo, who.user_id(), &instance_id).await?;
-    leads::replay(&state.pg, &instance_id, id).await?;
+    let doc = instances::find(&state.mongo, &Scope::own(who), &instance_id).await?;
+    leads::replay(&state.pg, doc.tenant(), id).await?;
     Ok(())
 }
 
@@ -176,14 +177,14 @@ fn backoff(base_secs: u32, attempts: i32) -> Duration {
 
 /// One run of the delivery job: every due event, at most [`BATCH`]; returns how many were sent.
 pub async fn deliver_due(state: &AppState) -> Result<usize, StoreError> {
-    let due = leads::claim_due(&state.pg, BATCH, LEASE_SECS).await?;
+    let due = leads::claim_due(&state.pg, &System::ACTING, BATCH, LEASE_SECS).await?;
     if due.is_empty() {
         return Ok(0);
     }
     let mut docs: HashMap<String, Option<instances::InstanceDoc>> = HashMap::new();
     for event in &due {
         if !docs.contains_key(&event.instance_id) {
-            let doc = instances::find_by_id(&state.mongo, &event.instance_id).await.ok();
+            let doc = instances::find(&state.mongo, &Scope::system(&System::ACTING), &event.instance_id).await.ok();
             docs.insert(event.instance_id.clone(), doc);
         }
     }
@@ -207,7 +208,7 @@ async fn deliver(state: &AppState, due: Due, doc: Option<&instances::InstanceDoc
         Some(body) => body.clone(),
         None => {
             let body = body(&due, doc);
-            leads::set_body(&state.pg, due.id, &body).await?;
+            leads::set_body(&state.pg, &System::ACTING, due.id, &body).await?;
             body
         }
     };
@@ -215,7 +216,7 @@ async fn deliver(state: &AppState, due: Due, doc: Option<&instances::InstanceDoc
         Ok(secret) => secret,
         Err(error) => {
             tracing::error!(instance_id = %due.instance_id, "cannot open a lead webhook's secret: {error}");
-            leads::refused(&state.pg, due.id, None, "secret_unreadable", None).await?;
+            leads::refused(&state.pg, &System::ACTING, due.id, None, "secret_unreadable", None).await?;
             return Ok(false);
         }
     };
@@ -229,7 +230,7 @@ async fn deliver(state: &AppState, due: Due, doc: Option<&instances::InstanceDoc
         .body(body);
     let (status, error) = match request.send().await {
         Ok(response) if response.status().is_success() => {
-            leads::delivered(&state.pg, due.id, i32::from(response.status().as_u16())).await?;
+            leads::delivered(&state.pg, &System::ACTING, due.id, i32::from(response.status().as_u16())).await?;
             return Ok(true);
         }
         Ok(response) => (Some(i32::from(response.status().as_u16())), format!("HTTP {}", response.status().as_u16())),
@@ -240,7 +241,7 @@ async fn deliver(state: &AppState, due: Due, doc: Option<&instances::InstanceDoc
     let next = Utc::now() + backoff(state.config.lead_retry_base_secs, due.attempts);
     let retry_at = (next < due.give_up_at).then_some(next);
     tracing::info!(event_id = %due.id, attempts = due.attempts, "lead delivery refused: {error}");
-    leads::refused(&state.pg, due.id, status, &error, retry_at).await?;
+    leads::refused(&state.pg, &System::ACTING, due.id, status, &error, retry_at).await?;
     Ok(false)
 }
 

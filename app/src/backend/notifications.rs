@@ -13,6 +13,7 @@ use super::{
         StoreError,
     },
 };
+use crate::backend::store::access::System;
 use crate::{
     domain::{
         error::AppError,
@@ -53,7 +54,7 @@ pub fn about(doc: &InstanceDoc, kind: NotificationKind, detail: Option<String>, 
 
 /// Writes `new` inside `db`'s transaction; the bells of whoever got one count again when it commits.
 pub async fn raise_in(db: &mut PgConnection, new: &[New]) -> Result<(), StoreError> {
-    let mut users = notifications::raise(db, new).await?;
+    let mut users = notifications::raise(db, &System::ACTING, new).await?;
     users.sort_unstable();
     users.dedup();
     let events: Vec<Addressed> =
@@ -90,7 +91,7 @@ pub async fn connection_lost(state: &AppState, doc: &InstanceDoc) {
 pub async fn find_expiring(state: &AppState) -> Result<usize, StoreError> {
     let now = Utc::now();
     let before = mongodb::bson::DateTime::from_millis((now + Duration::days(EXPIRING_WITHIN_DAYS)).timestamp_millis());
-    let expiring = super::store::mongo::instances::expiring(&state.mongo, before).await?;
+    let expiring = super::store::mongo::instances::expiring(&state.mongo, &System::ACTING, before).await?;
     let new: Vec<New> = expiring
         .iter()
         .filter_map(|doc| {
@@ -108,10 +109,11 @@ pub async fn find_expiring(state: &AppState) -> Result<usize, StoreError> {
 
 /// Sends the e-mails that are due; how many went out.
 pub async fn send_mail(state: &AppState) -> Result<usize, StoreError> {
-    let due = notifications::claim_mail(&state.pg, Duration::seconds(MAIL_LEASE_SECONDS), MAIL_BATCH).await?;
+    let due = notifications::claim_mail(&state.pg, &System::ACTING, Duration::seconds(MAIL_LEASE_SECONDS), MAIL_BATCH)
+        .await?;
     let mut sent = 0;
     for item in due {
-        let (off, locale) = notifications::prefs(&state.pg, &item.user_id).await?;
+        let (off, locale) = notifications::prefs(&state.pg, System::ACTING.owner(&item.user_id)).await?;
         let end = if off.contains(&item.notification.kind) {
             MailEnd::Off("preference")
         } else if let Some(mailer) = &state.mailer {
@@ -129,10 +131,12 @@ pub async fn send_mail(state: &AppState) -> Result<usize, StoreError> {
                             let retry = Utc::now() + Duration::seconds(60 * i64::from(1 << item.attempts.clamp(0, 8)));
                             let error = error.to_string();
                             if item.attempts >= MAIL_ATTEMPTS {
-                                notifications::mail_done(&state.pg, item.id, MailEnd::Failed(&error)).await?;
+                                notifications::mail_done(&state.pg, &System::ACTING, item.id, MailEnd::Failed(&error))
+                                    .await?;
                             } else {
                                 notifications::mail_done(
                                     &state.pg,
+                                    &System::ACTING,
                                     item.id,
                                     MailEnd::Retry { at: retry, error: &error },
                                 )
@@ -146,17 +150,16 @@ pub async fn send_mail(state: &AppState) -> Result<usize, StoreError> {
         } else {
             MailEnd::Off("no_mailer")
         };
-        notifications::mail_done(&state.pg, item.id, end).await?;
+        notifications::mail_done(&state.pg, &System::ACTING, item.id, end).await?;
     }
     Ok(sent)
 }
 
 /// The signed-in person's bell: their newest notifications and preferences.
 pub async fn page(state: &AppState, who: &SignedIn) -> Result<Notifications, AppError> {
-    let user_id = who.user_id().to_hex();
-    let items = notifications::newest(&state.pg, &user_id, LISTED).await?;
-    let unread = notifications::unread(&state.pg, &user_id).await?;
-    let (email_off, _) = notifications::prefs(&state.pg, &user_id).await?;
+    let items = notifications::newest(&state.pg, who.owner(), LISTED).await?;
+    let unread = notifications::unread(&state.pg, who.owner()).await?;
+    let (email_off, _) = notifications::prefs(&state.pg, who.owner()).await?;
     Ok(Notifications {
         unread: u32::try_from(unread).unwrap_or(u32::MAX),
         items,
@@ -167,7 +170,7 @@ pub async fn page(state: &AppState, who: &SignedIn) -> Result<Notifications, App
 
 /// How many of the person's notifications are unread (the bell's number).
 pub async fn unread(state: &AppState, who: &SignedIn) -> Result<u32, AppError> {
-    let unread = notifications::unread(&state.pg, &who.user_id().to_hex()).await?;
+    let unread = notifications::unread(&state.pg, who.owner()).await?;
     Ok(u32::try_from(unread).unwrap_or(u32::MAX))
 }
 
@@ -177,16 +180,15 @@ pub async fn mark_read(state: &AppState, who: &SignedIn, id: Option<&str>) -> Re
         Some(id) => Some(uuid::Uuid::parse_str(id).map_err(|_| AppError::NotFound)?),
         None => None,
     };
-    let user_id = who.user_id().to_hex();
-    let changed = notifications::mark_read(&state.pg, &user_id, id).await?;
+    let changed = notifications::mark_read(&state.pg, who.owner(), id).await?;
     // Nothing changed for one id: already read, or not this person's (which they are not told).
     if let (Some(id), 0) = (id, changed) {
-        if !notifications::exists(&state.pg, &user_id, id).await? {
+        if !notifications::exists(&state.pg, who.owner(), id).await? {
             return Err(AppError::NotFound);
         }
     }
     // The person's other tabs count again.
-    let event = Addressed { owner_id: user_id, event: LiveEvent::Notified };
+    let event = Addressed { owner_id: who.id_hex().to_owned(), event: LiveEvent::Notified };
     live::publish(&state.pg, &[event]).await?;
     Ok(())
 }
@@ -199,6 +201,6 @@ pub async fn save_prefs(
     locale: Locale,
 ) -> Result<(), AppError> {
     let off: Vec<NotificationKind> = NotificationKind::ALL.into_iter().filter(|k| !email_on.contains(k)).collect();
-    notifications::save_prefs(&state.pg, &who.user_id().to_hex(), &off, locale.tag()).await?;
+    notifications::save_prefs(&state.pg, who.owner(), &off, locale.tag()).await?;
     Ok(())
 }

@@ -19,24 +19,9 @@ use std::{
 };
 use uuid::Uuid;
 
-/// Whose reports a query may see.
-#[derive(Clone, Debug)]
-pub enum Scope {
-    /// The caller's own.
-    Own(String),
-    /// Everyone's (admins), optionally one owner's through the filter.
-    All,
-}
-
-impl Scope {
-    pub fn of(who: &SignedIn) -> Self {
-        if who.is_admin() {
-            Self::All
-        } else {
-            Self::Own(who.user_id().to_hex())
-        }
-    }
-}
+use super::store::access::Everyone;
+/// Whose reports a query may see: the caller's own, or everyone's for an admin.
+pub use super::store::access::Scope;
 
 /// A time zone PostgreSQL knows, by its IANA name: days, periods and the chart are the reader's.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -190,11 +175,9 @@ impl Query<'_> {
 
     /// `AND ...` for what rows and rollups share: owner and instance.
     fn push_owner(&self, query: &mut QueryBuilder<'_, Postgres>) {
-        match (self.scope, &self.filter.owner) {
-            (Scope::Own(user), _) | (Scope::All, Some(user)) => {
-                query.push(" AND user_id = ").push_bind(user.clone());
-            }
-            (Scope::All, None) => {}
+        // An admin may narrow everyone's reports to one owner; anyone else sees only their own.
+        if let Some(user) = self.scope.owner().map(|id| id.to_hex()).or_else(|| self.filter.owner.clone()) {
+            query.push(" AND user_id = ").push_bind(user);
         }
         if let Some(instance) = &self.filter.instance {
             query.push(" AND instance_id = ").push_bind(instance.clone());
@@ -275,11 +258,7 @@ fn escape_like(text: &str) -> String {
 /// Instance names by id, for the instances the caller may see reports of.
 pub async fn instance_names(state: &super::AppState, who: &SignedIn) -> Result<HashMap<String, String>, StoreError> {
     use super::store::mongo::instances;
-    let docs = if who.is_admin() {
-        instances::list_all(&state.mongo, "", None).await?
-    } else {
-        instances::list_for_owner(&state.mongo, who.user_id()).await?
-    };
+    let docs = instances::list(&state.mongo, &Scope::of(who)).await?;
     Ok(docs.into_iter().map(|doc| (doc.id.to_hex(), doc.name)).collect())
 }
 
@@ -291,9 +270,10 @@ pub async fn choices(
 ) -> Result<ReportChoices, StoreError> {
     use super::store::mongo::{instances, users};
     let mut choices = ReportChoices::default();
-    let docs = if who.is_admin() {
-        let emails: HashMap<_, _> = users::list(&state.mongo).await?.into_iter().map(|u| (u.id, u.email)).collect();
-        let docs = instances::list_all(&state.mongo, "", None).await?;
+    let docs = if let Some(everyone) = Everyone::admin(who) {
+        let emails: HashMap<_, _> =
+            users::list(&state.mongo, &everyone).await?.into_iter().map(|u| (u.id, u.email)).collect();
+        let docs = instances::list(&state.mongo, &Scope::of(who)).await?;
         choices.owners = emails.iter().map(|(id, email)| Choice { id: id.to_hex(), label: email.clone() }).collect();
         choices.owners.sort_by(|a, b| a.label.cmp(&b.label));
         choices.instances = docs
@@ -305,7 +285,7 @@ pub async fn choices(
             .collect();
         docs
     } else {
-        let docs = instances::list_for_owner(&state.mongo, who.user_id()).await?;
+        let docs = instances::list(&state.mongo, &Scope::of(who)).await?;
         choices.instances = docs.iter().map(|doc| Choice { id: doc.id.to_hex(), label: doc.name.clone() }).collect();
         docs
     };
@@ -350,13 +330,14 @@ pub async fn post_link(
     use crate::domain::{error::AppError, instance::InstanceStatus};
     let mut query = QueryBuilder::<Postgres>::new("SELECT instance_id, media_id FROM instagram_reports WHERE id = ");
     query.push_bind(id);
-    if let Scope::Own(user) = Scope::of(who) {
-        query.push(" AND user_id = ").push_bind(user);
+    let scope = Scope::of(who);
+    if let Some(user) = scope.owner() {
+        query.push(" AND user_id = ").push_bind(user.to_hex());
     }
     let found: Option<(String, Option<String>)> =
         query.build_query_as().fetch_optional(&state.pg).await.map_err(StoreError::from)?;
     let (instance_id, Some(media_id)) = found.ok_or(AppError::NotFound)? else { return Err(AppError::NotFound) };
-    let instance = instances::find_by_id(&state.mongo, &instance_id).await?;
+    let instance = instances::find(&state.mongo, &scope, &instance_id).await?;
     if instance.status != InstanceStatus::Connected {
         return Err(AppError::invalid("id", "not_connected"));
     }

@@ -4,7 +4,11 @@ use super::{
     error::{ApiError, ErrorBody, Refusals},
 };
 use app::{
-    backend::{instances, store::mongo::instances as stored, AppState},
+    backend::{
+        instances,
+        store::{access::Scope, mongo::instances as stored},
+        AppState,
+    },
     domain::instance::{InstanceCard, InstanceStats},
 };
 use axum::{
@@ -16,7 +20,7 @@ use axum::{
 #[utoipa::path(get, path = "/api/v1/instances", tag = "instances", security(("bearer" = [])),
     responses((status = 200, description = "OK", body = Vec<InstanceCard>), Refusals))]
 pub async fn list(State(state): State<AppState>, Caller(who): Caller) -> Result<Json<Vec<InstanceCard>>, ApiError> {
-    let docs = stored::list_for_owner(&state.mongo, who.user_id()).await.map_err(app::domain::error::AppError::from)?;
+    let docs = stored::list(&state.mongo, &Scope::own(&who)).await.map_err(app::domain::error::AppError::from)?;
     Ok(Json(instances::cards(&state, &docs).await?))
 }
 

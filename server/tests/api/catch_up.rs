@@ -3,7 +3,13 @@
 //! intake: every missed DM and comment recorded and answered once, however often it is read.
 use crate::engine::{shop_with, Shop};
 use app::{
-    backend::{catch_up, store::mongo::instances},
+    backend::{
+        catch_up,
+        store::{
+            access::{Scope, System},
+            mongo::instances,
+        },
+    },
     domain::automation::{AutomationKind, ResponseType},
 };
 use serde_json::json;
@@ -68,7 +74,9 @@ async fn after_ten_minutes_of_lost_deliveries_every_missed_dm_and_comment_is_ans
 
     // Read back again (a second gap, an overlap): recognised by their keys, answered no more.
     assert_eq!(catch_up::after_downtime(&shop.app.state).await.expect("no gap"), 0);
-    let doc = instances::find_by_id(&shop.app.state.mongo, &shop.instance_id).await.expect("instance");
+    let doc = instances::find(&shop.app.state.mongo, &Scope::system(&System::ACTING), &shop.instance_id)
+        .await
+        .expect("instance");
     let again = catch_up::instance(&shop.app.state, &doc, chrono::Utc::now() - chrono::Duration::hours(1))
         .await
         .expect("again");

@@ -2,7 +2,11 @@
 //! app's jobs run, and the sandbox's record shows exactly what Meta received.
 use crate::helpers::{spawn_app_with_sandbox_and, TestApp, TestMeta};
 use app::{
-    backend::{directory, engine, live::Broadcast, store::pg::automations},
+    backend::{
+        directory, engine,
+        live::Broadcast,
+        store::{access::System, pg::automations},
+    },
     domain::{
         automation::{AutomationKind, DmSource, MatchMode, PerPerson, ResponseType, Trigger},
         automation_draft::AutomationDraft,
@@ -83,7 +87,14 @@ impl Shop {
         let user =
             self.app.state.mongo.collection::<Document>("users").find_one(doc! {}).await.expect("q").expect("user");
         let user_id = user.get_object_id("_id").expect("id").to_hex();
-        automations::insert(&self.app.state.pg, &user_id, &self.instance_id, &draft).await.expect("automation");
+        automations::insert(
+            &self.app.state.pg,
+            System::ACTING.owner(&user_id),
+            System::ACTING.tenant(&self.instance_id),
+            &draft,
+        )
+        .await
+        .expect("automation");
         directory::rules_changed(&self.app.state, &self.instance_id).await;
         // Automations never answer events older than themselves; the sandbox's clock is this one.
         tokio::time::sleep(Duration::from_millis(5)).await;

@@ -871,12 +871,16 @@ async fn a_paused_instance_records_everything_and_answers_nothing_until_resumed(
     let answered = shop.meta.dm("cliente.fiel", "loja.exemplo", "e agora, qual o preço?").await;
     shop.meta.settle(&shop.app).await;
     assert_eq!(report_of(&shop, &answered).await.0, "sent");
-    let actions: Vec<String> = app::backend::store::pg::audit::recent(&shop.app.state.pg, 20)
-        .await
-        .expect("audit")
-        .into_iter()
-        .map(|e| e.action)
-        .collect();
+    let actions: Vec<String> = app::backend::store::pg::audit::recent(
+        &shop.app.state.pg,
+        &app::backend::store::access::System::ACTING.everyone(),
+        20,
+    )
+    .await
+    .expect("audit")
+    .into_iter()
+    .map(|e| e.action)
+    .collect();
     assert!(actions.contains(&"instance.paused".to_owned()) && actions.contains(&"instance.resumed".to_owned()));
 }
 

@@ -28,7 +28,12 @@ async fn age_token(app: &TestApp, days: i64) {
 }
 
 async fn actions(app: &TestApp) -> Vec<String> {
-    audit::recent(&app.state.pg, 50).await.expect("audit").into_iter().map(|e| e.action).collect()
+    audit::recent(&app.state.pg, &app::backend::store::access::System::ACTING.everyone(), 50)
+        .await
+        .expect("audit")
+        .into_iter()
+        .map(|e| e.action)
+        .collect()
 }
 
 #[tokio::test]
@@ -122,7 +127,8 @@ async fn the_refresh_job_renews_day_old_tokens_that_expire_soon() {
     let expires = after.get_datetime("tokenExpiresAt").expect("expiry").timestamp_millis();
     assert!(expires > DateTime::now().timestamp_millis() + 59 * 86_400_000, "about 60 days from now");
     assert_eq!(after.get_str("status").ok(), Some("connected"));
-    let entries = audit::recent(&app.state.pg, 10).await.expect("audit");
+    let entries =
+        audit::recent(&app.state.pg, &app::backend::store::access::System::ACTING.everyone(), 10).await.expect("audit");
     assert_eq!((entries[0].action.as_str(), entries[0].actor_email.as_deref()), ("token.refreshed", None));
 }
 
@@ -143,7 +149,8 @@ async fn an_expired_token_puts_the_instance_in_error_with_a_prompt_to_reconnect(
     assert_eq!((run.refreshed, run.failed), (0, 1));
     let card = &app.instances().await[0];
     assert_eq!((card["status"].as_str(), card["error_reason"].as_str()), (Some("error"), Some("token_invalid")));
-    let entries = audit::recent(&app.state.pg, 10).await.expect("audit");
+    let entries =
+        audit::recent(&app.state.pg, &app::backend::store::access::System::ACTING.everyone(), 10).await.expect("audit");
     assert_eq!(entries[0].action, "token.refresh_failed");
     assert!(entries[0].details.as_deref().unwrap_or_default().contains("Session has expired"));
 }
@@ -204,7 +211,8 @@ async fn admins_see_filter_and_act_on_every_instance_with_an_audit_trail() {
     assert_eq!(list("search=&status=disconnected").await.len(), 1);
     assert_eq!(other.instances().await[0]["status"], "disconnected");
 
-    let entries = audit::recent(&app.state.pg, 10).await.expect("audit");
+    let entries =
+        audit::recent(&app.state.pg, &app::backend::store::access::System::ACTING.everyone(), 10).await.expect("audit");
     assert_eq!(
         (entries[0].action.as_str(), entries[0].actor_email.as_deref()),
         ("admin.instance.disconnected", Some("chefe@loja.com"))
@@ -298,7 +306,8 @@ async fn connections_and_automation_changes_are_in_the_audit_log() {
     app.post_form("/api/automations/active", &[("id", automation.as_str()), ("active", "false")]).await;
     app.post_form("/api/automations/delete", &[("id", automation.as_str())]).await;
 
-    let entries = audit::recent(&app.state.pg, 50).await.expect("audit");
+    let entries =
+        audit::recent(&app.state.pg, &app::backend::store::access::System::ACTING.everyone(), 50).await.expect("audit");
     let mut seen: Vec<(String, Option<String>, Option<String>)> =
         entries.into_iter().map(|e| (e.action, e.target_name, e.details)).collect();
     seen.reverse();
@@ -314,7 +323,7 @@ async fn connections_and_automation_changes_are_in_the_audit_log() {
         ]
         .map(|(a, n, d)| (a.to_owned(), n.map(str::to_owned), d.map(str::to_owned)))
     );
-    assert!(audit::recent(&app.state.pg, 50)
+    assert!(audit::recent(&app.state.pg, &app::backend::store::access::System::ACTING.everyone(), 50)
         .await
         .expect("audit")
         .iter()

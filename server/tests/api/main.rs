@@ -35,5 +35,6 @@ mod report_views;
 mod reports;
 mod restart;
 mod schema;
+mod scopes;
 mod tls;
 mod webhooks;

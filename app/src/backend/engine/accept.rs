@@ -2,6 +2,7 @@
 //! committer tasks store whatever arrived meanwhile with one multi-row insert and one commit, then
 //! answer every request of the batch. Under load a commit carries hundreds of deliveries; when
 //! quiet, one, with no added wait.
+use crate::backend::store::access::System;
 use crate::backend::store::{
     pg::deliveries::{self, Received},
     StoreError,
@@ -107,7 +108,7 @@ async fn store(pg: &PgPool, batch: &[Request]) -> Result<Vec<Uuid>, StoreError> 
         .map(|r| Received { instance_name: r.instance_name.as_deref(), body: &r.body, signature: &r.signature })
         .collect();
     let mut tx = pg.begin().await?;
-    let ids = deliveries::store_many(&mut tx, &received).await?;
+    let ids = deliveries::store_many(&mut tx, &System::ACTING, &received).await?;
     tx.commit().await?;
     Ok(ids)
 }

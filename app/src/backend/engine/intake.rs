@@ -10,6 +10,7 @@ use super::{
     decide::{self, Decision, Part},
     Woken,
 };
+use crate::backend::store::access::System;
 use crate::{
     backend::{
         directory::Instance,
@@ -86,7 +87,7 @@ pub(super) fn units(parsed: &[Parsed]) -> Vec<Unit<'_>> {
 /// Takes in up to `limit` waiting deliveries in one transaction; returns how many it took.
 pub(super) async fn run_batch(state: &AppState, limit: i64) -> Result<usize, StoreError> {
     let mut tx = state.pg.begin().await?;
-    let taken = deliveries::take_fresh(&mut tx, limit).await?;
+    let taken = deliveries::take_fresh(&mut tx, &System::ACTING, limit).await?;
     if taken.is_empty() {
         return Ok(0);
     }
@@ -94,7 +95,7 @@ pub(super) async fn run_batch(state: &AppState, limit: i64) -> Result<usize, Sto
     // Parsing hundreds of payloads is CPU work: off the async workers, so requests keep flowing.
     let Ok(parsed) = tokio::task::spawn_blocking(move || taken.into_iter().map(parse).collect::<Vec<_>>()).await else {
         drop(tx);
-        deliveries::record_failure(&state.pg, &ids, "parsing panicked").await?;
+        deliveries::record_failure(&state.pg, &System::ACTING, &ids, "parsing panicked").await?;
         return Ok(ids.len());
     };
     let work = AssertUnwindSafe(tokio::time::timeout(RUN_TIMEOUT, take_and_finish(state, &mut tx, &parsed)));
@@ -112,7 +113,7 @@ pub(super) async fn run_batch(state: &AppState, limit: i64) -> Result<usize, Sto
     drop(tx);
     // From now on each of these runs alone: the one at fault cannot hold up the others.
     tracing::warn!(deliveries = ids.len(), "an intake batch failed, its deliveries run alone: {failure}");
-    deliveries::record_failure(&state.pg, &ids, &failure).await?;
+    deliveries::record_failure(&state.pg, &System::ACTING, &ids, &failure).await?;
     Ok(ids.len())
 }
 
@@ -131,7 +132,7 @@ async fn take_and_finish(
 /// Takes one delivery whose earlier run failed and runs it alone; false when there is none.
 pub(super) async fn run_suspect(state: &AppState) -> Result<bool, StoreError> {
     let lease = f64::from(state.config.engine.job_lease_seconds);
-    let Some(delivery) = deliveries::claim_suspect(&state.pg, lease).await? else { return Ok(false) };
+    let Some(delivery) = deliveries::claim_suspect(&state.pg, &System::ACTING, lease).await? else { return Ok(false) };
     let id = delivery.id;
     if delivery.attempts > MAX_RUNS {
         give_up(state, &delivery).await?;
@@ -143,10 +144,10 @@ pub(super) async fn run_suspect(state: &AppState) -> Result<bool, StoreError> {
         Ok(Ok(Ok(()))) => {}
         Ok(Ok(Err(error))) if error.is_transient() => {
             // The database failed under the run: not the delivery's fault, try again soon.
-            deliveries::release(&state.pg, id, 5.0, &error.to_string()).await?;
+            deliveries::release(&state.pg, &System::ACTING, id, 5.0, &error.to_string()).await?;
         }
-        Ok(Ok(Err(error))) => deliveries::note_failure(&state.pg, id, &error.to_string()).await?,
-        Ok(Err(_elapsed)) => deliveries::note_failure(&state.pg, id, "the run took too long").await?,
+        Ok(Ok(Err(error))) => deliveries::note_failure(&state.pg, &System::ACTING, id, &error.to_string()).await?,
+        Ok(Err(_elapsed)) => deliveries::note_failure(&state.pg, &System::ACTING, id, "the run took too long").await?,
         // Counted already; its lease runs out and it runs again, up to MAX_RUNS.
         Err(_panic) => tracing::error!(delivery.id = %id, "delivery {id} panicked its run"),
     }
@@ -206,7 +207,7 @@ pub(super) async fn run_event_again(
     entry: i32,
     item: i32,
 ) -> Result<(), StoreError> {
-    let delivery = deliveries::load(&state.pg, delivery_id).await?.ok_or(StoreError::NotFound)?;
+    let delivery = deliveries::load(&state.pg, &System::ACTING, delivery_id).await?.ok_or(StoreError::NotFound)?;
     let parsed = [parse(delivery)];
     let all = units(&parsed);
     let unit = all
@@ -243,8 +244,8 @@ async fn give_up(state: &AppState, delivery: &Delivery) -> Result<(), StoreError
         // Every claim counted a run, the last one (which found the bound reached) aside.
         attempts: delivery.attempts - 1,
     };
-    dead_letters::record(&mut tx, &[failure]).await?;
-    deliveries::mark_processed(&mut tx, &[delivery.id]).await?;
+    dead_letters::record(&mut tx, &System::ACTING, &[failure]).await?;
+    deliveries::mark_processed(&mut tx, &System::ACTING, &[delivery.id]).await?;
     tx.commit().await?;
     tracing::error!(delivery.id = %delivery.id, "delivery {} kept as a dead letter", delivery.id);
     Ok(())
@@ -254,9 +255,9 @@ async fn give_up(state: &AppState, delivery: &Delivery) -> Result<(), StoreError
 /// in `tx`.
 async fn finish(tx: &mut PgConnection, dequeue: &[Uuid], taken: TakenIn) -> Result<Woken, StoreError> {
     let failures: Vec<Failure> = taken.dead.iter().map(OwnedFailure::as_failure).collect();
-    dead_letters::record(tx, &failures).await?;
+    dead_letters::record(tx, &System::ACTING, &failures).await?;
     if !dequeue.is_empty() {
-        deliveries::mark_processed(&mut *tx, dequeue).await?;
+        deliveries::mark_processed(&mut *tx, &System::ACTING, dequeue).await?;
     }
     live::notify(tx, &taken.tally.events()).await?;
     Ok(Woken { touched: taken.touched, replies: taken.replies })
@@ -485,8 +486,8 @@ async fn take_in(state: &AppState, db: &mut PgConnection, units: &[Unit<'_>]) ->
         }
     }
 
-    let new_messages = interactions::insert_messages(&mut *db, &mut messages).await?;
-    let new_comments = interactions::insert_comments(&mut *db, &mut comments).await?;
+    let new_messages = interactions::insert_messages(&mut *db, &System::ACTING, &mut messages).await?;
+    let new_comments = interactions::insert_comments(&mut *db, &System::ACTING, &mut comments).await?;
     // What someone of the account wrote in the Instagram app (an echo that names no report of
     // ours): the automations leave that conversation alone for a while. Open inboxes refetch.
     let mut by_hand = Vec::new();
@@ -508,17 +509,18 @@ async fn take_in(state: &AppState, db: &mut PgConnection, units: &[Unit<'_>]) ->
     }
     let pause = i64::from(state.config.human_pause_minutes);
     if pause > 0 {
-        conversations::pause_many(&mut *db, &by_hand, Utc::now() + chrono::Duration::minutes(pause)).await?;
+        conversations::pause_many(&mut *db, &System::ACTING, &by_hand, Utc::now() + chrono::Duration::minutes(pause))
+            .await?;
     }
     // Public replies whose own comment came back. Row locks are taken in one order by every kind
     // of run (reports, then daily counts, then accounts), so runs never wait on each other in a cycle.
     let parents: Vec<(&str, &str)> = own_replies.iter().map(|r| (r.instance_id, r.parent_comment_id)).collect();
-    let mut in_flight = reports::public_replies_in_flight(&mut *db, &parents).await?;
+    let mut in_flight = reports::public_replies_in_flight(&mut *db, &System::ACTING, &parents).await?;
     in_flight.sort_unstable();
-    let in_flight = reports::lock(&mut *db, &in_flight).await?;
-    let confirmed = reports::confirm_public_replies(&mut *db, &own_replies, &in_flight).await?;
+    let in_flight = reports::lock(&mut *db, &System::ACTING, &in_flight).await?;
+    let confirmed = reports::confirm_public_replies(&mut *db, &System::ACTING, &own_replies, &in_flight).await?;
     let replied: Vec<Replied> = confirmed.iter().map(Settled::replied).collect();
-    interactions::mark_replied(&mut *db, &replied).await?;
+    interactions::mark_replied(&mut *db, &System::ACTING, &replied).await?;
     for s in &confirmed {
         taken.tally.add(&s.user_id, &s.instance_id, reports::status::SENT);
     }
@@ -538,11 +540,11 @@ async fn take_in(state: &AppState, db: &mut PgConnection, units: &[Unit<'_>]) ->
         .filter(|c| !is_new(c))
         .map(|c| (owners[c.owner].0.clone(), c.kind, c.event_id.to_owned()))
         .collect();
-    let reported = reports::existing(&mut *db, &old).await?;
+    let reported = reports::existing(&mut *db, &System::ACTING, &old).await?;
     candidates.retain(|c| !reported.contains(&(owners[c.owner].0.clone(), c.kind, c.event_id.to_owned())));
     candidates.sort_by_key(|c| c.timestamp);
 
-    let usernames = people::record(&mut *db, &seen).await?;
+    let usernames = people::record(&mut *db, &System::ACTING, &seen).await?;
     // Conversations a person of the account took over: no automated DM there for now.
     let dm_people: Vec<(String, String)> = candidates
         .iter()
@@ -550,7 +552,7 @@ async fn take_in(state: &AppState, db: &mut PgConnection, units: &[Unit<'_>]) ->
         .map(|c| (owners[c.owner].0.clone(), c.person_id.to_owned()))
         .collect();
     let taken_over: HashSet<(String, String)> =
-        conversations::paused(&mut *db, &dm_people).await?.into_iter().collect();
+        conversations::paused(&mut *db, &System::ACTING, &dm_people).await?.into_iter().collect();
     let mut decided: Vec<(&Candidate, Option<&str>, Decision)> = Vec::with_capacity(candidates.len());
     for c in &candidates {
         let (instance_id, _, instance) = &owners[c.owner];
@@ -596,7 +598,7 @@ async fn take_in(state: &AppState, db: &mut PgConnection, units: &[Unit<'_>]) ->
             })
         })
         .collect();
-    let (mut granted, today) = daily_caps::reserve(&mut *db, &caps).await?;
+    let (mut granted, today) = daily_caps::reserve(&mut *db, &System::ACTING, &caps).await?;
     let mut unused: Vec<(String, chrono::NaiveDate)> = Vec::new();
     for (c, _, decision) in &mut decided {
         let Decision::Answer { parts, .. } = decision else { continue };
@@ -650,7 +652,7 @@ async fn take_in(state: &AppState, db: &mut PgConnection, units: &[Unit<'_>]) ->
             }
         }
     }
-    let written = reports::insert_many(&mut *db, &mut rows).await?;
+    let written = reports::insert_many(&mut *db, &System::ACTING, &mut rows).await?;
     let written_keys: HashSet<(&str, AutomationKind, &str, i16)> =
         written.iter().map(|w| (w.instance_id.as_str(), w.kind, w.event_id.as_str(), w.part)).collect();
     // Reserved for a report another run wrote first (a race on a re-delivery): given back.
@@ -662,7 +664,7 @@ async fn take_in(state: &AppState, db: &mut PgConnection, units: &[Unit<'_>]) ->
             })
             .map(|r| (r.instance_id.to_owned(), today)),
     );
-    daily_caps::release(&mut *db, &unused).await?;
+    daily_caps::release(&mut *db, &System::ACTING, &unused).await?;
     let user_of: HashMap<&str, &str> = owners.iter().map(|(i, u, _)| (i.as_str(), u.as_str())).collect();
     let mut wake = Vec::new();
     for w in &written {
@@ -672,7 +674,7 @@ async fn take_in(state: &AppState, db: &mut PgConnection, units: &[Unit<'_>]) ->
         }
     }
     taken.replies = !wake.is_empty();
-    outbox::wake(&mut *db, &wake).await?;
+    outbox::wake(&mut *db, &System::ACTING, &wake).await?;
     // Someone went unanswered for the cap: the owner hears of it once that day.
     let mut capped: Vec<usize> = decided
         .iter()
@@ -732,7 +734,7 @@ async fn refuse_by_person(
             }
         }
     }
-    let claims = automation_uses::claim(db, &wanted, loop_guard).await?;
+    let claims = automation_uses::claim(db, &System::ACTING, &wanted, loop_guard).await?;
     // How many replies each pair may still send in this batch, handed out in time order.
     let mut room: HashMap<(Uuid, &str), i32> = HashMap::new();
     for (at, (c, _, decision)) in decided.iter_mut().enumerate() {

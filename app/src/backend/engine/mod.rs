@@ -4,6 +4,7 @@
 //! across accounts (`send`, `outcomes`); usernames come from the profile API once per person
 //! (`people`). Every queue and limit lives in PostgreSQL, so any number of server processes share
 //! the work, and nothing acknowledged is lost in a crash.
+use crate::backend::store::access::{Everyone, Owner, System};
 pub mod accept;
 pub(crate) mod decide;
 mod intake;
@@ -123,7 +124,7 @@ pub async fn send_once(state: &AppState) -> Result<usize, StoreError> {
 
 async fn claim(state: &AppState) -> Result<Vec<Claimed>, StoreError> {
     let lease = Duration::from_secs(u64::from(state.config.engine.job_lease_seconds));
-    outbox::claim(&state.pg, &state.pace, CLAIM_ACCOUNTS, lease).await
+    outbox::claim(&state.pg, &System::ACTING, &state.pace, CLAIM_ACCOUNTS, lease).await
 }
 
 /// One round of username look-ups.
@@ -295,9 +296,9 @@ pub enum RunAgainError {
 
 /// Runs a dead letter's work again, now; resolved when it goes through (a reply: when it is
 /// queued again, the outbox sending it at its pace).
-pub async fn run_again(state: &AppState, id: uuid::Uuid, by: &str) -> Result<(), RunAgainError> {
+pub async fn run_again(state: &AppState, everyone: &Everyone, id: uuid::Uuid, by: &str) -> Result<(), RunAgainError> {
     use dead_letters::Kind;
-    let letter = dead_letters::find(&state.pg, id).await?.ok_or(RunAgainError::NotFound)?;
+    let letter = dead_letters::find(&state.pg, everyone, id).await?.ok_or(RunAgainError::NotFound)?;
     if !letter.retryable {
         return Err(RunAgainError::NotRetryable(letter.reason));
     }
@@ -306,7 +307,7 @@ pub async fn run_again(state: &AppState, id: uuid::Uuid, by: &str) -> Result<(),
             intake::run_event_again(state, delivery, letter.entry_index.unwrap_or(-1), letter.item_index.unwrap_or(-1))
                 .await
         }
-        (Kind::Delivery, Some(delivery), _) => match deliveries::load(&state.pg, delivery).await? {
+        (Kind::Delivery, Some(delivery), _) => match deliveries::load(&state.pg, &System::ACTING, delivery).await? {
             Some(delivery) => intake::run_alone(state, &[intake::parse(delivery)]).await,
             None => Err(StoreError::NotFound),
         },
@@ -316,7 +317,7 @@ pub async fn run_again(state: &AppState, id: uuid::Uuid, by: &str) -> Result<(),
     let mut tx = state.pg.begin().await.map_err(StoreError::from)?;
     match outcome {
         Ok(()) => {
-            dead_letters::resolve(&mut tx, id, by).await?;
+            dead_letters::resolve(&mut tx, everyone, id, by).await?;
             tx.commit().await.map_err(StoreError::from)?;
             Ok(())
         }
@@ -335,7 +336,7 @@ pub async fn run_again(state: &AppState, id: uuid::Uuid, by: &str) -> Result<(),
                 retryable: true,
                 attempts: 1,
             };
-            dead_letters::record(&mut tx, &[failure]).await?;
+            dead_letters::record(&mut tx, &System::ACTING, &[failure]).await?;
             tx.commit().await.map_err(StoreError::from)?;
             Err(RunAgainError::FailedAgain(error.to_string()))
         }
@@ -345,11 +346,11 @@ pub async fn run_again(state: &AppState, id: uuid::Uuid, by: &str) -> Result<(),
 /// The owner tries a failed reply of theirs again (from its report row): pending again, sent by
 /// the outbox under the same ledger, so it still goes out at most once. `None` when the report is
 /// not theirs; `Some(false)` when it is not a failed reply.
-pub async fn retry_reply(state: &AppState, user_id: &str, report: uuid::Uuid) -> Result<Option<bool>, StoreError> {
+pub async fn retry_reply(state: &AppState, owner: Owner<'_>, report: uuid::Uuid) -> Result<Option<bool>, StoreError> {
     let row: Option<(String, Option<String>)> =
         sqlx::query_as("SELECT status, response_text FROM instagram_reports WHERE id = $1 AND user_id = $2")
             .bind(report)
-            .bind(user_id)
+            .bind(owner.id())
             .fetch_optional(&state.pg)
             .await?;
     match row {
@@ -365,10 +366,10 @@ pub async fn retry_reply(state: &AppState, user_id: &str, report: uuid::Uuid) ->
 /// A failed reply pending again, its daily-cap slot taken back.
 async fn requeue(state: &AppState, report: uuid::Uuid) -> Result<(), StoreError> {
     let mut tx = state.pg.begin().await?;
-    let (instance_id, _) = reports::reopen(&mut tx, report).await?.ok_or(StoreError::NotFound)?;
+    let (instance_id, _) = reports::reopen(&mut tx, &System::ACTING, report).await?.ok_or(StoreError::NotFound)?;
     let wanted = [daily_caps::Wanted { instance_id: &instance_id, replies: 1, cap: i32::MAX }];
-    daily_caps::reserve(&mut tx, &wanted).await?;
-    outbox::wake(&mut tx, &[(instance_id, Utc::now())]).await?;
+    daily_caps::reserve(&mut tx, &System::ACTING, &wanted).await?;
+    outbox::wake(&mut tx, &System::ACTING, &[(instance_id, Utc::now())]).await?;
     tx.commit().await?;
     state.wake_outbox.notify_one();
     Ok(())

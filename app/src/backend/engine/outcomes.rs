@@ -1,6 +1,7 @@
 //! What became of sent replies, recorded many at a time: sent, failed (its daily-cap slot given
 //! back, a dead letter when only retries ran out), or put back for later.
 use super::{send::Started, Outcome};
+use crate::backend::store::access::System;
 use crate::backend::{
     live::{self, Tally},
     measure,
@@ -56,18 +57,18 @@ pub(super) async fn record(state: &AppState, outcomes: &[Outcome]) -> Result<(),
     let mut ids: Vec<Uuid> = outcomes.iter().map(|o| o.item().id).collect();
     ids.sort_unstable();
     // Only what is still pending is recorded (a report settled meanwhile stays as it is).
-    let pending: HashSet<Uuid> = reports::lock(&mut tx, &ids).await?.into_iter().collect();
+    let pending: HashSet<Uuid> = reports::lock(&mut tx, &System::ACTING, &ids).await?.into_iter().collect();
     sent.retain(|d| pending.contains(&d.report_id));
     failed.retain(|f| pending.contains(&f.0));
     later.retain(|l| pending.contains(&l.id));
-    let settled_sent = reports::mark_sent(&mut tx, &sent).await?;
-    let settled_failed = reports::mark_failed(&mut tx, &failed).await?;
-    let retry_at = reports::reschedule(&mut tx, &later).await?;
+    let settled_sent = reports::mark_sent(&mut tx, &System::ACTING, &sent).await?;
+    let settled_failed = reports::mark_failed(&mut tx, &System::ACTING, &failed).await?;
+    let retry_at = reports::reschedule(&mut tx, &System::ACTING, &later).await?;
     let replied: Vec<Replied> = settled_sent.iter().map(Settled::replied).collect();
-    interactions::mark_replied(&mut tx, &replied).await?;
+    interactions::mark_replied(&mut tx, &System::ACTING, &replied).await?;
     let released: Vec<_> = settled_failed.iter().map(|s| (s.instance_id.clone(), s.created_at.date_naive())).collect();
-    daily_caps::release(&mut tx, &released).await?;
-    outbox::wake(&mut tx, &retry_at).await?;
+    daily_caps::release(&mut tx, &System::ACTING, &released).await?;
+    outbox::wake(&mut tx, &System::ACTING, &retry_at).await?;
     // Replies that failed only because their retries ran out: admins may run them again.
     let exhausted_rows: Vec<(Uuid, &str, String, &str)> = settled_failed
         .iter()
@@ -95,7 +96,7 @@ pub(super) async fn record(state: &AppState, outcomes: &[Outcome]) -> Result<(),
             attempts: 1,
         })
         .collect();
-    dead_letters::record(&mut tx, &dead).await?;
+    dead_letters::record(&mut tx, &System::ACTING, &dead).await?;
     tell_of_failing_automations(state, &mut tx, &settled_failed).await?;
     let mut tally = Tally::default();
     for s in &settled_sent {
@@ -122,7 +123,8 @@ async fn tell_of_failing_automations(
     let ids: Vec<Uuid> = failed.iter().map(|s| s.id).collect();
     let today = chrono::Utc::now().date_naive();
     let since = today.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc();
-    let failing = notifications::failing_automations(tx, &ids, since, told::FAILURES_TO_NOTIFY).await?;
+    let failing =
+        notifications::failing_automations(tx, &System::ACTING, &ids, since, told::FAILURES_TO_NOTIFY).await?;
     let mut new = Vec::new();
     for (automation_id, _, instance_id, name) in failing {
         let Ok(oid) = mongodb::bson::oid::ObjectId::parse_str(&instance_id) else { continue };

@@ -1,5 +1,6 @@
 //! Usernames for the people who wrote by DM (DMs do not carry them): asked of the profile API once
 //! per person, in the background, and written on their reports.
+use crate::backend::store::access::System;
 use crate::backend::{
     instances,
     live::{self, Addressed},
@@ -18,12 +19,12 @@ use mongodb::bson::oid::ObjectId;
 const LEASE_SECONDS: f64 = 60.0;
 
 pub(super) async fn lookup_round(state: &AppState, limit: i64) -> Result<usize, StoreError> {
-    let due = people::claim_lookups(&state.pg, limit, LEASE_SECONDS).await?;
+    let due = people::claim_lookups(&state.pg, &System::ACTING, limit, LEASE_SECONDS).await?;
     let lookups = due.iter().map(|(instance_id, igsid)| async move {
         (instance_id.as_str(), igsid.as_str(), look_up(state, instance_id, igsid).await)
     });
     let outcomes = futures_util::future::join_all(lookups).await;
-    let changed = people::settle(&state.pg, &outcomes).await?;
+    let changed = people::settle(&state.pg, &System::ACTING, &outcomes).await?;
     // Open report pages show the usernames now: a change of no status, so all counts are zero.
     let events: Vec<Addressed> = changed
         .into_iter()

@@ -4,6 +4,7 @@
 //! private reply); Meta's refusals are final, its outages retried with backoff up to a bound, and
 //! a dead token stops the instance.
 use super::{backoff, Outcome};
+use crate::backend::store::access::System;
 use crate::{
     backend::{
         instances,
@@ -65,7 +66,7 @@ async fn attempt(state: &AppState, item: Claimed) -> Outcome {
         // A DM (or a private reply, a DM too) comes back as an echo naming its report: if it came,
         // the reply went out.
         if response_type == ResponseType::Direct {
-            match interactions::echo_of(&state.pg, &item.instance_id, item.id).await {
+            match interactions::echo_of(&state.pg, &System::ACTING, &item.instance_id, item.id).await {
                 Ok(Some((mid, text))) => return Outcome::Sent { reply_id: mid, text: text.unwrap_or(template), item },
                 Ok(None) => {}
                 Err(error) => {
@@ -177,12 +178,13 @@ async fn username(state: &AppState, token: &SecretString, item: &Claimed) -> Opt
     if let Some(name) = &item.username {
         return Some(name.clone());
     }
-    if let Ok(Some(name)) = people::username(&state.pg, &item.instance_id, &item.person_id).await {
+    if let Ok(Some(name)) = people::username(&state.pg, System::ACTING.tenant(&item.instance_id), &item.person_id).await
+    {
         return Some(name);
     }
     let name = state.meta.username_of(token, &item.person_id).await.ok().flatten()?;
     let found = [(item.instance_id.as_str(), item.person_id.as_str(), Lookup::Found(name.clone()))];
-    if let Err(error) = people::settle(&state.pg, &found).await.map(|_| ()) {
+    if let Err(error) = people::settle(&state.pg, &System::ACTING, &found).await.map(|_| ()) {
         tracing::warn!("cannot keep a username: {error}");
     }
     Some(name)

@@ -1,4 +1,5 @@
 //! Storage: PostgreSQL for interactions and sessions, MongoDB for instances and users.
+pub mod access;
 pub mod mongo;
 pub mod pg;
 

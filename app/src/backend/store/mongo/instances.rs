@@ -1,6 +1,15 @@
 //! The `instagram_instances` collection, with the PRD's fields.
-use super::{super::StoreError, to_chrono};
-use crate::domain::instance::{InstanceCard, InstanceStatus};
+use super::{
+    super::{
+        access::{Scope, System, Tenant},
+        StoreError,
+    },
+    to_chrono,
+};
+use crate::{
+    backend::auth::SignedIn,
+    domain::instance::{InstanceCard, InstanceStatus},
+};
 use mongodb::{
     bson::{doc, oid::ObjectId, DateTime},
     options::IndexOptions,
@@ -9,6 +18,9 @@ use mongodb::{
 use serde::{Deserialize, Serialize};
 
 /// An instance document as the PRD lays it out. `accessToken` holds ciphertext, never a token.
+///
+/// Holding one is the proof that the caller may act on the instance: only this module's finders
+/// make one, and each takes a [`Scope`] or [`System`].
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct InstanceDoc {
     #[serde(rename = "_id")]
@@ -52,9 +64,23 @@ pub struct InstanceDoc {
     pub created_at: DateTime,
     #[serde(rename = "updatedAt")]
     pub updated_at: DateTime,
+    /// The id in hex, as PostgreSQL's rows carry it; set by the finders. Private, so nothing
+    /// outside this module builds a document (and with it a [`Tenant`]).
+    #[serde(skip)]
+    key: String,
 }
 
 impl InstanceDoc {
+    /// The instance's rows in PostgreSQL.
+    pub fn tenant(&self) -> Tenant<'_> {
+        Tenant::granted(&self.key)
+    }
+
+    /// The id in hex, as pages and PostgreSQL write it.
+    pub fn key(&self) -> &str {
+        &self.key
+    }
+
     /// How notices and pages name the instance: its @username, else the name its owner gave it.
     pub fn display_name(&self) -> String {
         self.username.as_deref().map_or_else(|| self.name.clone(), |u| format!("@{u}"))
@@ -122,12 +148,14 @@ pub async fn ensure_indexes(db: &Database) -> Result<(), mongodb::error::Error> 
 }
 
 impl InstanceDoc {
-    /// A new instance, `created`, before any connection.
-    pub fn new(owner: ObjectId, instance_name: String, name: String) -> Self {
+    /// A new instance of the person signed in, `created`, before any connection.
+    pub fn new(owner: &SignedIn, instance_name: String, name: String) -> Self {
         let now = DateTime::now();
+        let id = ObjectId::new();
         Self {
-            id: ObjectId::new(),
-            user_id: owner,
+            id,
+            key: id.to_hex(),
+            user_id: owner.user_id(),
             instance_name,
             name,
             instagram_account_id: None,
@@ -148,6 +176,11 @@ impl InstanceDoc {
             updated_at: now,
         }
     }
+
+    fn granted(mut self) -> Self {
+        self.key = self.id.to_hex();
+        self
+    }
 }
 
 pub async fn insert(db: &Database, doc: &InstanceDoc) -> Result<(), StoreError> {
@@ -158,15 +191,44 @@ pub async fn insert(db: &Database, doc: &InstanceDoc) -> Result<(), StoreError> 
     }
 }
 
-/// An instance of `owner`; someone else's looks the same as a missing one.
-pub async fn find_for_owner(db: &Database, owner: ObjectId, id: &str) -> Result<InstanceDoc, StoreError> {
-    let id = ObjectId::parse_str(id).map_err(|_| StoreError::NotFound)?;
-    instances(db).find_one(doc! { "_id": id, "userId": owner }).await?.ok_or(StoreError::NotFound)
+/// The documents a filter finds, each granted.
+async fn found(db: &Database, filter: mongodb::bson::Document) -> Result<Vec<InstanceDoc>, StoreError> {
+    use futures_util::TryStreamExt;
+    let docs: Vec<InstanceDoc> = instances(db).find(filter).await?.try_collect().await?;
+    Ok(docs.into_iter().map(InstanceDoc::granted).collect())
 }
 
-/// The instance already holding this Instagram account, if any (other than `except`).
-pub async fn find_by_account(db: &Database, ig_id: &str, except: ObjectId) -> Result<Option<InstanceDoc>, StoreError> {
-    Ok(instances(db).find_one(doc! { "instagramAccountId": ig_id, "_id": { "$ne": except } }).await?)
+/// `filter` limited to what `scope` reaches.
+fn within(scope: &Scope, mut filter: mongodb::bson::Document) -> mongodb::bson::Document {
+    if let Some(owner) = scope.owner() {
+        filter.insert("userId", owner);
+    }
+    filter
+}
+
+/// An instance the scope reaches; anyone else's looks the same as a missing one.
+pub async fn find(db: &Database, scope: &Scope, id: &str) -> Result<InstanceDoc, StoreError> {
+    let id = ObjectId::parse_str(id).map_err(|_| StoreError::NotFound)?;
+    let found = instances(db).find_one(within(scope, doc! { "_id": id })).await?;
+    found.map(InstanceDoc::granted).ok_or(StoreError::NotFound)
+}
+
+/// The instance within `scope` already holding this Instagram account, if any (other than
+/// `except`).
+pub async fn find_by_account(
+    db: &Database,
+    scope: &Scope,
+    ig_id: &str,
+    except: ObjectId,
+) -> Result<Option<InstanceDoc>, StoreError> {
+    let filter = within(scope, doc! { "instagramAccountId": ig_id, "_id": { "$ne": except } });
+    Ok(instances(db).find_one(filter).await?.map(InstanceDoc::granted))
+}
+
+/// Whether anyone's instance (other than `except`) holds this Instagram account: a connection
+/// must know, and learns nothing else about the holder.
+pub async fn account_held(db: &Database, ig_id: &str, except: ObjectId) -> Result<bool, StoreError> {
+    Ok(instances(db).count_documents(doc! { "instagramAccountId": ig_id, "_id": { "$ne": except } }).await? > 0)
 }
 
 /// The owner's instances that hold a place of the quota: every one with an Instagram account,
@@ -175,12 +237,12 @@ pub async fn find_by_account(db: &Database, ig_id: &str, except: ObjectId) -> Re
 /// is left out.
 pub async fn count_for_owner(
     db: &Database,
-    owner: ObjectId,
+    owner: &SignedIn,
     abandoned_before: DateTime,
     except: Option<ObjectId>,
 ) -> Result<u64, StoreError> {
     let mut filter = doc! {
-        "userId": owner,
+        "userId": owner.user_id(),
         "$or": [
             { "instagramAccountId": { "$type": "string" } },
             { "status": { "$in": ["created", "connecting"] }, "updatedAt": { "$gte": abandoned_before } },
@@ -193,22 +255,20 @@ pub async fn count_for_owner(
 }
 
 /// Connections begun before `before` that never came back from Meta.
-pub async fn stale_connections(db: &Database, before: DateTime) -> Result<Vec<InstanceDoc>, StoreError> {
-    use futures_util::TryStreamExt;
-    let filter = doc! { "status": { "$in": ["created", "connecting"] }, "updatedAt": { "$lt": before } };
-    Ok(instances(db).find(filter).await?.try_collect().await?)
+pub async fn stale_connections(db: &Database, _: &System, before: DateTime) -> Result<Vec<InstanceDoc>, StoreError> {
+    found(db, doc! { "status": { "$in": ["created", "connecting"] }, "updatedAt": { "$lt": before } }).await
 }
 
 pub async fn set_status(
     db: &Database,
-    id: ObjectId,
+    instance: &InstanceDoc,
     status: InstanceStatus,
     reason: Option<&str>,
 ) -> Result<(), StoreError> {
     let status = status.as_str();
     instances(db)
         .update_one(
-            doc! { "_id": id },
+            doc! { "_id": instance.id },
             doc! { "$set": { "status": status, "errorReason": reason, "updatedAt": DateTime::now() } },
         )
         .await?;
@@ -226,12 +286,16 @@ pub struct Connection<'a> {
 }
 
 /// Saves a connection; `Taken` when another instance holds the account.
-pub async fn save_connection(db: &Database, id: ObjectId, connection: Connection<'_>) -> Result<(), StoreError> {
+pub async fn save_connection(
+    db: &Database,
+    instance: &InstanceDoc,
+    connection: Connection<'_>,
+) -> Result<(), StoreError> {
     let status = InstanceStatus::Connected.as_str();
     let now = DateTime::now();
     let saved = instances(db)
         .update_one(
-            doc! { "_id": id },
+            doc! { "_id": instance.id },
             doc! { "$set": {
                 "instagramAccountId": connection.ig_id,
                 "username": connection.username,
@@ -253,24 +317,19 @@ pub async fn save_connection(db: &Database, id: ObjectId, connection: Connection
     }
 }
 
-pub async fn find_by_id(db: &Database, id: &str) -> Result<InstanceDoc, StoreError> {
-    let id = ObjectId::parse_str(id).map_err(|_| StoreError::NotFound)?;
-    instances(db).find_one(doc! { "_id": id }).await?.ok_or(StoreError::NotFound)
-}
-
-pub async fn rename(db: &Database, id: ObjectId, name: &str) -> Result<(), StoreError> {
+pub async fn rename(db: &Database, instance: &InstanceDoc, name: &str) -> Result<(), StoreError> {
     instances(db)
-        .update_one(doc! { "_id": id }, doc! { "$set": { "name": name, "updatedAt": DateTime::now() } })
+        .update_one(doc! { "_id": instance.id }, doc! { "$set": { "name": name, "updatedAt": DateTime::now() } })
         .await?;
     Ok(())
 }
 
 /// `disconnected`, and the token forgotten: a token nobody uses is not kept.
-pub async fn disconnect(db: &Database, id: ObjectId) -> Result<(), StoreError> {
+pub async fn disconnect(db: &Database, instance: &InstanceDoc) -> Result<(), StoreError> {
     let status = InstanceStatus::Disconnected.as_str();
     instances(db)
         .update_one(
-            doc! { "_id": id },
+            doc! { "_id": instance.id },
             doc! { "$set": { "status": status, "errorReason": null, "updatedAt": DateTime::now() },
             "$unset": { "accessToken": "", "tokenExpiresAt": "", "tokenObtainedAt": "" } },
         )
@@ -280,14 +339,14 @@ pub async fn disconnect(db: &Database, id: ObjectId) -> Result<(), StoreError> {
 
 pub async fn save_refreshed_token(
     db: &Database,
-    id: ObjectId,
+    instance: &InstanceDoc,
     sealed: &str,
     expires_at: DateTime,
 ) -> Result<(), StoreError> {
     let now = DateTime::now();
     instances(db)
         .update_one(
-            doc! { "_id": id },
+            doc! { "_id": instance.id },
             doc! { "$set": { "accessToken": sealed, "tokenExpiresAt": expires_at, "tokenObtainedAt": now, "updatedAt": now } },
         )
         .await?;
@@ -298,56 +357,59 @@ pub async fn save_refreshed_token(
 /// expire before `expires_before`.
 pub async fn refresh_candidates(
     db: &Database,
+    _: &System,
     obtained_before: DateTime,
     expires_before: DateTime,
 ) -> Result<Vec<InstanceDoc>, StoreError> {
-    use futures_util::TryStreamExt;
     let status = InstanceStatus::Connected.as_str();
-    Ok(instances(db)
-        .find(doc! { "status": status, "tokenObtainedAt": { "$lte": obtained_before }, "tokenExpiresAt": { "$lte": expires_before } })
-        .await?
-        .try_collect()
-        .await?)
+    found(db, doc! { "status": status, "tokenObtainedAt": { "$lte": obtained_before }, "tokenExpiresAt": { "$lte": expires_before } })
+        .await
 }
 
 /// How many instances there are, connected, in error, and connected with a token expiring
 /// before `expiring_before`.
-pub async fn health_counts(db: &Database, expiring_before: DateTime) -> Result<(u64, u64, u64, u64), StoreError> {
+pub async fn health_counts(
+    db: &Database,
+    scope: &Scope,
+    expiring_before: DateTime,
+) -> Result<(u64, u64, u64, u64), StoreError> {
     let all = instances(db);
     let connected = InstanceStatus::Connected.as_str();
     Ok((
-        all.count_documents(doc! {}).await?,
-        all.count_documents(doc! { "status": connected }).await?,
-        all.count_documents(doc! { "status": InstanceStatus::Error.as_str() }).await?,
-        all.count_documents(doc! { "status": connected, "tokenExpiresAt": { "$lte": expiring_before } }).await?,
+        all.count_documents(within(scope, doc! {})).await?,
+        all.count_documents(within(scope, doc! { "status": connected })).await?,
+        all.count_documents(within(scope, doc! { "status": InstanceStatus::Error.as_str() })).await?,
+        all.count_documents(within(scope, doc! { "status": connected, "tokenExpiresAt": { "$lte": expiring_before } }))
+            .await?,
     ))
 }
 
 /// Every instance in `status`.
-pub async fn with_status(db: &Database, status: InstanceStatus) -> Result<Vec<InstanceDoc>, StoreError> {
-    use futures_util::TryStreamExt;
-    Ok(instances(db).find(doc! { "status": status.as_str() }).await?.try_collect().await?)
+pub async fn with_status(db: &Database, _: &System, status: InstanceStatus) -> Result<Vec<InstanceDoc>, StoreError> {
+    found(db, doc! { "status": status.as_str() }).await
 }
 
 /// Connected instances whose token expires before `before`.
-pub async fn expiring(db: &Database, before: DateTime) -> Result<Vec<InstanceDoc>, StoreError> {
-    use futures_util::TryStreamExt;
+pub async fn expiring(db: &Database, _: &System, before: DateTime) -> Result<Vec<InstanceDoc>, StoreError> {
     let status = InstanceStatus::Connected.as_str();
-    Ok(instances(db).find(doc! { "status": status, "tokenExpiresAt": { "$lte": before } }).await?.try_collect().await?)
+    found(db, doc! { "status": status, "tokenExpiresAt": { "$lte": before } }).await
 }
 
-/// Every instance, for admins: optionally only one status, and a search over name, instance name
-/// and username (case-insensitive substring).
-pub async fn list_all(
+/// Every instance the scope reaches, newest first: optionally only one status, and a search over
+/// name, instance name and username (case-insensitive substring).
+pub async fn search(
     db: &Database,
+    scope: &Scope,
     search: &str,
     status: Option<InstanceStatus>,
 ) -> Result<Vec<InstanceDoc>, StoreError> {
     use futures_util::TryStreamExt;
-    let all: Vec<InstanceDoc> = instances(db).find(doc! {}).sort(doc! { "createdAt": -1 }).await?.try_collect().await?;
+    let all: Vec<InstanceDoc> =
+        instances(db).find(within(scope, doc! {})).sort(doc! { "createdAt": -1 }).await?.try_collect().await?;
     let needle = search.trim().to_lowercase();
     Ok(all
         .into_iter()
+        .map(InstanceDoc::granted)
         .filter(|doc| status.is_none_or(|s| doc.status == s))
         .filter(|doc| {
             needle.is_empty()
@@ -359,47 +421,53 @@ pub async fn list_all(
         .collect())
 }
 
-pub async fn delete(db: &Database, id: ObjectId) -> Result<(), StoreError> {
-    instances(db).delete_one(doc! { "_id": id }).await?;
+pub async fn delete(db: &Database, instance: &InstanceDoc) -> Result<(), StoreError> {
+    instances(db).delete_one(doc! { "_id": instance.id }).await?;
     Ok(())
 }
 
-/// The instances of one owner, oldest first.
-pub async fn list_for_owner(db: &Database, owner: ObjectId) -> Result<Vec<InstanceDoc>, StoreError> {
+/// The instances the scope reaches, oldest first.
+pub async fn list(db: &Database, scope: &Scope) -> Result<Vec<InstanceDoc>, StoreError> {
     use futures_util::TryStreamExt;
-    Ok(instances(db).find(doc! { "userId": owner }).sort(doc! { "createdAt": 1 }).await?.try_collect().await?)
+    let docs: Vec<InstanceDoc> =
+        instances(db).find(within(scope, doc! {})).sort(doc! { "createdAt": 1 }).await?.try_collect().await?;
+    Ok(docs.into_iter().map(InstanceDoc::granted).collect())
 }
 
-pub async fn find_by_name(db: &Database, name: &str) -> Result<Option<InstanceDoc>, StoreError> {
-    Ok(instances(db).find_one(doc! { "instanceName": name }).await?)
+pub async fn find_by_name(db: &Database, _: &System, name: &str) -> Result<Option<InstanceDoc>, StoreError> {
+    Ok(instances(db).find_one(doc! { "instanceName": name }).await?.map(InstanceDoc::granted))
 }
 
 /// The instance holding an Instagram account (its IG_ID, as webhooks carry it).
 /// The instances connected to any of these Instagram accounts (webhook `entry.id`s).
-pub async fn find_by_ig_ids(db: &Database, ig_ids: &[&str]) -> Result<Vec<InstanceDoc>, StoreError> {
-    use futures_util::TryStreamExt;
-    let cursor = instances(db).find(doc! { "instagramAccountId": { "$in": ig_ids } }).await?;
-    Ok(cursor.try_collect().await?)
+pub async fn find_by_ig_ids(db: &Database, _: &System, ig_ids: &[&str]) -> Result<Vec<InstanceDoc>, StoreError> {
+    found(db, doc! { "instagramAccountId": { "$in": ig_ids } }).await
 }
 
 /// Records that these instances received events just now: one write for many instances.
-pub async fn set_last_event(db: &Database, ids: &[ObjectId]) -> Result<(), StoreError> {
+pub async fn set_last_event(db: &Database, _: &System, ids: &[ObjectId]) -> Result<(), StoreError> {
     instances(db)
         .update_many(doc! { "_id": { "$in": ids } }, doc! { "$set": { "lastEventAt": DateTime::now() } })
         .await?;
     Ok(())
 }
 
-pub async fn set_paused(db: &Database, id: ObjectId, paused: bool) -> Result<(), StoreError> {
+pub async fn set_paused(db: &Database, instance: &InstanceDoc, paused: bool) -> Result<(), StoreError> {
     instances(db)
-        .update_one(doc! { "_id": id }, doc! { "$set": { "automationsPaused": paused, "updatedAt": DateTime::now() } })
+        .update_one(
+            doc! { "_id": instance.id },
+            doc! { "$set": { "automationsPaused": paused, "updatedAt": DateTime::now() } },
+        )
         .await?;
     Ok(())
 }
 
-pub async fn set_daily_cap(db: &Database, id: ObjectId, cap: u32) -> Result<(), StoreError> {
+pub async fn set_daily_cap(db: &Database, instance: &InstanceDoc, cap: u32) -> Result<(), StoreError> {
     instances(db)
-        .update_one(doc! { "_id": id }, doc! { "$set": { "dailyReplyCap": cap, "updatedAt": DateTime::now() } })
+        .update_one(
+            doc! { "_id": instance.id },
+            doc! { "$set": { "dailyReplyCap": cap, "updatedAt": DateTime::now() } },
+        )
         .await?;
     Ok(())
 }

@@ -1,4 +1,5 @@
 //! The `users` collection: accounts, their roles and plan.
+use super::super::access::Everyone;
 use super::{super::StoreError, is_duplicate_key, to_chrono};
 use crate::domain::user::{Email, Role, UserSummary};
 use mongodb::{
@@ -132,7 +133,7 @@ pub async fn set_role(db: &Database, email: &Email, role: Role) -> Result<(), St
 }
 
 /// Every user, oldest first.
-pub async fn list(db: &Database) -> Result<Vec<UserDoc>, StoreError> {
+pub async fn list(db: &Database, _: &Everyone) -> Result<Vec<UserDoc>, StoreError> {
     use futures_util::TryStreamExt;
     Ok(users(db).find(doc! {}).sort(doc! { "createdAt": 1 }).await?.try_collect().await?)
 }

@@ -1,4 +1,5 @@
 //! Keys for the public API: created shown once, kept as a hash, found by that hash.
+use super::super::access::Owner;
 use super::super::StoreError;
 use crate::domain::api_key::ApiKeyView;
 use chrono::{DateTime, Utc};
@@ -17,7 +18,14 @@ pub fn hash(key: &str) -> Vec<u8> {
     Sha256::digest(key.as_bytes()).to_vec()
 }
 
-pub async fn insert(pg: &PgPool, user_id: &str, name: &str, prefix: &str, key: &str) -> Result<ApiKeyView, StoreError> {
+pub async fn insert(
+    pg: &PgPool,
+    owner: Owner<'_>,
+    name: &str,
+    prefix: &str,
+    key: &str,
+) -> Result<ApiKeyView, StoreError> {
+    let user_id = owner.id();
     let id = Uuid::now_v7();
     let created_at: DateTime<Utc> = sqlx::query_scalar(
         "INSERT INTO api_keys (id, user_id, name, prefix, key_hash) VALUES ($1, $2, $3, $4, $5) RETURNING created_at",
@@ -41,7 +49,8 @@ pub async fn insert(pg: &PgPool, user_id: &str, name: &str, prefix: &str, key: &
 type Listed = (Uuid, String, String, DateTime<Utc>, Option<DateTime<Utc>>);
 
 /// The owner's keys that still work, newest first.
-pub async fn list(pg: &PgPool, user_id: &str) -> Result<Vec<ApiKeyView>, StoreError> {
+pub async fn list(pg: &PgPool, owner: Owner<'_>) -> Result<Vec<ApiKeyView>, StoreError> {
+    let user_id = owner.id();
     let rows: Vec<Listed> = sqlx::query_as(
         "SELECT id, name, prefix, created_at, last_used_at FROM api_keys
          WHERE user_id = $1 AND revoked_at IS NULL ORDER BY created_at DESC",
@@ -61,7 +70,8 @@ pub async fn list(pg: &PgPool, user_id: &str) -> Result<Vec<ApiKeyView>, StoreEr
         .collect())
 }
 
-pub async fn count_live(pg: &PgPool, user_id: &str) -> Result<i64, StoreError> {
+pub async fn count_live(pg: &PgPool, owner: Owner<'_>) -> Result<i64, StoreError> {
+    let user_id = owner.id();
     Ok(sqlx::query_scalar("SELECT count(*) FROM api_keys WHERE user_id = $1 AND revoked_at IS NULL")
         .bind(user_id)
         .fetch_one(pg)
@@ -69,7 +79,8 @@ pub async fn count_live(pg: &PgPool, user_id: &str) -> Result<i64, StoreError> {
 }
 
 /// Revokes one of the owner's keys; returns its name, `NotFound` when it is not theirs or gone.
-pub async fn revoke(pg: &PgPool, user_id: &str, id: Uuid) -> Result<String, StoreError> {
+pub async fn revoke(pg: &PgPool, owner: Owner<'_>, id: Uuid) -> Result<String, StoreError> {
+    let user_id = owner.id();
     sqlx::query_scalar(
         "UPDATE api_keys SET revoked_at = now() WHERE id = $1 AND user_id = $2 AND revoked_at IS NULL RETURNING name",
     )

@@ -1,4 +1,5 @@
 //! The audit log: one row per admin action, connection change and token refresh.
+use super::super::access::Everyone;
 use super::super::StoreError;
 use crate::domain::audit::AuditEntry;
 use sqlx::PgPool;
@@ -40,7 +41,7 @@ pub async fn record(
 type AuditRow = (chrono::DateTime<chrono::Utc>, Option<String>, String, String, Option<String>, Option<String>);
 
 /// The most recent entries, newest first.
-pub async fn recent(pg: &PgPool, limit: i64) -> Result<Vec<AuditEntry>, StoreError> {
+pub async fn recent(pg: &PgPool, _: &Everyone, limit: i64) -> Result<Vec<AuditEntry>, StoreError> {
     let rows: Vec<AuditRow> = sqlx::query_as(
         "SELECT at, actor_email, action, target_id, target_name, details FROM audit_log ORDER BY at DESC, id DESC LIMIT $1",
     )

@@ -2,6 +2,7 @@
 //! replies, row by row in one statement, so two processes never both answer a person an
 //! automation allows once; the loop guard caps any automation at a number of replies to one
 //! person an hour.
+use super::super::access::{System, Tenant};
 use super::super::StoreError;
 use chrono::{DateTime, Utc};
 use sqlx::PgConnection;
@@ -39,6 +40,7 @@ pub enum Claim {
 /// replies of one automation to one person an hour) leaves room for.
 pub async fn claim(
     db: &mut PgConnection,
+    _: &System,
     wanted: &[Wanted<'_>],
     per_hour: i32,
 ) -> Result<HashMap<(Uuid, String), Claim>, StoreError> {
@@ -107,13 +109,21 @@ pub async fn claim(
     Ok(claims)
 }
 
-/// True when the person may not get the automation now (once, or within its hours).
-pub async fn used_now(pg: &sqlx::PgPool, automation_id: Uuid, igsid: &str) -> Result<bool, StoreError> {
+/// True when the person may not get the instance's automation now (once, or within its hours).
+pub async fn used_now(
+    pg: &sqlx::PgPool,
+    tenant: Tenant<'_>,
+    automation_id: Uuid,
+    igsid: &str,
+) -> Result<bool, StoreError> {
     Ok(sqlx::query_scalar::<_, bool>(
-        "SELECT free_after > now() FROM automation_uses WHERE automation_id = $1 AND igsid = $2",
+        "SELECT u.free_after > now() FROM automation_uses u
+         JOIN instagram_automations a ON a.id = u.automation_id AND a.instance_id = $3
+         WHERE u.automation_id = $1 AND u.igsid = $2",
     )
     .bind(automation_id)
     .bind(igsid)
+    .bind(tenant.id())
     .fetch_optional(pg)
     .await?
     .unwrap_or(false))

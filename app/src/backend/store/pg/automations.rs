@@ -1,5 +1,7 @@
 //! `instagram_automations`: the rules each instance answers with. Every change is scoped to the
 //! owner (`user_id`): someone else's automation looks the same as a missing one.
+use super::super::access::Owner;
+use super::super::access::Tenant;
 use super::super::StoreError;
 use crate::domain::{
     automation::{
@@ -75,7 +77,8 @@ fn folded(keywords: &[String]) -> Vec<Keyword> {
 }
 
 /// The instance's automations, as the matcher takes them (active or not: the matcher decides).
-pub async fn rules_for(db: impl PgExecutor<'_>, instance_id: &str) -> Result<Vec<Rule>, StoreError> {
+pub async fn rules_for(db: impl PgExecutor<'_>, tenant: Tenant<'_>) -> Result<Vec<Rule>, StoreError> {
+    let instance_id = tenant.id();
     let rows: Vec<Stored> =
         sqlx::query_as(&format!("SELECT {COLUMNS} FROM instagram_automations a WHERE a.instance_id = $1"))
             .bind(instance_id)
@@ -110,7 +113,8 @@ pub async fn rules_for(db: impl PgExecutor<'_>, instance_id: &str) -> Result<Vec
 
 /// The instance's automations for the editor, in the order they are tried, with the replies each
 /// sent today (UTC) and in total.
-pub async fn list(db: impl PgExecutor<'_>, instance_id: &str) -> Result<Vec<AutomationView>, StoreError> {
+pub async fn list(db: impl PgExecutor<'_>, tenant: Tenant<'_>) -> Result<Vec<AutomationView>, StoreError> {
+    let instance_id = tenant.id();
     #[derive(sqlx::FromRow)]
     struct Listed {
         #[sqlx(flatten)]
@@ -185,10 +189,12 @@ fn bind_draft<'q>(
 /// one (so the more specific answers first, as users expect), an `all` one at the end.
 pub async fn insert(
     db: impl PgExecutor<'_>,
-    user_id: &str,
-    instance_id: &str,
+    owner: Owner<'_>,
+    tenant: Tenant<'_>,
     draft: &AutomationDraft,
 ) -> Result<Uuid, StoreError> {
+    let user_id = owner.id();
+    let instance_id = tenant.id();
     let query = sqlx::query_scalar(
         "WITH first_all AS (SELECT min(priority) AS p FROM instagram_automations
                             WHERE instance_id = $3 AND trigger_type = 'all' AND $6 = 'keyword'),
@@ -214,7 +220,8 @@ pub async fn insert(
 
 /// Moves an automation of `user_id` one place earlier (`earlier`) or later in its instance's
 /// order, renumbering the instance's automations 1, 2, 3...; returns the instance.
-pub async fn move_one(db: &mut PgConnection, user_id: &str, id: Uuid, earlier: bool) -> Result<String, StoreError> {
+pub async fn move_one(db: &mut PgConnection, owner: Owner<'_>, id: Uuid, earlier: bool) -> Result<String, StoreError> {
+    let user_id = owner.id();
     let instance_id: String =
         sqlx::query_scalar("SELECT instance_id FROM instagram_automations WHERE id = $1 AND user_id = $2")
             .bind(id)
@@ -250,11 +257,13 @@ pub async fn move_one(db: &mut PgConnection, user_id: &str, id: Uuid, earlier: b
 /// limit per person is the automation's, whatever its text becomes.
 pub async fn update(
     db: impl PgExecutor<'_>,
-    user_id: &str,
-    instance_id: &str,
+    owner: Owner<'_>,
+    tenant: Tenant<'_>,
     id: Uuid,
     draft: &AutomationDraft,
 ) -> Result<(), StoreError> {
+    let user_id = owner.id();
+    let instance_id = tenant.id();
     let query = sqlx::query_scalar(
         "UPDATE instagram_automations SET name = $4, type = $5, trigger_type = $6, match_mode = $7, keywords = $8,
                 exclude_keywords = $9, direct_reply = $10, public_replies = $11, per_person = $12,
@@ -271,10 +280,11 @@ pub async fn update(
 /// Turns an automation of `user_id` on or off; returns its instance and name.
 pub async fn set_active(
     db: impl PgExecutor<'_>,
-    user_id: &str,
+    owner: Owner<'_>,
     id: Uuid,
     active: bool,
 ) -> Result<(String, String), StoreError> {
+    let user_id = owner.id();
     sqlx::query_as(
         "UPDATE instagram_automations SET is_active = $3, updated_at = now() WHERE id = $1 AND user_id = $2
          RETURNING instance_id, name",
@@ -289,7 +299,8 @@ pub async fn set_active(
 
 /// Deletes an automation of `user_id` and who got it; its reports stay. Returns its instance
 /// and name.
-pub async fn delete(db: impl PgExecutor<'_>, user_id: &str, id: Uuid) -> Result<(String, String), StoreError> {
+pub async fn delete(db: impl PgExecutor<'_>, owner: Owner<'_>, id: Uuid) -> Result<(String, String), StoreError> {
+    let user_id = owner.id();
     sqlx::query_as(
         "WITH gone AS (DELETE FROM instagram_automations WHERE id = $1 AND user_id = $2
                        RETURNING id, instance_id, name),
@@ -304,7 +315,8 @@ pub async fn delete(db: impl PgExecutor<'_>, user_id: &str, id: Uuid) -> Result<
 }
 
 /// The instance of one of `user_id`'s automations.
-pub async fn instance_of(db: impl PgExecutor<'_>, user_id: &str, id: Uuid) -> Result<String, StoreError> {
+pub async fn instance_of(db: impl PgExecutor<'_>, owner: Owner<'_>, id: Uuid) -> Result<String, StoreError> {
+    let user_id = owner.id();
     sqlx::query_scalar("SELECT instance_id FROM instagram_automations WHERE id = $1 AND user_id = $2")
         .bind(id)
         .bind(user_id)

@@ -1,5 +1,6 @@
 //! Stored comments as the comments page reads them: per post, as threads, with each comment's
 //! private reply; and what the account hid.
+use super::super::access::Tenant;
 use super::super::StoreError;
 use crate::domain::comment::CommentView;
 use chrono::{DateTime, Utc};
@@ -8,9 +9,10 @@ use sqlx::PgPool;
 /// Per media: comments from people (not `account_id`'s own), and the latest one's time.
 pub async fn per_media(
     pg: &PgPool,
-    instance_id: &str,
+    tenant: Tenant<'_>,
     account_id: &str,
 ) -> Result<Vec<(String, i64, DateTime<Utc>)>, StoreError> {
+    let instance_id = tenant.id();
     Ok(sqlx::query_as(
         "SELECT media_id, count(*), max(\"timestamp\") FROM instagram_comments
          WHERE instance_id = $1 AND media_id IS NOT NULL AND from_user_id <> $2
@@ -58,11 +60,12 @@ fn view(row: Row, account_id: &str) -> (Option<String>, CommentView) {
 /// first.
 pub async fn threads(
     pg: &PgPool,
-    instance_id: &str,
+    tenant: Tenant<'_>,
     account_id: &str,
     media_id: &str,
     limit: i64,
 ) -> Result<Vec<(CommentView, Vec<CommentView>)>, StoreError> {
+    let instance_id = tenant.id();
     let tops: Vec<Row> = sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM instagram_comments c
          WHERE c.instance_id = $1 AND c.media_id = $2 AND c.parent_id IS NULL
@@ -106,7 +109,8 @@ pub struct Stored {
     pub hidden: bool,
 }
 
-pub async fn find(pg: &PgPool, instance_id: &str, comment_id: &str) -> Result<Option<Stored>, StoreError> {
+pub async fn find(pg: &PgPool, tenant: Tenant<'_>, comment_id: &str) -> Result<Option<Stored>, StoreError> {
+    let instance_id = tenant.id();
     Ok(sqlx::query_as(
         "SELECT from_user_id, from_username, parent_id, media_id, text, \"timestamp\" AS at, hidden
          FROM instagram_comments WHERE instance_id = $1 AND comment_id = $2",
@@ -117,7 +121,8 @@ pub async fn find(pg: &PgPool, instance_id: &str, comment_id: &str) -> Result<Op
     .await?)
 }
 
-pub async fn set_hidden(pg: &PgPool, instance_id: &str, comment_id: &str, hidden: bool) -> Result<(), StoreError> {
+pub async fn set_hidden(pg: &PgPool, tenant: Tenant<'_>, comment_id: &str, hidden: bool) -> Result<(), StoreError> {
+    let instance_id = tenant.id();
     sqlx::query(
         "UPDATE instagram_comments SET hidden = $3, updated_at = now() WHERE instance_id = $1 AND comment_id = $2",
     )
@@ -130,7 +135,8 @@ pub async fn set_hidden(pg: &PgPool, instance_id: &str, comment_id: &str, hidden
 }
 
 /// A private reply to the comment was sent or is on its way (Meta takes one).
-pub async fn privately_answered(pg: &PgPool, instance_id: &str, comment_id: &str) -> Result<bool, StoreError> {
+pub async fn privately_answered(pg: &PgPool, tenant: Tenant<'_>, comment_id: &str) -> Result<bool, StoreError> {
+    let instance_id = tenant.id();
     Ok(sqlx::query_scalar(
         "SELECT EXISTS (SELECT 1 FROM instagram_reports WHERE instance_id = $1 AND interaction_type = 'comment'
              AND event_id = $2 AND response_type = 'direct' AND status IN ('pending', 'sent'))",
@@ -143,7 +149,8 @@ pub async fn privately_answered(pg: &PgPool, instance_id: &str, comment_id: &str
 
 /// The next free part for a hand-written public reply to the comment (10 and up; automations
 /// use 0 and 1, a hand-written private reply 9).
-pub async fn next_manual_part(pg: &PgPool, instance_id: &str, comment_id: &str) -> Result<i16, StoreError> {
+pub async fn next_manual_part(pg: &PgPool, tenant: Tenant<'_>, comment_id: &str) -> Result<i16, StoreError> {
+    let instance_id = tenant.id();
     Ok(sqlx::query_scalar(
         "SELECT (COALESCE(max(part), 9) + 1)::smallint FROM instagram_reports
          WHERE instance_id = $1 AND interaction_type = 'comment' AND event_id = $2 AND part >= 10",

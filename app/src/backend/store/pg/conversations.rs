@@ -1,4 +1,6 @@
 //! Conversations (kept by a trigger on `instagram_messages`) and their history.
+use super::super::access::System;
+use super::super::access::Tenant;
 use super::super::StoreError;
 use crate::domain::conversation::{ConversationSummary, ThreadMessage, WINDOW_HOURS};
 use chrono::{DateTime, Duration, Utc};
@@ -12,10 +14,11 @@ type SummaryRow = (String, Option<String>, DateTime<Utc>, Option<String>, bool, 
 pub async fn list(
     pg: &PgPool,
     user_id: &str,
-    instance_id: &str,
+    tenant: Tenant<'_>,
     search: Option<&str>,
     limit: i64,
 ) -> Result<Vec<ConversationSummary>, StoreError> {
+    let instance_id = tenant.id();
     let pattern = search.map(|s| format!("%{}%", s.trim_start_matches('@').replace(['%', '_', '\\'], "")));
     let rows: Vec<SummaryRow> = sqlx::query_as(
         "SELECT c.person_id, p.username, c.last_at, c.last_text, c.last_from_person, c.unread, c.last_inbound_at
@@ -55,9 +58,10 @@ pub async fn list(
 pub async fn find(
     pg: &PgPool,
     user_id: &str,
-    instance_id: &str,
+    tenant: Tenant<'_>,
     person_id: &str,
 ) -> Result<Option<(Option<String>, Option<DateTime<Utc>>, Option<DateTime<Utc>>)>, StoreError> {
+    let instance_id = tenant.id();
     Ok(sqlx::query_as(
         "SELECT p.username, c.last_inbound_at, c.paused_until FROM instagram_conversations c
          LEFT JOIN instagram_people p ON p.instance_id = c.instance_id AND p.igsid = c.person_id
@@ -75,10 +79,11 @@ type MessageRow = (String, bool, Option<String>, DateTime<Utc>, bool, Value);
 /// The conversation's latest `limit` messages, oldest first.
 pub async fn messages(
     pg: &PgPool,
-    instance_id: &str,
+    tenant: Tenant<'_>,
     person_id: &str,
     limit: i64,
 ) -> Result<Vec<ThreadMessage>, StoreError> {
+    let instance_id = tenant.id();
     let rows: Vec<MessageRow> = sqlx::query_as(
         "SELECT latest.message_id, NOT latest.is_echo, latest.text, latest.\"timestamp\", r.automation_id IS NOT NULL,
                 latest.raw_data
@@ -114,7 +119,8 @@ pub async fn messages(
 }
 
 /// The person's messages are read: the conversation's count goes back to zero.
-pub async fn mark_read(pg: &PgPool, user_id: &str, instance_id: &str, person_id: &str) -> Result<bool, StoreError> {
+pub async fn mark_read(pg: &PgPool, user_id: &str, tenant: Tenant<'_>, person_id: &str) -> Result<bool, StoreError> {
+    let instance_id = tenant.id();
     let done = sqlx::query(
         "UPDATE instagram_conversations SET unread = 0 WHERE user_id = $1 AND instance_id = $2 AND person_id = $3
            AND unread <> 0",
@@ -131,10 +137,11 @@ pub async fn mark_read(pg: &PgPool, user_id: &str, instance_id: &str, person_id:
 pub async fn pause(
     db: &mut PgConnection,
     user_id: &str,
-    instance_id: &str,
+    tenant: Tenant<'_>,
     person_id: &str,
     until: Option<DateTime<Utc>>,
 ) -> Result<bool, StoreError> {
+    let instance_id = tenant.id();
     let done = sqlx::query(
         "UPDATE instagram_conversations SET paused_until = $4 WHERE user_id = $1 AND instance_id = $2 AND person_id = $3",
     )
@@ -151,6 +158,7 @@ pub async fn pause(
 /// app: the automations leave them alone until `until`.
 pub async fn pause_many(
     db: &mut PgConnection,
+    _: &System,
     pairs: &[(String, String)],
     until: DateTime<Utc>,
 ) -> Result<(), StoreError> {
@@ -175,7 +183,11 @@ pub async fn pause_many(
 }
 
 /// Of `(instance, person)` pairs, those whose conversation is paused now.
-pub async fn paused(db: &mut PgConnection, pairs: &[(String, String)]) -> Result<Vec<(String, String)>, StoreError> {
+pub async fn paused(
+    db: &mut PgConnection,
+    _: &System,
+    pairs: &[(String, String)],
+) -> Result<Vec<(String, String)>, StoreError> {
     if pairs.is_empty() {
         return Ok(Vec::new());
     }

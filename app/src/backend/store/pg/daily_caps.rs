@@ -1,5 +1,7 @@
 //! `daily_reply_counts`: replies sent or under way per instance and UTC day. Intake reserves
 //! from it under the row's lock, so the cap holds across batches and server processes.
+use super::super::access::System;
+use super::super::access::Tenant;
 use super::super::StoreError;
 use chrono::NaiveDate;
 use sqlx::PgConnection;
@@ -16,6 +18,7 @@ pub struct Wanted<'a> {
 /// the (UTC) day they count on.
 pub async fn reserve(
     db: &mut PgConnection,
+    _: &System,
     wanted: &[Wanted<'_>],
 ) -> Result<(HashMap<String, i32>, NaiveDate), StoreError> {
     let today: NaiveDate = sqlx::query_scalar("SELECT (now() AT TIME ZONE 'UTC')::date").fetch_one(&mut *db).await?;
@@ -60,7 +63,7 @@ pub async fn reserve(
 
 /// Gives back replies that will not go out (failed, or reserved twice in a race), on the day
 /// they were reserved.
-pub async fn release(db: &mut PgConnection, released: &[(String, NaiveDate)]) -> Result<(), StoreError> {
+pub async fn release(db: &mut PgConnection, _: &System, released: &[(String, NaiveDate)]) -> Result<(), StoreError> {
     if released.is_empty() {
         return Ok(());
     }
@@ -95,7 +98,8 @@ pub async fn release(db: &mut PgConnection, released: &[(String, NaiveDate)]) ->
 }
 
 /// Replies the instance sent or has under way today (UTC).
-pub async fn used_today(pg: &sqlx::PgPool, instance_id: &str) -> Result<i64, StoreError> {
+pub async fn used_today(pg: &sqlx::PgPool, tenant: Tenant<'_>) -> Result<i64, StoreError> {
+    let instance_id = tenant.id();
     Ok(sqlx::query_scalar(
         "SELECT COALESCE(sum(replies), 0)::bigint FROM daily_reply_counts
          WHERE instance_id = $1 AND day = (now() AT TIME ZONE 'UTC')::date",

@@ -1,5 +1,7 @@
 //! `dead_letters`: what the engine could not process, kept with what, why, when and how often,
 //! for admins to see and, once the cause is fixed, run again.
+use super::super::access::Everyone;
+use super::super::access::System;
 use super::super::StoreError;
 use chrono::{DateTime, Utc};
 use sqlx::{PgConnection, PgPool};
@@ -47,7 +49,7 @@ pub struct Failure<'a> {
 }
 
 /// Records failures; one already recorded counts them as more attempts (and is open again).
-pub async fn record(db: &mut PgConnection, failures: &[Failure<'_>]) -> Result<(), StoreError> {
+pub async fn record(db: &mut PgConnection, _: &System, failures: &[Failure<'_>]) -> Result<(), StoreError> {
     for f in failures {
         // Each kind has its own unique key; the matching partial index decides the conflict.
         let conflict = match f.kind {
@@ -146,7 +148,7 @@ fn dead_letter(r: Row) -> Option<DeadLetter> {
 }
 
 /// Open dead letters first, most recent failure first; then the latest resolved ones.
-pub async fn recent(pg: &PgPool, limit: i64) -> Result<Vec<DeadLetter>, StoreError> {
+pub async fn recent(pg: &PgPool, _: &Everyone, limit: i64) -> Result<Vec<DeadLetter>, StoreError> {
     let rows: Vec<Row> = sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM dead_letters ORDER BY resolved_at IS NOT NULL, last_failed_at DESC LIMIT $1"
     ))
@@ -156,7 +158,7 @@ pub async fn recent(pg: &PgPool, limit: i64) -> Result<Vec<DeadLetter>, StoreErr
     Ok(rows.into_iter().filter_map(dead_letter).collect())
 }
 
-pub async fn find(pg: &PgPool, id: Uuid) -> Result<Option<DeadLetter>, StoreError> {
+pub async fn find(pg: &PgPool, _: &Everyone, id: Uuid) -> Result<Option<DeadLetter>, StoreError> {
     let row: Option<Row> = sqlx::query_as(&format!("SELECT {COLUMNS} FROM dead_letters WHERE id = $1"))
         .bind(id)
         .fetch_optional(pg)
@@ -165,7 +167,7 @@ pub async fn find(pg: &PgPool, id: Uuid) -> Result<Option<DeadLetter>, StoreErro
 }
 
 /// Marks a dead letter done: its work ran again and went through.
-pub async fn resolve(db: &mut PgConnection, id: Uuid, by: &str) -> Result<(), StoreError> {
+pub async fn resolve(db: &mut PgConnection, _: &Everyone, id: Uuid, by: &str) -> Result<(), StoreError> {
     sqlx::query("UPDATE dead_letters SET resolved_at = now(), resolved_by = $2 WHERE id = $1")
         .bind(id)
         .bind(by)

@@ -1,5 +1,6 @@
 //! Webhook deliveries, kept as received (raw body and signature) before Meta hears 200, and the
 //! intake queue (`intake_queue`): a row per delivery not taken in yet.
+use super::super::access::System;
 use super::super::StoreError;
 use chrono::{DateTime, Utc};
 use sqlx::{PgExecutor, PgPool, Postgres, Transaction};
@@ -24,6 +25,7 @@ pub struct Received<'a> {
 /// Stores many deliveries with one statement (the caller commits once for all of them).
 pub async fn store_many(
     tx: &mut Transaction<'_, Postgres>,
+    _: &System,
     received: &[Received<'_>],
 ) -> Result<Vec<Uuid>, StoreError> {
     let ids: Vec<Uuid> = received.iter().map(|_| Uuid::now_v7()).collect();
@@ -58,7 +60,11 @@ fn delivery((id, instance_name, body, received_at, attempts): Row) -> Delivery {
 /// them meanwhile. Locking and deleting are two statements on purpose: a DELETE whose `IN`
 /// holds the `FOR UPDATE SKIP LOCKED ... LIMIT` subquery rechecks that subquery whenever a row
 /// moved under it, which with two workers and a deep queue spun for minutes.
-pub async fn take_fresh(tx: &mut Transaction<'_, Postgres>, limit: i64) -> Result<Vec<Delivery>, StoreError> {
+pub async fn take_fresh(
+    tx: &mut Transaction<'_, Postgres>,
+    _: &System,
+    limit: i64,
+) -> Result<Vec<Delivery>, StoreError> {
     let ids: Vec<Uuid> = sqlx::query_scalar(
         "SELECT delivery_id FROM intake_queue WHERE attempts = 0
          ORDER BY received_at LIMIT $1 FOR UPDATE SKIP LOCKED",
@@ -82,7 +88,7 @@ pub async fn take_fresh(tx: &mut Transaction<'_, Postgres>, limit: i64) -> Resul
 
 /// One delivery whose earlier run failed, counted and leased before it runs again alone, so a
 /// delivery that brings down its run cannot bring down another batch.
-pub async fn claim_suspect(pg: &PgPool, lease_seconds: f64) -> Result<Option<Delivery>, StoreError> {
+pub async fn claim_suspect(pg: &PgPool, _: &System, lease_seconds: f64) -> Result<Option<Delivery>, StoreError> {
     let row: Option<Row> = sqlx::query_as(
         "WITH claimed AS (
              UPDATE intake_queue SET attempts = attempts + 1, claimed_until = now() + make_interval(secs => $1)
@@ -99,7 +105,7 @@ pub async fn claim_suspect(pg: &PgPool, lease_seconds: f64) -> Result<Option<Del
     Ok(row.map(delivery))
 }
 
-pub async fn load(db: impl PgExecutor<'_>, id: Uuid) -> Result<Option<Delivery>, StoreError> {
+pub async fn load(db: impl PgExecutor<'_>, _: &System, id: Uuid) -> Result<Option<Delivery>, StoreError> {
     let row: Option<Row> = sqlx::query_as(
         "SELECT d.id, d.instance_name, d.body, d.received_at, COALESCE(q.attempts, 0)
          FROM webhook_deliveries d LEFT JOIN intake_queue q ON q.delivery_id = d.id WHERE d.id = $1",
@@ -112,13 +118,13 @@ pub async fn load(db: impl PgExecutor<'_>, id: Uuid) -> Result<Option<Delivery>,
 
 /// Takes deliveries that ran alone out of the queue: taken in (or kept as dead letters). The
 /// delivery rows themselves are written once, on receipt, and never again.
-pub async fn mark_processed(db: &mut sqlx::PgConnection, ids: &[Uuid]) -> Result<(), StoreError> {
+pub async fn mark_processed(db: &mut sqlx::PgConnection, _: &System, ids: &[Uuid]) -> Result<(), StoreError> {
     sqlx::query("DELETE FROM intake_queue WHERE delivery_id = ANY($1)").bind(ids).execute(db).await?;
     Ok(())
 }
 
 /// Notes why a delivery's run alone failed (its claim counted the run already).
-pub async fn note_failure(pg: &PgPool, id: Uuid, error: &str) -> Result<(), StoreError> {
+pub async fn note_failure(pg: &PgPool, _: &System, id: Uuid, error: &str) -> Result<(), StoreError> {
     sqlx::query("UPDATE intake_queue SET claimed_until = NULL, last_error = $2 WHERE delivery_id = $1")
         .bind(id)
         .bind(error)
@@ -128,7 +134,7 @@ pub async fn note_failure(pg: &PgPool, id: Uuid, error: &str) -> Result<(), Stor
 }
 
 /// Counts a failed batch run of these deliveries: from now on each runs alone.
-pub async fn record_failure(pg: &PgPool, ids: &[Uuid], error: &str) -> Result<(), StoreError> {
+pub async fn record_failure(pg: &PgPool, _: &System, ids: &[Uuid], error: &str) -> Result<(), StoreError> {
     sqlx::query(
         "UPDATE intake_queue SET attempts = attempts + 1, claimed_until = NULL, last_error = $2
          WHERE delivery_id = ANY($1)",
@@ -141,7 +147,7 @@ pub async fn record_failure(pg: &PgPool, ids: &[Uuid], error: &str) -> Result<()
 }
 
 /// Lets a leased delivery run again after `seconds` (the database failed under its run).
-pub async fn release(pg: &PgPool, id: Uuid, seconds: f64, error: &str) -> Result<(), StoreError> {
+pub async fn release(pg: &PgPool, _: &System, id: Uuid, seconds: f64, error: &str) -> Result<(), StoreError> {
     sqlx::query(
         "UPDATE intake_queue SET claimed_until = now() + make_interval(secs => $2), attempts = attempts - 1,
              last_error = $3

@@ -1,4 +1,5 @@
 //! Calls to Meta per minute, endpoint and outcome, from every process.
+use super::super::access::Everyone;
 use super::super::StoreError;
 use crate::domain::health::MetaCalls;
 use sqlx::PgPool;
@@ -25,7 +26,7 @@ pub async fn add(pg: &PgPool, counted: &[(&str, &str, i64)]) -> Result<(), Store
 }
 
 /// The last `minutes` minutes, by endpoint, busiest first.
-pub async fn recent(pg: &PgPool, minutes: i32) -> Result<Vec<MetaCalls>, StoreError> {
+pub async fn recent(pg: &PgPool, _: &Everyone, minutes: i32) -> Result<Vec<MetaCalls>, StoreError> {
     let rows: Vec<(String, i64, i64, i64)> = sqlx::query_as(
         "SELECT endpoint,
                 COALESCE(sum(calls) FILTER (WHERE outcome = 'ok'), 0)::bigint,

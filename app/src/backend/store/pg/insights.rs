@@ -1,4 +1,6 @@
 //! Instances' account figures per day.
+use super::super::access::System;
+use super::super::access::Tenant;
 use super::super::StoreError;
 use crate::{backend::meta::DayFigures, domain::insight::InsightDay};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -7,6 +9,7 @@ use sqlx::PgPool;
 /// Today's figures of an instance, replacing what an earlier sync of the day wrote.
 pub async fn save(
     pg: &PgPool,
+    _: &System,
     instance_id: &str,
     user_id: &str,
     day: NaiveDate,
@@ -36,9 +39,10 @@ type Row = (NaiveDate, i64, Option<i64>, Option<i64>, Option<i64>, DateTime<Utc>
 pub async fn recent(
     pg: &PgPool,
     user_id: &str,
-    instance_id: &str,
+    tenant: Tenant<'_>,
     days: i64,
 ) -> Result<(Vec<InsightDay>, Option<DateTime<Utc>>), StoreError> {
+    let instance_id = tenant.id();
     let rows: Vec<Row> = sqlx::query_as(
         "SELECT day, followers, reach, views, profile_views, synced_at FROM (
              SELECT * FROM instance_insights WHERE user_id = $1 AND instance_id = $2 ORDER BY day DESC LIMIT $3
@@ -64,7 +68,12 @@ pub async fn recent(
 }
 
 /// Of `instance_ids`, those synced on `day` already.
-pub async fn synced_on(pg: &PgPool, instance_ids: &[String], day: NaiveDate) -> Result<Vec<String>, StoreError> {
+pub async fn synced_on(
+    pg: &PgPool,
+    _: &System,
+    instance_ids: &[String],
+    day: NaiveDate,
+) -> Result<Vec<String>, StoreError> {
     Ok(sqlx::query_scalar("SELECT instance_id FROM instance_insights WHERE instance_id = ANY($1) AND day = $2")
         .bind(instance_ids)
         .bind(day)

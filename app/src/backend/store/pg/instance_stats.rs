@@ -1,5 +1,6 @@
 //! What an instance's card shows beside its connection: today's replies (against the cap), its
 //! active automations and its latest failed reply, for many instances in three queries.
+use super::super::access::Tenant;
 use super::super::StoreError;
 use chrono::{DateTime, Utc};
 use sqlx::PgPool;
@@ -14,13 +15,14 @@ pub struct Stats {
     pub last_failure: Option<(String, DateTime<Utc>)>,
 }
 
-pub async fn of(pg: &PgPool, instance_ids: &[String]) -> Result<HashMap<String, Stats>, StoreError> {
+pub async fn of(pg: &PgPool, tenants: &[Tenant<'_>]) -> Result<HashMap<String, Stats>, StoreError> {
+    let instance_ids: Vec<&str> = tenants.iter().map(|t| t.id()).collect();
     let mut stats: HashMap<String, Stats> = HashMap::new();
     let today: Vec<(String, i64)> = sqlx::query_as(
         "SELECT instance_id, COALESCE(sum(replies), 0)::bigint FROM daily_reply_counts
          WHERE instance_id = ANY($1) AND day = (now() AT TIME ZONE 'UTC')::date GROUP BY instance_id",
     )
-    .bind(instance_ids)
+    .bind(&instance_ids)
     .fetch_all(pg)
     .await?;
     for (id, replies) in today {
@@ -30,7 +32,7 @@ pub async fn of(pg: &PgPool, instance_ids: &[String]) -> Result<HashMap<String, 
         "SELECT instance_id, count(*) FROM instagram_automations
          WHERE instance_id = ANY($1) AND is_active GROUP BY instance_id",
     )
-    .bind(instance_ids)
+    .bind(&instance_ids)
     .fetch_all(pg)
     .await?;
     for (id, count) in active {
@@ -44,7 +46,7 @@ pub async fn of(pg: &PgPool, instance_ids: &[String]) -> Result<HashMap<String, 
                                AND r.\"timestamp\" > now() - interval '7 days'
                              ORDER BY r.\"timestamp\" DESC, r.id DESC LIMIT 1) f",
     )
-    .bind(instance_ids)
+    .bind(&instance_ids)
     .fetch_all(pg)
     .await?;
     for (id, error, at) in failures {
@@ -55,7 +57,8 @@ pub async fn of(pg: &PgPool, instance_ids: &[String]) -> Result<HashMap<String, 
 
 /// An instance's interactions in all and since today began (UTC), from the report rollups (the
 /// folded counts and the deltas not folded yet), and the events Meta delivered for it.
-pub async fn totals(pg: &PgPool, instance_id: &str) -> Result<(i64, i64, i64), StoreError> {
+pub async fn totals(pg: &PgPool, tenant: Tenant<'_>) -> Result<(i64, i64, i64), StoreError> {
+    let instance_id = tenant.id();
     const FIRSTS: &str = "first_dm_sent + first_dm_failed + first_dm_pending + first_dm_skipped
         + first_comment_sent + first_comment_failed + first_comment_pending + first_comment_skipped";
     let (total, today): (i64, i64) = sqlx::query_as(&format!(

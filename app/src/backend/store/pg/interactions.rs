@@ -1,6 +1,7 @@
 //! `instagram_messages` and `instagram_comments`: every message and comment a delivery carried,
 //! once each (Meta re-delivers; the unique keys make a second copy a no-op). Written many rows
 //! per statement, in key order, so concurrent batches never wait on each other in a cycle.
+use super::super::access::System;
 use super::super::StoreError;
 use crate::{
     backend::meta::events::{CommentEvent, MessageEvent},
@@ -33,7 +34,11 @@ pub struct NewMessage<'a> {
 }
 
 /// Stores messages; returns those that were not there yet.
-pub async fn insert_messages(db: impl PgExecutor<'_>, rows: &mut [NewMessage<'_>]) -> Result<Inserted, StoreError> {
+pub async fn insert_messages(
+    db: impl PgExecutor<'_>,
+    _: &System,
+    rows: &mut [NewMessage<'_>],
+) -> Result<Inserted, StoreError> {
     if rows.is_empty() {
         return Ok(Inserted::new());
     }
@@ -66,6 +71,7 @@ pub async fn insert_messages(db: impl PgExecutor<'_>, rows: &mut [NewMessage<'_>
 /// Stores comments; returns those that were not there yet.
 pub async fn insert_comments(
     db: impl PgExecutor<'_>,
+    _: &System,
     rows: &mut [(Owner<'_>, &CommentEvent)],
 ) -> Result<Inserted, StoreError> {
     if rows.is_empty() {
@@ -102,6 +108,7 @@ pub async fn insert_comments(
 /// The echo of the reply of report `report_id`, if it came back: its `mid` and text.
 pub async fn echo_of(
     db: impl PgExecutor<'_>,
+    _: &System,
     instance_id: &str,
     report_id: Uuid,
 ) -> Result<Option<(String, Option<String>)>, StoreError> {
@@ -123,7 +130,7 @@ pub struct Replied<'a> {
 }
 
 /// Records on the messages and comments that they got their reply.
-pub async fn mark_replied(tx: &mut sqlx::PgConnection, replied: &[Replied<'_>]) -> Result<(), StoreError> {
+pub async fn mark_replied(tx: &mut sqlx::PgConnection, _: &System, replied: &[Replied<'_>]) -> Result<(), StoreError> {
     for (kind, sql) in [
         (
             AutomationKind::Dm,

@@ -1,5 +1,7 @@
 //! Leads' outbound webhooks and their events (written by triggers on what intake stores; see the
 //! migration), claimed for delivery under a lease so every process can deliver, none twice at once.
+use super::super::access::System;
+use super::super::access::Tenant;
 use super::super::StoreError;
 use crate::domain::lead::{LeadDelivery, LeadStatus};
 use chrono::{DateTime, Utc};
@@ -13,12 +15,13 @@ pub struct Webhook {
 
 pub async fn save_webhook(
     pg: &PgPool,
-    instance_id: &str,
+    tenant: Tenant<'_>,
     user_id: &str,
     account_id: &str,
     url: &str,
     secret_sealed: &str,
 ) -> Result<(), StoreError> {
+    let instance_id = tenant.id();
     sqlx::query(
         "INSERT INTO lead_webhooks (instance_id, user_id, account_id, url, secret_sealed) VALUES ($1, $2, $3, $4, $5)
          ON CONFLICT (instance_id) DO UPDATE SET url = EXCLUDED.url, secret_sealed = EXCLUDED.secret_sealed,
@@ -35,7 +38,8 @@ pub async fn save_webhook(
 }
 
 /// Stops sending the instance's leads; events not delivered yet stay in the log, given up.
-pub async fn remove_webhook(pg: &PgPool, instance_id: &str) -> Result<(), StoreError> {
+pub async fn remove_webhook(pg: &PgPool, tenant: Tenant<'_>) -> Result<(), StoreError> {
+    let instance_id = tenant.id();
     let mut tx = pg.begin().await?;
     sqlx::query("DELETE FROM lead_webhooks WHERE instance_id = $1").bind(instance_id).execute(&mut *tx).await?;
     sqlx::query(
@@ -49,7 +53,8 @@ pub async fn remove_webhook(pg: &PgPool, instance_id: &str) -> Result<(), StoreE
     Ok(())
 }
 
-pub async fn webhook(pg: &PgPool, instance_id: &str) -> Result<Option<Webhook>, StoreError> {
+pub async fn webhook(pg: &PgPool, tenant: Tenant<'_>) -> Result<Option<Webhook>, StoreError> {
+    let instance_id = tenant.id();
     let row: Option<(String, String)> =
         sqlx::query_as("SELECT url, secret_sealed FROM lead_webhooks WHERE instance_id = $1")
             .bind(instance_id)
@@ -76,7 +81,8 @@ struct Logged {
 }
 
 /// The instance's latest events, newest first.
-pub async fn log(pg: &PgPool, instance_id: &str, limit: i64) -> Result<Vec<LeadDelivery>, StoreError> {
+pub async fn log(pg: &PgPool, tenant: Tenant<'_>, limit: i64) -> Result<Vec<LeadDelivery>, StoreError> {
+    let instance_id = tenant.id();
     let rows: Vec<Logged> = sqlx::query_as(
         "SELECT e.id, e.kind, e.person_id, COALESCE(e.username, p.username) AS username, e.channel, e.text, e.status,
                 e.attempts, e.last_status, e.last_error, e.next_attempt_at, e.created_at, e.delivered_at
@@ -133,7 +139,7 @@ pub struct Due {
 
 /// Leases up to `limit` due events, each the oldest undelivered one of its person (a lead's
 /// additions never overtake its creation), for `lease_secs`.
-pub async fn claim_due(pg: &PgPool, limit: i64, lease_secs: i64) -> Result<Vec<Due>, StoreError> {
+pub async fn claim_due(pg: &PgPool, _: &System, limit: i64, lease_secs: i64) -> Result<Vec<Due>, StoreError> {
     Ok(sqlx::query_as(
         "WITH due AS (
              SELECT d.id FROM lead_events d
@@ -166,7 +172,7 @@ pub async fn claim_due(pg: &PgPool, limit: i64, lease_secs: i64) -> Result<Vec<D
 }
 
 /// Fixes the bytes every attempt of the event sends.
-pub async fn set_body(pg: &PgPool, id: Uuid, body: &str) -> Result<(), StoreError> {
+pub async fn set_body(pg: &PgPool, _: &System, id: Uuid, body: &str) -> Result<(), StoreError> {
     sqlx::query("UPDATE lead_events SET body = $2 WHERE id = $1 AND body IS NULL")
         .bind(id)
         .bind(body)
@@ -175,7 +181,7 @@ pub async fn set_body(pg: &PgPool, id: Uuid, body: &str) -> Result<(), StoreErro
     Ok(())
 }
 
-pub async fn delivered(pg: &PgPool, id: Uuid, status: i32) -> Result<(), StoreError> {
+pub async fn delivered(pg: &PgPool, _: &System, id: Uuid, status: i32) -> Result<(), StoreError> {
     sqlx::query(
         "UPDATE lead_events SET status = 'delivered', last_status = $2, last_error = NULL, lease_until = NULL,
              delivered_at = now() WHERE id = $1",
@@ -190,6 +196,7 @@ pub async fn delivered(pg: &PgPool, id: Uuid, status: i32) -> Result<(), StoreEr
 /// A refused attempt: tried again at `retry_at`, or given up without one.
 pub async fn refused(
     pg: &PgPool,
+    _: &System,
     id: Uuid,
     status: Option<i32>,
     error: &str,
@@ -211,7 +218,8 @@ pub async fn refused(
 }
 
 /// Sends one of the instance's events again, now, with another 24 hours of retries.
-pub async fn replay(pg: &PgPool, instance_id: &str, id: Uuid) -> Result<(), StoreError> {
+pub async fn replay(pg: &PgPool, tenant: Tenant<'_>, id: Uuid) -> Result<(), StoreError> {
+    let instance_id = tenant.id();
     let done = sqlx::query(
         "UPDATE lead_events SET status = 'pending', next_attempt_at = now(), lease_until = NULL,
              give_up_at = now() + interval '24 hours'

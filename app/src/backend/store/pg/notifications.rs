@@ -1,6 +1,8 @@
 //! Notifications and the e-mail preferences. A notification is written once per occurrence (its
 //! `dedupe_key`); its e-mail goes out through a small leased queue on the same row, so a restart
 //! or a second process never sends it twice.
+use super::super::access::Owner;
+use super::super::access::System;
 use super::super::StoreError;
 use crate::domain::notification::{Notification, NotificationKind};
 use chrono::{DateTime, Utc};
@@ -20,7 +22,7 @@ pub struct New {
 }
 
 /// Writes what is new; returns the users who got a notification they did not have.
-pub async fn raise(db: &mut PgConnection, new: &[New]) -> Result<Vec<String>, StoreError> {
+pub async fn raise(db: &mut PgConnection, _: &System, new: &[New]) -> Result<Vec<String>, StoreError> {
     if new.is_empty() {
         return Ok(Vec::new());
     }
@@ -59,7 +61,8 @@ fn notification((id, kind, instance_id, instance_name, detail, created_at, read_
 }
 
 /// A user's newest notifications.
-pub async fn newest(pg: &PgPool, user_id: &str, limit: i64) -> Result<Vec<Notification>, StoreError> {
+pub async fn newest(pg: &PgPool, owner: Owner<'_>, limit: i64) -> Result<Vec<Notification>, StoreError> {
+    let user_id = owner.id();
     let rows: Vec<Row> = sqlx::query_as(
         "SELECT id, kind, instance_id, instance_name, detail, created_at, read_at FROM notifications
          WHERE user_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2",
@@ -71,7 +74,8 @@ pub async fn newest(pg: &PgPool, user_id: &str, limit: i64) -> Result<Vec<Notifi
     Ok(rows.into_iter().filter_map(notification).collect())
 }
 
-pub async fn unread(pg: &PgPool, user_id: &str) -> Result<i64, StoreError> {
+pub async fn unread(pg: &PgPool, owner: Owner<'_>) -> Result<i64, StoreError> {
+    let user_id = owner.id();
     Ok(sqlx::query_scalar("SELECT count(*) FROM notifications WHERE user_id = $1 AND read_at IS NULL")
         .bind(user_id)
         .fetch_one(pg)
@@ -79,7 +83,8 @@ pub async fn unread(pg: &PgPool, user_id: &str) -> Result<i64, StoreError> {
 }
 
 /// Marks one of the user's notifications read, or all of them with `None`; how many changed.
-pub async fn mark_read(pg: &PgPool, user_id: &str, id: Option<Uuid>) -> Result<u64, StoreError> {
+pub async fn mark_read(pg: &PgPool, owner: Owner<'_>, id: Option<Uuid>) -> Result<u64, StoreError> {
+    let user_id = owner.id();
     let done = sqlx::query(
         "UPDATE notifications SET read_at = now()
          WHERE user_id = $1 AND read_at IS NULL AND ($2::uuid IS NULL OR id = $2)",
@@ -91,7 +96,8 @@ pub async fn mark_read(pg: &PgPool, user_id: &str, id: Option<Uuid>) -> Result<u
     Ok(done.rows_affected())
 }
 
-pub async fn exists(pg: &PgPool, user_id: &str, id: Uuid) -> Result<bool, StoreError> {
+pub async fn exists(pg: &PgPool, owner: Owner<'_>, id: Uuid) -> Result<bool, StoreError> {
+    let user_id = owner.id();
     Ok(sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM notifications WHERE user_id = $1 AND id = $2)")
         .bind(user_id)
         .bind(id)
@@ -109,7 +115,12 @@ pub struct ToMail {
 }
 
 /// Takes up to `limit` e-mails that are due (new, retried, or whose sender's lease ran out).
-pub async fn claim_mail(pg: &PgPool, lease: chrono::Duration, limit: i64) -> Result<Vec<ToMail>, StoreError> {
+pub async fn claim_mail(
+    pg: &PgPool,
+    _: &System,
+    lease: chrono::Duration,
+    limit: i64,
+) -> Result<Vec<ToMail>, StoreError> {
     let rows: Vec<MailRow> = sqlx::query_as(
         "UPDATE notifications n SET email_status = 'sending', email_next_at = now() + $1,
              email_attempts = n.email_attempts + 1
@@ -156,7 +167,7 @@ pub enum MailEnd<'a> {
     Failed(&'a str),
 }
 
-pub async fn mail_done(pg: &PgPool, id: Uuid, end: MailEnd<'_>) -> Result<(), StoreError> {
+pub async fn mail_done(pg: &PgPool, _: &System, id: Uuid, end: MailEnd<'_>) -> Result<(), StoreError> {
     let (status, at, error) = match end {
         MailEnd::Sent => ("sent", None, None),
         MailEnd::Off(why) => ("off", None, Some(why)),
@@ -177,7 +188,8 @@ pub async fn mail_done(pg: &PgPool, id: Uuid, end: MailEnd<'_>) -> Result<(), St
 }
 
 /// The kinds a user does not want by e-mail, and the language of their e-mail.
-pub async fn prefs(pg: &PgPool, user_id: &str) -> Result<(Vec<NotificationKind>, String), StoreError> {
+pub async fn prefs(pg: &PgPool, owner: Owner<'_>) -> Result<(Vec<NotificationKind>, String), StoreError> {
+    let user_id = owner.id();
     let row: Option<(Vec<String>, String)> =
         sqlx::query_as("SELECT email_off, locale FROM notification_prefs WHERE user_id = $1")
             .bind(user_id)
@@ -189,10 +201,11 @@ pub async fn prefs(pg: &PgPool, user_id: &str) -> Result<(Vec<NotificationKind>,
 
 pub async fn save_prefs(
     pg: &PgPool,
-    user_id: &str,
+    owner: Owner<'_>,
     email_off: &[NotificationKind],
     locale: &str,
 ) -> Result<(), StoreError> {
+    let user_id = owner.id();
     let off: Vec<&str> = email_off.iter().map(|k| k.as_str()).collect();
     sqlx::query(
         "INSERT INTO notification_prefs (user_id, email_off, locale) VALUES ($1, $2, $3)
@@ -210,6 +223,7 @@ pub async fn save_prefs(
 /// times since `since`: (id, owner, instance, name).
 pub async fn failing_automations(
     db: &mut PgConnection,
+    _: &System,
     reports: &[Uuid],
     since: DateTime<Utc>,
     at_least: i64,

@@ -1,4 +1,5 @@
 //! Business Login states: issued when a connection starts, consumed once by the callback.
+use super::super::access::Owner;
 use super::super::StoreError;
 use chrono::{Duration, Utc};
 use sha2::{Digest, Sha256};
@@ -28,7 +29,8 @@ fn hash(state: &str) -> Vec<u8> {
     Sha256::digest(state.as_bytes()).to_vec()
 }
 
-pub async fn issue(pg: &PgPool, user_id: &str, instance_id: &str) -> Result<String, StoreError> {
+pub async fn issue(pg: &PgPool, owner: Owner<'_>, instance_id: &str) -> Result<String, StoreError> {
+    let user_id = owner.id();
     let state = crate::backend::security::random_token::<32>();
     sqlx::query("INSERT INTO oauth_states (state_hash, user_id, instance_id, expires_at) VALUES ($1, $2, $3, $4)")
         .bind(hash(&state))
@@ -41,7 +43,8 @@ pub async fn issue(pg: &PgPool, user_id: &str, instance_id: &str) -> Result<Stri
 }
 
 /// Uses up `state` for `user_id`, atomically: a second callback with it finds it used.
-pub async fn consume(pg: &PgPool, state: &str, user_id: &str) -> Result<Result<Issued, StateProblem>, StoreError> {
+pub async fn consume(pg: &PgPool, state: &str, owner: Owner<'_>) -> Result<Result<Issued, StateProblem>, StoreError> {
+    let user_id = owner.id();
     let claimed: Option<(String, String, chrono::DateTime<Utc>)> = sqlx::query_as(
         "UPDATE oauth_states SET used_at = now()
          WHERE state_hash = $1 AND used_at IS NULL AND user_id = $2

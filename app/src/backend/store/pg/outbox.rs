@@ -2,6 +2,7 @@
 //! Each account's pace is a GCRA kept in `outbound_accounts` (the earliest time the next send,
 //! and the next private reply, conforms), so it holds across every server process; a process
 //! takes an account's due replies under that row's lock, a few at a time, fairly across accounts.
+use super::super::access::System;
 use super::super::StoreError;
 use crate::domain::automation::{AutomationKind, ResponseType};
 use chrono::{DateTime, Duration, Utc};
@@ -103,6 +104,7 @@ type ItemRow = (
 /// marks them in flight (`send_started_at`) for `lease`. The caller sends them at once.
 pub async fn claim(
     pg: &PgPool,
+    _: &System,
     pace: &Pace,
     accounts: i64,
     lease: std::time::Duration,
@@ -258,7 +260,7 @@ impl AccountUpdates {
 }
 
 /// Makes these accounts look for due replies at the given times (or sooner, if already due).
-pub async fn wake(db: &mut PgConnection, at: &[(String, DateTime<Utc>)]) -> Result<(), StoreError> {
+pub async fn wake(db: &mut PgConnection, _: &System, at: &[(String, DateTime<Utc>)]) -> Result<(), StoreError> {
     if at.is_empty() {
         return Ok(());
     }

@@ -1,5 +1,7 @@
 //! `instagram_people`: who wrote to each account, with their @username. DMs do not carry it, so
 //! the profile API is asked once per person (not once per message), in the background.
+use super::super::access::System;
+use super::super::access::Tenant;
 use super::super::StoreError;
 use chrono::{DateTime, Utc};
 use sqlx::{PgConnection, PgPool};
@@ -13,7 +15,11 @@ pub struct Seen<'a> {
 }
 
 /// Records the people of a batch and returns the usernames known for them.
-pub async fn record(db: &mut PgConnection, seen: &[Seen<'_>]) -> Result<HashMap<(String, String), String>, StoreError> {
+pub async fn record(
+    db: &mut PgConnection,
+    _: &System,
+    seen: &[Seen<'_>],
+) -> Result<HashMap<(String, String), String>, StoreError> {
     if seen.is_empty() {
         return Ok(HashMap::new());
     }
@@ -62,7 +68,12 @@ pub async fn record(db: &mut PgConnection, seen: &[Seen<'_>]) -> Result<HashMap<
 }
 
 /// People whose username is still unknown and due to be looked up, leased for `lease_seconds`.
-pub async fn claim_lookups(pg: &PgPool, limit: i64, lease_seconds: f64) -> Result<Vec<(String, String)>, StoreError> {
+pub async fn claim_lookups(
+    pg: &PgPool,
+    _: &System,
+    limit: i64,
+    lease_seconds: f64,
+) -> Result<Vec<(String, String)>, StoreError> {
     Ok(sqlx::query_as(
         "UPDATE instagram_people SET next_lookup_at = now() + make_interval(secs => $2), lookup_attempts = lookup_attempts + 1
          WHERE (instance_id, igsid) IN (
@@ -86,7 +97,11 @@ pub enum Lookup {
 
 /// Records the outcomes of many look-ups at once: `(instance_id, igsid, outcome)`. Returns the
 /// `(user_id, instance_id)` whose reports got usernames, for their open pages.
-pub async fn settle(pg: &PgPool, outcomes: &[(&str, &str, Lookup)]) -> Result<Vec<(String, String)>, StoreError> {
+pub async fn settle(
+    pg: &PgPool,
+    _: &System,
+    outcomes: &[(&str, &str, Lookup)],
+) -> Result<Vec<(String, String)>, StoreError> {
     if outcomes.is_empty() {
         return Ok(Vec::new());
     }
@@ -149,7 +164,8 @@ pub async fn settle(pg: &PgPool, outcomes: &[(&str, &str, Lookup)]) -> Result<Ve
 }
 
 /// The username known for one person, if any.
-pub async fn username(pg: &PgPool, instance_id: &str, igsid: &str) -> Result<Option<String>, StoreError> {
+pub async fn username(pg: &PgPool, tenant: Tenant<'_>, igsid: &str) -> Result<Option<String>, StoreError> {
+    let instance_id = tenant.id();
     Ok(sqlx::query_scalar::<_, Option<String>>(
         "SELECT username FROM instagram_people WHERE instance_id = $1 AND igsid = $2",
     )
@@ -161,7 +177,8 @@ pub async fn username(pg: &PgPool, instance_id: &str, igsid: &str) -> Result<Opt
 }
 
 /// The IGSID of the person with this @username who wrote to the instance, if one did.
-pub async fn igsid_of(pg: &PgPool, instance_id: &str, username: &str) -> Result<Option<String>, StoreError> {
+pub async fn igsid_of(pg: &PgPool, tenant: Tenant<'_>, username: &str) -> Result<Option<String>, StoreError> {
+    let instance_id = tenant.id();
     Ok(sqlx::query_scalar(
         "SELECT igsid FROM instagram_people WHERE instance_id = $1 AND lower(username) = lower($2) LIMIT 1",
     )

@@ -2,6 +2,7 @@
 //! and, while `pending`, the outbound queue. A reply is `pending` before Meta is called, with
 //! `send_started_at` set while the call is in flight: a send whose answer was lost is never
 //! repeated blindly. Every write here takes many rows at once.
+use super::super::access::System;
 use super::super::StoreError;
 use crate::domain::automation::{AutomationKind, ResponseType};
 use chrono::{DateTime, Utc};
@@ -60,7 +61,7 @@ pub struct Written {
 pub type EventKey = (String, AutomationKind, String);
 
 /// The events among `keys` that already have their report.
-pub async fn existing(db: &mut PgConnection, keys: &[EventKey]) -> Result<HashSet<EventKey>, StoreError> {
+pub async fn existing(db: &mut PgConnection, _: &System, keys: &[EventKey]) -> Result<HashSet<EventKey>, StoreError> {
     if keys.is_empty() {
         return Ok(HashSet::new());
     }
@@ -79,7 +80,11 @@ pub async fn existing(db: &mut PgConnection, keys: &[EventKey]) -> Result<HashSe
 
 /// Inserts the reports of many events; an event that already has one keeps it. Final reports
 /// (`skipped`) are complete at once; pending ones may be sent from now.
-pub async fn insert_many(db: &mut PgConnection, rows: &mut [NewReport<'_>]) -> Result<Vec<Written>, StoreError> {
+pub async fn insert_many(
+    db: &mut PgConnection,
+    _: &System,
+    rows: &mut [NewReport<'_>],
+) -> Result<Vec<Written>, StoreError> {
     if rows.is_empty() {
         return Ok(Vec::new());
     }
@@ -184,7 +189,7 @@ fn settled(rows: Vec<SettledRow>) -> Vec<Settled> {
 /// name only the rows returned here and do not test the status again: with a status test the
 /// planner may read every pending report through the outbox index (its statistics often say
 /// there are none) instead of a few by primary key, which with a backlog took 80 ms a batch.
-pub async fn lock(db: &mut PgConnection, ids: &[Uuid]) -> Result<Vec<Uuid>, StoreError> {
+pub async fn lock(db: &mut PgConnection, _: &System, ids: &[Uuid]) -> Result<Vec<Uuid>, StoreError> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
@@ -203,6 +208,7 @@ pub async fn lock(db: &mut PgConnection, ids: &[Uuid]) -> Result<Vec<Uuid>, Stor
 /// whose own comment may just have come back.
 pub async fn public_replies_in_flight(
     db: &mut PgConnection,
+    _: &System,
     comments: &[(&str, &str)],
 ) -> Result<Vec<Uuid>, StoreError> {
     if comments.is_empty() {
@@ -233,7 +239,7 @@ pub struct Delivered<'a> {
 const SETTLED: &str = "r.id, r.instance_id, r.user_id, r.interaction_type, r.event_id, r.response_text, r.created_at";
 
 /// Pending replies that went out, by Meta's answer. Only reports [`lock`] returned.
-pub async fn mark_sent(db: &mut PgConnection, sent: &[Delivered<'_>]) -> Result<Vec<Settled>, StoreError> {
+pub async fn mark_sent(db: &mut PgConnection, _: &System, sent: &[Delivered<'_>]) -> Result<Vec<Settled>, StoreError> {
     if sent.is_empty() {
         return Ok(Vec::new());
     }
@@ -271,6 +277,7 @@ pub struct PublicReplySeen<'a> {
 /// flight).
 pub async fn confirm_public_replies(
     db: &mut PgConnection,
+    _: &System,
     seen: &[PublicReplySeen<'_>],
     locked: &[Uuid],
 ) -> Result<Vec<Settled>, StoreError> {
@@ -303,7 +310,11 @@ pub async fn confirm_public_replies(
 }
 
 /// Pending replies that will not go out, with the reason. Only reports [`lock`] returned.
-pub async fn mark_failed(db: &mut PgConnection, failed: &[(Uuid, String)]) -> Result<Vec<Settled>, StoreError> {
+pub async fn mark_failed(
+    db: &mut PgConnection,
+    _: &System,
+    failed: &[(Uuid, String)],
+) -> Result<Vec<Settled>, StoreError> {
     if failed.is_empty() {
         return Ok(Vec::new());
     }
@@ -339,7 +350,11 @@ pub struct Later {
 
 /// Reschedules pending replies (only reports [`lock`] returned); returns `(instance_id, at)` for
 /// each, to wake their accounts.
-pub async fn reschedule(db: &mut PgConnection, later: &[Later]) -> Result<Vec<(String, DateTime<Utc>)>, StoreError> {
+pub async fn reschedule(
+    db: &mut PgConnection,
+    _: &System,
+    later: &[Later],
+) -> Result<Vec<(String, DateTime<Utc>)>, StoreError> {
     if later.is_empty() {
         return Ok(Vec::new());
     }
@@ -367,7 +382,11 @@ pub async fn reschedule(db: &mut PgConnection, later: &[Later]) -> Result<Vec<(S
 
 /// A failed reply made pending again (an admin ran its dead letter again); false when it is not
 /// failed any more.
-pub async fn reopen(db: &mut PgConnection, id: Uuid) -> Result<Option<(String, DateTime<Utc>)>, StoreError> {
+pub async fn reopen(
+    db: &mut PgConnection,
+    _: &System,
+    id: Uuid,
+) -> Result<Option<(String, DateTime<Utc>)>, StoreError> {
     Ok(sqlx::query_as(
         "UPDATE instagram_reports SET status = 'pending', error = NULL, attempts = 0, send_after = now(),
              claimed_until = NULL, completed_at = NULL, updated_at = now()
