@@ -7,9 +7,8 @@ use super::{
     instances,
     meta::{history::ReadComment, MetaError},
     state::AppState,
-    store::{mongo::instances::InstanceDoc, StoreError},
+    store::{access::System, mongo::instances::InstanceDoc, StoreError},
 };
-use crate::backend::store::access::System;
 use crate::domain::instance::InstanceStatus;
 use chrono::{DateTime, Duration, Utc};
 use serde_json::{json, Value};

@@ -7,13 +7,12 @@ use super::{
     live::{self, Tally},
     state::AppState,
     store::{
+        access::{Scope, System},
         mongo::instances::{self, InstanceDoc},
         pg::{comments, daily_caps, outbox, reports},
         StoreError,
     },
 };
-use crate::backend::store::access::Scope;
-use crate::backend::store::access::System;
 use crate::domain::{
     automation::{AutomationKind, ResponseType},
     automation_draft::REPLY_MAX_BYTES,

@@ -7,12 +7,12 @@ use super::{
     meta::MetaError,
     state::AppState,
     store::{
+        access::{Scope, System},
         mongo::instances::{self, Connection, InstanceDoc},
         pg::oauth_states::{self, StateProblem},
         StoreError,
     },
 };
-use crate::backend::store::access::{Scope, System};
 use crate::domain::{
     error::AppError,
     instance::{instance_slug, parse_instance_name, InstanceStatus},

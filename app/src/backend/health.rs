@@ -4,11 +4,11 @@ use super::{
     notifications::EXPIRING_WITHIN_DAYS,
     state::AppState,
     store::{
+        access::Scope,
         mongo::instances,
         pg::{graph_calls, queues},
     },
 };
-use crate::backend::store::access::Scope;
 use crate::domain::{
     error::AppError,
     health::{Health, QueueHealth},

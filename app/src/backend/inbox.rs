@@ -8,12 +8,11 @@ use super::{
     live::{self, Tally},
     state::AppState,
     store::{
+        access::{Scope, System},
         mongo::instances,
         pg::{conversations, daily_caps, outbox, reports},
     },
 };
-use crate::backend::store::access::Scope;
-use crate::backend::store::access::System;
 use crate::domain::{
     automation::{AutomationKind, ResponseType},
     automation_draft::OutgoingMessage,

@@ -5,9 +5,13 @@ use super::{
     auth::SignedIn,
     instances,
     state::AppState,
-    store::{mongo::instances as stored, pg::insights, StoreError},
+    store::{
+        access::{Scope, System},
+        mongo::instances as stored,
+        pg::insights,
+        StoreError,
+    },
 };
-use crate::backend::store::access::{Scope, System};
 use crate::domain::{error::AppError, insight::InsightsView, instance::InstanceStatus};
 use chrono::{Duration, Utc};
 

@@ -7,12 +7,12 @@ use super::{
     crypto,
     state::AppState,
     store::{
+        access::{Scope, System},
         mongo::instances,
         pg::leads::{self, Due},
         StoreError,
     },
 };
-use crate::backend::store::access::{Scope, System};
 use crate::domain::{error::AppError, lead::LeadsView};
 use chrono::{Duration, Utc};
 use futures_util::{stream, StreamExt};

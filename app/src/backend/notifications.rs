@@ -8,12 +8,12 @@ use super::{
     mail::Mail,
     state::AppState,
     store::{
+        access::System,
         mongo::{instances::InstanceDoc, users},
         pg::notifications::{self, MailEnd, New},
         StoreError,
     },
 };
-use crate::backend::store::access::System;
 use crate::{
     domain::{
         error::AppError,

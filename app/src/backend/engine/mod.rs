@@ -4,7 +4,6 @@
 //! across accounts (`send`, `outcomes`); usernames come from the profile API once per person
 //! (`people`). Every queue and limit lives in PostgreSQL, so any number of server processes share
 //! the work, and nothing acknowledged is lost in a crash.
-use crate::backend::store::access::{Everyone, Owner, System};
 pub mod accept;
 pub(crate) mod decide;
 mod intake;
@@ -18,6 +17,7 @@ use super::{
     measure,
     state::AppState,
     store::{
+        access::{Everyone, Owner, System},
         pg::{
             daily_caps, dead_letters, deliveries,
             outbox::{self, Claimed},

@@ -1,12 +1,12 @@
 //! What became of sent replies, recorded many at a time: sent, failed (its daily-cap slot given
 //! back, a dead letter when only retries ran out), or put back for later.
 use super::{send::Started, Outcome};
-use crate::backend::store::access::System;
 use crate::backend::{
     live::{self, Tally},
     measure,
     state::AppState,
     store::{
+        access::System,
         pg::{
             daily_caps,
             dead_letters::{self, Failure, Kind},

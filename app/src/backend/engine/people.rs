@@ -1,12 +1,12 @@
 //! Usernames for the people who wrote by DM (DMs do not carry them): asked of the profile API once
 //! per person, in the background, and written on their reports.
-use crate::backend::store::access::System;
 use crate::backend::{
     instances,
     live::{self, Addressed},
     meta::MetaError,
     state::AppState,
     store::{
+        access::System,
         pg::people::{self, Lookup},
         StoreError,
     },

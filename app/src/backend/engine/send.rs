@@ -4,16 +4,18 @@
 //! private reply); Meta's refusals are final, its outages retried with backoff up to a bound, and
 //! a dead token stops the instance.
 use super::{backoff, Outcome};
-use crate::backend::store::access::System;
 use crate::{
     backend::{
         instances,
         meta::{MetaError, Recipient, Sent},
         state::AppState,
-        store::pg::{
-            interactions,
-            outbox::Claimed,
-            people::{self, Lookup},
+        store::{
+            access::System,
+            pg::{
+                interactions,
+                outbox::Claimed,
+                people::{self, Lookup},
+            },
         },
     },
     domain::{

@@ -1,6 +1,8 @@
 //! The `users` collection: accounts, their roles and plan.
-use super::super::access::Everyone;
-use super::{super::StoreError, is_duplicate_key, to_chrono};
+use super::{
+    super::{access::Everyone, StoreError},
+    is_duplicate_key, to_chrono,
+};
 use crate::domain::user::{Email, Role, UserSummary};
 use mongodb::{
     bson::{doc, oid::ObjectId, DateTime},

@@ -1,6 +1,5 @@
 //! Keys for the public API: created shown once, kept as a hash, found by that hash.
-use super::super::access::Owner;
-use super::super::StoreError;
+use super::super::{access::Owner, StoreError};
 use crate::domain::api_key::ApiKeyView;
 use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};

@@ -1,6 +1,5 @@
 //! The audit log: one row per admin action, connection change and token refresh.
-use super::super::access::Everyone;
-use super::super::StoreError;
+use super::super::{access::Everyone, StoreError};
 use crate::domain::audit::AuditEntry;
 use sqlx::PgPool;
 

@@ -2,8 +2,10 @@
 //! replies, row by row in one statement, so two processes never both answer a person an
 //! automation allows once; the loop guard caps any automation at a number of replies to one
 //! person an hour.
-use super::super::access::{System, Tenant};
-use super::super::StoreError;
+use super::super::{
+    access::{System, Tenant},
+    StoreError,
+};
 use chrono::{DateTime, Utc};
 use sqlx::PgConnection;
 use std::collections::HashMap;

@@ -1,8 +1,9 @@
 //! `instagram_automations`: the rules each instance answers with. Every change is scoped to the
 //! owner (`user_id`): someone else's automation looks the same as a missing one.
-use super::super::access::Owner;
-use super::super::access::Tenant;
-use super::super::StoreError;
+use super::super::{
+    access::{Owner, Tenant},
+    StoreError,
+};
 use crate::domain::{
     automation::{
         Attachment, AutomationKind, Button, Card, DmSource, Keyword, MatchMode, PerPerson, QuickReply, Rule, Trigger,

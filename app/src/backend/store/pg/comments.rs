@@ -1,7 +1,6 @@
 //! Stored comments as the comments page reads them: per post, as threads, with each comment's
 //! private reply; and what the account hid.
-use super::super::access::Tenant;
-use super::super::StoreError;
+use super::super::{access::Tenant, StoreError};
 use crate::domain::comment::CommentView;
 use chrono::{DateTime, Utc};
 use sqlx::PgPool;

@@ -1,7 +1,8 @@
 //! Conversations (kept by a trigger on `instagram_messages`) and their history.
-use super::super::access::System;
-use super::super::access::Tenant;
-use super::super::StoreError;
+use super::super::{
+    access::{System, Tenant},
+    StoreError,
+};
 use crate::domain::conversation::{ConversationSummary, ThreadMessage, WINDOW_HOURS};
 use chrono::{DateTime, Duration, Utc};
 use serde_json::Value;

@@ -1,8 +1,9 @@
 //! `daily_reply_counts`: replies sent or under way per instance and UTC day. Intake reserves
 //! from it under the row's lock, so the cap holds across batches and server processes.
-use super::super::access::System;
-use super::super::access::Tenant;
-use super::super::StoreError;
+use super::super::{
+    access::{System, Tenant},
+    StoreError,
+};
 use chrono::NaiveDate;
 use sqlx::PgConnection;
 use std::collections::HashMap;

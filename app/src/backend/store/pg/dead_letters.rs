@@ -1,8 +1,9 @@
 //! `dead_letters`: what the engine could not process, kept with what, why, when and how often,
 //! for admins to see and, once the cause is fixed, run again.
-use super::super::access::Everyone;
-use super::super::access::System;
-use super::super::StoreError;
+use super::super::{
+    access::{Everyone, System},
+    StoreError,
+};
 use chrono::{DateTime, Utc};
 use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;

@@ -1,7 +1,6 @@
 //! Webhook deliveries, kept as received (raw body and signature) before Meta hears 200, and the
 //! intake queue (`intake_queue`): a row per delivery not taken in yet.
-use super::super::access::System;
-use super::super::StoreError;
+use super::super::{access::System, StoreError};
 use chrono::{DateTime, Utc};
 use sqlx::{PgExecutor, PgPool, Postgres, Transaction};
 use uuid::Uuid;

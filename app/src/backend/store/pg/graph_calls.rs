@@ -1,6 +1,5 @@
 //! Calls to Meta per minute, endpoint and outcome, from every process.
-use super::super::access::Everyone;
-use super::super::StoreError;
+use super::super::{access::Everyone, StoreError};
 use crate::domain::health::MetaCalls;
 use sqlx::PgPool;
 

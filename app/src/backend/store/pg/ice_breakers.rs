@@ -1,7 +1,6 @@
 //! `ice_breakers`: each instance's questions as registered at Meta. Keyed by the instance only:
 //! the caller proves it owns the instance first.
-use super::super::access::Tenant;
-use super::super::StoreError;
+use super::super::{access::Tenant, StoreError};
 use crate::domain::ice_breakers::IceBreaker;
 use sqlx::{types::Json, PgExecutor};
 

@@ -1,7 +1,8 @@
 //! Instances' account figures per day.
-use super::super::access::System;
-use super::super::access::Tenant;
-use super::super::StoreError;
+use super::super::{
+    access::{System, Tenant},
+    StoreError,
+};
 use crate::{backend::meta::DayFigures, domain::insight::InsightDay};
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::PgPool;

@@ -1,7 +1,6 @@
 //! What an instance's card shows beside its connection: today's replies (against the cap), its
 //! active automations and its latest failed reply, for many instances in three queries.
-use super::super::access::Tenant;
-use super::super::StoreError;
+use super::super::{access::Tenant, StoreError};
 use chrono::{DateTime, Utc};
 use sqlx::PgPool;
 use std::collections::HashMap;

@@ -1,8 +1,7 @@
 //! `instagram_messages` and `instagram_comments`: every message and comment a delivery carried,
 //! once each (Meta re-delivers; the unique keys make a second copy a no-op). Written many rows
 //! per statement, in key order, so concurrent batches never wait on each other in a cycle.
-use super::super::access::System;
-use super::super::StoreError;
+use super::super::{access::System, StoreError};
 use crate::{
     backend::meta::events::{CommentEvent, MessageEvent},
     domain::automation::AutomationKind,

@@ -1,8 +1,9 @@
 //! Leads' outbound webhooks and their events (written by triggers on what intake stores; see the
 //! migration), claimed for delivery under a lease so every process can deliver, none twice at once.
-use super::super::access::System;
-use super::super::access::Tenant;
-use super::super::StoreError;
+use super::super::{
+    access::{System, Tenant},
+    StoreError,
+};
 use crate::domain::lead::{LeadDelivery, LeadStatus};
 use chrono::{DateTime, Utc};
 use sqlx::PgPool;

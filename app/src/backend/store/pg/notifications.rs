@@ -1,9 +1,10 @@
 //! Notifications and the e-mail preferences. A notification is written once per occurrence (its
 //! `dedupe_key`); its e-mail goes out through a small leased queue on the same row, so a restart
 //! or a second process never sends it twice.
-use super::super::access::Owner;
-use super::super::access::System;
-use super::super::StoreError;
+use super::super::{
+    access::{Owner, System},
+    StoreError,
+};
 use crate::domain::notification::{Notification, NotificationKind};
 use chrono::{DateTime, Utc};
 use sqlx::{PgConnection, PgPool};

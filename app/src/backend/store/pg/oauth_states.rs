@@ -1,6 +1,5 @@
 //! Business Login states: issued when a connection starts, consumed once by the callback.
-use super::super::access::Owner;
-use super::super::StoreError;
+use super::super::{access::Owner, StoreError};
 use chrono::{Duration, Utc};
 use sha2::{Digest, Sha256};
 use sqlx::PgPool;

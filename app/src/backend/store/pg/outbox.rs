@@ -2,8 +2,7 @@
 //! Each account's pace is a GCRA kept in `outbound_accounts` (the earliest time the next send,
 //! and the next private reply, conforms), so it holds across every server process; a process
 //! takes an account's due replies under that row's lock, a few at a time, fairly across accounts.
-use super::super::access::System;
-use super::super::StoreError;
+use super::super::{access::System, StoreError};
 use crate::domain::automation::{AutomationKind, ResponseType};
 use chrono::{DateTime, Duration, Utc};
 use sqlx::{PgConnection, PgPool, Postgres, Transaction};

@@ -1,8 +1,9 @@
 //! `instagram_people`: who wrote to each account, with their @username. DMs do not carry it, so
 //! the profile API is asked once per person (not once per message), in the background.
-use super::super::access::System;
-use super::super::access::Tenant;
-use super::super::StoreError;
+use super::super::{
+    access::{System, Tenant},
+    StoreError,
+};
 use chrono::{DateTime, Utc};
 use sqlx::{PgConnection, PgPool};
 use std::collections::HashMap;

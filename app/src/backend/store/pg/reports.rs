@@ -2,8 +2,7 @@
 //! and, while `pending`, the outbound queue. A reply is `pending` before Meta is called, with
 //! `send_started_at` set while the call is in flight: a send whose answer was lost is never
 //! repeated blindly. Every write here takes many rows at once.
-use super::super::access::System;
-use super::super::StoreError;
+use super::super::{access::System, StoreError};
 use crate::domain::automation::{AutomationKind, ResponseType};
 use chrono::{DateTime, Utc};
 use sqlx::PgConnection;
