@@ -283,6 +283,7 @@ keys! {
     WrongCredentials => "E-mail ou senha incorretos.", "Wrong email or password.";
     EmailNotConfirmed => "Confirme seu e-mail antes de entrar: enviamos um novo link para a sua caixa de entrada.", "Confirm your e-mail before signing in: we sent a new link to your inbox.";
     MailUnavailable => "Não conseguimos enviar e-mails agora, e o cadastro precisa de um. Tente de novo em alguns minutos.", "We cannot send e-mail right now, and signing up needs one. Try again in a few minutes.";
+    ServiceUnavailable => "O serviço está indisponível por um instante. Tente de novo em alguns segundos.", "The service is unavailable for a moment. Try again in a few seconds.";
     SignUpSentTitle => "Confira seu e-mail", "Check your e-mail";
     SignUpSent => "Enviamos um link para o e-mail informado. Abra-o para ativar a conta e entrar (veja também o spam).", "We sent a link to the e-mail you gave. Open it to activate the account and sign in (check spam too).";
     ConfirmTitle => "Confirmar e-mail", "Confirm e-mail";

@@ -10,6 +10,7 @@ pub mod connect;
 pub mod crypto;
 pub mod directory;
 pub mod engine;
+pub mod error;
 pub mod health;
 pub mod inbox;
 pub mod insights;

@@ -22,6 +22,7 @@ pub fn ErrorNotice(error: AppError) -> impl IntoView {
         AppError::MetaUnavailable => (Key::ReasonMetaUnavailable, None),
         AppError::EmailNotConfirmed => (Key::EmailNotConfirmed, None),
         AppError::MailUnavailable => (Key::MailUnavailable, None),
+        AppError::Unavailable => (Key::ServiceUnavailable, None),
         AppError::Internal(reference) => (Key::InternalError, Some(reference.clone())),
         AppError::Transport(_) => (Key::TransportError, None),
     };

@@ -44,6 +44,9 @@ pub enum AppError {
     /// No e-mail can go out (none configured, or the server refuses), so no sign-up can finish.
     #[error("e-mail is unavailable")]
     MailUnavailable,
+    /// Our own databases cannot answer now (down, restarting, overloaded): try again shortly.
+    #[error("temporarily unavailable")]
+    Unavailable,
     #[error("internal error, reference {0}")]
     Internal(String),
     #[error("transport: {0}")]
@@ -72,7 +75,7 @@ impl AppError {
             Self::Invalid(_) => 422,
             Self::RateLimited => 429,
             Self::EmailNotConfirmed => 403,
-            Self::MetaUnavailable | Self::MailUnavailable => 503,
+            Self::MetaUnavailable | Self::MailUnavailable | Self::Unavailable => 503,
             Self::Internal(_) | Self::Transport(_) => 500,
         }
     }
@@ -99,27 +102,5 @@ impl AppError {
             options.set_status(http::StatusCode::UNPROCESSABLE_ENTITY);
         }
         Self::invalid(field, code)
-    }
-}
-
-#[cfg(feature = "ssr")]
-impl AppError {
-    /// Logs `cause` once with a short reference and returns an error carrying only that reference.
-    pub fn internal(cause: impl std::fmt::Display) -> Self {
-        let reference = uuid::Uuid::new_v4().simple().to_string()[..12].to_owned();
-        tracing::error!(error.reference = %reference, error.cause = %cause, "internal error {reference}: {cause}");
-        Self::Internal(reference)
-    }
-}
-
-#[cfg(feature = "ssr")]
-impl From<crate::backend::store::StoreError> for AppError {
-    fn from(error: crate::backend::store::StoreError) -> Self {
-        use crate::backend::store::StoreError;
-        match error {
-            StoreError::NotFound => Self::NotFound,
-            StoreError::Taken(field) => Self::invalid(field, "taken"),
-            other => Self::internal(other),
-        }
     }
 }

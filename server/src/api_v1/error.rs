@@ -48,7 +48,7 @@ impl ApiError {
             AppError::Invalid(_) => "invalid",
             AppError::RateLimited => "rate_limited",
             AppError::MetaUnavailable => "meta_unavailable",
-            AppError::MailUnavailable => "unavailable",
+            AppError::MailUnavailable | AppError::Unavailable => "unavailable",
             AppError::Internal(_) | AppError::Transport(_) => "internal",
         }
     }

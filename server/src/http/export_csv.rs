@@ -1,20 +1,16 @@
 //! `GET /api/reports/export.csv?{filter}`: every interaction the filter selects, as CSV (UTF-8 with
 //! a BOM for Excel, RFC 4180, ISO-8601 times), streamed from PostgreSQL through a small bounded
 //! buffer, so memory stays flat whatever the number of rows. Session or Bearer token.
+use super::error::{signed_in, take, HttpError};
 use app::{
-    backend::{
-        auth,
-        rate_limit::{self, Quota},
-        reports, AppState,
-    },
+    backend::{rate_limit::Quota, reports, AppState},
     domain::{error::AppError, report::ReportFilter},
 };
 use axum::{
     body::{Body, Bytes},
     extract::{RawQuery, State},
-    http::{header, HeaderMap, StatusCode},
+    http::{header, HeaderMap},
     response::{IntoResponse, Response},
-    Json,
 };
 use futures_util::StreamExt;
 use tokio::sync::mpsc;
@@ -30,35 +26,23 @@ enum Chunk {
     Last(Bytes),
 }
 
-pub async fn export(State(state): State<AppState>, headers: HeaderMap, RawQuery(query): RawQuery) -> Response {
-    let who = match auth::caller(&state, &headers).await {
-        Ok(Some(who)) => who,
-        _ => return (StatusCode::UNAUTHORIZED, "sign in or send a Bearer token").into_response(),
-    };
+pub async fn export(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+) -> Result<Response, HttpError> {
+    let who = signed_in(&state, &headers).await?;
     let quota = Quota::per_minute(state.config.limits.exports_per_user_per_minute);
-    match rate_limit::take(&state, "exports", &who.user_id().to_hex(), quota).await {
-        Ok(Ok(())) => {}
-        Ok(Err(limited)) => return super::too_many_requests(limited),
-        Err(_) => return StatusCode::SERVICE_UNAVAILABLE.into_response(),
-    }
+    take(&state, "exports", &who.user_id().to_hex(), quota).await?;
     // `separator` says how the file is written; every other parameter is the report's filter.
     let raw = query.as_deref().unwrap_or_default();
     let separator = reports::Separator::parse(
         raw.split('&').filter_map(|p| p.split_once('=')).find(|(k, _)| *k == "separator").map(|(_, v)| v),
     );
     let filter_query: String = raw.split('&').filter(|p| !p.starts_with("separator=")).collect::<Vec<_>>().join("&");
-    let filter = match ReportFilter::parse_query(&filter_query) {
-        Ok(filter) => filter,
-        Err(errors) => return (StatusCode::UNPROCESSABLE_ENTITY, Json(AppError::Invalid(errors))).into_response(),
-    };
+    let filter = ReportFilter::parse_query(&filter_query).map_err(AppError::Invalid)?;
     let scope = reports::Scope::of(&who);
-    let names = match reports::instance_names(&state, &who).await {
-        Ok(names) => names,
-        Err(error) => {
-            tracing::error!("CSV export failed before its first row: {error}");
-            return StatusCode::SERVICE_UNAVAILABLE.into_response();
-        }
-    };
+    let names = reports::instance_names(&state, &who).await?;
     let zone = reports::Zone::of_request(&state.pg, &headers).await;
     let (sender, receiver) = mpsc::channel::<Chunk>(BUFFERED_CHUNKS);
     tokio::spawn(async move {
@@ -99,7 +83,7 @@ pub async fn export(State(state): State<AppState>, headers: HeaderMap, RawQuery(
         }
     });
     let filename = format!("instagram-relatorio-{}.csv", chrono::Utc::now().format("%Y-%m-%d"));
-    (
+    Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
             (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{filename}\"")),
@@ -107,7 +91,7 @@ pub async fn export(State(state): State<AppState>, headers: HeaderMap, RawQuery(
         ],
         Body::from_stream(file_body(receiver)),
     )
-        .into_response()
+        .into_response())
 }
 
 /// The download ends cleanly only after the last chunk: if the export fails, or its task dies

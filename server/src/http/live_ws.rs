@@ -1,36 +1,28 @@
 //! `GET /ws`: live updates for a signed-in browser (session cookie or Clerky Bearer token). Each
 //! message is a JSON `LiveEvent` for the caller's own instances; admins receive every one.
-use app::backend::{
-    auth,
-    live::Broadcast,
-    measure::SocketOpen,
-    rate_limit::{self, Quota},
-    AppState,
-};
+use super::error::{signed_in, take, HttpError};
+use app::backend::{live::Broadcast, measure::SocketOpen, rate_limit::Quota, AppState};
 use axum::{
     extract::{
         ws::{Message, WebSocket, WebSocketUpgrade},
         State,
     },
-    http::{HeaderMap, StatusCode},
-    response::{IntoResponse, Response},
+    http::HeaderMap,
+    response::Response,
 };
 use tokio::sync::broadcast::error::RecvError;
 
-pub async fn upgrade(State(state): State<AppState>, headers: HeaderMap, upgrade: WebSocketUpgrade) -> Response {
-    let who = match auth::caller(&state, &headers).await {
-        Ok(Some(who)) => who,
-        _ => return StatusCode::UNAUTHORIZED.into_response(),
-    };
+pub async fn upgrade(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    upgrade: WebSocketUpgrade,
+) -> Result<Response, HttpError> {
+    let who = signed_in(&state, &headers).await?;
     let user_id = who.user_id().to_hex();
     let quota = Quota::per_minute(state.config.limits.sockets_per_user_per_minute);
-    match rate_limit::take(&state, "sockets", &user_id, quota).await {
-        Ok(Ok(())) => {}
-        Ok(Err(limited)) => return super::too_many_requests(limited),
-        Err(_) => return StatusCode::SERVICE_UNAVAILABLE.into_response(),
-    }
+    take(&state, "sockets", &user_id, quota).await?;
     let admin = who.is_admin();
-    upgrade.on_upgrade(move |socket| forward(state, socket, user_id, admin))
+    Ok(upgrade.on_upgrade(move |socket| forward(state, socket, user_id, admin)))
 }
 
 async fn forward(state: AppState, mut socket: WebSocket, user_id: String, admin: bool) {

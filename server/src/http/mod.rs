@@ -1,4 +1,5 @@
 //! Plain axum routes outside Leptos.
+pub mod error;
 pub mod export_csv;
 pub mod health;
 pub mod instagram;

@@ -1,6 +1,7 @@
 //! `GET /api/reports/{id}/post`: the post or reel a report's comment was on, opened on Instagram.
 //! A link in the report row, so it answers a browser: a redirect to Instagram, or back to the
 //! reports page with the error in `?error=` (how pages show a plain request's error).
+use super::error::HttpError;
 use app::{
     backend::{auth, reports, AppState},
     domain::{error::AppError, url::encode},
@@ -15,7 +16,7 @@ pub async fn open(State(state): State<AppState>, headers: HeaderMap, Path(id): P
     let who = match auth::caller(&state, &headers).await {
         Ok(Some(who)) => who,
         Ok(None) | Err(AppError::NotSignedIn) => return Redirect::to("/sign-in?next=%2Freports").into_response(),
-        Err(_) => return StatusCode::SERVICE_UNAVAILABLE.into_response(),
+        Err(error) => return HttpError::from(error).into_response(),
     };
     let Ok(id) = uuid::Uuid::parse_str(&id) else { return StatusCode::NOT_FOUND.into_response() };
     match reports::post_link(&state, &who, id).await {

@@ -101,3 +101,38 @@ async fn the_binary_logs_json_with_request_ids_and_stops_gracefully_on_sigterm()
     assert!(with_id >= 1, "a log line carries the request id {request_id}: {lines:#?}");
     assert!(lines.iter().any(|l| l["message"] == "stopped"), "{lines:#?}");
 }
+
+/// A database outage is the service's failure (503, the same error everywhere), never the
+/// caller's (401): while PostgreSQL is unreachable a signed-in person's export, live socket and
+/// server functions, and a script's API call with its key, are each answered 503.
+#[tokio::test]
+async fn a_database_outage_is_answered_503_on_every_edge_never_401() {
+    let app = spawn_app().await;
+    assert_eq!(app.sign_up("ana@example.com", "senha-forte-1").await.status(), 302);
+    let created = app.post_form_json("/api/api_keys/create", &[("name", "script")]).await;
+    assert_eq!(created.status(), 200);
+    let key = created.json::<serde_json::Value>().await.expect("json")["secret"].as_str().expect("secret").to_owned();
+    assert_eq!(app.get("/api/reports/export.csv").await.status(), 200, "the export works before the outage");
+
+    app.state.pg.close().await;
+    let export = app.get("/api/reports/export.csv").await;
+    assert_eq!(export.status(), 503);
+    assert_eq!(export.json::<serde_json::Value>().await.expect("json"), "Unavailable");
+    let socket = app
+        .client
+        .get(app.url("/ws"))
+        .header("connection", "upgrade")
+        .header("upgrade", "websocket")
+        .header("sec-websocket-version", "13")
+        .header("sec-websocket-key", "dGhlIHNhbXBsZSBub25jZQ==")
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(socket.status(), 503);
+    let me = app.client.get(app.url("/api/me")).header("accept", "application/json").send().await.expect("me");
+    assert_eq!(me.status(), 503);
+    assert_eq!(me.json::<serde_json::Value>().await.expect("json"), "Unavailable");
+    let api = app.client.get(app.url("/api/v1/instances")).bearer_auth(&key).send().await.expect("api");
+    assert_eq!(api.status(), 503);
+    assert_eq!(api.json::<serde_json::Value>().await.expect("json")["error"]["code"], "unavailable");
+}
