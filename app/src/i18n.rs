@@ -1,5 +1,6 @@
 //! Every string the UI shows, in pt-BR (the default) and English, checked at compile time:
 //! a key missing a translation does not build.
+use crate::domain::{audit::AuditAction, instance::ConnectionFailure};
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -582,6 +583,10 @@ keys! {
     AuditAutomationActivated => "ativou a automação", "turned the automation on";
     AuditAutomationDeactivated => "desativou a automação", "turned the automation off";
     AuditAutomationDeleted => "excluiu a automação", "deleted the automation";
+    AuditApiKeyCreated => "criou uma chave de API", "created an API key";
+    AuditApiKeyRevoked => "revogou uma chave de API", "revoked an API key";
+    AuditDeadLetterRunAgain => "executou de novo um item com falha", "ran a failed item again";
+    AuditDeadLetterFailedAgain => "executou de novo um item com falha, que falhou outra vez", "ran a failed item again, which failed again";
     AuditByAdmin => "admin", "admin";
     AuditPaused => "pausou as automações", "paused the automations";
     AuditResumed => "retomou as automações", "resumed the automations";
@@ -746,46 +751,47 @@ pub fn notice_text(locale: Locale, notification: &crate::domain::notification::N
 }
 
 /// The message for an instance's error reason or a failed connection.
-pub fn reason_message(reason: &str) -> Key {
+pub fn reason_message(reason: ConnectionFailure) -> Key {
     match reason {
-        "denied" => Key::ReasonDenied,
-        "state_expired" => Key::ReasonStateExpired,
-        "connect_timeout" => Key::ReasonConnectTimeout,
-        "state_used" => Key::ReasonStateUsed,
-        "state_invalid" => Key::ReasonStateInvalid,
-        "account_taken" => Key::ReasonAccountTaken,
-        "meta_unavailable" => Key::ReasonMetaUnavailable,
-        "missing_permissions" => Key::ReasonMissingPermissions,
-        "meta_refused" => Key::ReasonMetaRefused,
-        "token_invalid" => Key::ReasonTokenInvalid,
-        _ => Key::ReasonInternal,
+        ConnectionFailure::Denied => Key::ReasonDenied,
+        ConnectionFailure::StateExpired => Key::ReasonStateExpired,
+        ConnectionFailure::ConnectTimeout => Key::ReasonConnectTimeout,
+        ConnectionFailure::StateUsed => Key::ReasonStateUsed,
+        ConnectionFailure::StateInvalid => Key::ReasonStateInvalid,
+        ConnectionFailure::AccountTaken => Key::ReasonAccountTaken,
+        ConnectionFailure::MetaUnavailable => Key::ReasonMetaUnavailable,
+        ConnectionFailure::MissingPermissions => Key::ReasonMissingPermissions,
+        ConnectionFailure::MetaRefused => Key::ReasonMetaRefused,
+        ConnectionFailure::TokenInvalid => Key::ReasonTokenInvalid,
+        ConnectionFailure::Internal => Key::ReasonInternal,
     }
 }
 
 /// What an audit entry's action says (`admin.` in front: an admin did it), `None` for one this
 /// version does not know.
-pub fn audit_action(action: &str) -> Option<(bool, Key)> {
-    let (by_admin, action) = action.strip_prefix("admin.").map_or((false, action), |rest| (true, rest));
-    let key = match action {
-        "instance.connected" => Key::AuditConnected,
-        "instance.connection_failed" => Key::AuditConnectionFailed,
-        "instance.disconnected" => Key::AuditDisconnected,
-        "instance.deleted" => Key::AuditDeleted,
-        "instance.renamed" => Key::AuditRenamed,
-        "instance.daily_cap_set" => Key::AuditDailyCapSet,
-        "instance.ice_breakers_set" => Key::AuditIceBreakersSet,
-        "instance.paused" => Key::AuditPaused,
-        "instance.resumed" => Key::AuditResumed,
-        "token.refreshed" => Key::AuditTokenRefreshed,
-        "token.refresh_failed" => Key::AuditTokenRefreshFailed,
-        "automation.created" => Key::AuditAutomationCreated,
-        "automation.updated" => Key::AuditAutomationUpdated,
-        "automation.activated" => Key::AuditAutomationActivated,
-        "automation.deactivated" => Key::AuditAutomationDeactivated,
-        "automation.deleted" => Key::AuditAutomationDeleted,
-        _ => return None,
-    };
-    Some((by_admin, key))
+pub fn audit_action(action: AuditAction) -> Key {
+    match action {
+        AuditAction::Connected => Key::AuditConnected,
+        AuditAction::ConnectionFailed => Key::AuditConnectionFailed,
+        AuditAction::Disconnected => Key::AuditDisconnected,
+        AuditAction::Deleted => Key::AuditDeleted,
+        AuditAction::Renamed => Key::AuditRenamed,
+        AuditAction::DailyCapSet => Key::AuditDailyCapSet,
+        AuditAction::IceBreakersSet => Key::AuditIceBreakersSet,
+        AuditAction::Paused => Key::AuditPaused,
+        AuditAction::Resumed => Key::AuditResumed,
+        AuditAction::TokenRefreshed => Key::AuditTokenRefreshed,
+        AuditAction::TokenRefreshFailed => Key::AuditTokenRefreshFailed,
+        AuditAction::AutomationCreated => Key::AuditAutomationCreated,
+        AuditAction::AutomationUpdated => Key::AuditAutomationUpdated,
+        AuditAction::AutomationActivated => Key::AuditAutomationActivated,
+        AuditAction::AutomationDeactivated => Key::AuditAutomationDeactivated,
+        AuditAction::AutomationDeleted => Key::AuditAutomationDeleted,
+        AuditAction::ApiKeyCreated => Key::AuditApiKeyCreated,
+        AuditAction::ApiKeyRevoked => Key::AuditApiKeyRevoked,
+        AuditAction::DeadLetterRunAgain => Key::AuditDeadLetterRunAgain,
+        AuditAction::DeadLetterFailedAgain => Key::AuditDeadLetterFailedAgain,
+    }
 }
 
 /// The message for a field error code sent by the server.

@@ -262,7 +262,7 @@ pub fn csv(seed: u64, inputs: u64) -> Findings {
             text: Some(hostile_text(&mut rng)),
             reply: Some(hostile_text(&mut rng)),
             reply_by: None,
-            status: "sent".into(),
+            status: app::domain::report::ReplyStatus::Sent,
             error: None,
             comment_id: Some(hostile_text(&mut rng)),
             media_id: None,

@@ -161,6 +161,7 @@ pub async fn run_dead_letter_again(id: String) -> Result<(), AppError> {
         respond, state,
         store::pg::dead_letters,
     };
+    use crate::domain::audit::AuditAction;
     respond(
         async {
             let who = auth::require_admin().await?;
@@ -171,8 +172,9 @@ pub async fn run_dead_letter_again(id: String) -> Result<(), AppError> {
             let target: String = letter.summary.chars().take(80).collect();
             let outcome = engine::run_again(&state, &everyone, id, &who.user().email).await;
             let details = outcome.as_ref().err().map(ToString::to_string);
-            let action = if outcome.is_ok() { "admin.dead_letter.run_again" } else { "admin.dead_letter.failed_again" };
-            who.audit(&state.pg, action, &id.to_string(), &target, details.as_deref()).await?;
+            let action =
+                if outcome.is_ok() { AuditAction::DeadLetterRunAgain } else { AuditAction::DeadLetterFailedAgain };
+            who.audit_as(true, &state.pg, action, &id.to_string(), &target, details.as_deref()).await?;
             match outcome {
                 Ok(()) => Ok(()),
                 Err(RunAgainError::NotFound) => Err(AppError::NotFound),

@@ -11,7 +11,7 @@ use super::{
         pg::sessions,
     },
 };
-use crate::domain::{error::AppError, user::Role};
+use crate::domain::{audit::AuditAction, error::AppError, user::Role};
 use axum::extract::ConnectInfo;
 use http::{header, request::Parts, HeaderMap, HeaderValue};
 use mongodb::bson::oid::ObjectId;
@@ -60,17 +60,29 @@ impl SignedIn {
         &self.user
     }
 
-    /// An audit entry for something this person did.
+    /// An audit entry for something this person did as themselves.
     pub async fn audit(
         &self,
         pg: &sqlx::PgPool,
-        action: &str,
+        action: AuditAction,
         target_id: &str,
         target_name: &str,
         details: Option<&str>,
     ) -> Result<(), super::store::StoreError> {
-        let id = self.user_id().to_hex();
-        let actor = super::store::pg::audit::Actor { id: Some(&id), email: Some(&self.user.email) };
+        self.audit_as(false, pg, action, target_id, target_name, details).await
+    }
+
+    /// An audit entry for something this person did, `as_admin` (on someone else's data) or not.
+    pub async fn audit_as(
+        &self,
+        as_admin: bool,
+        pg: &sqlx::PgPool,
+        action: AuditAction,
+        target_id: &str,
+        target_name: &str,
+        details: Option<&str>,
+    ) -> Result<(), super::store::StoreError> {
+        let actor = super::store::pg::audit::Actor { id: Some(&self.id), email: Some(&self.user.email), as_admin };
         super::store::pg::audit::record(pg, &actor, action, target_id, target_name, details).await
     }
 }

@@ -12,6 +12,7 @@ use super::{
     },
 };
 use crate::domain::{
+    audit::AuditAction,
     automation::{
         choose, explain_miss, follow_up_payload, render_reply, AutomationKind, ButtonAction, EventFacts, Inbound,
         Keyword, PerPerson, ResponseType,
@@ -77,7 +78,7 @@ pub async fn save_ice_breakers(
     })?;
     ice_breakers::replace(&state.pg, instance.tenant(), &questions).await?;
     let listed: Vec<&str> = questions.iter().map(|q| q.question.as_str()).collect();
-    who.audit(&state.pg, "instance.ice_breakers_set", instance_id, &instance.name, Some(&listed.join(" | "))).await?;
+    who.audit(&state.pg, AuditAction::IceBreakersSet, instance_id, &instance.name, Some(&listed.join(" | "))).await?;
     Ok(questions)
 }
 
@@ -101,7 +102,11 @@ pub async fn save(
         }
     };
     directory::rules_changed(state, instance.key()).await;
-    let action = if id.is_some_and(|id| !id.is_empty()) { "automation.updated" } else { "automation.created" };
+    let action = if id.is_some_and(|id| !id.is_empty()) {
+        AuditAction::AutomationUpdated
+    } else {
+        AuditAction::AutomationCreated
+    };
     audit(state, who, action, &saved.to_string(), &draft.name, Some(&instance.name)).await?;
     let shared_keywords = shared_keywords(state, &instance, saved, &draft).await?;
     Ok(Saved { id: saved.to_string(), shared_keywords })
@@ -156,7 +161,7 @@ async fn shared_keywords(
 pub async fn set_active(state: &AppState, who: &SignedIn, id: &str, active: bool) -> Result<(), AppError> {
     let (instance_id, name) = automations::set_active(&state.pg, who.owner(), automation_id(id)?, active).await?;
     directory::rules_changed(state, &instance_id).await;
-    let action = if active { "automation.activated" } else { "automation.deactivated" };
+    let action = if active { AuditAction::AutomationActivated } else { AuditAction::AutomationDeactivated };
     audit(state, who, action, id, &name, None).await
 }
 
@@ -164,7 +169,7 @@ pub async fn set_active(state: &AppState, who: &SignedIn, id: &str, active: bool
 async fn audit(
     state: &AppState,
     who: &SignedIn,
-    action: &str,
+    action: AuditAction,
     automation_id: &str,
     name: &str,
     details: Option<&str>,
@@ -216,7 +221,7 @@ pub async fn of_instance(
 pub async fn delete(state: &AppState, who: &SignedIn, id: &str) -> Result<(), AppError> {
     let (instance_id, name) = automations::delete(&state.pg, who.owner(), automation_id(id)?).await?;
     directory::rules_changed(state, &instance_id).await;
-    audit(state, who, "automation.deleted", id, &name, None).await
+    audit(state, who, AuditAction::AutomationDeleted, id, &name, None).await
 }
 
 /// The instance's posts and reels, to limit a comment automation to some of them (`None`: the

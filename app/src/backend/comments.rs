@@ -13,6 +13,7 @@ use super::{
         StoreError,
     },
 };
+use crate::domain::report::ReplyStatus;
 use crate::domain::{
     automation::{AutomationKind, ResponseType},
     automation_draft::REPLY_MAX_BYTES,
@@ -160,7 +161,7 @@ pub async fn reply(
         response_text: Some(text.to_owned()),
         response_type: Some(if privately { ResponseType::Direct } else { ResponseType::Comment }),
         reply_extras: None,
-        status: reports::status::PENDING,
+        status: ReplyStatus::Pending,
         error: None,
         timestamp: now,
         received_at: now,
@@ -176,7 +177,7 @@ pub async fn reply(
         .await?;
     outbox::wake(&mut tx, &queues, &[(id.clone(), now)]).await?;
     let mut tally = Tally::default();
-    tally.add(&user_id, &id, reports::status::PENDING);
+    tally.add(&user_id, &id, ReplyStatus::Pending);
     live::notify(&mut tx, &tally.events()).await?;
     tx.commit().await.map_err(StoreError::from)?;
     state.wake_outbox.notify_one();

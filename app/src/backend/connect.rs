@@ -14,8 +14,9 @@ use super::{
     },
 };
 use crate::domain::{
+    audit::AuditAction,
     error::AppError,
-    instance::{instance_slug, parse_instance_name, InstanceStatus},
+    instance::{instance_slug, parse_instance_name, ConnectionFailure, InstanceStatus},
 };
 use mongodb::bson::{oid::ObjectId, DateTime};
 use rand::{distributions::Alphanumeric, Rng};
@@ -81,7 +82,8 @@ pub async fn abandon_stale(state: &AppState) -> Result<u64, StoreError> {
     let before = DateTime::from_millis((chrono::Utc::now() - CONNECT_TIMEOUT).timestamp_millis());
     let stale = instances::stale_connections(&state.mongo, &System::ACTING, before).await?;
     for doc in &stale {
-        super::instances::change_status(state, doc, InstanceStatus::Error, Some("connect_timeout")).await?;
+        super::instances::change_status(state, doc, InstanceStatus::Error, Some(ConnectionFailure::ConnectTimeout))
+            .await?;
     }
     Ok(stale.len() as u64)
 }
@@ -106,9 +108,9 @@ pub enum Finished {
     Connected {
         instance_name: String,
     },
-    /// A reason code the page translates (also stored on the card when an instance is known).
+    /// Why, also stored on the card when an instance is known.
     Failed {
-        reason: String,
+        reason: ConnectionFailure,
     },
 }
 
@@ -123,48 +125,59 @@ impl Finished {
 }
 
 pub async fn finish(state: &AppState, who: &SignedIn, callback: Callback) -> Result<Finished, AppError> {
-    let failed = |reason: &str| Ok(Finished::Failed { reason: reason.to_owned() });
+    let failed = |reason: ConnectionFailure| Ok(Finished::Failed { reason });
     let Some(state_token) = callback.state.as_deref() else {
         // Meta may drop `state` on Cancel; without it no instance can be named, and a code
         // without a state is never exchanged.
-        return failed(if callback.error.is_some() { "denied" } else { "state_invalid" });
+        return failed(if callback.error.is_some() {
+            ConnectionFailure::Denied
+        } else {
+            ConnectionFailure::StateInvalid
+        });
     };
     let issued = match oauth_states::consume(&state.pg, state_token, who.owner()).await? {
         Ok(issued) => issued,
         Err(StateProblem::Expired { instance_id }) => {
             if let Ok(doc) = instances::find(&state.mongo, &Scope::own(who), &instance_id).await {
-                super::instances::change_status(state, &doc, InstanceStatus::Error, Some("state_expired")).await?;
+                super::instances::change_status(
+                    state,
+                    &doc,
+                    InstanceStatus::Error,
+                    Some(ConnectionFailure::StateExpired),
+                )
+                .await?;
             }
-            return failed("state_expired");
+            return failed(ConnectionFailure::StateExpired);
         }
-        Err(StateProblem::Used) => return failed("state_used"),
-        Err(StateProblem::Unknown | StateProblem::OtherUser) => return failed("state_invalid"),
+        Err(StateProblem::Used) => return failed(ConnectionFailure::StateUsed),
+        Err(StateProblem::Unknown | StateProblem::OtherUser) => return failed(ConnectionFailure::StateInvalid),
     };
     let doc = instances::find(&state.mongo, &Scope::own(who), &issued.instance_id).await?;
     let outcome = match (&callback.error, &callback.code) {
         (Some(_), _) => Err(if callback.error_reason.as_deref() == Some("user_denied") {
-            "denied".to_owned()
+            ConnectionFailure::Denied
         } else {
-            "meta_refused".to_owned()
+            ConnectionFailure::MetaRefused
         }),
-        (None, None) => Err("state_invalid".to_owned()),
+        (None, None) => Err(ConnectionFailure::StateInvalid),
         (None, Some(code)) => connect_account(state, who, &doc, code).await?,
     };
     match outcome {
         Ok(instance_name) => Ok(Finished::Connected { instance_name }),
         Err(reason) => {
-            super::instances::change_status(state, &doc, InstanceStatus::Error, Some(&reason)).await?;
+            super::instances::change_status(state, &doc, InstanceStatus::Error, Some(reason)).await?;
             super::instances::audit(
                 state,
                 who,
                 super::instances::Acting::Owner,
-                "instance.connection_failed",
+                AuditAction::ConnectionFailed,
                 &doc,
-                Some(&reason),
+                Some(reason.as_str()),
             )
             .await?;
-            tracing::info!(instance.id = %doc.id, reason = %reason, "connection of {} failed: {reason}", doc.id);
-            failed(&reason)
+            let why = reason.as_str();
+            tracing::info!(instance.id = %doc.id, reason = why, "connection of {} failed: {why}", doc.id);
+            failed(reason)
         }
     }
 }
@@ -175,16 +188,21 @@ async fn connect_account(
     who: &SignedIn,
     doc: &InstanceDoc,
     code: &str,
-) -> Result<Result<String, String>, AppError> {
+) -> Result<Result<String, ConnectionFailure>, AppError> {
     let meta = &state.meta;
-    let reason =
-        |e: MetaError| if e.is_transient() { "meta_unavailable".to_owned() } else { "meta_refused".to_owned() };
+    let reason = |e: MetaError| {
+        if e.is_transient() {
+            ConnectionFailure::MetaUnavailable
+        } else {
+            ConnectionFailure::MetaRefused
+        }
+    };
     let short = match meta.exchange_code(code).await {
         Ok(short) => short,
         Err(e) => return Ok(Err(reason(e))),
     };
     if !short.permissions.iter().any(|p| p == "instagram_business_basic") {
-        return Ok(Err("missing_permissions".to_owned()));
+        return Ok(Err(ConnectionFailure::MissingPermissions));
     }
     let long = match meta.long_lived(&short.token).await {
         Ok(long) => long,
@@ -203,7 +221,7 @@ async fn connect_account(
         }
         target = existing;
     } else if instances::account_held(&state.mongo, &profile.ig_id, doc.id).await? {
-        return Ok(Err("account_taken".to_owned()));
+        return Ok(Err(ConnectionFailure::AccountTaken));
     }
     if let Err(e) = meta.subscribe(&long.token).await {
         return Ok(Err(reason(e)));
@@ -222,7 +240,7 @@ async fn connect_account(
     match instances::save_connection(&state.mongo, &target, connection).await {
         Ok(()) => {}
         // Another connection of the same account was saved between the check above and now.
-        Err(StoreError::Taken(_)) => return Ok(Err("account_taken".to_owned())),
+        Err(StoreError::Taken(_)) => return Ok(Err(ConnectionFailure::AccountTaken)),
         Err(other) => return Err(other.into()),
     }
     if target.id != doc.id {
@@ -243,7 +261,14 @@ async fn connect_account(
         }
     }
     let account = format!("@{}", profile.username);
-    super::instances::audit(state, who, super::instances::Acting::Owner, "instance.connected", &target, Some(&account))
-        .await?;
+    super::instances::audit(
+        state,
+        who,
+        super::instances::Acting::Owner,
+        AuditAction::Connected,
+        &target,
+        Some(&account),
+    )
+    .await?;
     Ok(Ok(target.instance_name))
 }

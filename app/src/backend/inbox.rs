@@ -13,6 +13,7 @@ use super::{
         pg::{conversations, daily_caps, outbox, reports},
     },
 };
+use crate::domain::report::ReplyStatus;
 use crate::domain::{
     automation::{AutomationKind, ResponseType},
     automation_draft::OutgoingMessage,
@@ -106,7 +107,7 @@ pub async fn reply(
         response_text: Some(response_text),
         response_type: Some(ResponseType::Direct),
         reply_extras: extras,
-        status: reports::status::PENDING,
+        status: ReplyStatus::Pending,
         error: None,
         timestamp: now,
         received_at: now,
@@ -141,7 +142,7 @@ pub async fn reply(
     .await?;
     let mut tally = Tally::default();
     for _ in 0..count {
-        tally.add(&user_id, instance_id, reports::status::PENDING);
+        tally.add(&user_id, instance_id, ReplyStatus::Pending);
     }
     live::notify(&mut tx, &tally.events()).await?;
     tx.commit().await.map_err(super::store::StoreError::from)?;

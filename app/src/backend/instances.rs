@@ -13,8 +13,9 @@ use super::{
     },
 };
 use crate::domain::{
+    audit::AuditAction,
     error::AppError,
-    instance::{parse_instance_name, InstanceStatus},
+    instance::{parse_instance_name, ConnectionFailure, InstanceStatus},
     live::LiveEvent,
 };
 use mongodb::bson::DateTime;
@@ -34,11 +35,11 @@ pub async fn change_status(
     state: &AppState,
     doc: &InstanceDoc,
     status: InstanceStatus,
-    reason: Option<&str>,
+    reason: Option<ConnectionFailure>,
 ) -> Result<(), StoreError> {
     instances::set_status(&state.mongo, doc, status, reason).await?;
     announce(state, doc, status, reason).await;
-    if status == InstanceStatus::Error && reason == Some("token_invalid") {
+    if status == InstanceStatus::Error && reason == Some(ConnectionFailure::TokenInvalid) {
         super::notifications::connection_lost(state, doc).await;
     }
     Ok(())
@@ -51,9 +52,9 @@ pub fn token(state: &AppState, doc: &InstanceDoc) -> Option<SecretString> {
 }
 
 /// Tells the caches and the owner's open pages, in every process, that an instance changed.
-pub async fn announce(state: &AppState, doc: &InstanceDoc, status: InstanceStatus, reason: Option<&str>) {
+pub async fn announce(state: &AppState, doc: &InstanceDoc, status: InstanceStatus, reason: Option<ConnectionFailure>) {
     directory::changed(state, "instances").await;
-    let event = LiveEvent::InstanceStatus { instance_id: doc.id.to_hex(), status, reason: reason.map(str::to_owned) };
+    let event = LiveEvent::InstanceStatus { instance_id: doc.id.to_hex(), status, reason };
     let addressed = live::Addressed { owner_id: doc.user_id.to_hex(), event };
     if let Err(error) = live::publish(&state.pg, &[addressed]).await {
         tracing::warn!(instance.id = %doc.id, "cannot announce the status of {}: {error}", doc.id);
@@ -72,12 +73,11 @@ pub(super) async fn audit(
     state: &AppState,
     who: &SignedIn,
     acting: Acting,
-    action: &str,
+    action: AuditAction,
     doc: &InstanceDoc,
     details: Option<&str>,
 ) -> Result<(), AppError> {
-    let action = if acting == Acting::Admin { format!("admin.{action}") } else { action.to_owned() };
-    Ok(who.audit(&state.pg, &action, &doc.id.to_hex(), &doc.name, details).await?)
+    Ok(who.audit_as(acting == Acting::Admin, &state.pg, action, doc.key(), &doc.name, details).await?)
 }
 
 /// Unsubscribes the account at Meta, forgets its token and stops storing its events. Meta's
@@ -88,7 +88,7 @@ pub async fn disconnect(state: &AppState, who: &SignedIn, id: &str, acting: Acti
     let unsubscribed = unsubscribe(state, &doc).await;
     instances::disconnect(&state.mongo, &doc).await?;
     announce(state, &doc, InstanceStatus::Disconnected, None).await;
-    audit(state, who, acting, "instance.disconnected", &doc, unsubscribed.err().as_deref()).await
+    audit(state, who, acting, AuditAction::Disconnected, &doc, unsubscribed.err().as_deref()).await
 }
 
 /// Asks Meta to stop delivering the instance's events; the reason when it could not.
@@ -105,7 +105,7 @@ pub async fn rename(state: &AppState, who: &SignedIn, id: &str, name: &str) -> R
     let doc = load(state, who, id, Acting::Owner).await?;
     instances::rename(&state.mongo, &doc, &name).await?;
     directory::changed(state, "instances").await;
-    audit(state, who, Acting::Owner, "instance.renamed", &doc, Some(&name)).await
+    audit(state, who, Acting::Owner, AuditAction::Renamed, &doc, Some(&name)).await
 }
 
 /// Pauses (or resumes) every automation of the instance: while paused, events are still recorded,
@@ -114,7 +114,7 @@ pub async fn set_paused(state: &AppState, who: &SignedIn, id: &str, paused: bool
     let doc = load(state, who, id, Acting::Owner).await?;
     instances::set_paused(&state.mongo, &doc, paused).await?;
     directory::changed(state, "instances").await;
-    let action = if paused { "instance.paused" } else { "instance.resumed" };
+    let action = if paused { AuditAction::Paused } else { AuditAction::Resumed };
     audit(state, who, Acting::Owner, action, &doc, None).await
 }
 
@@ -124,7 +124,7 @@ pub async fn set_daily_cap(state: &AppState, who: &SignedIn, id: &str, cap: &str
     let doc = load(state, who, id, Acting::Owner).await?;
     instances::set_daily_cap(&state.mongo, &doc, cap).await?;
     directory::changed(state, "instances").await;
-    audit(state, who, Acting::Owner, "instance.daily_cap_set", &doc, Some(&cap.to_string())).await
+    audit(state, who, Acting::Owner, AuditAction::DailyCapSet, &doc, Some(&cap.to_string())).await
 }
 
 /// Deletes the instance and its automations; its reports stay, as the history of what happened.
@@ -139,7 +139,7 @@ pub async fn delete(state: &AppState, who: &SignedIn, id: &str, acting: Acting) 
     instances::delete(&state.mongo, &doc).await?;
     directory::changed(state, "instances").await;
     directory::rules_changed(state, &doc.id.to_hex()).await;
-    audit(state, who, acting, "instance.deleted", &doc, unsubscribed.err().as_deref()).await
+    audit(state, who, acting, AuditAction::Deleted, &doc, unsubscribed.err().as_deref()).await
 }
 
 /// An admin's "refresh now": asks Meta whatever the schedule says (Meta still refuses tokens
@@ -148,7 +148,7 @@ pub async fn force_refresh(state: &AppState, who: &SignedIn, id: &str) -> Result
     let doc = load(state, who, id, Acting::Admin).await?;
     let outcome = refresh_token(state, &doc).await;
     let details = outcome.as_ref().err().map(MetaError::message);
-    let action = if outcome.is_ok() { "token.refreshed" } else { "token.refresh_failed" };
+    let action = if outcome.is_ok() { AuditAction::TokenRefreshed } else { AuditAction::TokenRefreshFailed };
     audit(state, who, Acting::Admin, action, &doc, details.as_deref()).await?;
     outcome.map_err(|e| {
         if e.is_transient() {
@@ -179,7 +179,7 @@ pub async fn refresh_token(state: &AppState, doc: &InstanceDoc) -> Result<(), Me
         }
         Err(error) => {
             if error.is_token_invalid() {
-                let _ = change_status(state, doc, InstanceStatus::Error, Some("token_invalid")).await;
+                let _ = change_status(state, doc, InstanceStatus::Error, Some(ConnectionFailure::TokenInvalid)).await;
             }
             Err(error)
         }
@@ -226,8 +226,8 @@ async fn refresh_candidates(state: &AppState) -> Result<RefreshRun, AppError> {
     for doc in due {
         let outcome = refresh_token(state, &doc).await;
         let (action, details) = match &outcome {
-            Ok(()) => ("token.refreshed", None),
-            Err(error) => ("token.refresh_failed", Some(error.message())),
+            Ok(()) => (AuditAction::TokenRefreshed, None),
+            Err(error) => (AuditAction::TokenRefreshFailed, Some(error.message())),
         };
         audit::record(&state.pg, &Actor::SYSTEM, action, &doc.id.to_hex(), &doc.name, details.as_deref()).await?;
         match outcome {

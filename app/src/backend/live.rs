@@ -5,6 +5,7 @@
 //! cache invalidations (`directory::CHANNEL`).
 use super::{directory::Directory, store::StoreError};
 use crate::domain::live::{LiveEvent, StatusCounts};
+use crate::domain::report::ReplyStatus;
 use serde::{Deserialize, Serialize};
 use sqlx::{PgConnection, PgPool};
 use std::{collections::BTreeMap, sync::Arc, time::Duration};
@@ -59,7 +60,7 @@ pub struct Tally {
 }
 
 impl Tally {
-    pub fn add(&mut self, owner_id: &str, instance_id: &str, status: &str) {
+    pub fn add(&mut self, owner_id: &str, instance_id: &str, status: ReplyStatus) {
         self.per_instance.entry((owner_id.to_owned(), instance_id.to_owned())).or_default().add(status);
     }
 
@@ -173,7 +174,7 @@ mod tests {
             tally.add(
                 &format!("owner{}", i % 50),
                 &format!("instance{i:05}"),
-                if i % 3 == 0 { "sent" } else { "skipped" },
+                if i % 3 == 0 { ReplyStatus::Sent } else { ReplyStatus::Skipped },
             );
         }
         let events = tally.events();
@@ -191,10 +192,12 @@ mod tests {
     #[test]
     fn a_tally_sums_a_batch_per_instance() {
         let mut tally = Tally::default();
-        for status in ["sent", "sent", "skipped", "failed", "pending"] {
+        for status in
+            [ReplyStatus::Sent, ReplyStatus::Sent, ReplyStatus::Skipped, ReplyStatus::Failed, ReplyStatus::Pending]
+        {
             tally.add("ana", "i1", status);
         }
-        tally.add("bia", "i2", "sent");
+        tally.add("bia", "i2", ReplyStatus::Sent);
         let events = tally.events();
         assert_eq!(events.len(), 2);
         assert_eq!(

@@ -6,7 +6,7 @@ use super::{auth::SignedIn, store::StoreError};
 use crate::domain::{
     automation::{AutomationKind, ResponseType},
     report::{
-        Choice, DayCount, ReportChoices, ReportFilter, ReportPage, ReportRow, COUNT_CAP, PAGE_ROWS, STATUSES,
+        Choice, DayCount, ReplyStatus, ReportChoices, ReportFilter, ReportPage, ReportRow, COUNT_CAP, PAGE_ROWS,
         ZONE_COOKIE,
     },
 };
@@ -130,7 +130,8 @@ fn to_row(row: Row, names: &HashMap<String, String>) -> ReportRow {
         text,
         reply,
         reply_by: reply_by.as_deref().and_then(ResponseType::parse),
-        status,
+        // The table's check constraint allows only these.
+        status: ReplyStatus::parse(&status).unwrap_or(ReplyStatus::Pending),
         error,
         comment_id,
         media_id,
@@ -222,8 +223,8 @@ impl Query<'_> {
         if let Some(automation) = self.automation() {
             query.push(" AND automation_id = ").push_bind(automation);
         }
-        if let Some(status) = &self.filter.status {
-            query.push(" AND status = ").push_bind(status.clone());
+        if let Some(status) = self.filter.status {
+            query.push(" AND status = ").push_bind(status.as_str());
         }
         if let Some(username) = &self.filter.username {
             query.push(" AND lower(username) = lower(").push_bind(username.clone()).push(")");
@@ -468,7 +469,7 @@ async fn rows_at(
 /// The rollups and the deltas not yet folded into them: together, the exact counts.
 const ROLLUPS: &str = "(SELECT * FROM report_rollups UNION ALL SELECT * FROM report_rollup_deltas) AS r";
 
-/// One day's counts, per type (dm, comment) and status (in [`STATUSES`]' order): report rows,
+/// One day's counts, per type (dm, comment) and status (in [`ReplyStatus::ALL`]' order): report rows,
 /// and interactions (a row's part 0, what the chart counts).
 #[derive(Clone, Copy, Debug, Default)]
 struct DayCounts {
@@ -480,7 +481,7 @@ struct DayCounts {
 /// [`COUNT_CAP`] (a username or text filter). One pass over the rollups (or the matching rows)
 /// serves both.
 struct Counted {
-    totals: Vec<(String, i64)>,
+    totals: Vec<(ReplyStatus, i64)>,
     capped: bool,
     days: Vec<DayCount>,
 }
@@ -518,8 +519,8 @@ async fn counts(pg: &PgPool, q: &Query<'_>) -> Result<Counted, StoreError> {
         };
         for day in by_day.values_mut() {
             for (kind, kept) in kinds.iter().enumerate() {
-                for (status, name) in STATUSES.iter().enumerate() {
-                    if !kept || q.filter.status.as_deref().is_some_and(|s| s != *name) {
+                for (status, name) in ReplyStatus::ALL.iter().enumerate() {
+                    if !kept || q.filter.status.is_some_and(|s| s != *name) {
                         day.rows[kind][status] = 0;
                         day.first[kind][status] = 0;
                     }
@@ -538,7 +539,7 @@ async fn counts(pg: &PgPool, q: &Query<'_>) -> Result<Counted, StoreError> {
         capped = rows.iter().map(|r| r.4).sum::<i64>() > COUNT_CAP;
         for (day, kind, status, first, n) in rows {
             let kind = usize::from(kind == "comment");
-            let Some(status) = STATUSES.iter().position(|s| *s == status) else { continue };
+            let Some(status) = ReplyStatus::ALL.iter().position(|s| s.as_str() == status) else { continue };
             let counts = by_day.entry(day).or_default();
             counts.rows[kind][status] += n;
             if first {
@@ -546,12 +547,10 @@ async fn counts(pg: &PgPool, q: &Query<'_>) -> Result<Counted, StoreError> {
             }
         }
     }
-    let mut totals: Vec<(String, i64)> = STATUSES
+    let mut totals: Vec<(ReplyStatus, i64)> = ReplyStatus::ALL
         .iter()
         .enumerate()
-        .map(|(status, name)| {
-            ((*name).to_owned(), by_day.values().map(|d| d.rows[0][status] + d.rows[1][status]).sum())
-        })
+        .map(|(status, name)| (*name, by_day.values().map(|d| d.rows[0][status] + d.rows[1][status]).sum()))
         .filter(|(_, n)| *n != 0)
         .collect();
     if capped {
@@ -785,7 +784,7 @@ mod tests {
             text: Some(text.into()),
             reply: Some("Oi \"você\"!".into()),
             reply_by: Some(ResponseType::Comment),
-            status: "sent".into(),
+            status: ReplyStatus::Sent,
             error: None,
             comment_id: Some("17870913679156914".into()),
             media_id: Some("17918195224117851".into()),

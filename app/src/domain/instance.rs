@@ -28,6 +28,67 @@ impl InstanceStatus {
     }
 }
 
+/// Why an instance is in `error`, or why a connection failed: stored, sent and linked from the
+/// help page (`/help#token_invalid`) by its name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ConnectionFailure {
+    /// The person pressed Cancel at Instagram.
+    Denied,
+    StateExpired,
+    /// Left at Instagram's page long enough that the attempt stopped holding a place.
+    ConnectTimeout,
+    StateUsed,
+    StateInvalid,
+    /// Another person's instance holds this Instagram account.
+    AccountTaken,
+    MissingPermissions,
+    MetaUnavailable,
+    MetaRefused,
+    /// Meta no longer accepts the token (expired, revoked, password changed).
+    TokenInvalid,
+    /// Something on our side; its cause is in the logs.
+    Internal,
+}
+
+impl ConnectionFailure {
+    pub const ALL: [Self; 11] = [
+        Self::Denied,
+        Self::StateExpired,
+        Self::ConnectTimeout,
+        Self::StateUsed,
+        Self::StateInvalid,
+        Self::AccountTaken,
+        Self::MissingPermissions,
+        Self::MetaUnavailable,
+        Self::MetaRefused,
+        Self::TokenInvalid,
+        Self::Internal,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Denied => "denied",
+            Self::StateExpired => "state_expired",
+            Self::ConnectTimeout => "connect_timeout",
+            Self::StateUsed => "state_used",
+            Self::StateInvalid => "state_invalid",
+            Self::AccountTaken => "account_taken",
+            Self::MissingPermissions => "missing_permissions",
+            Self::MetaUnavailable => "meta_unavailable",
+            Self::MetaRefused => "meta_refused",
+            Self::TokenInvalid => "token_invalid",
+            Self::Internal => "internal",
+        }
+    }
+
+    /// A stored or linked name; one this version does not know is ours to explain.
+    pub fn parse(raw: &str) -> Self {
+        Self::ALL.into_iter().find(|r| r.as_str() == raw).unwrap_or(Self::Internal)
+    }
+}
+
 /// One instance card. Tokens never leave the server, so they are not here.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
@@ -38,8 +99,8 @@ pub struct InstanceCard {
     pub username: Option<String>,
     pub profile_picture_url: Option<String>,
     pub status: InstanceStatus,
-    /// Why the instance is in `error`, as a code the UI translates.
-    pub error_reason: Option<String>,
+    /// Why the instance is in `error`.
+    pub error_reason: Option<ConnectionFailure>,
     pub token_expires_at: Option<chrono::DateTime<chrono::Utc>>,
     /// Under 7 days left (decided on the server, whose clock is trusted): the card warns.
     pub token_expires_soon: bool,

@@ -1,12 +1,15 @@
 //! What the server pushes to open pages over the WebSocket (`/ws`).
-use super::instance::InstanceStatus;
+use super::{
+    instance::{ConnectionFailure, InstanceStatus},
+    report::ReplyStatus,
+};
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum LiveEvent {
     /// An instance changed status: connected, refreshed into `error`, disconnected, ...
-    InstanceStatus { instance_id: String, status: InstanceStatus, reason: Option<String> },
+    InstanceStatus { instance_id: String, status: InstanceStatus, reason: Option<ConnectionFailure> },
     /// Reports of an instance were recorded or changed: how many reached each status (all zero
     /// when only their details changed, a username found). One event covers a whole batch, so
     /// a busy account does not flood the page.
@@ -25,13 +28,13 @@ pub struct StatusCounts {
 }
 
 impl StatusCounts {
-    /// Counts one report reaching `status` (one of the report statuses).
-    pub fn add(&mut self, status: &str) {
+    /// Counts one report reaching `status`.
+    pub fn add(&mut self, status: ReplyStatus) {
         let slot = match status {
-            "pending" => &mut self.pending,
-            "sent" => &mut self.sent,
-            "failed" => &mut self.failed,
-            _ => &mut self.skipped,
+            ReplyStatus::Pending => &mut self.pending,
+            ReplyStatus::Sent => &mut self.sent,
+            ReplyStatus::Failed => &mut self.failed,
+            ReplyStatus::Skipped => &mut self.skipped,
         };
         *slot = slot.saturating_add(1);
     }

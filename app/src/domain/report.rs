@@ -12,8 +12,34 @@ use serde::{Deserialize, Serialize};
 pub const FIRST_DAY: NaiveDate = NaiveDate::from_ymd_opt(2000, 1, 1).expect("a real day");
 pub const LAST_DAY: NaiveDate = NaiveDate::from_ymd_opt(2100, 12, 31).expect("a real day");
 
-/// The PRD's reply statuses, in the order the page lists them.
-pub const STATUSES: [&str; 4] = ["sent", "failed", "pending", "skipped"];
+/// What became of an interaction's reply: the PRD's statuses, stored and sent as their names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(rename_all = "lowercase")]
+pub enum ReplyStatus {
+    Sent,
+    Failed,
+    Pending,
+    Skipped,
+}
+
+impl ReplyStatus {
+    /// In the order the page lists them.
+    pub const ALL: [Self; 4] = [Self::Sent, Self::Failed, Self::Pending, Self::Skipped];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Sent => "sent",
+            Self::Failed => "failed",
+            Self::Pending => "pending",
+            Self::Skipped => "skipped",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.as_str() == raw)
+    }
+}
 
 /// Free-text search: at least this many characters (shorter ones match nearly everything and
 /// cannot use the index), at most [`SEARCH_MAX_CHARS`].
@@ -66,7 +92,7 @@ pub struct ReportFilter {
     pub period: Period,
     pub from: Option<NaiveDate>,
     pub to: Option<NaiveDate>,
-    pub status: Option<String>,
+    pub status: Option<ReplyStatus>,
     /// Without the `@`, compared case-insensitively.
     pub username: Option<String>,
     /// Admins only: one user's reports (their id).
@@ -118,7 +144,7 @@ impl ReportFilter {
             period,
             from,
             to,
-            status: text("status").filter(|s| STATUSES.contains(&s.as_str())),
+            status: text("status").as_deref().and_then(ReplyStatus::parse),
             username: username.map(|u| u.trim_start_matches('@').to_owned()).filter(|u| !u.is_empty()),
             owner,
             // An id that is not one is no automation of anyone's: ignored, as unknown choices are.
@@ -156,7 +182,7 @@ impl ReportFilter {
         add("period", (self.period != Period::default()).then(|| self.period.as_str().to_owned()));
         add("from", self.from.map(|d| d.to_string()));
         add("to", self.to.map(|d| d.to_string()));
-        add("status", self.status.clone());
+        add("status", self.status.map(|s| s.as_str().to_owned()));
         add("username", self.username.clone());
         add("owner", self.owner.clone());
         add("automation", self.automation.clone());
@@ -209,7 +235,7 @@ pub struct ReportRow {
     pub reply: Option<String>,
     /// How the reply goes: by DM (a comment's private reply) or publicly in the thread.
     pub reply_by: Option<ResponseType>,
-    pub status: String,
+    pub status: ReplyStatus,
     /// Why it was skipped or failed.
     pub error: Option<String>,
     pub comment_id: Option<String>,
@@ -244,7 +270,7 @@ pub struct ReportPage {
     /// Where the previous (newer) page ends, if this is not the first.
     pub newer: Option<String>,
     /// Report rows per status over the whole filter.
-    pub totals: Vec<(String, i64)>,
+    pub totals: Vec<(ReplyStatus, i64)>,
     /// Report rows over the whole filter; at least this many when `capped`.
     pub total: i64,
     /// A free-text or username filter counts [`COUNT_CAP`] rows at most (and charts none beyond).
@@ -285,7 +311,7 @@ mod tests {
             period: Period::Custom,
             from: NaiveDate::from_ymd_opt(2026, 11, 1),
             to: NaiveDate::from_ymd_opt(2026, 11, 23),
-            status: Some("sent".into()),
+            status: Some(ReplyStatus::Sent),
             username: Some("maria souza".into()),
             owner: None,
             automation: Some("0192f0c0-0000-7000-8000-000000000001".into()),

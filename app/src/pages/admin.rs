@@ -11,7 +11,7 @@ use crate::{
         local_time::LocalTime,
     },
     domain::{
-        audit::AuditEntry,
+        audit::{AuditAction, AuditEntry},
         dead_letter::DeadLetterView,
         error::AppError,
         health::{Health, QueueHealth},
@@ -360,8 +360,9 @@ fn AuditTable(entries: Vec<AuditEntry>, locale: Locale) -> impl IntoView {
                         <tr>
                             <td>{entry.at.format("%Y-%m-%d %H:%M:%S UTC").to_string()}</td>
                             <td>{entry.actor_email.unwrap_or_else(|| locale.t(Key::SystemActor).to_owned())}</td>
-                            <td title=entry.action.clone()>{match crate::i18n::audit_action(&entry.action) {
-                                Some((by_admin, key)) => format!("{}{}", if by_admin { format!("{} · ", locale.t(Key::AuditByAdmin)) } else { String::new() }, locale.t(key)),
+                            <td title=entry.action.clone()>{match AuditAction::parse_stored(&entry.action) {
+                                Some((action, by_admin)) => format!("{}{}", if by_admin { format!("{} · ", locale.t(Key::AuditByAdmin)) } else { String::new() }, locale.t(crate::i18n::audit_action(action))),
+                                // Written by an older version under a name no longer used.
                                 None => entry.action.clone(),
                             }}</td>
                             <td>{entry.target_name.unwrap_or(entry.target_id)}</td>

@@ -2,24 +2,28 @@
 //! or a report can show. Every reason has an anchor (`/help#token_invalid`), which the cards
 //! link to.
 use crate::{
+    domain::instance::ConnectionFailure,
     i18n::{reason_message, Key},
     use_locale,
 };
 use leptos::prelude::*;
 
-/// The reasons a card can show, each with what to do about it.
-const CARD_REASONS: [(&str, Key); 10] = [
-    ("denied", Key::HelpFixDenied),
-    ("state_expired", Key::HelpFixRetry),
-    ("connect_timeout", Key::HelpFixRetry),
-    ("state_used", Key::HelpFixRetry),
-    ("state_invalid", Key::HelpFixRetry),
-    ("account_taken", Key::HelpFixAccountTaken),
-    ("missing_permissions", Key::HelpFixPermissions),
-    ("meta_unavailable", Key::HelpFixMetaUnavailable),
-    ("meta_refused", Key::HelpFixMetaRefused),
-    ("token_invalid", Key::HelpFixTokenInvalid),
-];
+/// What to do about each reason a card can show; `None` for ours, which the person cannot fix.
+fn fix(reason: ConnectionFailure) -> Option<Key> {
+    Some(match reason {
+        ConnectionFailure::Denied => Key::HelpFixDenied,
+        ConnectionFailure::StateExpired
+        | ConnectionFailure::ConnectTimeout
+        | ConnectionFailure::StateUsed
+        | ConnectionFailure::StateInvalid => Key::HelpFixRetry,
+        ConnectionFailure::AccountTaken => Key::HelpFixAccountTaken,
+        ConnectionFailure::MissingPermissions => Key::HelpFixPermissions,
+        ConnectionFailure::MetaUnavailable => Key::HelpFixMetaUnavailable,
+        ConnectionFailure::MetaRefused => Key::HelpFixMetaRefused,
+        ConnectionFailure::TokenInvalid => Key::HelpFixTokenInvalid,
+        ConnectionFailure::Internal => return None,
+    })
+}
 
 /// Why replies fail most often, and what to do.
 const REPLY_REASONS: [(&str, Key, Key); 3] = [
@@ -46,10 +50,10 @@ pub fn HelpPage() -> impl IntoView {
             <section aria-labelledby="help-cards">
                 <h2 id="help-cards">{locale.t(Key::HelpCardsTitle)}</h2>
                 <dl class="help-reasons">
-                    {CARD_REASONS.iter().map(|(code, fix)| view! {
-                        <dt id=*code>{locale.t(reason_message(code))}</dt>
-                        <dd>{locale.t(*fix)}</dd>
-                    }).collect_view()}
+                    {ConnectionFailure::ALL.into_iter().filter_map(|reason| fix(reason).map(|fix| view! {
+                        <dt id=reason.as_str()>{locale.t(reason_message(reason))}</dt>
+                        <dd>{locale.t(fix)}</dd>
+                    })).collect_view()}
                 </dl>
             </section>
             <section aria-labelledby="help-replies">

@@ -14,7 +14,7 @@ use crate::{
     },
     domain::{
         error::AppError,
-        instance::{InstanceCard, InstanceStatus, WebhookInfo},
+        instance::{ConnectionFailure, InstanceCard, InstanceStatus, WebhookInfo},
         live::LiveEvent,
     },
     i18n::{field_message, reason_message, Key, Locale},
@@ -89,7 +89,7 @@ fn InstanceList(
             )
         } else {
             query.get("error").map(|reason| {
-                view! { <div class="notice notice-error" role="alert">{locale.t(reason_message(&reason))}</div> }
+                view! { <div class="notice notice-error" role="alert">{locale.t(reason_message(ConnectionFailure::parse(&reason)))}</div> }
                     .into_any()
             })
         }
@@ -197,9 +197,9 @@ fn InstanceCardView(
             </div>
             {card.automations_paused.then(|| view! { <p class="notice" role="status">{locale.t(Key::PausedHint)}</p> })}
             {(card.status == InstanceStatus::Error)
-                .then(|| card.error_reason.clone().map(|r| view! {
-                    <p class="card-error">{locale.t(reason_message(&r))} " "
-                        <a href=format!("/help#{r}")>{locale.t(Key::HelpWhatToDo)}</a></p>
+                .then(|| card.error_reason.map(|r| view! {
+                    <p class="card-error">{locale.t(reason_message(r))} " "
+                        <a href=format!("/help#{}", r.as_str())>{locale.t(Key::HelpWhatToDo)}</a></p>
                 }))
                 .flatten()}
             <dl class="facts">

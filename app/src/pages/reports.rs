@@ -13,8 +13,8 @@ use crate::{
         error::{AppError, FieldError},
         live::LiveEvent,
         report::{
-            Choice, DayCount, Period, ReportChoices, ReportFilter, ReportPage, ReportRow, COUNT_CAP, FIRST_DAY,
-            LAST_DAY, PAGE_ROWS, SEARCH_MAX_CHARS, STATUSES,
+            Choice, DayCount, Period, ReplyStatus, ReportChoices, ReportFilter, ReportPage, ReportRow, COUNT_CAP,
+            FIRST_DAY, LAST_DAY, PAGE_ROWS, SEARCH_MAX_CHARS,
         },
         url::encode,
     },
@@ -135,12 +135,12 @@ fn follow_browser_zone(used: &str, zone: RwSignal<Option<String>>) {
     let _ = (used, zone);
 }
 
-fn status_key(status: &str) -> Key {
+fn status_key(status: ReplyStatus) -> Key {
     match status {
-        "sent" => Key::StatusSent,
-        "failed" => Key::StatusFailed,
-        "pending" => Key::StatusPending,
-        _ => Key::StatusSkipped,
+        ReplyStatus::Sent => Key::StatusSent,
+        ReplyStatus::Failed => Key::StatusFailed,
+        ReplyStatus::Pending => Key::StatusPending,
+        ReplyStatus::Skipped => Key::StatusSkipped,
     }
 }
 
@@ -165,8 +165,7 @@ fn period_key(period: Period) -> Key {
 #[component]
 fn Filters(current: ReportFilter, refused: Vec<FieldError>, choices: ReportChoices) -> impl IntoView {
     let locale = use_locale();
-    let selected = |value: Option<&str>, option: &str| value == Some(option);
-    let status = current.status.clone();
+    let status = current.status;
     let kind = current.kind.map(AutomationKind::as_str);
     let refusal = move |field: &'static str| {
         let message = refused.iter().find(|e| e.field == field).map(|e| locale.t(field_message(&e.code)));
@@ -241,8 +240,8 @@ fn Filters(current: ReportFilter, refused: Vec<FieldError>, choices: ReportChoic
             <div class="filter"><label for="filter-status">{locale.t(Key::FilterStatus)}</label>
                 <select id="filter-status" name="status">
                     <option value="">{locale.t(Key::FilterAll)}</option>
-                    {STATUSES.into_iter().map(|s| view! {
-                        <option value=s selected=selected(status.as_deref(), s)>{locale.t(status_key(s))}</option>
+                    {ReplyStatus::ALL.into_iter().map(|s| view! {
+                        <option value=s.as_str() selected=status == Some(s)>{locale.t(status_key(s))}</option>
                     }).collect_view()}
                 </select>
             </div>
@@ -260,12 +259,12 @@ fn Filters(current: ReportFilter, refused: Vec<FieldError>, choices: ReportChoic
 #[component]
 fn Report(page: ReportPage, filter: ReportFilter, start: usize) -> impl IntoView {
     let locale = use_locale();
-    let total_of = |status: &str| page.totals.iter().find(|(s, _)| s == status).map_or(0, |(_, n)| *n);
-    let totals = STATUSES
+    let total_of = |status: ReplyStatus| page.totals.iter().find(|(s, _)| *s == status).map_or(0, |(_, n)| *n);
+    let totals = ReplyStatus::ALL
         .into_iter()
         .map(|s| {
             let count = locale.number(total_of(s));
-            view! { <li class=format!("total total-{s}")><span>{locale.t(status_key(s))}</span> <strong>{count}</strong></li> }
+            view! { <li class=format!("total total-{}", s.as_str())><span>{locale.t(status_key(s))}</span> <strong>{count}</strong></li> }
         })
         .collect_view();
     let query = filter.to_query();
@@ -389,9 +388,9 @@ fn ReportLine(row: ReportRow, locale: Locale) -> impl IntoView {
                 {row.reply.clone()}
             </td>
             <td>
-                <span class=format!("badge status-{}", row.status)>{locale.t(status_key(&row.status))}</span>
+                <span class=format!("badge status-{}", row.status.as_str())>{locale.t(status_key(row.status))}</span>
                 {reason.map(|r| view! { <small class="muted reason">{r}</small> })}
-                {(row.status == "failed" && row.reply.is_some()).then(use_context::<ServerAction<RetryReply>>).flatten().map(|retry| view! {
+                {(row.status == ReplyStatus::Failed && row.reply.is_some()).then(use_context::<ServerAction<RetryReply>>).flatten().map(|retry| view! {
                     <ActionForm action=retry attr:class="inline">
                         <input type="hidden" name="id" value=retry_id/>
                         <button type="submit" class="link-button">{locale.t(Key::RetryReply)}</button>

@@ -72,6 +72,21 @@ async fn the_admin_page_lists_accounts_for_admins() {
     assert!(html.contains("Administrador"));
 }
 
+/// Every action the audit log records is told in the reader's language: a key made and revoked
+/// (once shown as their stored names) among them.
+#[tokio::test]
+async fn the_audit_log_tells_every_action_in_words() {
+    let app = spawn_app().await;
+    app.create_user("chefe@loja.com", "senha-forte-1", true).await;
+    app.sign_in("chefe@loja.com", "senha-forte-1").await;
+    let created = app.post_form_json("/api/api_keys/create", &[("name", "script")]).await;
+    let key = created.json::<serde_json::Value>().await.expect("json")["key"]["id"].as_str().expect("id").to_owned();
+    assert_eq!(app.post_form_json("/api/api_keys/revoke", &[("id", &key)]).await.status(), 200);
+    let html = app.get("/admin").await.text().await.expect("html");
+    assert!(html.contains("criou uma chave de API") && html.contains("revogou uma chave de API"), "{html}");
+    assert!(!html.contains(">api_key."), "a stored name shown as it is: {html}");
+}
+
 #[tokio::test]
 async fn only_admins_see_the_webhook_verify_token() {
     let app = spawn_app().await;

@@ -11,6 +11,7 @@ use super::{
     Woken,
 };
 use crate::backend::store::access::System;
+use crate::domain::report::ReplyStatus;
 use crate::{
     backend::{
         directory::Instance,
@@ -522,7 +523,7 @@ async fn take_in(state: &AppState, db: &mut PgConnection, units: &[Unit<'_>]) ->
     let replied: Vec<Replied> = confirmed.iter().map(Settled::replied).collect();
     interactions::mark_replied(&mut *db, &System::ACTING, &replied).await?;
     for s in &confirmed {
-        taken.tally.add(&s.user_id, &s.instance_id, reports::status::SENT);
+        taken.tally.add(&s.user_id, &s.instance_id, ReplyStatus::Sent);
     }
     // Each event once, even when a batch carries it twice; one already reported keeps its report
     // (a re-delivery), one stored without a report (an older version's queue) gets it now.
@@ -644,10 +645,10 @@ async fn take_in(state: &AppState, db: &mut PgConnection, units: &[Unit<'_>]) ->
             received_at: c.received_at,
         };
         match decision {
-            Decision::Skipped(why) => rows.push(report(0, None, reports::status::SKIPPED, Some(*why), None)),
+            Decision::Skipped(why) => rows.push(report(0, None, ReplyStatus::Skipped, Some(*why), None)),
             Decision::Answer { automation_id, parts, .. } => {
                 for (part, reply) in (0_i16..).zip(parts) {
-                    rows.push(report(part, Some(*automation_id), reports::status::PENDING, None, Some(reply)));
+                    rows.push(report(part, Some(*automation_id), ReplyStatus::Pending, None, Some(reply)));
                 }
             }
         }
@@ -659,8 +660,7 @@ async fn take_in(state: &AppState, db: &mut PgConnection, units: &[Unit<'_>]) ->
     unused.extend(
         rows.iter()
             .filter(|r| {
-                r.status == reports::status::PENDING
-                    && !written_keys.contains(&(r.instance_id, r.kind, r.event_id, r.part))
+                r.status == ReplyStatus::Pending && !written_keys.contains(&(r.instance_id, r.kind, r.event_id, r.part))
             })
             .map(|r| (r.instance_id.to_owned(), today)),
     );
@@ -668,8 +668,8 @@ async fn take_in(state: &AppState, db: &mut PgConnection, units: &[Unit<'_>]) ->
     let user_of: HashMap<&str, &str> = owners.iter().map(|(i, u, _)| (i.as_str(), u.as_str())).collect();
     let mut wake = Vec::new();
     for w in &written {
-        taken.tally.add(user_of.get(w.instance_id.as_str()).copied().unwrap_or_default(), &w.instance_id, &w.status);
-        if w.status == reports::status::PENDING {
+        taken.tally.add(user_of.get(w.instance_id.as_str()).copied().unwrap_or_default(), &w.instance_id, w.status);
+        if w.status == ReplyStatus::Pending {
             wake.push((w.instance_id.clone(), Utc::now()));
         }
     }

@@ -12,11 +12,12 @@ use crate::backend::{
             dead_letters::{self, Failure, Kind},
             interactions::{self, Replied},
             notifications, outbox,
-            reports::{self, status, Delivered, Later, Settled},
+            reports::{self, Delivered, Later, Settled},
         },
         StoreError,
     },
 };
+use crate::domain::report::ReplyStatus;
 use std::collections::HashSet;
 use uuid::Uuid;
 
@@ -100,10 +101,10 @@ pub(super) async fn record(state: &AppState, outcomes: &[Outcome]) -> Result<(),
     tell_of_failing_automations(state, &mut tx, &settled_failed).await?;
     let mut tally = Tally::default();
     for s in &settled_sent {
-        tally.add(&s.user_id, &s.instance_id, status::SENT);
+        tally.add(&s.user_id, &s.instance_id, ReplyStatus::Sent);
     }
     for s in &settled_failed {
-        tally.add(&s.user_id, &s.instance_id, status::FAILED);
+        tally.add(&s.user_id, &s.instance_id, ReplyStatus::Failed);
     }
     live::notify(&mut tx, &tally.events()).await?;
     tx.commit().await?;

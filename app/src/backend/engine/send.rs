@@ -20,7 +20,7 @@ use crate::{
     },
     domain::{
         automation::{render_reply, AutomationKind, ResponseType},
-        instance::InstanceStatus,
+        instance::{ConnectionFailure, InstanceStatus},
     },
 };
 use chrono::Utc;
@@ -151,7 +151,10 @@ async fn retry_or_fail(
 ) -> Outcome {
     if error.is_token_invalid() {
         tracing::warn!(instance.id = %item.instance_id, "token of instance {} is no longer valid", item.instance_id);
-        if let Err(e) = instances::change_status(state, instance, InstanceStatus::Error, Some("token_invalid")).await {
+        if let Err(e) =
+            instances::change_status(state, instance, InstanceStatus::Error, Some(ConnectionFailure::TokenInvalid))
+                .await
+        {
             tracing::warn!(instance.id = %item.instance_id, "cannot record the dead token: {e}");
         }
         return Outcome::failed(item, error.reason());

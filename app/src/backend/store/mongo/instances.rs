@@ -8,7 +8,7 @@ use super::{
 };
 use crate::{
     backend::auth::SignedIn,
-    domain::instance::{InstanceCard, InstanceStatus},
+    domain::instance::{ConnectionFailure, InstanceCard, InstanceStatus},
 };
 use mongodb::{
     bson::{doc, oid::ObjectId, DateTime},
@@ -95,7 +95,7 @@ impl InstanceDoc {
             username: self.username.clone(),
             profile_picture_url: self.profile_picture_url.clone(),
             status: self.status,
-            error_reason: self.error_reason.clone(),
+            error_reason: self.error_reason.as_deref().map(ConnectionFailure::parse),
             token_expires_at: self.token_expires_at.map(to_chrono),
             token_expires_soon: self
                 .token_expires_at
@@ -263,13 +263,13 @@ pub async fn set_status(
     db: &Database,
     instance: &InstanceDoc,
     status: InstanceStatus,
-    reason: Option<&str>,
+    reason: Option<ConnectionFailure>,
 ) -> Result<(), StoreError> {
     let status = status.as_str();
     instances(db)
         .update_one(
             doc! { "_id": instance.id },
-            doc! { "$set": { "status": status, "errorReason": reason, "updatedAt": DateTime::now() } },
+            doc! { "$set": { "status": status, "errorReason": reason.map(ConnectionFailure::as_str), "updatedAt": DateTime::now() } },
         )
         .await?;
     Ok(())

@@ -1,22 +1,23 @@
 //! The audit log: one row per admin action, connection change and token refresh.
 use super::super::{access::Everyone, StoreError};
-use crate::domain::audit::AuditEntry;
+use crate::domain::audit::{AuditAction, AuditEntry};
 use sqlx::PgPool;
 
-/// Who acted: a signed-in person, or the system's own jobs.
+/// Who acted: a signed-in person (as an admin, or as themselves), or the system's own jobs.
 pub struct Actor<'a> {
     pub id: Option<&'a str>,
     pub email: Option<&'a str>,
+    pub as_admin: bool,
 }
 
 impl Actor<'static> {
-    pub const SYSTEM: Actor<'static> = Actor { id: None, email: None };
+    pub const SYSTEM: Actor<'static> = Actor { id: None, email: None, as_admin: false };
 }
 
 pub async fn record(
     pg: &PgPool,
     actor: &Actor<'_>,
-    action: &str,
+    action: AuditAction,
     target_id: &str,
     target_name: &str,
     details: Option<&str>,
@@ -28,7 +29,7 @@ pub async fn record(
     .bind(uuid::Uuid::now_v7())
     .bind(actor.id)
     .bind(actor.email)
-    .bind(action)
+    .bind(action.stored(actor.as_admin))
     .bind(target_id)
     .bind(target_name)
     .bind(details)

@@ -4,18 +4,11 @@
 //! repeated blindly. Every write here takes many rows at once.
 use super::super::{access::System, StoreError};
 use crate::domain::automation::{AutomationKind, ResponseType};
+use crate::domain::report::ReplyStatus;
 use chrono::{DateTime, Utc};
 use sqlx::PgConnection;
 use std::collections::HashSet;
 use uuid::Uuid;
-
-/// The PRD's reply statuses.
-pub mod status {
-    pub const SENT: &str = "sent";
-    pub const FAILED: &str = "failed";
-    pub const PENDING: &str = "pending";
-    pub const SKIPPED: &str = "skipped";
-}
 
 pub struct NewReport<'a> {
     pub instance_id: &'a str,
@@ -37,7 +30,7 @@ pub struct NewReport<'a> {
     pub response_type: Option<ResponseType>,
     /// What goes under a DM reply (buttons, quick replies), in the Send API's shapes.
     pub reply_extras: Option<serde_json::Value>,
-    pub status: &'static str,
+    pub status: ReplyStatus,
     /// Why a reply was skipped.
     pub error: Option<&'static str>,
     pub timestamp: DateTime<Utc>,
@@ -53,7 +46,7 @@ pub struct Written {
     pub kind: AutomationKind,
     pub event_id: String,
     pub part: i16,
-    pub status: String,
+    pub status: ReplyStatus,
 }
 
 /// `(instance_id, kind, event_id)`: the event whose answer (one report per part) is written once.
@@ -122,7 +115,7 @@ pub async fn insert_many(
     .bind(rows.iter().map(|r| r.interaction_text).collect::<Vec<_>>())
     .bind(rows.iter().map(|r| r.response_text.as_deref()).collect::<Vec<_>>())
     .bind(rows.iter().map(|r| r.response_type.map(ResponseType::as_str)).collect::<Vec<_>>())
-    .bind(rows.iter().map(|r| r.status).collect::<Vec<_>>())
+    .bind(rows.iter().map(|r| r.status.as_str()).collect::<Vec<_>>())
     .bind(rows.iter().map(|r| r.error).collect::<Vec<_>>())
     .bind(rows.iter().map(|r| r.timestamp).collect::<Vec<_>>())
     .bind(rows.iter().map(|r| r.received_at).collect::<Vec<_>>())
@@ -134,7 +127,8 @@ pub async fn insert_many(
     Ok(written
         .into_iter()
         .filter_map(|(id, instance_id, kind, event_id, part, status)| {
-            Some(Written { id, instance_id, kind: AutomationKind::parse(&kind)?, event_id, part, status })
+            let (kind, status) = (AutomationKind::parse(&kind)?, ReplyStatus::parse(&status)?);
+            Some(Written { id, instance_id, kind, event_id, part, status })
         })
         .collect())
 }
