@@ -608,6 +608,7 @@ keys! {
     ReplyMetaRefused => "o Instagram recusou o envio", "Instagram refused the send";
     ReasonRetriesRanOut => "o Instagram não respondeu em nenhuma das tentativas", "Instagram did not answer on any attempt";
     ReasonStorageUnavailable => "banco de dados indisponível; tentamos de novo", "database unavailable; we try again";
+    ReasonReplyMissing => "a resposta foi guardada sem texto; edite a automação e tente de novo", "the reply was stored without its text; edit the automation and try again";
     AdminTitle => "Administração", "Administration";
     AdminUsers => "Usuários", "Users";
     ColumnEmail => "E-mail", "Email";

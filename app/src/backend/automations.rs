@@ -21,6 +21,7 @@ use crate::domain::{
     error::{AppError, FieldError},
     ice_breakers::{IceBreaker, IceBreakerInput},
     instance::InstanceStatus,
+    report::ReplyReason,
 };
 use uuid::Uuid;
 
@@ -293,13 +294,13 @@ pub async fn trial(
         _ => false,
     };
     let held_back = if instance.status != InstanceStatus::Connected {
-        Some("instance_not_connected")
+        Some(ReplyReason::NotConnected)
     } else if instance.automations_paused {
-        Some("instance_paused")
+        Some(ReplyReason::Paused)
     } else if daily_caps::used_today(&state.pg, instance.tenant()).await? >= i64::from(cap) {
-        Some("daily_cap")
+        Some(ReplyReason::DailyCap)
     } else if used {
-        Some("once_per_person")
+        Some(ReplyReason::OncePerPerson)
     } else {
         None
     };
@@ -308,7 +309,7 @@ pub async fn trial(
         keyword: choice.keyword.map(|k| k.as_str().to_owned()),
         public_reply: part(ResponseType::Comment),
         direct_reply: part(ResponseType::Direct),
-        held_back: held_back.map(str::to_owned),
+        held_back,
         missed: None,
     })
 }

@@ -685,7 +685,7 @@ pub struct TrialOutcome {
     pub direct_reply: Option<String>,
     /// Why the automation that fits would still send nothing now: `instance_not_connected`,
     /// `daily_cap` or `once_per_person`.
-    pub held_back: Option<String>,
+    pub held_back: Option<crate::domain::report::ReplyReason>,
     /// When none fits: the first automation whose words fit, and why it does not answer
     /// (`inactive`, `other_type`, `other_posts`).
     pub missed: Option<(String, String)>,

@@ -777,7 +777,7 @@ fn TryBox(instance_id: String, media: Resource<Result<Vec<MediaItem>, AppError>>
                         {outcome.direct_reply.map(|reply| view! {
                             <p class="muted">{locale.t(Key::ResponseDirect)}</p><blockquote>{reply}</blockquote>
                         })}
-                        {outcome.held_back.map(|why| view! { <p><strong>{locale.t(Key::TryHeldBack)}</strong> " " {locale.t(held_back_key(&why))}</p> })}
+                        {outcome.held_back.map(|why| view! { <p><strong>{locale.t(Key::TryHeldBack)}</strong> " " {locale.t(crate::pages::reports::reason_key(why))}</p> })}
                     </div>
                     }.into_any()
                 }
@@ -836,15 +836,6 @@ fn TryBox(instance_id: String, media: Resource<Result<Vec<MediaItem>, AppError>>
             </ActionForm>
             {answer}
         </section>
-    }
-}
-
-fn held_back_key(why: &str) -> Key {
-    match why {
-        "instance_not_connected" => Key::ReasonNotConnected,
-        "instance_paused" => Key::ReasonPaused,
-        "daily_cap" => Key::ReasonDailyCap,
-        _ => Key::ReasonPerPerson,
     }
 }
 

@@ -214,7 +214,7 @@ fn InstanceCardView(
                 {card.last_failure.clone().map(|(reason, at)| view! {
                     <dt>{locale.t(Key::LastFailure)}</dt>
                     <dd class="warning">
-                        {crate::pages::reports::reason_key(&reason).map_or(reason.clone(), |k| locale.t(k).to_owned())}
+                        {crate::pages::reports::reason_words(locale, &reason)}
                         " · " <LocalTime at/>
                     </dd>
                 })}

@@ -13,8 +13,8 @@ use crate::{
         error::{AppError, FieldError},
         live::LiveEvent,
         report::{
-            Choice, DayCount, Period, ReplyStatus, ReportChoices, ReportFilter, ReportPage, ReportRow, COUNT_CAP,
-            FIRST_DAY, LAST_DAY, PAGE_ROWS, SEARCH_MAX_CHARS,
+            Choice, DayCount, Period, ReplyReason, ReplyStatus, ReportChoices, ReportFilter, ReportPage, ReportRow,
+            COUNT_CAP, FIRST_DAY, LAST_DAY, PAGE_ROWS, SEARCH_MAX_CHARS,
         },
         url::encode,
     },
@@ -330,38 +330,42 @@ fn Report(page: ReportPage, filter: ReportFilter, start: usize) -> impl IntoView
 }
 
 /// The words for why a reply was skipped or failed.
-pub(crate) fn reason_key(reason: &str) -> Option<Key> {
+pub(crate) fn reason_key(reason: ReplyReason) -> Key {
     match reason {
-        "no_match" => Some(Key::ReasonNoMatch),
-        "daily_cap" => Some(Key::ReasonDailyCap),
-        "instance_not_connected" => Some(Key::ReasonNotConnected),
-        "instance_paused" => Some(Key::ReasonPaused),
-        "human_took_over" => Some(Key::ReasonHuman),
-        "once_per_person" => Some(Key::ReasonPerPerson),
-        "loop_guard" => Some(Key::ReasonLoopGuard),
-        "live_no_public_reply" => Some(Key::ReasonLiveNoPublic),
-        "follow_up_unavailable" => Some(Key::ReasonFollowUpUnavailable),
-        "outside_window" => Some(Key::ReasonOutsideWindow),
-        "private_reply_used" => Some(Key::ReasonPrivateReplyUsed),
-        "token_invalid" => Some(Key::ReplyTokenInvalid),
-        "meta_rate_limited" => Some(Key::ReasonMetaRateLimited),
-        "recipient_unavailable" => Some(Key::ReasonRecipientUnavailable),
-        "recipient_unknown" => Some(Key::ReasonRecipientUnknown),
-        "blocked_by_user" => Some(Key::ReasonBlockedByUser),
-        "messaging_disabled" => Some(Key::ReasonMessagingDisabled),
-        "attachment_failed" => Some(Key::ReasonAttachmentFailed),
-        "object_missing" => Some(Key::ReasonObjectMissing),
-        "policy_block" => Some(Key::ReasonPolicyBlock),
-        "permission_denied" => Some(Key::ReasonPermissionDenied),
-        "invalid_message" => Some(Key::ReasonInvalidMessage),
-        "message_deleted" => Some(Key::ReasonMessageDeleted),
-        "meta_unavailable" | "meta_unexpected" => Some(Key::ReplyMetaUnavailable),
-        "meta_refused" => Some(Key::ReplyMetaRefused),
-        "retries_ran_out" => Some(Key::ReasonRetriesRanOut),
-        "storage_unavailable" => Some(Key::ReasonStorageUnavailable),
-        "instance_deleted" => Some(Key::ReasonNotConnected),
-        _ => None,
+        ReplyReason::NoMatch => Key::ReasonNoMatch,
+        ReplyReason::DailyCap => Key::ReasonDailyCap,
+        ReplyReason::NotConnected | ReplyReason::InstanceDeleted => Key::ReasonNotConnected,
+        ReplyReason::Paused => Key::ReasonPaused,
+        ReplyReason::HumanTookOver => Key::ReasonHuman,
+        ReplyReason::OncePerPerson => Key::ReasonPerPerson,
+        ReplyReason::LoopGuard => Key::ReasonLoopGuard,
+        ReplyReason::LiveNoPublicReply => Key::ReasonLiveNoPublic,
+        ReplyReason::FollowUpUnavailable => Key::ReasonFollowUpUnavailable,
+        ReplyReason::OutsideWindow => Key::ReasonOutsideWindow,
+        ReplyReason::PrivateReplyUsed => Key::ReasonPrivateReplyUsed,
+        ReplyReason::TokenInvalid => Key::ReplyTokenInvalid,
+        ReplyReason::MetaRateLimited => Key::ReasonMetaRateLimited,
+        ReplyReason::RecipientUnavailable => Key::ReasonRecipientUnavailable,
+        ReplyReason::RecipientUnknown => Key::ReasonRecipientUnknown,
+        ReplyReason::BlockedByUser => Key::ReasonBlockedByUser,
+        ReplyReason::MessagingDisabled => Key::ReasonMessagingDisabled,
+        ReplyReason::AttachmentFailed => Key::ReasonAttachmentFailed,
+        ReplyReason::ObjectMissing => Key::ReasonObjectMissing,
+        ReplyReason::PolicyBlock => Key::ReasonPolicyBlock,
+        ReplyReason::PermissionDenied => Key::ReasonPermissionDenied,
+        ReplyReason::InvalidMessage => Key::ReasonInvalidMessage,
+        ReplyReason::MessageDeleted => Key::ReasonMessageDeleted,
+        ReplyReason::MetaUnavailable | ReplyReason::MetaUnexpected => Key::ReplyMetaUnavailable,
+        ReplyReason::MetaRefused => Key::ReplyMetaRefused,
+        ReplyReason::RetriesRanOut => Key::ReasonRetriesRanOut,
+        ReplyReason::StorageUnavailable => Key::ReasonStorageUnavailable,
+        ReplyReason::ReplyMissing => Key::ReasonReplyMissing,
     }
+}
+
+/// A stored reason in words; one this version does not know, as it was stored.
+pub(crate) fn reason_words(locale: Locale, reason: &str) -> String {
+    ReplyReason::parse(reason).map_or_else(|| reason.to_owned(), |r| locale.t(reason_key(r)).to_owned())
 }
 
 fn reply_part_key(part: &str) -> Key {
@@ -374,7 +378,7 @@ fn reply_part_key(part: &str) -> Key {
 
 #[component]
 fn ReportLine(row: ReportRow, locale: Locale) -> impl IntoView {
-    let reason = row.error.clone().map(|e| reason_key(&e).map_or(e, |k| locale.t(k).to_owned()));
+    let reason = row.error.as_deref().map(|e| reason_words(locale, e));
     let ids = [row.comment_id.clone(), row.media_id.clone()].into_iter().flatten().collect::<Vec<_>>().join(" / ");
     let retry_id = row.id.clone();
     view! {

@@ -7,29 +7,11 @@ use crate::{
             EventFacts, PerPerson, ResponseType, Rule,
         },
         instance::InstanceStatus,
+        report::ReplyReason,
     },
 };
 use serde_json::{json, Value};
 use uuid::Uuid;
-
-/// Why an event gets no reply.
-pub(super) mod reason {
-    pub const NOT_CONNECTED: &str = "instance_not_connected";
-    /// The owner paused every automation of the instance.
-    pub const PAUSED: &str = "instance_paused";
-    pub const NO_MATCH: &str = "no_match";
-    pub const DAILY_CAP: &str = "daily_cap";
-    /// Someone of the account answers this conversation by hand for now.
-    pub const HUMAN: &str = "human_took_over";
-    /// The automation already answered this person (once per person, or within its N hours).
-    pub const PER_PERSON: &str = "once_per_person";
-    /// The automation answered this person too often within the hour: another bot, most likely.
-    pub const LOOP_GUARD: &str = "loop_guard";
-    /// A live video's comment and an automation with only a public reply, which Meta refuses there.
-    pub const LIVE_NO_PUBLIC_REPLY: &str = "live_no_public_reply";
-    /// A tap on a button or quick reply whose follow-up was deleted or turned off since.
-    pub const FOLLOW_UP_UNAVAILABLE: &str = "follow_up_unavailable";
-}
 
 /// One message of an answer.
 pub(super) struct Part {
@@ -42,7 +24,7 @@ pub(super) struct Part {
 
 /// An event's decision, before the daily cap and the limits per person have their say.
 pub(super) enum Decision {
-    Skipped(&'static str),
+    Skipped(ReplyReason),
     Answer { automation_id: Uuid, per_person: PerPerson, parts: Vec<Part> },
 }
 
@@ -57,22 +39,22 @@ pub(super) fn decide(
     username: Option<&str>,
 ) -> Decision {
     if doc.status != InstanceStatus::Connected {
-        return Decision::Skipped(reason::NOT_CONNECTED);
+        return Decision::Skipped(ReplyReason::NotConnected);
     }
     if doc.automations_paused {
-        return Decision::Skipped(reason::PAUSED);
+        return Decision::Skipped(ReplyReason::Paused);
     }
     let rule = match tap_payload.and_then(follow_up_target) {
         Some(target) => match rules.iter().find(|r| r.id == target && r.is_active && r.kind == AutomationKind::Dm) {
             Some(rule) => rule,
-            None => return Decision::Skipped(reason::FOLLOW_UP_UNAVAILABLE),
+            None => return Decision::Skipped(ReplyReason::FollowUpUnavailable),
         },
         None => match choose(rules, facts) {
             Some(choice) => choice.rule,
-            None => return Decision::Skipped(reason::NO_MATCH),
+            None => return Decision::Skipped(ReplyReason::NoMatch),
         },
     };
-    let Ok(automation_id) = Uuid::parse_str(&rule.id) else { return Decision::Skipped(reason::NO_MATCH) };
+    let Ok(automation_id) = Uuid::parse_str(&rule.id) else { return Decision::Skipped(ReplyReason::NoMatch) };
     let parts: Vec<Part> = rule
         .answer(event_id)
         .into_iter()
@@ -86,7 +68,7 @@ pub(super) fn decide(
         })
         .collect();
     if parts.is_empty() {
-        return Decision::Skipped(reason::NO_MATCH);
+        return Decision::Skipped(ReplyReason::NoMatch);
     }
     Decision::Answer { automation_id, per_person: rule.per_person, parts }
 }
@@ -148,7 +130,7 @@ pub(super) fn without_public_reply(decision: Decision) -> Decision {
         Decision::Answer { automation_id, per_person, parts } => {
             let parts: Vec<Part> = parts.into_iter().filter(|p| p.response_type != ResponseType::Comment).collect();
             if parts.is_empty() {
-                Decision::Skipped(reason::LIVE_NO_PUBLIC_REPLY)
+                Decision::Skipped(ReplyReason::LiveNoPublicReply)
             } else {
                 Decision::Answer { automation_id, per_person, parts }
             }

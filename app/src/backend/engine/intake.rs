@@ -11,7 +11,7 @@ use super::{
     Woken,
 };
 use crate::backend::store::access::System;
-use crate::domain::report::ReplyStatus;
+use crate::domain::report::{ReplyReason, ReplyStatus};
 use crate::{
     backend::{
         directory::Instance,
@@ -575,7 +575,7 @@ async fn take_in(state: &AppState, db: &mut PgConnection, units: &[Unit<'_>]) ->
         }
         let human = c.kind == AutomationKind::Dm && taken_over.contains(&(instance_id.clone(), c.person_id.to_owned()));
         if human && matches!(decision, Decision::Answer { .. }) {
-            decision = Decision::Skipped(decide::reason::HUMAN);
+            decision = Decision::Skipped(ReplyReason::HumanTookOver);
         }
         decided.push((c, username, decision));
     }
@@ -609,7 +609,7 @@ async fn take_in(state: &AppState, db: &mut PgConnection, units: &[Unit<'_>]) ->
         if *left >= needed {
             *left -= needed;
         } else {
-            *decision = Decision::Skipped(decide::reason::DAILY_CAP);
+            *decision = Decision::Skipped(ReplyReason::DailyCap);
         }
     }
     // Slots reserved and not handed out (an event whose parts did not all fit) go back.
@@ -678,7 +678,7 @@ async fn take_in(state: &AppState, db: &mut PgConnection, units: &[Unit<'_>]) ->
     // Someone went unanswered for the cap: the owner hears of it once that day.
     let mut capped: Vec<usize> = decided
         .iter()
-        .filter(|(_, _, decision)| matches!(decision, Decision::Skipped(why) if *why == decide::reason::DAILY_CAP))
+        .filter(|(_, _, decision)| matches!(decision, Decision::Skipped(why) if *why == ReplyReason::DailyCap))
         .map(|(c, _, _)| c.owner)
         .collect();
     capped.sort_unstable();
@@ -740,19 +740,19 @@ async fn refuse_by_person(
     for (at, (c, _, decision)) in decided.iter_mut().enumerate() {
         let Decision::Answer { automation_id, parts, .. } = decision else { continue };
         let why = if later_in_batch.contains(&at) {
-            Some(decide::reason::PER_PERSON)
+            Some(ReplyReason::OncePerPerson)
         } else {
             match claims.get(&(*automation_id, c.person_id.to_owned())) {
                 Some(automation_uses::Claim::Granted(granted)) => {
                     let left = room.entry((*automation_id, c.person_id)).or_insert(*granted);
                     *left -= 1;
-                    (*left < 0).then_some(decide::reason::LOOP_GUARD)
+                    (*left < 0).then_some(ReplyReason::LoopGuard)
                 }
                 Some(automation_uses::Claim::Refused(automation_uses::Refusal::Used)) => {
-                    Some(decide::reason::PER_PERSON)
+                    Some(ReplyReason::OncePerPerson)
                 }
                 Some(automation_uses::Claim::Refused(automation_uses::Refusal::Loop)) | None => {
-                    Some(decide::reason::LOOP_GUARD)
+                    Some(ReplyReason::LoopGuard)
                 }
             }
         };

@@ -26,6 +26,7 @@ use super::{
         StoreError,
     },
 };
+use crate::domain::report::ReplyReason;
 use chrono::{DateTime, Utc};
 use mongodb::bson::oid::ObjectId;
 use rand::Rng;
@@ -49,8 +50,8 @@ const IDLE: Duration = Duration::from_millis(250);
 /// What became of one claimed reply.
 enum Outcome {
     Sent { item: Claimed, reply_id: String, text: String },
-    Failed { item: Claimed, reason: String, retries_ran_out: bool },
-    Later { item: Claimed, at: DateTime<Utc>, error: Option<String>, started: send::Started, counts: bool },
+    Failed { item: Claimed, reason: ReplyReason, retries_ran_out: bool },
+    Later { item: Claimed, at: DateTime<Utc>, error: Option<ReplyReason>, started: send::Started, counts: bool },
 }
 
 impl Outcome {
@@ -60,12 +61,12 @@ impl Outcome {
         }
     }
 
-    fn failed(item: Claimed, reason: &str) -> Self {
-        Self::Failed { item, reason: reason.to_owned(), retries_ran_out: false }
+    fn failed(item: Claimed, reason: ReplyReason) -> Self {
+        Self::Failed { item, reason, retries_ran_out: false }
     }
 
     /// Nothing was sent and nothing counted: the same reply again after `delay`.
-    fn wait(item: Claimed, delay: chrono::Duration, error: Option<String>) -> Self {
+    fn wait(item: Claimed, delay: chrono::Duration, error: Option<ReplyReason>) -> Self {
         let started = item.earlier_start.map_or(send::Started::Clear, send::Started::Restore);
         Self::Later { at: Utc::now() + delay, error, started, counts: false, item }
     }

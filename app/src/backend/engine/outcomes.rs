@@ -35,7 +35,7 @@ pub(super) async fn record(state: &AppState, outcomes: &[Outcome]) -> Result<(),
                 sent.push(Delivered { instance_id: &item.instance_id, report_id: item.id, reply_id, text: Some(text) })
             }
             Outcome::Failed { item, reason, retries_ran_out } => {
-                failed.push((item.id, reason.clone()));
+                failed.push((item.id, *reason));
                 if *retries_ran_out {
                     exhausted.insert(item.id);
                 }
@@ -43,7 +43,7 @@ pub(super) async fn record(state: &AppState, outcomes: &[Outcome]) -> Result<(),
             Outcome::Later { item, at, error, started, counts } => later.push(Later {
                 id: item.id,
                 at: *at,
-                error: error.clone(),
+                error: *error,
                 clear_start: matches!(started, Started::Clear),
                 restore_start: match started {
                     Started::Restore(at) => Some(*at),

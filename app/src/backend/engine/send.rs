@@ -21,6 +21,7 @@ use crate::{
     domain::{
         automation::{render_reply, AutomationKind, ResponseType},
         instance::{ConnectionFailure, InstanceStatus},
+        report::ReplyReason,
     },
 };
 use chrono::Utc;
@@ -44,22 +45,22 @@ async fn attempt(state: &AppState, item: Claimed) -> Outcome {
     };
     let instance = match instance {
         Ok(Some(instance)) => instance,
-        Ok(None) => return Outcome::failed(item, "instance_deleted"),
+        Ok(None) => return Outcome::failed(item, ReplyReason::InstanceDeleted),
         // MongoDB is unreachable: nothing was sent, the same run later.
         Err(error) => {
             tracing::warn!(instance.id = %item.instance_id, "cannot read the instance of a reply: {error}");
-            return Outcome::wait(item, chrono::Duration::seconds(5), Some("storage_unavailable".into()));
+            return Outcome::wait(item, chrono::Duration::seconds(5), Some(ReplyReason::StorageUnavailable));
         }
     };
     let (Some(template), Some(response_type)) = (item.response_text.clone(), item.response_type) else {
-        return Outcome::failed(item, "reply_missing");
+        return Outcome::failed(item, ReplyReason::ReplyMissing);
     };
     let token = match instance.status {
         InstanceStatus::Connected => instances::token(state, &instance),
         _ => None,
     };
     let (Some(ig_id), Some(token)) = (instance.instagram_account_id.clone(), token) else {
-        return Outcome::failed(item, "instance_not_connected");
+        return Outcome::failed(item, ReplyReason::NotConnected);
     };
     let in_doubt = item.earlier_start.is_some();
     // A public reply goes under the thread's top-level comment (Meta takes replies only there).
@@ -73,7 +74,7 @@ async fn attempt(state: &AppState, item: Claimed) -> Outcome {
                 Ok(None) => {}
                 Err(error) => {
                     tracing::warn!(instance.id = %item.instance_id, "cannot look for the echo of a reply: {error}");
-                    return Outcome::wait(item, chrono::Duration::seconds(5), Some("storage_unavailable".into()));
+                    return Outcome::wait(item, chrono::Duration::seconds(5), Some(ReplyReason::StorageUnavailable));
                 }
             }
         }
@@ -160,7 +161,7 @@ async fn retry_or_fail(
         return Outcome::failed(item, error.reason());
     }
     if !error.is_transient() {
-        tracing::info!(instance.id = %item.instance_id, "Meta refused a reply ({}): {}", error.reason(), error.message());
+        tracing::info!(instance.id = %item.instance_id, "Meta refused a reply ({}): {}", error.reason().as_str(), error.message());
         return Outcome::failed(item, error.reason());
     }
     let started = if sent_a_request && matches!(error, MetaError::Api { .. }) {
@@ -171,11 +172,11 @@ async fn retry_or_fail(
         Started::Keep
     };
     if u32::try_from(item.attempts).unwrap_or(u32::MAX) >= state.config.engine.reply_max_attempts {
-        return Outcome::Failed { item, reason: error.reason().to_owned(), retries_ran_out: true };
+        return Outcome::Failed { item, reason: error.reason(), retries_ran_out: true };
     }
     let delay =
         chrono::Duration::from_std(backoff(state, item.attempts)).unwrap_or_else(|_| chrono::Duration::seconds(1));
-    Outcome::Later { at: Utc::now() + delay, error: Some(error.reason().to_owned()), started, counts: true, item }
+    Outcome::Later { at: Utc::now() + delay, error: Some(error.reason()), started, counts: true, item }
 }
 
 /// The @username for `{username}`: known already, or asked of the profile API once and kept.

@@ -1,5 +1,6 @@
 //! Meta's failures, classified once: retry, reconnect, or give up (CONTRACT.md §12).
 use crate::backend::measure;
+use crate::domain::report::ReplyReason;
 use serde_json::Value;
 
 #[derive(Debug, Clone, thiserror::Error)]
@@ -40,33 +41,33 @@ impl MetaError {
     /// Why a reply failed, as a code the reports translate (Meta's own text is English, or
     /// localized to the server's account, and says nothing stable): decided on the code and
     /// subcode, as CONTRACT.md §12 says.
-    pub fn reason(&self) -> &'static str {
+    pub fn reason(&self) -> ReplyReason {
         let Self::Api { status, code, subcode, .. } = self else {
             return match self {
-                Self::Unexpected(_) => "meta_unexpected",
-                _ => "meta_unavailable",
+                Self::Unexpected(_) => ReplyReason::MetaUnexpected,
+                _ => ReplyReason::MetaUnavailable,
             };
         };
         match (code, subcode) {
-            (Some(10), Some(2_534_022 | 2_018_278)) => "outside_window",
-            (Some(100), Some(2_534_025)) => "private_reply_used",
-            (Some(190 | 102), _) => "token_invalid",
-            (Some(4 | 17 | 32 | 341 | 613 | 80002), _) => "meta_rate_limited",
+            (Some(10), Some(2_534_022 | 2_018_278)) => ReplyReason::OutsideWindow,
+            (Some(100), Some(2_534_025)) => ReplyReason::PrivateReplyUsed,
+            (Some(190 | 102), _) => ReplyReason::TokenInvalid,
+            (Some(4 | 17 | 32 | 341 | 613 | 80002), _) => ReplyReason::MetaRateLimited,
             (Some(10), Some(2_018_108 | 1_893_063)) | (Some(200), Some(1_545_041)) | (Some(551), _) => {
-                "recipient_unavailable"
+                ReplyReason::RecipientUnavailable
             }
-            (Some(100), Some(2_534_014 | 2_018_001)) => "recipient_unknown",
-            (Some(100), Some(2_534_029)) => "blocked_by_user",
-            (Some(200), Some(2_534_041)) => "messaging_disabled",
-            (Some(100), Some(2_018_008 | 2_018_047 | 2_018_109)) => "attachment_failed",
-            (Some(100), Some(33)) => "object_missing",
-            (Some(368), _) => "policy_block",
-            (Some(10 | 200), _) => "permission_denied",
-            (Some(100), _) => "invalid_message",
-            (Some(9_000_001), _) => "message_deleted",
-            _ if *status >= 500 => "meta_unavailable",
-            (Some(1 | 2), _) => "meta_unavailable",
-            _ => "meta_refused",
+            (Some(100), Some(2_534_014 | 2_018_001)) => ReplyReason::RecipientUnknown,
+            (Some(100), Some(2_534_029)) => ReplyReason::BlockedByUser,
+            (Some(200), Some(2_534_041)) => ReplyReason::MessagingDisabled,
+            (Some(100), Some(2_018_008 | 2_018_047 | 2_018_109)) => ReplyReason::AttachmentFailed,
+            (Some(100), Some(33)) => ReplyReason::ObjectMissing,
+            (Some(368), _) => ReplyReason::PolicyBlock,
+            (Some(10 | 200), _) => ReplyReason::PermissionDenied,
+            (Some(100), _) => ReplyReason::InvalidMessage,
+            (Some(9_000_001), _) => ReplyReason::MessageDeleted,
+            _ if *status >= 500 => ReplyReason::MetaUnavailable,
+            (Some(1 | 2), _) => ReplyReason::MetaUnavailable,
+            _ => ReplyReason::MetaRefused,
         }
     }
 
@@ -154,14 +155,14 @@ mod tests {
             subcode,
             message: "This message is sent outside of allowed window.".into(),
         };
-        assert_eq!(with(403, 10, Some(2_534_022)).reason(), "outside_window");
-        assert_eq!(with(400, 100, Some(2_534_025)).reason(), "private_reply_used");
-        assert_eq!(with(400, 190, Some(463)).reason(), "token_invalid");
-        assert_eq!(with(400, 613, Some(2_534_040)).reason(), "meta_rate_limited");
-        assert_eq!(with(400, 100, Some(2_018_008)).reason(), "attachment_failed");
-        assert_eq!(with(400, 200, Some(2_534_041)).reason(), "messaging_disabled");
-        assert_eq!(with(400, 100, None).reason(), "invalid_message", "the text does not decide");
-        assert_eq!(with(500, 1, None).reason(), "meta_unavailable");
-        assert_eq!(MetaError::Timeout.reason(), "meta_unavailable");
+        assert_eq!(with(403, 10, Some(2_534_022)).reason(), ReplyReason::OutsideWindow);
+        assert_eq!(with(400, 100, Some(2_534_025)).reason(), ReplyReason::PrivateReplyUsed);
+        assert_eq!(with(400, 190, Some(463)).reason(), ReplyReason::TokenInvalid);
+        assert_eq!(with(400, 613, Some(2_534_040)).reason(), ReplyReason::MetaRateLimited);
+        assert_eq!(with(400, 100, Some(2_018_008)).reason(), ReplyReason::AttachmentFailed);
+        assert_eq!(with(400, 200, Some(2_534_041)).reason(), ReplyReason::MessagingDisabled);
+        assert_eq!(with(400, 100, None).reason(), ReplyReason::InvalidMessage, "the text does not decide");
+        assert_eq!(with(500, 1, None).reason(), ReplyReason::MetaUnavailable);
+        assert_eq!(MetaError::Timeout.reason(), ReplyReason::MetaUnavailable);
     }
 }

@@ -4,7 +4,7 @@
 //! repeated blindly. Every write here takes many rows at once.
 use super::super::{access::System, StoreError};
 use crate::domain::automation::{AutomationKind, ResponseType};
-use crate::domain::report::ReplyStatus;
+use crate::domain::report::{ReplyReason, ReplyStatus};
 use chrono::{DateTime, Utc};
 use sqlx::PgConnection;
 use std::collections::HashSet;
@@ -32,7 +32,7 @@ pub struct NewReport<'a> {
     pub reply_extras: Option<serde_json::Value>,
     pub status: ReplyStatus,
     /// Why a reply was skipped.
-    pub error: Option<&'static str>,
+    pub error: Option<ReplyReason>,
     pub timestamp: DateTime<Utc>,
     /// When the delivery carrying the event was acknowledged.
     pub received_at: DateTime<Utc>,
@@ -116,7 +116,7 @@ pub async fn insert_many(
     .bind(rows.iter().map(|r| r.response_text.as_deref()).collect::<Vec<_>>())
     .bind(rows.iter().map(|r| r.response_type.map(ResponseType::as_str)).collect::<Vec<_>>())
     .bind(rows.iter().map(|r| r.status.as_str()).collect::<Vec<_>>())
-    .bind(rows.iter().map(|r| r.error).collect::<Vec<_>>())
+    .bind(rows.iter().map(|r| r.error.map(ReplyReason::as_str)).collect::<Vec<_>>())
     .bind(rows.iter().map(|r| r.timestamp).collect::<Vec<_>>())
     .bind(rows.iter().map(|r| r.received_at).collect::<Vec<_>>())
     .bind(rows.iter().map(|r| r.part).collect::<Vec<_>>())
@@ -306,12 +306,12 @@ pub async fn confirm_public_replies(
 pub async fn mark_failed(
     db: &mut PgConnection,
     _: &System,
-    failed: &[(Uuid, String)],
+    failed: &[(Uuid, ReplyReason)],
 ) -> Result<Vec<Settled>, StoreError> {
     if failed.is_empty() {
         return Ok(Vec::new());
     }
-    let mut failed: Vec<&(Uuid, String)> = failed.iter().collect();
+    let mut failed: Vec<&(Uuid, ReplyReason)> = failed.iter().collect();
     failed.sort_by_key(|f| f.0);
     failed.dedup_by_key(|f| f.0);
     let rows: Vec<SettledRow> = sqlx::query_as(&format!(
@@ -332,7 +332,7 @@ pub async fn mark_failed(
 pub struct Later {
     pub id: Uuid,
     pub at: DateTime<Utc>,
-    pub error: Option<String>,
+    pub error: Option<ReplyReason>,
     /// Meta said no: nothing went out, so `send_started_at` is cleared.
     pub clear_start: bool,
     /// The run only waited: `send_started_at` goes back to the earlier, unresolved start.
@@ -365,7 +365,7 @@ pub async fn reschedule(
     )
     .bind(later.iter().map(|l| l.id).collect::<Vec<_>>())
     .bind(later.iter().map(|l| l.at).collect::<Vec<_>>())
-    .bind(later.iter().map(|l| l.error.as_deref()).collect::<Vec<_>>())
+    .bind(later.iter().map(|l| l.error.map(ReplyReason::as_str)).collect::<Vec<_>>())
     .bind(later.iter().map(|l| l.clear_start).collect::<Vec<_>>())
     .bind(later.iter().map(|l| l.restore_start).collect::<Vec<_>>())
     .bind(later.iter().map(|l| l.counts).collect::<Vec<_>>())
