@@ -236,7 +236,7 @@ pub async fn media(state: &AppState, who: &SignedIn, instance_id: Option<&str>) 
         },
     };
     let (Some(ig_id), Some(_), InstanceStatus::Connected) =
-        (instance.instagram_account_id.as_deref(), instance.access_token.as_deref(), instance.status)
+        (instance.instagram_account_id.as_deref(), instance.access_token.as_ref(), instance.status)
     else {
         return Ok(Vec::new());
     };

@@ -9,6 +9,25 @@ use aes_gcm::{
 use base64::{engine::general_purpose::STANDARD, Engine};
 use secrecy::{ExposeSecret, SecretString};
 
+/// A secret as it rests in the databases: only [`seal`] makes one from a secret, and the stores
+/// take nothing else where a token or a signing secret is kept, so none is stored in clear.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, sqlx::Type)]
+#[serde(transparent)]
+#[sqlx(transparent)]
+pub struct Sealed(String);
+
+impl Sealed {
+    /// What a store read back from where it keeps sealed secrets.
+    pub fn stored(text: String) -> Self {
+        Self(text)
+    }
+
+    /// The text the stores write.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum CryptoError {
     #[error("the stored token names key {0:?}, which is not configured")]
@@ -18,7 +37,7 @@ pub enum CryptoError {
 }
 
 /// Encrypts `token` for `instance_id` with the first (active) key.
-pub fn seal(keys: &TokenKeys, instance_id: &str, token: &SecretString) -> Result<String, CryptoError> {
+pub fn seal(keys: &TokenKeys, instance_id: &str, token: &SecretString) -> Result<Sealed, CryptoError> {
     let (id, key) = keys.keys.first().ok_or_else(|| CryptoError::UnknownKey(String::new()))?;
     let cipher = Aes256Gcm::new(Key::<Aes256Gcm>::from_slice(key));
     let nonce = Aes256Gcm::generate_nonce(&mut OsRng);
@@ -27,12 +46,12 @@ pub fn seal(keys: &TokenKeys, instance_id: &str, token: &SecretString) -> Result
         .map_err(|_| CryptoError::Corrupt)?;
     let mut sealed = nonce.to_vec();
     sealed.extend_from_slice(&ciphertext);
-    Ok(format!("{id}:{}", STANDARD.encode(sealed)))
+    Ok(Sealed(format!("{id}:{}", STANDARD.encode(sealed))))
 }
 
 /// Decrypts what `seal` produced for the same instance, with whichever configured key it names.
-pub fn open(keys: &TokenKeys, instance_id: &str, sealed: &str) -> Result<SecretString, CryptoError> {
-    let (id, data) = sealed.split_once(':').ok_or(CryptoError::Corrupt)?;
+pub fn open(keys: &TokenKeys, instance_id: &str, sealed: &Sealed) -> Result<SecretString, CryptoError> {
+    let (id, data) = sealed.0.split_once(':').ok_or(CryptoError::Corrupt)?;
     let (_, key) = keys.keys.iter().find(|(kid, _)| kid == id).ok_or_else(|| CryptoError::UnknownKey(id.to_owned()))?;
     let bytes = STANDARD.decode(data).map_err(|_| CryptoError::Corrupt)?;
     if bytes.len() < 12 {
@@ -61,8 +80,8 @@ mod tests {
         let keys = keys(&[("k1", 7)]);
         let token = SecretString::from(TOKEN);
         let sealed = seal(&keys, "inst-a", &token).expect("seal");
-        assert!(sealed.starts_with("k1:"));
-        assert!(!sealed.contains(TOKEN) && !sealed.contains("IGAA"));
+        assert!(sealed.as_str().starts_with("k1:"));
+        assert!(!sealed.as_str().contains(TOKEN) && !sealed.as_str().contains("IGAA"));
         assert_eq!(open(&keys, "inst-a", &sealed).expect("open").expose_secret(), TOKEN);
         assert_eq!(open(&keys, "inst-b", &sealed).err(), Some(CryptoError::Corrupt));
         assert_ne!(seal(&keys, "inst-a", &token).expect("seal"), sealed, "a fresh nonce every time");
@@ -74,7 +93,7 @@ mod tests {
         let sealed_old = seal(&old, "i", &SecretString::from(TOKEN)).expect("seal");
         let rotated = keys(&[("k2", 9), ("k1", 7)]);
         assert_eq!(open(&rotated, "i", &sealed_old).expect("open").expose_secret(), TOKEN);
-        assert!(seal(&rotated, "i", &SecretString::from(TOKEN)).expect("seal").starts_with("k2:"));
+        assert!(seal(&rotated, "i", &SecretString::from(TOKEN)).expect("seal").as_str().starts_with("k2:"));
         let retired = keys(&[("k2", 9)]);
         assert_eq!(open(&retired, "i", &sealed_old).err(), Some(CryptoError::UnknownKey("k1".into())));
     }
@@ -83,11 +102,11 @@ mod tests {
     fn tampering_is_detected() {
         let keys = keys(&[("k1", 7)]);
         let sealed = seal(&keys, "i", &SecretString::from(TOKEN)).expect("seal");
-        let mut bytes = STANDARD.decode(&sealed[3..]).expect("base64");
+        let mut bytes = STANDARD.decode(&sealed.as_str()[3..]).expect("base64");
         let last = bytes.len() - 1;
         bytes[last] ^= 1;
-        let tampered = format!("k1:{}", STANDARD.encode(bytes));
+        let tampered = Sealed::stored(format!("k1:{}", STANDARD.encode(bytes)));
         assert_eq!(open(&keys, "i", &tampered).err(), Some(CryptoError::Corrupt));
-        assert_eq!(open(&keys, "i", "k1:AAAA").err(), Some(CryptoError::Corrupt));
+        assert_eq!(open(&keys, "i", &Sealed::stored("k1:AAAA".into())).err(), Some(CryptoError::Corrupt));
     }
 }

@@ -47,7 +47,7 @@ pub async fn change_status(
 
 /// The instance's Instagram token, if one is stored and readable with the configured keys.
 pub fn token(state: &AppState, doc: &InstanceDoc) -> Option<SecretString> {
-    let sealed = doc.access_token.as_deref()?;
+    let sealed = doc.access_token.as_ref()?;
     crypto::open(&state.config.token_keys, &doc.id.to_hex(), sealed).ok()
 }
 

@@ -74,12 +74,13 @@ async fn tokens_are_stored_encrypted_for_their_instance() {
     assert!(sealed.starts_with("t1:"), "key id stored beside the ciphertext: {sealed}");
     assert!(!sealed.contains("IGAA") && !stored.to_string().contains("IGAA"));
     let id = stored.get_object_id("_id").expect("id").to_hex();
-    let token = crypto::open(&app.state.config.token_keys, &id, sealed).expect("decrypts for its instance");
+    let sealed = crypto::Sealed::stored(sealed.to_owned());
+    let token = crypto::open(&app.state.config.token_keys, &id, &sealed).expect("decrypts for its instance");
     // The decrypted token is the live one Meta issued.
     let me =
         meta.http.get(format!("{}/v24.0/me", meta.base)).bearer_auth(token.expose_secret()).send().await.expect("me");
     assert_eq!(me.status(), 200);
-    assert!(crypto::open(&app.state.config.token_keys, "another-instance", sealed).is_err());
+    assert!(crypto::open(&app.state.config.token_keys, "another-instance", &sealed).is_err());
 }
 
 #[tokio::test]

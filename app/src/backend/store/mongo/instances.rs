@@ -7,7 +7,7 @@ use super::{
     to_chrono,
 };
 use crate::{
-    backend::auth::SignedIn,
+    backend::{auth::SignedIn, crypto::Sealed},
     domain::instance::{ConnectionFailure, InstanceCard, InstanceStatus},
 };
 use mongodb::{
@@ -35,7 +35,7 @@ pub struct InstanceDoc {
     #[serde(default)]
     pub username: Option<String>,
     #[serde(rename = "accessToken", default)]
-    pub access_token: Option<String>,
+    pub access_token: Option<Sealed>,
     #[serde(rename = "pageId", default)]
     pub page_id: Option<String>,
     #[serde(rename = "pageName", default)]
@@ -281,7 +281,7 @@ pub struct Connection<'a> {
     pub username: &'a str,
     pub page_name: Option<&'a str>,
     pub profile_picture_url: Option<&'a str>,
-    pub sealed_token: &'a str,
+    pub sealed_token: &'a Sealed,
     pub token_expires_at: DateTime,
 }
 
@@ -301,7 +301,7 @@ pub async fn save_connection(
                 "username": connection.username,
                 "pageName": connection.page_name,
                 "profilePictureUrl": connection.profile_picture_url,
-                "accessToken": connection.sealed_token,
+                "accessToken": connection.sealed_token.as_str(),
                 "tokenExpiresAt": connection.token_expires_at,
                 "tokenObtainedAt": now,
                 "status": status,
@@ -340,14 +340,14 @@ pub async fn disconnect(db: &Database, instance: &InstanceDoc) -> Result<(), Sto
 pub async fn save_refreshed_token(
     db: &Database,
     instance: &InstanceDoc,
-    sealed: &str,
+    sealed: &Sealed,
     expires_at: DateTime,
 ) -> Result<(), StoreError> {
     let now = DateTime::now();
     instances(db)
         .update_one(
             doc! { "_id": instance.id },
-            doc! { "$set": { "accessToken": sealed, "tokenExpiresAt": expires_at, "tokenObtainedAt": now, "updatedAt": now } },
+            doc! { "$set": { "accessToken": sealed.as_str(), "tokenExpiresAt": expires_at, "tokenObtainedAt": now, "updatedAt": now } },
         )
         .await?;
     Ok(())

@@ -4,6 +4,7 @@ use super::super::{
     access::{System, Tenant},
     StoreError,
 };
+use crate::backend::crypto::Sealed;
 use crate::domain::lead::{LeadDelivery, LeadStatus};
 use chrono::{DateTime, Utc};
 use sqlx::PgPool;
@@ -11,7 +12,7 @@ use uuid::Uuid;
 
 pub struct Webhook {
     pub url: String,
-    pub secret_sealed: String,
+    pub secret_sealed: Sealed,
 }
 
 pub async fn save_webhook(
@@ -20,7 +21,7 @@ pub async fn save_webhook(
     user_id: &str,
     account_id: &str,
     url: &str,
-    secret_sealed: &str,
+    secret_sealed: &Sealed,
 ) -> Result<(), StoreError> {
     let instance_id = tenant.id();
     sqlx::query(
@@ -56,7 +57,7 @@ pub async fn remove_webhook(pg: &PgPool, tenant: Tenant<'_>) -> Result<(), Store
 
 pub async fn webhook(pg: &PgPool, tenant: Tenant<'_>) -> Result<Option<Webhook>, StoreError> {
     let instance_id = tenant.id();
-    let row: Option<(String, String)> =
+    let row: Option<(String, Sealed)> =
         sqlx::query_as("SELECT url, secret_sealed FROM lead_webhooks WHERE instance_id = $1")
             .bind(instance_id)
             .fetch_optional(pg)
@@ -135,7 +136,7 @@ pub struct Due {
     pub body: Option<String>,
     pub give_up_at: DateTime<Utc>,
     pub url: String,
-    pub secret_sealed: String,
+    pub secret_sealed: Sealed,
 }
 
 /// Leases up to `limit` due events, each the oldest undelivered one of its person (a lead's
