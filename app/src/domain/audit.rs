@@ -13,47 +13,30 @@ pub struct AuditEntry {
     pub details: Option<String>,
 }
 
-macro_rules! audit_actions {
-    ($($variant:ident => $name:literal,)*) => {
-        /// Everything the audit log records, by the name it is stored under.
-        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-        pub enum AuditAction {
-            $($variant,)*
-        }
-
-        impl AuditAction {
-            pub const ALL: &'static [Self] = &[$(Self::$variant,)*];
-
-            pub fn as_str(self) -> &'static str {
-                match self {
-                    $(Self::$variant => $name,)*
-                }
-            }
-        }
-    };
-}
-
-audit_actions! {
-    Connected => "instance.connected",
-    ConnectionFailed => "instance.connection_failed",
-    Disconnected => "instance.disconnected",
-    Deleted => "instance.deleted",
-    Renamed => "instance.renamed",
-    DailyCapSet => "instance.daily_cap_set",
-    IceBreakersSet => "instance.ice_breakers_set",
-    Paused => "instance.paused",
-    Resumed => "instance.resumed",
-    TokenRefreshed => "token.refreshed",
-    TokenRefreshFailed => "token.refresh_failed",
-    AutomationCreated => "automation.created",
-    AutomationUpdated => "automation.updated",
-    AutomationActivated => "automation.activated",
-    AutomationDeactivated => "automation.deactivated",
-    AutomationDeleted => "automation.deleted",
-    ApiKeyCreated => "api_key.created",
-    ApiKeyRevoked => "api_key.revoked",
-    DeadLetterRunAgain => "dead_letter.run_again",
-    DeadLetterFailedAgain => "dead_letter.failed_again",
+named_enum! {
+    /// Everything the audit log records, by the name it is stored under.
+    pub enum AuditAction {
+        Connected => "instance.connected",
+        ConnectionFailed => "instance.connection_failed",
+        Disconnected => "instance.disconnected",
+        Deleted => "instance.deleted",
+        Renamed => "instance.renamed",
+        DailyCapSet => "instance.daily_cap_set",
+        IceBreakersSet => "instance.ice_breakers_set",
+        Paused => "instance.paused",
+        Resumed => "instance.resumed",
+        TokenRefreshed => "token.refreshed",
+        TokenRefreshFailed => "token.refresh_failed",
+        AutomationCreated => "automation.created",
+        AutomationUpdated => "automation.updated",
+        AutomationActivated => "automation.activated",
+        AutomationDeactivated => "automation.deactivated",
+        AutomationDeleted => "automation.deleted",
+        ApiKeyCreated => "api_key.created",
+        ApiKeyRevoked => "api_key.revoked",
+        DeadLetterRunAgain => "dead_letter.run_again",
+        DeadLetterFailedAgain => "dead_letter.failed_again",
+    }
 }
 
 impl AuditAction {
@@ -69,7 +52,7 @@ impl AuditAction {
     /// A stored name read back: the action, and whether an admin did it.
     pub fn parse_stored(stored: &str) -> Option<(Self, bool)> {
         let (by_admin, name) = stored.strip_prefix("admin.").map_or((false, stored), |rest| (true, rest));
-        Self::ALL.iter().copied().find(|a| a.as_str() == name).map(|a| (a, by_admin))
+        Self::parse(name).map(|a| (a, by_admin))
     }
 }
 

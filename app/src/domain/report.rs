@@ -41,73 +41,49 @@ impl ReplyStatus {
     }
 }
 
-macro_rules! reply_reasons {
-    ($($(#[$doc:meta])* $variant:ident => $name:literal,)*) => {
-        /// Why an interaction got no reply (skipped) or its reply failed: the report's `error`,
-        /// stored and exported by name, shown translated, never as Meta's English text.
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-        #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
-        pub enum ReplyReason {
-            $($(#[$doc])* #[serde(rename = $name)] $variant,)*
-        }
-
-        impl ReplyReason {
-            pub const ALL: &'static [Self] = &[$(Self::$variant,)*];
-
-            pub fn as_str(self) -> &'static str {
-                match self {
-                    $(Self::$variant => $name,)*
-                }
-            }
-        }
-    };
-}
-
-reply_reasons! {
-    NoMatch => "no_match",
-    DailyCap => "daily_cap",
-    NotConnected => "instance_not_connected",
-    /// The owner paused every automation of the instance.
-    Paused => "instance_paused",
-    /// Someone of the account answers this conversation by hand for now.
-    HumanTookOver => "human_took_over",
-    /// The automation already answered this person (once per person, or within its N hours).
-    OncePerPerson => "once_per_person",
-    /// The automation answered this person too often within the hour: another bot, most likely.
-    LoopGuard => "loop_guard",
-    /// A live video's comment and an automation with only a public reply, which Meta refuses there.
-    LiveNoPublicReply => "live_no_public_reply",
-    /// A tap on a button or quick reply whose follow-up was deleted or turned off since.
-    FollowUpUnavailable => "follow_up_unavailable",
-    OutsideWindow => "outside_window",
-    PrivateReplyUsed => "private_reply_used",
-    TokenInvalid => "token_invalid",
-    MetaRateLimited => "meta_rate_limited",
-    RecipientUnavailable => "recipient_unavailable",
-    RecipientUnknown => "recipient_unknown",
-    BlockedByUser => "blocked_by_user",
-    MessagingDisabled => "messaging_disabled",
-    AttachmentFailed => "attachment_failed",
-    ObjectMissing => "object_missing",
-    PolicyBlock => "policy_block",
-    PermissionDenied => "permission_denied",
-    InvalidMessage => "invalid_message",
-    MessageDeleted => "message_deleted",
-    MetaUnavailable => "meta_unavailable",
-    /// Meta answered something the contract does not describe.
-    MetaUnexpected => "meta_unexpected",
-    MetaRefused => "meta_refused",
-    RetriesRanOut => "retries_ran_out",
-    StorageUnavailable => "storage_unavailable",
-    InstanceDeleted => "instance_deleted",
-    /// A pending reply stored without its text: nothing to send.
-    ReplyMissing => "reply_missing",
-}
-
-impl ReplyReason {
-    /// A stored reason read back; `None` for one this version never writes.
-    pub fn parse(raw: &str) -> Option<Self> {
-        Self::ALL.iter().copied().find(|r| r.as_str() == raw)
+named_enum! {
+    /// Why an interaction got no reply (skipped) or its reply failed: the report's `error`,
+    /// stored and exported by name, shown translated, never as Meta's English text.
+    #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+    pub enum ReplyReason {
+        NoMatch => "no_match",
+        DailyCap => "daily_cap",
+        NotConnected => "instance_not_connected",
+        /// The owner paused every automation of the instance.
+        Paused => "instance_paused",
+        /// Someone of the account answers this conversation by hand for now.
+        HumanTookOver => "human_took_over",
+        /// The automation already answered this person (once per person, or within its N hours).
+        OncePerPerson => "once_per_person",
+        /// The automation answered this person too often within the hour: another bot, most likely.
+        LoopGuard => "loop_guard",
+        /// A live video's comment and an automation with only a public reply, which Meta refuses there.
+        LiveNoPublicReply => "live_no_public_reply",
+        /// A tap on a button or quick reply whose follow-up was deleted or turned off since.
+        FollowUpUnavailable => "follow_up_unavailable",
+        OutsideWindow => "outside_window",
+        PrivateReplyUsed => "private_reply_used",
+        TokenInvalid => "token_invalid",
+        MetaRateLimited => "meta_rate_limited",
+        RecipientUnavailable => "recipient_unavailable",
+        RecipientUnknown => "recipient_unknown",
+        BlockedByUser => "blocked_by_user",
+        MessagingDisabled => "messaging_disabled",
+        AttachmentFailed => "attachment_failed",
+        ObjectMissing => "object_missing",
+        PolicyBlock => "policy_block",
+        PermissionDenied => "permission_denied",
+        InvalidMessage => "invalid_message",
+        MessageDeleted => "message_deleted",
+        MetaUnavailable => "meta_unavailable",
+        /// Meta answered something the contract does not describe.
+        MetaUnexpected => "meta_unexpected",
+        MetaRefused => "meta_refused",
+        RetriesRanOut => "retries_ran_out",
+        StorageUnavailable => "storage_unavailable",
+        InstanceDeleted => "instance_deleted",
+        /// A pending reply stored without its text: nothing to send.
+        ReplyMissing => "reply_missing",
     }
 }
 
