@@ -1,6 +1,6 @@
 //! Every string the UI shows, in pt-BR (the default) and English, checked at compile time:
 //! a key missing a translation does not build.
-use crate::domain::{audit::AuditAction, instance::ConnectionFailure};
+use crate::domain::{audit::AuditAction, error::FieldCode, instance::ConnectionFailure};
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -796,68 +796,68 @@ pub fn audit_action(action: AuditAction) -> Key {
 }
 
 /// The message for a field error code sent by the server.
-pub fn field_message(code: &str) -> Key {
+pub fn field_message(code: FieldCode) -> Key {
     match code {
-        "required" => Key::FieldRequired,
-        "invalid_email" => Key::FieldInvalidEmail,
-        "too_short" => Key::FieldTooShort,
-        "too_long" => Key::FieldTooLong,
-        "out_of_range" => Key::FieldOutOfRange,
-        "keyword_too_long" => Key::FieldKeywordTooLong,
-        "keyword_invalid" => Key::FieldKeywordInvalid,
-        "too_many" => Key::FieldTooMany,
-        "too_long_bytes" => Key::FieldTooLongBytes,
-        "comment_only" => Key::FieldCommentOnly,
-        "too_many_variants" => Key::FieldTooManyVariants,
-        "variant_too_long" => Key::FieldVariantTooLong,
-        "one_reply_required" => Key::FieldOneReplyRequired,
-        "hours_range" => Key::FieldHoursRange,
-        "all_needs_limit" => Key::FieldAllNeedsLimit,
-        "mention_needs_all" => Key::FieldMentionNeedsAll,
-        "tap_title" => Key::FieldTapTitle,
-        "button_url" => Key::FieldButtonUrl,
-        "follow_up_missing" => Key::FieldFollowUpMissing,
-        "follow_up_unknown" => Key::FieldFollowUpUnknown,
-        "too_many_buttons" => Key::FieldTooManyButtons,
-        "too_many_quick_replies" => Key::FieldTooManyQuickReplies,
-        "needs_direct_reply" => Key::FieldNeedsDirectReply,
-        "too_long_for_buttons" => Key::FieldTooLongForButtons,
-        "follow_up_dm_only" => Key::FieldFollowUpDmOnly,
-        "card_title" => Key::FieldCardTitle,
-        "card_subtitle" => Key::FieldCardSubtitle,
-        "card_image_url" => Key::FieldCardImageUrl,
-        "too_many_cards" => Key::FieldTooManyCards,
-        "cards_required" => Key::FieldCardsRequired,
-        "media_url" => Key::FieldMediaUrl,
-        "not_with_format" => Key::FieldNotWithFormat,
-        "private_reply_text_only" => Key::FieldPrivateReplyTextOnly,
-        "question_length" => Key::FieldQuestionLength,
-        "too_many_questions" => Key::FieldTooManyQuestions,
-        "not_connected" => Key::FieldNotConnected,
-        "taken" => Key::FieldTaken,
-        "confirm_invalid" => Key::ConfirmInvalid,
-        "quota" => Key::FieldQuota,
-        "failed_again" => Key::FieldFailedAgain,
-        "not_retryable" => Key::FieldNotRetryable,
-        "refresh_cooldown" => Key::FieldRefreshCooldown,
-        "window_closed" => Key::FieldWindowClosed,
-        "invalid_date" => Key::FieldInvalidDate,
-        "date_order" => Key::FieldDateOrder,
-        "search_too_short" => Key::FieldSearchTooShort,
-        "control_characters" => Key::FieldControlCharacters,
-        "too_many_keys" => Key::FieldTooManyKeys,
-        "links_only" => Key::FieldLinksOnly,
-        "comment_hidden" => Key::FieldCommentHidden,
-        "own_comment" => Key::FieldOwnComment,
-        "private_reply_expired" => Key::FieldPrivateReplyExpired,
-        "private_reply_used" => Key::FieldPrivateReplyUsed,
-        "try_again" => Key::FieldTryAgain,
-        "meta_refused" => Key::FieldMetaRefused,
-        "url_invalid" => Key::FieldUrlInvalid,
-        "url_https" => Key::FieldUrlHttps,
-        "url_private" => Key::FieldUrlPrivate,
-        "secret_length" => Key::FieldSecretLength,
-        _ => Key::FieldInvalid,
+        FieldCode::Required => Key::FieldRequired,
+        FieldCode::InvalidEmail => Key::FieldInvalidEmail,
+        FieldCode::TooShort => Key::FieldTooShort,
+        FieldCode::TooLong => Key::FieldTooLong,
+        FieldCode::OutOfRange => Key::FieldOutOfRange,
+        FieldCode::KeywordTooLong => Key::FieldKeywordTooLong,
+        FieldCode::KeywordInvalid => Key::FieldKeywordInvalid,
+        FieldCode::TooMany => Key::FieldTooMany,
+        FieldCode::TooLongBytes => Key::FieldTooLongBytes,
+        FieldCode::CommentOnly => Key::FieldCommentOnly,
+        FieldCode::TooManyVariants => Key::FieldTooManyVariants,
+        FieldCode::VariantTooLong => Key::FieldVariantTooLong,
+        FieldCode::OneReplyRequired => Key::FieldOneReplyRequired,
+        FieldCode::HoursRange => Key::FieldHoursRange,
+        FieldCode::AllNeedsLimit => Key::FieldAllNeedsLimit,
+        FieldCode::MentionNeedsAll => Key::FieldMentionNeedsAll,
+        FieldCode::TapTitle => Key::FieldTapTitle,
+        FieldCode::ButtonUrl => Key::FieldButtonUrl,
+        FieldCode::FollowUpMissing => Key::FieldFollowUpMissing,
+        FieldCode::FollowUpUnknown => Key::FieldFollowUpUnknown,
+        FieldCode::TooManyButtons => Key::FieldTooManyButtons,
+        FieldCode::TooManyQuickReplies => Key::FieldTooManyQuickReplies,
+        FieldCode::NeedsDirectReply => Key::FieldNeedsDirectReply,
+        FieldCode::TooLongForButtons => Key::FieldTooLongForButtons,
+        FieldCode::FollowUpDmOnly => Key::FieldFollowUpDmOnly,
+        FieldCode::CardTitle => Key::FieldCardTitle,
+        FieldCode::CardSubtitle => Key::FieldCardSubtitle,
+        FieldCode::CardImageUrl => Key::FieldCardImageUrl,
+        FieldCode::TooManyCards => Key::FieldTooManyCards,
+        FieldCode::CardsRequired => Key::FieldCardsRequired,
+        FieldCode::MediaUrl => Key::FieldMediaUrl,
+        FieldCode::NotWithFormat => Key::FieldNotWithFormat,
+        FieldCode::PrivateReplyTextOnly => Key::FieldPrivateReplyTextOnly,
+        FieldCode::QuestionLength => Key::FieldQuestionLength,
+        FieldCode::TooManyQuestions => Key::FieldTooManyQuestions,
+        FieldCode::NotConnected => Key::FieldNotConnected,
+        FieldCode::Taken => Key::FieldTaken,
+        FieldCode::ConfirmInvalid => Key::ConfirmInvalid,
+        FieldCode::Quota => Key::FieldQuota,
+        FieldCode::FailedAgain => Key::FieldFailedAgain,
+        FieldCode::NotRetryable => Key::FieldNotRetryable,
+        FieldCode::RefreshCooldown => Key::FieldRefreshCooldown,
+        FieldCode::WindowClosed => Key::FieldWindowClosed,
+        FieldCode::InvalidDate => Key::FieldInvalidDate,
+        FieldCode::DateOrder => Key::FieldDateOrder,
+        FieldCode::SearchTooShort => Key::FieldSearchTooShort,
+        FieldCode::ControlCharacters => Key::FieldControlCharacters,
+        FieldCode::TooManyKeys => Key::FieldTooManyKeys,
+        FieldCode::LinksOnly => Key::FieldLinksOnly,
+        FieldCode::CommentHidden => Key::FieldCommentHidden,
+        FieldCode::OwnComment => Key::FieldOwnComment,
+        FieldCode::PrivateReplyExpired => Key::FieldPrivateReplyExpired,
+        FieldCode::PrivateReplyUsed => Key::FieldPrivateReplyUsed,
+        FieldCode::TryAgain => Key::FieldTryAgain,
+        FieldCode::MetaRefused => Key::FieldMetaRefused,
+        FieldCode::UrlInvalid => Key::FieldUrlInvalid,
+        FieldCode::UrlHttps => Key::FieldUrlHttps,
+        FieldCode::UrlPrivate => Key::FieldUrlPrivate,
+        FieldCode::SecretLength => Key::FieldSecretLength,
+        FieldCode::Invalid | FieldCode::InvalidJson | FieldCode::JsonContentType => Key::FieldInvalid,
     }
 }
 
@@ -871,6 +871,19 @@ mod tests {
             for locale in [Locale::PtBr, Locale::En] {
                 assert!(!key.text(locale).trim().is_empty(), "{key:?} in {locale:?}");
             }
+        }
+    }
+
+    #[test]
+    fn every_field_code_has_its_own_message_and_travels_by_its_name() {
+        let generic = [FieldCode::Invalid, FieldCode::InvalidJson, FieldCode::JsonContentType];
+        for code in FieldCode::ALL.iter().copied().filter(|c| !generic.contains(c)) {
+            assert_ne!(field_message(code), Key::FieldInvalid, "{code:?} falls back to the generic message");
+        }
+        for code in FieldCode::ALL {
+            let sent = serde_json::to_string(code).expect("serialise");
+            assert_eq!(sent, format!("\"{}\"", code.as_str()));
+            assert_eq!(serde_json::from_str::<FieldCode>(&sent).ok(), Some(*code));
         }
     }
 

@@ -69,9 +69,9 @@ pub enum UserCommand {
 pub async fn run(state: &AppState, command: UserCommand) -> Result<(), String> {
     match command {
         UserCommand::Create { email, name, password, admin, premium, if_missing } => {
-            let email = Email::parse(&email).map_err(|e| format!("email: {}", e.code))?;
-            let name = parse_name(&name).map_err(|e| format!("name: {}", e.code))?;
-            check_new_password(&password).map_err(|e| format!("password: {}", e.code))?;
+            let email = Email::parse(&email).map_err(|e| format!("email: {}", e.code.as_str()))?;
+            let name = parse_name(&name).map_err(|e| format!("name: {}", e.code.as_str()))?;
+            check_new_password(&password).map_err(|e| format!("password: {}", e.code.as_str()))?;
             let role = if admin { Role::Admin } else { Role::User };
             match accounts::create(state, &email, &name, &password, role, premium).await {
                 Ok(user) => {
@@ -87,7 +87,7 @@ pub async fn run(state: &AppState, command: UserCommand) -> Result<(), String> {
             }
         }
         UserCommand::MakeAdmin { email } => {
-            let email = Email::parse(&email).map_err(|e| format!("email: {}", e.code))?;
+            let email = Email::parse(&email).map_err(|e| format!("email: {}", e.code.as_str()))?;
             users::set_role(&state.mongo, &email, Role::Admin).await.map_err(|e| e.to_string())?;
             println!("{} is now an admin", email.as_str());
             Ok(())

@@ -158,7 +158,9 @@ async fn sweep(state: AppState) -> Result<(), String> {
         Ok(n) => tracing::info!(sessions.removed = n, "removed {n} expired sessions"),
         Err(error) => return Err(format!("session sweep failed: {error}")),
     }
-    oauth_states::delete_stale(&state.pg).await.map_err(|error| format!("OAuth state sweep failed: {error}"))?;
+    oauth_states::delete_stale(&state.pg, state.clock.now())
+        .await
+        .map_err(|error| format!("OAuth state sweep failed: {error}"))?;
     let abandoned = app::backend::connect::abandon_stale(&state)
         .await
         .map_err(|error| format!("abandoned connection sweep failed: {error}"))?;

@@ -54,7 +54,7 @@ pub async fn admin_list_instances(
                 .into_iter()
                 .map(|doc| AdminInstance {
                     owner_email: owners.get(&doc.user_id).cloned().unwrap_or_else(|| doc.user_id.to_hex()),
-                    card: doc.card(state.config.engine.daily_reply_cap),
+                    card: doc.card(state.config.engine.daily_reply_cap, state.clock.now()),
                 })
                 .collect())
         }
@@ -178,8 +178,12 @@ pub async fn run_dead_letter_again(id: String) -> Result<(), AppError> {
             match outcome {
                 Ok(()) => Ok(()),
                 Err(RunAgainError::NotFound) => Err(AppError::NotFound),
-                Err(RunAgainError::NotRetryable(_)) => Err(AppError::invalid("dead_letter", "not_retryable")),
-                Err(RunAgainError::FailedAgain(_)) => Err(AppError::invalid("dead_letter", "failed_again")),
+                Err(RunAgainError::NotRetryable(_)) => {
+                    Err(AppError::invalid("dead_letter", crate::domain::error::FieldCode::NotRetryable))
+                }
+                Err(RunAgainError::FailedAgain(_)) => {
+                    Err(AppError::invalid("dead_letter", crate::domain::error::FieldCode::FailedAgain))
+                }
                 Err(RunAgainError::Store(error)) => Err(error.into()),
             }
         }

@@ -34,7 +34,7 @@ pub async fn answer_comment(
             let privately = match way.as_str() {
                 "public" => false,
                 "private" => true,
-                _ => return Err(AppError::invalid("way", "invalid")),
+                _ => return Err(AppError::invalid("way", crate::domain::error::FieldCode::Invalid)),
             };
             let who = auth::require_user().await?;
             comments::reply(&state(), &who, &instance_id, &comment_id, &text, privately).await

@@ -67,7 +67,7 @@ pub async fn retry_reply(id: String) -> Result<(), AppError> {
             let report = uuid::Uuid::parse_str(&id).map_err(|_| AppError::NotFound)?;
             match engine::retry_reply(&state(), who.owner(), report).await? {
                 None => Err(AppError::NotFound),
-                Some(false) => Err(AppError::invalid("id", "not_retryable")),
+                Some(false) => Err(AppError::invalid("id", crate::domain::error::FieldCode::NotRetryable)),
                 Some(true) => Ok(()),
             }
         }

@@ -10,6 +10,7 @@ use super::{
         StoreError,
     },
 };
+use crate::domain::error::FieldCode;
 use crate::{
     domain::{
         error::AppError,
@@ -118,10 +119,10 @@ async fn deliver(mailer: &Mailer, to: &Email, locale: Locale, mail: &Mail<'_>) -
 pub async fn confirm(state: &AppState, token: &str) -> Result<UserDoc, AppError> {
     let token = token.trim();
     if token.is_empty() || token.len() > 100 {
-        return Err(AppError::invalid("token", "confirm_invalid"));
+        return Err(AppError::invalid("token", FieldCode::ConfirmInvalid));
     }
     let user = users::confirm(&state.mongo, &token_hash(token)).await?;
-    let user = user.ok_or_else(|| AppError::invalid("token", "confirm_invalid"))?;
+    let user = user.ok_or_else(|| AppError::invalid("token", FieldCode::ConfirmInvalid))?;
     tracing::info!(user.id = %user.id, "confirmed the e-mail of {}", user.id);
     Ok(user)
 }

@@ -5,6 +5,7 @@ use super::{
     state::AppState,
     store::pg::api_keys::{self, KeyOwner},
 };
+use crate::domain::error::FieldCode;
 use crate::domain::{
     api_key::{parse_name, ApiKeyView, CreatedKey, KEYS_MAX, KEY_START},
     audit::AuditAction,
@@ -19,7 +20,7 @@ pub async fn list(state: &AppState, who: &SignedIn) -> Result<Vec<ApiKeyView>, A
 pub async fn create(state: &AppState, who: &SignedIn, name: &str) -> Result<CreatedKey, AppError> {
     let name = parse_name(name).map_err(|e| AppError::Invalid(vec![e]))?;
     if api_keys::count_live(&state.pg, who.owner()).await? >= KEYS_MAX {
-        return Err(AppError::invalid("name", "too_many_keys"));
+        return Err(AppError::invalid("name", FieldCode::TooManyKeys));
     }
     let random = super::security::random_token::<30>();
     // The alphabet has `-` and `_`; the prefix must not contain the separator.

@@ -11,6 +11,7 @@ use super::{
         StoreError,
     },
 };
+use crate::domain::error::FieldCode;
 use crate::domain::{
     audit::AuditAction,
     automation::{
@@ -64,10 +65,10 @@ pub async fn save_ice_breakers(
     let instance_id = instance.key();
     let rules = automations::rules_for(&state.pg, instance.tenant()).await?;
     if questions.iter().any(|q| !rules.iter().any(|r| r.id == q.automation_id && r.kind == AutomationKind::Dm)) {
-        return Err(AppError::Invalid(vec![FieldError::new("ice_breakers", "follow_up_unknown")]));
+        return Err(AppError::Invalid(vec![FieldError::new("ice_breakers", FieldCode::FollowUpUnknown)]));
     }
     let (Some(ig_id), InstanceStatus::Connected) = (instance.instagram_account_id.as_deref(), instance.status) else {
-        return Err(AppError::Invalid(vec![FieldError::new("ice_breakers", "not_connected")]));
+        return Err(AppError::Invalid(vec![FieldError::new("ice_breakers", FieldCode::NotConnected)]));
     };
     let token = super::instances::token(state, &instance)
         .ok_or_else(|| AppError::internal(format!("the token of instance {} cannot be decrypted", instance.id)))?;
@@ -128,13 +129,13 @@ async fn follow_ups_exist(state: &AppState, instance: &InstanceDoc, draft: &Auto
             .collect::<Vec<_>>()
     };
     if targets(&draft.buttons).iter().any(|id| !known(id)) {
-        errors.push(FieldError::new("buttons", "follow_up_unknown"));
+        errors.push(FieldError::new("buttons", FieldCode::FollowUpUnknown));
     }
     if draft.cards.iter().flat_map(|c| targets(&c.buttons)).any(|id| !known(&id)) {
-        errors.push(FieldError::new("cards", "follow_up_unknown"));
+        errors.push(FieldError::new("cards", FieldCode::FollowUpUnknown));
     }
     if draft.quick_replies.iter().any(|q| !known(&q.automation_id)) {
-        errors.push(FieldError::new("quick_replies", "follow_up_unknown"));
+        errors.push(FieldError::new("quick_replies", FieldCode::FollowUpUnknown));
     }
     if errors.is_empty() {
         Ok(())
@@ -183,7 +184,7 @@ pub async fn move_one(state: &AppState, who: &SignedIn, id: &str, direction: &st
     let earlier = match direction {
         "up" => true,
         "down" => false,
-        _ => return Err(AppError::invalid("direction", "invalid")),
+        _ => return Err(AppError::invalid("direction", FieldCode::Invalid)),
     };
     let id = automation_id(id)?;
     let mut tx = state.pg.begin().await.map_err(StoreError::from)?;
@@ -262,7 +263,10 @@ pub async fn trial(
     let (kind, inbound) = match kind {
         "story_reply" => (AutomationKind::Dm, Inbound::StoryReply),
         "story_mention" => (AutomationKind::Dm, Inbound::StoryMention),
-        other => (AutomationKind::parse(other).ok_or_else(|| AppError::invalid("kind", "invalid"))?, Inbound::Message),
+        other => (
+            AutomationKind::parse(other).ok_or_else(|| AppError::invalid("kind", FieldCode::Invalid))?,
+            Inbound::Message,
+        ),
     };
     let instance = instances::find(&state.mongo, &Scope::own(who), instance_id).await?;
     let rules = automations::rules_for(&state.pg, instance.tenant()).await?;

@@ -42,7 +42,7 @@ pub struct Found {
 
 /// Reads what `doc`'s account received since `since` (at most a day back) and stores it for intake.
 pub async fn instance(state: &AppState, doc: &InstanceDoc, since: DateTime<Utc>) -> Result<Found, CatchUpError> {
-    let since = since.max(Utc::now() - Duration::hours(MAX_AGE_HOURS));
+    let since = since.max(state.clock.now() - Duration::hours(MAX_AGE_HOURS));
     let (Some(ig_id), Some(token)) = (doc.instagram_account_id.as_deref(), instances::token(state, doc)) else {
         return Err(CatchUpError::NoToken);
     };
@@ -77,7 +77,7 @@ pub async fn instance(state: &AppState, doc: &InstanceDoc, since: DateTime<Utc>)
         return Ok(found);
     }
     // One entry per event, as Meta sends them (`messaging` holds one object).
-    let now = Utc::now().timestamp_millis();
+    let now = state.clock.now().timestamp_millis();
     let mut entries: Vec<Value> =
         messaging.into_iter().map(|event| json!({ "id": ig_id, "time": now, "messaging": [event] })).collect();
     entries.extend(changes.into_iter().map(|(at, change)| json!({ "id": ig_id, "time": at, "changes": [change] })));
@@ -117,13 +117,14 @@ pub async fn after_downtime(state: &AppState) -> Result<usize, StoreError> {
             .fetch_optional(&mut *tx)
             .await?;
     sqlx::query(
-        "INSERT INTO service_heartbeat (id, seen_at) VALUES (1, now()) ON CONFLICT (id) DO UPDATE SET seen_at = now()",
+        "INSERT INTO service_heartbeat (id, seen_at) VALUES (1, $1) ON CONFLICT (id) DO UPDATE SET seen_at = $1",
     )
+    .bind(state.clock.now())
     .execute(&mut *tx)
     .await?;
     tx.commit().await?;
     let Some(previous) = previous else { return Ok(0) };
-    if Utc::now() - previous < Duration::minutes(DOWN_AFTER_MINUTES) {
+    if state.clock.now() - previous < Duration::minutes(DOWN_AFTER_MINUTES) {
         return Ok(0);
     }
     tracing::warn!("the service was not running since {previous}: catching up on what Meta could not deliver");
@@ -144,8 +145,8 @@ pub async fn after_downtime(state: &AppState) -> Result<usize, StoreError> {
 /// person is on their way back to the cards).
 pub fn after_reconnect(state: &AppState, doc: InstanceDoc) {
     let since = doc.last_event_at.map_or_else(
-        || Utc::now() - Duration::hours(MAX_AGE_HOURS),
-        |at| DateTime::from_timestamp_millis(at.timestamp_millis()).unwrap_or_else(Utc::now),
+        || state.clock.now() - Duration::hours(MAX_AGE_HOURS),
+        |at| DateTime::from_timestamp_millis(at.timestamp_millis()).unwrap_or_else(|| state.clock.now()),
     );
     let state = state.clone();
     tokio::spawn(async move {

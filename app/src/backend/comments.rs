@@ -13,6 +13,7 @@ use super::{
         StoreError,
     },
 };
+use crate::domain::error::FieldCode;
 use crate::domain::report::ReplyStatus;
 use crate::domain::{
     automation::{AutomationKind, ResponseType},
@@ -21,7 +22,7 @@ use crate::domain::{
     error::AppError,
     instance::InstanceStatus,
 };
-use chrono::{Duration, Utc};
+use chrono::Duration;
 
 /// Threads shown per post.
 const THREADS: i64 = 50;
@@ -84,7 +85,7 @@ pub async fn threads(
         .map(|(comment, replies)| CommentThread {
             can_reply_privately: !comment.from_account
                 && comment.private_reply.as_deref().is_none_or(|s| s == "failed")
-                && Utc::now() - comment.at < Duration::days(PRIVATE_REPLY_DAYS),
+                && state.clock.now() - comment.at < Duration::days(PRIVATE_REPLY_DAYS),
             comment,
             replies,
         })
@@ -101,7 +102,7 @@ async fn comment_of(
     let doc = instances::find(&state.mongo, &Scope::own(who), instance_id).await?;
     let comment = comments::find(&state.pg, doc.tenant(), comment_id).await?.ok_or(AppError::NotFound)?;
     if doc.status != InstanceStatus::Connected {
-        return Err(AppError::invalid("text", "not_connected"));
+        return Err(AppError::invalid("text", FieldCode::NotConnected));
     }
     Ok((doc, comment))
 }
@@ -118,26 +119,26 @@ pub async fn reply(
 ) -> Result<(), AppError> {
     let text = text.trim();
     if text.is_empty() {
-        return Err(AppError::invalid("text", "required"));
+        return Err(AppError::invalid("text", FieldCode::Required));
     }
     if text.len() > REPLY_MAX_BYTES || text.chars().count() > COMMENT_CHARS {
-        return Err(AppError::invalid("text", "too_long_bytes"));
+        return Err(AppError::invalid("text", FieldCode::TooLongBytes));
     }
     let (doc, comment) = comment_of(state, who, instance_id, comment_id).await?;
     let id = doc.id.to_hex();
     let own = doc.instagram_account_id.as_deref() == Some(comment.from_user_id.as_str());
     if !privately && comment.hidden {
-        return Err(AppError::invalid("text", "comment_hidden"));
+        return Err(AppError::invalid("text", FieldCode::CommentHidden));
     }
     let part = if privately {
         if own {
-            return Err(AppError::invalid("text", "own_comment"));
+            return Err(AppError::invalid("text", FieldCode::OwnComment));
         }
-        if Utc::now() - comment.at >= Duration::days(PRIVATE_REPLY_DAYS) {
-            return Err(AppError::invalid("text", "private_reply_expired"));
+        if state.clock.now() - comment.at >= Duration::days(PRIVATE_REPLY_DAYS) {
+            return Err(AppError::invalid("text", FieldCode::PrivateReplyExpired));
         }
         if comments::privately_answered(&state.pg, doc.tenant(), comment_id).await? {
-            return Err(AppError::invalid("text", "private_reply_used"));
+            return Err(AppError::invalid("text", FieldCode::PrivateReplyUsed));
         }
         9
     } else {
@@ -145,7 +146,7 @@ pub async fn reply(
     };
     let top = comment.parent_id.clone().unwrap_or_else(|| comment_id.to_owned());
     let user_id = who.user_id().to_hex();
-    let now = Utc::now();
+    let now = state.clock.now();
     let mut rows = [reports::NewReport {
         instance_id: &id,
         user_id: &user_id,
@@ -171,7 +172,10 @@ pub async fn reply(
     let mut tx = state.pg.begin().await.map_err(StoreError::from)?;
     // Two answers written at once may want the same part: the second says so instead of vanishing.
     if reports::insert_many(&mut tx, &queues, &mut rows).await?.is_empty() {
-        return Err(AppError::invalid("text", if privately { "private_reply_used" } else { "try_again" }));
+        return Err(AppError::invalid(
+            "text",
+            if privately { FieldCode::PrivateReplyUsed } else { FieldCode::TryAgain },
+        ));
     }
     daily_caps::reserve(&mut tx, &queues, &[daily_caps::Wanted { instance_id: &id, replies: 1, cap: i32::MAX }])
         .await?;
@@ -194,7 +198,7 @@ pub async fn set_hidden(
 ) -> Result<(), AppError> {
     let (doc, comment) = comment_of(state, who, instance_id, comment_id).await?;
     if doc.instagram_account_id.as_deref() == Some(comment.from_user_id.as_str()) {
-        return Err(AppError::invalid("text", "own_comment"));
+        return Err(AppError::invalid("text", FieldCode::OwnComment));
     }
     let token = super::instances::token(state, &doc)
         .ok_or_else(|| AppError::internal(format!("the token of instance {} cannot be decrypted", doc.id)))?;
@@ -203,7 +207,7 @@ pub async fn set_hidden(
         if error.is_transient() {
             AppError::MetaUnavailable
         } else {
-            AppError::invalid("text", "meta_refused")
+            AppError::invalid("text", FieldCode::MetaRefused)
         }
     })?;
     let id = doc.id.to_hex();

@@ -13,6 +13,7 @@ use super::{
         StoreError,
     },
 };
+use crate::domain::error::FieldCode;
 use crate::domain::{
     audit::AuditAction,
     error::AppError,
@@ -26,7 +27,7 @@ pub async fn start(state: &AppState, who: &SignedIn, name: &str) -> Result<Strin
     let name = parse_instance_name(name).map_err(|e| AppError::Invalid(vec![e]))?;
     let suffix: String =
         rand::thread_rng().sample_iter(&Alphanumeric).take(6).map(|c| char::from(c).to_ascii_lowercase()).collect();
-    let doc = InstanceDoc::new(who, instance_slug(&name, &suffix), name);
+    let doc = InstanceDoc::new(who, instance_slug(&name, &suffix), name, state.clock.now());
     let lock = hold_quota(state, who, None).await?;
     instances::insert(&state.mongo, &doc).await?;
     lock.commit().await.map_err(StoreError::from)?;
@@ -53,10 +54,10 @@ async fn hold_quota(
         .await
         .map_err(StoreError::from)?;
     if !who.user().premium {
-        let abandoned_before = DateTime::from_millis((chrono::Utc::now() - CONNECT_TIMEOUT).timestamp_millis());
+        let abandoned_before = DateTime::from_millis((state.clock.now() - CONNECT_TIMEOUT).timestamp_millis());
         let held = instances::count_for_owner(&state.mongo, who, abandoned_before, except).await?;
         if held >= u64::from(state.config.free_instance_quota) {
-            return Err(AppError::invalid("name", "quota"));
+            return Err(AppError::invalid("name", FieldCode::Quota));
         }
     }
     Ok(lock)
@@ -79,7 +80,7 @@ pub async fn reconnect(state: &AppState, who: &SignedIn, instance_id: &str) -> R
 
 /// Ends the connections left waiting past [`CONNECT_TIMEOUT`] (the scheduled sweep).
 pub async fn abandon_stale(state: &AppState) -> Result<u64, StoreError> {
-    let before = DateTime::from_millis((chrono::Utc::now() - CONNECT_TIMEOUT).timestamp_millis());
+    let before = DateTime::from_millis((state.clock.now() - CONNECT_TIMEOUT).timestamp_millis());
     let stale = instances::stale_connections(&state.mongo, &System::ACTING, before).await?;
     for doc in &stale {
         super::instances::change_status(state, doc, InstanceStatus::Error, Some(ConnectionFailure::ConnectTimeout))
@@ -89,7 +90,7 @@ pub async fn abandon_stale(state: &AppState) -> Result<u64, StoreError> {
 }
 
 async fn authorize(state: &AppState, who: &SignedIn, doc: &InstanceDoc) -> Result<String, AppError> {
-    let token = oauth_states::issue(&state.pg, who.owner(), doc.key()).await?;
+    let token = oauth_states::issue(&state.pg, who.owner(), doc.key(), state.clock.now()).await?;
     Ok(state.meta.authorize_url(&token))
 }
 
@@ -135,7 +136,7 @@ pub async fn finish(state: &AppState, who: &SignedIn, callback: Callback) -> Res
             ConnectionFailure::StateInvalid
         });
     };
-    let issued = match oauth_states::consume(&state.pg, state_token, who.owner()).await? {
+    let issued = match oauth_states::consume(&state.pg, state_token, who.owner(), state.clock.now()).await? {
         Ok(issued) => issued,
         Err(StateProblem::Expired { instance_id }) => {
             if let Ok(doc) = instances::find(&state.mongo, &Scope::own(who), &instance_id).await {
@@ -228,7 +229,7 @@ async fn connect_account(
     }
     let sealed =
         crypto::seal(&state.config.token_keys, &target.id.to_hex(), &long.token).map_err(AppError::internal)?;
-    let expires = DateTime::from_millis(DateTime::now().timestamp_millis() + long.expires_in * 1000);
+    let expires = DateTime::from_millis(state.clock.now().timestamp_millis() + long.expires_in * 1000);
     let connection = Connection {
         ig_id: &profile.ig_id,
         username: &profile.username,
@@ -237,7 +238,7 @@ async fn connect_account(
         sealed_token: &sealed,
         token_expires_at: expires,
     };
-    match instances::save_connection(&state.mongo, &target, connection).await {
+    match instances::save_connection(&state.mongo, &target, connection, state.clock.now()).await {
         Ok(()) => {}
         // Another connection of the same account was saved between the check above and now.
         Err(StoreError::Taken(_)) => return Ok(Err(ConnectionFailure::AccountTaken)),

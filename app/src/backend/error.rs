@@ -2,6 +2,7 @@
 //! the request's span (so with its request id), and only a reference or a kind leaves the server.
 use super::store::StoreError;
 use crate::domain::error::AppError;
+use crate::domain::error::FieldCode;
 
 impl AppError {
     /// Logs `cause` once with a short reference and returns an error carrying only that reference.
@@ -16,7 +17,7 @@ impl From<StoreError> for AppError {
     fn from(error: StoreError) -> Self {
         match error {
             StoreError::NotFound => Self::NotFound,
-            StoreError::Taken(field) => Self::invalid(field, "taken"),
+            StoreError::Taken(field) => Self::invalid(field, FieldCode::Taken),
             // A database that is down or restarting is the service's outage (503), not the
             // caller's fault and not a bug: the caller may try again shortly.
             transient if transient.is_transient() => {

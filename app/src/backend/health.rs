@@ -19,7 +19,7 @@ const META_MINUTES: i32 = 15;
 
 pub async fn health(state: &AppState, who: &SignedIn) -> Result<Health, AppError> {
     let everyone = super::auth::everyone(who)?;
-    let soon = chrono::Utc::now() + chrono::Duration::days(EXPIRING_WITHIN_DAYS);
+    let soon = state.clock.now() + chrono::Duration::days(EXPIRING_WITHIN_DAYS);
     let (all, connected, in_error, expiring) = instances::health_counts(
         &state.mongo,
         &Scope::all(everyone),

@@ -13,6 +13,7 @@ use super::{
         pg::{conversations, daily_caps, outbox, reports},
     },
 };
+use crate::domain::error::FieldCode;
 use crate::domain::report::ReplyStatus;
 use crate::domain::{
     automation::{AutomationKind, ResponseType},
@@ -21,7 +22,7 @@ use crate::domain::{
     error::AppError,
     instance::InstanceStatus,
 };
-use chrono::{Duration, Utc};
+use chrono::Duration;
 
 /// Conversations listed, and messages of one shown, at most.
 const LISTED: i64 = 100;
@@ -37,9 +38,10 @@ pub async fn inbox(
     let doc = instances::find(&state.mongo, &Scope::own(who), instance_id).await?;
     let search = search.map(str::trim).filter(|s| !s.is_empty());
     if search.is_some_and(|s| s.chars().count() > 100) {
-        return Err(AppError::invalid("q", "too_long"));
+        return Err(AppError::invalid("q", FieldCode::TooLong));
     }
-    let conversations = conversations::list(&state.pg, who.id_hex(), doc.tenant(), search, LISTED).await?;
+    let conversations =
+        conversations::list(&state.pg, who.id_hex(), doc.tenant(), search, LISTED, state.clock.now()).await?;
     Ok(Inbox { instance_id: instance_id.to_owned(), instance_name: doc.display_name(), conversations })
 }
 
@@ -65,9 +67,9 @@ pub async fn thread(
         person_id: person_id.to_owned(),
         username,
         messages,
-        window_open: closes.is_some_and(|at| at > Utc::now()),
+        window_open: closes.is_some_and(|at| at > state.clock.now()),
         window_closes_at: closes,
-        paused_until: paused_until.filter(|at| *at > Utc::now()),
+        paused_until: paused_until.filter(|at| *at > state.clock.now()),
     })
 }
 
@@ -83,15 +85,15 @@ pub async fn reply(
     let user_id = who.user_id().to_hex();
     let doc = instances::find(&state.mongo, &Scope::own(who), instance_id).await?;
     if doc.status != InstanceStatus::Connected {
-        return Err(AppError::invalid("text", "not_connected"));
+        return Err(AppError::invalid("text", FieldCode::NotConnected));
     }
     let (username, last_inbound, _) =
         conversations::find(&state.pg, &user_id, doc.tenant(), person_id).await?.ok_or(AppError::NotFound)?;
-    if last_inbound.is_none_or(|at| at + Duration::hours(WINDOW_HOURS) <= Utc::now()) {
-        return Err(AppError::invalid("text", "window_closed"));
+    if last_inbound.is_none_or(|at| at + Duration::hours(WINDOW_HOURS) <= state.clock.now()) {
+        return Err(AppError::invalid("text", FieldCode::WindowClosed));
     }
     let event_id = format!("manual:{}", uuid::Uuid::now_v7());
-    let now = Utc::now();
+    let now = state.clock.now();
     let report = |part: i16, response_text: String, extras: Option<serde_json::Value>| reports::NewReport {
         instance_id,
         user_id: &user_id,

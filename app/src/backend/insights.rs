@@ -12,8 +12,9 @@ use super::{
         StoreError,
     },
 };
+use crate::domain::error::FieldCode;
 use crate::domain::{error::AppError, insight::InsightsView, instance::InstanceStatus};
-use chrono::{Duration, Utc};
+use chrono::Duration;
 
 pub const REFRESH_COOLDOWN_MINUTES: i64 = 15;
 /// Days the page charts.
@@ -24,21 +25,14 @@ const PER_RUN: usize = 200;
 /// Syncs one instance's figures of today.
 pub async fn sync(state: &AppState, doc: &stored::InstanceDoc) -> Result<(), AppError> {
     let (Some(ig_id), Some(token)) = (doc.instagram_account_id.as_deref(), instances::token(state, doc)) else {
-        return Err(AppError::invalid("id", "not_connected"));
+        return Err(AppError::invalid("id", FieldCode::NotConnected));
     };
     let figures = state.meta.day_figures(&token, ig_id).await.map_err(|error| {
         tracing::warn!(instance.id = %doc.id, "cannot read the insights of {}: {error}", doc.id);
         AppError::MetaUnavailable
     })?;
-    insights::save(
-        &state.pg,
-        &System::ACTING,
-        &doc.id.to_hex(),
-        &doc.user_id.to_hex(),
-        Utc::now().date_naive(),
-        &figures,
-    )
-    .await?;
+    insights::save(&state.pg, &System::ACTING, &doc.id.to_hex(), &doc.user_id.to_hex(), state.clock.now(), &figures)
+        .await?;
     Ok(())
 }
 
@@ -46,7 +40,7 @@ pub async fn sync(state: &AppState, doc: &stored::InstanceDoc) -> Result<(), App
 pub async fn sync_due(state: &AppState) -> Result<usize, StoreError> {
     let connected = stored::with_status(&state.mongo, &System::ACTING, InstanceStatus::Connected).await?;
     let ids: Vec<String> = connected.iter().map(|d| d.id.to_hex()).collect();
-    let done = insights::synced_on(&state.pg, &System::ACTING, &ids, Utc::now().date_naive()).await?;
+    let done = insights::synced_on(&state.pg, &System::ACTING, &ids, state.clock.now().date_naive()).await?;
     let mut synced = 0;
     for doc in connected.iter().filter(|d| !done.contains(&d.id.to_hex())).take(PER_RUN) {
         if sync(state, doc).await.is_ok() {
@@ -67,7 +61,7 @@ pub async fn view(state: &AppState, who: &SignedIn, instance_id: &str) -> Result
         synced_at,
         refresh_after: synced_at
             .map(|at| at + Duration::minutes(REFRESH_COOLDOWN_MINUTES))
-            .filter(|at| *at > Utc::now()),
+            .filter(|at| *at > state.clock.now()),
     })
 }
 
@@ -75,8 +69,8 @@ pub async fn view(state: &AppState, who: &SignedIn, instance_id: &str) -> Result
 pub async fn refresh(state: &AppState, who: &SignedIn, instance_id: &str) -> Result<(), AppError> {
     let doc = stored::find(&state.mongo, &Scope::own(who), instance_id).await?;
     let (_, synced_at) = insights::recent(&state.pg, &who.user_id().to_hex(), doc.tenant(), 1).await?;
-    if synced_at.is_some_and(|at| Utc::now() - at < Duration::minutes(REFRESH_COOLDOWN_MINUTES)) {
-        return Err(AppError::invalid("id", "refresh_cooldown"));
+    if synced_at.is_some_and(|at| state.clock.now() - at < Duration::minutes(REFRESH_COOLDOWN_MINUTES)) {
+        return Err(AppError::invalid("id", FieldCode::RefreshCooldown));
     }
     sync(state, &doc).await
 }

@@ -12,6 +12,7 @@ use super::{
         StoreError,
     },
 };
+use crate::domain::error::FieldCode;
 use crate::domain::{
     audit::AuditAction,
     error::AppError,
@@ -37,7 +38,7 @@ pub async fn change_status(
     status: InstanceStatus,
     reason: Option<ConnectionFailure>,
 ) -> Result<(), StoreError> {
-    instances::set_status(&state.mongo, doc, status, reason).await?;
+    instances::set_status(&state.mongo, doc, status, reason, state.clock.now()).await?;
     announce(state, doc, status, reason).await;
     if status == InstanceStatus::Error && reason == Some(ConnectionFailure::TokenInvalid) {
         super::notifications::connection_lost(state, doc).await;
@@ -86,7 +87,7 @@ pub(super) async fn audit(
 pub async fn disconnect(state: &AppState, who: &SignedIn, id: &str, acting: Acting) -> Result<(), AppError> {
     let doc = load(state, who, id, acting).await?;
     let unsubscribed = unsubscribe(state, &doc).await;
-    instances::disconnect(&state.mongo, &doc).await?;
+    instances::disconnect(&state.mongo, &doc, state.clock.now()).await?;
     announce(state, &doc, InstanceStatus::Disconnected, None).await;
     audit(state, who, acting, AuditAction::Disconnected, &doc, unsubscribed.err().as_deref()).await
 }
@@ -103,7 +104,7 @@ async fn unsubscribe(state: &AppState, doc: &InstanceDoc) -> Result<(), String> 
 pub async fn rename(state: &AppState, who: &SignedIn, id: &str, name: &str) -> Result<(), AppError> {
     let name = parse_instance_name(name).map_err(|e| AppError::Invalid(vec![e]))?;
     let doc = load(state, who, id, Acting::Owner).await?;
-    instances::rename(&state.mongo, &doc, &name).await?;
+    instances::rename(&state.mongo, &doc, &name, state.clock.now()).await?;
     directory::changed(state, "instances").await;
     audit(state, who, Acting::Owner, AuditAction::Renamed, &doc, Some(&name)).await
 }
@@ -112,7 +113,7 @@ pub async fn rename(state: &AppState, who: &SignedIn, id: &str, name: &str) -> R
 /// each with the reason it got no reply.
 pub async fn set_paused(state: &AppState, who: &SignedIn, id: &str, paused: bool) -> Result<(), AppError> {
     let doc = load(state, who, id, Acting::Owner).await?;
-    instances::set_paused(&state.mongo, &doc, paused).await?;
+    instances::set_paused(&state.mongo, &doc, paused, state.clock.now()).await?;
     directory::changed(state, "instances").await;
     let action = if paused { AuditAction::Paused } else { AuditAction::Resumed };
     audit(state, who, Acting::Owner, action, &doc, None).await
@@ -122,7 +123,7 @@ pub async fn set_paused(state: &AppState, who: &SignedIn, id: &str, paused: bool
 pub async fn set_daily_cap(state: &AppState, who: &SignedIn, id: &str, cap: &str) -> Result<(), AppError> {
     let cap = crate::domain::instance::parse_daily_cap(cap).map_err(|e| AppError::Invalid(vec![e]))?;
     let doc = load(state, who, id, Acting::Owner).await?;
-    instances::set_daily_cap(&state.mongo, &doc, cap).await?;
+    instances::set_daily_cap(&state.mongo, &doc, cap, state.clock.now()).await?;
     directory::changed(state, "instances").await;
     audit(state, who, Acting::Owner, AuditAction::DailyCapSet, &doc, Some(&cap.to_string())).await
 }
@@ -154,7 +155,7 @@ pub async fn force_refresh(state: &AppState, who: &SignedIn, id: &str) -> Result
         if e.is_transient() {
             AppError::MetaUnavailable
         } else {
-            AppError::invalid("token", "meta_refused")
+            AppError::invalid("token", FieldCode::MetaRefused)
         }
     })
 }
@@ -170,8 +171,8 @@ pub async fn refresh_token(state: &AppState, doc: &InstanceDoc) -> Result<(), Me
     match state.meta.refresh(&token).await {
         Ok(fresh) => {
             let sealed = crypto::seal(keys, &id, &fresh.token).map_err(|e| MetaError::Unexpected(e.to_string()))?;
-            let expires = DateTime::from_millis(DateTime::now().timestamp_millis() + fresh.expires_in * 1000);
-            instances::save_refreshed_token(&state.mongo, doc, &sealed, expires)
+            let expires = DateTime::from_millis(state.clock.now().timestamp_millis() + fresh.expires_in * 1000);
+            instances::save_refreshed_token(&state.mongo, doc, &sealed, expires, state.clock.now())
                 .await
                 .map_err(|e| MetaError::Unexpected(e.to_string()))?;
             announce(state, doc, doc.status, None).await;
@@ -212,7 +213,7 @@ pub async fn refresh_due(state: &AppState) -> Result<RefreshRun, AppError> {
 }
 
 async fn refresh_candidates(state: &AppState) -> Result<RefreshRun, AppError> {
-    let now = DateTime::now().timestamp_millis();
+    let now = state.clock.now().timestamp_millis();
     let day = 86_400_000;
     let within = i64::from(state.config.token_refresh_within_days) * day;
     let due = instances::refresh_candidates(
@@ -257,7 +258,7 @@ pub async fn cards(
                 replies_today: figures.replies_today,
                 active_automations: figures.active_automations,
                 last_failure: figures.last_failure,
-                ..doc.card(default_cap)
+                ..doc.card(default_cap, state.clock.now())
             }
         })
         .collect())

@@ -13,8 +13,9 @@ use super::{
         StoreError,
     },
 };
+use crate::domain::error::FieldCode;
 use crate::domain::{error::AppError, lead::LeadsView};
-use chrono::{Duration, Utc};
+use chrono::Duration;
 use futures_util::{stream, StreamExt};
 use secrecy::{ExposeSecret, SecretString};
 use std::{collections::HashMap, net::IpAddr, sync::LazyLock};
@@ -72,12 +73,12 @@ pub async fn save(
     }
     let secret = secret.trim();
     if !secret.is_empty() && !(16..=200).contains(&secret.chars().count()) {
-        errors.push(crate::domain::error::FieldError::new("secret", "secret_length"));
+        errors.push(crate::domain::error::FieldError::new("secret", FieldCode::SecretLength));
     } else if secret.chars().any(|c| c.is_control() || c.is_whitespace()) {
-        errors.push(crate::domain::error::FieldError::new("secret", "control_characters"));
+        errors.push(crate::domain::error::FieldError::new("secret", FieldCode::ControlCharacters));
     }
     let Some(account_id) = doc.instagram_account_id.as_deref() else {
-        errors.push(crate::domain::error::FieldError::new("url", "not_connected"));
+        errors.push(crate::domain::error::FieldError::new("url", FieldCode::NotConnected));
         return Err(AppError::Invalid(errors));
     };
     if !errors.is_empty() {
@@ -105,23 +106,23 @@ pub async fn replay(state: &AppState, who: &SignedIn, event_id: &str) -> Result<
     let id = uuid::Uuid::parse_str(event_id).map_err(|_| AppError::NotFound)?;
     let instance_id = leads::instance_of(&state.pg, id).await?;
     let doc = instances::find(&state.mongo, &Scope::own(who), &instance_id).await?;
-    leads::replay(&state.pg, doc.tenant(), id).await?;
+    leads::replay(&state.pg, doc.tenant(), id, state.clock.now()).await?;
     Ok(())
 }
 
 /// Where leads may go: an http(s) URL with a host; unless allowed, https and never a loopback,
 /// private or link-local address written as such, nor `localhost`.
-fn receiver_url(url: &str, allow_private: bool) -> Result<(), &'static str> {
-    let parsed = reqwest::Url::parse(url).map_err(|_| "url_invalid")?;
+fn receiver_url(url: &str, allow_private: bool) -> Result<(), FieldCode> {
+    let parsed = reqwest::Url::parse(url).map_err(|_| FieldCode::UrlInvalid)?;
     if url.chars().count() > 2000 || !matches!(parsed.scheme(), "http" | "https") {
-        return Err("url_invalid");
+        return Err(FieldCode::UrlInvalid);
     }
-    let host = parsed.host_str().filter(|h| !h.is_empty()).ok_or("url_invalid")?;
+    let host = parsed.host_str().filter(|h| !h.is_empty()).ok_or(FieldCode::UrlInvalid)?;
     if allow_private {
         return Ok(());
     }
     if parsed.scheme() != "https" {
-        return Err("url_https");
+        return Err(FieldCode::UrlHttps);
     }
     let ip = host.trim_start_matches('[').trim_end_matches(']').parse::<IpAddr>().ok();
     let private = match ip {
@@ -130,7 +131,7 @@ fn receiver_url(url: &str, allow_private: bool) -> Result<(), &'static str> {
         None => host.eq_ignore_ascii_case("localhost") || host.ends_with(".localhost"),
     };
     if private {
-        Err("url_private")
+        Err(FieldCode::UrlPrivate)
     } else {
         Ok(())
     }
@@ -177,7 +178,7 @@ fn backoff(base_secs: u32, attempts: i32) -> Duration {
 
 /// One run of the delivery job: every due event, at most [`BATCH`]; returns how many were sent.
 pub async fn deliver_due(state: &AppState) -> Result<usize, StoreError> {
-    let due = leads::claim_due(&state.pg, &System::ACTING, BATCH, LEASE_SECS).await?;
+    let due = leads::claim_due(&state.pg, &System::ACTING, BATCH, LEASE_SECS, state.clock.now()).await?;
     if due.is_empty() {
         return Ok(0);
     }
@@ -230,7 +231,14 @@ async fn deliver(state: &AppState, due: Due, doc: Option<&instances::InstanceDoc
         .body(body);
     let (status, error) = match request.send().await {
         Ok(response) if response.status().is_success() => {
-            leads::delivered(&state.pg, &System::ACTING, due.id, i32::from(response.status().as_u16())).await?;
+            leads::delivered(
+                &state.pg,
+                &System::ACTING,
+                due.id,
+                i32::from(response.status().as_u16()),
+                state.clock.now(),
+            )
+            .await?;
             return Ok(true);
         }
         Ok(response) => (Some(i32::from(response.status().as_u16())), format!("HTTP {}", response.status().as_u16())),
@@ -238,7 +246,7 @@ async fn deliver(state: &AppState, due: Due, doc: Option<&instances::InstanceDoc
         Err(e) if e.is_connect() => (None, "connection refused".to_owned()),
         Err(_) => (None, "request failed".to_owned()),
     };
-    let next = Utc::now() + backoff(state.config.lead_retry_base_secs, due.attempts);
+    let next = state.clock.now() + backoff(state.config.lead_retry_base_secs, due.attempts);
     let retry_at = (next < due.give_up_at).then_some(next);
     tracing::info!(event_id = %due.id, attempts = due.attempts, "lead delivery refused: {error}");
     leads::refused(&state.pg, &System::ACTING, due.id, status, &error, retry_at).await?;
@@ -252,7 +260,7 @@ mod tests {
     #[test]
     fn receivers_are_public_https_unless_the_demo_allows_more() {
         assert_eq!(receiver_url("https://crm.clerky.com.br/hooks/leads", false), Ok(()));
-        assert_eq!(receiver_url("http://crm.clerky.com.br/hooks", false), Err("url_https"));
+        assert_eq!(receiver_url("http://crm.clerky.com.br/hooks", false), Err(FieldCode::UrlHttps));
         for private in [
             "https://127.0.0.1/x",
             "https://10.1.2.3/",
@@ -260,11 +268,11 @@ mod tests {
             "https://[::1]/",
             "https://localhost:8080/",
         ] {
-            assert_eq!(receiver_url(private, false), Err("url_private"), "{private}");
+            assert_eq!(receiver_url(private, false), Err(FieldCode::UrlPrivate), "{private}");
         }
         assert_eq!(receiver_url("http://127.0.0.1:3001/_sandbox/crm/leads", true), Ok(()));
-        assert_eq!(receiver_url("ftp://crm.clerky.com.br", true), Err("url_invalid"));
-        assert_eq!(receiver_url("not a url", true), Err("url_invalid"));
+        assert_eq!(receiver_url("ftp://crm.clerky.com.br", true), Err(FieldCode::UrlInvalid));
+        assert_eq!(receiver_url("not a url", true), Err(FieldCode::UrlInvalid));
     }
 
     #[test]

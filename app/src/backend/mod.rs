@@ -4,6 +4,7 @@ pub mod api_keys;
 pub mod auth;
 pub mod automations;
 pub mod catch_up;
+pub mod clock;
 pub mod comments;
 pub mod config;
 pub mod connect;

@@ -89,7 +89,7 @@ pub async fn connection_lost(state: &AppState, doc: &InstanceDoc) {
 
 /// Connected instances whose token expires within a week: told once per token.
 pub async fn find_expiring(state: &AppState) -> Result<usize, StoreError> {
-    let now = Utc::now();
+    let now = state.clock.now();
     let before = mongodb::bson::DateTime::from_millis((now + Duration::days(EXPIRING_WITHIN_DAYS)).timestamp_millis());
     let expiring = super::store::mongo::instances::expiring(&state.mongo, &System::ACTING, before).await?;
     let new: Vec<New> = expiring

@@ -3,6 +3,7 @@
 //! come from the hourly rollups (see the migration `report_rollups`), except under a username or
 //! free-text filter, which they cannot split by: those count the matching rows, up to a cap.
 use super::{auth::SignedIn, store::StoreError};
+use crate::domain::error::FieldCode;
 use crate::domain::{
     automation::{AutomationKind, ResponseType},
     report::{
@@ -235,6 +236,8 @@ impl Query<'_> {
 
 /// Rows a text search looks through in time order before it takes the trigram index.
 const SEARCH_WINDOW: i64 = 5_000;
+/// Rows a common word is counted in, in time order, before the trigram index counts it.
+const COUNT_WINDOW: i64 = 20_000;
 
 /// Runs `query` with bitmap scans only: through the indexes its text search or username can use
 /// (the trigram index, the username index), never walking the time order, which for a rare word
@@ -340,7 +343,7 @@ pub async fn post_link(
     let (instance_id, Some(media_id)) = found.ok_or(AppError::NotFound)? else { return Err(AppError::NotFound) };
     let instance = instances::find(&state.mongo, &scope, &instance_id).await?;
     if instance.status != InstanceStatus::Connected {
-        return Err(AppError::invalid("id", "not_connected"));
+        return Err(AppError::invalid("id", FieldCode::NotConnected));
     }
     let token = super::instances::token(state, &instance)
         .ok_or_else(|| AppError::internal(format!("the token of instance {} cannot be decrypted", instance.id)))?;
@@ -394,18 +397,20 @@ pub async fn page(
 ) -> Result<ReportPage, StoreError> {
     let today = today(pg, zone).await?;
     let q = Query { scope, filter, zone, today };
-    let (rows, older, newer) = rows_at(pg, &q, position, names).await?;
-    let Counted { totals, capped, days } = counts(pg, &q).await?;
+    let (rows, older, newer, dense) = rows_at(pg, &q, position, names).await?;
+    let Counted { totals, capped, days } = counts(pg, &q, dense).await?;
     let total = totals.iter().map(|(_, n)| n).sum();
     Ok(ReportPage { rows, older, newer, totals, total, capped, days, time_zone: zone.name().to_owned() })
 }
 
+/// The rows of the page at `position`, the cursors of the pages older and newer, and whether a
+/// text search filled its page among the most recent rows (the word is common).
 async fn rows_at(
     pg: &PgPool,
     q: &Query<'_>,
     position: Position,
     names: &HashMap<String, String>,
-) -> Result<(Vec<ReportRow>, Option<String>, Option<String>), StoreError> {
+) -> Result<(Vec<ReportRow>, Option<String>, Option<String>, bool), StoreError> {
     let fetch = |position: Position| async move {
         // The keyset condition; the order it pages in.
         let page = |query: &mut QueryBuilder<'_, Postgres>| {
@@ -424,8 +429,8 @@ async fn rows_at(
         q.push_rows(&mut query);
         let order = page(&mut query);
         query.push(order).push_bind(limit);
-        let rows: Vec<Row> = match q.search_pattern() {
-            None => query.build_query_as().fetch_all(pg).await?,
+        let (rows, dense): (Vec<Row>, bool) = match q.search_pattern() {
+            None => (query.build_query_as().fetch_all(pg).await?, false),
             // A text search looks first among the most recent rows of the other filters (a
             // common word fills a page there), then through the trigram index (a rare one,
             // which walking the time order would look for in every row).
@@ -437,15 +442,15 @@ async fn rows_at(
                 recent.push(order).push_bind(limit);
                 let rows: Vec<Row> = recent.build_query_as().fetch_all(pg).await?;
                 if rows.len() > PAGE_ROWS {
-                    rows
+                    (rows, true)
                 } else {
-                    by_bitmap(pg, &mut query).await?
+                    (by_bitmap(pg, &mut query).await?, false)
                 }
             }
         };
-        Ok::<_, StoreError>(rows.into_iter().map(|r| to_row(r, names)).collect::<Vec<_>>())
+        Ok::<_, StoreError>((rows.into_iter().map(|r| to_row(r, names)).collect::<Vec<_>>(), dense))
     };
-    let mut rows = fetch(position).await?;
+    let (mut rows, dense) = fetch(position).await?;
     let more = rows.len() > PAGE_ROWS;
     rows.truncate(PAGE_ROWS);
     match position {
@@ -453,7 +458,7 @@ async fn rows_at(
         Position::Older(..) => Ok((rows.last().filter(|_| more).map(cursor_of), rows.first().map(cursor_of), rows)),
         // Fewer than a page newer: that is the newest page, whole.
         Position::Newer(..) if !more => {
-            let mut rows = fetch(Position::Newest).await?;
+            let (mut rows, _) = fetch(Position::Newest).await?;
             let more = rows.len() > PAGE_ROWS;
             rows.truncate(PAGE_ROWS);
             Ok((rows.last().filter(|_| more).map(cursor_of), None, rows))
@@ -463,7 +468,7 @@ async fn rows_at(
             Ok((rows.last().map(cursor_of), rows.first().map(cursor_of), rows))
         }
     }
-    .map(|(older, newer, rows)| (rows, older, newer))
+    .map(|(older, newer, rows)| (rows, older, newer, dense))
 }
 
 /// The rollups and the deltas not yet folded into them: together, the exact counts.
@@ -486,7 +491,7 @@ struct Counted {
     days: Vec<DayCount>,
 }
 
-async fn counts(pg: &PgPool, q: &Query<'_>) -> Result<Counted, StoreError> {
+async fn counts(pg: &PgPool, q: &Query<'_>, dense: bool) -> Result<Counted, StoreError> {
     let zone = q.zone.name().to_owned();
     let mut by_day: HashMap<NaiveDate, DayCounts> = HashMap::new();
     let mut capped = false;
@@ -528,15 +533,35 @@ async fn counts(pg: &PgPool, q: &Query<'_>) -> Result<Counted, StoreError> {
             }
         }
     } else {
-        let mut query = QueryBuilder::new("SELECT (\"timestamp\" AT TIME ZONE ");
-        query.push_bind(zone).push(
-            ")::date AS day, interaction_type, status, part = 0, count(*) \
-             FROM (SELECT \"timestamp\", interaction_type, status, part FROM instagram_reports",
-        );
-        q.push_rows(&mut query);
-        query.push(" LIMIT ").push_bind(COUNT_CAP + 1).push(") AS m GROUP BY 1, 2, 3, 4");
-        let rows: Vec<(NaiveDate, String, String, bool, i64)> = by_bitmap(pg, &mut query).await?;
-        capped = rows.iter().map(|r| r.4).sum::<i64>() > COUNT_CAP;
+        let counted = |source: &str| {
+            let mut query = QueryBuilder::new("SELECT (\"timestamp\" AT TIME ZONE ");
+            query.push_bind(zone.clone()).push(format!(
+                ")::date AS day, interaction_type, status, part = 0, count(*) \
+                 FROM (SELECT \"timestamp\", interaction_type, status, part FROM {source}"
+            ));
+            query
+        };
+        let over_cap =
+            |rows: &[(NaiveDate, String, String, bool, i64)]| rows.iter().map(|r| r.4).sum::<i64>() > COUNT_CAP;
+        // A common word reaches the cap among the most recent rows, in time order: a few
+        // thousand rows read, where the trigram index's bitmap would hold every match.
+        let mut recent = Vec::new();
+        if let (true, Some(search)) = (dense, q.search_pattern()) {
+            let mut query = counted("(SELECT * FROM instagram_reports");
+            q.push_unsearched(&mut query);
+            query.push(format!(" ORDER BY \"timestamp\" DESC LIMIT {COUNT_WINDOW}) AS r WHERE {SEARCHED} ILIKE "));
+            query.push_bind(search).push(" LIMIT ").push_bind(COUNT_CAP + 1).push(") AS m GROUP BY 1, 2, 3, 4");
+            recent = query.build_query_as().fetch_all(pg).await?;
+        }
+        let rows = if over_cap(&recent) {
+            recent
+        } else {
+            let mut query = counted("instagram_reports");
+            q.push_rows(&mut query);
+            query.push(" LIMIT ").push_bind(COUNT_CAP + 1).push(") AS m GROUP BY 1, 2, 3, 4");
+            by_bitmap(pg, &mut query).await?
+        };
+        capped = over_cap(&rows);
         for (day, kind, status, first, n) in rows {
             let kind = usize::from(kind == "comment");
             let Some(status) = ReplyStatus::ALL.iter().position(|s| s.as_str() == status) else { continue };

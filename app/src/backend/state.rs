@@ -33,6 +33,8 @@ pub struct AppState {
     pub wake_outbox: Arc<tokio::sync::Notify>,
     /// E-mail to users; `None` without an SMTP server (sign-up then answers that it is closed).
     pub mailer: Option<Mailer>,
+    /// The time the service's rules go by.
+    pub clock: super::clock::Clock,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -96,6 +98,7 @@ impl AppState {
             wake_intake,
             wake_outbox: Arc::default(),
             mailer,
+            clock: super::clock::Clock::default(),
         })
     }
 }

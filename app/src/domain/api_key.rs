@@ -1,5 +1,6 @@
 //! Keys for the public API, as the settings page lists them. The key itself is shown once, when
 //! it is made, and never stored.
+use crate::domain::error::FieldCode;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -30,10 +31,10 @@ pub struct CreatedKey {
 pub fn parse_name(raw: &str) -> Result<String, super::error::FieldError> {
     let name = raw.trim();
     match name.chars().count() {
-        0 => Err(super::error::FieldError::new("name", "required")),
+        0 => Err(super::error::FieldError::new("name", FieldCode::Required)),
         1..=60 if !name.chars().any(char::is_control) => Ok(name.to_owned()),
-        1..=60 => Err(super::error::FieldError::new("name", "control_characters")),
-        _ => Err(super::error::FieldError::new("name", "too_long")),
+        1..=60 => Err(super::error::FieldError::new("name", FieldCode::ControlCharacters)),
+        _ => Err(super::error::FieldError::new("name", FieldCode::TooLong)),
     }
 }
 
@@ -44,7 +45,7 @@ mod tests {
     #[test]
     fn a_name_is_required_and_short() {
         assert_eq!(parse_name("  CRM  "), Ok("CRM".to_owned()));
-        assert_eq!(parse_name(" ").map_err(|e| e.code), Err("required".to_owned()));
-        assert_eq!(parse_name(&"x".repeat(61)).map_err(|e| e.code), Err("too_long".to_owned()));
+        assert_eq!(parse_name(" ").map_err(|e| e.code), Err(FieldCode::Required));
+        assert_eq!(parse_name(&"x".repeat(61)).map_err(|e| e.code), Err(FieldCode::TooLong));
     }
 }

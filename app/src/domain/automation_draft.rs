@@ -7,6 +7,7 @@ use super::{
     },
     error::FieldError,
 };
+use crate::domain::error::FieldCode;
 use serde::{Deserialize, Serialize};
 
 pub const NAME_MAX_CHARS: usize = 100;
@@ -183,7 +184,7 @@ fn buttons(field: &str, rows: &[ButtonInput], errors: &mut Vec<FieldError>) -> V
     let mut buttons = Vec::new();
     for row in rows.iter().filter(|r| !r.is_blank()) {
         let Some(title) = tap_title(&row.title) else {
-            errors.push(FieldError::new(field, "tap_title"));
+            errors.push(FieldError::new(field, FieldCode::TapTitle));
             continue;
         };
         let action = match row.action.as_str() {
@@ -194,12 +195,12 @@ fn buttons(field: &str, rows: &[ButtonInput], errors: &mut Vec<FieldError>) -> V
         };
         match action {
             Some(action) => buttons.push(Button { title, action }),
-            None if row.action == "follow_up" => errors.push(FieldError::new(field, "follow_up_missing")),
-            None => errors.push(FieldError::new(field, "button_url")),
+            None if row.action == "follow_up" => errors.push(FieldError::new(field, FieldCode::FollowUpMissing)),
+            None => errors.push(FieldError::new(field, FieldCode::ButtonUrl)),
         }
     }
     if buttons.len() > BUTTONS_MAX {
-        errors.push(FieldError::new(field, "too_many_buttons"));
+        errors.push(FieldError::new(field, FieldCode::TooManyButtons));
     }
     buttons
 }
@@ -211,17 +212,17 @@ fn cards(rows: &[CardInput], errors: &mut Vec<FieldError>) -> Vec<Card> {
         let title = row.title.trim();
         let subtitle = Some(row.subtitle.trim()).filter(|s| !s.is_empty());
         if title.is_empty() || title.chars().count() > CARD_TEXT_MAX_CHARS {
-            errors.push(FieldError::new("cards", "card_title"));
+            errors.push(FieldError::new("cards", FieldCode::CardTitle));
         }
         if subtitle.is_some_and(|s| s.chars().count() > CARD_TEXT_MAX_CHARS) {
-            errors.push(FieldError::new("cards", "card_subtitle"));
+            errors.push(FieldError::new("cards", FieldCode::CardSubtitle));
         }
         let image_url = match row.image_url.trim() {
             "" => None,
             raw => {
                 let url = web_url(raw);
                 if url.is_none() {
-                    errors.push(FieldError::new("cards", "card_image_url"));
+                    errors.push(FieldError::new("cards", FieldCode::CardImageUrl));
                 }
                 url
             }
@@ -230,7 +231,7 @@ fn cards(rows: &[CardInput], errors: &mut Vec<FieldError>) -> Vec<Card> {
         cards.push(Card { title: title.to_owned(), subtitle: subtitle.map(str::to_owned), image_url, buttons });
     }
     if cards.len() > CARDS_MAX {
-        errors.push(FieldError::new("cards", "too_many_cards"));
+        errors.push(FieldError::new("cards", FieldCode::TooManyCards));
     }
     cards
 }
@@ -244,17 +245,17 @@ fn attachment(input: &AutomationInput, errors: &mut Vec<FieldError>) -> Option<A
 fn file(kind: &str, url: &str, errors: &mut Vec<FieldError>) -> Option<Attachment> {
     let kind = MediaKind::parse(kind);
     if kind.is_none() {
-        errors.push(FieldError::new("media_kind", "invalid"));
+        errors.push(FieldError::new("media_kind", FieldCode::Invalid));
     }
     let url = match url.trim() {
         "" => {
-            errors.push(FieldError::new("media_url", "required"));
+            errors.push(FieldError::new("media_url", FieldCode::Required));
             None
         }
         raw => {
             let url = web_url(raw);
             if url.is_none() {
-                errors.push(FieldError::new("media_url", "media_url"));
+                errors.push(FieldError::new("media_url", FieldCode::MediaUrl));
             }
             url
         }
@@ -267,12 +268,12 @@ fn quick_replies(rows: &[QuickReplyInput], errors: &mut Vec<FieldError>) -> Vec<
     for row in rows.iter().filter(|r| !(r.title.trim().is_empty() && r.automation_id.trim().is_empty())) {
         match (tap_title(&row.title), automation_ref(&row.automation_id)) {
             (Some(title), Some(automation_id)) => replies.push(QuickReply { title, automation_id }),
-            (None, _) => errors.push(FieldError::new("quick_replies", "tap_title")),
-            (_, None) => errors.push(FieldError::new("quick_replies", "follow_up_missing")),
+            (None, _) => errors.push(FieldError::new("quick_replies", FieldCode::TapTitle)),
+            (_, None) => errors.push(FieldError::new("quick_replies", FieldCode::FollowUpMissing)),
         }
     }
     if replies.len() > QUICK_REPLIES_MAX {
-        errors.push(FieldError::new("quick_replies", "too_many_quick_replies"));
+        errors.push(FieldError::new("quick_replies", FieldCode::TooManyQuickReplies));
     }
     replies
 }
@@ -307,29 +308,29 @@ impl OutgoingMessage {
         let mut errors = Vec::new();
         let text = Some(input.text.trim().to_owned()).filter(|t| !t.is_empty());
         if text.as_ref().is_some_and(|t| t.len() > REPLY_MAX_BYTES) {
-            errors.push(FieldError::new("text", "too_long_bytes"));
+            errors.push(FieldError::new("text", FieldCode::TooLongBytes));
         }
         let has_file = !(input.media_kind.trim().is_empty() && input.media_url.trim().is_empty());
         let attachment = if has_file { file(&input.media_kind, &input.media_url, &mut errors) } else { None };
         if input.buttons.iter().any(|b| !b.is_blank() && b.action == "follow_up") {
             // A tap would run an automation the sender never chose for this person.
-            errors.push(FieldError::new("buttons", "links_only"));
+            errors.push(FieldError::new("buttons", FieldCode::LinksOnly));
         }
         let buttons = buttons("buttons", &input.buttons, &mut errors);
         if !buttons.is_empty() {
             if has_file {
-                errors.push(FieldError::new("buttons", "not_with_format"));
+                errors.push(FieldError::new("buttons", FieldCode::NotWithFormat));
             }
             match &text {
-                None => errors.push(FieldError::new("buttons", "needs_direct_reply")),
+                None => errors.push(FieldError::new("buttons", FieldCode::NeedsDirectReply)),
                 Some(t) if t.chars().count() > BUTTON_TEXT_MAX_CHARS => {
-                    errors.push(FieldError::new("text", "too_long_for_buttons"));
+                    errors.push(FieldError::new("text", FieldCode::TooLongForButtons));
                 }
                 Some(_) => {}
             }
         }
         if text.is_none() && !has_file {
-            errors.push(FieldError::new("text", "required"));
+            errors.push(FieldError::new("text", FieldCode::Required));
         }
         if errors.is_empty() {
             Ok(Self { text, attachment, buttons })
@@ -365,16 +366,16 @@ fn keyword_list(field: &str, typed: &str, errors: &mut Vec<FieldError>) -> Vec<S
     let mut keywords: Vec<String> = Vec::new();
     let mut folded: Vec<Keyword> = Vec::new();
     if typed.chars().count() > KEYWORDS_FIELD_MAX_CHARS {
-        errors.push(FieldError::new(field, "too_many"));
+        errors.push(FieldError::new(field, FieldCode::TooMany));
         return keywords;
     }
     for raw in typed.split([',', '\n']).map(str::trim).filter(|k| !k.is_empty()) {
         if raw.chars().count() > KEYWORD_MAX_CHARS {
-            errors.push(FieldError::new(field, "keyword_too_long"));
+            errors.push(FieldError::new(field, FieldCode::KeywordTooLong));
             continue;
         }
         match Keyword::parse(raw) {
-            None => errors.push(FieldError::new(field, "keyword_invalid")),
+            None => errors.push(FieldError::new(field, FieldCode::KeywordInvalid)),
             Some(keyword) if folded.contains(&keyword) => {}
             Some(keyword) => {
                 folded.push(keyword);
@@ -383,7 +384,7 @@ fn keyword_list(field: &str, typed: &str, errors: &mut Vec<FieldError>) -> Vec<S
         }
     }
     if keywords.len() > KEYWORDS_MAX {
-        errors.push(FieldError::new(field, "too_many"));
+        errors.push(FieldError::new(field, FieldCode::TooMany));
     }
     keywords
 }
@@ -392,44 +393,45 @@ impl AutomationDraft {
     /// Checks every field and reports every problem at once, each with a code the UI translates.
     pub fn parse(input: &AutomationInput) -> Result<Self, Vec<FieldError>> {
         let mut errors = Vec::new();
-        let error = |errors: &mut Vec<FieldError>, field: &str, code: &str| errors.push(FieldError::new(field, code));
+        let error =
+            |errors: &mut Vec<FieldError>, field: &str, code: FieldCode| errors.push(FieldError::new(field, code));
 
         let name = input.name.trim().to_owned();
         match name.chars().count() {
-            0 => error(&mut errors, "name", "required"),
-            n if n > NAME_MAX_CHARS => error(&mut errors, "name", "too_long"),
+            0 => error(&mut errors, "name", FieldCode::Required),
+            n if n > NAME_MAX_CHARS => error(&mut errors, "name", FieldCode::TooLong),
             _ => {}
         }
         let kind = AutomationKind::parse(&input.kind);
         if kind.is_none() {
-            error(&mut errors, "kind", "invalid");
+            error(&mut errors, "kind", FieldCode::Invalid);
         }
         let trigger = Trigger::parse(&input.trigger);
         if trigger.is_none() {
-            error(&mut errors, "trigger", "invalid");
+            error(&mut errors, "trigger", FieldCode::Invalid);
         }
         let dm_source = match (kind, input.dm_source.as_str()) {
             (Some(AutomationKind::Comment), _) | (_, "") => Some(DmSource::Messages),
             (_, raw) => DmSource::parse(raw),
         };
         if dm_source.is_none() {
-            error(&mut errors, "dm_source", "invalid");
+            error(&mut errors, "dm_source", FieldCode::Invalid);
         }
         if dm_source == Some(DmSource::StoryMentions) && trigger == Some(Trigger::Keyword) {
             // A mention carries no text for a keyword to match.
-            error(&mut errors, "trigger", "mention_needs_all");
+            error(&mut errors, "trigger", FieldCode::MentionNeedsAll);
         }
         let match_mode = match input.match_mode.as_str() {
             "" => Some(MatchMode::Contains),
             raw => MatchMode::parse(raw),
         };
         if match_mode.is_none() {
-            error(&mut errors, "match_mode", "invalid");
+            error(&mut errors, "match_mode", FieldCode::Invalid);
         }
         let keywords = keyword_list("keywords", &input.keywords, &mut errors);
         let typed_any = input.keywords.split([',', '\n']).any(|k| !k.trim().is_empty());
         if trigger == Some(Trigger::Keyword) && !typed_any {
-            error(&mut errors, "keywords", "required");
+            error(&mut errors, "keywords", FieldCode::Required);
         }
         let exclude_keywords = keyword_list("exclude_keywords", &input.exclude_keywords, &mut errors);
 
@@ -438,21 +440,21 @@ impl AutomationDraft {
             raw => DmFormat::parse(raw),
         };
         if format.is_none() {
-            error(&mut errors, "dm_format", "invalid");
+            error(&mut errors, "dm_format", FieldCode::Invalid);
         }
         if kind == Some(AutomationKind::Comment) && format.is_some_and(|f| f != DmFormat::Text) {
             // Meta's private reply is the one message it lets us send first: text, as the contract advises.
-            error(&mut errors, "dm_format", "private_reply_text_only");
+            error(&mut errors, "dm_format", FieldCode::PrivateReplyTextOnly);
         }
         let direct_reply = Some(input.direct_reply.trim().to_owned()).filter(|r| !r.is_empty());
         if direct_reply.as_ref().is_some_and(|r| r.len() > REPLY_MAX_BYTES) {
-            error(&mut errors, "direct_reply", "too_long_bytes");
+            error(&mut errors, "direct_reply", FieldCode::TooLongBytes);
         }
         let (cards, attachment) = match format {
             Some(DmFormat::Cards) => {
                 let cards = cards(&input.cards, &mut errors);
                 if cards.is_empty() {
-                    error(&mut errors, "cards", "cards_required");
+                    error(&mut errors, "cards", FieldCode::CardsRequired);
                 }
                 (cards, None)
             }
@@ -462,10 +464,10 @@ impl AutomationDraft {
         let rich = format.is_some_and(|f| f != DmFormat::Text);
         if rich && direct_reply.is_some() {
             // One message each: a carousel or a file carries no text of its own.
-            error(&mut errors, "direct_reply", "not_with_format");
+            error(&mut errors, "direct_reply", FieldCode::NotWithFormat);
         }
         if rich && input.buttons.iter().any(|b| !b.is_blank()) {
-            error(&mut errors, "buttons", "not_with_format");
+            error(&mut errors, "buttons", FieldCode::NotWithFormat);
         }
         let public_replies: Vec<String> = {
             let mut variants: Vec<String> = Vec::new();
@@ -478,34 +480,34 @@ impl AutomationDraft {
         };
         match kind {
             Some(AutomationKind::Dm) if !public_replies.is_empty() => {
-                error(&mut errors, "public_replies", "comment_only");
+                error(&mut errors, "public_replies", FieldCode::CommentOnly);
             }
             Some(AutomationKind::Dm) if direct_reply.is_none() && !rich => {
-                error(&mut errors, "direct_reply", "required");
+                error(&mut errors, "direct_reply", FieldCode::Required);
             }
             Some(AutomationKind::Comment) if direct_reply.is_none() && public_replies.is_empty() => {
-                error(&mut errors, "public_replies", "one_reply_required");
+                error(&mut errors, "public_replies", FieldCode::OneReplyRequired);
             }
             _ => {}
         }
         if public_replies.len() > PUBLIC_REPLIES_MAX {
-            error(&mut errors, "public_replies", "too_many_variants");
+            error(&mut errors, "public_replies", FieldCode::TooManyVariants);
         } else if public_replies.iter().any(|v| v.chars().count() > PUBLIC_REPLY_MAX_CHARS) {
-            error(&mut errors, "public_replies", "variant_too_long");
+            error(&mut errors, "public_replies", FieldCode::VariantTooLong);
         }
 
         let buttons = if rich { Vec::new() } else { buttons("buttons", &input.buttons, &mut errors) };
         let quick_replies = quick_replies(&input.quick_replies, &mut errors);
         if direct_reply.is_none() && !rich && !(buttons.is_empty() && quick_replies.is_empty()) {
             let field = if buttons.is_empty() { "quick_replies" } else { "buttons" };
-            error(&mut errors, field, "needs_direct_reply");
+            error(&mut errors, field, FieldCode::NeedsDirectReply);
         }
         if !buttons.is_empty() && direct_reply.as_ref().is_some_and(|r| r.chars().count() > BUTTON_TEXT_MAX_CHARS) {
-            error(&mut errors, "direct_reply", "too_long_for_buttons");
+            error(&mut errors, "direct_reply", FieldCode::TooLongForButtons);
         }
         if trigger == Some(Trigger::FollowUp) && kind != Some(AutomationKind::Dm) {
             // A tap arrives as a DM.
-            error(&mut errors, "trigger", "follow_up_dm_only");
+            error(&mut errors, "trigger", FieldCode::FollowUpDmOnly);
         }
 
         let hours = input.per_person_hours.trim();
@@ -516,18 +518,18 @@ impl AutomationDraft {
             ("hours", _) => match hours.parse::<u32>() {
                 Ok(h) if (1..=PerPerson::MAX_HOURS).contains(&h) => Some(PerPerson::Hours(h)),
                 _ => {
-                    error(&mut errors, "per_person_hours", "hours_range");
+                    error(&mut errors, "per_person_hours", FieldCode::HoursRange);
                     None
                 }
             },
             _ => {
-                error(&mut errors, "per_person", "invalid");
+                error(&mut errors, "per_person", FieldCode::Invalid);
                 None
             }
         };
         if trigger == Some(Trigger::All) && per_person == Some(PerPerson::Always) {
             // It would answer every message of a conversation, and loop with another bot.
-            error(&mut errors, "per_person", "all_needs_limit");
+            error(&mut errors, "per_person", FieldCode::AllNeedsLimit);
         }
 
         let mut media_ids: Vec<String> = Vec::new();
@@ -539,9 +541,9 @@ impl AutomationDraft {
             }
         }
         if media_ids.len() > MEDIA_MAX {
-            error(&mut errors, "media_ids", "too_many");
+            error(&mut errors, "media_ids", FieldCode::TooMany);
         } else if media_ids.iter().any(|m| m.len() > MEDIA_ID_MAX_DIGITS || !m.chars().all(|c| c.is_ascii_digit())) {
-            error(&mut errors, "media_ids", "invalid");
+            error(&mut errors, "media_ids", FieldCode::Invalid);
         }
         match (kind, trigger, match_mode, per_person, dm_source) {
             (Some(kind), Some(trigger), Some(match_mode), Some(per_person), Some(dm_source)) if errors.is_empty() => {
@@ -707,7 +709,12 @@ mod tests {
     }
 
     fn codes(input: &AutomationInput) -> Vec<(String, String)> {
-        AutomationDraft::parse(input).err().unwrap_or_default().into_iter().map(|e| (e.field, e.code)).collect()
+        AutomationDraft::parse(input)
+            .err()
+            .unwrap_or_default()
+            .into_iter()
+            .map(|e| (e.field, e.code.as_str().to_owned()))
+            .collect()
     }
 
     #[test]
@@ -797,18 +804,18 @@ mod tests {
         let ids = |n: usize| (0..n).map(|i| format!("1789569566800{i:04}")).collect::<Vec<_>>();
         assert_eq!(AutomationDraft::parse(&comment(ids(MEDIA_MAX))).map(|d| d.media_ids.len()), Ok(MEDIA_MAX));
         let too_many = AutomationDraft::parse(&comment(ids(MEDIA_MAX + 1))).expect_err("over the cap");
-        assert_eq!(too_many, vec![FieldError::new("media_ids", "too_many")]);
+        assert_eq!(too_many, vec![FieldError::new("media_ids", FieldCode::TooMany)]);
         let repeated = vec!["17895695668004550".to_owned(); MEDIA_MAX * 3];
         assert_eq!(
             AutomationDraft::parse(&comment(repeated)).map(|d| d.media_ids),
             Ok(vec!["17895695668004550".into()])
         );
         let long = AutomationDraft::parse(&comment(vec!["1".repeat(40)])).expect_err("not a media id");
-        assert_eq!(long, vec![FieldError::new("media_ids", "invalid")]);
+        assert_eq!(long, vec![FieldError::new("media_ids", FieldCode::Invalid)]);
         let field = AutomationInput { keywords: "a,".repeat(KEYWORDS_FIELD_MAX_CHARS), ..input() };
         assert_eq!(
             AutomationDraft::parse(&field).expect_err("too long"),
-            vec![FieldError::new("keywords", "too_many")]
+            vec![FieldError::new("keywords", FieldCode::TooMany)]
         );
     }
 
@@ -1044,7 +1051,7 @@ mod tests {
                 media_url: url.into(),
                 buttons,
             })
-            .map_err(|errors| errors.into_iter().map(|e| (e.field, e.code)).collect::<Vec<_>>())
+            .map_err(|errors| errors.into_iter().map(|e| (e.field, e.code.as_str().to_owned())).collect::<Vec<_>>())
         };
         let pair = |f: &str, c: &str| (f.to_owned(), c.to_owned());
         let sent = parse(" Oi ", "image", "https://cdn.loja.com/a.jpg", vec![]).expect("text and image");

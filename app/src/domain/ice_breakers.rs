@@ -1,6 +1,7 @@
 //! Ice breakers: up to four questions Instagram shows a person before their first message; a tap
 //! runs the follow-up automation the question points to.
 use super::{automation_draft::automation_ref, error::FieldError};
+use crate::domain::error::FieldCode;
 use serde::{Deserialize, Serialize};
 
 pub const ICE_BREAKERS_MAX: usize = 4;
@@ -28,15 +29,15 @@ pub fn parse(rows: &[IceBreakerInput]) -> Result<Vec<IceBreaker>, Vec<FieldError
     for row in rows.iter().filter(|r| !(r.question.trim().is_empty() && r.automation_id.trim().is_empty())) {
         let question = row.question.trim();
         if question.is_empty() || question.chars().count() > QUESTION_MAX_CHARS {
-            errors.push(FieldError::new("ice_breakers", "question_length"));
+            errors.push(FieldError::new("ice_breakers", FieldCode::QuestionLength));
         } else if let Some(automation_id) = automation_ref(&row.automation_id) {
             breakers.push(IceBreaker { question: question.to_owned(), automation_id });
         } else {
-            errors.push(FieldError::new("ice_breakers", "follow_up_missing"));
+            errors.push(FieldError::new("ice_breakers", FieldCode::FollowUpMissing));
         }
     }
     if breakers.len() > ICE_BREAKERS_MAX {
-        errors.push(FieldError::new("ice_breakers", "too_many_questions"));
+        errors.push(FieldError::new("ice_breakers", FieldCode::TooManyQuestions));
     }
     if errors.is_empty() {
         Ok(breakers)
@@ -57,7 +58,7 @@ mod tests {
     }
 
     fn codes(rows: &[IceBreakerInput]) -> Vec<String> {
-        parse(rows).err().unwrap_or_default().into_iter().map(|e| e.code).collect()
+        parse(rows).err().unwrap_or_default().into_iter().map(|e| e.code.as_str().to_owned()).collect()
     }
 
     #[test]

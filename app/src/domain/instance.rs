@@ -1,4 +1,5 @@
 //! Instagram instances as the cards show them.
+use crate::domain::error::FieldCode;
 use serde::{Deserialize, Serialize};
 
 /// The PRD's instance status.
@@ -154,9 +155,9 @@ pub struct WebhookInfo {
 pub fn parse_instance_name(raw: &str) -> Result<String, super::error::FieldError> {
     let name = raw.trim();
     match name.chars().count() {
-        0 => Err(super::error::FieldError::new("name", "required")),
+        0 => Err(super::error::FieldError::new("name", FieldCode::Required)),
         1..=60 => Ok(name.to_owned()),
-        _ => Err(super::error::FieldError::new("name", "too_long")),
+        _ => Err(super::error::FieldError::new("name", FieldCode::TooLong)),
     }
 }
 
@@ -167,7 +168,7 @@ pub const MAX_DAILY_REPLY_CAP: u32 = 100_000;
 pub fn parse_daily_cap(raw: &str) -> Result<u32, super::error::FieldError> {
     match raw.trim().parse::<u32>() {
         Ok(cap) if (1..=MAX_DAILY_REPLY_CAP).contains(&cap) => Ok(cap),
-        _ => Err(super::error::FieldError::new("daily_reply_cap", "out_of_range")),
+        _ => Err(super::error::FieldError::new("daily_reply_cap", FieldCode::OutOfRange)),
     }
 }
 

@@ -5,6 +5,7 @@ use super::{
     error::FieldError,
     url::{decode, encode},
 };
+use crate::domain::error::FieldCode;
 use chrono::{DateTime, Days, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -159,7 +160,7 @@ impl ReportFilter {
             let raw = text(name)?;
             let day = NaiveDate::parse_from_str(&raw, "%Y-%m-%d").ok().filter(|d| (FIRST_DAY..=LAST_DAY).contains(d));
             if day.is_none() {
-                errors.push(FieldError::new(name, "invalid_date"));
+                errors.push(FieldError::new(name, FieldCode::InvalidDate));
             }
             day
         };
@@ -167,7 +168,7 @@ impl ReportFilter {
         let mut clean = |name: &str| {
             let value = text(name)?;
             if value.chars().any(char::is_control) {
-                errors.push(FieldError::new(name, "control_characters"));
+                errors.push(FieldError::new(name, FieldCode::ControlCharacters));
                 return None;
             }
             Some(value)
@@ -175,14 +176,14 @@ impl ReportFilter {
         let (instance, username, owner) = (clean("instance"), clean("username"), clean("owner"));
         let search = clean("q");
         match search.as_ref().map(|q| q.chars().count()) {
-            Some(n) if n < SEARCH_MIN_CHARS => errors.push(FieldError::new("q", "search_too_short")),
-            Some(n) if n > SEARCH_MAX_CHARS => errors.push(FieldError::new("q", "too_long")),
+            Some(n) if n < SEARCH_MIN_CHARS => errors.push(FieldError::new("q", FieldCode::SearchTooShort)),
+            Some(n) if n > SEARCH_MAX_CHARS => errors.push(FieldError::new("q", FieldCode::TooLong)),
             _ => {}
         }
         let search = search.filter(|q| (SEARCH_MIN_CHARS..=SEARCH_MAX_CHARS).contains(&q.chars().count()));
         let period = text("period").as_deref().and_then(Period::parse).unwrap_or_default();
         if period == Period::Custom && from.zip(to).is_some_and(|(from, to)| from > to) {
-            errors.push(FieldError::new("to", "date_order"));
+            errors.push(FieldError::new("to", FieldCode::DateOrder));
         }
         let filter = Self {
             instance,
@@ -405,16 +406,16 @@ mod tests {
     #[test]
     fn searches_are_bounded() {
         let refused = |query: &str| ReportFilter::parse_query(query).err().unwrap_or_default();
-        assert_eq!(refused("q=oi"), vec![FieldError::new("q", "search_too_short")]);
-        assert_eq!(refused(&format!("q={}", "a".repeat(101))), vec![FieldError::new("q", "too_long")]);
-        assert_eq!(refused("q=pre%00co"), vec![FieldError::new("q", "control_characters")]);
+        assert_eq!(refused("q=oi"), vec![FieldError::new("q", FieldCode::SearchTooShort)]);
+        assert_eq!(refused(&format!("q={}", "a".repeat(101))), vec![FieldError::new("q", FieldCode::TooLong)]);
+        assert_eq!(refused("q=pre%00co"), vec![FieldError::new("q", FieldCode::ControlCharacters)]);
         assert_eq!(ReportFilter::parse_query("q=%20frete%20").map(|f| f.search), Ok(Some("frete".into())));
     }
 
     #[test]
     fn dates_that_are_not_days_of_this_century_are_refused_by_field() {
         let refused = |query: &str| ReportFilter::parse_query(query).err().unwrap_or_default();
-        let invalid = |field| vec![FieldError::new(field, "invalid_date")];
+        let invalid = |field| vec![FieldError::new(field, FieldCode::InvalidDate)];
         assert_eq!(refused("period=custom&to=%2B262143-12-31"), invalid("to"));
         assert_eq!(refused("period=custom&to=+262143-12-31"), invalid("to"));
         assert_eq!(refused("period=custom&from=-0001-01-01"), invalid("from"));
@@ -422,8 +423,11 @@ mod tests {
         assert_eq!(refused("period=custom&from=2026-02-30"), invalid("from"));
         assert_eq!(refused("period=custom&from=1999-12-31"), invalid("from"));
         assert_eq!(refused("period=custom&to=2101-01-01"), invalid("to"));
-        assert_eq!(refused("period=custom&from=2026-11-02&to=2026-11-01"), vec![FieldError::new("to", "date_order")]);
-        assert_eq!(refused("username=ana%00"), vec![FieldError::new("username", "control_characters")]);
+        assert_eq!(
+            refused("period=custom&from=2026-11-02&to=2026-11-01"),
+            vec![FieldError::new("to", FieldCode::DateOrder)]
+        );
+        assert_eq!(refused("username=ana%00"), vec![FieldError::new("username", FieldCode::ControlCharacters)]);
         let last =
             ReportFilter::parse_query("period=custom&from=2000-01-01&to=2100-12-31").expect("the bounds are days");
         assert_eq!(last.days(FIRST_DAY), (Some(FIRST_DAY), Some(LAST_DAY)));

@@ -1,5 +1,6 @@
 //! Accounts as the UI sees them, and the rules for what a person may type when signing up.
 use super::error::FieldError;
+use crate::domain::error::FieldCode;
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -46,7 +47,7 @@ impl Email {
     pub fn parse(raw: &str) -> Result<Self, FieldError> {
         let email = raw.trim().to_lowercase();
         if email.is_empty() {
-            return Err(FieldError::new("email", "required"));
+            return Err(FieldError::new("email", FieldCode::Required));
         }
         let valid = email.len() <= 254
             && !email.chars().any(char::is_whitespace)
@@ -56,7 +57,7 @@ impl Email {
         if valid {
             Ok(Self(email))
         } else {
-            Err(FieldError::new("email", "invalid_email"))
+            Err(FieldError::new("email", FieldCode::InvalidEmail))
         }
     }
 
@@ -71,9 +72,9 @@ pub const PASSWORD_MAX: usize = 128;
 /// Checks a new password's length; the hash is made on the server.
 pub fn check_new_password(raw: &str) -> Result<(), FieldError> {
     match raw.chars().count() {
-        0 => Err(FieldError::new("password", "required")),
-        n if n < PASSWORD_MIN => Err(FieldError::new("password", "too_short")),
-        n if n > PASSWORD_MAX => Err(FieldError::new("password", "too_long")),
+        0 => Err(FieldError::new("password", FieldCode::Required)),
+        n if n < PASSWORD_MIN => Err(FieldError::new("password", FieldCode::TooShort)),
+        n if n > PASSWORD_MAX => Err(FieldError::new("password", FieldCode::TooLong)),
         _ => Ok(()),
     }
 }
@@ -82,9 +83,9 @@ pub fn check_new_password(raw: &str) -> Result<(), FieldError> {
 pub fn parse_name(raw: &str) -> Result<String, FieldError> {
     let name = raw.trim();
     match name.chars().count() {
-        0 => Err(FieldError::new("name", "required")),
+        0 => Err(FieldError::new("name", FieldCode::Required)),
         1..=80 => Ok(name.to_owned()),
-        _ => Err(FieldError::new("name", "too_long")),
+        _ => Err(FieldError::new("name", FieldCode::TooLong)),
     }
 }
 
@@ -142,9 +143,9 @@ mod tests {
     fn emails_are_folded_and_checked() {
         assert_eq!(Email::parse("  Ana@Loja.COM.br ").map(|e| e.0), Ok("ana@loja.com.br".to_owned()));
         for bad in ["ana", "ana@", "@loja.com", "ana@loja", "a na@loja.com", "ana@@loja.com", "ana@.com"] {
-            assert_eq!(Email::parse(bad), Err(FieldError::new("email", "invalid_email")), "{bad}");
+            assert_eq!(Email::parse(bad), Err(FieldError::new("email", FieldCode::InvalidEmail)), "{bad}");
         }
-        assert_eq!(Email::parse("  "), Err(FieldError::new("email", "required")));
+        assert_eq!(Email::parse("  "), Err(FieldError::new("email", FieldCode::Required)));
     }
 
     #[test]

@@ -88,7 +88,7 @@ fn IceBreakers(instance_id: String, questions: Vec<IceBreaker>, targets: Vec<(St
             <div class="notice notice-ok" role="status">{locale.t(if saved.is_empty() { Key::IceBreakersCleared } else { Key::IceBreakersSaved })}</div>
         }.into_any()),
         Some(Err(AppError::Invalid(errors))) => errors.first().map(|e| {
-            let message = locale.t(field_message(&e.code));
+            let message = locale.t(field_message(e.code));
             view! { <p class="field-error" id="error-ice_breakers" role="alert">{message}</p> }.into_any()
         }),
         Some(Err(error)) => Some(view! { <ErrorNotice error/> }.into_any()),

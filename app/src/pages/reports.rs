@@ -168,7 +168,7 @@ fn Filters(current: ReportFilter, refused: Vec<FieldError>, choices: ReportChoic
     let status = current.status;
     let kind = current.kind.map(AutomationKind::as_str);
     let refusal = move |field: &'static str| {
-        let message = refused.iter().find(|e| e.field == field).map(|e| locale.t(field_message(&e.code)));
+        let message = refused.iter().find(|e| e.field == field).map(|e| locale.t(field_message(e.code)));
         view! { <p class="field-error" id=format!("error-{field}")>{message}</p> }
     };
     let options = |list: Vec<Choice>, chosen: Option<String>| {

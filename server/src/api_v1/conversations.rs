@@ -5,6 +5,7 @@ use super::{
     error::{ApiError, ErrorBody, Refusals},
     json_body,
 };
+use app::domain::error::FieldCode;
 use app::{
     backend::{inbox, AppState},
     domain::{
@@ -39,7 +40,7 @@ pub async fn list(
     Path(instance_id): Path<String>,
     search: Result<Query<Search>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<Vec<ConversationSummary>>, ApiError> {
-    let Query(search) = search.map_err(|_| ApiError::invalid("q", "invalid"))?;
+    let Query(search) = search.map_err(|_| ApiError::invalid("q", FieldCode::Invalid))?;
     Ok(Json(inbox::inbox(&state, &who, &instance_id, search.q.as_deref()).await?.conversations))
 }
 

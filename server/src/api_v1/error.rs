@@ -1,6 +1,6 @@
 //! The one error shape of `/api/v1`: `{"error": {"code", "message", "fields"}}`, with codes that
 //! stay the same across versions, the HTTP status that goes with each, and `Retry-After` on 429.
-use app::domain::error::{AppError, FieldError};
+use app::domain::error::{AppError, FieldCode, FieldError};
 use axum::{
     http::{header, StatusCode},
     response::{IntoResponse, Response},
@@ -36,7 +36,7 @@ impl ApiError {
         Self { error: AppError::RateLimited, retry_after: Some(retry_after_secs) }
     }
 
-    pub fn invalid(field: &str, code: &str) -> Self {
+    pub fn invalid(field: &str, code: FieldCode) -> Self {
         AppError::invalid(field, code).into()
     }
 

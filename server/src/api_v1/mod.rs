@@ -9,7 +9,7 @@ pub mod error;
 pub mod instances;
 pub mod reports;
 
-use app::backend::AppState;
+use app::{backend::AppState, domain::error::FieldCode};
 use axum::{extract::rejection::JsonRejection, Json, Router};
 use error::ApiError;
 use utoipa::{
@@ -68,8 +68,8 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
 fn json_body<T>(body: Result<Json<T>, JsonRejection>) -> Result<T, ApiError> {
     body.map(|Json(value)| value).map_err(|rejection| {
         let code = match rejection {
-            JsonRejection::MissingJsonContentType(_) => "json_content_type",
-            _ => "invalid_json",
+            JsonRejection::MissingJsonContentType(_) => FieldCode::JsonContentType,
+            _ => FieldCode::InvalidJson,
         };
         ApiError::invalid("body", code)
     })

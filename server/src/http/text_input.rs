@@ -4,6 +4,7 @@
 //! so a refused rename changes nothing. Tabs and line breaks are text. The REST API's JSON bodies
 //! are checked the same way, and its refusals take the API's error shape. Webhook deliveries are
 //! not `/api/`: Meta relays what people type, and the intake stores it by its own rule.
+use app::domain::error::FieldCode;
 use app::domain::{error::AppError, url::decode};
 use axum::{
     body::{to_bytes, Body},
@@ -25,7 +26,7 @@ pub async fn refuse_control_characters(request: Request, next: Next) -> Response
     let rest_api = path.starts_with("/api/v1/");
     let refusal = |field: &str| {
         if rest_api {
-            crate::api_v1::error::ApiError::invalid(field, "control_characters").into_response()
+            crate::api_v1::error::ApiError::invalid(field, FieldCode::ControlCharacters).into_response()
         } else {
             form_refusal(field)
         }
@@ -58,7 +59,7 @@ pub async fn refuse_control_characters(request: Request, next: Next) -> Response
 }
 
 fn form_refusal(field: &str) -> Response {
-    (StatusCode::UNPROCESSABLE_ENTITY, Json(AppError::invalid(field, "control_characters"))).into_response()
+    (StatusCode::UNPROCESSABLE_ENTITY, Json(AppError::invalid(field, FieldCode::ControlCharacters))).into_response()
 }
 
 /// The first field whose name or value holds a control character, named as the form names it

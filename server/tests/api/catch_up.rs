@@ -56,10 +56,7 @@ async fn after_ten_minutes_of_lost_deliveries_every_missed_dm_and_comment_is_ans
 
     // Ten minutes later the service runs again: its beat is that old.
     shop.meta.post_control("/_sandbox/clock/advance", json!({ "seconds": 600 })).await;
-    sqlx::query("UPDATE service_heartbeat SET seen_at = now() - interval '10 minutes'")
-        .execute(&shop.app.state.pg)
-        .await
-        .expect("the last beat, ten minutes ago");
+    shop.app.state.clock.advance(chrono::Duration::minutes(10));
     assert_eq!(catch_up::after_downtime(&shop.app.state).await.expect("catch up"), 1, "one connected instance");
     shop.meta.settle(&shop.app).await;
     let mut expected = vec![
@@ -77,7 +74,7 @@ async fn after_ten_minutes_of_lost_deliveries_every_missed_dm_and_comment_is_ans
     let doc = instances::find(&shop.app.state.mongo, &Scope::system(&System::ACTING), &shop.instance_id)
         .await
         .expect("instance");
-    let again = catch_up::instance(&shop.app.state, &doc, chrono::Utc::now() - chrono::Duration::hours(1))
+    let again = catch_up::instance(&shop.app.state, &doc, shop.app.state.clock.now() - chrono::Duration::hours(1))
         .await
         .expect("again");
     assert_eq!((again.messages, again.comments), (2, 1), "the same events read");

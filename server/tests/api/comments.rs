@@ -2,7 +2,7 @@
 //! one private reply), hidden and shown again through Meta's moderation call, each answer sent
 //! once through the outbox with its report; nobody else's comments reachable.
 use crate::{engine::shop_with, helpers::TestApp};
-use serde_json::Value;
+use serde_json::{json, Value};
 
 const POST: &str = "17895695668004550";
 
@@ -108,10 +108,9 @@ async fn a_comment_is_answered_in_public_and_by_dm_once_hidden_and_shown_again()
     // Past Meta's 7 days a private reply is refused before anything is sent.
     shop.meta.comment("maria.souza", POST, "ainda tem?").await;
     shop.meta.settle(app).await;
-    sqlx::query("UPDATE instagram_comments SET \"timestamp\" = now() - interval '8 days' WHERE text = 'ainda tem?'")
-        .execute(&app.state.pg)
-        .await
-        .expect("age it");
+    // Eight days later:
+    shop.meta.post_control("/_sandbox/clock/advance", json!({ "seconds": 8 * 86_400 })).await;
+    app.state.clock.advance(chrono::Duration::days(8));
     let old: String = sqlx::query_scalar("SELECT comment_id FROM instagram_comments WHERE text = 'ainda tem?'")
         .fetch_one(&app.state.pg)
         .await

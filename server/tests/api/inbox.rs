@@ -126,11 +126,8 @@ async fn outside_the_window_the_composer_says_why_and_nothing_is_sent() {
     let shop = shop_with(|_| {}).await;
     shop.meta.dm("cliente.fiel", "loja.exemplo", "oi").await;
     shop.meta.settle(&shop.app).await;
-    // A day and an hour later (moved in the stored conversation: the app has no clock to move).
-    sqlx::query("UPDATE instagram_conversations SET last_inbound_at = now() - interval '25 hours'")
-        .execute(&shop.app.state.pg)
-        .await
-        .expect("older");
+    // A day and an hour later:
+    shop.app.state.clock.advance(chrono::Duration::hours(25));
     let thread = get(&shop.app, &format!("/api/inbox/thread?instance={}&person={FIEL}", shop.instance_id)).await;
     assert_eq!(thread["window_open"], false);
     let refused = reply(&shop, "oi, ainda quer?").await;

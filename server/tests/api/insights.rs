@@ -37,10 +37,7 @@ async fn insights_sync_daily_refresh_with_a_cooldown_and_show_on_the_instance_pa
     let refused = refresh().await.expect("refresh");
     assert_eq!(refused.status(), 422);
     assert!(refused.text().await.expect("text").contains("refresh_cooldown"));
-    sqlx::query("UPDATE instance_insights SET synced_at = now() - interval '20 minutes'")
-        .execute(&app.state.pg)
-        .await
-        .expect("an older sync");
+    app.state.clock.advance(chrono::Duration::minutes(20));
     assert!(refresh().await.expect("refresh").status().as_u16() < 400);
     let calls = shop.meta.succeeded("GET", "/insights").await;
     assert!(calls.len() >= 2, "read from Meta again");

@@ -135,10 +135,8 @@ async fn an_expired_state_is_refused_and_the_card_says_so() {
     signed_up(&app, "fabi@loja.com").await;
     let authorize = app.start_connect("Loja").await;
     let callback = meta.decide(&authorize, "allow", "loja.exemplo").await;
-    sqlx::query("UPDATE oauth_states SET expires_at = now() - interval '1 minute'")
-        .execute(&app.state.pg)
-        .await
-        .expect("age");
+    // Eleven minutes later:
+    app.state.clock.advance(chrono::Duration::minutes(11));
     assert_eq!(app.callback(&callback).await, "/instances?error=state_expired");
     let card = &app.instances().await[0];
     assert_eq!((card["status"].as_str(), card["error_reason"].as_str()), (Some("error"), Some("state_expired")));
@@ -190,17 +188,7 @@ async fn a_connection_left_behind_times_out_and_frees_the_quota() {
     app.start_connect("Primeira").await;
     let first = app.instances().await[0]["id"].as_str().expect("id").to_owned();
     // The person never came back from Meta; eleven minutes later:
-    let instances = app.state.mongo.collection::<Document>("instagram_instances");
-    let long_ago =
-        mongodb::bson::DateTime::from_millis((chrono::Utc::now() - chrono::Duration::minutes(11)).timestamp_millis());
-    instances
-        .update_one(
-            doc! { "_id": mongodb::bson::oid::ObjectId::parse_str(&first).expect("oid") },
-            doc! { "$set": { "updatedAt": long_ago } },
-        )
-        .await
-        .map(|done| assert_eq!(done.matched_count, 1))
-        .expect("update");
+    app.state.clock.advance(chrono::Duration::minutes(11));
     let abandoned = app::backend::connect::abandon_stale(&app.state).await.expect("sweep");
     assert_eq!(abandoned, 1);
     let card = &app.instances().await[0];

@@ -10,7 +10,6 @@ use app::{
     domain::automation::{AutomationKind, ResponseType},
 };
 use futures_util::StreamExt;
-use mongodb::bson::{doc, DateTime};
 use serde_json::{json, Value};
 use std::time::Duration;
 
@@ -103,8 +102,8 @@ async fn a_lost_connection_is_told_once_however_many_replies_fail() {
 
 #[tokio::test]
 async fn a_token_about_to_expire_is_told_once_per_token_with_the_days_left() {
-    let Shop { app, meta: _meta, instance_id } = shop_with(|_| {}).await;
-    expire_in_three_days(&app, &instance_id).await;
+    let Shop { app, meta: _meta, instance_id: _ } = shop_with(|_| {}).await;
+    expire_in_three_days(&app);
     assert_eq!(notifications::find_expiring(&app.state).await.expect("scan"), 1);
     assert_eq!(notifications::find_expiring(&app.state).await.expect("scan again"), 1);
     let page = bell(&app).await;
@@ -121,7 +120,7 @@ async fn a_token_about_to_expire_is_told_once_per_token_with_the_days_left() {
 
 #[tokio::test]
 async fn a_kind_turned_off_stays_under_the_bell_and_is_not_e_mailed() {
-    let Shop { app, meta: _meta, instance_id } = shop_with(|_| {}).await;
+    let Shop { app, meta: _meta, instance_id: _ } = shop_with(|_| {}).await;
     // Only first connections by e-mail.
     let saved = app.client.post(app.url("/api/notifications/prefs")).form(&[("first_connection", "on")]).send().await;
     assert!(saved.expect("prefs").status().as_u16() < 400);
@@ -129,7 +128,7 @@ async fn a_kind_turned_off_stays_under_the_bell_and_is_not_e_mailed() {
         bell(&app).await["email_off"],
         json!(["token_expiring", "connection_lost", "daily_cap_reached", "automation_failing"])
     );
-    expire_in_three_days(&app, &instance_id).await;
+    expire_in_three_days(&app);
     notifications::find_expiring(&app.state).await.expect("scan");
     mail_twice(&app).await;
     app.wait_for_mails(ANA, 2).await;
@@ -144,15 +143,9 @@ async fn a_kind_turned_off_stays_under_the_bell_and_is_not_e_mailed() {
     assert_eq!(kinds(&bell(&app).await), ["token_expiring", "first_connection"], "still under the bell");
 }
 
-async fn expire_in_three_days(app: &TestApp, instance_id: &str) {
-    let in_three_days = DateTime::from_millis(DateTime::now().timestamp_millis() + 3 * 86_400_000 - 60_000);
-    let oid = mongodb::bson::oid::ObjectId::parse_str(instance_id).expect("oid");
-    app.state
-        .mongo
-        .collection::<mongodb::bson::Document>("instagram_instances")
-        .update_one(doc! { "_id": oid }, doc! { "$set": { "tokenExpiresAt": in_three_days } })
-        .await
-        .expect("expiry");
+/// Fifty-seven days after connecting, its 60-day token has three days left (a minute less).
+fn expire_in_three_days(app: &TestApp) {
+    app.state.clock.advance(chrono::Duration::days(57) + chrono::Duration::minutes(1));
 }
 
 #[tokio::test]

@@ -510,8 +510,13 @@ async fn take_in(state: &AppState, db: &mut PgConnection, units: &[Unit<'_>]) ->
     }
     let pause = i64::from(state.config.human_pause_minutes);
     if pause > 0 {
-        conversations::pause_many(&mut *db, &System::ACTING, &by_hand, Utc::now() + chrono::Duration::minutes(pause))
-            .await?;
+        conversations::pause_many(
+            &mut *db,
+            &System::ACTING,
+            &by_hand,
+            state.clock.now() + chrono::Duration::minutes(pause),
+        )
+        .await?;
     }
     // Public replies whose own comment came back. Row locks are taken in one order by every kind
     // of run (reports, then daily counts, then accounts), so runs never wait on each other in a cycle.
@@ -553,7 +558,7 @@ async fn take_in(state: &AppState, db: &mut PgConnection, units: &[Unit<'_>]) ->
         .map(|c| (owners[c.owner].0.clone(), c.person_id.to_owned()))
         .collect();
     let taken_over: HashSet<(String, String)> =
-        conversations::paused(&mut *db, &System::ACTING, &dm_people).await?.into_iter().collect();
+        conversations::paused(&mut *db, &System::ACTING, &dm_people, state.clock.now()).await?.into_iter().collect();
     let mut decided: Vec<(&Candidate, Option<&str>, Decision)> = Vec::with_capacity(candidates.len());
     for c in &candidates {
         let (instance_id, _, instance) = &owners[c.owner];

@@ -86,8 +86,8 @@ impl InstanceDoc {
         self.username.as_deref().map_or_else(|| self.name.clone(), |u| format!("@{u}"))
     }
 
-    /// The card; `default_cap` is the configured daily cap for instances without their own.
-    pub fn card(&self, default_cap: u32) -> InstanceCard {
+    /// The card at `now`; `default_cap` is the configured daily cap for instances without their own.
+    pub fn card(&self, default_cap: u32, now: chrono::DateTime<chrono::Utc>) -> InstanceCard {
         InstanceCard {
             id: self.id.to_hex(),
             instance_name: self.instance_name.clone(),
@@ -97,10 +97,8 @@ impl InstanceDoc {
             status: self.status,
             error_reason: self.error_reason.as_deref().map(ConnectionFailure::parse),
             token_expires_at: self.token_expires_at.map(to_chrono),
-            token_expires_soon: self
-                .token_expires_at
-                .is_some_and(|at| to_chrono(at) - chrono::Utc::now() < chrono::Duration::days(7)),
-            token_days_left: self.token_expires_at.map(|at| (to_chrono(at) - chrono::Utc::now()).num_days().max(0)),
+            token_expires_soon: self.token_expires_at.is_some_and(|at| to_chrono(at) - now < chrono::Duration::days(7)),
+            token_days_left: self.token_expires_at.map(|at| (to_chrono(at) - now).num_days().max(0)),
             created_at: to_chrono(self.created_at),
             last_event_at: self.last_event_at.map(to_chrono),
             daily_reply_cap: self.daily_reply_cap.unwrap_or(default_cap),
@@ -149,8 +147,8 @@ pub async fn ensure_indexes(db: &Database) -> Result<(), mongodb::error::Error> 
 
 impl InstanceDoc {
     /// A new instance of the person signed in, `created`, before any connection.
-    pub fn new(owner: &SignedIn, instance_name: String, name: String) -> Self {
-        let now = DateTime::now();
+    pub fn new(owner: &SignedIn, instance_name: String, name: String, at: chrono::DateTime<chrono::Utc>) -> Self {
+        let now = DateTime::from_millis(at.timestamp_millis());
         let id = ObjectId::new();
         Self {
             id,
@@ -264,12 +262,13 @@ pub async fn set_status(
     instance: &InstanceDoc,
     status: InstanceStatus,
     reason: Option<ConnectionFailure>,
+    now: chrono::DateTime<chrono::Utc>,
 ) -> Result<(), StoreError> {
     let status = status.as_str();
     instances(db)
         .update_one(
             doc! { "_id": instance.id },
-            doc! { "$set": { "status": status, "errorReason": reason.map(ConnectionFailure::as_str), "updatedAt": DateTime::now() } },
+            doc! { "$set": { "status": status, "errorReason": reason.map(ConnectionFailure::as_str), "updatedAt": DateTime::from_millis(now.timestamp_millis()) } },
         )
         .await?;
     Ok(())
@@ -290,9 +289,10 @@ pub async fn save_connection(
     db: &Database,
     instance: &InstanceDoc,
     connection: Connection<'_>,
+    now: chrono::DateTime<chrono::Utc>,
 ) -> Result<(), StoreError> {
     let status = InstanceStatus::Connected.as_str();
-    let now = DateTime::now();
+    let now = DateTime::from_millis(now.timestamp_millis());
     let saved = instances(db)
         .update_one(
             doc! { "_id": instance.id },
@@ -317,20 +317,32 @@ pub async fn save_connection(
     }
 }
 
-pub async fn rename(db: &Database, instance: &InstanceDoc, name: &str) -> Result<(), StoreError> {
+pub async fn rename(
+    db: &Database,
+    instance: &InstanceDoc,
+    name: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(), StoreError> {
     instances(db)
-        .update_one(doc! { "_id": instance.id }, doc! { "$set": { "name": name, "updatedAt": DateTime::now() } })
+        .update_one(
+            doc! { "_id": instance.id },
+            doc! { "$set": { "name": name, "updatedAt": DateTime::from_millis(now.timestamp_millis()) } },
+        )
         .await?;
     Ok(())
 }
 
 /// `disconnected`, and the token forgotten: a token nobody uses is not kept.
-pub async fn disconnect(db: &Database, instance: &InstanceDoc) -> Result<(), StoreError> {
+pub async fn disconnect(
+    db: &Database,
+    instance: &InstanceDoc,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(), StoreError> {
     let status = InstanceStatus::Disconnected.as_str();
     instances(db)
         .update_one(
             doc! { "_id": instance.id },
-            doc! { "$set": { "status": status, "errorReason": null, "updatedAt": DateTime::now() },
+            doc! { "$set": { "status": status, "errorReason": null, "updatedAt": DateTime::from_millis(now.timestamp_millis()) },
             "$unset": { "accessToken": "", "tokenExpiresAt": "", "tokenObtainedAt": "" } },
         )
         .await?;
@@ -342,8 +354,9 @@ pub async fn save_refreshed_token(
     instance: &InstanceDoc,
     sealed: &Sealed,
     expires_at: DateTime,
+    now: chrono::DateTime<chrono::Utc>,
 ) -> Result<(), StoreError> {
-    let now = DateTime::now();
+    let now = DateTime::from_millis(now.timestamp_millis());
     instances(db)
         .update_one(
             doc! { "_id": instance.id },
@@ -452,21 +465,31 @@ pub async fn set_last_event(db: &Database, _: &System, ids: &[ObjectId]) -> Resu
     Ok(())
 }
 
-pub async fn set_paused(db: &Database, instance: &InstanceDoc, paused: bool) -> Result<(), StoreError> {
+pub async fn set_paused(
+    db: &Database,
+    instance: &InstanceDoc,
+    paused: bool,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(), StoreError> {
     instances(db)
         .update_one(
             doc! { "_id": instance.id },
-            doc! { "$set": { "automationsPaused": paused, "updatedAt": DateTime::now() } },
+            doc! { "$set": { "automationsPaused": paused, "updatedAt": DateTime::from_millis(now.timestamp_millis()) } },
         )
         .await?;
     Ok(())
 }
 
-pub async fn set_daily_cap(db: &Database, instance: &InstanceDoc, cap: u32) -> Result<(), StoreError> {
+pub async fn set_daily_cap(
+    db: &Database,
+    instance: &InstanceDoc,
+    cap: u32,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(), StoreError> {
     instances(db)
         .update_one(
             doc! { "_id": instance.id },
-            doc! { "$set": { "dailyReplyCap": cap, "updatedAt": DateTime::now() } },
+            doc! { "$set": { "dailyReplyCap": cap, "updatedAt": DateTime::from_millis(now.timestamp_millis()) } },
         )
         .await?;
     Ok(())

@@ -18,6 +18,7 @@ pub async fn list(
     tenant: Tenant<'_>,
     search: Option<&str>,
     limit: i64,
+    now: DateTime<Utc>,
 ) -> Result<Vec<ConversationSummary>, StoreError> {
     let instance_id = tenant.id();
     let pattern = search.map(|s| format!("%{}%", s.trim_start_matches('@').replace(['%', '_', '\\'], "")));
@@ -39,7 +40,7 @@ pub async fn list(
     .bind(limit)
     .fetch_all(pg)
     .await?;
-    let open_after = Utc::now() - Duration::hours(WINDOW_HOURS);
+    let open_after = now - Duration::hours(WINDOW_HOURS);
     Ok(rows
         .into_iter()
         .map(|(person_id, username, last_at, last_text, last_from_person, unread, inbound)| ConversationSummary {
@@ -183,11 +184,12 @@ pub async fn pause_many(
     Ok(())
 }
 
-/// Of `(instance, person)` pairs, those whose conversation is paused now.
+/// Of `(instance, person)` pairs, those whose conversation is paused at `now`.
 pub async fn paused(
     db: &mut PgConnection,
     _: &System,
     pairs: &[(String, String)],
+    now: DateTime<Utc>,
 ) -> Result<Vec<(String, String)>, StoreError> {
     if pairs.is_empty() {
         return Ok(Vec::new());
@@ -197,10 +199,11 @@ pub async fn paused(
         "SELECT c.instance_id, c.person_id FROM instagram_conversations c
          JOIN UNNEST($1::text[], $2::text[]) AS wanted (instance_id, person_id)
            ON wanted.instance_id = c.instance_id AND wanted.person_id = c.person_id
-         WHERE c.paused_until > now()",
+         WHERE c.paused_until > $3",
     )
     .bind(&instances)
     .bind(&people)
+    .bind(now)
     .fetch_all(&mut *db)
     .await?)
 }

@@ -7,28 +7,29 @@ use crate::{backend::meta::DayFigures, domain::insight::InsightDay};
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::PgPool;
 
-/// Today's figures of an instance, replacing what an earlier sync of the day wrote.
+/// The figures of an instance's day synced `at`, replacing what an earlier sync of the day wrote.
 pub async fn save(
     pg: &PgPool,
     _: &System,
     instance_id: &str,
     user_id: &str,
-    day: NaiveDate,
+    at: DateTime<Utc>,
     figures: &DayFigures,
 ) -> Result<(), StoreError> {
     sqlx::query(
-        "INSERT INTO instance_insights (instance_id, user_id, day, followers, reach, views, profile_views)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)
+        "INSERT INTO instance_insights (instance_id, user_id, day, followers, reach, views, profile_views, synced_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
          ON CONFLICT (instance_id, day) DO UPDATE SET followers = $4, reach = $5, views = $6, profile_views = $7,
-             synced_at = now()",
+             synced_at = $8",
     )
     .bind(instance_id)
     .bind(user_id)
-    .bind(day)
+    .bind(at.date_naive())
     .bind(figures.followers)
     .bind(figures.reach)
     .bind(figures.views)
     .bind(figures.profile_views)
+    .bind(at)
     .execute(pg)
     .await?;
     Ok(())

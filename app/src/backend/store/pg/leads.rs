@@ -139,17 +139,23 @@ pub struct Due {
     pub secret_sealed: Sealed,
 }
 
-/// Leases up to `limit` due events, each the oldest undelivered one of its person (a lead's
-/// additions never overtake its creation), for `lease_secs`.
-pub async fn claim_due(pg: &PgPool, _: &System, limit: i64, lease_secs: i64) -> Result<Vec<Due>, StoreError> {
+/// Leases up to `limit` events due at `now`, each the oldest undelivered one of its person (a
+/// lead's additions never overtake its creation), for `lease_secs`.
+pub async fn claim_due(
+    pg: &PgPool,
+    _: &System,
+    limit: i64,
+    lease_secs: i64,
+    now: DateTime<Utc>,
+) -> Result<Vec<Due>, StoreError> {
     Ok(sqlx::query_as(
         "WITH due AS (
              SELECT d.id FROM lead_events d
-             WHERE d.status = 'pending' AND d.next_attempt_at <= now()
-               AND (d.lease_until IS NULL OR d.lease_until < now())
+             WHERE d.status = 'pending' AND d.next_attempt_at <= $3
+               AND (d.lease_until IS NULL OR d.lease_until < $3)
                -- A DM's sender is named by the profile API a moment after intake: wait for it,
                -- at most half a minute, so the CRM gets @username rather than an id.
-               AND (d.username IS NOT NULL OR d.channel <> 'dm' OR d.created_at < now() - interval '30 seconds'
+               AND (d.username IS NOT NULL OR d.channel <> 'dm' OR d.created_at < $3 - interval '30 seconds'
                     OR EXISTS (SELECT 1 FROM instagram_people p WHERE p.instance_id = d.instance_id
                                  AND p.igsid = d.person_id AND p.username IS NOT NULL))
                AND NOT EXISTS (SELECT 1 FROM lead_events o
@@ -157,7 +163,7 @@ pub async fn claim_due(pg: &PgPool, _: &System, limit: i64, lease_secs: i64) -> 
                                  AND o.status = 'pending' AND o.created_at < d.created_at)
              ORDER BY d.next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED),
          leased AS (
-             UPDATE lead_events e SET lease_until = now() + make_interval(secs => $2), attempts = attempts + 1
+             UPDATE lead_events e SET lease_until = $3 + make_interval(secs => $2), attempts = attempts + 1
              FROM due WHERE e.id = due.id
              RETURNING e.*)
          SELECT l.id, l.instance_id, l.person_id, l.kind, l.channel, l.source_id,
@@ -169,6 +175,7 @@ pub async fn claim_due(pg: &PgPool, _: &System, limit: i64, lease_secs: i64) -> 
     )
     .bind(limit)
     .bind(lease_secs as f64)
+    .bind(now)
     .fetch_all(pg)
     .await?)
 }
@@ -183,13 +190,14 @@ pub async fn set_body(pg: &PgPool, _: &System, id: Uuid, body: &str) -> Result<(
     Ok(())
 }
 
-pub async fn delivered(pg: &PgPool, _: &System, id: Uuid, status: i32) -> Result<(), StoreError> {
+pub async fn delivered(pg: &PgPool, _: &System, id: Uuid, status: i32, at: DateTime<Utc>) -> Result<(), StoreError> {
     sqlx::query(
         "UPDATE lead_events SET status = 'delivered', last_status = $2, last_error = NULL, lease_until = NULL,
-             delivered_at = now() WHERE id = $1",
+             delivered_at = $3 WHERE id = $1",
     )
     .bind(id)
     .bind(status)
+    .bind(at)
     .execute(pg)
     .await?;
     Ok(())
@@ -219,16 +227,17 @@ pub async fn refused(
     Ok(())
 }
 
-/// Sends one of the instance's events again, now, with another 24 hours of retries.
-pub async fn replay(pg: &PgPool, tenant: Tenant<'_>, id: Uuid) -> Result<(), StoreError> {
+/// Sends one of the instance's events again at `now`, with another 24 hours of retries.
+pub async fn replay(pg: &PgPool, tenant: Tenant<'_>, id: Uuid, now: DateTime<Utc>) -> Result<(), StoreError> {
     let instance_id = tenant.id();
     let done = sqlx::query(
-        "UPDATE lead_events SET status = 'pending', next_attempt_at = now(), lease_until = NULL,
-             give_up_at = now() + interval '24 hours'
+        "UPDATE lead_events SET status = 'pending', next_attempt_at = $3, lease_until = NULL,
+             give_up_at = $3 + interval '24 hours'
          WHERE id = $1 AND instance_id = $2 AND EXISTS (SELECT 1 FROM lead_webhooks w WHERE w.instance_id = $2)",
     )
     .bind(id)
     .bind(instance_id)
+    .bind(now)
     .execute(pg)
     .await?;
     if done.rows_affected() == 0 {

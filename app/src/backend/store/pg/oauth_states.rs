@@ -1,6 +1,6 @@
 //! Business Login states: issued when a connection starts, consumed once by the callback.
 use super::super::{access::Owner, StoreError};
-use chrono::{Duration, Utc};
+use chrono::{DateTime, Duration, Utc};
 use sha2::{Digest, Sha256};
 use sqlx::PgPool;
 
@@ -28,33 +28,39 @@ fn hash(state: &str) -> Vec<u8> {
     Sha256::digest(state.as_bytes()).to_vec()
 }
 
-pub async fn issue(pg: &PgPool, owner: Owner<'_>, instance_id: &str) -> Result<String, StoreError> {
+pub async fn issue(pg: &PgPool, owner: Owner<'_>, instance_id: &str, now: DateTime<Utc>) -> Result<String, StoreError> {
     let user_id = owner.id();
     let state = crate::backend::security::random_token::<32>();
     sqlx::query("INSERT INTO oauth_states (state_hash, user_id, instance_id, expires_at) VALUES ($1, $2, $3, $4)")
         .bind(hash(&state))
         .bind(user_id)
         .bind(instance_id)
-        .bind(Utc::now() + LIFETIME)
+        .bind(now + LIFETIME)
         .execute(pg)
         .await?;
     Ok(state)
 }
 
 /// Uses up `state` for `user_id`, atomically: a second callback with it finds it used.
-pub async fn consume(pg: &PgPool, state: &str, owner: Owner<'_>) -> Result<Result<Issued, StateProblem>, StoreError> {
+pub async fn consume(
+    pg: &PgPool,
+    state: &str,
+    owner: Owner<'_>,
+    now: DateTime<Utc>,
+) -> Result<Result<Issued, StateProblem>, StoreError> {
     let user_id = owner.id();
     let claimed: Option<(String, String, chrono::DateTime<Utc>)> = sqlx::query_as(
-        "UPDATE oauth_states SET used_at = now()
+        "UPDATE oauth_states SET used_at = $3
          WHERE state_hash = $1 AND used_at IS NULL AND user_id = $2
          RETURNING user_id, instance_id, expires_at",
     )
     .bind(hash(state))
     .bind(user_id)
+    .bind(now)
     .fetch_optional(pg)
     .await?;
     if let Some((user_id, instance_id, expires_at)) = claimed {
-        if expires_at <= Utc::now() {
+        if expires_at <= now {
             return Ok(Err(StateProblem::Expired { instance_id }));
         }
         return Ok(Ok(Issued { user_id, instance_id }));
@@ -72,8 +78,9 @@ pub async fn consume(pg: &PgPool, state: &str, owner: Owner<'_>) -> Result<Resul
 }
 
 /// Removes states that can no longer be used.
-pub async fn delete_stale(pg: &PgPool) -> Result<u64, StoreError> {
-    Ok(sqlx::query("DELETE FROM oauth_states WHERE expires_at < now() - interval '1 day'")
+pub async fn delete_stale(pg: &PgPool, now: DateTime<Utc>) -> Result<u64, StoreError> {
+    Ok(sqlx::query("DELETE FROM oauth_states WHERE expires_at < $1 - interval '1 day'")
+        .bind(now)
         .execute(pg)
         .await?
         .rows_affected())
