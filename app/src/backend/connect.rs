@@ -8,7 +8,10 @@ use super::{
     state::AppState,
     store::{
         access::{Scope, System},
-        mongo::instances::{self, Connection, InstanceDoc},
+        mongo::{
+            from_chrono,
+            instances::{self, Connection, InstanceDoc},
+        },
         pg::oauth_states::{self, StateProblem},
         StoreError,
     },
@@ -54,7 +57,7 @@ async fn hold_quota(
         .await
         .map_err(StoreError::from)?;
     if !who.user().premium {
-        let abandoned_before = DateTime::from_millis((state.clock.now() - CONNECT_TIMEOUT).timestamp_millis());
+        let abandoned_before = from_chrono(state.clock.now() - CONNECT_TIMEOUT);
         let held = instances::count_for_owner(&state.mongo, who, abandoned_before, except).await?;
         if held >= u64::from(state.config.free_instance_quota) {
             return Err(AppError::invalid("name", FieldCode::Quota));
@@ -80,7 +83,7 @@ pub async fn reconnect(state: &AppState, who: &SignedIn, instance_id: &str) -> R
 
 /// Ends the connections left waiting past [`CONNECT_TIMEOUT`] (the scheduled sweep).
 pub async fn abandon_stale(state: &AppState) -> Result<u64, StoreError> {
-    let before = DateTime::from_millis((state.clock.now() - CONNECT_TIMEOUT).timestamp_millis());
+    let before = from_chrono(state.clock.now() - CONNECT_TIMEOUT);
     let stale = instances::stale_connections(&state.mongo, &System::ACTING, before).await?;
     for doc in &stale {
         super::instances::change_status(state, doc, InstanceStatus::Error, Some(ConnectionFailure::ConnectTimeout))

@@ -4,7 +4,7 @@ use super::{
         access::{Scope, System, Tenant},
         StoreError,
     },
-    to_chrono,
+    from_chrono, to_chrono,
 };
 use crate::{
     backend::{auth::SignedIn, crypto::Sealed},
@@ -148,7 +148,7 @@ pub async fn ensure_indexes(db: &Database) -> Result<(), mongodb::error::Error> 
 impl InstanceDoc {
     /// A new instance of the person signed in, `created`, before any connection.
     pub fn new(owner: &SignedIn, instance_name: String, name: String, at: chrono::DateTime<chrono::Utc>) -> Self {
-        let now = DateTime::from_millis(at.timestamp_millis());
+        let now = from_chrono(at);
         let id = ObjectId::new();
         Self {
             id,
@@ -257,6 +257,18 @@ pub async fn stale_connections(db: &Database, _: &System, before: DateTime) -> R
     found(db, doc! { "status": { "$in": ["created", "connecting"] }, "updatedAt": { "$lt": before } }).await
 }
 
+/// Sets `fields` of the instance, stamped as changed at `now`.
+async fn update(
+    db: &Database,
+    instance: &InstanceDoc,
+    mut fields: mongodb::bson::Document,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(), StoreError> {
+    fields.insert("updatedAt", from_chrono(now));
+    instances(db).update_one(doc! { "_id": instance.id }, doc! { "$set": fields }).await?;
+    Ok(())
+}
+
 pub async fn set_status(
     db: &Database,
     instance: &InstanceDoc,
@@ -264,14 +276,8 @@ pub async fn set_status(
     reason: Option<ConnectionFailure>,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<(), StoreError> {
-    let status = status.as_str();
-    instances(db)
-        .update_one(
-            doc! { "_id": instance.id },
-            doc! { "$set": { "status": status, "errorReason": reason.map(ConnectionFailure::as_str), "updatedAt": DateTime::from_millis(now.timestamp_millis()) } },
-        )
-        .await?;
-    Ok(())
+    update(db, instance, doc! { "status": status.as_str(), "errorReason": reason.map(ConnectionFailure::as_str) }, now)
+        .await
 }
 
 /// What a successful Business Login saves, all at once.
@@ -292,7 +298,7 @@ pub async fn save_connection(
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<(), StoreError> {
     let status = InstanceStatus::Connected.as_str();
-    let now = DateTime::from_millis(now.timestamp_millis());
+    let now = from_chrono(now);
     let saved = instances(db)
         .update_one(
             doc! { "_id": instance.id },
@@ -323,13 +329,7 @@ pub async fn rename(
     name: &str,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<(), StoreError> {
-    instances(db)
-        .update_one(
-            doc! { "_id": instance.id },
-            doc! { "$set": { "name": name, "updatedAt": DateTime::from_millis(now.timestamp_millis()) } },
-        )
-        .await?;
-    Ok(())
+    update(db, instance, doc! { "name": name }, now).await
 }
 
 /// `disconnected`, and the token forgotten: a token nobody uses is not kept.
@@ -342,7 +342,7 @@ pub async fn disconnect(
     instances(db)
         .update_one(
             doc! { "_id": instance.id },
-            doc! { "$set": { "status": status, "errorReason": null, "updatedAt": DateTime::from_millis(now.timestamp_millis()) },
+            doc! { "$set": { "status": status, "errorReason": null, "updatedAt": from_chrono(now) },
             "$unset": { "accessToken": "", "tokenExpiresAt": "", "tokenObtainedAt": "" } },
         )
         .await?;
@@ -356,7 +356,7 @@ pub async fn save_refreshed_token(
     expires_at: DateTime,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<(), StoreError> {
-    let now = DateTime::from_millis(now.timestamp_millis());
+    let now = from_chrono(now);
     instances(db)
         .update_one(
             doc! { "_id": instance.id },
@@ -471,13 +471,7 @@ pub async fn set_paused(
     paused: bool,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<(), StoreError> {
-    instances(db)
-        .update_one(
-            doc! { "_id": instance.id },
-            doc! { "$set": { "automationsPaused": paused, "updatedAt": DateTime::from_millis(now.timestamp_millis()) } },
-        )
-        .await?;
-    Ok(())
+    update(db, instance, doc! { "automationsPaused": paused }, now).await
 }
 
 pub async fn set_daily_cap(
@@ -486,11 +480,5 @@ pub async fn set_daily_cap(
     cap: u32,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<(), StoreError> {
-    instances(db)
-        .update_one(
-            doc! { "_id": instance.id },
-            doc! { "$set": { "dailyReplyCap": cap, "updatedAt": DateTime::from_millis(now.timestamp_millis()) } },
-        )
-        .await?;
-    Ok(())
+    update(db, instance, doc! { "dailyReplyCap": cap }, now).await
 }

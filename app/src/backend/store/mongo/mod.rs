@@ -31,3 +31,7 @@ pub(crate) fn is_duplicate_key(error: &mongodb::error::Error) -> bool {
 pub(crate) fn to_chrono(at: mongodb::bson::DateTime) -> chrono::DateTime<chrono::Utc> {
     chrono::DateTime::from_timestamp_millis(at.timestamp_millis()).unwrap_or_default()
 }
+
+pub(crate) fn from_chrono(at: chrono::DateTime<chrono::Utc>) -> mongodb::bson::DateTime {
+    mongodb::bson::DateTime::from_millis(at.timestamp_millis())
+}
