@@ -1,6 +1,11 @@
 //! Every string the UI shows, in pt-BR (the default) and English, checked at compile time:
 //! a key missing a translation does not build.
-use crate::domain::{audit::AuditAction, error::FieldCode, instance::ConnectionFailure};
+use crate::domain::{
+    audit::AuditAction,
+    dead_letter::{DeadLetterKind, DeadLetterReason},
+    error::FieldCode,
+    instance::ConnectionFailure,
+};
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -201,6 +206,7 @@ keys! {
     InboxPaused => "Automações pausadas nesta conversa até", "Automations paused in this conversation until";
     InboxPausedWhy => "alguém respondeu à mão.", "someone answered by hand.";
     InboxResume => "Retomar automações", "Resume automations";
+    InboxResumed => "Automações retomadas nesta conversa: a próxima mensagem já pode ser respondida.", "Automations resumed in this conversation: the next message can be answered.";
     InboxUnread => "não lidas", "unread";
     ReasonHuman => "Alguém respondeu à mão: automações pausadas nesta conversa", "Someone answered by hand: automations paused in this conversation";
     FieldWindowClosed => "A janela de 24 horas fechou: espere a pessoa escrever de novo.", "The 24-hour window closed: wait for the person to write again.";
@@ -251,6 +257,19 @@ keys! {
     NotificationsEmailUnavailable => "Este servidor não envia e-mails: os avisos ficam só aqui.", "This server sends no e-mail: notices stay here only.";
     NotificationsSave => "Salvar preferências", "Save preferences";
     NotificationsSaved => "Preferências salvas.", "Preferences saved.";
+    OutcomeRenamed => "Nome salvo.", "Name saved.";
+    OutcomeDisconnected => "Instância desconectada: ela não recebe nem responde mais nada.", "Instance disconnected: it no longer receives or answers anything.";
+    OutcomeDeleted => "Instância excluída.", "Instance deleted.";
+    OutcomePaused => "Automações desta instância pausadas.", "This instance's automations are paused.";
+    OutcomeResumed => "Automações desta instância retomadas.", "This instance's automations are running again.";
+    OutcomeCapSaved => "Limite diário salvo.", "Daily cap saved.";
+    OutcomeRefreshed => "Token renovado na Meta.", "Token renewed at Meta.";
+    OutcomeActivated => "Automação ativada.", "Automation activated.";
+    OutcomeDeactivated => "Automação desativada.", "Automation deactivated.";
+    OutcomeAutomationDeleted => "Automação excluída.", "Automation deleted.";
+    OutcomeMoved => "Ordem das automações salva.", "Automation order saved.";
+    OutcomeRanAgain => "Executado de novo: desta vez deu certo.", "Ran again: this time it went through.";
+    OutcomeRetried => "Resposta de volta à fila: ela sai em instantes.", "Reply back in the queue: it goes out shortly.";
     NoticeFirstConnectionTitle => "Instância conectada", "Instance connected";
     NoticeFirstConnectionText => "{instance} está conectada ao Instagram: as automações já respondem.", "{instance} is connected to Instagram: its automations answer from now on.";
     NoticeTokenExpiringTitle => "Acesso ao Instagram expirando", "Instagram access expiring";
@@ -709,22 +728,22 @@ keys! {
 }
 
 /// The label of a dead letter's kind and reason.
-pub fn dead_letter_labels(kind: &str, reason: &str) -> (Key, Key) {
+pub fn dead_letter_labels(kind: DeadLetterKind, reason: DeadLetterReason) -> (Key, Key) {
     let kind = match kind {
-        "event" => Key::KindEvent,
-        "delivery" => Key::KindDelivery,
-        _ => Key::KindReply,
+        DeadLetterKind::Event => Key::KindEvent,
+        DeadLetterKind::Delivery => Key::KindDelivery,
+        DeadLetterKind::Reply => Key::KindReply,
     };
     let reason = match reason {
-        "id_too_long" => Key::WhyIdTooLong,
-        "id_invalid" => Key::WhyIdInvalid,
-        "text_too_long" => Key::WhyTextTooLong,
-        "username_too_long" => Key::WhyUsernameTooLong,
-        "no_account_id" => Key::WhyNoAccountId,
-        "processing_failed" => Key::WhyProcessingFailed,
-        "not_a_webhook_payload" => Key::WhyNotAPayload,
-        "retries_ran_out" => Key::WhyRetriesRanOut,
-        _ => Key::WhyStorageError,
+        DeadLetterReason::IdTooLong => Key::WhyIdTooLong,
+        DeadLetterReason::IdInvalid => Key::WhyIdInvalid,
+        DeadLetterReason::TextTooLong => Key::WhyTextTooLong,
+        DeadLetterReason::UsernameTooLong => Key::WhyUsernameTooLong,
+        DeadLetterReason::NoAccountId => Key::WhyNoAccountId,
+        DeadLetterReason::StorageError => Key::WhyStorageError,
+        DeadLetterReason::ProcessingFailed => Key::WhyProcessingFailed,
+        DeadLetterReason::NotAWebhookPayload => Key::WhyNotAPayload,
+        DeadLetterReason::RetriesRanOut => Key::WhyRetriesRanOut,
     };
     (kind, reason)
 }
@@ -885,6 +904,23 @@ mod tests {
             assert_eq!(sent, format!("\"{}\"", code.as_str()));
             assert_eq!(serde_json::from_str::<FieldCode>(&sent).ok(), Some(*code));
         }
+    }
+
+    #[test]
+    fn every_dead_letter_reason_has_its_own_label_and_is_read_back_by_its_name() {
+        let labels: std::collections::HashSet<&str> = DeadLetterReason::ALL
+            .iter()
+            .map(|r| dead_letter_labels(DeadLetterKind::Event, *r).1.text(Locale::PtBr))
+            .collect();
+        assert_eq!(labels.len(), DeadLetterReason::ALL.len());
+        for reason in DeadLetterReason::ALL {
+            assert_eq!(DeadLetterReason::parse(reason.as_str()), Some(*reason));
+        }
+        let kinds: std::collections::HashSet<&str> = DeadLetterKind::ALL
+            .iter()
+            .map(|k| dead_letter_labels(*k, DeadLetterReason::StorageError).0.text(Locale::PtBr))
+            .collect();
+        assert_eq!(kinds.len(), DeadLetterKind::ALL.len());
     }
 
     #[test]

@@ -28,5 +28,14 @@ test("an event the engine refuses is listed for admins with what, why and how of
   await expect(row.getByText("Loja Falha (@" + prefix + ".loja0)")).toBeVisible();
   await expect(row.getByText("Não se repete")).toBeVisible();
   await expect(row.locator("dd.times")).toHaveText("1");
+
+  // Disconnecting someone's instance asks first, then says it is done.
+  await hydrated(admin);
+  const instance = admin.locator("tr", { hasText: "@" + prefix + ".loja0" });
+  await instance.locator("summary", { hasText: "Desconectar" }).click();
+  await expect(instance.getByText("As automações desta instância param de responder")).toBeVisible();
+  await instance.getByRole("button", { name: "Desconectar agora" }).click();
+  await expect(admin.getByRole("status").filter({ hasText: "Instância desconectada" })).toBeVisible();
+  await expect(instance.getByText("Desconectada", { exact: true })).toBeVisible();
   await context.close();
 });

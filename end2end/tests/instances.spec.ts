@@ -29,8 +29,27 @@ test("connect an Instagram account: create, authorize page, Allow, card connecte
   // One switch pauses every automation of the instance, and resumes them.
   await card.getByRole("button", { name: "Pausar automações" }).click();
   await expect(card.getByText("Pausada", { exact: true })).toBeVisible();
+  await expect(page.getByRole("status").filter({ hasText: "Automações desta instância pausadas." })).toBeVisible();
   await card.getByRole("button", { name: "Retomar automações" }).click();
   await expect(card.getByText("Pausada", { exact: true })).toHaveCount(0);
+  await expect(page.getByRole("status").filter({ hasText: "Automações desta instância retomadas." })).toBeVisible();
+  await expect(page.getByText("Automações desta instância pausadas.")).toHaveCount(0);
+
+  // Every card action says how it went: a refused cap under its field, a saved one, a new name.
+  await card.locator("summary", { hasText: "Limite diário" }).click();
+  const cap = card.getByLabel("Limite diário de respostas");
+  await cap.evaluate((input: HTMLInputElement) => input.removeAttribute("max"));
+  await cap.fill("100001");
+  await card.getByRole("button", { name: "Salvar" }).nth(1).click();
+  await expect(card.getByText("Use um número inteiro entre 1 e 100000.")).toBeVisible();
+  await cap.fill("300");
+  await card.getByRole("button", { name: "Salvar" }).nth(1).click();
+  await expect(card.getByRole("status").filter({ hasText: "Limite diário salvo." })).toBeVisible();
+  await card.locator("summary", { hasText: "Renomear" }).click();
+  await card.getByLabel("Nome da instância").fill("Loja Centro SP");
+  await card.getByRole("button", { name: "Salvar" }).first().click();
+  await expect(page.getByRole("status").filter({ hasText: "Nome salvo." })).toBeVisible();
+  await expect(page.locator("li.card", { hasText: "Loja Centro SP" })).toBeVisible();
 });
 
 test("cancel at Instagram shows the error on the card, and reconnect connects it", async ({ page }) => {

@@ -28,6 +28,13 @@ test("an automation built in the browser answers a follower, live in the reports
   await expect(item.getByText("Ativa", { exact: true })).toBeVisible();
   await expect(item.locator(".chip")).toHaveText(["preço", "valor"]);
 
+  // Switching it off and on says so each time.
+  await item.getByRole("button", { name: "Desativar" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "Automação desativada." })).toBeVisible();
+  await item.getByRole("button", { name: "Ativar" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "Automação ativada." })).toBeVisible();
+  await expect(item.getByText("Ativa", { exact: true })).toBeVisible();
+
   // The test box uses the engine's matcher and sends nothing.
   await page.getByLabel("Texto de exemplo").fill("Qual o PRECO?");
   await page.getByLabel("@ de exemplo").fill("ana");

@@ -73,7 +73,7 @@ pub async fn run(state: &AppState, command: UserCommand) -> Result<(), String> {
             let name = parse_name(&name).map_err(|e| format!("name: {}", e.code.as_str()))?;
             check_new_password(&password).map_err(|e| format!("password: {}", e.code.as_str()))?;
             let role = if admin { Role::Admin } else { Role::User };
-            match accounts::create(state, &email, &name, &password, role, premium).await {
+            match accounts::create(state, &email, &name, &password, role, premium).await.map_err(AppError::from) {
                 Ok(user) => {
                     println!("created {} ({})", user.email, user.id.to_hex());
                     Ok(())

@@ -69,13 +69,15 @@ pub async fn admin_disconnect_instance(id: String) -> Result<(), AppError> {
         instances::{self, Acting},
         respond, state,
     };
-    respond(async { instances::disconnect(&state(), &auth::require_admin().await?, &id, Acting::Admin).await }.await)
+    respond(
+        async { Ok(instances::disconnect(&state(), &auth::require_admin().await?, &id, Acting::Admin).await?) }.await,
+    )
 }
 
 #[server(endpoint = "admin/instances/refresh")]
 pub async fn admin_refresh_instance(id: String) -> Result<(), AppError> {
     use crate::backend::{auth, instances, respond, state};
-    respond(async { instances::force_refresh(&state(), &auth::require_admin().await?, &id).await }.await)
+    respond(async { Ok(instances::force_refresh(&state(), &auth::require_admin().await?, &id).await?) }.await)
 }
 
 #[server(endpoint = "admin/instances/delete")]
@@ -85,7 +87,7 @@ pub async fn admin_delete_instance(id: String) -> Result<(), AppError> {
         instances::{self, Acting},
         respond, state,
     };
-    respond(async { instances::delete(&state(), &auth::require_admin().await?, &id, Acting::Admin).await }.await)
+    respond(async { Ok(instances::delete(&state(), &auth::require_admin().await?, &id, Acting::Admin).await?) }.await)
 }
 
 /// The 200 most recent audit entries.
@@ -133,7 +135,7 @@ pub async fn list_dead_letters() -> Result<Vec<DeadLetterView>, AppError> {
                     DeadLetterView {
                         instance,
                         id: d.id.to_string(),
-                        kind: d.kind.as_str().to_owned(),
+                        kind: d.kind,
                         summary: d.summary,
                         reason: d.reason,
                         detail: d.detail,
@@ -198,7 +200,7 @@ pub async fn service_health() -> Result<crate::domain::health::Health, AppError>
     respond_part(
         async {
             let who = auth::require_admin().await?;
-            health::health(&state(), &who).await
+            Ok(health::health(&state(), &who).await?)
         }
         .await,
     )

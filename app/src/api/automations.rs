@@ -11,7 +11,10 @@ use leptos::server_fn::codec::GetUrl;
 #[server(endpoint = "automations/overview", input = GetUrl)]
 pub async fn get_automations(#[server(default)] instance_id: Option<String>) -> Result<AutomationsOverview, AppError> {
     use crate::backend::{auth, automations, respond, state};
-    respond(async { automations::overview(&state(), &auth::require_user().await?, instance_id.as_deref()).await }.await)
+    respond(
+        async { Ok(automations::overview(&state(), &auth::require_user().await?, instance_id.as_deref()).await?) }
+            .await,
+    )
 }
 
 /// Creates an automation (no `id`) or replaces one; checked on the server, field by field.
@@ -23,8 +26,10 @@ pub async fn save_automation(
 ) -> Result<Saved, AppError> {
     use crate::backend::{auth, automations, respond, state};
     respond(
-        async { automations::save(&state(), &auth::require_user().await?, &instance_id, id.as_deref(), &input).await }
-            .await,
+        async {
+            Ok(automations::save(&state(), &auth::require_user().await?, &instance_id, id.as_deref(), &input).await?)
+        }
+        .await,
     )
 }
 
@@ -33,7 +38,8 @@ pub async fn save_automation(
 pub async fn set_automation_active(id: String, active: String) -> Result<(), AppError> {
     use crate::backend::{auth, automations, respond, state};
     respond(
-        async { automations::set_active(&state(), &auth::require_user().await?, &id, active == "true").await }.await,
+        async { Ok(automations::set_active(&state(), &auth::require_user().await?, &id, active == "true").await?) }
+            .await,
     )
 }
 
@@ -42,7 +48,7 @@ pub async fn set_automation_active(id: String, active: String) -> Result<(), App
 #[server(endpoint = "automations/move")]
 pub async fn move_automation(id: String, direction: String) -> Result<(), AppError> {
     use crate::backend::{auth, automations, respond, state};
-    respond(async { automations::move_one(&state(), &auth::require_user().await?, &id, &direction).await }.await)
+    respond(async { Ok(automations::move_one(&state(), &auth::require_user().await?, &id, &direction).await?) }.await)
 }
 
 /// Registers the instance's ice breakers (up to 4 questions, each running a DM automation).
@@ -54,7 +60,7 @@ pub async fn save_ice_breakers(
     use crate::backend::{auth, automations, respond, state};
     respond(
         async {
-            automations::save_ice_breakers(&state(), &auth::require_user().await?, &instance_id, &questions).await
+            Ok(automations::save_ice_breakers(&state(), &auth::require_user().await?, &instance_id, &questions).await?)
         }
         .await,
     )
@@ -64,7 +70,7 @@ pub async fn save_ice_breakers(
 #[server(endpoint = "automations/delete")]
 pub async fn delete_automation(id: String) -> Result<(), AppError> {
     use crate::backend::{auth, automations, respond, state};
-    respond(async { automations::delete(&state(), &auth::require_user().await?, &id).await }.await)
+    respond(async { Ok(automations::delete(&state(), &auth::require_user().await?, &id).await?) }.await)
 }
 
 /// The posts and reels of one of the caller's instances (their first when absent).
@@ -72,7 +78,7 @@ pub async fn delete_automation(id: String) -> Result<(), AppError> {
 pub async fn list_media(#[server(default)] instance_id: Option<String>) -> Result<Vec<MediaItem>, AppError> {
     use crate::backend::{auth, automations, respond_part, state};
     respond_part(
-        async { automations::media(&state(), &auth::require_user().await?, instance_id.as_deref()).await }.await,
+        async { Ok(automations::media(&state(), &auth::require_user().await?, instance_id.as_deref()).await?) }.await,
     )
 }
 
@@ -89,7 +95,7 @@ pub async fn try_automation(
     respond(
         async {
             let who = auth::require_user().await?;
-            automations::trial(&state(), &who, &instance_id, &kind, &text, &username, &media_id).await
+            Ok(automations::trial(&state(), &who, &instance_id, &kind, &text, &username, &media_id).await?)
         }
         .await,
     )

@@ -10,14 +10,14 @@ use leptos::server_fn::codec::GetUrl;
 #[server(endpoint = "comments/posts", input = GetUrl)]
 pub async fn get_comment_posts(instance: String) -> Result<CommentPosts, AppError> {
     use crate::backend::{auth, comments, respond, state};
-    respond(async { comments::posts(&state(), &auth::require_user().await?, &instance).await }.await)
+    respond(async { Ok(comments::posts(&state(), &auth::require_user().await?, &instance).await?) }.await)
 }
 
 /// A post's comments as threads, newest first.
 #[server(endpoint = "comments/threads", input = GetUrl)]
 pub async fn get_comment_threads(instance: String, media: String) -> Result<Vec<CommentThread>, AppError> {
     use crate::backend::{auth, comments, respond, state};
-    respond(async { comments::threads(&state(), &auth::require_user().await?, &instance, &media).await }.await)
+    respond(async { Ok(comments::threads(&state(), &auth::require_user().await?, &instance, &media).await?) }.await)
 }
 
 /// Answers a comment: `way` is `public` (in its thread) or `private` (Meta's one DM).
@@ -37,7 +37,7 @@ pub async fn answer_comment(
                 _ => return Err(AppError::invalid("way", crate::domain::error::FieldCode::Invalid)),
             };
             let who = auth::require_user().await?;
-            comments::reply(&state(), &who, &instance_id, &comment_id, &text, privately).await
+            Ok(comments::reply(&state(), &who, &instance_id, &comment_id, &text, privately).await?)
         }
         .await,
     )
@@ -49,7 +49,7 @@ pub async fn hide_comment(instance_id: String, comment_id: String, hidden: bool)
     respond(
         async {
             let who = auth::require_user().await?;
-            comments::set_hidden(&state(), &who, &instance_id, &comment_id, hidden).await
+            Ok(comments::set_hidden(&state(), &who, &instance_id, &comment_id, hidden).await?)
         }
         .await,
     )

@@ -13,7 +13,7 @@ pub async fn get_inbox(instance: String, #[server(default)] q: Option<String>) -
     respond(
         async {
             let who = auth::require_user().await?;
-            inbox::inbox(&state(), &who, &instance, q.as_deref()).await
+            Ok(inbox::inbox(&state(), &who, &instance, q.as_deref()).await?)
         }
         .await,
     )
@@ -26,7 +26,7 @@ pub async fn get_thread(instance: String, person: String) -> Result<Thread, AppE
     respond(
         async {
             let who = auth::require_user().await?;
-            inbox::thread(&state(), &who, &instance, &person, true).await
+            Ok(inbox::thread(&state(), &who, &instance, &person, true).await?)
         }
         .await,
     )
@@ -49,7 +49,7 @@ pub async fn send_manual_reply(
             let media_kind = if image_url.trim().is_empty() { "" } else { "image" };
             let input = MessageInput { text, media_kind: media_kind.into(), media_url: image_url, buttons: Vec::new() };
             let message = OutgoingMessage::parse(&input).map_err(AppError::Invalid)?;
-            inbox::reply(&state(), &who, &instance_id, &person_id, &message).await
+            Ok(inbox::reply(&state(), &who, &instance_id, &person_id, &message).await?)
         }
         .await,
     )
@@ -62,7 +62,7 @@ pub async fn resume_automations(instance_id: String, person_id: String) -> Resul
     respond(
         async {
             let who = auth::require_user().await?;
-            inbox::resume(&state(), &who, &instance_id, &person_id).await
+            Ok(inbox::resume(&state(), &who, &instance_id, &person_id).await?)
         }
         .await,
     )

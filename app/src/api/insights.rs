@@ -10,7 +10,7 @@ pub async fn get_insights(instance: String) -> Result<InsightsView, AppError> {
     respond(
         async {
             let who = auth::require_user().await?;
-            insights::view(&state(), &who, &instance).await
+            Ok(insights::view(&state(), &who, &instance).await?)
         }
         .await,
     )
@@ -23,7 +23,7 @@ pub async fn refresh_insights(id: String) -> Result<(), AppError> {
     respond(
         async {
             let who = auth::require_user().await?;
-            insights::refresh(&state(), &who, &id).await
+            Ok(insights::refresh(&state(), &who, &id).await?)
         }
         .await,
     )

@@ -14,7 +14,7 @@ pub async fn list_instances() -> Result<Vec<InstanceCard>, AppError> {
         async {
             let who = auth::require_user().await?;
             let docs = instances::list(&state().mongo, &crate::backend::store::access::Scope::own(&who)).await?;
-            crate::backend::instances::cards(&state(), &docs).await
+            Ok(crate::backend::instances::cards(&state(), &docs).await?)
         }
         .await,
     )
@@ -58,20 +58,22 @@ pub async fn disconnect_instance(id: String) -> Result<(), AppError> {
         instances::{self, Acting},
         respond, state,
     };
-    respond(async { instances::disconnect(&state(), &auth::require_user().await?, &id, Acting::Owner).await }.await)
+    respond(
+        async { Ok(instances::disconnect(&state(), &auth::require_user().await?, &id, Acting::Owner).await?) }.await,
+    )
 }
 
 #[server(endpoint = "instances/rename")]
 pub async fn rename_instance(id: String, name: String) -> Result<(), AppError> {
     use crate::backend::{auth, instances, respond, state};
-    respond(async { instances::rename(&state(), &auth::require_user().await?, &id, &name).await }.await)
+    respond(async { Ok(instances::rename(&state(), &auth::require_user().await?, &id, &name).await?) }.await)
 }
 
 /// Pauses or resumes every automation of the caller's instance.
 #[server(endpoint = "instances/pause")]
 pub async fn set_paused(id: String, paused: bool) -> Result<(), AppError> {
     use crate::backend::{auth, instances, respond, state};
-    respond(async { instances::set_paused(&state(), &auth::require_user().await?, &id, paused).await }.await)
+    respond(async { Ok(instances::set_paused(&state(), &auth::require_user().await?, &id, paused).await?) }.await)
 }
 
 /// Sets the daily cap on automated replies of the caller's instance.
@@ -79,7 +81,8 @@ pub async fn set_paused(id: String, paused: bool) -> Result<(), AppError> {
 pub async fn set_daily_cap(id: String, daily_reply_cap: String) -> Result<(), AppError> {
     use crate::backend::{auth, instances, respond, state};
     respond(
-        async { instances::set_daily_cap(&state(), &auth::require_user().await?, &id, &daily_reply_cap).await }.await,
+        async { Ok(instances::set_daily_cap(&state(), &auth::require_user().await?, &id, &daily_reply_cap).await?) }
+            .await,
     )
 }
 
@@ -91,7 +94,7 @@ pub async fn delete_instance(id: String) -> Result<(), AppError> {
         instances::{self, Acting},
         respond, state,
     };
-    respond(async { instances::delete(&state(), &auth::require_user().await?, &id, Acting::Owner).await }.await)
+    respond(async { Ok(instances::delete(&state(), &auth::require_user().await?, &id, Acting::Owner).await?) }.await)
 }
 
 /// Where Meta delivers this app's webhooks, and (for admins) the token its dashboard asks for.

@@ -6,7 +6,7 @@ use leptos::server_fn::codec::GetUrl;
 #[server(endpoint = "leads", input = GetUrl)]
 pub async fn get_leads(instance: String) -> Result<LeadsView, AppError> {
     use crate::backend::{auth, leads, respond, state};
-    respond(async { leads::view(&state(), &auth::require_user().await?, &instance).await }.await)
+    respond(async { Ok(leads::view(&state(), &auth::require_user().await?, &instance).await?) }.await)
 }
 
 /// Sets where the instance's leads go; an empty secret keeps the current one (or makes one).
@@ -17,17 +17,17 @@ pub async fn save_lead_webhook(
     #[server(default)] secret: String,
 ) -> Result<(), AppError> {
     use crate::backend::{auth, leads, respond, state};
-    respond(async { leads::save(&state(), &auth::require_user().await?, &instance_id, &url, &secret).await }.await)
+    respond(async { Ok(leads::save(&state(), &auth::require_user().await?, &instance_id, &url, &secret).await?) }.await)
 }
 
 #[server(endpoint = "leads/webhook/remove")]
 pub async fn remove_lead_webhook(instance_id: String) -> Result<(), AppError> {
     use crate::backend::{auth, leads, respond, state};
-    respond(async { leads::remove(&state(), &auth::require_user().await?, &instance_id).await }.await)
+    respond(async { Ok(leads::remove(&state(), &auth::require_user().await?, &instance_id).await?) }.await)
 }
 
 #[server(endpoint = "leads/replay")]
 pub async fn replay_lead(id: String) -> Result<(), AppError> {
     use crate::backend::{auth, leads, respond, state};
-    respond(async { leads::replay(&state(), &auth::require_user().await?, &id).await }.await)
+    respond(async { Ok(leads::replay(&state(), &auth::require_user().await?, &id).await?) }.await)
 }

@@ -10,7 +10,7 @@ pub async fn get_notifications() -> Result<Notifications, AppError> {
     respond(
         async {
             let who = auth::require_user().await?;
-            notifications::page(&state(), &who).await
+            Ok(notifications::page(&state(), &who).await?)
         }
         .await,
     )
@@ -23,7 +23,7 @@ pub async fn unread_notifications() -> Result<u32, AppError> {
     respond_part(
         async {
             let who = auth::require_user().await?;
-            notifications::unread(&state(), &who).await
+            Ok(notifications::unread(&state(), &who).await?)
         }
         .await,
     )
@@ -36,7 +36,7 @@ pub async fn mark_notifications_read(#[server(default)] id: Option<String>) -> R
     respond(
         async {
             let who = auth::require_user().await?;
-            notifications::mark_read(&state(), &who, id.as_deref()).await
+            Ok(notifications::mark_read(&state(), &who, id.as_deref()).await?)
         }
         .await,
     )
@@ -70,7 +70,7 @@ pub async fn save_notification_prefs(
             .filter_map(|(kind, checked)| checked.map(|_| kind))
             .collect();
             let parts = use_context::<http::request::Parts>().ok_or_else(|| AppError::internal("no request"))?;
-            notifications::save_prefs(&state(), &who, &on, super::auth::request_locale(&parts)).await
+            Ok(notifications::save_prefs(&state(), &who, &on, super::auth::request_locale(&parts)).await?)
         }
         .await,
     )

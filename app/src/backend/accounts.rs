@@ -1,5 +1,6 @@
 //! Signing up and signing in: validation, rate limits, password checks and the confirmation of
 //! an address by e-mail, independent of HTTP.
+use super::error::Error;
 use super::{
     mail::{Mail, Mailer},
     password,
@@ -46,7 +47,7 @@ pub async fn sign_up(
     form: SignUp,
     locale: Locale,
     next: &str,
-) -> Result<(), AppError> {
+) -> Result<(), Error> {
     let limits = &state.config.limits;
     if let Some(ip) = ip {
         rate_limit::enforce(state, "sign-up-ip", &ip.to_string(), Quota::per_hour(limits.sign_up_per_ip_per_hour))
@@ -55,7 +56,7 @@ pub async fn sign_up(
     rate_limit::enforce(state, "sign-up", "all", Quota::per_minute(limits.sign_up_per_minute)).await?;
     let mailer = state.mailer.as_ref().ok_or(AppError::MailUnavailable)?;
     // Hashed in both cases, so the time taken says nothing either.
-    let hash = password::hash(form.password.clone()).await.map_err(AppError::internal)?;
+    let hash = password::hash(form.password.clone()).await.map_err(Error::internal)?;
     let new = NewUser {
         email: &form.email,
         name: &form.name,
@@ -93,7 +94,7 @@ async fn send_confirmation(
     user: &UserDoc,
     locale: Locale,
     next: &str,
-) -> Result<(), AppError> {
+) -> Result<(), Error> {
     let token = super::security::random_token::<32>();
     let now = mongodb::bson::DateTime::now();
     let confirmation = Confirmation {
@@ -103,23 +104,23 @@ async fn send_confirmation(
     };
     users::set_confirmation(&state.mongo, user.id, &confirmation).await?;
     let email =
-        Email::parse(&user.email).map_err(|_| AppError::internal(format!("user {} has no valid e-mail", user.id)))?;
+        Email::parse(&user.email).map_err(|_| Error::internal(format!("user {} has no valid e-mail", user.id)))?;
     deliver(mailer, &email, locale, &Mail::Confirm { name: &user.name, token: &token, next }).await
 }
 
-async fn deliver(mailer: &Mailer, to: &Email, locale: Locale, mail: &Mail<'_>) -> Result<(), AppError> {
+async fn deliver(mailer: &Mailer, to: &Email, locale: Locale, mail: &Mail<'_>) -> Result<(), Error> {
     mailer.send(to, locale, mail).await.map_err(|error| {
         tracing::warn!("an e-mail could not be sent: {error}");
-        AppError::MailUnavailable
+        AppError::MailUnavailable.into()
     })
 }
 
 /// Confirms the address whose link carried `token` and returns its user, ready to sign in. A
 /// link works once, within its hours.
-pub async fn confirm(state: &AppState, token: &str) -> Result<UserDoc, AppError> {
+pub async fn confirm(state: &AppState, token: &str) -> Result<UserDoc, Error> {
     let token = token.trim();
     if token.is_empty() || token.len() > 100 {
-        return Err(AppError::invalid("token", FieldCode::ConfirmInvalid));
+        return Err(AppError::invalid("token", FieldCode::ConfirmInvalid).into());
     }
     let user = users::confirm(&state.mongo, &token_hash(token)).await?;
     let user = user.ok_or_else(|| AppError::invalid("token", FieldCode::ConfirmInvalid))?;
@@ -135,8 +136,8 @@ pub async fn create(
     password: &str,
     role: Role,
     premium: bool,
-) -> Result<UserDoc, AppError> {
-    let hash = password::hash(password.to_owned()).await.map_err(AppError::internal)?;
+) -> Result<UserDoc, Error> {
+    let hash = password::hash(password.to_owned()).await.map_err(Error::internal)?;
     let new = NewUser { email, name, password_hash: Some(hash), role, premium, email_confirmed: None };
     Ok(users::insert(&state.mongo, new).await?)
 }
@@ -150,8 +151,8 @@ pub async fn sign_in(
     email: &str,
     password: &str,
     locale: Locale,
-) -> Result<UserDoc, AppError> {
-    let Ok(email) = Email::parse(email) else { return Err(AppError::WrongCredentials) };
+) -> Result<UserDoc, Error> {
+    let Ok(email) = Email::parse(email) else { return Err(AppError::WrongCredentials.into()) };
     let limits = &state.config.limits;
     if let Some(ip) = ip {
         let quota = Quota::per_minute(limits.sign_in_per_ip_per_minute);
@@ -162,7 +163,7 @@ pub async fn sign_in(
     let user = users::find_by_email(&state.mongo, &email).await?;
     let stored = user.as_ref().and_then(|u| u.password_hash.clone());
     if !password::verify(password.to_owned(), stored).await {
-        return Err(AppError::WrongCredentials);
+        return Err(AppError::WrongCredentials.into());
     }
     let user = user.ok_or(AppError::WrongCredentials)?;
     if !user.can_sign_in() {
@@ -172,7 +173,7 @@ pub async fn sign_in(
         if let (true, Some(mailer)) = (due, state.mailer.as_ref()) {
             send_confirmation(state, mailer, &user, locale, "/instances").await?;
         }
-        return Err(AppError::EmailNotConfirmed);
+        return Err(AppError::EmailNotConfirmed.into());
     }
     Ok(user)
 }

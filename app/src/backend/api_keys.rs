@@ -1,5 +1,6 @@
 //! API keys (seed 03): a person makes, names, lists and revokes them; a script calls `/api/v1`
 //! with one as its Bearer token and acts as that person, on their own instances only.
+use super::error::Error;
 use super::{
     auth::SignedIn,
     state::AppState,
@@ -12,15 +13,15 @@ use crate::domain::{
     error::AppError,
 };
 
-pub async fn list(state: &AppState, who: &SignedIn) -> Result<Vec<ApiKeyView>, AppError> {
+pub async fn list(state: &AppState, who: &SignedIn) -> Result<Vec<ApiKeyView>, Error> {
     Ok(api_keys::list(&state.pg, who.owner()).await?)
 }
 
 /// Makes a key: `ick_` + an 8-character prefix (shown in lists) + `_` + 32 secret characters.
-pub async fn create(state: &AppState, who: &SignedIn, name: &str) -> Result<CreatedKey, AppError> {
+pub async fn create(state: &AppState, who: &SignedIn, name: &str) -> Result<CreatedKey, Error> {
     let name = parse_name(name).map_err(|e| AppError::Invalid(vec![e]))?;
     if api_keys::count_live(&state.pg, who.owner()).await? >= KEYS_MAX {
-        return Err(AppError::invalid("name", FieldCode::TooManyKeys));
+        return Err(AppError::invalid("name", FieldCode::TooManyKeys).into());
     }
     let random = super::security::random_token::<30>();
     // The alphabet has `-` and `_`; the prefix must not contain the separator.
@@ -31,14 +32,14 @@ pub async fn create(state: &AppState, who: &SignedIn, name: &str) -> Result<Crea
     Ok(CreatedKey { key, secret })
 }
 
-pub async fn revoke(state: &AppState, who: &SignedIn, id: &str) -> Result<(), AppError> {
+pub async fn revoke(state: &AppState, who: &SignedIn, id: &str) -> Result<(), Error> {
     let id = uuid::Uuid::parse_str(id).map_err(|_| AppError::NotFound)?;
     let name = api_keys::revoke(&state.pg, who.owner(), id).await?;
     Ok(who.audit(&state.pg, AuditAction::ApiKeyRevoked, &id.to_string(), &name, None).await?)
 }
 
 /// The owner of a key as sent, if it is one of ours and still live.
-pub async fn owner(state: &AppState, token: &str) -> Result<Option<KeyOwner>, AppError> {
+pub async fn owner(state: &AppState, token: &str) -> Result<Option<KeyOwner>, Error> {
     if !token.starts_with(KEY_START) || token.len() > 100 {
         return Ok(None);
     }

@@ -1,5 +1,6 @@
 //! Who is calling: a session cookie from the browser, a JWT from the main Clerky backend, or one
 //! of a person's API keys.
+use super::error::Error;
 use super::{
     config::Config,
     rate_limit::{self, Quota},
@@ -97,7 +98,7 @@ struct ClerkyClaims {
 
 /// The caller of a request, if any. A Bearer token that does not verify is an error, not anonymity,
 /// so a script with a broken token hears 401 instead of seeing an empty account.
-pub async fn caller(state: &AppState, headers: &HeaderMap) -> Result<Option<SignedIn>, AppError> {
+pub async fn caller(state: &AppState, headers: &HeaderMap) -> Result<Option<SignedIn>, Error> {
     if let Some(token) = bearer(headers) {
         // `Bearer` with nothing after it is a broken token, not an anonymous caller.
         let token = token?;
@@ -122,7 +123,7 @@ pub struct RenderCaller(std::sync::Arc<tokio::sync::OnceCell<Option<SignedIn>>>)
 
 /// The caller of the current server function or page render. A server function called over
 /// HTTP counts against its caller's quota of calls (a page's render calls them in process, once).
-pub async fn current() -> Result<Option<SignedIn>, AppError> {
+pub async fn current() -> Result<Option<SignedIn>, Error> {
     let Some(parts) = leptos::prelude::use_context::<Parts>() else { return Ok(None) };
     let state = super::state();
     // The router's per-request context reaches server functions called over HTTP too: those
@@ -141,21 +142,21 @@ pub async fn current() -> Result<Option<SignedIn>, AppError> {
     Ok(who)
 }
 
-pub async fn require_user() -> Result<SignedIn, AppError> {
-    current().await?.ok_or(AppError::NotSignedIn)
+pub async fn require_user() -> Result<SignedIn, Error> {
+    current().await?.ok_or(AppError::NotSignedIn.into())
 }
 
 /// The proof that reaches everyone's data, for an admin; `Forbidden` for anyone else.
-pub fn everyone(who: &SignedIn) -> Result<Everyone, AppError> {
-    Everyone::admin(who).ok_or(AppError::Forbidden)
+pub fn everyone(who: &SignedIn) -> Result<Everyone, Error> {
+    Everyone::admin(who).ok_or(AppError::Forbidden.into())
 }
 
-pub async fn require_admin() -> Result<SignedIn, AppError> {
+pub async fn require_admin() -> Result<SignedIn, Error> {
     let who = require_user().await?;
     if who.is_admin() {
         Ok(who)
     } else {
-        Err(AppError::Forbidden)
+        Err(AppError::Forbidden.into())
     }
 }
 
@@ -210,7 +211,7 @@ pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
 
 /// Replaces any session the browser had with a new one for `user` (a fresh id at every sign-in
 /// defeats session fixation) and sets the cookie on the response.
-pub async fn start_session(state: &AppState, parts: &Parts, user: &UserDoc) -> Result<(), AppError> {
+pub async fn start_session(state: &AppState, parts: &Parts, user: &UserDoc) -> Result<(), Error> {
     let secret = state.config.session_secret.expose_secret().as_bytes();
     if let Some(old) = cookie(&parts.headers, session_cookie_name(&state.config)) {
         sessions::delete(&state.pg, secret, old).await?;
@@ -220,7 +221,7 @@ pub async fn start_session(state: &AppState, parts: &Parts, user: &UserDoc) -> R
     Ok(())
 }
 
-pub async fn end_session(state: &AppState, parts: &Parts) -> Result<(), AppError> {
+pub async fn end_session(state: &AppState, parts: &Parts) -> Result<(), Error> {
     if let Some(token) = cookie(&parts.headers, session_cookie_name(&state.config)) {
         sessions::delete(&state.pg, state.config.session_secret.expose_secret().as_bytes(), token).await?;
     }

@@ -1,5 +1,6 @@
 //! The automation editor's operations. Each checks that the instance or automation is the
 //! caller's own; a change reaches the engine's next event through `directory::rules_changed`.
+use super::error::Error;
 use super::{
     auth::SignedIn,
     directory,
@@ -26,12 +27,12 @@ use crate::domain::{
 };
 use uuid::Uuid;
 
-fn automation_id(raw: &str) -> Result<Uuid, AppError> {
-    Uuid::parse_str(raw).map_err(|_| AppError::NotFound)
+fn automation_id(raw: &str) -> Result<Uuid, Error> {
+    Uuid::parse_str(raw).map_err(|_| AppError::NotFound.into())
 }
 
 /// The caller's instances and the automations of `chosen` (by default their first instance).
-pub async fn overview(state: &AppState, who: &SignedIn, chosen: Option<&str>) -> Result<AutomationsOverview, AppError> {
+pub async fn overview(state: &AppState, who: &SignedIn, chosen: Option<&str>) -> Result<AutomationsOverview, Error> {
     let docs = instances::list(&state.mongo, &Scope::own(who)).await?;
     let instance = match chosen.filter(|c| !c.is_empty()) {
         Some(id) => Some(docs.iter().find(|d| d.id.to_hex() == id).ok_or(AppError::NotFound)?),
@@ -59,19 +60,19 @@ pub async fn save_ice_breakers(
     who: &SignedIn,
     instance_id: &str,
     rows: &[IceBreakerInput],
-) -> Result<Vec<IceBreaker>, AppError> {
+) -> Result<Vec<IceBreaker>, Error> {
     let questions = crate::domain::ice_breakers::parse(rows).map_err(AppError::Invalid)?;
     let instance = instances::find(&state.mongo, &Scope::own(who), instance_id).await?;
     let instance_id = instance.key();
     let rules = automations::rules_for(&state.pg, instance.tenant()).await?;
     if questions.iter().any(|q| !rules.iter().any(|r| r.id == q.automation_id && r.kind == AutomationKind::Dm)) {
-        return Err(AppError::Invalid(vec![FieldError::new("ice_breakers", FieldCode::FollowUpUnknown)]));
+        return Err(AppError::Invalid(vec![FieldError::new("ice_breakers", FieldCode::FollowUpUnknown)]).into());
     }
     let (Some(ig_id), InstanceStatus::Connected) = (instance.instagram_account_id.as_deref(), instance.status) else {
-        return Err(AppError::Invalid(vec![FieldError::new("ice_breakers", FieldCode::NotConnected)]));
+        return Err(AppError::Invalid(vec![FieldError::new("ice_breakers", FieldCode::NotConnected)]).into());
     };
     let token = super::instances::token(state, &instance)
-        .ok_or_else(|| AppError::internal(format!("the token of instance {} cannot be decrypted", instance.id)))?;
+        .ok_or_else(|| Error::internal(format!("the token of instance {} cannot be decrypted", instance.id)))?;
     let registered: Vec<(String, String)> =
         questions.iter().map(|q| (q.question.clone(), follow_up_payload(&q.automation_id))).collect();
     state.meta.set_ice_breakers(&token, ig_id, &registered).await.map_err(|e| {
@@ -91,7 +92,7 @@ pub async fn save(
     instance_id: &str,
     id: Option<&str>,
     input: &AutomationInput,
-) -> Result<Saved, AppError> {
+) -> Result<Saved, Error> {
     let draft = AutomationDraft::parse(input).map_err(AppError::Invalid)?;
     let instance = instances::find(&state.mongo, &Scope::own(who), instance_id).await?;
     follow_ups_exist(state, &instance, &draft).await?;
@@ -115,7 +116,7 @@ pub async fn save(
 }
 
 /// Every button and quick reply of `draft` points to a DM automation of the same instance.
-async fn follow_ups_exist(state: &AppState, instance: &InstanceDoc, draft: &AutomationDraft) -> Result<(), AppError> {
+async fn follow_ups_exist(state: &AppState, instance: &InstanceDoc, draft: &AutomationDraft) -> Result<(), Error> {
     let rules = automations::rules_for(&state.pg, instance.tenant()).await?;
     let known = |id: &str| rules.iter().any(|r| r.id == id && r.kind == AutomationKind::Dm);
     let mut errors = Vec::new();
@@ -140,7 +141,7 @@ async fn follow_ups_exist(state: &AppState, instance: &InstanceDoc, draft: &Auto
     if errors.is_empty() {
         Ok(())
     } else {
-        Err(AppError::Invalid(errors))
+        Err(AppError::Invalid(errors).into())
     }
 }
 
@@ -160,7 +161,7 @@ async fn shared_keywords(
     Ok(draft.keywords.iter().filter(|raw| Keyword::parse(raw).is_some_and(|k| others.contains(&&k))).cloned().collect())
 }
 
-pub async fn set_active(state: &AppState, who: &SignedIn, id: &str, active: bool) -> Result<(), AppError> {
+pub async fn set_active(state: &AppState, who: &SignedIn, id: &str, active: bool) -> Result<(), Error> {
     let (instance_id, name) = automations::set_active(&state.pg, who.owner(), automation_id(id)?, active).await?;
     directory::rules_changed(state, &instance_id).await;
     let action = if active { AuditAction::AutomationActivated } else { AuditAction::AutomationDeactivated };
@@ -175,16 +176,16 @@ async fn audit(
     automation_id: &str,
     name: &str,
     details: Option<&str>,
-) -> Result<(), AppError> {
+) -> Result<(), Error> {
     Ok(who.audit(&state.pg, action, automation_id, name, details).await?)
 }
 
 /// Moves an automation one place earlier (`up`) or later in the order its instance tries them.
-pub async fn move_one(state: &AppState, who: &SignedIn, id: &str, direction: &str) -> Result<(), AppError> {
+pub async fn move_one(state: &AppState, who: &SignedIn, id: &str, direction: &str) -> Result<(), Error> {
     let earlier = match direction {
         "up" => true,
         "down" => false,
-        _ => return Err(AppError::invalid("direction", FieldCode::Invalid)),
+        _ => return Err(AppError::invalid("direction", FieldCode::Invalid).into()),
     };
     let id = automation_id(id)?;
     let mut tx = state.pg.begin().await.map_err(StoreError::from)?;
@@ -199,14 +200,18 @@ pub async fn find(
     state: &AppState,
     who: &SignedIn,
     id: &str,
-) -> Result<crate::domain::automation_draft::AutomationView, AppError> {
+) -> Result<crate::domain::automation_draft::AutomationView, Error> {
     let instance = instances::find(&state.mongo, &Scope::own(who), &instance_of(state, who, id).await?).await?;
     let id = automation_id(id)?.to_string();
-    automations::list(&state.pg, instance.tenant()).await?.into_iter().find(|a| a.id == id).ok_or(AppError::NotFound)
+    automations::list(&state.pg, instance.tenant())
+        .await?
+        .into_iter()
+        .find(|a| a.id == id)
+        .ok_or(AppError::NotFound.into())
 }
 
 /// The instance of one of the caller's automations.
-pub async fn instance_of(state: &AppState, who: &SignedIn, id: &str) -> Result<String, AppError> {
+pub async fn instance_of(state: &AppState, who: &SignedIn, id: &str) -> Result<String, Error> {
     Ok(automations::instance_of(&state.pg, who.owner(), automation_id(id)?).await?)
 }
 
@@ -215,12 +220,12 @@ pub async fn of_instance(
     state: &AppState,
     who: &SignedIn,
     instance_id: &str,
-) -> Result<Vec<crate::domain::automation_draft::AutomationView>, AppError> {
+) -> Result<Vec<crate::domain::automation_draft::AutomationView>, Error> {
     let doc = instances::find(&state.mongo, &Scope::own(who), instance_id).await?;
     Ok(automations::list(&state.pg, doc.tenant()).await?)
 }
 
-pub async fn delete(state: &AppState, who: &SignedIn, id: &str) -> Result<(), AppError> {
+pub async fn delete(state: &AppState, who: &SignedIn, id: &str) -> Result<(), Error> {
     let (instance_id, name) = automations::delete(&state.pg, who.owner(), automation_id(id)?).await?;
     directory::rules_changed(state, &instance_id).await;
     audit(state, who, AuditAction::AutomationDeleted, id, &name, None).await
@@ -228,7 +233,7 @@ pub async fn delete(state: &AppState, who: &SignedIn, id: &str) -> Result<(), Ap
 
 /// The instance's posts and reels, to limit a comment automation to some of them (`None`: the
 /// caller's first instance, as the page shows it).
-pub async fn media(state: &AppState, who: &SignedIn, instance_id: Option<&str>) -> Result<Vec<MediaItem>, AppError> {
+pub async fn media(state: &AppState, who: &SignedIn, instance_id: Option<&str>) -> Result<Vec<MediaItem>, Error> {
     let instance = match instance_id.filter(|id| !id.is_empty()) {
         Some(id) => instances::find(&state.mongo, &Scope::own(who), id).await?,
         None => match instances::list(&state.mongo, &Scope::own(who)).await?.into_iter().next() {
@@ -242,10 +247,10 @@ pub async fn media(state: &AppState, who: &SignedIn, instance_id: Option<&str>) 
         return Ok(Vec::new());
     };
     let token = super::instances::token(state, &instance)
-        .ok_or_else(|| AppError::internal(format!("the token of instance {} cannot be decrypted", instance.id)))?;
+        .ok_or_else(|| Error::internal(format!("the token of instance {} cannot be decrypted", instance.id)))?;
     state.meta.media(&token, ig_id).await.map_err(|e| {
         tracing::warn!(instance.id = %instance.id, "media of {} unavailable: {e}", instance.id);
-        AppError::MetaUnavailable
+        AppError::MetaUnavailable.into()
     })
 }
 
@@ -259,7 +264,7 @@ pub async fn trial(
     text: &str,
     username: &str,
     media_id: &str,
-) -> Result<TrialOutcome, AppError> {
+) -> Result<TrialOutcome, Error> {
     let (kind, inbound) = match kind {
         "story_reply" => (AutomationKind::Dm, Inbound::StoryReply),
         "story_mention" => (AutomationKind::Dm, Inbound::StoryMention),

@@ -2,6 +2,7 @@
 //! answered by hand publicly or by DM, hidden or shown again. A hand-written answer is a report of
 //! the comment, sent by the outbox like an automated one (at the account's pace, under the same
 //! ledger, so once); hiding is Meta's moderation call, made at once.
+use super::error::Error;
 use super::{
     auth::SignedIn,
     live::{self, Tally},
@@ -30,7 +31,7 @@ const THREADS: i64 = 50;
 const COMMENT_CHARS: usize = 2200;
 
 /// The instance's posts, those with the latest comments first.
-pub async fn posts(state: &AppState, who: &SignedIn, instance_id: &str) -> Result<CommentPosts, AppError> {
+pub async fn posts(state: &AppState, who: &SignedIn, instance_id: &str) -> Result<CommentPosts, Error> {
     let doc = instances::find(&state.mongo, &Scope::own(who), instance_id).await?;
     let id = doc.id.to_hex();
     let account = doc.instagram_account_id.clone().unwrap_or_default();
@@ -76,7 +77,7 @@ pub async fn threads(
     who: &SignedIn,
     instance_id: &str,
     media_id: &str,
-) -> Result<Vec<CommentThread>, AppError> {
+) -> Result<Vec<CommentThread>, Error> {
     let doc = instances::find(&state.mongo, &Scope::own(who), instance_id).await?;
     let account = doc.instagram_account_id.clone().unwrap_or_default();
     Ok(comments::threads(&state.pg, doc.tenant(), &account, media_id.trim(), THREADS)
@@ -98,11 +99,11 @@ async fn comment_of(
     who: &SignedIn,
     instance_id: &str,
     comment_id: &str,
-) -> Result<(InstanceDoc, comments::Stored), AppError> {
+) -> Result<(InstanceDoc, comments::Stored), Error> {
     let doc = instances::find(&state.mongo, &Scope::own(who), instance_id).await?;
     let comment = comments::find(&state.pg, doc.tenant(), comment_id).await?.ok_or(AppError::NotFound)?;
     if doc.status != InstanceStatus::Connected {
-        return Err(AppError::invalid("text", FieldCode::NotConnected));
+        return Err(AppError::invalid("text", FieldCode::NotConnected).into());
     }
     Ok((doc, comment))
 }
@@ -116,29 +117,29 @@ pub async fn reply(
     comment_id: &str,
     text: &str,
     privately: bool,
-) -> Result<(), AppError> {
+) -> Result<(), Error> {
     let text = text.trim();
     if text.is_empty() {
-        return Err(AppError::invalid("text", FieldCode::Required));
+        return Err(AppError::invalid("text", FieldCode::Required).into());
     }
     if text.len() > REPLY_MAX_BYTES || text.chars().count() > COMMENT_CHARS {
-        return Err(AppError::invalid("text", FieldCode::TooLongBytes));
+        return Err(AppError::invalid("text", FieldCode::TooLongBytes).into());
     }
     let (doc, comment) = comment_of(state, who, instance_id, comment_id).await?;
     let id = doc.id.to_hex();
     let own = doc.instagram_account_id.as_deref() == Some(comment.from_user_id.as_str());
     if !privately && comment.hidden {
-        return Err(AppError::invalid("text", FieldCode::CommentHidden));
+        return Err(AppError::invalid("text", FieldCode::CommentHidden).into());
     }
     let part = if privately {
         if own {
-            return Err(AppError::invalid("text", FieldCode::OwnComment));
+            return Err(AppError::invalid("text", FieldCode::OwnComment).into());
         }
         if state.clock.now() - comment.at >= Duration::days(PRIVATE_REPLY_DAYS) {
-            return Err(AppError::invalid("text", FieldCode::PrivateReplyExpired));
+            return Err(AppError::invalid("text", FieldCode::PrivateReplyExpired).into());
         }
         if comments::privately_answered(&state.pg, doc.tenant(), comment_id).await? {
-            return Err(AppError::invalid("text", FieldCode::PrivateReplyUsed));
+            return Err(AppError::invalid("text", FieldCode::PrivateReplyUsed).into());
         }
         9
     } else {
@@ -172,10 +173,7 @@ pub async fn reply(
     let mut tx = state.pg.begin().await.map_err(StoreError::from)?;
     // Two answers written at once may want the same part: the second says so instead of vanishing.
     if reports::insert_many(&mut tx, &queues, &mut rows).await?.is_empty() {
-        return Err(AppError::invalid(
-            "text",
-            if privately { FieldCode::PrivateReplyUsed } else { FieldCode::TryAgain },
-        ));
+        return Err(Error::invalid("text", if privately { FieldCode::PrivateReplyUsed } else { FieldCode::TryAgain }));
     }
     daily_caps::reserve(&mut tx, &queues, &[daily_caps::Wanted { instance_id: &id, replies: 1, cap: i32::MAX }])
         .await?;
@@ -195,13 +193,13 @@ pub async fn set_hidden(
     instance_id: &str,
     comment_id: &str,
     hidden: bool,
-) -> Result<(), AppError> {
+) -> Result<(), Error> {
     let (doc, comment) = comment_of(state, who, instance_id, comment_id).await?;
     if doc.instagram_account_id.as_deref() == Some(comment.from_user_id.as_str()) {
-        return Err(AppError::invalid("text", FieldCode::OwnComment));
+        return Err(AppError::invalid("text", FieldCode::OwnComment).into());
     }
     let token = super::instances::token(state, &doc)
-        .ok_or_else(|| AppError::internal(format!("the token of instance {} cannot be decrypted", doc.id)))?;
+        .ok_or_else(|| Error::internal(format!("the token of instance {} cannot be decrypted", doc.id)))?;
     state.meta.hide_comment(&token, comment_id, hidden).await.map_err(|error| {
         tracing::warn!(instance.id = %doc.id, "cannot hide or show a comment: {error}");
         if error.is_transient() {

@@ -1,6 +1,7 @@
 //! Connecting an Instagram account through Business Login (PRD "Fluxo OAuth"): start sends the
 //! browser to Meta with a fresh state; finish checks that state and either saves the whole
 //! connection or marks the instance `error` with a reason, never half of it.
+use super::error::Error;
 use super::{
     auth::SignedIn,
     crypto,
@@ -26,7 +27,7 @@ use mongodb::bson::{oid::ObjectId, DateTime};
 use rand::{distributions::Alphanumeric, Rng};
 
 /// Creates an instance (`created`) and returns the authorize URL to send the browser to.
-pub async fn start(state: &AppState, who: &SignedIn, name: &str) -> Result<String, AppError> {
+pub async fn start(state: &AppState, who: &SignedIn, name: &str) -> Result<String, Error> {
     let name = parse_instance_name(name).map_err(|e| AppError::Invalid(vec![e]))?;
     let suffix: String =
         rand::thread_rng().sample_iter(&Alphanumeric).take(6).map(|c| char::from(c).to_ascii_lowercase()).collect();
@@ -49,7 +50,7 @@ async fn hold_quota(
     state: &AppState,
     who: &SignedIn,
     except: Option<ObjectId>,
-) -> Result<sqlx::Transaction<'static, sqlx::Postgres>, AppError> {
+) -> Result<sqlx::Transaction<'static, sqlx::Postgres>, Error> {
     let mut lock = state.pg.begin().await.map_err(StoreError::from)?;
     sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
         .bind(format!("instance-quota:{}", who.user_id().to_hex()))
@@ -60,7 +61,7 @@ async fn hold_quota(
         let abandoned_before = from_chrono(state.clock.now() - CONNECT_TIMEOUT);
         let held = instances::count_for_owner(&state.mongo, who, abandoned_before, except).await?;
         if held >= u64::from(state.config.free_instance_quota) {
-            return Err(AppError::invalid("name", FieldCode::Quota));
+            return Err(AppError::invalid("name", FieldCode::Quota).into());
         }
     }
     Ok(lock)
@@ -68,7 +69,7 @@ async fn hold_quota(
 
 /// Runs Business Login again for an existing instance of the caller. One that never connected
 /// (and may have stopped holding a place of the quota) needs a free place again.
-pub async fn reconnect(state: &AppState, who: &SignedIn, instance_id: &str) -> Result<String, AppError> {
+pub async fn reconnect(state: &AppState, who: &SignedIn, instance_id: &str) -> Result<String, Error> {
     let doc = instances::find(&state.mongo, &Scope::own(who), instance_id).await?;
     let lock = match doc.instagram_account_id {
         None => Some(hold_quota(state, who, Some(doc.id)).await?),
@@ -92,7 +93,7 @@ pub async fn abandon_stale(state: &AppState) -> Result<u64, StoreError> {
     Ok(stale.len() as u64)
 }
 
-async fn authorize(state: &AppState, who: &SignedIn, doc: &InstanceDoc) -> Result<String, AppError> {
+async fn authorize(state: &AppState, who: &SignedIn, doc: &InstanceDoc) -> Result<String, Error> {
     let token = oauth_states::issue(&state.pg, who.owner(), doc.key(), state.clock.now()).await?;
     Ok(state.meta.authorize_url(&token))
 }
@@ -128,7 +129,7 @@ impl Finished {
     }
 }
 
-pub async fn finish(state: &AppState, who: &SignedIn, callback: Callback) -> Result<Finished, AppError> {
+pub async fn finish(state: &AppState, who: &SignedIn, callback: Callback) -> Result<Finished, Error> {
     let failed = |reason: ConnectionFailure| Ok(Finished::Failed { reason });
     let Some(state_token) = callback.state.as_deref() else {
         // Meta may drop `state` on Cancel; without it no instance can be named, and a code
@@ -192,7 +193,7 @@ async fn connect_account(
     who: &SignedIn,
     doc: &InstanceDoc,
     code: &str,
-) -> Result<Result<String, ConnectionFailure>, AppError> {
+) -> Result<Result<String, ConnectionFailure>, Error> {
     let meta = &state.meta;
     let reason = |e: MetaError| {
         if e.is_transient() {
@@ -230,8 +231,7 @@ async fn connect_account(
     if let Err(e) = meta.subscribe(&long.token).await {
         return Ok(Err(reason(e)));
     }
-    let sealed =
-        crypto::seal(&state.config.token_keys, &target.id.to_hex(), &long.token).map_err(AppError::internal)?;
+    let sealed = crypto::seal(&state.config.token_keys, &target.id.to_hex(), &long.token).map_err(Error::internal)?;
     let expires = DateTime::from_millis(state.clock.now().timestamp_millis() + long.expires_in * 1000);
     let connection = Connection {
         ig_id: &profile.ig_id,

@@ -1,4 +1,5 @@
 //! The admin's health view, from the shared stores only, so every process shows the same.
+use super::error::Error;
 use super::{
     auth::SignedIn,
     notifications::EXPIRING_WITHIN_DAYS,
@@ -9,15 +10,12 @@ use super::{
         pg::{graph_calls, queues},
     },
 };
-use crate::domain::{
-    error::AppError,
-    health::{Health, QueueHealth},
-};
+use crate::domain::health::{Health, QueueHealth};
 
 /// How far back the view looks at Meta's answers.
 const META_MINUTES: i32 = 15;
 
-pub async fn health(state: &AppState, who: &SignedIn) -> Result<Health, AppError> {
+pub async fn health(state: &AppState, who: &SignedIn) -> Result<Health, Error> {
     let everyone = super::auth::everyone(who)?;
     let soon = state.clock.now() + chrono::Duration::days(EXPIRING_WITHIN_DAYS);
     let (all, connected, in_error, expiring) = instances::health_counts(

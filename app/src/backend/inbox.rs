@@ -2,6 +2,7 @@
 //! A manual reply is a report of its own, sent by the outbox like an automated one: at the
 //! account's pace, under the same ledger (so it goes out once), counted in the day's replies, and
 //! shown in the reports. Answering by hand pauses the automations for that conversation.
+use super::error::Error;
 use super::{
     auth::SignedIn,
     engine::decide::button_values,
@@ -29,16 +30,11 @@ const LISTED: i64 = 100;
 const SHOWN: i64 = 100;
 
 /// The signed-in person's instance's conversations.
-pub async fn inbox(
-    state: &AppState,
-    who: &SignedIn,
-    instance_id: &str,
-    search: Option<&str>,
-) -> Result<Inbox, AppError> {
+pub async fn inbox(state: &AppState, who: &SignedIn, instance_id: &str, search: Option<&str>) -> Result<Inbox, Error> {
     let doc = instances::find(&state.mongo, &Scope::own(who), instance_id).await?;
     let search = search.map(str::trim).filter(|s| !s.is_empty());
     if search.is_some_and(|s| s.chars().count() > 100) {
-        return Err(AppError::invalid("q", FieldCode::TooLong));
+        return Err(AppError::invalid("q", FieldCode::TooLong).into());
     }
     let conversations =
         conversations::list(&state.pg, who.id_hex(), doc.tenant(), search, LISTED, state.clock.now()).await?;
@@ -52,7 +48,7 @@ pub async fn thread(
     instance_id: &str,
     person_id: &str,
     mark_read: bool,
-) -> Result<Thread, AppError> {
+) -> Result<Thread, Error> {
     let user_id = who.user_id().to_hex();
     let doc = instances::find(&state.mongo, &Scope::own(who), instance_id).await?;
     let (username, last_inbound, paused_until) =
@@ -81,16 +77,16 @@ pub async fn reply(
     instance_id: &str,
     person_id: &str,
     message: &OutgoingMessage,
-) -> Result<(), AppError> {
+) -> Result<(), Error> {
     let user_id = who.user_id().to_hex();
     let doc = instances::find(&state.mongo, &Scope::own(who), instance_id).await?;
     if doc.status != InstanceStatus::Connected {
-        return Err(AppError::invalid("text", FieldCode::NotConnected));
+        return Err(AppError::invalid("text", FieldCode::NotConnected).into());
     }
     let (username, last_inbound, _) =
         conversations::find(&state.pg, &user_id, doc.tenant(), person_id).await?.ok_or(AppError::NotFound)?;
     if last_inbound.is_none_or(|at| at + Duration::hours(WINDOW_HOURS) <= state.clock.now()) {
-        return Err(AppError::invalid("text", FieldCode::WindowClosed));
+        return Err(AppError::invalid("text", FieldCode::WindowClosed).into());
     }
     let event_id = format!("manual:{}", uuid::Uuid::now_v7());
     let now = state.clock.now();
@@ -153,12 +149,12 @@ pub async fn reply(
 }
 
 /// The automations answer the conversation again, before its pause ran out.
-pub async fn resume(state: &AppState, who: &SignedIn, instance_id: &str, person_id: &str) -> Result<(), AppError> {
+pub async fn resume(state: &AppState, who: &SignedIn, instance_id: &str, person_id: &str) -> Result<(), Error> {
     let user_id = who.user_id().to_hex();
     let doc = instances::find(&state.mongo, &Scope::own(who), instance_id).await?;
     let mut connection = state.pg.acquire().await.map_err(super::store::StoreError::from)?;
     if !conversations::pause(&mut connection, &user_id, doc.tenant(), person_id, None).await? {
-        return Err(AppError::NotFound);
+        return Err(AppError::NotFound.into());
     }
     drop(connection);
     announce(state, &user_id, instance_id).await;

@@ -1,6 +1,7 @@
 //! Insights (seed 04): each connected instance's followers, reach, views and profile views,
 //! synced once a day by the `insights` job and on the owner's demand, at most every
 //! [`REFRESH_COOLDOWN_MINUTES`] (Meta's quota is per account and hour).
+use super::error::Error;
 use super::{
     auth::SignedIn,
     instances,
@@ -23,9 +24,9 @@ const DAYS: i64 = 30;
 const PER_RUN: usize = 200;
 
 /// Syncs one instance's figures of today.
-pub async fn sync(state: &AppState, doc: &stored::InstanceDoc) -> Result<(), AppError> {
+pub async fn sync(state: &AppState, doc: &stored::InstanceDoc) -> Result<(), Error> {
     let (Some(ig_id), Some(token)) = (doc.instagram_account_id.as_deref(), instances::token(state, doc)) else {
-        return Err(AppError::invalid("id", FieldCode::NotConnected));
+        return Err(AppError::invalid("id", FieldCode::NotConnected).into());
     };
     let figures = state.meta.day_figures(&token, ig_id).await.map_err(|error| {
         tracing::warn!(instance.id = %doc.id, "cannot read the insights of {}: {error}", doc.id);
@@ -51,7 +52,7 @@ pub async fn sync_due(state: &AppState) -> Result<usize, StoreError> {
 }
 
 /// The owner's view of one of their instances.
-pub async fn view(state: &AppState, who: &SignedIn, instance_id: &str) -> Result<InsightsView, AppError> {
+pub async fn view(state: &AppState, who: &SignedIn, instance_id: &str) -> Result<InsightsView, Error> {
     let doc = stored::find(&state.mongo, &Scope::own(who), instance_id).await?;
     let (days, synced_at) = insights::recent(&state.pg, &who.user_id().to_hex(), doc.tenant(), DAYS).await?;
     Ok(InsightsView {
@@ -66,11 +67,11 @@ pub async fn view(state: &AppState, who: &SignedIn, instance_id: &str) -> Result
 }
 
 /// The owner asks for fresh figures now.
-pub async fn refresh(state: &AppState, who: &SignedIn, instance_id: &str) -> Result<(), AppError> {
+pub async fn refresh(state: &AppState, who: &SignedIn, instance_id: &str) -> Result<(), Error> {
     let doc = stored::find(&state.mongo, &Scope::own(who), instance_id).await?;
     let (_, synced_at) = insights::recent(&state.pg, &who.user_id().to_hex(), doc.tenant(), 1).await?;
     if synced_at.is_some_and(|at| state.clock.now() - at < Duration::minutes(REFRESH_COOLDOWN_MINUTES)) {
-        return Err(AppError::invalid("id", FieldCode::RefreshCooldown));
+        return Err(AppError::invalid("id", FieldCode::RefreshCooldown).into());
     }
     sync(state, &doc).await
 }

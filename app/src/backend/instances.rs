@@ -1,5 +1,6 @@
 //! What owners and admins do to instances after connecting them: disconnect, rename, delete and
 //! refresh the token. Every change is in the audit log; admins' entries say so.
+use super::error::Error;
 use super::{
     auth::SignedIn,
     crypto, directory, live,
@@ -62,7 +63,7 @@ pub async fn announce(state: &AppState, doc: &InstanceDoc, status: InstanceStatu
     }
 }
 
-async fn load(state: &AppState, who: &SignedIn, id: &str, acting: Acting) -> Result<InstanceDoc, AppError> {
+async fn load(state: &AppState, who: &SignedIn, id: &str, acting: Acting) -> Result<InstanceDoc, Error> {
     let scope = match acting {
         Acting::Owner => Scope::own(who),
         Acting::Admin => Scope::everyone(who).ok_or(AppError::Forbidden)?,
@@ -77,14 +78,14 @@ pub(super) async fn audit(
     action: AuditAction,
     doc: &InstanceDoc,
     details: Option<&str>,
-) -> Result<(), AppError> {
+) -> Result<(), Error> {
     Ok(who.audit_as(acting == Acting::Admin, &state.pg, action, doc.key(), &doc.name, details).await?)
 }
 
 /// Unsubscribes the account at Meta, forgets its token and stops storing its events. Meta's
 /// answer does not hold the disconnection up: an account Meta still delivers for is dropped at
 /// intake, and the audit entry says the unsubscription failed.
-pub async fn disconnect(state: &AppState, who: &SignedIn, id: &str, acting: Acting) -> Result<(), AppError> {
+pub async fn disconnect(state: &AppState, who: &SignedIn, id: &str, acting: Acting) -> Result<(), Error> {
     let doc = load(state, who, id, acting).await?;
     let unsubscribed = unsubscribe(state, &doc).await;
     instances::disconnect(&state.mongo, &doc, state.clock.now()).await?;
@@ -101,7 +102,7 @@ async fn unsubscribe(state: &AppState, doc: &InstanceDoc) -> Result<(), String> 
     })
 }
 
-pub async fn rename(state: &AppState, who: &SignedIn, id: &str, name: &str) -> Result<(), AppError> {
+pub async fn rename(state: &AppState, who: &SignedIn, id: &str, name: &str) -> Result<(), Error> {
     let name = parse_instance_name(name).map_err(|e| AppError::Invalid(vec![e]))?;
     let doc = load(state, who, id, Acting::Owner).await?;
     instances::rename(&state.mongo, &doc, &name, state.clock.now()).await?;
@@ -111,7 +112,7 @@ pub async fn rename(state: &AppState, who: &SignedIn, id: &str, name: &str) -> R
 
 /// Pauses (or resumes) every automation of the instance: while paused, events are still recorded,
 /// each with the reason it got no reply.
-pub async fn set_paused(state: &AppState, who: &SignedIn, id: &str, paused: bool) -> Result<(), AppError> {
+pub async fn set_paused(state: &AppState, who: &SignedIn, id: &str, paused: bool) -> Result<(), Error> {
     let doc = load(state, who, id, Acting::Owner).await?;
     instances::set_paused(&state.mongo, &doc, paused, state.clock.now()).await?;
     directory::changed(state, "instances").await;
@@ -120,7 +121,7 @@ pub async fn set_paused(state: &AppState, who: &SignedIn, id: &str, paused: bool
 }
 
 /// Sets how many automated replies a day the instance may send.
-pub async fn set_daily_cap(state: &AppState, who: &SignedIn, id: &str, cap: &str) -> Result<(), AppError> {
+pub async fn set_daily_cap(state: &AppState, who: &SignedIn, id: &str, cap: &str) -> Result<(), Error> {
     let cap = crate::domain::instance::parse_daily_cap(cap).map_err(|e| AppError::Invalid(vec![e]))?;
     let doc = load(state, who, id, Acting::Owner).await?;
     instances::set_daily_cap(&state.mongo, &doc, cap, state.clock.now()).await?;
@@ -129,14 +130,13 @@ pub async fn set_daily_cap(state: &AppState, who: &SignedIn, id: &str, cap: &str
 }
 
 /// Deletes the instance and its automations; its reports stay, as the history of what happened.
-pub async fn delete(state: &AppState, who: &SignedIn, id: &str, acting: Acting) -> Result<(), AppError> {
+pub async fn delete(state: &AppState, who: &SignedIn, id: &str, acting: Acting) -> Result<(), Error> {
     let doc = load(state, who, id, acting).await?;
     let unsubscribed = unsubscribe(state, &doc).await;
     sqlx::query("DELETE FROM instagram_automations WHERE instance_id = $1")
         .bind(doc.id.to_hex())
         .execute(&state.pg)
-        .await
-        .map_err(|e| AppError::from(super::store::StoreError::from(e)))?;
+        .await?;
     instances::delete(&state.mongo, &doc).await?;
     directory::changed(state, "instances").await;
     directory::rules_changed(state, &doc.id.to_hex()).await;
@@ -145,7 +145,7 @@ pub async fn delete(state: &AppState, who: &SignedIn, id: &str, acting: Acting) 
 
 /// An admin's "refresh now": asks Meta whatever the schedule says (Meta still refuses tokens
 /// younger than a day).
-pub async fn force_refresh(state: &AppState, who: &SignedIn, id: &str) -> Result<(), AppError> {
+pub async fn force_refresh(state: &AppState, who: &SignedIn, id: &str) -> Result<(), Error> {
     let doc = load(state, who, id, Acting::Admin).await?;
     let outcome = refresh_token(state, &doc).await;
     let details = outcome.as_ref().err().map(MetaError::message);
@@ -153,9 +153,9 @@ pub async fn force_refresh(state: &AppState, who: &SignedIn, id: &str) -> Result
     audit(state, who, Acting::Admin, action, &doc, details.as_deref()).await?;
     outcome.map_err(|e| {
         if e.is_transient() {
-            AppError::MetaUnavailable
+            AppError::MetaUnavailable.into()
         } else {
-            AppError::invalid("token", FieldCode::MetaRefused)
+            Error::invalid("token", FieldCode::MetaRefused)
         }
     })
 }
@@ -198,21 +198,19 @@ pub struct RefreshRun {
 
 /// Refreshes every token at least a day old that expires within the configured days. Runs in one
 /// process at a time: a PostgreSQL advisory lock, held on one connection for the whole run.
-pub async fn refresh_due(state: &AppState) -> Result<RefreshRun, AppError> {
+pub async fn refresh_due(state: &AppState) -> Result<RefreshRun, Error> {
     const LOCK: i64 = 0x1C7E_F7E5; // "refresh instagram tokens"
-    let store = |e: sqlx::Error| AppError::from(super::store::StoreError::from(e));
-    let mut lock = state.pg.acquire().await.map_err(store)?;
-    let acquired: bool =
-        sqlx::query_scalar("SELECT pg_try_advisory_lock($1)").bind(LOCK).fetch_one(&mut *lock).await.map_err(store)?;
+    let mut lock = state.pg.acquire().await?;
+    let acquired: bool = sqlx::query_scalar("SELECT pg_try_advisory_lock($1)").bind(LOCK).fetch_one(&mut *lock).await?;
     if !acquired {
         return Ok(RefreshRun::default());
     }
     let result = refresh_candidates(state).await;
-    sqlx::query("SELECT pg_advisory_unlock($1)").bind(LOCK).execute(&mut *lock).await.map_err(store)?;
+    sqlx::query("SELECT pg_advisory_unlock($1)").bind(LOCK).execute(&mut *lock).await?;
     result
 }
 
-async fn refresh_candidates(state: &AppState) -> Result<RefreshRun, AppError> {
+async fn refresh_candidates(state: &AppState) -> Result<RefreshRun, Error> {
     let now = state.clock.now().timestamp_millis();
     let day = 86_400_000;
     let within = i64::from(state.config.token_refresh_within_days) * day;
@@ -246,7 +244,7 @@ async fn refresh_candidates(state: &AppState) -> Result<RefreshRun, AppError> {
 pub async fn cards(
     state: &AppState,
     docs: &[crate::backend::store::mongo::instances::InstanceDoc],
-) -> Result<Vec<crate::domain::instance::InstanceCard>, AppError> {
+) -> Result<Vec<crate::domain::instance::InstanceCard>, Error> {
     let tenants: Vec<_> = docs.iter().map(|d| d.tenant()).collect();
     let mut stats = crate::backend::store::pg::instance_stats::of(&state.pg, &tenants).await?;
     let default_cap = state.config.engine.daily_reply_cap;
@@ -265,13 +263,9 @@ pub async fn cards(
 }
 
 /// One of the caller's instances as its card shows it.
-pub async fn card(
-    state: &AppState,
-    who: &SignedIn,
-    id: &str,
-) -> Result<crate::domain::instance::InstanceCard, AppError> {
+pub async fn card(state: &AppState, who: &SignedIn, id: &str) -> Result<crate::domain::instance::InstanceCard, Error> {
     let doc = instances::find(&state.mongo, &Scope::own(who), id).await?;
-    cards(state, std::slice::from_ref(&doc)).await?.pop().ok_or(AppError::NotFound)
+    cards(state, std::slice::from_ref(&doc)).await?.pop().ok_or(AppError::NotFound.into())
 }
 
 /// One of the caller's instances' figures.
@@ -279,7 +273,7 @@ pub async fn stats(
     state: &AppState,
     who: &SignedIn,
     id: &str,
-) -> Result<crate::domain::instance::InstanceStats, AppError> {
+) -> Result<crate::domain::instance::InstanceStats, Error> {
     let doc = instances::find(&state.mongo, &Scope::own(who), id).await?;
     let card = cards(state, std::slice::from_ref(&doc)).await?.pop().ok_or(AppError::NotFound)?;
     let (interactions_total, interactions_today, webhooks_received) =

@@ -2,6 +2,7 @@
 //! triggers in the migration turn a person's first stored DM or comment into `lead.created` and
 //! every later one into `lead.updated`; this module delivers them: a JSON POST signed with
 //! HMAC-SHA256, retried with backoff for 24 hours, each lead's events in order, logged, replayable.
+use super::error::Error;
 use super::{
     auth::SignedIn,
     crypto,
@@ -38,12 +39,12 @@ static CLIENT: LazyLock<reqwest::Client> = LazyLock::new(|| {
     reqwest::Client::builder().timeout(TIMEOUT).redirect(reqwest::redirect::Policy::none()).build().unwrap_or_default()
 });
 
-pub async fn view(state: &AppState, who: &SignedIn, instance_id: &str) -> Result<LeadsView, AppError> {
+pub async fn view(state: &AppState, who: &SignedIn, instance_id: &str) -> Result<LeadsView, Error> {
     let doc = instances::find(&state.mongo, &Scope::own(who), instance_id).await?;
     let id = doc.id.to_hex();
     let webhook = leads::webhook(&state.pg, doc.tenant()).await?;
     let secret = match &webhook {
-        Some(w) => Some(crypto::open(&state.config.token_keys, &id, &w.secret_sealed).map_err(AppError::internal)?),
+        Some(w) => Some(crypto::open(&state.config.token_keys, &id, &w.secret_sealed).map_err(Error::internal)?),
         None => None,
     };
     Ok(LeadsView {
@@ -57,13 +58,7 @@ pub async fn view(state: &AppState, who: &SignedIn, instance_id: &str) -> Result
 }
 
 /// Sets the instance's receiver; an empty `secret` keeps the one it has, or makes one.
-pub async fn save(
-    state: &AppState,
-    who: &SignedIn,
-    instance_id: &str,
-    url: &str,
-    secret: &str,
-) -> Result<(), AppError> {
+pub async fn save(state: &AppState, who: &SignedIn, instance_id: &str, url: &str, secret: &str) -> Result<(), Error> {
     let doc = instances::find(&state.mongo, &Scope::own(who), instance_id).await?;
     let id = doc.id.to_hex();
     let mut errors = Vec::new();
@@ -79,30 +74,30 @@ pub async fn save(
     }
     let Some(account_id) = doc.instagram_account_id.as_deref() else {
         errors.push(crate::domain::error::FieldError::new("url", FieldCode::NotConnected));
-        return Err(AppError::Invalid(errors));
+        return Err(AppError::Invalid(errors).into());
     };
     if !errors.is_empty() {
-        return Err(AppError::Invalid(errors));
+        return Err(AppError::Invalid(errors).into());
     }
     let secret = match (secret, leads::webhook(&state.pg, doc.tenant()).await?) {
         ("", Some(existing)) => {
-            crypto::open(&state.config.token_keys, &id, &existing.secret_sealed).map_err(AppError::internal)?
+            crypto::open(&state.config.token_keys, &id, &existing.secret_sealed).map_err(Error::internal)?
         }
         ("", None) => SecretString::from(super::security::random_token::<24>()),
         (typed, _) => SecretString::from(typed.to_owned()),
     };
-    let sealed = crypto::seal(&state.config.token_keys, &id, &secret).map_err(AppError::internal)?;
+    let sealed = crypto::seal(&state.config.token_keys, &id, &secret).map_err(Error::internal)?;
     leads::save_webhook(&state.pg, doc.tenant(), &who.user_id().to_hex(), account_id, url, &sealed).await?;
     Ok(())
 }
 
-pub async fn remove(state: &AppState, who: &SignedIn, instance_id: &str) -> Result<(), AppError> {
+pub async fn remove(state: &AppState, who: &SignedIn, instance_id: &str) -> Result<(), Error> {
     let doc = instances::find(&state.mongo, &Scope::own(who), instance_id).await?;
     Ok(leads::remove_webhook(&state.pg, doc.tenant()).await?)
 }
 
 /// Sends one of the caller's events again now.
-pub async fn replay(state: &AppState, who: &SignedIn, event_id: &str) -> Result<(), AppError> {
+pub async fn replay(state: &AppState, who: &SignedIn, event_id: &str) -> Result<(), Error> {
     let id = uuid::Uuid::parse_str(event_id).map_err(|_| AppError::NotFound)?;
     let instance_id = leads::instance_of(&state.pg, id).await?;
     let doc = instances::find(&state.mongo, &Scope::own(who), &instance_id).await?;

@@ -2,6 +2,7 @@
 //! hit, an automation's replies failing) or found by the `notifications` job (tokens about to
 //! expire); shown under the bell, live, and e-mailed once to the instance's owner unless they
 //! turned that kind off.
+use super::error::Error;
 use super::{
     auth::SignedIn,
     live::{self, Addressed},
@@ -156,7 +157,7 @@ pub async fn send_mail(state: &AppState) -> Result<usize, StoreError> {
 }
 
 /// The signed-in person's bell: their newest notifications and preferences.
-pub async fn page(state: &AppState, who: &SignedIn) -> Result<Notifications, AppError> {
+pub async fn page(state: &AppState, who: &SignedIn) -> Result<Notifications, Error> {
     let items = notifications::newest(&state.pg, who.owner(), LISTED).await?;
     let unread = notifications::unread(&state.pg, who.owner()).await?;
     let (email_off, _) = notifications::prefs(&state.pg, who.owner()).await?;
@@ -169,13 +170,13 @@ pub async fn page(state: &AppState, who: &SignedIn) -> Result<Notifications, App
 }
 
 /// How many of the person's notifications are unread (the bell's number).
-pub async fn unread(state: &AppState, who: &SignedIn) -> Result<u32, AppError> {
+pub async fn unread(state: &AppState, who: &SignedIn) -> Result<u32, Error> {
     let unread = notifications::unread(&state.pg, who.owner()).await?;
     Ok(u32::try_from(unread).unwrap_or(u32::MAX))
 }
 
 /// Marks one of the person's notifications read (`Some(id)`), or all of them.
-pub async fn mark_read(state: &AppState, who: &SignedIn, id: Option<&str>) -> Result<(), AppError> {
+pub async fn mark_read(state: &AppState, who: &SignedIn, id: Option<&str>) -> Result<(), Error> {
     let id = match id.filter(|id| !id.is_empty()) {
         Some(id) => Some(uuid::Uuid::parse_str(id).map_err(|_| AppError::NotFound)?),
         None => None,
@@ -184,7 +185,7 @@ pub async fn mark_read(state: &AppState, who: &SignedIn, id: Option<&str>) -> Re
     // Nothing changed for one id: already read, or not this person's (which they are not told).
     if let (Some(id), 0) = (id, changed) {
         if !notifications::exists(&state.pg, who.owner(), id).await? {
-            return Err(AppError::NotFound);
+            return Err(AppError::NotFound.into());
         }
     }
     // The person's other tabs count again.
@@ -199,7 +200,7 @@ pub async fn save_prefs(
     who: &SignedIn,
     email_on: &[NotificationKind],
     locale: Locale,
-) -> Result<(), AppError> {
+) -> Result<(), Error> {
     let off: Vec<NotificationKind> = NotificationKind::ALL.into_iter().filter(|k| !email_on.contains(k)).collect();
     notifications::save_prefs(&state.pg, who.owner(), &off, locale.tag()).await?;
     Ok(())

@@ -2,6 +2,7 @@
 //! and sign-up attempts, server-function calls, CSV exports and WebSocket connections per user,
 //! and unsigned webhook posts per address. A refusal carries how long to wait, which the edges
 //! answer as 429 with `Retry-After`.
+use super::error::Error;
 use super::{state::AppState, store::pg::rate_limits};
 use crate::domain::error::AppError;
 use std::time::Duration;
@@ -56,7 +57,7 @@ impl Limited {
 }
 
 /// Counts one request of `what` for `who` against `quota`.
-pub async fn take(state: &AppState, what: &str, who: &str, quota: Quota) -> Result<Result<(), Limited>, AppError> {
+pub async fn take(state: &AppState, what: &str, who: &str, quota: Quota) -> Result<Result<(), Limited>, Error> {
     let (emission, tolerance) = quota.gcra();
     let key = format!("{what}:{who}");
     let wait = rate_limits::take(&state.pg, &key, emission, tolerance).await?;
@@ -64,8 +65,8 @@ pub async fn take(state: &AppState, what: &str, who: &str, quota: Quota) -> Resu
 }
 
 /// As [`take`], for server functions: a refusal is `RateLimited` with `Retry-After`.
-pub async fn enforce(state: &AppState, what: &str, who: &str, quota: Quota) -> Result<(), AppError> {
-    take(state, what, who, quota).await?.map_err(Limited::into_app_error)
+pub async fn enforce(state: &AppState, what: &str, who: &str, quota: Quota) -> Result<(), Error> {
+    Ok(take(state, what, who, quota).await?.map_err(Limited::into_app_error)?)
 }
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 //! `("timestamp", id)` both ways), the totals, the chart and the CSV stream. Totals and the chart
 //! come from the hourly rollups (see the migration `report_rollups`), except under a username or
 //! free-text filter, which they cannot split by: those count the matching rows, up to a cap.
+use super::error::Error;
 use super::{auth::SignedIn, store::StoreError};
 use crate::domain::error::FieldCode;
 use crate::domain::{
@@ -325,11 +326,7 @@ pub async fn choices(
 /// Where a report's post or reel is on Instagram: its media's permalink, read from Meta with the
 /// instance's token (reports keep the media id only). `NotFound` for another tenant's report or
 /// one without media; admins may open anyone's.
-pub async fn post_link(
-    state: &super::AppState,
-    who: &SignedIn,
-    id: Uuid,
-) -> Result<String, crate::domain::error::AppError> {
+pub async fn post_link(state: &super::AppState, who: &SignedIn, id: Uuid) -> Result<String, Error> {
     use super::store::mongo::instances;
     use crate::domain::{error::AppError, instance::InstanceStatus};
     let mut query = QueryBuilder::<Postgres>::new("SELECT instance_id, media_id FROM instagram_reports WHERE id = ");
@@ -338,22 +335,21 @@ pub async fn post_link(
     if let Some(user) = scope.owner() {
         query.push(" AND user_id = ").push_bind(user.to_hex());
     }
-    let found: Option<(String, Option<String>)> =
-        query.build_query_as().fetch_optional(&state.pg).await.map_err(StoreError::from)?;
-    let (instance_id, Some(media_id)) = found.ok_or(AppError::NotFound)? else { return Err(AppError::NotFound) };
+    let found: Option<(String, Option<String>)> = query.build_query_as().fetch_optional(&state.pg).await?;
+    let (instance_id, Some(media_id)) = found.ok_or(AppError::NotFound)? else { return Err(AppError::NotFound.into()) };
     let instance = instances::find(&state.mongo, &scope, &instance_id).await?;
     if instance.status != InstanceStatus::Connected {
-        return Err(AppError::invalid("id", FieldCode::NotConnected));
+        return Err(Error::invalid("id", FieldCode::NotConnected));
     }
     let token = super::instances::token(state, &instance)
-        .ok_or_else(|| AppError::internal(format!("the token of instance {} cannot be decrypted", instance.id)))?;
+        .ok_or_else(|| Error::internal(format!("the token of instance {} cannot be decrypted", instance.id)))?;
     let link = state.meta.permalink(&token, &media_id).await.map_err(|e| {
         tracing::warn!(instance.id = %instance.id, "permalink of {media_id} unavailable: {e}");
         AppError::MetaUnavailable
     })?;
     // Only ever a link into Instagram: the answer decides where the browser goes.
     link.filter(|l| l.starts_with("https://www.instagram.com/") || l.starts_with("https://instagram.com/"))
-        .ok_or(AppError::MetaUnavailable)
+        .ok_or(AppError::MetaUnavailable.into())
 }
 
 /// `{microseconds}.{id}` of a row: pages start after (or end before) it.

@@ -54,3 +54,52 @@ pub fn ActionOutcome(
         }),
     }
 }
+
+/// The outcome of whichever of a page's actions finished last (a card's rename, pause or
+/// delete, say), told once above the list: its success message, or its error with the field's
+/// reason when it names one. Actions shared by every card of a list report here, not in a card.
+#[derive(Clone, Copy)]
+pub struct LastOutcome(RwSignal<Option<(Key, Result<(), AppError>)>>);
+
+impl LastOutcome {
+    pub fn new() -> Self {
+        Self(RwSignal::new(None))
+    }
+
+    /// Reports each result of `value` as it arrives, `ok()` naming its success.
+    pub fn follow(self, value: impl Into<Signal<Option<Result<(), AppError>>>>, ok: impl Fn() -> Key + 'static) {
+        let value = value.into();
+        Effect::new(move |_| {
+            if let Some(result) = value.get() {
+                self.0.set(Some((ok(), result)));
+            }
+        });
+    }
+
+    pub fn view(self) -> impl IntoView {
+        let locale = use_locale();
+        move || match self.0.get()? {
+            (ok, Ok(())) => Some(view! { <div class="notice notice-ok" role="status">{locale.t(ok)}</div> }.into_any()),
+            (_, Err(error)) => Some(match first_field_code(&error) {
+                Some(code) => view! {
+                    <div class="notice notice-error" role="alert">{locale.t(crate::i18n::field_message(code))}</div>
+                }
+                .into_any(),
+                None => view! { <ErrorNotice error/> }.into_any(),
+            }),
+        }
+    }
+}
+
+impl Default for LastOutcome {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+fn first_field_code(error: &AppError) -> Option<crate::domain::error::FieldCode> {
+    match error {
+        AppError::Invalid(fields) => fields.first().map(|f| f.code),
+        _ => None,
+    }
+}

@@ -7,7 +7,7 @@ use crate::{
     },
     components::{
         auth::RequireUser,
-        error_notice::{ErrorNotice, Loading},
+        error_notice::{ErrorNotice, LastOutcome, Loading},
         local_time::LocalTime,
     },
     domain::{
@@ -18,8 +18,8 @@ use crate::{
         instance::InstanceStatus,
         user::{Role, UserSummary},
     },
-    i18n::{dead_letter_labels, field_message, Key, Locale},
-    pages::{instances::status_label, sign_in::FormError},
+    i18n::{dead_letter_labels, Key, Locale},
+    pages::instances::status_label,
     use_locale,
 };
 use leptos::prelude::*;
@@ -31,6 +31,8 @@ struct AdminActions {
     refresh: ServerAction<AdminRefreshInstance>,
     delete: ServerAction<AdminDeleteInstance>,
     run_again: ServerAction<RunDeadLetterAgain>,
+    /// What the last of them did, told above the tables.
+    outcome: LastOutcome,
 }
 
 #[component]
@@ -46,7 +48,12 @@ pub fn AdminPage() -> impl IntoView {
         refresh: ServerAction::new(),
         delete: ServerAction::new(),
         run_again: ServerAction::new(),
+        outcome: LastOutcome::new(),
     };
+    actions.outcome.follow(actions.disconnect.value(), || Key::OutcomeDisconnected);
+    actions.outcome.follow(actions.refresh.value(), || Key::OutcomeRefreshed);
+    actions.outcome.follow(actions.delete.value(), || Key::OutcomeDeleted);
+    actions.outcome.follow(actions.run_again.value(), || Key::OutcomeRanAgain);
     // Outside RequireUser: see InstancesPage.
     let users = Resource::new(|| (), |_| list_users());
     let instances = Resource::new(
@@ -93,9 +100,9 @@ fn AdminView(
 ) -> impl IntoView {
     let locale = use_locale();
     let query = use_query_map();
-    let refresh_result = Signal::derive(move || actions.refresh.value().get());
     view! {
         <h1>{locale.t(Key::AdminTitle)}</h1>
+        {actions.outcome.view()}
         <h2>{locale.t(Key::HealthTitle)}</h2>
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
@@ -124,7 +131,6 @@ fn AdminView(
             </label>
             <button type="submit" class="secondary">{locale.t(Key::Filter)}</button>
         </form>
-        <FormError result=refresh_result/>
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
                 match instances.await {
@@ -137,13 +143,6 @@ fn AdminView(
 
         <h2 id="dead-letters">{locale.t(Key::DeadLetters)}</h2>
         <p class="muted">{locale.t(Key::DeadLettersHint)}</p>
-        {move || actions.run_again.value().get().and_then(Result::err).map(|error| {
-            let key = error.field_code("dead_letter").map(field_message);
-            match key {
-                Some(key) => view! { <div class="notice notice-error" role="alert">{locale.t(key)}</div> }.into_any(),
-                None => view! { <ErrorNotice error/> }.into_any(),
-            }
-        })}
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
                 match dead_letters.await {
@@ -270,15 +269,20 @@ fn InstanceTable(list: Vec<AdminInstance>, locale: Locale, actions: AdminActions
                                     None => "—".into_any(),
                                 }}</td>
                                 <td>
-                                    <ActionForm action=actions.disconnect>
-                                        <input type="hidden" name="id" value=id_a/>
-                                        <button type="submit" class="secondary">{locale.t(Key::Disconnect)}</button>
-                                    </ActionForm>
-                                    " "
                                     <ActionForm action=actions.refresh>
                                         <input type="hidden" name="id" value=id_b/>
                                         <button type="submit" class="secondary">{locale.t(Key::RefreshToken)}</button>
                                     </ActionForm>
+                                    {(card.status == InstanceStatus::Connected).then(|| view! {
+                                        <details class="card-more">
+                                            <summary>{locale.t(Key::Disconnect)}</summary>
+                                            <p>{locale.t(Key::DisconnectConfirmText)}</p>
+                                            <ActionForm action=actions.disconnect>
+                                                <input type="hidden" name="id" value=id_a/>
+                                                <button type="submit" class="secondary">{locale.t(Key::ConfirmDisconnect)}</button>
+                                            </ActionForm>
+                                        </details>
+                                    })}
                                     <details class="card-more danger">
                                         <summary>{locale.t(Key::Delete)}</summary>
                                         <p>{locale.t(Key::DeleteConfirmText)}</p>
@@ -304,7 +308,7 @@ fn DeadLetterList(list: Vec<DeadLetterView>, locale: Locale, actions: AdminActio
     view! {
         <ul class="dead-letters">
             {list.into_iter().map(|d| {
-                let (kind, why) = dead_letter_labels(&d.kind, &d.reason);
+                let (kind, why) = dead_letter_labels(d.kind, d.reason);
                 let id = d.id.clone();
                 let action = match (d.resolved_at, d.retryable) {
                     (Some(at), _) => view! {

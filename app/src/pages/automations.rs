@@ -7,7 +7,7 @@ use crate::{
     },
     components::{
         auth::RequireUser,
-        error_notice::{ErrorNotice, Loading},
+        error_notice::{ErrorNotice, LastOutcome, Loading},
         field::textarea_text,
         thread_preview::ThreadPreview,
     },
@@ -45,12 +45,30 @@ pub fn AutomationsPage() -> impl IntoView {
         }
     });
     let versions = move || (saved.get(), toggle.version().get(), delete.version().get(), reorder.version().get());
+    let outcome = LastOutcome::new();
+    // The input is gone once the answer is in: remember which way the switch went.
+    let activated = RwSignal::new(false);
+    Effect::new(move |_| {
+        if let Some(input) = toggle.input().get() {
+            activated.set(input.active == "true");
+        }
+    });
+    outcome.follow(toggle.value(), move || {
+        if activated.get_untracked() {
+            Key::OutcomeActivated
+        } else {
+            Key::OutcomeDeactivated
+        }
+    });
+    outcome.follow(delete.value(), || Key::OutcomeAutomationDeleted);
+    outcome.follow(reorder.value(), || Key::OutcomeMoved);
     let overview = Resource::new(move || (chosen.get(), versions()), |(chosen, _)| get_automations(chosen));
     let media = Resource::new(move || chosen.get(), list_media);
     let locale = use_locale();
     view! {
         <RequireUser>
             <div class="page-head"><h1>{locale.t(Key::AutomationsTitle)}</h1></div>
+            {outcome.view()}
             <Suspense fallback=Loading>
                 {move || Suspend::new(async move {
                     match overview.await {

@@ -212,6 +212,7 @@ fn ThreadView(
             {messages.into_iter().map(|message| view! { <MessageBubble message locale/> }).collect_view()}
         </ol>
         <ActionOutcome result=reply.value() ok=Key::InboxSent fields=&["text", "media_url"]/>
+        <ActionOutcome result=resume.value() ok=Key::InboxResumed/>
         {composer}
     }
 }

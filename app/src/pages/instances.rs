@@ -8,7 +8,7 @@ use crate::{
     components::{
         auth::{use_auth, RequireUser},
         copy_field::CopyField,
-        error_notice::{ErrorNotice, Loading},
+        error_notice::{ActionOutcome, ErrorNotice, LastOutcome, Loading},
         field::Field,
         live::use_live_events,
     },
@@ -31,7 +31,9 @@ pub fn InstancesPage() -> impl IntoView {
         rename: ServerAction::new(),
         delete: ServerAction::new(),
         pause: ServerAction::new(),
+        outcome: LastOutcome::new(),
     };
+    actions.follow();
     // Created here, not inside RequireUser's Suspend: server rendering never awaited a resource
     // created while a Suspend was resolving, and the page hung.
     let instances = Resource::new(move || actions.version(), |_| list_instances());
@@ -56,9 +58,31 @@ struct CardActions {
     rename: ServerAction<RenameInstance>,
     delete: ServerAction<DeleteInstance>,
     pause: ServerAction<SetPaused>,
+    /// What the last of them did, told above the cards.
+    outcome: LastOutcome,
 }
 
 impl CardActions {
+    fn follow(self) {
+        self.outcome.follow(self.rename.value(), || Key::OutcomeRenamed);
+        self.outcome.follow(self.disconnect.value(), || Key::OutcomeDisconnected);
+        self.outcome.follow(self.delete.value(), || Key::OutcomeDeleted);
+        // The input is gone once the answer is in: remember which way the switch went.
+        let paused = RwSignal::new(false);
+        Effect::new(move |_| {
+            if let Some(input) = self.pause.input().get() {
+                paused.set(input.paused);
+            }
+        });
+        self.outcome.follow(self.pause.value(), move || {
+            if paused.get_untracked() {
+                Key::OutcomePaused
+            } else {
+                Key::OutcomeResumed
+            }
+        });
+    }
+
     fn version(&self) -> (usize, usize, usize, usize) {
         (
             self.disconnect.version().get(),
@@ -102,6 +126,7 @@ fn InstanceList(
             })}
         </div>
         {banner}
+        {actions.outcome.view()}
         <ActionForm action=create attr:class="new-instance">
             <Field label=Key::InstanceNameLabel name="name" hint=Key::InstanceNameHint result/>
             <FormError result/>
@@ -150,6 +175,11 @@ fn InstanceCardView(
             .and_then(|r| r.err())
             .and_then(|e| e.field_code("daily_reply_cap").map(|c| locale.t(field_message(c))))
     };
+    // The field's own reason shows under the input; the success and any other error below it.
+    let cap_result = Signal::derive(move || {
+        cap.value().get().filter(|r| !matches!(r, Err(e) if e.field_code("daily_reply_cap").is_some()))
+    });
+    let reconnect_result = Signal::derive(move || reconnect.value().get());
     let cap_id = format!("cap-{}", card.id);
     let cap_error_id = format!("cap-error-{}", card.id);
     let cap_described_by = cap_error_id.clone();
@@ -234,6 +264,7 @@ fn InstanceCardView(
                     None => locale.t(Key::NoEventsYet).into_any(),
                 }}</dd>
             </dl>
+            <FormError result=reconnect_result/>
             <div class="card-actions">
                 <ActionForm action=reconnect attr:class="inline">
                     <input type="hidden" name="id" value=id_0/>
@@ -281,6 +312,7 @@ fn InstanceCardView(
                 </ActionForm>
                 <small class="hint">{locale.t(Key::DailyCapHint)}</small>
                 <p class="field-error" id=cap_error_id>{cap_error}</p>
+                <ActionOutcome result=cap_result ok=Key::OutcomeCapSaved/>
             </details>
             {webhook_view}
             <details class="card-more danger">

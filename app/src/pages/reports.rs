@@ -4,7 +4,7 @@ use crate::{
     api::reports::{get_report_choices, list_reports, RetryReply},
     components::{
         auth::RequireUser,
-        error_notice::{ErrorNotice, Loading},
+        error_notice::{ErrorNotice, LastOutcome, Loading},
         live::use_live_events,
         local_time::LocalTime,
     },
@@ -41,6 +41,8 @@ pub fn ReportsPage() -> impl IntoView {
     // A failed reply tried again from its row: the page shows it pending, then as it went.
     let retry = ServerAction::<RetryReply>::new();
     provide_context(retry);
+    let outcome = LastOutcome::new();
+    outcome.follow(retry.value(), || Key::OutcomeRetried);
     // The browser's time zone, once it is known to differ from the one the server used.
     let zone = RwSignal::new(None::<String>);
     let page = Resource::new(
@@ -89,6 +91,7 @@ pub fn ReportsPage() -> impl IntoView {
                     </a>
                 </div>
             </div>
+            {outcome.view()}
             <Suspense fallback=Loading>
                 {move || Suspend::new(async move {
                     let choices = choices.await.unwrap_or_default();

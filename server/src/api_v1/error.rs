@@ -60,6 +60,12 @@ impl From<AppError> for ApiError {
     }
 }
 
+impl From<app::backend::error::Error> for ApiError {
+    fn from(error: app::backend::error::Error) -> Self {
+        AppError::from(error).into()
+    }
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status = StatusCode::from_u16(self.error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);

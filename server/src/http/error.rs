@@ -19,6 +19,12 @@ impl From<AppError> for HttpError {
     }
 }
 
+impl From<app::backend::error::Error> for HttpError {
+    fn from(error: app::backend::error::Error) -> Self {
+        Self::App(error.into())
+    }
+}
+
 impl From<app::backend::store::StoreError> for HttpError {
     fn from(error: app::backend::store::StoreError) -> Self {
         Self::App(error.into())

@@ -15,7 +15,7 @@ use axum::{
 };
 
 pub async fn callback(State(state): State<AppState>, headers: HeaderMap, Query(callback): Query<Callback>) -> Response {
-    let who = match auth::caller(&state, &headers).await {
+    let who = match auth::caller(&state, &headers).await.map_err(AppError::from) {
         Ok(Some(who)) => who,
         // The state is bound to a signed-in user: without the session nothing can be checked.
         Ok(None) | Err(AppError::NotSignedIn) => return Redirect::to("/sign-in?next=/instances").into_response(),

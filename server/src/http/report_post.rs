@@ -13,13 +13,13 @@ use axum::{
 };
 
 pub async fn open(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<String>) -> Response {
-    let who = match auth::caller(&state, &headers).await {
+    let who = match auth::caller(&state, &headers).await.map_err(AppError::from) {
         Ok(Some(who)) => who,
         Ok(None) | Err(AppError::NotSignedIn) => return Redirect::to("/sign-in?next=%2Freports").into_response(),
         Err(error) => return HttpError::from(error).into_response(),
     };
     let Ok(id) = uuid::Uuid::parse_str(&id) else { return StatusCode::NOT_FOUND.into_response() };
-    match reports::post_link(&state, &who, id).await {
+    match reports::post_link(&state, &who, id).await.map_err(AppError::from) {
         Ok(link) => Redirect::to(&link).into_response(),
         Err(AppError::NotFound) => StatusCode::NOT_FOUND.into_response(),
         Err(error) => {

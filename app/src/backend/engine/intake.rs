@@ -21,7 +21,7 @@ use crate::{
         store::{
             pg::{
                 automation_uses, conversations, daily_caps,
-                dead_letters::{self, Failure, Kind},
+                dead_letters::{self, Failure, Kind, Reason},
                 deliveries::{self, Delivery},
                 interactions::{self, NewMessage, Owner, Replied},
                 notifications, outbox, people,
@@ -186,7 +186,7 @@ pub(super) async fn run_alone(state: &AppState, parsed: &[Parsed]) -> Result<(),
                     Err(error) => {
                         drop(savepoint);
                         tracing::warn!(delivery.id = %unit.delivery.id, "an event cannot be stored: {error}");
-                        taken.dead.push(OwnedFailure::unit(unit, "storage_error", Some(error.to_string()), true));
+                        taken.dead.push(OwnedFailure::unit(unit, Reason::StorageError, Some(error.to_string()), true));
                     }
                 }
             }
@@ -218,7 +218,7 @@ pub(super) async fn run_event_again(
     let mut tx = state.pg.begin().await?;
     let TakenIn { tally, touched, replies, dead } = take_in(state, &mut tx, std::slice::from_ref(unit)).await?;
     if let Some(refused) = dead.first() {
-        return Err(StoreError::Malformed(refused.reason.clone()));
+        return Err(StoreError::Malformed(refused.reason.as_str().to_owned()));
     }
     live::notify(&mut tx, &tally.events()).await?;
     tx.commit().await?;
@@ -239,7 +239,7 @@ async fn give_up(state: &AppState, delivery: &Delivery) -> Result<(), StoreError
         account_id: None,
         instance_id: None,
         summary: &summary,
-        reason: "processing_failed",
+        reason: Reason::ProcessingFailed,
         detail: Some(&format!("its processing did not finish in {MAX_RUNS} runs")),
         retryable: true,
         // Every claim counted a run, the last one (which found the bound reached) aside.
@@ -275,7 +275,7 @@ fn junk(parsed: &[Parsed], dead: &mut Vec<OwnedFailure>) {
             account_id: None,
             instance_id: None,
             summary: format!("delivery of {} bytes", p.delivery.body.len()),
-            reason: "not_a_webhook_payload".to_owned(),
+            reason: Reason::NotAWebhookPayload,
             detail: None,
             retryable: false,
         });
@@ -291,13 +291,13 @@ struct OwnedFailure {
     account_id: Option<String>,
     instance_id: Option<String>,
     summary: String,
-    reason: String,
+    reason: Reason,
     detail: Option<String>,
     retryable: bool,
 }
 
 impl OwnedFailure {
-    fn unit(unit: &Unit<'_>, reason: &str, detail: Option<String>, retryable: bool) -> Self {
+    fn unit(unit: &Unit<'_>, reason: Reason, detail: Option<String>, retryable: bool) -> Self {
         let summary = match unit.event {
             Event::Message(m) => format!("messages: mid {}", m.mid.chars().take(40).collect::<String>()),
             Event::Comment(c) => format!("{}: comment {}", c.field, c.id),
@@ -312,7 +312,7 @@ impl OwnedFailure {
             account_id: (!unit.account_id.is_empty()).then(|| unit.account_id.to_owned()),
             instance_id: None,
             summary,
-            reason: reason.to_owned(),
+            reason,
             detail,
             retryable,
         }
@@ -328,7 +328,7 @@ impl OwnedFailure {
             account_id: self.account_id.as_deref(),
             instance_id: self.instance_id.as_deref(),
             summary: &self.summary,
-            reason: &self.reason,
+            reason: self.reason,
             detail: self.detail.as_deref(),
             retryable: self.retryable,
             attempts: 1,

@@ -287,8 +287,8 @@ async fn sleep_or_shutdown(shutdown: &CancellationToken, wait: Duration) {
 pub enum RunAgainError {
     #[error("no such dead letter")]
     NotFound,
-    #[error("this failure cannot be run again: {0}")]
-    NotRetryable(String),
+    #[error("this failure cannot be run again: {}", .0.as_str())]
+    NotRetryable(dead_letters::Reason),
     #[error("it failed again: {0}")]
     FailedAgain(String),
     #[error(transparent)]
@@ -332,7 +332,7 @@ pub async fn run_again(state: &AppState, everyone: &Everyone, id: uuid::Uuid, by
                 account_id: letter.account_id.as_deref(),
                 instance_id: letter.instance_id.as_deref(),
                 summary: &letter.summary,
-                reason: &letter.reason,
+                reason: letter.reason,
                 detail: Some(&error.to_string()),
                 retryable: true,
                 attempts: 1,

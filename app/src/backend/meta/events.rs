@@ -3,6 +3,7 @@
 //! becomes `Event::Other`, kept and never acted on. Strict where storage is: what PostgreSQL
 //! cannot hold is cleaned (NUL characters, lone surrogates) or, beyond sane sizes, refused for
 //! that one event with a reason, never for the whole delivery.
+use crate::domain::dead_letter::DeadLetterReason as Reason;
 use serde_json::Value;
 use std::borrow::Cow;
 
@@ -42,8 +43,7 @@ pub enum Event {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Refusal {
     pub field: String,
-    /// A stable code: `id_too_long`, `id_invalid`, `text_too_long`, `username_too_long`, `no_account_id`.
-    pub reason: &'static str,
+    pub reason: Reason,
     /// What it was, short enough to show: the field, the start of its id, sizes.
     pub summary: String,
 }
@@ -150,7 +150,7 @@ fn parse_entry(entry: &Value, received_ms: i64) -> Entry {
                 .map(|event| {
                     Event::Refused(Refusal {
                         field: field_of(event).to_owned(),
-                        reason: "no_account_id",
+                        reason: Reason::NoAccountId,
                         summary: format!("{}: entry without a usable account id", field_of(event)),
                     })
                 })
@@ -268,20 +268,20 @@ fn checked(event: Event) -> Event {
         ),
         Event::Other { .. } | Event::Refused(_) => return event,
     };
-    let refuse = |reason: &'static str, summary: String| {
+    let refuse = |reason: Reason, summary: String| {
         Event::Refused(Refusal { field: field.to_owned(), reason, summary: format!("{field}: {summary}") })
     };
     if let Some(long) = ids.iter().find(|id| id.len() > MAX_ID_BYTES) {
-        return refuse("id_too_long", format!("id {}… of {} bytes", preview(long), long.len()));
+        return refuse(Reason::IdTooLong, format!("id {}… of {} bytes", preview(long), long.len()));
     }
     if let Some(bad) = ids.iter().find(|id| !printable(id)) {
-        return refuse("id_invalid", format!("id {} with control characters", preview(bad)));
+        return refuse(Reason::IdInvalid, format!("id {} with control characters", preview(bad)));
     }
     if let Some(text) = text.filter(|t| t.len() > MAX_TEXT_BYTES) {
-        return refuse("text_too_long", format!("text of {} bytes from id {}", text.len(), preview(ids[0])));
+        return refuse(Reason::TextTooLong, format!("text of {} bytes from id {}", text.len(), preview(ids[0])));
     }
     if let Some(name) = username.filter(|u| u.len() > MAX_USERNAME_BYTES) {
-        return refuse("username_too_long", format!("username of {} bytes on id {}", name.len(), preview(ids[0])));
+        return refuse(Reason::UsernameTooLong, format!("username of {} bytes on id {}", name.len(), preview(ids[0])));
     }
     event
 }
@@ -520,7 +520,7 @@ mod tests {
             .events
             .iter()
             .map(|e| match e {
-                Event::Refused(r) => r.reason,
+                Event::Refused(r) => r.reason.as_str(),
                 _ => "kept",
             })
             .collect();
@@ -535,7 +535,7 @@ mod tests {
             {"sender": {"id": "5"}, "recipient": {"id": "1"}, "timestamp": 1, "message": {"mid": "a", "text": "x"}}]}]});
         let entries = parse(body.to_string().as_bytes(), NOW).expect("parses");
         assert_eq!(entries[0].account_id, "");
-        assert!(matches!(&entries[0].events[0], Event::Refused(r) if r.reason == "no_account_id"));
+        assert!(matches!(&entries[0].events[0], Event::Refused(r) if r.reason == Reason::NoAccountId));
     }
 
     #[test]

@@ -4,33 +4,10 @@ use super::super::{
     access::{Everyone, System},
     StoreError,
 };
+pub use crate::domain::dead_letter::{DeadLetterKind as Kind, DeadLetterReason as Reason};
 use chrono::{DateTime, Utc};
 use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Kind {
-    /// One event of a delivery (refused, or failing on its own).
-    Event,
-    /// A whole delivery whose processing kept failing.
-    Delivery,
-    /// A reply whose retries ran out.
-    Reply,
-}
-
-impl Kind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Event => "event",
-            Self::Delivery => "delivery",
-            Self::Reply => "reply",
-        }
-    }
-
-    pub fn parse(raw: &str) -> Option<Self> {
-        [Self::Event, Self::Delivery, Self::Reply].into_iter().find(|k| k.as_str() == raw)
-    }
-}
 
 /// A new dead letter, or another failure of one already there.
 pub struct Failure<'a> {
@@ -42,7 +19,7 @@ pub struct Failure<'a> {
     pub account_id: Option<&'a str>,
     pub instance_id: Option<&'a str>,
     pub summary: &'a str,
-    pub reason: &'a str,
+    pub reason: Reason,
     pub detail: Option<&'a str>,
     pub retryable: bool,
     /// How many failures this records (the runs a delivery had; otherwise 1).
@@ -74,7 +51,7 @@ pub async fn record(db: &mut PgConnection, _: &System, failures: &[Failure<'_>])
         .bind(f.account_id)
         .bind(f.instance_id)
         .bind(f.summary)
-        .bind(f.reason)
+        .bind(f.reason.as_str())
         .bind(f.detail)
         .bind(f.retryable)
         .bind(f.attempts)
@@ -96,7 +73,7 @@ pub struct DeadLetter {
     pub account_id: Option<String>,
     pub instance_id: Option<String>,
     pub summary: String,
-    pub reason: String,
+    pub reason: Reason,
     pub detail: Option<String>,
     pub retryable: bool,
     pub attempts: i32,
@@ -138,7 +115,7 @@ fn dead_letter(r: Row) -> Option<DeadLetter> {
         account_id: r.6,
         instance_id: r.7,
         summary: r.8,
-        reason: r.9,
+        reason: Reason::parse(&r.9)?,
         detail: r.10,
         retryable: r.11,
         attempts: r.12,
