@@ -36,18 +36,20 @@ test("connect an Instagram account: create, authorize page, Allow, card connecte
   await expect(page.getByText("Automações desta instância pausadas.")).toHaveCount(0);
 
   // Every card action says how it went: a refused cap under its field, a saved one, a new name.
-  await card.locator("summary", { hasText: "Limite diário" }).click();
-  const cap = card.getByLabel("Limite diário de respostas");
+  const capBox = card.locator("details", { has: page.locator("summary", { hasText: "Limite diário" }) });
+  await capBox.locator("summary").click();
+  const cap = capBox.getByLabel("Limite diário de respostas");
   await cap.evaluate((input: HTMLInputElement) => input.removeAttribute("max"));
   await cap.fill("100001");
-  await card.getByRole("button", { name: "Salvar" }).nth(1).click();
-  await expect(card.getByText("Use um número inteiro entre 1 e 100000.")).toBeVisible();
+  await capBox.getByRole("button", { name: "Salvar" }).click();
+  await expect(capBox.getByText("Use um número inteiro entre 1 e 100000.")).toBeVisible();
   await cap.fill("300");
-  await card.getByRole("button", { name: "Salvar" }).nth(1).click();
-  await expect(card.getByRole("status").filter({ hasText: "Limite diário salvo." })).toBeVisible();
-  await card.locator("summary", { hasText: "Renomear" }).click();
-  await card.getByLabel("Nome da instância").fill("Loja Centro SP");
-  await card.getByRole("button", { name: "Salvar" }).first().click();
+  await capBox.getByRole("button", { name: "Salvar" }).click();
+  await expect(capBox.getByRole("status").filter({ hasText: "Limite diário salvo." })).toBeVisible();
+  const renameBox = card.locator("details", { has: page.locator("summary", { hasText: "Renomear" }) });
+  await renameBox.locator("summary").click();
+  await renameBox.getByLabel("Nome da instância").fill("Loja Centro SP");
+  await renameBox.getByRole("button", { name: "Salvar" }).click();
   await expect(page.getByRole("status").filter({ hasText: "Nome salvo." })).toBeVisible();
   await expect(page.locator("li.card", { hasText: "Loja Centro SP" })).toBeVisible();
 });
