@@ -255,7 +255,7 @@ pub fn csv(seed: u64, inputs: u64) -> Findings {
             at: chrono::DateTime::from_timestamp(i64::try_from(rng.below(4_000_000_000)).unwrap_or(0), 0)
                 .unwrap_or_default(),
             kind: if rng.below(2) == 0 { AutomationKind::Dm } else { AutomationKind::Comment },
-            instance_id: hostile_text(&mut rng),
+            instance_id: hostile_text(&mut rng).into(),
             instance_name: (rng.below(2) == 0).then(|| hostile_text(&mut rng)),
             username: Some(hostile_text(&mut rng)),
             user_id_instagram: hostile_text(&mut rng),

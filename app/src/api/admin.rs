@@ -1,4 +1,5 @@
 //! What only admins may read and do: every account, every instance, the audit log.
+use crate::domain::id::InstanceId;
 use crate::domain::{
     audit::AuditEntry,
     dead_letter::DeadLetterView,
@@ -63,7 +64,7 @@ pub async fn admin_list_instances(
 }
 
 #[server(endpoint = "admin/instances/disconnect")]
-pub async fn admin_disconnect_instance(id: String) -> Result<(), AppError> {
+pub async fn admin_disconnect_instance(id: InstanceId) -> Result<(), AppError> {
     use crate::backend::{
         auth,
         instances::{self, Acting},
@@ -75,13 +76,13 @@ pub async fn admin_disconnect_instance(id: String) -> Result<(), AppError> {
 }
 
 #[server(endpoint = "admin/instances/refresh")]
-pub async fn admin_refresh_instance(id: String) -> Result<(), AppError> {
+pub async fn admin_refresh_instance(id: InstanceId) -> Result<(), AppError> {
     use crate::backend::{auth, instances, respond, state};
     respond(async { Ok(instances::force_refresh(&state(), &auth::require_admin().await?, &id).await?) }.await)
 }
 
 #[server(endpoint = "admin/instances/delete")]
-pub async fn admin_delete_instance(id: String) -> Result<(), AppError> {
+pub async fn admin_delete_instance(id: InstanceId) -> Result<(), AppError> {
     use crate::backend::{
         auth,
         instances::{self, Acting},
@@ -139,7 +140,7 @@ pub async fn list_dead_letters() -> Result<Vec<DeadLetterView>, AppError> {
                         summary: d.summary,
                         reason: d.reason,
                         detail: d.detail,
-                        instance_id: d.instance_id,
+                        instance_id: d.instance_id.map(InstanceId::new),
                         account_id: d.account_id,
                         retryable: d.retryable,
                         attempts: d.attempts,

@@ -1,4 +1,5 @@
 //! The comments page: posts and their threads, answering by hand, hiding and showing again.
+use crate::domain::id::InstanceId;
 use crate::domain::{
     comment::{CommentPosts, CommentThread},
     error::AppError,
@@ -8,14 +9,14 @@ use leptos::server_fn::codec::GetUrl;
 
 /// The instance's posts with their comment counts (asks Meta for the pictures).
 #[server(endpoint = "comments/posts", input = GetUrl)]
-pub async fn get_comment_posts(instance: String) -> Result<CommentPosts, AppError> {
+pub async fn get_comment_posts(instance: InstanceId) -> Result<CommentPosts, AppError> {
     use crate::backend::{auth, comments, respond, state};
     respond(async { Ok(comments::posts(&state(), &auth::require_user().await?, &instance).await?) }.await)
 }
 
 /// A post's comments as threads, newest first.
 #[server(endpoint = "comments/threads", input = GetUrl)]
-pub async fn get_comment_threads(instance: String, media: String) -> Result<Vec<CommentThread>, AppError> {
+pub async fn get_comment_threads(instance: InstanceId, media: String) -> Result<Vec<CommentThread>, AppError> {
     use crate::backend::{auth, comments, respond, state};
     respond(async { Ok(comments::threads(&state(), &auth::require_user().await?, &instance, &media).await?) }.await)
 }
@@ -23,7 +24,7 @@ pub async fn get_comment_threads(instance: String, media: String) -> Result<Vec<
 /// Answers a comment: `way` is `public` (in its thread) or `private` (Meta's one DM).
 #[server(endpoint = "comments/reply")]
 pub async fn answer_comment(
-    instance_id: String,
+    instance_id: InstanceId,
     comment_id: String,
     way: String,
     #[server(default)] text: String,
@@ -44,7 +45,7 @@ pub async fn answer_comment(
 }
 
 #[server(endpoint = "comments/hide")]
-pub async fn hide_comment(instance_id: String, comment_id: String, hidden: bool) -> Result<(), AppError> {
+pub async fn hide_comment(instance_id: InstanceId, comment_id: String, hidden: bool) -> Result<(), AppError> {
     use crate::backend::{auth, comments, respond, state};
     respond(
         async {

@@ -1,4 +1,5 @@
 //! The inbox of the caller's instances: conversations, one conversation, answering by hand.
+use crate::domain::id::InstanceId;
 use crate::domain::{
     conversation::{Inbox, Thread},
     error::AppError,
@@ -8,7 +9,7 @@ use leptos::server_fn::codec::GetUrl;
 
 /// An instance's conversations, newest activity first; `q` searches @usernames and texts.
 #[server(endpoint = "inbox", input = GetUrl)]
-pub async fn get_inbox(instance: String, #[server(default)] q: Option<String>) -> Result<Inbox, AppError> {
+pub async fn get_inbox(instance: InstanceId, #[server(default)] q: Option<String>) -> Result<Inbox, AppError> {
     use crate::backend::{auth, inbox, respond, state};
     respond(
         async {
@@ -21,7 +22,7 @@ pub async fn get_inbox(instance: String, #[server(default)] q: Option<String>) -
 
 /// One conversation both ways; reading it marks it read.
 #[server(endpoint = "inbox/thread", input = GetUrl)]
-pub async fn get_thread(instance: String, person: String) -> Result<Thread, AppError> {
+pub async fn get_thread(instance: InstanceId, person: String) -> Result<Thread, AppError> {
     use crate::backend::{auth, inbox, respond, state};
     respond(
         async {
@@ -35,7 +36,7 @@ pub async fn get_thread(instance: String, person: String) -> Result<Thread, AppE
 /// Answers a person by hand, inside Meta's 24-hour window: text, an image URL, or both.
 #[server(endpoint = "inbox/reply")]
 pub async fn send_manual_reply(
-    instance_id: String,
+    instance_id: InstanceId,
     person_id: String,
     #[server(default)] text: String,
     #[server(default)] image_url: Option<String>,
@@ -57,7 +58,7 @@ pub async fn send_manual_reply(
 
 /// Lets the automations answer the conversation again before its pause ran out.
 #[server(endpoint = "inbox/resume")]
-pub async fn resume_automations(instance_id: String, person_id: String) -> Result<(), AppError> {
+pub async fn resume_automations(instance_id: InstanceId, person_id: String) -> Result<(), AppError> {
     use crate::backend::{auth, inbox, respond, state};
     respond(
         async {

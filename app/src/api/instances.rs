@@ -1,4 +1,5 @@
 //! The signed-in user's Instagram instances.
+use crate::domain::id::InstanceId;
 use crate::domain::{
     error::AppError,
     instance::{InstanceCard, WebhookInfo},
@@ -37,7 +38,7 @@ pub async fn create_instance(name: String) -> Result<(), AppError> {
 
 /// Runs Business Login again for one of the caller's instances.
 #[server(endpoint = "instances/reconnect")]
-pub async fn reconnect_instance(id: String) -> Result<(), AppError> {
+pub async fn reconnect_instance(id: InstanceId) -> Result<(), AppError> {
     use crate::backend::{auth, connect, respond, state};
     respond(
         async {
@@ -52,7 +53,7 @@ pub async fn reconnect_instance(id: String) -> Result<(), AppError> {
 
 /// Sets the caller's instance to `disconnected`: its automations stop firing and its token is dropped.
 #[server(endpoint = "instances/disconnect")]
-pub async fn disconnect_instance(id: String) -> Result<(), AppError> {
+pub async fn disconnect_instance(id: InstanceId) -> Result<(), AppError> {
     use crate::backend::{
         auth,
         instances::{self, Acting},
@@ -64,21 +65,21 @@ pub async fn disconnect_instance(id: String) -> Result<(), AppError> {
 }
 
 #[server(endpoint = "instances/rename")]
-pub async fn rename_instance(id: String, name: String) -> Result<(), AppError> {
+pub async fn rename_instance(id: InstanceId, name: String) -> Result<(), AppError> {
     use crate::backend::{auth, instances, respond, state};
     respond(async { Ok(instances::rename(&state(), &auth::require_user().await?, &id, &name).await?) }.await)
 }
 
 /// Pauses or resumes every automation of the caller's instance.
 #[server(endpoint = "instances/pause")]
-pub async fn set_paused(id: String, paused: bool) -> Result<(), AppError> {
+pub async fn set_paused(id: InstanceId, paused: bool) -> Result<(), AppError> {
     use crate::backend::{auth, instances, respond, state};
     respond(async { Ok(instances::set_paused(&state(), &auth::require_user().await?, &id, paused).await?) }.await)
 }
 
 /// Sets the daily cap on automated replies of the caller's instance.
 #[server(endpoint = "instances/daily_cap")]
-pub async fn set_daily_cap(id: String, daily_reply_cap: String) -> Result<(), AppError> {
+pub async fn set_daily_cap(id: InstanceId, daily_reply_cap: String) -> Result<(), AppError> {
     use crate::backend::{auth, instances, respond, state};
     respond(
         async { Ok(instances::set_daily_cap(&state(), &auth::require_user().await?, &id, &daily_reply_cap).await?) }
@@ -88,7 +89,7 @@ pub async fn set_daily_cap(id: String, daily_reply_cap: String) -> Result<(), Ap
 
 /// Deletes the caller's instance and its automations; its reports are kept.
 #[server(endpoint = "instances/delete")]
-pub async fn delete_instance(id: String) -> Result<(), AppError> {
+pub async fn delete_instance(id: InstanceId) -> Result<(), AppError> {
     use crate::backend::{
         auth,
         instances::{self, Acting},

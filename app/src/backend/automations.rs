@@ -13,6 +13,7 @@ use super::{
     },
 };
 use crate::domain::error::FieldCode;
+use crate::domain::id::{AutomationId, InstanceId};
 use crate::domain::{
     audit::AuditAction,
     automation::{
@@ -27,15 +28,19 @@ use crate::domain::{
 };
 use uuid::Uuid;
 
-fn automation_id(raw: &str) -> Result<Uuid, Error> {
-    Uuid::parse_str(raw).map_err(|_| AppError::NotFound.into())
+fn automation_id(raw: &AutomationId) -> Result<Uuid, Error> {
+    Uuid::parse_str(raw.as_str()).map_err(|_| AppError::NotFound.into())
 }
 
 /// The caller's instances and the automations of `chosen` (by default their first instance).
-pub async fn overview(state: &AppState, who: &SignedIn, chosen: Option<&str>) -> Result<AutomationsOverview, Error> {
+pub async fn overview(
+    state: &AppState,
+    who: &SignedIn,
+    chosen: Option<&InstanceId>,
+) -> Result<AutomationsOverview, Error> {
     let docs = instances::list(&state.mongo, &Scope::own(who)).await?;
     let instance = match chosen.filter(|c| !c.is_empty()) {
-        Some(id) => Some(docs.iter().find(|d| d.id.to_hex() == id).ok_or(AppError::NotFound)?),
+        Some(id) => Some(docs.iter().find(|d| d.instance_id() == *id).ok_or(AppError::NotFound)?),
         None => docs.first(),
     };
     let (automations, ice_breakers) = match instance {
@@ -44,7 +49,7 @@ pub async fn overview(state: &AppState, who: &SignedIn, chosen: Option<&str>) ->
         }
         None => (Vec::new(), Vec::new()),
     };
-    let instance_id = instance.map(|d| d.key().to_owned());
+    let instance_id = instance.map(|d| d.instance_id());
     Ok(AutomationsOverview {
         instances: super::instances::cards(state, &docs).await?,
         instance_id,
@@ -58,7 +63,7 @@ pub async fn overview(state: &AppState, who: &SignedIn, chosen: Option<&str>) ->
 pub async fn save_ice_breakers(
     state: &AppState,
     who: &SignedIn,
-    instance_id: &str,
+    instance_id: &InstanceId,
     rows: &[IceBreakerInput],
 ) -> Result<Vec<IceBreaker>, Error> {
     let questions = crate::domain::ice_breakers::parse(rows).map_err(AppError::Invalid)?;
@@ -89,8 +94,8 @@ pub async fn save_ice_breakers(
 pub async fn save(
     state: &AppState,
     who: &SignedIn,
-    instance_id: &str,
-    id: Option<&str>,
+    instance_id: &InstanceId,
+    id: Option<&AutomationId>,
     input: &AutomationInput,
 ) -> Result<Saved, Error> {
     let draft = AutomationDraft::parse(input).map_err(AppError::Invalid)?;
@@ -112,7 +117,7 @@ pub async fn save(
     };
     audit(state, who, action, &saved.to_string(), &draft.name, Some(&instance.name)).await?;
     let shared_keywords = shared_keywords(state, &instance, saved, &draft).await?;
-    Ok(Saved { id: saved.to_string(), shared_keywords })
+    Ok(Saved { id: AutomationId::new(saved.to_string()), shared_keywords })
 }
 
 /// Every button and quick reply of `draft` points to a DM automation of the same instance.
@@ -161,11 +166,11 @@ async fn shared_keywords(
     Ok(draft.keywords.iter().filter(|raw| Keyword::parse(raw).is_some_and(|k| others.contains(&&k))).cloned().collect())
 }
 
-pub async fn set_active(state: &AppState, who: &SignedIn, id: &str, active: bool) -> Result<(), Error> {
+pub async fn set_active(state: &AppState, who: &SignedIn, id: &AutomationId, active: bool) -> Result<(), Error> {
     let (instance_id, name) = automations::set_active(&state.pg, who.owner(), automation_id(id)?, active).await?;
     directory::rules_changed(state, &instance_id).await;
     let action = if active { AuditAction::AutomationActivated } else { AuditAction::AutomationDeactivated };
-    audit(state, who, action, id, &name, None).await
+    audit(state, who, action, id.as_str(), &name, None).await
 }
 
 /// An audit entry for a change `who` made to an automation.
@@ -181,7 +186,7 @@ async fn audit(
 }
 
 /// Moves an automation one place earlier (`up`) or later in the order its instance tries them.
-pub async fn move_one(state: &AppState, who: &SignedIn, id: &str, direction: &str) -> Result<(), Error> {
+pub async fn move_one(state: &AppState, who: &SignedIn, id: &AutomationId, direction: &str) -> Result<(), Error> {
     let earlier = match direction {
         "up" => true,
         "down" => false,
@@ -199,7 +204,7 @@ pub async fn move_one(state: &AppState, who: &SignedIn, id: &str, direction: &st
 pub async fn find(
     state: &AppState,
     who: &SignedIn,
-    id: &str,
+    id: &AutomationId,
 ) -> Result<crate::domain::automation_draft::AutomationView, Error> {
     let instance = instances::find(&state.mongo, &Scope::own(who), &instance_of(state, who, id).await?).await?;
     let id = automation_id(id)?.to_string();
@@ -211,7 +216,7 @@ pub async fn find(
 }
 
 /// The instance of one of the caller's automations.
-pub async fn instance_of(state: &AppState, who: &SignedIn, id: &str) -> Result<String, Error> {
+pub async fn instance_of(state: &AppState, who: &SignedIn, id: &AutomationId) -> Result<InstanceId, Error> {
     Ok(automations::instance_of(&state.pg, who.owner(), automation_id(id)?).await?)
 }
 
@@ -219,21 +224,25 @@ pub async fn instance_of(state: &AppState, who: &SignedIn, id: &str) -> Result<S
 pub async fn of_instance(
     state: &AppState,
     who: &SignedIn,
-    instance_id: &str,
+    instance_id: &InstanceId,
 ) -> Result<Vec<crate::domain::automation_draft::AutomationView>, Error> {
     let doc = instances::find(&state.mongo, &Scope::own(who), instance_id).await?;
     Ok(automations::list(&state.pg, doc.tenant()).await?)
 }
 
-pub async fn delete(state: &AppState, who: &SignedIn, id: &str) -> Result<(), Error> {
+pub async fn delete(state: &AppState, who: &SignedIn, id: &AutomationId) -> Result<(), Error> {
     let (instance_id, name) = automations::delete(&state.pg, who.owner(), automation_id(id)?).await?;
     directory::rules_changed(state, &instance_id).await;
-    audit(state, who, AuditAction::AutomationDeleted, id, &name, None).await
+    audit(state, who, AuditAction::AutomationDeleted, id.as_str(), &name, None).await
 }
 
 /// The instance's posts and reels, to limit a comment automation to some of them (`None`: the
 /// caller's first instance, as the page shows it).
-pub async fn media(state: &AppState, who: &SignedIn, instance_id: Option<&str>) -> Result<Vec<MediaItem>, Error> {
+pub async fn media(
+    state: &AppState,
+    who: &SignedIn,
+    instance_id: Option<&InstanceId>,
+) -> Result<Vec<MediaItem>, Error> {
     let instance = match instance_id.filter(|id| !id.is_empty()) {
         Some(id) => instances::find(&state.mongo, &Scope::own(who), id).await?,
         None => match instances::list(&state.mongo, &Scope::own(who)).await?.into_iter().next() {
@@ -259,7 +268,7 @@ pub async fn media(state: &AppState, who: &SignedIn, instance_id: Option<&str>) 
 pub async fn trial(
     state: &AppState,
     who: &SignedIn,
-    instance_id: &str,
+    instance_id: &InstanceId,
     kind: &str,
     text: &str,
     username: &str,

@@ -15,6 +15,7 @@ use super::{
     },
 };
 use crate::domain::error::FieldCode;
+use crate::domain::id::InstanceId;
 use crate::domain::report::ReplyStatus;
 use crate::domain::{
     automation::{AutomationKind, ResponseType},
@@ -31,14 +32,13 @@ const THREADS: i64 = 50;
 const COMMENT_CHARS: usize = 2200;
 
 /// The instance's posts, those with the latest comments first.
-pub async fn posts(state: &AppState, who: &SignedIn, instance_id: &str) -> Result<CommentPosts, Error> {
+pub async fn posts(state: &AppState, who: &SignedIn, instance_id: &InstanceId) -> Result<CommentPosts, Error> {
     let doc = instances::find(&state.mongo, &Scope::own(who), instance_id).await?;
-    let id = doc.id.to_hex();
     let account = doc.instagram_account_id.clone().unwrap_or_default();
     let counted = comments::per_media(&state.pg, doc.tenant(), &account).await?;
     // The account's posts from Meta (pictures, captions); if Meta cannot answer now, the posts
     // the stored comments name.
-    let media = super::automations::media(state, who, Some(&id)).await;
+    let media = super::automations::media(state, who, Some(&doc.instance_id())).await;
     let posts_unavailable = media.is_err();
     let mut posts: Vec<PostSummary> = media
         .unwrap_or_default()
@@ -68,14 +68,14 @@ pub async fn posts(state: &AppState, who: &SignedIn, instance_id: &str) -> Resul
         }
     }
     posts.sort_by_key(|p| std::cmp::Reverse(p.latest_at));
-    Ok(CommentPosts { instance_id: id, instance_name: doc.display_name(), posts, posts_unavailable })
+    Ok(CommentPosts { instance_id: doc.instance_id(), instance_name: doc.display_name(), posts, posts_unavailable })
 }
 
 /// A post's latest comments as threads, from what intake stored (no call to Meta).
 pub async fn threads(
     state: &AppState,
     who: &SignedIn,
-    instance_id: &str,
+    instance_id: &InstanceId,
     media_id: &str,
 ) -> Result<Vec<CommentThread>, Error> {
     let doc = instances::find(&state.mongo, &Scope::own(who), instance_id).await?;
@@ -97,7 +97,7 @@ pub async fn threads(
 async fn comment_of(
     state: &AppState,
     who: &SignedIn,
-    instance_id: &str,
+    instance_id: &InstanceId,
     comment_id: &str,
 ) -> Result<(InstanceDoc, comments::Stored), Error> {
     let doc = instances::find(&state.mongo, &Scope::own(who), instance_id).await?;
@@ -113,7 +113,7 @@ async fn comment_of(
 pub async fn reply(
     state: &AppState,
     who: &SignedIn,
-    instance_id: &str,
+    instance_id: &InstanceId,
     comment_id: &str,
     text: &str,
     privately: bool,
@@ -190,7 +190,7 @@ pub async fn reply(
 pub async fn set_hidden(
     state: &AppState,
     who: &SignedIn,
-    instance_id: &str,
+    instance_id: &InstanceId,
     comment_id: &str,
     hidden: bool,
 ) -> Result<(), Error> {

@@ -18,6 +18,7 @@ use super::{
     },
 };
 use crate::domain::error::FieldCode;
+use crate::domain::id::InstanceId;
 use crate::domain::{
     audit::AuditAction,
     error::AppError,
@@ -69,7 +70,7 @@ async fn hold_quota(
 
 /// Runs Business Login again for an existing instance of the caller. One that never connected
 /// (and may have stopped holding a place of the quota) needs a free place again.
-pub async fn reconnect(state: &AppState, who: &SignedIn, instance_id: &str) -> Result<String, Error> {
+pub async fn reconnect(state: &AppState, who: &SignedIn, instance_id: &InstanceId) -> Result<String, Error> {
     let doc = instances::find(&state.mongo, &Scope::own(who), instance_id).await?;
     let lock = match doc.instagram_account_id {
         None => Some(hold_quota(state, who, Some(doc.id)).await?),
@@ -259,7 +260,7 @@ async fn connect_account(
         super::notifications::first_connection(state, &told).await;
     } else {
         // Back after a while: what came meanwhile is read from Meta.
-        match instances::find(&state.mongo, &Scope::own(who), target.key()).await {
+        match instances::find(&state.mongo, &Scope::own(who), &target.instance_id()).await {
             Ok(saved) => super::catch_up::after_reconnect(state, saved),
             Err(error) => tracing::warn!(instance.id = %target.id, "cannot catch up on {}: {error}", target.id),
         }

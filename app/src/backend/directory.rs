@@ -13,6 +13,7 @@ use super::store::{
 };
 use crate::backend::store::access::{Scope, System};
 use crate::domain::automation::Rule;
+use crate::domain::id::InstanceId;
 use mongodb::bson::oid::ObjectId;
 use sqlx::PgPool;
 use std::{
@@ -99,9 +100,10 @@ impl Directory {
             return Ok(hit);
         }
         let found = match &key {
-            InstanceKey::Id(id) => {
-                instances::find(db, &Scope::system(&System::ACTING), &id.to_hex()).await.map(Some).or_else(not_found)?
-            }
+            InstanceKey::Id(id) => instances::find(db, &Scope::system(&System::ACTING), &InstanceId::new(id.to_hex()))
+                .await
+                .map(Some)
+                .or_else(not_found)?,
             InstanceKey::Name(name) => instances::find_by_name(db, &System::ACTING, name).await?,
             InstanceKey::Account(ig_id) => {
                 instances::find_by_ig_ids(db, &System::ACTING, &[ig_id]).await?.into_iter().next()

@@ -15,6 +15,7 @@ use super::{
     },
 };
 use crate::domain::error::FieldCode;
+use crate::domain::id::InstanceId;
 use crate::domain::report::ReplyStatus;
 use crate::domain::{
     automation::{AutomationKind, ResponseType},
@@ -30,7 +31,12 @@ const LISTED: i64 = 100;
 const SHOWN: i64 = 100;
 
 /// The signed-in person's instance's conversations.
-pub async fn inbox(state: &AppState, who: &SignedIn, instance_id: &str, search: Option<&str>) -> Result<Inbox, Error> {
+pub async fn inbox(
+    state: &AppState,
+    who: &SignedIn,
+    instance_id: &InstanceId,
+    search: Option<&str>,
+) -> Result<Inbox, Error> {
     let doc = instances::find(&state.mongo, &Scope::own(who), instance_id).await?;
     let search = search.map(str::trim).filter(|s| !s.is_empty());
     if search.is_some_and(|s| s.chars().count() > 100) {
@@ -38,14 +44,14 @@ pub async fn inbox(state: &AppState, who: &SignedIn, instance_id: &str, search: 
     }
     let conversations =
         conversations::list(&state.pg, who.id_hex(), doc.tenant(), search, LISTED, state.clock.now()).await?;
-    Ok(Inbox { instance_id: instance_id.to_owned(), instance_name: doc.display_name(), conversations })
+    Ok(Inbox { instance_id: instance_id.clone(), instance_name: doc.display_name(), conversations })
 }
 
 /// One conversation, both ways; a person reading it (`mark_read`) marks it read, a script does not.
 pub async fn thread(
     state: &AppState,
     who: &SignedIn,
-    instance_id: &str,
+    instance_id: &InstanceId,
     person_id: &str,
     mark_read: bool,
 ) -> Result<Thread, Error> {
@@ -59,7 +65,7 @@ pub async fn thread(
     }
     let closes = last_inbound.map(|at| at + Duration::hours(WINDOW_HOURS));
     Ok(Thread {
-        instance_id: instance_id.to_owned(),
+        instance_id: instance_id.clone(),
         person_id: person_id.to_owned(),
         username,
         messages,
@@ -74,7 +80,7 @@ pub async fn thread(
 pub async fn reply(
     state: &AppState,
     who: &SignedIn,
-    instance_id: &str,
+    instance_id: &InstanceId,
     person_id: &str,
     message: &OutgoingMessage,
 ) -> Result<(), Error> {
@@ -83,6 +89,7 @@ pub async fn reply(
     if doc.status != InstanceStatus::Connected {
         return Err(AppError::invalid("text", FieldCode::NotConnected).into());
     }
+    let instance_id = doc.tenant().id();
     let (username, last_inbound, _) =
         conversations::find(&state.pg, &user_id, doc.tenant(), person_id).await?.ok_or(AppError::NotFound)?;
     if last_inbound.is_none_or(|at| at + Duration::hours(WINDOW_HOURS) <= state.clock.now()) {
@@ -149,7 +156,7 @@ pub async fn reply(
 }
 
 /// The automations answer the conversation again, before its pause ran out.
-pub async fn resume(state: &AppState, who: &SignedIn, instance_id: &str, person_id: &str) -> Result<(), Error> {
+pub async fn resume(state: &AppState, who: &SignedIn, instance_id: &InstanceId, person_id: &str) -> Result<(), Error> {
     let user_id = who.user_id().to_hex();
     let doc = instances::find(&state.mongo, &Scope::own(who), instance_id).await?;
     let mut connection = state.pg.acquire().await.map_err(super::store::StoreError::from)?;
@@ -162,9 +169,9 @@ pub async fn resume(state: &AppState, who: &SignedIn, instance_id: &str, person_
 }
 
 /// The owner's open inbox pages refetch.
-async fn announce(state: &AppState, user_id: &str, instance_id: &str) {
+async fn announce(state: &AppState, user_id: &str, instance_id: &InstanceId) {
     let mut tally = Tally::default();
-    tally.touch(user_id, instance_id);
+    tally.touch(user_id, instance_id.as_str());
     if let Err(error) = live::publish(&state.pg, &tally.events()).await {
         tracing::warn!("cannot announce a conversation change: {error}");
     }

@@ -14,6 +14,7 @@ use super::{
     },
 };
 use crate::domain::error::FieldCode;
+use crate::domain::id::InstanceId;
 use crate::domain::{error::AppError, insight::InsightsView, instance::InstanceStatus};
 use chrono::Duration;
 
@@ -52,11 +53,11 @@ pub async fn sync_due(state: &AppState) -> Result<usize, StoreError> {
 }
 
 /// The owner's view of one of their instances.
-pub async fn view(state: &AppState, who: &SignedIn, instance_id: &str) -> Result<InsightsView, Error> {
+pub async fn view(state: &AppState, who: &SignedIn, instance_id: &InstanceId) -> Result<InsightsView, Error> {
     let doc = stored::find(&state.mongo, &Scope::own(who), instance_id).await?;
     let (days, synced_at) = insights::recent(&state.pg, &who.user_id().to_hex(), doc.tenant(), DAYS).await?;
     Ok(InsightsView {
-        instance_id: instance_id.to_owned(),
+        instance_id: instance_id.clone(),
         instance_name: doc.display_name(),
         days,
         synced_at,
@@ -67,7 +68,7 @@ pub async fn view(state: &AppState, who: &SignedIn, instance_id: &str) -> Result
 }
 
 /// The owner asks for fresh figures now.
-pub async fn refresh(state: &AppState, who: &SignedIn, instance_id: &str) -> Result<(), Error> {
+pub async fn refresh(state: &AppState, who: &SignedIn, instance_id: &InstanceId) -> Result<(), Error> {
     let doc = stored::find(&state.mongo, &Scope::own(who), instance_id).await?;
     let (_, synced_at) = insights::recent(&state.pg, &who.user_id().to_hex(), doc.tenant(), 1).await?;
     if synced_at.is_some_and(|at| state.clock.now() - at < Duration::minutes(REFRESH_COOLDOWN_MINUTES)) {

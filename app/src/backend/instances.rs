@@ -14,6 +14,7 @@ use super::{
     },
 };
 use crate::domain::error::FieldCode;
+use crate::domain::id::InstanceId;
 use crate::domain::{
     audit::AuditAction,
     error::AppError,
@@ -56,14 +57,14 @@ pub fn token(state: &AppState, doc: &InstanceDoc) -> Option<SecretString> {
 /// Tells the caches and the owner's open pages, in every process, that an instance changed.
 pub async fn announce(state: &AppState, doc: &InstanceDoc, status: InstanceStatus, reason: Option<ConnectionFailure>) {
     directory::changed(state, "instances").await;
-    let event = LiveEvent::InstanceStatus { instance_id: doc.id.to_hex(), status, reason };
+    let event = LiveEvent::InstanceStatus { instance_id: doc.instance_id(), status, reason };
     let addressed = live::Addressed { owner_id: doc.user_id.to_hex(), event };
     if let Err(error) = live::publish(&state.pg, &[addressed]).await {
         tracing::warn!(instance.id = %doc.id, "cannot announce the status of {}: {error}", doc.id);
     }
 }
 
-async fn load(state: &AppState, who: &SignedIn, id: &str, acting: Acting) -> Result<InstanceDoc, Error> {
+async fn load(state: &AppState, who: &SignedIn, id: &InstanceId, acting: Acting) -> Result<InstanceDoc, Error> {
     let scope = match acting {
         Acting::Owner => Scope::own(who),
         Acting::Admin => Scope::everyone(who).ok_or(AppError::Forbidden)?,
@@ -85,7 +86,7 @@ pub(super) async fn audit(
 /// Unsubscribes the account at Meta, forgets its token and stops storing its events. Meta's
 /// answer does not hold the disconnection up: an account Meta still delivers for is dropped at
 /// intake, and the audit entry says the unsubscription failed.
-pub async fn disconnect(state: &AppState, who: &SignedIn, id: &str, acting: Acting) -> Result<(), Error> {
+pub async fn disconnect(state: &AppState, who: &SignedIn, id: &InstanceId, acting: Acting) -> Result<(), Error> {
     let doc = load(state, who, id, acting).await?;
     let unsubscribed = unsubscribe(state, &doc).await;
     instances::disconnect(&state.mongo, &doc, state.clock.now()).await?;
@@ -102,7 +103,7 @@ async fn unsubscribe(state: &AppState, doc: &InstanceDoc) -> Result<(), String> 
     })
 }
 
-pub async fn rename(state: &AppState, who: &SignedIn, id: &str, name: &str) -> Result<(), Error> {
+pub async fn rename(state: &AppState, who: &SignedIn, id: &InstanceId, name: &str) -> Result<(), Error> {
     let name = parse_instance_name(name).map_err(|e| AppError::Invalid(vec![e]))?;
     let doc = load(state, who, id, Acting::Owner).await?;
     instances::rename(&state.mongo, &doc, &name, state.clock.now()).await?;
@@ -112,7 +113,7 @@ pub async fn rename(state: &AppState, who: &SignedIn, id: &str, name: &str) -> R
 
 /// Pauses (or resumes) every automation of the instance: while paused, events are still recorded,
 /// each with the reason it got no reply.
-pub async fn set_paused(state: &AppState, who: &SignedIn, id: &str, paused: bool) -> Result<(), Error> {
+pub async fn set_paused(state: &AppState, who: &SignedIn, id: &InstanceId, paused: bool) -> Result<(), Error> {
     let doc = load(state, who, id, Acting::Owner).await?;
     instances::set_paused(&state.mongo, &doc, paused, state.clock.now()).await?;
     directory::changed(state, "instances").await;
@@ -121,7 +122,7 @@ pub async fn set_paused(state: &AppState, who: &SignedIn, id: &str, paused: bool
 }
 
 /// Sets how many automated replies a day the instance may send.
-pub async fn set_daily_cap(state: &AppState, who: &SignedIn, id: &str, cap: &str) -> Result<(), Error> {
+pub async fn set_daily_cap(state: &AppState, who: &SignedIn, id: &InstanceId, cap: &str) -> Result<(), Error> {
     let cap = crate::domain::instance::parse_daily_cap(cap).map_err(|e| AppError::Invalid(vec![e]))?;
     let doc = load(state, who, id, Acting::Owner).await?;
     instances::set_daily_cap(&state.mongo, &doc, cap, state.clock.now()).await?;
@@ -130,7 +131,7 @@ pub async fn set_daily_cap(state: &AppState, who: &SignedIn, id: &str, cap: &str
 }
 
 /// Deletes the instance and its automations; its reports stay, as the history of what happened.
-pub async fn delete(state: &AppState, who: &SignedIn, id: &str, acting: Acting) -> Result<(), Error> {
+pub async fn delete(state: &AppState, who: &SignedIn, id: &InstanceId, acting: Acting) -> Result<(), Error> {
     let doc = load(state, who, id, acting).await?;
     let unsubscribed = unsubscribe(state, &doc).await;
     sqlx::query("DELETE FROM instagram_automations WHERE instance_id = $1")
@@ -145,7 +146,7 @@ pub async fn delete(state: &AppState, who: &SignedIn, id: &str, acting: Acting) 
 
 /// An admin's "refresh now": asks Meta whatever the schedule says (Meta still refuses tokens
 /// younger than a day).
-pub async fn force_refresh(state: &AppState, who: &SignedIn, id: &str) -> Result<(), Error> {
+pub async fn force_refresh(state: &AppState, who: &SignedIn, id: &InstanceId) -> Result<(), Error> {
     let doc = load(state, who, id, Acting::Admin).await?;
     let outcome = refresh_token(state, &doc).await;
     let details = outcome.as_ref().err().map(MetaError::message);
@@ -263,7 +264,11 @@ pub async fn cards(
 }
 
 /// One of the caller's instances as its card shows it.
-pub async fn card(state: &AppState, who: &SignedIn, id: &str) -> Result<crate::domain::instance::InstanceCard, Error> {
+pub async fn card(
+    state: &AppState,
+    who: &SignedIn,
+    id: &InstanceId,
+) -> Result<crate::domain::instance::InstanceCard, Error> {
     let doc = instances::find(&state.mongo, &Scope::own(who), id).await?;
     cards(state, std::slice::from_ref(&doc)).await?.pop().ok_or(AppError::NotFound.into())
 }
@@ -272,7 +277,7 @@ pub async fn card(state: &AppState, who: &SignedIn, id: &str) -> Result<crate::d
 pub async fn stats(
     state: &AppState,
     who: &SignedIn,
-    id: &str,
+    id: &InstanceId,
 ) -> Result<crate::domain::instance::InstanceStats, Error> {
     let doc = instances::find(&state.mongo, &Scope::own(who), id).await?;
     let card = cards(state, std::slice::from_ref(&doc)).await?.pop().ok_or(AppError::NotFound)?;

@@ -15,6 +15,7 @@ use super::{
     },
 };
 use crate::domain::error::FieldCode;
+use crate::domain::id::InstanceId;
 use crate::domain::{error::AppError, lead::LeadsView};
 use chrono::Duration;
 use futures_util::{stream, StreamExt};
@@ -39,7 +40,7 @@ static CLIENT: LazyLock<reqwest::Client> = LazyLock::new(|| {
     reqwest::Client::builder().timeout(TIMEOUT).redirect(reqwest::redirect::Policy::none()).build().unwrap_or_default()
 });
 
-pub async fn view(state: &AppState, who: &SignedIn, instance_id: &str) -> Result<LeadsView, Error> {
+pub async fn view(state: &AppState, who: &SignedIn, instance_id: &InstanceId) -> Result<LeadsView, Error> {
     let doc = instances::find(&state.mongo, &Scope::own(who), instance_id).await?;
     let id = doc.id.to_hex();
     let webhook = leads::webhook(&state.pg, doc.tenant()).await?;
@@ -53,12 +54,18 @@ pub async fn view(state: &AppState, who: &SignedIn, instance_id: &str) -> Result
         secret: secret.map(|s| s.expose_secret().to_owned()),
         deliveries: leads::log(&state.pg, doc.tenant(), LOGGED).await?,
         demo_receiver: state.config.demo_sandbox_url.as_ref().map(|u| format!("{u}/_sandbox/crm/leads")),
-        instance_id: id,
+        instance_id: doc.instance_id(),
     })
 }
 
 /// Sets the instance's receiver; an empty `secret` keeps the one it has, or makes one.
-pub async fn save(state: &AppState, who: &SignedIn, instance_id: &str, url: &str, secret: &str) -> Result<(), Error> {
+pub async fn save(
+    state: &AppState,
+    who: &SignedIn,
+    instance_id: &InstanceId,
+    url: &str,
+    secret: &str,
+) -> Result<(), Error> {
     let doc = instances::find(&state.mongo, &Scope::own(who), instance_id).await?;
     let id = doc.id.to_hex();
     let mut errors = Vec::new();
@@ -91,7 +98,7 @@ pub async fn save(state: &AppState, who: &SignedIn, instance_id: &str, url: &str
     Ok(())
 }
 
-pub async fn remove(state: &AppState, who: &SignedIn, instance_id: &str) -> Result<(), Error> {
+pub async fn remove(state: &AppState, who: &SignedIn, instance_id: &InstanceId) -> Result<(), Error> {
     let doc = instances::find(&state.mongo, &Scope::own(who), instance_id).await?;
     Ok(leads::remove_webhook(&state.pg, doc.tenant()).await?)
 }
@@ -177,7 +184,7 @@ pub async fn deliver_due(state: &AppState) -> Result<usize, StoreError> {
     if due.is_empty() {
         return Ok(0);
     }
-    let mut docs: HashMap<String, Option<instances::InstanceDoc>> = HashMap::new();
+    let mut docs: HashMap<InstanceId, Option<instances::InstanceDoc>> = HashMap::new();
     for event in &due {
         if !docs.contains_key(&event.instance_id) {
             let doc = instances::find(&state.mongo, &Scope::system(&System::ACTING), &event.instance_id).await.ok();
@@ -208,7 +215,7 @@ async fn deliver(state: &AppState, due: Due, doc: Option<&instances::InstanceDoc
             body
         }
     };
-    let secret = match crypto::open(&state.config.token_keys, &due.instance_id, &due.secret_sealed) {
+    let secret = match crypto::open(&state.config.token_keys, due.instance_id.as_str(), &due.secret_sealed) {
         Ok(secret) => secret,
         Err(error) => {
             tracing::error!(instance_id = %due.instance_id, "cannot open a lead webhook's secret: {error}");

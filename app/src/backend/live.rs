@@ -4,6 +4,7 @@
 //! committed; each process listens and hands them to its own sockets. The same connection carries
 //! cache invalidations (`directory::CHANNEL`).
 use super::{directory::Directory, store::StoreError};
+use crate::domain::id::InstanceId;
 use crate::domain::live::{LiveEvent, StatusCounts};
 use crate::domain::report::ReplyStatus;
 use serde::{Deserialize, Serialize};
@@ -90,7 +91,7 @@ impl Tally {
             .into_iter()
             .map(|((owner_id, instance_id), counts)| Addressed {
                 owner_id,
-                event: LiveEvent::Interactions { instance_id, counts },
+                event: LiveEvent::Interactions { instance_id: InstanceId::new(instance_id), counts },
             })
             .collect()
     }

@@ -5,6 +5,7 @@
 use super::error::Error;
 use super::{auth::SignedIn, store::StoreError};
 use crate::domain::error::FieldCode;
+use crate::domain::id::InstanceId;
 use crate::domain::{
     automation::{AutomationKind, ResponseType},
     report::{
@@ -126,7 +127,7 @@ fn to_row(row: Row, names: &HashMap<String, String>) -> ReportRow {
         at,
         kind: AutomationKind::parse(&kind).unwrap_or(AutomationKind::Dm),
         instance_name: names.get(&instance_id).cloned(),
-        instance_id,
+        instance_id: instance_id.into(),
         username,
         user_id_instagram,
         text,
@@ -335,7 +336,7 @@ pub async fn post_link(state: &super::AppState, who: &SignedIn, id: Uuid) -> Res
     if let Some(user) = scope.owner() {
         query.push(" AND user_id = ").push_bind(user.to_hex());
     }
-    let found: Option<(String, Option<String>)> = query.build_query_as().fetch_optional(&state.pg).await?;
+    let found: Option<(InstanceId, Option<String>)> = query.build_query_as().fetch_optional(&state.pg).await?;
     let (instance_id, Some(media_id)) = found.ok_or(AppError::NotFound)? else { return Err(AppError::NotFound.into()) };
     let instance = instances::find(&state.mongo, &scope, &instance_id).await?;
     if instance.status != InstanceStatus::Connected {
@@ -687,7 +688,7 @@ pub fn csv_cells(row: &ReportRow) -> [Cow<'_, str>; 13] {
     [
         Cow::Owned(row.at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
         Cow::Borrowed(row.kind.as_str()),
-        cell(row.instance_name.as_deref().or(Some(&row.instance_id))),
+        cell(row.instance_name.as_deref().or(Some(row.instance_id.as_str()))),
         cell(row.comment_id.as_deref()),
         cell(Some(&row.user_id_instagram)),
         cell(row.media_id.as_deref()),

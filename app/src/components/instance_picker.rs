@@ -1,5 +1,6 @@
 //! Which of the caller's instances a page shows (the inbox, the comments, the leads): a select that
 //! opens the choice at once with JavaScript, and a plain GET form without.
+use crate::domain::id::InstanceId;
 use crate::{
     components::error_notice::{ErrorNotice, Loading},
     domain::{error::AppError, instance::InstanceCard},
@@ -11,7 +12,7 @@ use leptos::prelude::*;
 #[component]
 pub fn InstancePicker(
     instances: Resource<Result<Vec<InstanceCard>, AppError>>,
-    instance: Memo<String>,
+    instance: Memo<InstanceId>,
     path: &'static str,
 ) -> impl IntoView {
     view! {
@@ -27,7 +28,7 @@ pub fn InstancePicker(
 }
 
 #[component]
-fn Choices(list: Vec<InstanceCard>, instance: Memo<String>, path: &'static str) -> impl IntoView {
+fn Choices(list: Vec<InstanceCard>, instance: Memo<InstanceId>, path: &'static str) -> impl IntoView {
     let locale = crate::use_locale();
     // With JavaScript the choice opens at once; without, the button sends the form.
     let navigate = leptos_router::hooks::use_navigate();

@@ -29,7 +29,10 @@ pub fn use_live_events(on_event: impl Fn(Option<LiveEvent>) + Clone + 'static) {
 
 /// Calls `refetch` when something changed on the instance the page shows (`instance`, its id), or
 /// when some events may have been missed: the pages that follow one instance (inbox, comments).
-pub fn use_instance_changes(instance: leptos::prelude::Memo<String>, refetch: impl Fn() + Clone + 'static) {
+pub fn use_instance_changes(
+    instance: leptos::prelude::Memo<crate::domain::id::InstanceId>,
+    refetch: impl Fn() + Clone + 'static,
+) {
     use_live_events(move |event| {
         let ours = match &event {
             None => true,

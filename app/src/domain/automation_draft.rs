@@ -1,5 +1,6 @@
 //! The automation editor's data: what the form sends, the checked draft it becomes, and what the
 //! list shows.
+use super::id::{AutomationId, InstanceId};
 use super::{
     automation::{
         Attachment, AutomationKind, Button, ButtonAction, Card, DmFormat, DmSource, Keyword, MatchMode, MediaKind,
@@ -574,8 +575,8 @@ impl AutomationDraft {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct AutomationView {
-    pub id: String,
-    pub instance_id: String,
+    pub id: AutomationId,
+    pub instance_id: InstanceId,
     pub name: String,
     pub kind: AutomationKind,
     pub dm_source: DmSource,
@@ -649,7 +650,7 @@ impl AutomationView {
 pub struct AutomationsOverview {
     pub instances: Vec<super::instance::InstanceCard>,
     /// `None` when the caller has no instance yet.
-    pub instance_id: Option<String>,
+    pub instance_id: Option<InstanceId>,
     pub automations: Vec<AutomationView>,
     #[serde(default)]
     pub ice_breakers: Vec<super::ice_breakers::IceBreaker>,
@@ -660,7 +661,7 @@ pub struct AutomationsOverview {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Saved {
-    pub id: String,
+    pub id: AutomationId,
     pub shared_keywords: Vec<String>,
 }
 

@@ -1,5 +1,6 @@
 //! The comments page: an instance's posts with the comments they got, each post's comments as
 //! threads, and what the account can do with each (answer publicly or by DM, hide, show again).
+use super::id::InstanceId;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -43,7 +44,7 @@ pub struct CommentThread {
 /// event: Meta counts each call against the account's hourly quota.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CommentPosts {
-    pub instance_id: String,
+    pub instance_id: InstanceId,
     pub instance_name: String,
     pub posts: Vec<PostSummary>,
     /// Meta could not list the posts now: the ones with stored comments are shown without pictures.

@@ -1,4 +1,5 @@
 //! The inbox: an instance's conversations, one per person, and each one's history both ways.
+use super::id::InstanceId;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -22,7 +23,7 @@ pub struct ConversationSummary {
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Inbox {
-    pub instance_id: String,
+    pub instance_id: InstanceId,
     pub instance_name: String,
     pub conversations: Vec<ConversationSummary>,
 }
@@ -47,7 +48,7 @@ pub struct ThreadMessage {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Thread {
-    pub instance_id: String,
+    pub instance_id: InstanceId,
     pub person_id: String,
     pub username: Option<String>,
     /// Oldest first, the latest 100.

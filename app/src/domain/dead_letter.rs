@@ -1,4 +1,5 @@
 //! What the engine could not process, as the admin page lists it.
+use super::id::InstanceId;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -46,7 +47,7 @@ pub struct DeadLetterView {
     pub reason: DeadLetterReason,
     /// The underlying error, as recorded.
     pub detail: Option<String>,
-    pub instance_id: Option<String>,
+    pub instance_id: Option<InstanceId>,
     pub account_id: Option<String>,
     /// The instance it concerns, as people know it (`Loja Centro (@loja.exemplo)`), when known.
     pub instance: Option<String>,

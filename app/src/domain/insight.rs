@@ -1,4 +1,5 @@
 //! An instance's account figures per day, as the insights page charts them.
+use super::id::InstanceId;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -15,7 +16,7 @@ pub struct InsightDay {
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InsightsView {
-    pub instance_id: String,
+    pub instance_id: InstanceId,
     pub instance_name: String,
     /// Oldest first, the last 30 days that were synced.
     pub days: Vec<InsightDay>,

@@ -1,4 +1,5 @@
 //! Instagram instances as the cards show them.
+use super::id::InstanceId;
 use crate::domain::error::FieldCode;
 use serde::{Deserialize, Serialize};
 
@@ -94,7 +95,7 @@ impl ConnectionFailure {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct InstanceCard {
-    pub id: String,
+    pub id: InstanceId,
     pub instance_name: String,
     pub name: String,
     pub username: Option<String>,
@@ -129,7 +130,7 @@ pub struct InstanceCard {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct InstanceStats {
-    pub instance_id: String,
+    pub instance_id: InstanceId,
     /// Interactions (DMs and comments) the reports hold, in all and since today began (UTC).
     pub interactions_total: i64,
     pub interactions_today: i64,

@@ -1,4 +1,5 @@
 //! Leads sent to Clerky's CRM (seed 05): an instance's outbound webhook and its delivery log.
+use super::id::InstanceId;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -54,7 +55,7 @@ pub struct LeadDelivery {
 /// The leads page of one instance.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LeadsView {
-    pub instance_id: String,
+    pub instance_id: InstanceId,
     pub instance_name: String,
     /// The receiver, when one is set.
     pub url: Option<String>,

@@ -1,4 +1,5 @@
 //! What the server pushes to open pages over the WebSocket (`/ws`).
+use super::id::InstanceId;
 use super::{
     instance::{ConnectionFailure, InstanceStatus},
     report::ReplyStatus,
@@ -9,11 +10,11 @@ use serde::{Deserialize, Serialize};
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum LiveEvent {
     /// An instance changed status: connected, refreshed into `error`, disconnected, ...
-    InstanceStatus { instance_id: String, status: InstanceStatus, reason: Option<ConnectionFailure> },
+    InstanceStatus { instance_id: InstanceId, status: InstanceStatus, reason: Option<ConnectionFailure> },
     /// Reports of an instance were recorded or changed: how many reached each status (all zero
     /// when only their details changed, a username found). One event covers a whole batch, so
     /// a busy account does not flood the page.
-    Interactions { instance_id: String, counts: StatusCounts },
+    Interactions { instance_id: InstanceId, counts: StatusCounts },
     /// The person has a new notification: the bell counts again.
     Notified,
 }

@@ -38,6 +38,7 @@ pub mod demo;
 pub mod error;
 pub mod health;
 pub mod ice_breakers;
+pub mod id;
 pub mod insight;
 pub mod instance;
 pub mod lead;

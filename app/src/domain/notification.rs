@@ -1,4 +1,5 @@
 //! What the app tells a user about their instances, under the bell and by e-mail.
+use super::id::InstanceId;
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -45,7 +46,7 @@ impl NotificationKind {
 pub struct Notification {
     pub id: String,
     pub kind: NotificationKind,
-    pub instance_id: Option<String>,
+    pub instance_id: Option<InstanceId>,
     pub instance_name: String,
     /// Days left (token expiring), the automation's name (automation failing).
     pub detail: Option<String>,

@@ -1,5 +1,6 @@
 //! Reports: the filter (kept in the URL, so the page and its CSV link share it), the rows,
 //! totals per status and interactions per day.
+use super::id::InstanceId;
 use super::{
     automation::{AutomationKind, ResponseType},
     error::FieldError,
@@ -274,7 +275,7 @@ pub struct ReportRow {
     pub id: String,
     pub at: DateTime<Utc>,
     pub kind: AutomationKind,
-    pub instance_id: String,
+    pub instance_id: InstanceId,
     pub instance_name: Option<String>,
     pub username: Option<String>,
     pub user_id_instagram: String,

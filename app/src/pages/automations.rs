@@ -1,5 +1,6 @@
 //! `/automations?instance={id}&edit={id}`: an instance's keyword and comment rules, the editor
 //! (PRD "Criação de Automação", steps 1 to 8) and a box to try them without sending anything.
+use crate::domain::id::InstanceId;
 use crate::{
     api::automations::{
         get_automations, list_media, DeleteAutomation, MoveAutomation, SaveAutomation, SaveIceBreakers,
@@ -35,7 +36,7 @@ pub fn AutomationsPage() -> impl IntoView {
     let delete = ServerAction::<DeleteAutomation>::new();
     let reorder = ServerAction::<MoveAutomation>::new();
     // Every resource of the page is created here, outside Suspense, and read inside it.
-    let chosen = Memo::new(move |_| query.read().get("instance"));
+    let chosen = Memo::new(move |_| query.read().get("instance").map(InstanceId::new));
     // Only a save that went through changes the list: a refused one must not rebuild the form
     // (its choices would jump back to the defaults while its texts stay).
     let saved = RwSignal::new(0_u32);
@@ -97,7 +98,7 @@ pub fn AutomationsPage() -> impl IntoView {
 /// The instance's ice breakers: up to 4 questions Instagram shows before a first message, each
 /// running a DM automation when tapped; saved here, registered at Meta.
 #[component]
-fn IceBreakers(instance_id: String, questions: Vec<IceBreaker>, targets: Vec<(String, String)>) -> impl IntoView {
+fn IceBreakers(instance_id: InstanceId, questions: Vec<IceBreaker>, targets: Vec<(String, String)>) -> impl IntoView {
     let locale = use_locale();
     let save = ServerAction::<SaveIceBreakers>::new();
     let outcome = move || {
@@ -146,7 +147,7 @@ fn IceBreakers(instance_id: String, questions: Vec<IceBreaker>, targets: Vec<(St
 }
 
 #[component]
-fn InstanceTabs(cards: Vec<InstanceCard>, current: String) -> impl IntoView {
+fn InstanceTabs(cards: Vec<InstanceCard>, current: InstanceId) -> impl IntoView {
     let locale = use_locale();
     view! {
         <nav class="tabs" aria-label="instances">
@@ -169,7 +170,7 @@ fn InstanceTabs(cards: Vec<InstanceCard>, current: String) -> impl IntoView {
 
 #[component]
 fn Editor(
-    instance_id: String,
+    instance_id: InstanceId,
     list: Vec<AutomationView>,
     save: ServerAction<SaveAutomation>,
     toggle: ServerAction<SetAutomationActive>,
@@ -225,7 +226,7 @@ fn blank_form() -> AutomationInput {
 
 /// What a button, quick reply or ice breaker can run: the instance's DM automations, `(id, name)`.
 fn follow_up_targets(list: &[AutomationView]) -> Vec<(String, String)> {
-    list.iter().filter(|a| a.kind == AutomationKind::Dm).map(|a| (a.id.clone(), a.name.clone())).collect()
+    list.iter().filter(|a| a.kind == AutomationKind::Dm).map(|a| (a.id.to_string(), a.name.clone())).collect()
 }
 
 fn kind_label(kind: AutomationKind) -> Key {
@@ -373,7 +374,7 @@ fn field_error(locale: Locale, result: Signal<Option<Result<Saved, AppError>>>, 
 
 #[component]
 fn AutomationForm(
-    instance_id: String,
+    instance_id: InstanceId,
     editing: Option<AutomationView>,
     save: ServerAction<SaveAutomation>,
     media: Resource<Result<Vec<MediaItem>, AppError>>,
@@ -775,7 +776,7 @@ fn MediaChoices(media: Result<Vec<MediaItem>, AppError>, chosen: Vec<String>) ->
 }
 
 #[component]
-fn TryBox(instance_id: String, media: Resource<Result<Vec<MediaItem>, AppError>>) -> impl IntoView {
+fn TryBox(instance_id: InstanceId, media: Resource<Result<Vec<MediaItem>, AppError>>) -> impl IntoView {
     let locale = use_locale();
     let trial = ServerAction::<TryAutomation>::new();
     let kind = RwSignal::new("dm".to_owned());

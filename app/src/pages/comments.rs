@@ -2,6 +2,7 @@
 //! got; a post's comments as threads (the account's own public replies among them), each answered
 //! by hand in public or by DM (Meta's one private reply), hidden or shown again. Live: a new
 //! comment or reply shows without a reload.
+use crate::domain::id::InstanceId;
 use crate::{
     api::{
         comments::{get_comment_posts, get_comment_threads, AnswerComment, HideComment},
@@ -24,7 +25,7 @@ use leptos_router::hooks::use_query_map;
 #[component]
 pub fn CommentsPage() -> impl IntoView {
     let query = use_query_map();
-    let instance = Memo::new(move |_| query.read().get("instance").unwrap_or_default());
+    let instance = Memo::new(move |_| query.read().get("instance").map(InstanceId::new).unwrap_or_default());
     let media = Memo::new(move |_| query.read().get("media").filter(|m| !m.is_empty()));
     let answer = ServerAction::<AnswerComment>::new();
     let hide = ServerAction::<HideComment>::new();
@@ -130,7 +131,7 @@ fn Posts(posts: CommentPosts, media: Memo<Option<String>>, locale: Locale) -> im
 #[component]
 fn Threads(
     threads: Vec<CommentThread>,
-    instance_id: String,
+    instance_id: InstanceId,
     answer: ServerAction<AnswerComment>,
     hide: ServerAction<HideComment>,
     locale: Locale,
@@ -149,10 +150,10 @@ fn Threads(
 }
 
 #[component]
-fn PostCard(post: PostSummary, instance_id: String, media: Memo<Option<String>>, locale: Locale) -> impl IntoView {
+fn PostCard(post: PostSummary, instance_id: InstanceId, media: Memo<Option<String>>, locale: Locale) -> impl IntoView {
     let href = format!(
         "/comments?instance={}&media={}",
-        crate::domain::url::encode(&instance_id),
+        crate::domain::url::encode(instance_id.as_str()),
         crate::domain::url::encode(&post.media_id)
     );
     let caption = post.caption.clone().unwrap_or_else(|| post.media_id.clone());
@@ -175,7 +176,7 @@ fn PostCard(post: PostSummary, instance_id: String, media: Memo<Option<String>>,
 #[component]
 fn Thread(
     thread: CommentThread,
-    instance_id: String,
+    instance_id: InstanceId,
     answer: ServerAction<AnswerComment>,
     hide: ServerAction<HideComment>,
     locale: Locale,
@@ -224,7 +225,7 @@ fn Thread(
 #[component]
 fn Comment(
     comment: CommentView,
-    instance_id: String,
+    instance_id: InstanceId,
     hide: ServerAction<HideComment>,
     locale: Locale,
 ) -> impl IntoView {

@@ -3,6 +3,7 @@
 //! replies, what the account sent by hand), and a composer inside Meta's 24-hour window. Live:
 //! what arrives or goes out shows without a reload. On a phone the list and the conversation
 //! are one screen each.
+use crate::domain::id::InstanceId;
 use crate::{
     api::{
         inbox::{get_inbox, get_thread, ResumeAutomations, SendManualReply},
@@ -29,7 +30,7 @@ use leptos_router::hooks::use_query_map;
 #[component]
 pub fn InboxPage() -> impl IntoView {
     let query = use_query_map();
-    let instance = Memo::new(move |_| query.read().get("instance").unwrap_or_default());
+    let instance = Memo::new(move |_| query.read().get("instance").map(InstanceId::new).unwrap_or_default());
     let person = Memo::new(move |_| query.read().get("person").filter(|p| !p.is_empty()));
     let search = Memo::new(move |_| query.read().get("q").filter(|q| !q.is_empty()));
     let reply = ServerAction::<SendManualReply>::new();
@@ -71,7 +72,7 @@ fn InboxView(
     instances: Resource<Result<Vec<InstanceCard>, AppError>>,
     inbox: Resource<Result<Option<Inbox>, AppError>>,
     thread: Resource<Result<Option<Thread>, AppError>>,
-    instance: Memo<String>,
+    instance: Memo<InstanceId>,
     person: Memo<Option<String>>,
     search: Memo<Option<String>>,
     reply: ServerAction<SendManualReply>,
@@ -85,7 +86,7 @@ fn InboxView(
         <div class=layout>
             <section class="inbox-list">
                 <form method="get" action="/inbox" role="search" class="inbox-search">
-                    <input type="hidden" name="instance" value=move || instance.get()/>
+                    <input type="hidden" name="instance" value=move || instance.get().to_string()/>
                     <input type="search" name="q" aria-label=locale.t(Key::InboxSearch)
                         placeholder=locale.t(Key::InboxSearch) value=move || search.get().unwrap_or_default()/>
                 </form>
@@ -134,7 +135,7 @@ fn ConversationList(inbox: Inbox, person: Memo<Option<String>>, searching: bool,
 #[component]
 fn ConversationItem(
     c: ConversationSummary,
-    instance_id: String,
+    instance_id: InstanceId,
     current: Option<String>,
     locale: Locale,
 ) -> impl IntoView {

@@ -1,6 +1,7 @@
 //! `/insights?instance=ID`: one instance's followers, reach, views and profile views over the last
 //! 30 synced days, each with its latest figure, its change in 7 days and a chart; a refresh
 //! button (at most every 15 minutes). Server-rendered charts: no script needed.
+use crate::domain::id::InstanceId;
 use crate::{
     api::insights::{get_insights, RefreshInsights},
     components::{
@@ -23,7 +24,7 @@ use leptos_router::hooks::use_query_map;
 pub fn InsightsPage() -> impl IntoView {
     let query = use_query_map();
     let refresh = ServerAction::<RefreshInsights>::new();
-    let instance = Memo::new(move |_| query.read().get("instance").unwrap_or_default());
+    let instance = Memo::new(move |_| query.read().get("instance").map(InstanceId::new).unwrap_or_default());
     let view = Resource::new(move || (instance.get(), refresh.version().get()), |(id, _)| get_insights(id));
     view! {
         <RequireUser>

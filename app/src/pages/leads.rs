@@ -1,6 +1,7 @@
 //! `/leads?instance=ID`: where an instance's leads go (the CRM's webhook URL and the signing
 //! secret), and the delivery log: each event's status, attempts and last error, with a button to
 //! send one again.
+use crate::domain::id::InstanceId;
 use crate::{
     api::{
         instances::list_instances,
@@ -23,7 +24,7 @@ use leptos_router::hooks::use_query_map;
 #[component]
 pub fn LeadsPage() -> impl IntoView {
     let query = use_query_map();
-    let instance = Memo::new(move |_| query.read().get("instance").unwrap_or_default());
+    let instance = Memo::new(move |_| query.read().get("instance").map(InstanceId::new).unwrap_or_default());
     let save = ServerAction::<SaveLeadWebhook>::new();
     let remove = ServerAction::<RemoveLeadWebhook>::new();
     let replay = ServerAction::<ReplayLead>::new();

@@ -404,7 +404,7 @@ fn ReportLine(row: ReportRow, locale: Locale) -> impl IntoView {
                     </ActionForm>
                 })}
             </td>
-            <td>{row.instance_name.clone().unwrap_or_else(|| row.instance_id.clone())}</td>
+            <td>{row.instance_name.clone().unwrap_or_else(|| row.instance_id.to_string())}</td>
             <td class="ids">
                 {ids}
                 {row.media_id.is_some().then(|| view! {

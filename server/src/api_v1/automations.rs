@@ -4,6 +4,7 @@ use super::{
     error::{ApiError, ErrorBody, Refusals},
     json_body,
 };
+use app::domain::id::{AutomationId, InstanceId};
 use app::{
     backend::{auth::SignedIn, automations, AppState},
     domain::automation_draft::{AutomationInput, AutomationView},
@@ -31,7 +32,7 @@ pub struct SavedAutomation {
 pub async fn list(
     State(state): State<AppState>,
     Caller(who): Caller,
-    Path(instance_id): Path<String>,
+    Path(instance_id): Path<InstanceId>,
 ) -> Result<Json<Vec<AutomationView>>, ApiError> {
     Ok(Json(automations::of_instance(&state, &who, &instance_id).await?))
 }
@@ -45,7 +46,7 @@ pub async fn list(
 pub async fn create(
     State(state): State<AppState>,
     Caller(who): Caller,
-    Path(instance_id): Path<String>,
+    Path(instance_id): Path<InstanceId>,
     body: Result<Json<AutomationInput>, JsonRejection>,
 ) -> Result<(StatusCode, Json<SavedAutomation>), ApiError> {
     let saved = save(&state, &who, &instance_id, None, &json_body(body)?).await?;
@@ -56,8 +57,8 @@ pub async fn create(
 async fn save(
     state: &AppState,
     who: &SignedIn,
-    instance_id: &str,
-    id: Option<&str>,
+    instance_id: &InstanceId,
+    id: Option<&AutomationId>,
     input: &AutomationInput,
 ) -> Result<SavedAutomation, ApiError> {
     let saved = automations::save(state, who, instance_id, id, input).await?;
@@ -72,7 +73,7 @@ async fn save(
 pub async fn get(
     State(state): State<AppState>,
     Caller(who): Caller,
-    Path(automation_id): Path<String>,
+    Path(automation_id): Path<AutomationId>,
 ) -> Result<Json<AutomationView>, ApiError> {
     Ok(Json(automations::find(&state, &who, &automation_id).await?))
 }
@@ -86,7 +87,7 @@ pub async fn get(
 pub async fn update(
     State(state): State<AppState>,
     Caller(who): Caller,
-    Path(automation_id): Path<String>,
+    Path(automation_id): Path<AutomationId>,
     body: Result<Json<AutomationInput>, JsonRejection>,
 ) -> Result<Json<SavedAutomation>, ApiError> {
     let input = json_body(body)?;
@@ -101,7 +102,7 @@ pub async fn update(
 pub async fn delete(
     State(state): State<AppState>,
     Caller(who): Caller,
-    Path(automation_id): Path<String>,
+    Path(automation_id): Path<AutomationId>,
 ) -> Result<StatusCode, ApiError> {
     automations::delete(&state, &who, &automation_id).await?;
     Ok(StatusCode::NO_CONTENT)

@@ -6,6 +6,7 @@ use super::{
     json_body,
 };
 use app::domain::error::FieldCode;
+use app::domain::id::InstanceId;
 use app::{
     backend::{inbox, AppState},
     domain::{
@@ -37,7 +38,7 @@ pub struct Search {
 pub async fn list(
     State(state): State<AppState>,
     Caller(who): Caller,
-    Path(instance_id): Path<String>,
+    Path(instance_id): Path<InstanceId>,
     search: Result<Query<Search>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<Vec<ConversationSummary>>, ApiError> {
     let Query(search) = search.map_err(|_| ApiError::invalid("q", FieldCode::Invalid))?;
@@ -54,7 +55,7 @@ pub async fn list(
 pub async fn thread(
     State(state): State<AppState>,
     Caller(who): Caller,
-    Path((instance_id, person_id)): Path<(String, String)>,
+    Path((instance_id, person_id)): Path<(InstanceId, String)>,
 ) -> Result<Json<Thread>, ApiError> {
     Ok(Json(inbox::thread(&state, &who, &instance_id, &person_id, false).await?))
 }
@@ -78,7 +79,7 @@ pub struct Queued {
 pub async fn send(
     State(state): State<AppState>,
     Caller(who): Caller,
-    Path((instance_id, person_id)): Path<(String, String)>,
+    Path((instance_id, person_id)): Path<(InstanceId, String)>,
     body: Result<Json<MessageInput>, JsonRejection>,
 ) -> Result<(StatusCode, Json<Queued>), ApiError> {
     let input = json_body(body)?;

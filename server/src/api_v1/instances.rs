@@ -3,6 +3,7 @@ use super::{
     caller::Caller,
     error::{ApiError, ErrorBody, Refusals},
 };
+use app::domain::id::InstanceId;
 use app::{
     backend::{
         instances,
@@ -31,7 +32,7 @@ pub async fn list(State(state): State<AppState>, Caller(who): Caller) -> Result<
 pub async fn get(
     State(state): State<AppState>,
     Caller(who): Caller,
-    Path(instance_id): Path<String>,
+    Path(instance_id): Path<InstanceId>,
 ) -> Result<Json<InstanceCard>, ApiError> {
     Ok(Json(instances::card(&state, &who, &instance_id).await?))
 }
@@ -43,7 +44,7 @@ pub async fn get(
 pub async fn stats(
     State(state): State<AppState>,
     Caller(who): Caller,
-    Path(instance_id): Path<String>,
+    Path(instance_id): Path<InstanceId>,
 ) -> Result<Json<InstanceStats>, ApiError> {
     Ok(Json(instances::stats(&state, &who, &instance_id).await?))
 }

@@ -71,9 +71,13 @@ async fn after_ten_minutes_of_lost_deliveries_every_missed_dm_and_comment_is_ans
 
     // Read back again (a second gap, an overlap): recognised by their keys, answered no more.
     assert_eq!(catch_up::after_downtime(&shop.app.state).await.expect("no gap"), 0);
-    let doc = instances::find(&shop.app.state.mongo, &Scope::system(&System::ACTING), &shop.instance_id)
-        .await
-        .expect("instance");
+    let doc = instances::find(
+        &shop.app.state.mongo,
+        &Scope::system(&System::ACTING),
+        &app::domain::id::InstanceId::new(shop.instance_id.as_str()),
+    )
+    .await
+    .expect("instance");
     let again = catch_up::instance(&shop.app.state, &doc, shop.app.state.clock.now() - chrono::Duration::hours(1))
         .await
         .expect("again");

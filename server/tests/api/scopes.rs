@@ -47,8 +47,8 @@ async fn each_scope_reaches_what_its_proof_allows_and_nothing_else() {
     // counts nothing, and may not write to it.
     let own = instances::list(db, &Scope::own(&ana)).await.expect("list");
     assert_eq!(own.len(), 1);
-    let id = own[0].key().to_owned();
-    assert_eq!(instances::find(db, &Scope::own(&ana), &id).await.expect("found").key(), id);
+    let id = own[0].instance_id();
+    assert_eq!(instances::find(db, &Scope::own(&ana), &id).await.expect("found").instance_id(), id);
     assert!(matches!(instances::find(db, &Scope::own(&bob), &id).await, Err(StoreError::NotFound)));
     assert!(instances::list(db, &Scope::own(&bob)).await.expect("list").is_empty());
     assert!(instances::search(db, &Scope::own(&bob), "", None).await.expect("search").is_empty());
@@ -62,7 +62,7 @@ async fn each_scope_reaches_what_its_proof_allows_and_nothing_else() {
     // Everyone's: an admin signed in, not a plain user, and not the admin's own API key.
     assert!(Scope::everyone(&bob).is_none() && Everyone::admin(&bob).is_none());
     let everyone = Scope::everyone(&root).expect("an admin reaches everyone");
-    assert_eq!(instances::find(db, &everyone, &id).await.expect("found").key(), id);
+    assert_eq!(instances::find(db, &everyone, &id).await.expect("found").instance_id(), id);
     assert_eq!(instances::search(db, &everyone, "ana", None).await.expect("search").len(), 1);
     assert_eq!(Scope::of(&bob).owner(), Some(bob.user_id()));
     assert_eq!(Scope::of(&root).owner(), None);
@@ -74,7 +74,7 @@ async fn each_scope_reaches_what_its_proof_allows_and_nothing_else() {
 
     // The engine reaches every instance; its documents carry the proof PostgreSQL's rows take.
     let doc = instances::find(db, &Scope::system(&System::ACTING), &id).await.expect("found");
-    assert_eq!(doc.tenant(), System::ACTING.tenant(&id));
+    assert_eq!(doc.tenant(), System::ACTING.tenant(id.as_str()));
     assert!(automations::list(pg, doc.tenant()).await.expect("automations").is_empty());
 
     // A person's own rows: Bob's owner proof never reads Ana's notifications.

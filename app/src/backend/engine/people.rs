@@ -11,6 +11,7 @@ use crate::backend::{
         StoreError,
     },
 };
+use crate::domain::id::InstanceId;
 use crate::domain::live::{LiveEvent, StatusCounts};
 use chrono::{Duration, Utc};
 use mongodb::bson::oid::ObjectId;
@@ -30,7 +31,10 @@ pub(super) async fn lookup_round(state: &AppState, limit: i64) -> Result<usize, 
         .into_iter()
         .map(|(owner_id, instance_id)| Addressed {
             owner_id,
-            event: LiveEvent::Interactions { instance_id, counts: StatusCounts::default() },
+            event: LiveEvent::Interactions {
+                instance_id: InstanceId::new(instance_id),
+                counts: StatusCounts::default(),
+            },
         })
         .collect();
     if let Err(error) = live::publish(&state.pg, &events).await {

@@ -6,6 +6,7 @@ use super::{
     },
     from_chrono, to_chrono,
 };
+use crate::domain::id::InstanceId;
 use crate::{
     backend::{auth::SignedIn, crypto::Sealed},
     domain::instance::{ConnectionFailure, InstanceCard, InstanceStatus},
@@ -82,6 +83,11 @@ impl InstanceDoc {
     }
 
     /// How notices and pages name the instance: its @username, else the name its owner gave it.
+    /// The id pages, the API and PostgreSQL's rows know the instance by.
+    pub fn instance_id(&self) -> InstanceId {
+        InstanceId::new(self.id.to_hex())
+    }
+
     pub fn display_name(&self) -> String {
         self.username.as_deref().map_or_else(|| self.name.clone(), |u| format!("@{u}"))
     }
@@ -89,7 +95,7 @@ impl InstanceDoc {
     /// The card at `now`; `default_cap` is the configured daily cap for instances without their own.
     pub fn card(&self, default_cap: u32, now: chrono::DateTime<chrono::Utc>) -> InstanceCard {
         InstanceCard {
-            id: self.id.to_hex(),
+            id: self.instance_id(),
             instance_name: self.instance_name.clone(),
             name: self.name.clone(),
             username: self.username.clone(),
@@ -205,8 +211,8 @@ fn within(scope: &Scope, mut filter: mongodb::bson::Document) -> mongodb::bson::
 }
 
 /// An instance the scope reaches; anyone else's looks the same as a missing one.
-pub async fn find(db: &Database, scope: &Scope, id: &str) -> Result<InstanceDoc, StoreError> {
-    let id = ObjectId::parse_str(id).map_err(|_| StoreError::NotFound)?;
+pub async fn find(db: &Database, scope: &Scope, id: &InstanceId) -> Result<InstanceDoc, StoreError> {
+    let id = ObjectId::parse_str(id.as_str()).map_err(|_| StoreError::NotFound)?;
     let found = instances(db).find_one(within(scope, doc! { "_id": id })).await?;
     found.map(InstanceDoc::granted).ok_or(StoreError::NotFound)
 }

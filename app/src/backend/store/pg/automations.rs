@@ -4,6 +4,7 @@ use super::super::{
     access::{Owner, Tenant},
     StoreError,
 };
+use crate::domain::id::{AutomationId, InstanceId};
 use crate::domain::{
     automation::{
         Attachment, AutomationKind, Button, Card, DmSource, Keyword, MatchMode, PerPerson, QuickReply, Rule, Trigger,
@@ -137,8 +138,8 @@ pub async fn list(db: impl PgExecutor<'_>, tenant: Tenant<'_>) -> Result<Vec<Aut
         .map(|Listed { stored: row, today, total }| {
             let Checked { kind, dm_source, trigger, match_mode, per_person } = row.checked()?;
             Ok(AutomationView {
-                id: row.id.to_string(),
-                instance_id: instance_id.to_owned(),
+                id: AutomationId::new(row.id.to_string()),
+                instance_id: InstanceId::new(instance_id),
                 name: row.name,
                 kind,
                 dm_source,
@@ -316,7 +317,7 @@ pub async fn delete(db: impl PgExecutor<'_>, owner: Owner<'_>, id: Uuid) -> Resu
 }
 
 /// The instance of one of `user_id`'s automations.
-pub async fn instance_of(db: impl PgExecutor<'_>, owner: Owner<'_>, id: Uuid) -> Result<String, StoreError> {
+pub async fn instance_of(db: impl PgExecutor<'_>, owner: Owner<'_>, id: Uuid) -> Result<InstanceId, StoreError> {
     let user_id = owner.id();
     sqlx::query_scalar("SELECT instance_id FROM instagram_automations WHERE id = $1 AND user_id = $2")
         .bind(id)

@@ -5,6 +5,7 @@ use super::super::{
     StoreError,
 };
 use crate::backend::crypto::Sealed;
+use crate::domain::id::InstanceId;
 use crate::domain::lead::{LeadDelivery, LeadStatus};
 use chrono::{DateTime, Utc};
 use sqlx::PgPool;
@@ -123,7 +124,7 @@ pub async fn log(pg: &PgPool, tenant: Tenant<'_>, limit: i64) -> Result<Vec<Lead
 #[derive(sqlx::FromRow)]
 pub struct Due {
     pub id: Uuid,
-    pub instance_id: String,
+    pub instance_id: InstanceId,
     pub person_id: String,
     pub kind: String,
     pub channel: String,
@@ -247,7 +248,7 @@ pub async fn replay(pg: &PgPool, tenant: Tenant<'_>, id: Uuid, now: DateTime<Utc
 }
 
 /// The instance of an event, for checking whose it is.
-pub async fn instance_of(pg: &PgPool, id: Uuid) -> Result<String, StoreError> {
+pub async fn instance_of(pg: &PgPool, id: Uuid) -> Result<InstanceId, StoreError> {
     sqlx::query_scalar("SELECT instance_id FROM lead_events WHERE id = $1")
         .bind(id)
         .fetch_optional(pg)

@@ -5,6 +5,7 @@ use super::super::{
     access::{Owner, System},
     StoreError,
 };
+use crate::domain::id::InstanceId;
 use crate::domain::notification::{Notification, NotificationKind};
 use chrono::{DateTime, Utc};
 use sqlx::{PgConnection, PgPool};
@@ -53,7 +54,7 @@ fn notification((id, kind, instance_id, instance_name, detail, created_at, read_
     Some(Notification {
         id: id.to_string(),
         kind: NotificationKind::parse(&kind)?,
-        instance_id,
+        instance_id: instance_id.map(InstanceId::new),
         instance_name,
         detail,
         created_at,

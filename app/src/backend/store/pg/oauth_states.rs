@@ -1,5 +1,6 @@
 //! Business Login states: issued when a connection starts, consumed once by the callback.
 use super::super::{access::Owner, StoreError};
+use crate::domain::id::InstanceId;
 use chrono::{DateTime, Duration, Utc};
 use sha2::{Digest, Sha256};
 use sqlx::PgPool;
@@ -13,7 +14,7 @@ pub enum StateProblem {
     Used,
     /// Expired states still name their instance, so its card can say what happened.
     Expired {
-        instance_id: String,
+        instance_id: InstanceId,
     },
     /// Issued to someone else: nothing about their instance may change.
     OtherUser,
@@ -21,7 +22,7 @@ pub enum StateProblem {
 
 pub struct Issued {
     pub user_id: String,
-    pub instance_id: String,
+    pub instance_id: InstanceId,
 }
 
 fn hash(state: &str) -> Vec<u8> {
@@ -49,7 +50,7 @@ pub async fn consume(
     now: DateTime<Utc>,
 ) -> Result<Result<Issued, StateProblem>, StoreError> {
     let user_id = owner.id();
-    let claimed: Option<(String, String, chrono::DateTime<Utc>)> = sqlx::query_as(
+    let claimed: Option<(String, InstanceId, chrono::DateTime<Utc>)> = sqlx::query_as(
         "UPDATE oauth_states SET used_at = $3
          WHERE state_hash = $1 AND used_at IS NULL AND user_id = $2
          RETURNING user_id, instance_id, expires_at",
