@@ -47,6 +47,15 @@ test("without JavaScript: sign up, confirm, sign out and in, read and filter the
   await page.getByRole("radio", { name: new RegExp(`@${prefix}\\.loja0`) }).check();
   await page.getByRole("button", { name: "Permitir" }).click();
   await expect(page).toHaveURL(/\/instances\?connected=/);
+
+  // A card's action refused comes back to the page, said above the cards.
+  await page.goto("/instances");
+  const rename = page.locator("li.card details", { has: page.locator("summary", { hasText: "Renomear" }) });
+  await rename.locator("summary").click();
+  await rename.locator("input[name=name]").fill("   ");
+  await rename.getByRole("button", { name: "Salvar" }).click();
+  await expect(page).toHaveURL(/\/instances\?error=/);
+  await expect(page.getByRole("alert")).toHaveText("Preencha este campo.");
   const instances = await (await page.request.get("/api/instances", { headers: { accept: "application/json" } })).json();
   const saved = await page.request.post("/api/automations/save", {
     headers: { accept: "application/json" },

@@ -58,8 +58,9 @@ pub fn ActionOutcome(
 /// The outcome of whichever of a page's actions finished last (a card's rename, pause or
 /// delete, say), told once above the list: its success message, or its error with the field's
 /// reason when it names one. Actions shared by every card of a list report here, not in a card.
+/// Without JavaScript, the error a plain form came back with (`?error=`) shows here too.
 #[derive(Clone, Copy)]
-pub struct LastOutcome(RwSignal<Option<(Key, Result<(), AppError>)>>);
+pub struct LastOutcome(RwSignal<Option<Result<Key, AppError>>>);
 
 impl LastOutcome {
     pub fn new() -> Self {
@@ -71,16 +72,17 @@ impl LastOutcome {
         let value = value.into();
         Effect::new(move |_| {
             if let Some(result) = value.get() {
-                self.0.set(Some((ok(), result)));
+                self.0.set(Some(result.map(|()| ok())));
             }
         });
     }
 
     pub fn view(self) -> impl IntoView {
         let locale = use_locale();
-        move || match self.0.get()? {
-            (ok, Ok(())) => Some(view! { <div class="notice notice-ok" role="status">{locale.t(ok)}</div> }.into_any()),
-            (_, Err(error)) => Some(match first_field_code(&error) {
+        let returned = crate::components::field::returned_error();
+        move || match self.0.get().or_else(|| returned.get().map(Err))? {
+            Ok(ok) => Some(view! { <div class="notice notice-ok" role="status">{locale.t(ok)}</div> }.into_any()),
+            Err(error) => Some(match first_field_code(&error) {
                 Some(code) => view! {
                     <div class="notice notice-error" role="alert">{locale.t(crate::i18n::field_message(code))}</div>
                 }

@@ -112,7 +112,9 @@ fn InstanceList(
                 view! { <div class="notice notice-ok" role="status">{locale.t(Key::ConnectedBanner)}</div> }.into_any(),
             )
         } else {
-            query.get("error").map(|reason| {
+            // A connection's failure comes back as its reason's name; an action's error (a plain
+            // form without JavaScript) as JSON, which the outcome above the cards tells.
+            query.get("error").filter(|raw| serde_json::from_str::<AppError>(raw).is_err()).map(|reason| {
                 view! { <div class="notice notice-error" role="alert">{locale.t(reason_message(ConnectionFailure::parse(&reason)))}</div> }
                     .into_any()
             })
