@@ -20,7 +20,11 @@ use crate::domain::{error::AppError, lead::LeadsView};
 use chrono::Duration;
 use futures_util::{stream, StreamExt};
 use secrecy::{ExposeSecret, SecretString};
-use std::{collections::HashMap, net::IpAddr, sync::LazyLock};
+use std::{
+    collections::HashMap,
+    net::{IpAddr, SocketAddr},
+    sync::{Arc, LazyLock},
+};
 
 /// Events shown in the log.
 const LOGGED: i64 = 50;
@@ -36,9 +40,66 @@ pub use super::meta::signature::sign as signature;
 /// The header with the body's signature: `sha256=<hex>`.
 pub const SIGNATURE_HEADER: &str = "x-insta-clerky-signature";
 
-static CLIENT: LazyLock<reqwest::Client> = LazyLock::new(|| {
-    reqwest::Client::builder().timeout(TIMEOUT).redirect(reqwest::redirect::Policy::none()).build().unwrap_or_default()
-});
+/// The client for receivers on public addresses only: every name is checked after DNS, so a
+/// public name that resolves to a private address (a CRM's URL pointed at the metadata service,
+/// say) reaches nothing.
+static PUBLIC_CLIENT: LazyLock<reqwest::Client> =
+    LazyLock::new(|| client().dns_resolver(Arc::new(PublicOnly)).build().unwrap_or_default());
+/// The demo's, whose CRM stand-in listens on loopback.
+static ANY_CLIENT: LazyLock<reqwest::Client> = LazyLock::new(|| client().build().unwrap_or_default());
+
+fn client() -> reqwest::ClientBuilder {
+    reqwest::Client::builder().timeout(TIMEOUT).redirect(reqwest::redirect::Policy::none())
+}
+
+/// Resolves as the system does, keeping public addresses only.
+struct PublicOnly;
+
+impl reqwest::dns::Resolve for PublicOnly {
+    fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
+        let host = name.as_str().to_owned();
+        Box::pin(async move {
+            let public: Vec<SocketAddr> =
+                tokio::net::lookup_host((host.as_str(), 0)).await?.filter(|a| is_public(a.ip())).collect();
+            if public.is_empty() {
+                return Err(format!("{host} resolves to no public address").into());
+            }
+            let addrs: reqwest::dns::Addrs = Box::new(public.into_iter());
+            Ok(addrs)
+        })
+    }
+}
+
+/// An address on the internet, not loopback, private, link-local (the cloud metadata service),
+/// shared, multicast or reserved, IPv4 inside IPv6 included.
+fn is_public(ip: IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(v4) => {
+            let [a, b, ..] = v4.octets();
+            !(v4.is_loopback()
+                || v4.is_private()
+                || v4.is_link_local()
+                || v4.is_unspecified()
+                || v4.is_broadcast()
+                || v4.is_multicast()
+                || v4.is_documentation()
+                || a == 0
+                || (a == 100 && (64..128).contains(&b))
+                || a >= 240)
+        }
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => is_public(IpAddr::V4(v4)),
+            None => {
+                let first = v6.segments()[0];
+                !(v6.is_loopback()
+                    || v6.is_unspecified()
+                    || v6.is_multicast()
+                    || (first & 0xfe00) == 0xfc00
+                    || (first & 0xffc0) == 0xfe80)
+            }
+        },
+    }
+}
 
 pub async fn view(state: &AppState, who: &SignedIn, instance_id: &InstanceId) -> Result<LeadsView, Error> {
     let doc = instances::find(&state.mongo, &Scope::own(who), instance_id).await?;
@@ -113,7 +174,8 @@ pub async fn replay(state: &AppState, who: &SignedIn, event_id: &str) -> Result<
 }
 
 /// Where leads may go: an http(s) URL with a host; unless allowed, https and never a loopback,
-/// private or link-local address written as such, nor `localhost`.
+/// private or link-local address written as such, nor `localhost` (a name that resolves to one
+/// is refused when sending, by [`PublicOnly`]).
 fn receiver_url(url: &str, allow_private: bool) -> Result<(), FieldCode> {
     let parsed = reqwest::Url::parse(url).map_err(|_| FieldCode::UrlInvalid)?;
     if url.chars().count() > 2000 || !matches!(parsed.scheme(), "http" | "https") {
@@ -128,8 +190,7 @@ fn receiver_url(url: &str, allow_private: bool) -> Result<(), FieldCode> {
     }
     let ip = host.trim_start_matches('[').trim_end_matches(']').parse::<IpAddr>().ok();
     let private = match ip {
-        Some(IpAddr::V4(v4)) => v4.is_loopback() || v4.is_private() || v4.is_link_local() || v4.is_unspecified(),
-        Some(IpAddr::V6(v6)) => v6.is_loopback() || v6.is_unspecified() || (v6.segments()[0] & 0xfe00) == 0xfc00,
+        Some(ip) => !is_public(ip),
         None => host.eq_ignore_ascii_case("localhost") || host.ends_with(".localhost"),
     };
     if private {
@@ -223,7 +284,8 @@ async fn deliver(state: &AppState, due: Due, doc: Option<&instances::InstanceDoc
             return Ok(false);
         }
     };
-    let request = CLIENT
+    let client = if state.config.lead_webhook_allow_private { &ANY_CLIENT } else { &PUBLIC_CLIENT };
+    let request = client
         .post(&due.url)
         .header("content-type", "application/json")
         .header(SIGNATURE_HEADER, signature(secret.expose_secret(), body.as_bytes()))
@@ -275,6 +337,61 @@ mod tests {
         assert_eq!(receiver_url("http://127.0.0.1:3001/_sandbox/crm/leads", true), Ok(()));
         assert_eq!(receiver_url("ftp://crm.clerky.com.br", true), Err(FieldCode::UrlInvalid));
         assert_eq!(receiver_url("not a url", true), Err(FieldCode::UrlInvalid));
+    }
+
+    #[test]
+    fn only_internet_addresses_are_public() {
+        for public in ["8.8.8.8", "200.147.67.142", "2800:3f0:4001:80e::200e"] {
+            assert!(is_public(public.parse().expect("ip")), "{public}");
+        }
+        for private in [
+            "127.0.0.1",
+            "10.0.0.1",
+            "172.16.5.4",
+            "192.168.1.1",
+            "169.254.169.254",
+            "100.64.0.1",
+            "0.0.0.0",
+            "255.255.255.255",
+            "224.0.0.1",
+            "::1",
+            "fd00::1",
+            "fe80::1",
+            "::ffff:127.0.0.1",
+            "::ffff:169.254.169.254",
+        ] {
+            assert!(!is_public(private.parse().expect("ip")), "{private}");
+        }
+        assert_eq!(receiver_url("https://[::ffff:10.0.0.1]/", false), Err(FieldCode::UrlPrivate));
+    }
+
+    #[tokio::test]
+    async fn a_name_that_resolves_to_a_private_address_is_not_sent_to() {
+        use reqwest::dns::Resolve;
+        let name: reqwest::dns::Name = "localhost".parse().expect("name");
+        let refused = PublicOnly.resolve(name).await.err().expect("localhost is loopback only");
+        assert!(refused.to_string().contains("no public address"), "{refused}");
+        // A receiver listening on loopback: the demo's client reaches it, the public one never
+        // connects.
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let url = format!("http://localhost:{}/leads", listener.local_addr().expect("addr").port());
+        tokio::spawn(async move {
+            use tokio::io::{AsyncReadExt, AsyncWriteExt};
+            while let Ok((mut socket, _)) = listener.accept().await {
+                let mut request = [0_u8; 4096];
+                let _ = socket.read(&mut request).await;
+                let _ = socket.write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n").await;
+            }
+        });
+        assert_eq!(ANY_CLIENT.post(&url).send().await.expect("reached").status(), 200);
+        let error = PUBLIC_CLIENT.post(&url).send().await.expect_err("not sent");
+        let mut cause: Option<&dyn std::error::Error> = Some(&error);
+        let mut causes = Vec::new();
+        while let Some(c) = cause {
+            causes.push(c.to_string());
+            cause = c.source();
+        }
+        assert!(causes.iter().any(|c| c.contains("no public address")), "{causes:?}");
     }
 
     #[test]
