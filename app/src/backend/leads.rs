@@ -167,7 +167,7 @@ pub async fn remove(state: &AppState, who: &SignedIn, instance_id: &InstanceId) 
 /// Sends one of the caller's events again now.
 pub async fn replay(state: &AppState, who: &SignedIn, event_id: &str) -> Result<(), Error> {
     let id = uuid::Uuid::parse_str(event_id).map_err(|_| AppError::NotFound)?;
-    let instance_id = leads::instance_of(&state.pg, id).await?;
+    let instance_id = leads::instance_of(&state.pg, who.owner(), id).await?;
     let doc = instances::find(&state.mongo, &Scope::own(who), &instance_id).await?;
     leads::replay(&state.pg, doc.tenant(), id, state.clock.now()).await?;
     Ok(())

@@ -1,7 +1,7 @@
 //! Leads' outbound webhooks and their events (written by triggers on what intake stores; see the
 //! migration), claimed for delivery under a lease so every process can deliver, none twice at once.
 use super::super::{
-    access::{System, Tenant},
+    access::{Owner, System, Tenant},
     StoreError,
 };
 use crate::backend::crypto::Sealed;
@@ -247,10 +247,11 @@ pub async fn replay(pg: &PgPool, tenant: Tenant<'_>, id: Uuid, now: DateTime<Utc
     Ok(())
 }
 
-/// The instance of an event, for checking whose it is.
-pub async fn instance_of(pg: &PgPool, id: Uuid) -> Result<InstanceId, StoreError> {
-    sqlx::query_scalar("SELECT instance_id FROM lead_events WHERE id = $1")
+/// The instance of one of `owner`'s events; anyone else's looks missing.
+pub async fn instance_of(pg: &PgPool, owner: Owner<'_>, id: Uuid) -> Result<InstanceId, StoreError> {
+    sqlx::query_scalar("SELECT instance_id FROM lead_events WHERE id = $1 AND user_id = $2")
         .bind(id)
+        .bind(owner.id())
         .fetch_optional(pg)
         .await?
         .ok_or(StoreError::NotFound)
