@@ -120,7 +120,7 @@ async fn deliver(mailer: &Mailer, to: &Email, locale: Locale, mail: &Mail<'_>) -
 pub async fn confirm(state: &AppState, token: &str) -> Result<UserDoc, Error> {
     let token = token.trim();
     if token.is_empty() || token.len() > 100 {
-        return Err(AppError::invalid("token", FieldCode::ConfirmInvalid).into());
+        return Err(Error::invalid("token", FieldCode::ConfirmInvalid));
     }
     let user = users::confirm(&state.mongo, &token_hash(token)).await?;
     let user = user.ok_or_else(|| AppError::invalid("token", FieldCode::ConfirmInvalid))?;

@@ -21,7 +21,7 @@ pub async fn list(state: &AppState, who: &SignedIn) -> Result<Vec<ApiKeyView>, E
 pub async fn create(state: &AppState, who: &SignedIn, name: &str) -> Result<CreatedKey, Error> {
     let name = parse_name(name).map_err(|e| AppError::Invalid(vec![e]))?;
     if api_keys::count_live(&state.pg, who.owner()).await? >= KEYS_MAX {
-        return Err(AppError::invalid("name", FieldCode::TooManyKeys).into());
+        return Err(Error::invalid("name", FieldCode::TooManyKeys));
     }
     let random = super::security::random_token::<30>();
     // The alphabet has `-` and `_`; the prefix must not contain the separator.

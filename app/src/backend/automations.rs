@@ -190,12 +190,12 @@ pub async fn move_one(state: &AppState, who: &SignedIn, id: &AutomationId, direc
     let earlier = match direction {
         "up" => true,
         "down" => false,
-        _ => return Err(AppError::invalid("direction", FieldCode::Invalid).into()),
+        _ => return Err(Error::invalid("direction", FieldCode::Invalid)),
     };
     let id = automation_id(id)?;
-    let mut tx = state.pg.begin().await.map_err(StoreError::from)?;
+    let mut tx = state.pg.begin().await?;
     let instance_id = automations::move_one(&mut tx, who.owner(), id, earlier).await?;
-    tx.commit().await.map_err(StoreError::from)?;
+    tx.commit().await?;
     directory::rules_changed(state, &instance_id).await;
     Ok(())
 }

@@ -11,7 +11,6 @@ use super::{
         access::{Scope, System},
         mongo::instances::{self, InstanceDoc},
         pg::{comments, daily_caps, outbox, reports},
-        StoreError,
     },
 };
 use crate::domain::error::FieldCode;
@@ -103,7 +102,7 @@ async fn comment_of(
     let doc = instances::find(&state.mongo, &Scope::own(who), instance_id).await?;
     let comment = comments::find(&state.pg, doc.tenant(), comment_id).await?.ok_or(AppError::NotFound)?;
     if doc.status != InstanceStatus::Connected {
-        return Err(AppError::invalid("text", FieldCode::NotConnected).into());
+        return Err(Error::invalid("text", FieldCode::NotConnected));
     }
     Ok((doc, comment))
 }
@@ -120,26 +119,26 @@ pub async fn reply(
 ) -> Result<(), Error> {
     let text = text.trim();
     if text.is_empty() {
-        return Err(AppError::invalid("text", FieldCode::Required).into());
+        return Err(Error::invalid("text", FieldCode::Required));
     }
     if text.len() > REPLY_MAX_BYTES || text.chars().count() > COMMENT_CHARS {
-        return Err(AppError::invalid("text", FieldCode::TooLongBytes).into());
+        return Err(Error::invalid("text", FieldCode::TooLongBytes));
     }
     let (doc, comment) = comment_of(state, who, instance_id, comment_id).await?;
     let id = doc.id.to_hex();
     let own = doc.instagram_account_id.as_deref() == Some(comment.from_user_id.as_str());
     if !privately && comment.hidden {
-        return Err(AppError::invalid("text", FieldCode::CommentHidden).into());
+        return Err(Error::invalid("text", FieldCode::CommentHidden));
     }
     let part = if privately {
         if own {
-            return Err(AppError::invalid("text", FieldCode::OwnComment).into());
+            return Err(Error::invalid("text", FieldCode::OwnComment));
         }
         if state.clock.now() - comment.at >= Duration::days(PRIVATE_REPLY_DAYS) {
-            return Err(AppError::invalid("text", FieldCode::PrivateReplyExpired).into());
+            return Err(Error::invalid("text", FieldCode::PrivateReplyExpired));
         }
         if comments::privately_answered(&state.pg, doc.tenant(), comment_id).await? {
-            return Err(AppError::invalid("text", FieldCode::PrivateReplyUsed).into());
+            return Err(Error::invalid("text", FieldCode::PrivateReplyUsed));
         }
         9
     } else {
@@ -170,7 +169,7 @@ pub async fn reply(
     }];
     // The person's checked action becomes the engine's work, which serves every tenant.
     let queues = System::handoff(&doc);
-    let mut tx = state.pg.begin().await.map_err(StoreError::from)?;
+    let mut tx = state.pg.begin().await?;
     // Two answers written at once may want the same part: the second says so instead of vanishing.
     if reports::insert_many(&mut tx, &queues, &mut rows).await?.is_empty() {
         return Err(Error::invalid("text", if privately { FieldCode::PrivateReplyUsed } else { FieldCode::TryAgain }));
@@ -181,7 +180,7 @@ pub async fn reply(
     let mut tally = Tally::default();
     tally.add(&user_id, &id, ReplyStatus::Pending);
     live::notify(&mut tx, &tally.events()).await?;
-    tx.commit().await.map_err(StoreError::from)?;
+    tx.commit().await?;
     state.wake_outbox.notify_one();
     Ok(())
 }
@@ -196,7 +195,7 @@ pub async fn set_hidden(
 ) -> Result<(), Error> {
     let (doc, comment) = comment_of(state, who, instance_id, comment_id).await?;
     if doc.instagram_account_id.as_deref() == Some(comment.from_user_id.as_str()) {
-        return Err(AppError::invalid("text", FieldCode::OwnComment).into());
+        return Err(Error::invalid("text", FieldCode::OwnComment));
     }
     let token = super::instances::token(state, &doc)
         .ok_or_else(|| Error::internal(format!("the token of instance {} cannot be decrypted", doc.id)))?;

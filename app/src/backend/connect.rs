@@ -35,7 +35,7 @@ pub async fn start(state: &AppState, who: &SignedIn, name: &str) -> Result<Strin
     let doc = InstanceDoc::new(who, instance_slug(&name, &suffix), name, state.clock.now());
     let lock = hold_quota(state, who, None).await?;
     instances::insert(&state.mongo, &doc).await?;
-    lock.commit().await.map_err(StoreError::from)?;
+    lock.commit().await?;
     authorize(state, who, &doc).await
 }
 
@@ -52,17 +52,16 @@ async fn hold_quota(
     who: &SignedIn,
     except: Option<ObjectId>,
 ) -> Result<sqlx::Transaction<'static, sqlx::Postgres>, Error> {
-    let mut lock = state.pg.begin().await.map_err(StoreError::from)?;
+    let mut lock = state.pg.begin().await?;
     sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
         .bind(format!("instance-quota:{}", who.user_id().to_hex()))
         .execute(&mut *lock)
-        .await
-        .map_err(StoreError::from)?;
+        .await?;
     if !who.user().premium {
         let abandoned_before = from_chrono(state.clock.now() - CONNECT_TIMEOUT);
         let held = instances::count_for_owner(&state.mongo, who, abandoned_before, except).await?;
         if held >= u64::from(state.config.free_instance_quota) {
-            return Err(AppError::invalid("name", FieldCode::Quota).into());
+            return Err(Error::invalid("name", FieldCode::Quota));
         }
     }
     Ok(lock)
@@ -78,7 +77,7 @@ pub async fn reconnect(state: &AppState, who: &SignedIn, instance_id: &InstanceI
     };
     super::instances::change_status(state, &doc, InstanceStatus::Connecting, None).await?;
     if let Some(lock) = lock {
-        lock.commit().await.map_err(StoreError::from)?;
+        lock.commit().await?;
     }
     authorize(state, who, &doc).await
 }

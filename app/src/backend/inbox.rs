@@ -40,7 +40,7 @@ pub async fn inbox(
     let doc = instances::find(&state.mongo, &Scope::own(who), instance_id).await?;
     let search = search.map(str::trim).filter(|s| !s.is_empty());
     if search.is_some_and(|s| s.chars().count() > 100) {
-        return Err(AppError::invalid("q", FieldCode::TooLong).into());
+        return Err(Error::invalid("q", FieldCode::TooLong));
     }
     let conversations =
         conversations::list(&state.pg, who.id_hex(), doc.tenant(), search, LISTED, state.clock.now()).await?;
@@ -87,13 +87,13 @@ pub async fn reply(
     let user_id = who.user_id().to_hex();
     let doc = instances::find(&state.mongo, &Scope::own(who), instance_id).await?;
     if doc.status != InstanceStatus::Connected {
-        return Err(AppError::invalid("text", FieldCode::NotConnected).into());
+        return Err(Error::invalid("text", FieldCode::NotConnected));
     }
     let instance_id = doc.tenant().id();
     let (username, last_inbound, _) =
         conversations::find(&state.pg, &user_id, doc.tenant(), person_id).await?.ok_or(AppError::NotFound)?;
     if last_inbound.is_none_or(|at| at + Duration::hours(WINDOW_HOURS) <= state.clock.now()) {
-        return Err(AppError::invalid("text", FieldCode::WindowClosed).into());
+        return Err(Error::invalid("text", FieldCode::WindowClosed));
     }
     let event_id = format!("manual:{}", uuid::Uuid::now_v7());
     let now = state.clock.now();
@@ -130,7 +130,7 @@ pub async fn reply(
     }
     // The person's checked action becomes the engine's work, which serves every tenant.
     let queues = System::handoff(&doc);
-    let mut tx = state.pg.begin().await.map_err(super::store::StoreError::from)?;
+    let mut tx = state.pg.begin().await?;
     let count = i32::try_from(rows.len()).unwrap_or(2);
     reports::insert_many(&mut tx, &queues, &mut rows).await?;
     // Counted in the day's replies, never refused by the cap: a person chose to answer.
@@ -150,7 +150,7 @@ pub async fn reply(
         tally.add(&user_id, instance_id, ReplyStatus::Pending);
     }
     live::notify(&mut tx, &tally.events()).await?;
-    tx.commit().await.map_err(super::store::StoreError::from)?;
+    tx.commit().await?;
     state.wake_outbox.notify_one();
     Ok(())
 }
@@ -159,7 +159,7 @@ pub async fn reply(
 pub async fn resume(state: &AppState, who: &SignedIn, instance_id: &InstanceId, person_id: &str) -> Result<(), Error> {
     let user_id = who.user_id().to_hex();
     let doc = instances::find(&state.mongo, &Scope::own(who), instance_id).await?;
-    let mut connection = state.pg.acquire().await.map_err(super::store::StoreError::from)?;
+    let mut connection = state.pg.acquire().await?;
     if !conversations::pause(&mut connection, &user_id, doc.tenant(), person_id, None).await? {
         return Err(AppError::NotFound.into());
     }

@@ -27,7 +27,7 @@ const PER_RUN: usize = 200;
 /// Syncs one instance's figures of today.
 pub async fn sync(state: &AppState, doc: &stored::InstanceDoc) -> Result<(), Error> {
     let (Some(ig_id), Some(token)) = (doc.instagram_account_id.as_deref(), instances::token(state, doc)) else {
-        return Err(AppError::invalid("id", FieldCode::NotConnected).into());
+        return Err(Error::invalid("id", FieldCode::NotConnected));
     };
     let figures = state.meta.day_figures(&token, ig_id).await.map_err(|error| {
         tracing::warn!(instance.id = %doc.id, "cannot read the insights of {}: {error}", doc.id);
@@ -72,7 +72,7 @@ pub async fn refresh(state: &AppState, who: &SignedIn, instance_id: &InstanceId)
     let doc = stored::find(&state.mongo, &Scope::own(who), instance_id).await?;
     let (_, synced_at) = insights::recent(&state.pg, &who.user_id().to_hex(), doc.tenant(), 1).await?;
     if synced_at.is_some_and(|at| state.clock.now() - at < Duration::minutes(REFRESH_COOLDOWN_MINUTES)) {
-        return Err(AppError::invalid("id", FieldCode::RefreshCooldown).into());
+        return Err(Error::invalid("id", FieldCode::RefreshCooldown));
     }
     sync(state, &doc).await
 }
