@@ -1,6 +1,10 @@
 //! Loading and error states that say what happened, in the page's language.
-use crate::{domain::error::AppError, i18n::Key, use_locale};
-use leptos::prelude::*;
+use crate::{
+    domain::error::{AppError, FieldCode},
+    i18n::{Key, Locale},
+    use_locale,
+};
+use leptos::{prelude::*, server_fn::ServerFn};
 
 #[component]
 pub fn Loading() -> impl IntoView {
@@ -43,15 +47,22 @@ pub fn ActionOutcome(
     #[prop(optional)] fields: &'static [&'static str],
 ) -> impl IntoView {
     let locale = use_locale();
-    move || match result.get()? {
-        Ok(()) => Some(view! { <div class="notice notice-ok" role="status">{locale.t(ok)}</div> }.into_any()),
-        Err(error) => Some(match fields.iter().find_map(|field| error.field_code(field)) {
-            Some(code) => view! {
-                <div class="notice notice-error" role="alert">{locale.t(crate::i18n::field_message(code))}</div>
-            }
-            .into_any(),
-            None => view! { <ErrorNotice error/> }.into_any(),
-        }),
+    move || {
+        let told = result.get()?.map(|()| ok);
+        let code = told.as_ref().err().and_then(|error| fields.iter().find_map(|field| error.field_code(field)));
+        Some(outcome_notice(locale, told, code))
+    }
+}
+
+/// A success message, a field's reason, or the error as [`ErrorNotice`] says it.
+fn outcome_notice(locale: Locale, told: Result<Key, AppError>, code: Option<FieldCode>) -> AnyView {
+    match (told, code) {
+        (Ok(ok), _) => view! { <div class="notice notice-ok" role="status">{locale.t(ok)}</div> }.into_any(),
+        (Err(_), Some(code)) => view! {
+            <div class="notice notice-error" role="alert">{locale.t(crate::i18n::field_message(code))}</div>
+        }
+        .into_any(),
+        (Err(error), None) => view! { <ErrorNotice error/> }.into_any(),
     }
 }
 
@@ -67,28 +78,40 @@ impl LastOutcome {
         Self(RwSignal::new(None))
     }
 
-    /// Reports each result of `value` as it arrives, `ok()` naming its success.
-    pub fn follow(self, value: impl Into<Signal<Option<Result<(), AppError>>>>, ok: impl Fn() -> Key + 'static) {
-        let value = value.into();
+    /// Reports each result of `action` as it arrives, `ok` naming the success of what was asked
+    /// (pause or resume, say).
+    pub fn follow<S>(self, action: ServerAction<S>, ok: impl Fn(&S) -> Key + Send + Sync + 'static)
+    where
+        S: ServerFn<Output = (), Error = AppError> + Clone + Send + Sync + 'static,
+    {
+        // The input is gone once the answer is in: its success is named while it is pending.
+        let named = StoredValue::new(None::<Key>);
         Effect::new(move |_| {
-            if let Some(result) = value.get() {
-                self.0.set(Some(result.map(|()| ok())));
+            if let Some(input) = action.input().get() {
+                named.set_value(Some(ok(&input)));
             }
+        });
+        Effect::new(move |_| match action.value().get() {
+            Some(Ok(())) => {
+                if let Some(key) = named.get_value() {
+                    self.0.set(Some(Ok(key)));
+                }
+            }
+            Some(Err(error)) => self.0.set(Some(Err(error))),
+            None => {}
         });
     }
 
     pub fn view(self) -> impl IntoView {
         let locale = use_locale();
         let returned = crate::components::field::returned_error();
-        move || match self.0.get().or_else(|| returned.get().map(Err))? {
-            Ok(ok) => Some(view! { <div class="notice notice-ok" role="status">{locale.t(ok)}</div> }.into_any()),
-            Err(error) => Some(match first_field_code(&error) {
-                Some(code) => view! {
-                    <div class="notice notice-error" role="alert">{locale.t(crate::i18n::field_message(code))}</div>
-                }
-                .into_any(),
-                None => view! { <ErrorNotice error/> }.into_any(),
-            }),
+        move || {
+            let told = self.0.get().or_else(|| returned.get().map(Err))?;
+            let code = match &told {
+                Err(AppError::Invalid(fields)) => fields.first().map(|f| f.code),
+                _ => None,
+            };
+            Some(outcome_notice(locale, told, code))
         }
     }
 }
@@ -96,12 +119,5 @@ impl LastOutcome {
 impl Default for LastOutcome {
     fn default() -> Self {
         Self::new()
-    }
-}
-
-fn first_field_code(error: &AppError) -> Option<crate::domain::error::FieldCode> {
-    match error {
-        AppError::Invalid(fields) => fields.first().map(|f| f.code),
-        _ => None,
     }
 }

@@ -50,10 +50,10 @@ pub fn AdminPage() -> impl IntoView {
         run_again: ServerAction::new(),
         outcome: LastOutcome::new(),
     };
-    actions.outcome.follow(actions.disconnect.value(), || Key::OutcomeDisconnected);
-    actions.outcome.follow(actions.refresh.value(), || Key::OutcomeRefreshed);
-    actions.outcome.follow(actions.delete.value(), || Key::OutcomeDeleted);
-    actions.outcome.follow(actions.run_again.value(), || Key::OutcomeRanAgain);
+    actions.outcome.follow(actions.disconnect, |_| Key::OutcomeDisconnected);
+    actions.outcome.follow(actions.refresh, |_| Key::OutcomeRefreshed);
+    actions.outcome.follow(actions.delete, |_| Key::OutcomeDeleted);
+    actions.outcome.follow(actions.run_again, |_| Key::OutcomeRanAgain);
     // Outside RequireUser: see InstancesPage.
     let users = Resource::new(|| (), |_| list_users());
     let instances = Resource::new(

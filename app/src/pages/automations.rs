@@ -47,22 +47,10 @@ pub fn AutomationsPage() -> impl IntoView {
     });
     let versions = move || (saved.get(), toggle.version().get(), delete.version().get(), reorder.version().get());
     let outcome = LastOutcome::new();
-    // The input is gone once the answer is in: remember which way the switch went.
-    let activated = RwSignal::new(false);
-    Effect::new(move |_| {
-        if let Some(input) = toggle.input().get() {
-            activated.set(input.active == "true");
-        }
-    });
-    outcome.follow(toggle.value(), move || {
-        if activated.get_untracked() {
-            Key::OutcomeActivated
-        } else {
-            Key::OutcomeDeactivated
-        }
-    });
-    outcome.follow(delete.value(), || Key::OutcomeAutomationDeleted);
-    outcome.follow(reorder.value(), || Key::OutcomeMoved);
+    outcome
+        .follow(toggle, |asked| if asked.active == "true" { Key::OutcomeActivated } else { Key::OutcomeDeactivated });
+    outcome.follow(delete, |_| Key::OutcomeAutomationDeleted);
+    outcome.follow(reorder, |_| Key::OutcomeMoved);
     let overview = Resource::new(move || (chosen.get(), versions()), |(chosen, _)| get_automations(chosen));
     let media = Resource::new(move || chosen.get(), list_media);
     let locale = use_locale();

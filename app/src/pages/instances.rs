@@ -64,23 +64,10 @@ struct CardActions {
 
 impl CardActions {
     fn follow(self) {
-        self.outcome.follow(self.rename.value(), || Key::OutcomeRenamed);
-        self.outcome.follow(self.disconnect.value(), || Key::OutcomeDisconnected);
-        self.outcome.follow(self.delete.value(), || Key::OutcomeDeleted);
-        // The input is gone once the answer is in: remember which way the switch went.
-        let paused = RwSignal::new(false);
-        Effect::new(move |_| {
-            if let Some(input) = self.pause.input().get() {
-                paused.set(input.paused);
-            }
-        });
-        self.outcome.follow(self.pause.value(), move || {
-            if paused.get_untracked() {
-                Key::OutcomePaused
-            } else {
-                Key::OutcomeResumed
-            }
-        });
+        self.outcome.follow(self.rename, |_| Key::OutcomeRenamed);
+        self.outcome.follow(self.disconnect, |_| Key::OutcomeDisconnected);
+        self.outcome.follow(self.delete, |_| Key::OutcomeDeleted);
+        self.outcome.follow(self.pause, |asked| if asked.paused { Key::OutcomePaused } else { Key::OutcomeResumed });
     }
 
     fn version(&self) -> (usize, usize, usize, usize) {

@@ -42,7 +42,7 @@ pub fn ReportsPage() -> impl IntoView {
     let retry = ServerAction::<RetryReply>::new();
     provide_context(retry);
     let outcome = LastOutcome::new();
-    outcome.follow(retry.value(), || Key::OutcomeRetried);
+    outcome.follow(retry, |_| Key::OutcomeRetried);
     // The browser's time zone, once it is known to differ from the one the server used.
     let zone = RwSignal::new(None::<String>);
     let page = Resource::new(
