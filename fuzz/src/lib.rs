@@ -258,7 +258,7 @@ pub fn csv(seed: u64, inputs: u64) -> Findings {
             instance_id: hostile_text(&mut rng).into(),
             instance_name: (rng.below(2) == 0).then(|| hostile_text(&mut rng)),
             username: Some(hostile_text(&mut rng)),
-            user_id_instagram: hostile_text(&mut rng),
+            user_id_instagram: hostile_text(&mut rng).into(),
             text: Some(hostile_text(&mut rng)),
             reply: Some(hostile_text(&mut rng)),
             reply_by: None,

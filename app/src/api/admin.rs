@@ -1,5 +1,5 @@
 //! What only admins may read and do: every account, every instance, the audit log.
-use crate::domain::id::InstanceId;
+use crate::domain::id::{DeadLetterId, InstanceId};
 use crate::domain::{
     audit::AuditEntry,
     dead_letter::DeadLetterView,
@@ -135,7 +135,7 @@ pub async fn list_dead_letters() -> Result<Vec<DeadLetterView>, AppError> {
                         [&d.instance_id, &d.account_id].into_iter().flatten().find_map(|key| names.get(key).cloned());
                     DeadLetterView {
                         instance,
-                        id: d.id.to_string(),
+                        id: d.id.into(),
                         kind: d.kind,
                         summary: d.summary,
                         reason: d.reason,
@@ -157,7 +157,7 @@ pub async fn list_dead_letters() -> Result<Vec<DeadLetterView>, AppError> {
 
 /// Runs a dead letter's work again now, once its cause is fixed. Admins only; audited.
 #[server(endpoint = "admin/dead_letters/run_again")]
-pub async fn run_dead_letter_again(id: String) -> Result<(), AppError> {
+pub async fn run_dead_letter_again(id: DeadLetterId) -> Result<(), AppError> {
     use crate::backend::{
         auth,
         engine::{self, RunAgainError},
@@ -169,7 +169,7 @@ pub async fn run_dead_letter_again(id: String) -> Result<(), AppError> {
         async {
             let who = auth::require_admin().await?;
             let everyone = auth::everyone(&who)?;
-            let id = uuid::Uuid::parse_str(&id).map_err(|_| AppError::NotFound)?;
+            let id = id.uuid().ok_or(AppError::NotFound)?;
             let state = state();
             let letter = dead_letters::find(&state.pg, &everyone, id).await?.ok_or(AppError::NotFound)?;
             let target: String = letter.summary.chars().take(80).collect();

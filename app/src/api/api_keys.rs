@@ -1,4 +1,5 @@
 //! The caller's API keys: listed, made (the secret is in the answer, once) and revoked.
+use crate::domain::id::ApiKeyId;
 use crate::domain::{
     api_key::{ApiKeyView, CreatedKey},
     error::AppError,
@@ -19,7 +20,7 @@ pub async fn create_api_key(name: String) -> Result<CreatedKey, AppError> {
 }
 
 #[server(endpoint = "api_keys/revoke")]
-pub async fn revoke_api_key(id: String) -> Result<(), AppError> {
+pub async fn revoke_api_key(id: ApiKeyId) -> Result<(), AppError> {
     use crate::backend::{api_keys, auth, respond, state};
     respond(async { Ok(api_keys::revoke(&state(), &auth::require_user().await?, &id).await?) }.await)
 }

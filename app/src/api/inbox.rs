@@ -1,5 +1,5 @@
 //! The inbox of the caller's instances: conversations, one conversation, answering by hand.
-use crate::domain::id::InstanceId;
+use crate::domain::id::{InstanceId, PersonId};
 use crate::domain::{
     conversation::{Inbox, Thread},
     error::AppError,
@@ -22,7 +22,7 @@ pub async fn get_inbox(instance: InstanceId, #[server(default)] q: Option<String
 
 /// One conversation both ways; reading it marks it read.
 #[server(endpoint = "inbox/thread", input = GetUrl)]
-pub async fn get_thread(instance: InstanceId, person: String) -> Result<Thread, AppError> {
+pub async fn get_thread(instance: InstanceId, person: PersonId) -> Result<Thread, AppError> {
     use crate::backend::{auth, inbox, respond, state};
     respond(
         async {
@@ -37,7 +37,7 @@ pub async fn get_thread(instance: InstanceId, person: String) -> Result<Thread, 
 #[server(endpoint = "inbox/reply")]
 pub async fn send_manual_reply(
     instance_id: InstanceId,
-    person_id: String,
+    person_id: PersonId,
     #[server(default)] text: String,
     #[server(default)] image_url: Option<String>,
 ) -> Result<(), AppError> {
@@ -58,7 +58,7 @@ pub async fn send_manual_reply(
 
 /// Lets the automations answer the conversation again before its pause ran out.
 #[server(endpoint = "inbox/resume")]
-pub async fn resume_automations(instance_id: InstanceId, person_id: String) -> Result<(), AppError> {
+pub async fn resume_automations(instance_id: InstanceId, person_id: PersonId) -> Result<(), AppError> {
     use crate::backend::{auth, inbox, respond, state};
     respond(
         async {

@@ -1,5 +1,5 @@
 //! Leads to Clerky's CRM: an instance's outbound webhook, its delivery log, and replaying one.
-use crate::domain::id::InstanceId;
+use crate::domain::id::{InstanceId, LeadDeliveryId};
 use crate::domain::{error::AppError, lead::LeadsView};
 use leptos::prelude::*;
 use leptos::server_fn::codec::GetUrl;
@@ -28,7 +28,7 @@ pub async fn remove_lead_webhook(instance_id: InstanceId) -> Result<(), AppError
 }
 
 #[server(endpoint = "leads/replay")]
-pub async fn replay_lead(id: String) -> Result<(), AppError> {
+pub async fn replay_lead(id: LeadDeliveryId) -> Result<(), AppError> {
     use crate::backend::{auth, leads, respond, state};
     respond(async { Ok(leads::replay(&state(), &auth::require_user().await?, &id).await?) }.await)
 }

@@ -1,5 +1,5 @@
 //! The bell: the caller's notifications, marking them read, and which kinds go by e-mail.
-use crate::domain::{error::AppError, notification::Notifications};
+use crate::domain::{error::AppError, id::NotificationId, notification::Notifications};
 use leptos::prelude::*;
 use leptos::server_fn::codec::GetUrl;
 
@@ -31,12 +31,12 @@ pub async fn unread_notifications() -> Result<u32, AppError> {
 
 /// Marks one of the caller's notifications read, or every one without `id`.
 #[server(endpoint = "notifications/read")]
-pub async fn mark_notifications_read(#[server(default)] id: Option<String>) -> Result<(), AppError> {
+pub async fn mark_notifications_read(#[server(default)] id: Option<NotificationId>) -> Result<(), AppError> {
     use crate::backend::{auth, notifications, respond, state};
     respond(
         async {
             let who = auth::require_user().await?;
-            Ok(notifications::mark_read(&state(), &who, id.as_deref()).await?)
+            Ok(notifications::mark_read(&state(), &who, id.as_ref()).await?)
         }
         .await,
     )

@@ -1,4 +1,5 @@
 //! Reports: the caller's interactions (everyone's for admins), filtered by the page's URL.
+use crate::domain::id::ReportId;
 use crate::domain::{
     error::AppError,
     report::{ReportChoices, ReportPage},
@@ -59,12 +60,12 @@ pub async fn get_report_choices(query: String) -> Result<ReportChoices, AppError
 
 /// Tries a failed reply of the caller's again.
 #[server(endpoint = "reports/retry")]
-pub async fn retry_reply(id: String) -> Result<(), AppError> {
+pub async fn retry_reply(id: ReportId) -> Result<(), AppError> {
     use crate::backend::{auth, engine, respond, state};
     respond(
         async {
             let who = auth::require_user().await?;
-            let report = uuid::Uuid::parse_str(&id).map_err(|_| AppError::NotFound)?;
+            let report = id.uuid().ok_or(AppError::NotFound)?;
             match engine::retry_reply(&state(), who.owner(), report).await? {
                 None => Err(AppError::NotFound),
                 Some(false) => Err(AppError::invalid("id", crate::domain::error::FieldCode::NotRetryable)),

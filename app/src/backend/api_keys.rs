@@ -7,6 +7,7 @@ use super::{
     store::pg::api_keys::{self, KeyOwner},
 };
 use crate::domain::error::FieldCode;
+use crate::domain::id::ApiKeyId;
 use crate::domain::{
     api_key::{parse_name, ApiKeyView, CreatedKey, KEYS_MAX, KEY_START},
     audit::AuditAction,
@@ -28,12 +29,12 @@ pub async fn create(state: &AppState, who: &SignedIn, name: &str) -> Result<Crea
     let prefix = format!("{KEY_START}{}", random[..8].replace(['-', '_'], "x"));
     let secret = format!("{prefix}_{}", &random[8..]);
     let key = api_keys::insert(&state.pg, who.owner(), &name, &prefix, &secret).await?;
-    who.audit(&state.pg, AuditAction::ApiKeyCreated, &key.id, &key.name, Some(&key.prefix)).await?;
+    who.audit(&state.pg, AuditAction::ApiKeyCreated, key.id.as_str(), &key.name, Some(&key.prefix)).await?;
     Ok(CreatedKey { key, secret })
 }
 
-pub async fn revoke(state: &AppState, who: &SignedIn, id: &str) -> Result<(), Error> {
-    let id = uuid::Uuid::parse_str(id).map_err(|_| AppError::NotFound)?;
+pub async fn revoke(state: &AppState, who: &SignedIn, id: &ApiKeyId) -> Result<(), Error> {
+    let id = id.uuid().ok_or(AppError::NotFound)?;
     let name = api_keys::revoke(&state.pg, who.owner(), id).await?;
     Ok(who.audit(&state.pg, AuditAction::ApiKeyRevoked, &id.to_string(), &name, None).await?)
 }

@@ -12,7 +12,7 @@ use super::{
         pg::sessions,
     },
 };
-use crate::domain::{audit::AuditAction, error::AppError, user::Role};
+use crate::domain::{audit::AuditAction, error::AppError, id::UserId, user::Role};
 use axum::extract::ConnectInfo;
 use http::{header, request::Parts, HeaderMap, HeaderValue};
 use mongodb::bson::oid::ObjectId;
@@ -24,14 +24,14 @@ use std::net::{IpAddr, SocketAddr};
 pub struct SignedIn {
     user: UserDoc,
     /// The user's id in hex, as PostgreSQL's rows carry it.
-    id: String,
+    id: UserId,
     /// The API key the call came with, if it came with one.
     key: Option<uuid::Uuid>,
 }
 
 impl SignedIn {
     fn new(user: UserDoc, key: Option<uuid::Uuid>) -> Self {
-        Self { id: user.id.to_hex(), user, key }
+        Self { id: UserId::new(user.id.to_hex()), user, key }
     }
 
     pub fn user_id(&self) -> ObjectId {
@@ -39,7 +39,7 @@ impl SignedIn {
     }
 
     /// The caller's id in hex, as PostgreSQL's rows carry it.
-    pub fn id_hex(&self) -> &str {
+    pub fn id(&self) -> &UserId {
         &self.id
     }
 
@@ -83,7 +83,8 @@ impl SignedIn {
         target_name: &str,
         details: Option<&str>,
     ) -> Result<(), super::store::StoreError> {
-        let actor = super::store::pg::audit::Actor { id: Some(&self.id), email: Some(&self.user.email), as_admin };
+        let actor =
+            super::store::pg::audit::Actor { id: Some(self.id.as_str()), email: Some(&self.user.email), as_admin };
         super::store::pg::audit::record(pg, &actor, action, target_id, target_name, details).await
     }
 }
@@ -136,7 +137,7 @@ pub async fn current() -> Result<Option<SignedIn>, Error> {
     if let Some(who) = &who {
         if over_http {
             let quota = Quota::per_minute(state.config.limits.calls_per_user_per_minute);
-            rate_limit::enforce(&state, "calls", &who.user_id().to_hex(), quota).await?;
+            rate_limit::enforce(&state, "calls", who.id().as_str(), quota).await?;
         }
     }
     Ok(who)

@@ -29,7 +29,7 @@ use crate::domain::{
 use uuid::Uuid;
 
 fn automation_id(raw: &AutomationId) -> Result<Uuid, Error> {
-    Uuid::parse_str(raw.as_str()).map_err(|_| AppError::NotFound.into())
+    raw.uuid().ok_or_else(|| AppError::NotFound.into())
 }
 
 /// The caller's instances and the automations of `chosen` (by default their first instance).

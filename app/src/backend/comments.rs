@@ -145,11 +145,11 @@ pub async fn reply(
         comments::next_manual_part(&state.pg, doc.tenant(), comment_id).await?
     };
     let top = comment.parent_id.clone().unwrap_or_else(|| comment_id.to_owned());
-    let user_id = who.user_id().to_hex();
+    let user_id = who.id();
     let now = state.clock.now();
     let mut rows = [reports::NewReport {
         instance_id: &id,
-        user_id: &user_id,
+        user_id: user_id.as_str(),
         automation_id: None,
         kind: AutomationKind::Comment,
         event_id: comment_id,
@@ -178,7 +178,7 @@ pub async fn reply(
         .await?;
     outbox::wake(&mut tx, &queues, &[(id.clone(), now)]).await?;
     let mut tally = Tally::default();
-    tally.add(&user_id, &id, ReplyStatus::Pending);
+    tally.add(user_id.as_str(), &id, ReplyStatus::Pending);
     live::notify(&mut tx, &tally.events()).await?;
     tx.commit().await?;
     state.wake_outbox.notify_one();
@@ -210,7 +210,7 @@ pub async fn set_hidden(
     let id = doc.id.to_hex();
     comments::set_hidden(&state.pg, doc.tenant(), comment_id, hidden).await?;
     let mut tally = Tally::default();
-    tally.touch(&who.user_id().to_hex(), &id);
+    tally.touch(who.id().as_str(), &id);
     if let Err(error) = live::publish(&state.pg, &tally.events()).await {
         tracing::warn!("cannot announce a hidden comment: {error}");
     }

@@ -54,7 +54,7 @@ async fn hold_quota(
 ) -> Result<sqlx::Transaction<'static, sqlx::Postgres>, Error> {
     let mut lock = state.pg.begin().await?;
     sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
-        .bind(format!("instance-quota:{}", who.user_id().to_hex()))
+        .bind(format!("instance-quota:{}", who.id()))
         .execute(&mut *lock)
         .await?;
     if !who.user().premium {

@@ -15,7 +15,7 @@ use super::{
     },
 };
 use crate::domain::error::FieldCode;
-use crate::domain::id::InstanceId;
+use crate::domain::id::{InstanceId, PersonId, UserId};
 use crate::domain::report::ReplyStatus;
 use crate::domain::{
     automation::{AutomationKind, ResponseType},
@@ -43,7 +43,7 @@ pub async fn inbox(
         return Err(Error::invalid("q", FieldCode::TooLong));
     }
     let conversations =
-        conversations::list(&state.pg, who.id_hex(), doc.tenant(), search, LISTED, state.clock.now()).await?;
+        conversations::list(&state.pg, who.id(), doc.tenant(), search, LISTED, state.clock.now()).await?;
     Ok(Inbox { instance_id: instance_id.clone(), instance_name: doc.display_name(), conversations })
 }
 
@@ -52,21 +52,21 @@ pub async fn thread(
     state: &AppState,
     who: &SignedIn,
     instance_id: &InstanceId,
-    person_id: &str,
+    person_id: &PersonId,
     mark_read: bool,
 ) -> Result<Thread, Error> {
-    let user_id = who.user_id().to_hex();
+    let user_id = who.id();
     let doc = instances::find(&state.mongo, &Scope::own(who), instance_id).await?;
     let (username, last_inbound, paused_until) =
-        conversations::find(&state.pg, &user_id, doc.tenant(), person_id).await?.ok_or(AppError::NotFound)?;
+        conversations::find(&state.pg, user_id, doc.tenant(), person_id).await?.ok_or(AppError::NotFound)?;
     let messages = conversations::messages(&state.pg, doc.tenant(), person_id, SHOWN).await?;
-    if mark_read && conversations::mark_read(&state.pg, &user_id, doc.tenant(), person_id).await? {
-        announce(state, &user_id, instance_id).await;
+    if mark_read && conversations::mark_read(&state.pg, user_id, doc.tenant(), person_id).await? {
+        announce(state, user_id, instance_id).await;
     }
     let closes = last_inbound.map(|at| at + Duration::hours(WINDOW_HOURS));
     Ok(Thread {
         instance_id: instance_id.clone(),
-        person_id: person_id.to_owned(),
+        person_id: person_id.clone(),
         username,
         messages,
         window_open: closes.is_some_and(|at| at > state.clock.now()),
@@ -81,17 +81,17 @@ pub async fn reply(
     state: &AppState,
     who: &SignedIn,
     instance_id: &InstanceId,
-    person_id: &str,
+    person_id: &PersonId,
     message: &OutgoingMessage,
 ) -> Result<(), Error> {
-    let user_id = who.user_id().to_hex();
+    let user_id = who.id();
     let doc = instances::find(&state.mongo, &Scope::own(who), instance_id).await?;
     if doc.status != InstanceStatus::Connected {
         return Err(Error::invalid("text", FieldCode::NotConnected));
     }
     let instance_id = doc.tenant().id();
     let (username, last_inbound, _) =
-        conversations::find(&state.pg, &user_id, doc.tenant(), person_id).await?.ok_or(AppError::NotFound)?;
+        conversations::find(&state.pg, user_id, doc.tenant(), person_id).await?.ok_or(AppError::NotFound)?;
     if last_inbound.is_none_or(|at| at + Duration::hours(WINDOW_HOURS) <= state.clock.now()) {
         return Err(Error::invalid("text", FieldCode::WindowClosed));
     }
@@ -99,13 +99,13 @@ pub async fn reply(
     let now = state.clock.now();
     let report = |part: i16, response_text: String, extras: Option<serde_json::Value>| reports::NewReport {
         instance_id,
-        user_id: &user_id,
+        user_id: user_id.as_str(),
         automation_id: None,
         kind: AutomationKind::Dm,
         event_id: &event_id,
         part,
         reply_target: None,
-        user_id_instagram: person_id,
+        user_id_instagram: person_id.as_str(),
         media_id: None,
         username: username.as_deref(),
         interaction_text: None,
@@ -139,7 +139,7 @@ pub async fn reply(
     let minutes = i64::from(state.config.human_pause_minutes);
     conversations::pause(
         &mut tx,
-        &user_id,
+        user_id,
         doc.tenant(),
         person_id,
         (minutes > 0).then(|| now + Duration::minutes(minutes)),
@@ -147,7 +147,7 @@ pub async fn reply(
     .await?;
     let mut tally = Tally::default();
     for _ in 0..count {
-        tally.add(&user_id, instance_id, ReplyStatus::Pending);
+        tally.add(user_id.as_str(), instance_id, ReplyStatus::Pending);
     }
     live::notify(&mut tx, &tally.events()).await?;
     tx.commit().await?;
@@ -156,22 +156,27 @@ pub async fn reply(
 }
 
 /// The automations answer the conversation again, before its pause ran out.
-pub async fn resume(state: &AppState, who: &SignedIn, instance_id: &InstanceId, person_id: &str) -> Result<(), Error> {
-    let user_id = who.user_id().to_hex();
+pub async fn resume(
+    state: &AppState,
+    who: &SignedIn,
+    instance_id: &InstanceId,
+    person_id: &PersonId,
+) -> Result<(), Error> {
+    let user_id = who.id();
     let doc = instances::find(&state.mongo, &Scope::own(who), instance_id).await?;
     let mut connection = state.pg.acquire().await?;
-    if !conversations::pause(&mut connection, &user_id, doc.tenant(), person_id, None).await? {
+    if !conversations::pause(&mut connection, user_id, doc.tenant(), person_id, None).await? {
         return Err(AppError::NotFound.into());
     }
     drop(connection);
-    announce(state, &user_id, instance_id).await;
+    announce(state, user_id, instance_id).await;
     Ok(())
 }
 
 /// The owner's open inbox pages refetch.
-async fn announce(state: &AppState, user_id: &str, instance_id: &InstanceId) {
+async fn announce(state: &AppState, user_id: &UserId, instance_id: &InstanceId) {
     let mut tally = Tally::default();
-    tally.touch(user_id, instance_id.as_str());
+    tally.touch(user_id.as_str(), instance_id.as_str());
     if let Err(error) = live::publish(&state.pg, &tally.events()).await {
         tracing::warn!("cannot announce a conversation change: {error}");
     }

@@ -55,7 +55,7 @@ pub async fn sync_due(state: &AppState) -> Result<usize, StoreError> {
 /// The owner's view of one of their instances.
 pub async fn view(state: &AppState, who: &SignedIn, instance_id: &InstanceId) -> Result<InsightsView, Error> {
     let doc = stored::find(&state.mongo, &Scope::own(who), instance_id).await?;
-    let (days, synced_at) = insights::recent(&state.pg, &who.user_id().to_hex(), doc.tenant(), DAYS).await?;
+    let (days, synced_at) = insights::recent(&state.pg, who.id(), doc.tenant(), DAYS).await?;
     Ok(InsightsView {
         instance_id: instance_id.clone(),
         instance_name: doc.display_name(),
@@ -70,7 +70,7 @@ pub async fn view(state: &AppState, who: &SignedIn, instance_id: &InstanceId) ->
 /// The owner asks for fresh figures now.
 pub async fn refresh(state: &AppState, who: &SignedIn, instance_id: &InstanceId) -> Result<(), Error> {
     let doc = stored::find(&state.mongo, &Scope::own(who), instance_id).await?;
-    let (_, synced_at) = insights::recent(&state.pg, &who.user_id().to_hex(), doc.tenant(), 1).await?;
+    let (_, synced_at) = insights::recent(&state.pg, who.id(), doc.tenant(), 1).await?;
     if synced_at.is_some_and(|at| state.clock.now() - at < Duration::minutes(REFRESH_COOLDOWN_MINUTES)) {
         return Err(Error::invalid("id", FieldCode::RefreshCooldown));
     }

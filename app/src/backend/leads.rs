@@ -15,7 +15,7 @@ use super::{
     },
 };
 use crate::domain::error::FieldCode;
-use crate::domain::id::InstanceId;
+use crate::domain::id::{InstanceId, LeadDeliveryId};
 use crate::domain::{error::AppError, lead::LeadsView};
 use chrono::Duration;
 use futures_util::{stream, StreamExt};
@@ -155,7 +155,7 @@ pub async fn save(
         (typed, _) => SecretString::from(typed.to_owned()),
     };
     let sealed = crypto::seal(&state.config.token_keys, &id, &secret).map_err(Error::internal)?;
-    leads::save_webhook(&state.pg, doc.tenant(), &who.user_id().to_hex(), account_id, url, &sealed).await?;
+    leads::save_webhook(&state.pg, doc.tenant(), who.id(), account_id, url, &sealed).await?;
     Ok(())
 }
 
@@ -165,8 +165,8 @@ pub async fn remove(state: &AppState, who: &SignedIn, instance_id: &InstanceId) 
 }
 
 /// Sends one of the caller's events again now.
-pub async fn replay(state: &AppState, who: &SignedIn, event_id: &str) -> Result<(), Error> {
-    let id = uuid::Uuid::parse_str(event_id).map_err(|_| AppError::NotFound)?;
+pub async fn replay(state: &AppState, who: &SignedIn, id: &LeadDeliveryId) -> Result<(), Error> {
+    let id = id.uuid().ok_or(AppError::NotFound)?;
     let instance_id = leads::instance_of(&state.pg, who.owner(), id).await?;
     let doc = instances::find(&state.mongo, &Scope::own(who), &instance_id).await?;
     leads::replay(&state.pg, doc.tenant(), id, state.clock.now()).await?;

@@ -18,6 +18,7 @@ use super::{
 use crate::{
     domain::{
         error::AppError,
+        id::NotificationId,
         live::LiveEvent,
         notification::{NotificationKind, Notifications},
         user::Email,
@@ -118,7 +119,8 @@ pub async fn send_mail(state: &AppState) -> Result<usize, StoreError> {
         let end = if off.contains(&item.notification.kind) {
             MailEnd::Off("preference")
         } else if let Some(mailer) = &state.mailer {
-            let to = users::find_by_id(&state.mongo, &item.user_id).await?.and_then(|u| Email::parse(&u.email).ok());
+            let to =
+                users::find_by_id(&state.mongo, item.user_id.as_str()).await?.and_then(|u| Email::parse(&u.email).ok());
             match to {
                 None => MailEnd::Off("no_address"),
                 Some(to) => {
@@ -176,9 +178,9 @@ pub async fn unread(state: &AppState, who: &SignedIn) -> Result<u32, Error> {
 }
 
 /// Marks one of the person's notifications read (`Some(id)`), or all of them.
-pub async fn mark_read(state: &AppState, who: &SignedIn, id: Option<&str>) -> Result<(), Error> {
+pub async fn mark_read(state: &AppState, who: &SignedIn, id: Option<&NotificationId>) -> Result<(), Error> {
     let id = match id.filter(|id| !id.is_empty()) {
-        Some(id) => Some(uuid::Uuid::parse_str(id).map_err(|_| AppError::NotFound)?),
+        Some(id) => Some(id.uuid().ok_or(AppError::NotFound)?),
         None => None,
     };
     let changed = notifications::mark_read(&state.pg, who.owner(), id).await?;
@@ -189,7 +191,7 @@ pub async fn mark_read(state: &AppState, who: &SignedIn, id: Option<&str>) -> Re
         }
     }
     // The person's other tabs count again.
-    let event = Addressed { owner_id: who.id_hex().to_owned(), event: LiveEvent::Notified };
+    let event = Addressed { owner_id: who.id().to_string(), event: LiveEvent::Notified };
     live::publish(&state.pg, &[event]).await?;
     Ok(())
 }

@@ -5,7 +5,7 @@
 use super::error::Error;
 use super::{auth::SignedIn, store::StoreError};
 use crate::domain::error::FieldCode;
-use crate::domain::id::InstanceId;
+use crate::domain::id::{AutomationId, InstanceId, UserId};
 use crate::domain::{
     automation::{AutomationKind, ResponseType},
     report::{
@@ -123,13 +123,13 @@ fn to_row(row: Row, names: &HashMap<String, String>) -> ReportRow {
         media_id,
     ) = row;
     ReportRow {
-        id: id.to_string(),
+        id: id.into(),
         at,
         kind: AutomationKind::parse(&kind).unwrap_or(AutomationKind::Dm),
         instance_name: names.get(&instance_id).cloned(),
         instance_id: instance_id.into(),
         username,
-        user_id_instagram,
+        user_id_instagram: user_id_instagram.into(),
         text,
         reply,
         reply_by: reply_by.as_deref().and_then(ResponseType::parse),
@@ -180,7 +180,8 @@ impl Query<'_> {
     /// `AND ...` for what rows and rollups share: owner and instance.
     fn push_owner(&self, query: &mut QueryBuilder<'_, Postgres>) {
         // An admin may narrow everyone's reports to one owner; anyone else sees only their own.
-        if let Some(user) = self.scope.owner().map(|id| id.to_hex()).or_else(|| self.filter.owner.clone()) {
+        if let Some(user) = self.scope.owner().map(|id| UserId::new(id.to_hex())).or_else(|| self.filter.owner.clone())
+        {
             query.push(" AND user_id = ").push_bind(user);
         }
         if let Some(instance) = &self.filter.instance {
@@ -189,7 +190,7 @@ impl Query<'_> {
     }
 
     fn automation(&self) -> Option<Uuid> {
-        self.filter.automation.as_deref().and_then(|id| Uuid::parse_str(id).ok())
+        self.filter.automation.as_ref().and_then(AutomationId::uuid)
     }
 
     /// `WHERE ...` over the rollups: an instance's whole hours, or one automation's.
@@ -298,10 +299,10 @@ pub async fn choices(
     let names: HashMap<_, _> = docs.iter().map(|doc| (doc.id.to_hex(), doc.name.clone())).collect();
     // The chosen instance's automations, else the owner's; an admin who chose neither gets none
     // (every automation of the service is no list to choose from).
-    let owner = if who.is_admin() { filter.owner.clone() } else { Some(who.user_id().to_hex()) };
+    let owner = if who.is_admin() { filter.owner.clone() } else { Some(who.id().clone()) };
     let mut query = QueryBuilder::<Postgres>::new("SELECT id, name, instance_id FROM instagram_automations WHERE ");
     match (&filter.instance, owner) {
-        (Some(instance), _) if names.contains_key(instance) => {
+        (Some(instance), _) if names.contains_key(instance.as_str()) => {
             query.push("instance_id = ").push_bind(instance.clone());
         }
         (_, Some(owner)) => {
@@ -690,7 +691,7 @@ pub fn csv_cells(row: &ReportRow) -> [Cow<'_, str>; 13] {
         Cow::Borrowed(row.kind.as_str()),
         cell(row.instance_name.as_deref().or(Some(row.instance_id.as_str()))),
         cell(row.comment_id.as_deref()),
-        cell(Some(&row.user_id_instagram)),
+        cell(Some(row.user_id_instagram.as_str())),
         cell(row.media_id.as_deref()),
         cell(row.username.as_deref()),
         cell(row.text.as_deref()),
@@ -793,6 +794,7 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::id::ReportId;
 
     fn row(text: &str) -> ReportRow {
         ReportRow {
@@ -840,7 +842,7 @@ mod tests {
     #[test]
     fn cursors_round_trip() {
         let row = row("x");
-        assert_eq!(parse_cursor(&cursor_of(&row)).map(|(at, id)| (at, id.to_string())), Some((row.at, row.id)));
+        assert_eq!(parse_cursor(&cursor_of(&row)).map(|(at, id)| (at, ReportId::from(id))), Some((row.at, row.id)));
         assert_eq!(parse_cursor("garbage"), None);
     }
 }

@@ -1,6 +1,7 @@
 //! Keys for the public API, as the settings page lists them. The key itself is shown once, when
 //! it is made, and never stored.
 use crate::domain::error::FieldCode;
+use crate::domain::id::ApiKeyId;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -12,7 +13,7 @@ pub const KEYS_MAX: i64 = 20;
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ApiKeyView {
-    pub id: String,
+    pub id: ApiKeyId,
     pub name: String,
     /// The visible start of the key (`ick_` and 8 characters).
     pub prefix: String,

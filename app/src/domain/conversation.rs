@@ -1,5 +1,5 @@
 //! The inbox: an instance's conversations, one per person, and each one's history both ways.
-use super::id::InstanceId;
+use super::id::{InstanceId, PersonId};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -10,7 +10,7 @@ pub const WINDOW_HOURS: i64 = 24;
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ConversationSummary {
     /// The person's IGSID.
-    pub person_id: String,
+    pub person_id: PersonId,
     pub username: Option<String>,
     pub last_at: DateTime<Utc>,
     pub last_text: Option<String>,
@@ -49,7 +49,7 @@ pub struct ThreadMessage {
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Thread {
     pub instance_id: InstanceId,
-    pub person_id: String,
+    pub person_id: PersonId,
     pub username: Option<String>,
     /// Oldest first, the latest 100.
     pub messages: Vec<ThreadMessage>,

@@ -1,5 +1,5 @@
 //! What the engine could not process, as the admin page lists it.
-use super::id::InstanceId;
+use super::id::{DeadLetterId, InstanceId};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -40,7 +40,7 @@ named_enum! {
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DeadLetterView {
-    pub id: String,
+    pub id: DeadLetterId,
     pub kind: DeadLetterKind,
     /// What it was: the field and id of the event, the delivery's size, the reply's event.
     pub summary: String,

@@ -1,6 +1,8 @@
-//! Ids as types: an instance's id cannot be passed where an automation's is expected. Each is
-//! the opaque string the browser, the API and the stores exchange (a MongoDB ObjectId's hex for
-//! instances, a UUID for automations), sent as a plain JSON string; the store parses it.
+//! Ids as types: an instance's id cannot be passed where an automation's is expected, nor a
+//! person on Instagram where an account of ours is. Each is the opaque string the browser, the
+//! API and the stores exchange (a MongoDB ObjectId's hex for instances and users, a UUID for
+//! automations and report rows, Instagram's own id for the people who write), sent as a plain
+//! JSON string; the store parses it.
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -104,6 +106,64 @@ id_type! {
     AutomationId
 }
 
+id_type! {
+    /// An account of ours (a person who signs in): its document's id in MongoDB, in hex, as
+    /// PostgreSQL's rows carry it.
+    UserId
+}
+
+id_type! {
+    /// A report row (one interaction and its reply): its row's UUID in PostgreSQL.
+    ReportId
+}
+
+id_type! {
+    /// A person on Instagram who writes to or comments on an instance: Instagram's id for them
+    /// as seen by that account (the IGSID of the webhooks).
+    PersonId
+}
+
+id_type! {
+    /// A key of the public API: its row's UUID in PostgreSQL (never the key itself).
+    ApiKeyId
+}
+
+id_type! {
+    /// A notification of the bell: its row's UUID in PostgreSQL.
+    NotificationId
+}
+
+id_type! {
+    /// A lead handed to the CRM's webhook: its delivery's UUID in PostgreSQL.
+    LeadDeliveryId
+}
+
+id_type! {
+    /// Work the engine gave up on: its dead letter's UUID in PostgreSQL.
+    DeadLetterId
+}
+
+/// The ids that are UUIDs in PostgreSQL: one that does not parse names no row of anyone's.
+#[cfg(feature = "ssr")]
+macro_rules! uuid_ids {
+    ($($name:ident),*) => {$(
+        impl $name {
+            pub fn uuid(&self) -> Option<uuid::Uuid> {
+                uuid::Uuid::parse_str(&self.0).ok()
+            }
+        }
+
+        impl From<uuid::Uuid> for $name {
+            fn from(id: uuid::Uuid) -> Self {
+                Self(id.to_string())
+            }
+        }
+    )*};
+}
+
+#[cfg(feature = "ssr")]
+uuid_ids!(AutomationId, ReportId, ApiKeyId, NotificationId, LeadDeliveryId, DeadLetterId);
+
 #[cfg(all(test, feature = "ssr"))]
 mod tests {
     use super::*;
@@ -121,5 +181,17 @@ mod tests {
         let form: Form = serde_urlencoded::from_str("id=0190a8c4-1b2c-7d3e-8f40-123456789abc").expect("form");
         assert_eq!(form.id.as_str(), "0190a8c4-1b2c-7d3e-8f40-123456789abc");
         assert_eq!(format!("/automations?edit={}", form.id), "/automations?edit=0190a8c4-1b2c-7d3e-8f40-123456789abc");
+    }
+
+    #[test]
+    fn a_uuid_id_that_does_not_parse_names_no_row() {
+        let id = uuid::Uuid::now_v7();
+        assert_eq!(ReportId::from(id).uuid(), Some(id));
+        assert_eq!(NotificationId::new(id.to_string().to_uppercase()).uuid(), Some(id));
+        for garbled in ["", "1", "0190a8c4-1b2c-7d3e-8f40-123456789abZ", "../../etc/passwd"] {
+            assert_eq!(DeadLetterId::new(garbled).uuid(), None, "{garbled:?}");
+        }
+        // The ids that are not UUIDs carry anything their source sent, untouched.
+        assert_eq!(PersonId::new("1254477777772919").to_string(), "1254477777772919");
     }
 }

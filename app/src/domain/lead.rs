@@ -1,5 +1,5 @@
 //! Leads sent to Clerky's CRM (seed 05): an instance's outbound webhook and its delivery log.
-use super::id::InstanceId;
+use super::id::{InstanceId, LeadDeliveryId, PersonId};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -34,10 +34,10 @@ impl LeadStatus {
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LeadDelivery {
-    pub id: String,
+    pub id: LeadDeliveryId,
     /// `lead.created` or `lead.updated`.
     pub kind: String,
-    pub person_id: String,
+    pub person_id: PersonId,
     pub username: Option<String>,
     /// `dm` or `comment`.
     pub channel: String,

@@ -1,5 +1,5 @@
 //! What the app tells a user about their instances, under the bell and by e-mail.
-use super::id::InstanceId;
+use super::id::{InstanceId, NotificationId};
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -44,7 +44,7 @@ impl NotificationKind {
 /// One notification, as the bell's list shows it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Notification {
-    pub id: String,
+    pub id: NotificationId,
     pub kind: NotificationKind,
     pub instance_id: Option<InstanceId>,
     pub instance_name: String,

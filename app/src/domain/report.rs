@@ -1,6 +1,6 @@
 //! Reports: the filter (kept in the URL, so the page and its CSV link share it), the rows,
 //! totals per status and interactions per day.
-use super::id::InstanceId;
+use super::id::{AutomationId, InstanceId, PersonId, ReportId, UserId};
 use super::{
     automation::{AutomationKind, ResponseType},
     error::FieldError,
@@ -135,7 +135,7 @@ impl Period {
 /// period that ends before it starts, is an error on that field.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReportFilter {
-    pub instance: Option<String>,
+    pub instance: Option<InstanceId>,
     pub kind: Option<AutomationKind>,
     pub period: Period,
     pub from: Option<NaiveDate>,
@@ -144,9 +144,9 @@ pub struct ReportFilter {
     /// Without the `@`, compared case-insensitively.
     pub username: Option<String>,
     /// Admins only: one user's reports (their id).
-    pub owner: Option<String>,
+    pub owner: Option<UserId>,
     /// One automation's interactions (its id).
-    pub automation: Option<String>,
+    pub automation: Option<AutomationId>,
     /// Words in the username, the text or the reply, case-insensitively.
     pub search: Option<String>,
 }
@@ -187,16 +187,16 @@ impl ReportFilter {
             errors.push(FieldError::new("to", FieldCode::DateOrder));
         }
         let filter = Self {
-            instance,
+            instance: instance.map(InstanceId::from),
             kind: text("type").as_deref().and_then(AutomationKind::parse),
             period,
             from,
             to,
             status: text("status").as_deref().and_then(ReplyStatus::parse),
             username: username.map(|u| u.trim_start_matches('@').to_owned()).filter(|u| !u.is_empty()),
-            owner,
+            owner: owner.map(UserId::from),
             // An id that is not one is no automation of anyone's: ignored, as unknown choices are.
-            automation: text("automation").filter(|id| uuid_like(id)),
+            automation: text("automation").filter(|id| uuid_like(id)).map(AutomationId::from),
             search,
         };
         (filter, errors)
@@ -225,15 +225,15 @@ impl ReportFilter {
                 pairs.push((name, value));
             }
         };
-        add("instance", self.instance.clone());
+        add("instance", self.instance.as_ref().map(|id| id.to_string()));
         add("type", self.kind.map(|k| k.as_str().to_owned()));
         add("period", (self.period != Period::default()).then(|| self.period.as_str().to_owned()));
         add("from", self.from.map(|d| d.to_string()));
         add("to", self.to.map(|d| d.to_string()));
         add("status", self.status.map(|s| s.as_str().to_owned()));
         add("username", self.username.clone());
-        add("owner", self.owner.clone());
-        add("automation", self.automation.clone());
+        add("owner", self.owner.as_ref().map(|id| id.to_string()));
+        add("automation", self.automation.as_ref().map(|id| id.to_string()));
         add("q", self.search.clone());
         pairs.into_iter().map(|(k, v)| format!("{k}={}", encode(&v))).collect::<Vec<_>>().join("&")
     }
@@ -272,13 +272,13 @@ fn uuid_like(raw: &str) -> bool {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ReportRow {
-    pub id: String,
+    pub id: ReportId,
     pub at: DateTime<Utc>,
     pub kind: AutomationKind,
     pub instance_id: InstanceId,
     pub instance_name: Option<String>,
     pub username: Option<String>,
-    pub user_id_instagram: String,
+    pub user_id_instagram: PersonId,
     pub text: Option<String>,
     pub reply: Option<String>,
     /// How the reply goes: by DM (a comment's private reply) or publicly in the thread.

@@ -1,6 +1,7 @@
 //! Accounts as the UI sees them, and the rules for what a person may type when signing up.
 use super::error::FieldError;
 use crate::domain::error::FieldCode;
+use crate::domain::id::UserId;
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -13,7 +14,7 @@ pub enum Role {
 /// The signed-in person, as the pages need it. Never carries the password hash.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UserView {
-    pub id: String,
+    pub id: UserId,
     pub email: String,
     pub name: String,
     pub role: Role,
@@ -31,7 +32,7 @@ impl UserView {
 /// A row of the admin's user list.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UserSummary {
-    pub id: String,
+    pub id: UserId,
     pub email: String,
     pub name: String,
     pub role: Role,

@@ -3,7 +3,7 @@
 //! replies, what the account sent by hand), and a composer inside Meta's 24-hour window. Live:
 //! what arrives or goes out shows without a reload. On a phone the list and the conversation
 //! are one screen each.
-use crate::domain::id::InstanceId;
+use crate::domain::id::{InstanceId, PersonId};
 use crate::{
     api::{
         inbox::{get_inbox, get_thread, ResumeAutomations, SendManualReply},
@@ -31,7 +31,7 @@ use leptos_router::hooks::use_query_map;
 pub fn InboxPage() -> impl IntoView {
     let query = use_query_map();
     let instance = Memo::new(move |_| query.read().get("instance").map(InstanceId::new).unwrap_or_default());
-    let person = Memo::new(move |_| query.read().get("person").filter(|p| !p.is_empty()));
+    let person = Memo::new(move |_| query.read().get("person").filter(|p| !p.is_empty()).map(PersonId::new));
     let search = Memo::new(move |_| query.read().get("q").filter(|q| !q.is_empty()));
     let reply = ServerAction::<SendManualReply>::new();
     let resume = ServerAction::<ResumeAutomations>::new();
@@ -73,7 +73,7 @@ fn InboxView(
     inbox: Resource<Result<Option<Inbox>, AppError>>,
     thread: Resource<Result<Option<Thread>, AppError>>,
     instance: Memo<InstanceId>,
-    person: Memo<Option<String>>,
+    person: Memo<Option<PersonId>>,
     search: Memo<Option<String>>,
     reply: ServerAction<SendManualReply>,
     resume: ServerAction<ResumeAutomations>,
@@ -116,7 +116,7 @@ fn InboxView(
 }
 
 #[component]
-fn ConversationList(inbox: Inbox, person: Memo<Option<String>>, searching: bool, locale: Locale) -> impl IntoView {
+fn ConversationList(inbox: Inbox, person: Memo<Option<PersonId>>, searching: bool, locale: Locale) -> impl IntoView {
     if inbox.conversations.is_empty() {
         let key = if searching { Key::InboxNoMatch } else { Key::InboxEmpty };
         return view! { <p class="muted">{locale.t(key)}</p> }.into_any();
@@ -136,14 +136,14 @@ fn ConversationList(inbox: Inbox, person: Memo<Option<String>>, searching: bool,
 fn ConversationItem(
     c: ConversationSummary,
     instance_id: InstanceId,
-    current: Option<String>,
+    current: Option<PersonId>,
     locale: Locale,
 ) -> impl IntoView {
     let href = format!("/inbox?instance={instance_id}&person={}", c.person_id);
-    let active = current.as_deref() == Some(c.person_id.as_str());
+    let active = current.as_ref() == Some(&c.person_id);
     // The open conversation is being read (opening it marked it read).
     let unread = if active { 0 } else { c.unread };
-    let who = c.username.clone().map_or_else(|| c.person_id.clone(), |u| format!("@{u}"));
+    let who = c.username.clone().map_or_else(|| c.person_id.to_string(), |u| format!("@{u}"));
     let preview = c.last_text.clone().unwrap_or_else(|| format!("[{}]", locale.t(Key::InboxAttachment)));
     let preview = if c.last_from_person { preview } else { format!("{}: {preview}", locale.t(Key::InboxYou)) };
     view! {
@@ -170,7 +170,7 @@ fn ThreadView(
     locale: Locale,
 ) -> impl IntoView {
     let Thread { instance_id, person_id, username, messages, window_closes_at, window_open, paused_until } = thread;
-    let who = username.map_or_else(|| person_id.clone(), |u| format!("@{u}"));
+    let who = username.map_or_else(|| person_id.to_string(), |u| format!("@{u}"));
     let back = format!("/inbox?instance={instance_id}");
     let (form_instance, form_person) = (instance_id.clone(), person_id.clone());
     let composer = if window_open {

@@ -146,7 +146,7 @@ fn DeliveryRow(d: LeadDelivery, replay: ServerAction<ReplayLead>, locale: Locale
     };
     let kind = if d.kind == "lead.created" { Key::LeadsCreated } else { Key::LeadsUpdated };
     let channel = if d.channel == "comment" { Key::LeadsChannelComment } else { Key::LeadsChannelDm };
-    let who = d.username.as_ref().map_or_else(|| d.person_id.clone(), |u| format!("@{u}"));
+    let who = d.username.as_ref().map_or_else(|| d.person_id.to_string(), |u| format!("@{u}"));
     let error = match (d.last_error, d.last_status) {
         (Some(error), _) => Some(error),
         (None, Some(status)) if status >= 300 => Some(format!("HTTP {status}")),

@@ -184,7 +184,7 @@ fn Filters(current: ReportFilter, refused: Vec<FieldError>, choices: ReportChoic
     };
     let automations_known = !choices.automations.is_empty() || current.automation.is_some();
     let owners = (!choices.owners.is_empty()).then(|| {
-        let list = options(choices.owners, current.owner.clone());
+        let list = options(choices.owners, current.owner.as_ref().map(ToString::to_string));
         view! {
             <div class="filter"><label for="filter-owner">{locale.t(Key::FilterOwner)}</label>
                 <select id="filter-owner" name="owner">
@@ -206,14 +206,14 @@ fn Filters(current: ReportFilter, refused: Vec<FieldError>, choices: ReportChoic
             <div class="filter"><label for="filter-instance">{locale.t(Key::FilterInstance)}</label>
                 <select id="filter-instance" name="instance">
                     <option value="">{locale.t(Key::FilterAll)}</option>
-                    {options(choices.instances, current.instance.clone())}
+                    {options(choices.instances, current.instance.as_ref().map(ToString::to_string))}
                 </select>
             </div>
             <div class="filter"><label for="filter-automation">{locale.t(Key::FilterAutomation)}</label>
                 <select id="filter-automation" name="automation" disabled=!automations_known
                     title=(!automations_known).then(|| locale.t(Key::FilterAutomationPickInstance))>
                     <option value="">{locale.t(Key::FilterAll)}</option>
-                    {options(choices.automations, current.automation.clone())}
+                    {options(choices.automations, current.automation.as_ref().map(ToString::to_string))}
                 </select>
             </div>
             <div class="filter"><label for="filter-type">{locale.t(Key::FilterType)}</label>
@@ -388,7 +388,7 @@ fn ReportLine(row: ReportRow, locale: Locale) -> impl IntoView {
         <tr data-report=row.id.clone()>
             <td><LocalTime at=row.at/></td>
             <td>{locale.t(kind_key(row.kind))}</td>
-            <td>{row.username.clone().map_or_else(|| row.user_id_instagram.clone(), |u| format!("@{u}"))}</td>
+            <td>{row.username.clone().map_or_else(|| row.user_id_instagram.to_string(), |u| format!("@{u}"))}</td>
             <td class="text-cell">{row.text.clone()}</td>
             <td class="text-cell">
                 {row.reply_part().map(|part| view! { <small class="muted reply-part">{locale.t(reply_part_key(part))}</small><br/> })}

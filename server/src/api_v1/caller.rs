@@ -24,7 +24,7 @@ impl FromRequestParts<AppState> for Caller {
         let who = auth::caller(state, &parts.headers).await?.ok_or(AppError::NotSignedIn)?;
         let bucket = match who.api_key() {
             Some(key) => format!("key:{key}"),
-            None => format!("user:{}", who.user_id().to_hex()),
+            None => format!("user:{}", who.id()),
         };
         let quota = Quota::per_minute(state.config.limits.api_calls_per_key_per_minute);
         match rate_limit::take(state, "api", &bucket, quota).await? {

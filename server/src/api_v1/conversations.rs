@@ -6,7 +6,7 @@ use super::{
     json_body,
 };
 use app::domain::error::FieldCode;
-use app::domain::id::InstanceId;
+use app::domain::id::{InstanceId, PersonId};
 use app::{
     backend::{inbox, AppState},
     domain::{
@@ -55,7 +55,7 @@ pub async fn list(
 pub async fn thread(
     State(state): State<AppState>,
     Caller(who): Caller,
-    Path((instance_id, person_id)): Path<(InstanceId, String)>,
+    Path((instance_id, person_id)): Path<(InstanceId, PersonId)>,
 ) -> Result<Json<Thread>, ApiError> {
     Ok(Json(inbox::thread(&state, &who, &instance_id, &person_id, false).await?))
 }
@@ -79,7 +79,7 @@ pub struct Queued {
 pub async fn send(
     State(state): State<AppState>,
     Caller(who): Caller,
-    Path((instance_id, person_id)): Path<(InstanceId, String)>,
+    Path((instance_id, person_id)): Path<(InstanceId, PersonId)>,
     body: Result<Json<MessageInput>, JsonRejection>,
 ) -> Result<(StatusCode, Json<Queued>), ApiError> {
     let input = json_body(body)?;

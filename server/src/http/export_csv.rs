@@ -33,7 +33,7 @@ pub async fn export(
 ) -> Result<Response, HttpError> {
     let who = signed_in(&state, &headers).await?;
     let quota = Quota::per_minute(state.config.limits.exports_per_user_per_minute);
-    take(&state, "exports", &who.user_id().to_hex(), quota).await?;
+    take(&state, "exports", who.id().as_str(), quota).await?;
     // `separator` says how the file is written; every other parameter is the report's filter.
     let raw = query.as_deref().unwrap_or_default();
     let separator = reports::Separator::parse(

@@ -18,7 +18,7 @@ pub async fn upgrade(
     upgrade: WebSocketUpgrade,
 ) -> Result<Response, HttpError> {
     let who = signed_in(&state, &headers).await?;
-    let user_id = who.user_id().to_hex();
+    let user_id = who.id().to_string();
     let quota = Quota::per_minute(state.config.limits.sockets_per_user_per_minute);
     take(&state, "sockets", &user_id, quota).await?;
     let admin = who.is_admin();

@@ -86,7 +86,7 @@ impl Shop {
         change(&mut draft);
         let user =
             self.app.state.mongo.collection::<Document>("users").find_one(doc! {}).await.expect("q").expect("user");
-        let user_id = user.get_object_id("_id").expect("id").to_hex();
+        let user_id: app::domain::id::UserId = user.get_object_id("_id").expect("id").to_hex().into();
         automations::insert(
             &self.app.state.pg,
             System::ACTING.owner(&user_id),

@@ -81,7 +81,7 @@ async fn each_scope_reaches_what_its_proof_allows_and_nothing_else() {
     let ana_has = notifications::newest(pg, ana.owner(), 10).await.expect("newest");
     assert!(!ana_has.is_empty(), "the first connection notified Ana");
     assert!(notifications::newest(pg, bob.owner(), 10).await.expect("newest").is_empty());
-    let first = uuid::Uuid::parse_str(&ana_has[0].id).expect("uuid");
+    let first = ana_has[0].id.uuid().expect("uuid");
     assert!(!notifications::exists(pg, bob.owner(), first).await.expect("exists"));
     assert_eq!(notifications::mark_read(pg, bob.owner(), Some(first)).await.expect("mark"), 0);
     assert!(notifications::exists(pg, ana.owner(), first).await.expect("exists"));

@@ -9,6 +9,7 @@
 //! A caller therefore cannot forget the check: without the proof the call does not compile.
 use super::mongo::instances::InstanceDoc;
 use crate::backend::auth::SignedIn;
+use crate::domain::id::UserId;
 use mongodb::bson::oid::ObjectId;
 
 /// Whose data a list or a lookup may reach.
@@ -95,7 +96,7 @@ impl System {
     }
 
     /// One person's rows, named by id: notices and mail the jobs send to an owner.
-    pub fn owner<'a>(&self, user_id: &'a str) -> Owner<'a> {
+    pub fn owner<'a>(&self, user_id: &'a UserId) -> Owner<'a> {
         Owner(user_id)
     }
 }
@@ -119,16 +120,16 @@ impl<'a> Tenant<'a> {
 /// One person's own rows (keys, notifications, preferences), with the proof that the caller is
 /// that person or the system.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Owner<'a>(&'a str);
+pub struct Owner<'a>(&'a UserId);
 
 impl<'a> Owner<'a> {
     /// The rows of the person signed in.
     pub fn of(who: &'a SignedIn) -> Self {
-        Owner(who.id_hex())
+        Owner(who.id())
     }
 
     /// The user id the rows carry.
-    pub fn id(self) -> &'a str {
+    pub fn id(self) -> &'a UserId {
         self.0
     }
 }

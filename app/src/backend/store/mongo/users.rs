@@ -3,6 +3,7 @@ use super::{
     super::{access::Everyone, StoreError},
     is_duplicate_key, to_chrono,
 };
+use crate::domain::id::UserId;
 use crate::domain::user::{Email, Role, UserSummary};
 use mongodb::{
     bson::{doc, oid::ObjectId, DateTime},
@@ -55,7 +56,7 @@ impl UserDoc {
 
     pub fn summary(&self) -> UserSummary {
         UserSummary {
-            id: self.id.to_hex(),
+            id: UserId::new(self.id.to_hex()),
             email: self.email.clone(),
             name: self.name.clone(),
             role: self.role,

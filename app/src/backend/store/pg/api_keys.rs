@@ -36,13 +36,7 @@ pub async fn insert(
     .bind(hash(key))
     .fetch_one(pg)
     .await?;
-    Ok(ApiKeyView {
-        id: id.to_string(),
-        name: name.to_owned(),
-        prefix: prefix.to_owned(),
-        created_at,
-        last_used_at: None,
-    })
+    Ok(ApiKeyView { id: id.into(), name: name.to_owned(), prefix: prefix.to_owned(), created_at, last_used_at: None })
 }
 
 type Listed = (Uuid, String, String, DateTime<Utc>, Option<DateTime<Utc>>);
@@ -60,7 +54,7 @@ pub async fn list(pg: &PgPool, owner: Owner<'_>) -> Result<Vec<ApiKeyView>, Stor
     Ok(rows
         .into_iter()
         .map(|(id, name, prefix, created_at, last_used_at)| ApiKeyView {
-            id: id.to_string(),
+            id: id.into(),
             name,
             prefix,
             created_at,

@@ -4,7 +4,7 @@ use super::super::{
     access::{Owner, Tenant},
     StoreError,
 };
-use crate::domain::id::{AutomationId, InstanceId};
+use crate::domain::id::InstanceId;
 use crate::domain::{
     automation::{
         Attachment, AutomationKind, Button, Card, DmSource, Keyword, MatchMode, PerPerson, QuickReply, Rule, Trigger,
@@ -138,7 +138,7 @@ pub async fn list(db: impl PgExecutor<'_>, tenant: Tenant<'_>) -> Result<Vec<Aut
         .map(|Listed { stored: row, today, total }| {
             let Checked { kind, dm_source, trigger, match_mode, per_person } = row.checked()?;
             Ok(AutomationView {
-                id: AutomationId::new(row.id.to_string()),
+                id: row.id.into(),
                 instance_id: InstanceId::new(instance_id),
                 name: row.name,
                 kind,

@@ -4,6 +4,7 @@ use super::super::{
     StoreError,
 };
 use crate::domain::conversation::{ConversationSummary, ThreadMessage, WINDOW_HOURS};
+use crate::domain::id::{PersonId, UserId};
 use chrono::{DateTime, Duration, Utc};
 use serde_json::Value;
 use sqlx::{PgConnection, PgPool};
@@ -14,7 +15,7 @@ type SummaryRow = (String, Option<String>, DateTime<Utc>, Option<String>, bool, 
 /// or the text of any of the conversation's messages.
 pub async fn list(
     pg: &PgPool,
-    user_id: &str,
+    user_id: &UserId,
     tenant: Tenant<'_>,
     search: Option<&str>,
     limit: i64,
@@ -44,7 +45,7 @@ pub async fn list(
     Ok(rows
         .into_iter()
         .map(|(person_id, username, last_at, last_text, last_from_person, unread, inbound)| ConversationSummary {
-            person_id,
+            person_id: person_id.into(),
             username,
             last_at,
             last_text,
@@ -59,9 +60,9 @@ pub async fn list(
 /// there is no such conversation.
 pub async fn find(
     pg: &PgPool,
-    user_id: &str,
+    user_id: &UserId,
     tenant: Tenant<'_>,
-    person_id: &str,
+    person_id: &PersonId,
 ) -> Result<Option<(Option<String>, Option<DateTime<Utc>>, Option<DateTime<Utc>>)>, StoreError> {
     let instance_id = tenant.id();
     Ok(sqlx::query_as(
@@ -82,7 +83,7 @@ type MessageRow = (String, bool, Option<String>, DateTime<Utc>, bool, Value);
 pub async fn messages(
     pg: &PgPool,
     tenant: Tenant<'_>,
-    person_id: &str,
+    person_id: &PersonId,
     limit: i64,
 ) -> Result<Vec<ThreadMessage>, StoreError> {
     let instance_id = tenant.id();
@@ -121,7 +122,12 @@ pub async fn messages(
 }
 
 /// The person's messages are read: the conversation's count goes back to zero.
-pub async fn mark_read(pg: &PgPool, user_id: &str, tenant: Tenant<'_>, person_id: &str) -> Result<bool, StoreError> {
+pub async fn mark_read(
+    pg: &PgPool,
+    user_id: &UserId,
+    tenant: Tenant<'_>,
+    person_id: &PersonId,
+) -> Result<bool, StoreError> {
     let instance_id = tenant.id();
     let done = sqlx::query(
         "UPDATE instagram_conversations SET unread = 0 WHERE user_id = $1 AND instance_id = $2 AND person_id = $3
@@ -138,9 +144,9 @@ pub async fn mark_read(pg: &PgPool, user_id: &str, tenant: Tenant<'_>, person_id
 /// The automations leave the conversation alone until `until` (none: they answer again).
 pub async fn pause(
     db: &mut PgConnection,
-    user_id: &str,
+    user_id: &UserId,
     tenant: Tenant<'_>,
-    person_id: &str,
+    person_id: &PersonId,
     until: Option<DateTime<Utc>>,
 ) -> Result<bool, StoreError> {
     let instance_id = tenant.id();

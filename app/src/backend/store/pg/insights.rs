@@ -3,7 +3,10 @@ use super::super::{
     access::{System, Tenant},
     StoreError,
 };
-use crate::{backend::meta::DayFigures, domain::insight::InsightDay};
+use crate::{
+    backend::meta::DayFigures,
+    domain::{id::UserId, insight::InsightDay},
+};
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::PgPool;
 
@@ -40,7 +43,7 @@ type Row = (NaiveDate, i64, Option<i64>, Option<i64>, Option<i64>, DateTime<Utc>
 /// The owner's instance's last `days` synced days, oldest first, and when it was last synced.
 pub async fn recent(
     pg: &PgPool,
-    user_id: &str,
+    user_id: &UserId,
     tenant: Tenant<'_>,
     days: i64,
 ) -> Result<(Vec<InsightDay>, Option<DateTime<Utc>>), StoreError> {

@@ -5,7 +5,7 @@ use super::super::{
     StoreError,
 };
 use crate::backend::crypto::Sealed;
-use crate::domain::id::InstanceId;
+use crate::domain::id::{InstanceId, UserId};
 use crate::domain::lead::{LeadDelivery, LeadStatus};
 use chrono::{DateTime, Utc};
 use sqlx::PgPool;
@@ -19,7 +19,7 @@ pub struct Webhook {
 pub async fn save_webhook(
     pg: &PgPool,
     tenant: Tenant<'_>,
-    user_id: &str,
+    user_id: &UserId,
     account_id: &str,
     url: &str,
     secret_sealed: &Sealed,
@@ -102,9 +102,9 @@ pub async fn log(pg: &PgPool, tenant: Tenant<'_>, limit: i64) -> Result<Vec<Lead
         .map(|r| {
             let status = LeadStatus::parse(&r.status);
             LeadDelivery {
-                id: r.id.to_string(),
+                id: r.id.into(),
                 kind: r.kind,
-                person_id: r.person_id,
+                person_id: r.person_id.into(),
                 username: r.username,
                 channel: r.channel,
                 text: r.text,

@@ -5,7 +5,7 @@ use super::super::{
     access::{Owner, System},
     StoreError,
 };
-use crate::domain::id::InstanceId;
+use crate::domain::id::{InstanceId, UserId};
 use crate::domain::notification::{Notification, NotificationKind};
 use chrono::{DateTime, Utc};
 use sqlx::{PgConnection, PgPool};
@@ -52,7 +52,7 @@ type Row = (Uuid, String, Option<String>, String, Option<String>, DateTime<Utc>,
 
 fn notification((id, kind, instance_id, instance_name, detail, created_at, read_at): Row) -> Option<Notification> {
     Some(Notification {
-        id: id.to_string(),
+        id: id.into(),
         kind: NotificationKind::parse(&kind)?,
         instance_id: instance_id.map(InstanceId::new),
         instance_name,
@@ -113,7 +113,7 @@ pub struct ToMail {
     pub id: Uuid,
     pub attempts: i32,
     pub notification: Notification,
-    pub user_id: String,
+    pub user_id: UserId,
 }
 
 /// Takes up to `limit` e-mails that are due (new, retried, or whose sender's lease ran out).
@@ -148,7 +148,7 @@ pub async fn claim_mail(
 #[derive(sqlx::FromRow)]
 struct MailRow {
     id: Uuid,
-    user_id: String,
+    user_id: UserId,
     kind: String,
     instance_id: Option<String>,
     instance_name: String,

@@ -73,7 +73,7 @@ pub async fn consume(
             .await?;
     Ok(Err(match existing {
         None => StateProblem::Unknown,
-        Some((owner, _)) if owner != user_id => StateProblem::OtherUser,
+        Some((owner, _)) if owner != *user_id => StateProblem::OtherUser,
         Some(_) => StateProblem::Used,
     }))
 }
