@@ -242,6 +242,25 @@ const SEARCH_WINDOW: i64 = 5_000;
 /// Rows a common word is counted in, in time order, before the trigram index counts it.
 const COUNT_WINDOW: i64 = 20_000;
 
+/// The periods, in days back from the page's edge, a rare word's page is looked for in (the
+/// time's BRIN index narrows the trigram index's matches to them) before it is looked for in all.
+const SEARCH_PERIODS_DAYS: [i32; 3] = [1, 8, 64];
+
+/// `AND ...` limiting rows to `days` beyond the edge of the page at `position`, in the direction
+/// it pages: every row left out is further from the edge than every row kept.
+fn push_period(query: &mut QueryBuilder<'_, Postgres>, position: Position, days: i32) {
+    match position {
+        Position::Newest => query.push(" AND \"timestamp\" >= now() - make_interval(days => ").push_bind(days),
+        Position::Older(at, _) => {
+            query.push(" AND \"timestamp\" >= ").push_bind(at).push(" - make_interval(days => ").push_bind(days)
+        }
+        Position::Newer(at, _) => {
+            query.push(" AND \"timestamp\" <= ").push_bind(at).push(" + make_interval(days => ").push_bind(days)
+        }
+    };
+    query.push(")");
+}
+
 /// Runs `query` with bitmap scans only: through the indexes its text search or username can use
 /// (the trigram index, the username index), never walking the time order, which for a rare word
 /// reads every row. PostgreSQL cannot estimate how rare a word is, so it is told.
@@ -440,10 +459,24 @@ async fn rows_at(
                 recent.push(order).push_bind(limit);
                 let rows: Vec<Row> = recent.build_query_as().fetch_all(pg).await?;
                 if rows.len() > PAGE_ROWS {
-                    (rows, true)
-                } else {
-                    (by_bitmap(pg, &mut query).await?, false)
+                    return Ok((rows.into_iter().map(|r| to_row(r, names)).collect(), true));
                 }
+                // Then through the index, over periods growing back from the page's edge: the
+                // index names every match, but each one read is a page of the table, so ordering
+                // them all costs as many reads as there are matches (10,000 for a word in one row
+                // of 1,000 at 10M rows). A period that fills the page holds the newest matches.
+                for days in SEARCH_PERIODS_DAYS {
+                    let mut within = QueryBuilder::new(format!("SELECT {COLUMNS} FROM instagram_reports"));
+                    q.push_rows(&mut within);
+                    push_period(&mut within, position, days);
+                    let order = page(&mut within);
+                    within.push(order).push_bind(limit);
+                    let rows: Vec<Row> = by_bitmap(pg, &mut within).await?;
+                    if rows.len() > PAGE_ROWS {
+                        return Ok((rows.into_iter().map(|r| to_row(r, names)).collect(), false));
+                    }
+                }
+                (by_bitmap(pg, &mut query).await?, false)
             }
         };
         Ok::<_, StoreError>((rows.into_iter().map(|r| to_row(r, names)).collect::<Vec<_>>(), dense))

@@ -261,6 +261,70 @@ async fn pages_go_back_and_forth_with_a_total_and_search_finds_text() {
     assert!(short.text().await.unwrap_or_default().contains("search_too_short"));
 }
 
+/// A rare word is looked for over periods growing back from the page's edge (a day, eight, 64,
+/// then all): the pages must still be its matches newest first, whole, across those periods.
+#[tokio::test]
+async fn a_rare_word_pages_through_matches_of_every_age_in_time_order() {
+    let app = spawn_app().await;
+    let ana = signed_up(&app, "ana@loja.com").await;
+    // Among rows without the word, too many for the most recent rows to hold a page of matches
+    // anywhere: 30 matches within hours, 100 from twenty days ago and 60 from 200 days ago. Every
+    // page but the last fills within one of the periods, so a period on the wrong side of the
+    // page's edge would show.
+    let rows = |count: i32, text: &'static str, days: i32, seconds_apart: f64| {
+        let (pg, ana) = (&app.state.pg, &ana);
+        async move {
+            sqlx::query(
+                "INSERT INTO instagram_reports (id, instance_id, user_id, interaction_type, event_id, part,
+                                                user_id_instagram, interaction_text, status, \"timestamp\")
+                 SELECT gen_random_uuid(), 'ana-instance', $1, 'dm', gen_random_uuid()::text, 0, '1254477777772919',
+                        $2, 'skipped', now() - make_interval(days => $3, secs => g * $4)
+                 FROM generate_series(1, $5) g",
+            )
+            .bind(ana)
+            .bind(text)
+            .bind(days)
+            .bind(seconds_apart)
+            .bind(count)
+            .execute(pg)
+            .await
+            .expect("rows");
+        }
+    };
+    rows(6_000, "oi, tudo bem", 0, 1.0).await;
+    rows(30, "quero o reembolso", 0, 600.0).await;
+    rows(15_000, "oi, tudo bem", 20, 0.4).await;
+    rows(100, "quero o reembolso", 20, 60.0).await;
+    rows(60, "quero o reembolso", 200, 60.0).await;
+    let expected: Vec<String> = sqlx::query_scalar(
+        "SELECT id::text FROM instagram_reports WHERE interaction_text LIKE '%reembolso%'
+         ORDER BY \"timestamp\" DESC, id DESC",
+    )
+    .fetch_all(&app.state.pg)
+    .await
+    .expect("ids");
+    assert_eq!(expected.len(), 190);
+    let ids = |page: &Value| -> Vec<String> {
+        page["rows"].as_array().expect("rows").iter().filter_map(|r| r["id"].as_str().map(str::to_owned)).collect()
+    };
+    let query = "period=all&q=reembolso";
+    let first = page(&app, &ana, query).await;
+    assert_eq!(ids(&first), expected[..50], "the 30 recent matches, then the 20 newest of twenty days ago");
+    assert_eq!(first["total"], 190);
+    let mut pages = vec![first];
+    while let Some(older) = pages.last().and_then(|p| p["older"].as_str().map(str::to_owned)) {
+        pages.push(page_in(&app, &ana, "UTC", &[("query", query), ("cursor", &older)]).await);
+    }
+    let seen: Vec<Vec<String>> = pages.iter().map(ids).collect();
+    let wanted: Vec<Vec<String>> = expected.chunks(50).map(<[String]>::to_vec).collect();
+    assert_eq!(seen, wanted, "four pages, newest first, 200 days old included");
+    for (i, later) in pages.iter().enumerate().skip(1) {
+        let newer = later["newer"].as_str().expect("a newer page");
+        let back = page_in(&app, &ana, "UTC", &[("query", query), ("newer", newer)]).await;
+        assert_eq!(ids(&back), seen[i - 1], "previous from page {} is page {i}", i + 1);
+    }
+}
+
 #[tokio::test]
 async fn a_search_with_more_matches_than_it_counts_says_so_and_draws_no_chart() {
     let app = spawn_app().await;
