@@ -180,7 +180,7 @@ pub async fn sign_in(
 
 pub fn view(state: &AppState, user: &UserDoc) -> UserView {
     UserView {
-        id: crate::domain::id::UserId::new(user.id.to_hex()),
+        id: user.user_id(),
         email: user.email.clone(),
         name: user.name.clone(),
         role: user.role,

@@ -31,7 +31,7 @@ pub struct SignedIn {
 
 impl SignedIn {
     fn new(user: UserDoc, key: Option<uuid::Uuid>) -> Self {
-        Self { id: UserId::new(user.id.to_hex()), user, key }
+        Self { id: user.user_id(), user, key }
     }
 
     pub fn user_id(&self) -> ObjectId {

@@ -442,12 +442,19 @@ async fn rows_at(
             format!(" ORDER BY \"timestamp\" {order}, id {order} LIMIT ")
         };
         let limit = i64::try_from(PAGE_ROWS + 1).unwrap_or(i64::MAX);
-        let mut query = QueryBuilder::new(format!("SELECT {COLUMNS} FROM instagram_reports"));
-        q.push_rows(&mut query);
-        let order = page(&mut query);
-        query.push(order).push_bind(limit);
+        // The page's rows, within `days` of its edge or from all rows.
+        let rows_within = |days: Option<i32>| {
+            let mut query = QueryBuilder::new(format!("SELECT {COLUMNS} FROM instagram_reports"));
+            q.push_rows(&mut query);
+            if let Some(days) = days {
+                push_period(&mut query, position, days);
+            }
+            let order = page(&mut query);
+            query.push(order).push_bind(limit);
+            query
+        };
         let (rows, dense): (Vec<Row>, bool) = match q.search_pattern() {
-            None => (query.build_query_as().fetch_all(pg).await?, false),
+            None => (rows_within(None).build_query_as().fetch_all(pg).await?, false),
             // A text search looks first among the most recent rows of the other filters (a
             // common word fills a page there), then through the trigram index (a rare one,
             // which walking the time order would look for in every row).
@@ -457,26 +464,22 @@ async fn rows_at(
                 let order = page(&mut recent);
                 recent.push(format!("{order}{SEARCH_WINDOW}) AS r WHERE {SEARCHED} ILIKE ")).push_bind(search);
                 recent.push(order).push_bind(limit);
-                let rows: Vec<Row> = recent.build_query_as().fetch_all(pg).await?;
-                if rows.len() > PAGE_ROWS {
-                    return Ok((rows.into_iter().map(|r| to_row(r, names)).collect(), true));
-                }
-                // Then through the index, over periods growing back from the page's edge: the
-                // index names every match, but each one read is a page of the table, so ordering
-                // them all costs as many reads as there are matches (10,000 for a word in one row
-                // of 1,000 at 10M rows). A period that fills the page holds the newest matches.
-                for days in SEARCH_PERIODS_DAYS {
-                    let mut within = QueryBuilder::new(format!("SELECT {COLUMNS} FROM instagram_reports"));
-                    q.push_rows(&mut within);
-                    push_period(&mut within, position, days);
-                    let order = page(&mut within);
-                    within.push(order).push_bind(limit);
-                    let rows: Vec<Row> = by_bitmap(pg, &mut within).await?;
-                    if rows.len() > PAGE_ROWS {
-                        return Ok((rows.into_iter().map(|r| to_row(r, names)).collect(), false));
+                let mut rows: Vec<Row> = recent.build_query_as().fetch_all(pg).await?;
+                let dense = rows.len() > PAGE_ROWS;
+                // Then through the index, over periods growing back from the page's edge, then
+                // all rows: the index names every match, but each one read is a page of the
+                // table, so ordering them all costs as many reads as there are matches (10,000
+                // for a word in one row of 1,000 at 10M rows). A period that fills the page holds
+                // the newest matches.
+                if !dense {
+                    for days in SEARCH_PERIODS_DAYS.map(Some).into_iter().chain([None]) {
+                        rows = by_bitmap(pg, &mut rows_within(days)).await?;
+                        if rows.len() > PAGE_ROWS {
+                            break;
+                        }
                     }
                 }
-                (by_bitmap(pg, &mut query).await?, false)
+                (rows, dense)
             }
         };
         Ok::<_, StoreError>((rows.into_iter().map(|r| to_row(r, names)).collect::<Vec<_>>(), dense))

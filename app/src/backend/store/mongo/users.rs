@@ -54,9 +54,14 @@ impl UserDoc {
         self.email_confirmed != Some(false)
     }
 
+    /// The id in hex, as PostgreSQL's rows and the pages carry it.
+    pub fn user_id(&self) -> UserId {
+        UserId::new(self.id.to_hex())
+    }
+
     pub fn summary(&self) -> UserSummary {
         UserSummary {
-            id: UserId::new(self.id.to_hex()),
+            id: self.user_id(),
             email: self.email.clone(),
             name: self.name.clone(),
             role: self.role,
