@@ -264,7 +264,7 @@ pub fn csv(seed: u64, inputs: u64) -> Findings {
             reply_by: None,
             status: app::domain::report::ReplyStatus::Sent,
             error: None,
-            comment_id: Some(hostile_text(&mut rng)),
+            comment_id: Some(hostile_text(&mut rng).into()),
             media_id: None,
         };
         let input = row.text.clone().unwrap_or_default();

@@ -1,5 +1,5 @@
 //! The comments page: posts and their threads, answering by hand, hiding and showing again.
-use crate::domain::id::InstanceId;
+use crate::domain::id::{CommentId, InstanceId, MediaId};
 use crate::domain::{
     comment::{CommentPosts, CommentThread},
     error::AppError,
@@ -16,7 +16,7 @@ pub async fn get_comment_posts(instance: InstanceId) -> Result<CommentPosts, App
 
 /// A post's comments as threads, newest first.
 #[server(endpoint = "comments/threads", input = GetUrl)]
-pub async fn get_comment_threads(instance: InstanceId, media: String) -> Result<Vec<CommentThread>, AppError> {
+pub async fn get_comment_threads(instance: InstanceId, media: MediaId) -> Result<Vec<CommentThread>, AppError> {
     use crate::backend::{auth, comments, respond, state};
     respond(async { Ok(comments::threads(&state(), &auth::require_user().await?, &instance, &media).await?) }.await)
 }
@@ -25,7 +25,7 @@ pub async fn get_comment_threads(instance: InstanceId, media: String) -> Result<
 #[server(endpoint = "comments/reply")]
 pub async fn answer_comment(
     instance_id: InstanceId,
-    comment_id: String,
+    comment_id: CommentId,
     way: String,
     #[server(default)] text: String,
 ) -> Result<(), AppError> {
@@ -45,7 +45,7 @@ pub async fn answer_comment(
 }
 
 #[server(endpoint = "comments/hide")]
-pub async fn hide_comment(instance_id: InstanceId, comment_id: String, hidden: bool) -> Result<(), AppError> {
+pub async fn hide_comment(instance_id: InstanceId, comment_id: CommentId, hidden: bool) -> Result<(), AppError> {
     use crate::backend::{auth, comments, respond, state};
     respond(
         async {

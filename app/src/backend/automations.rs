@@ -13,7 +13,7 @@ use super::{
     },
 };
 use crate::domain::error::FieldCode;
-use crate::domain::id::{AutomationId, InstanceId};
+use crate::domain::id::{AutomationId, InstanceId, MediaId};
 use crate::domain::{
     audit::AuditAction,
     automation::{
@@ -123,7 +123,7 @@ pub async fn save(
 /// Every button and quick reply of `draft` points to a DM automation of the same instance.
 async fn follow_ups_exist(state: &AppState, instance: &InstanceDoc, draft: &AutomationDraft) -> Result<(), Error> {
     let rules = automations::rules_for(&state.pg, instance.tenant()).await?;
-    let known = |id: &str| rules.iter().any(|r| r.id == id && r.kind == AutomationKind::Dm);
+    let known = |id: &AutomationId| rules.iter().any(|r| r.id == *id && r.kind == AutomationKind::Dm);
     let mut errors = Vec::new();
     let targets = |buttons: &[crate::domain::automation::Button]| {
         buttons
@@ -285,10 +285,10 @@ pub async fn trial(
     let instance = instances::find(&state.mongo, &Scope::own(who), instance_id).await?;
     let rules = automations::rules_for(&state.pg, instance.tenant()).await?;
     let names = automations::list(&state.pg, instance.tenant()).await?;
-    let name_of = |id: &str| names.iter().find(|a| a.id == id).map(|a| a.name.clone());
-    let media_id = Some(media_id.trim()).filter(|m| !m.is_empty());
+    let name_of = |id: &AutomationId| names.iter().find(|a| a.id == *id).map(|a| a.name.clone());
+    let media_id = Some(media_id.trim()).filter(|m| !m.is_empty()).map(MediaId::new);
     let at_ms = chrono::Utc::now().timestamp_millis();
-    let facts = EventFacts { kind, inbound, text, at_ms, media_id, original_media_id: None };
+    let facts = EventFacts { kind, inbound, text, at_ms, media_id: media_id.as_ref(), original_media_id: None };
     let username = Some(username.trim().trim_start_matches('@')).filter(|u| !u.is_empty());
     let Some(choice) = choose(&rules, &facts) else {
         let missed = explain_miss(&rules, &facts)
@@ -305,8 +305,8 @@ pub async fn trial(
         Some(name) => people::igsid_of(&state.pg, instance.tenant(), name).await?,
         None => None,
     };
-    let used = match (person, Uuid::parse_str(&choice.rule.id)) {
-        (Some(igsid), Ok(id)) if choice.rule.per_person != PerPerson::Always => {
+    let used = match (person, choice.rule.id.uuid()) {
+        (Some(igsid), Some(id)) if choice.rule.per_person != PerPerson::Always => {
             automation_uses::used_now(&state.pg, instance.tenant(), id, &igsid).await?
         }
         _ => false,

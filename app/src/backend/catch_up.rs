@@ -9,6 +9,7 @@ use super::{
     state::AppState,
     store::{access::System, mongo::instances::InstanceDoc, StoreError},
 };
+use crate::domain::id::MediaId;
 use crate::domain::instance::InstanceStatus;
 use chrono::{DateTime, Duration, Utc};
 use serde_json::{json, Value};
@@ -94,7 +95,7 @@ pub async fn instance(state: &AppState, doc: &InstanceDoc, since: DateTime<Utc>)
 }
 
 /// A comment as the `comments` webhook carries it (CONTRACT.md §10.3).
-fn comment_change(comment: &ReadComment, media_id: &str, product: &str) -> Value {
+fn comment_change(comment: &ReadComment, media_id: &MediaId, product: &str) -> Value {
     let mut value = json!({
         "from": { "id": comment.from_id, "username": comment.from_username.clone().unwrap_or_default() },
         "media": { "id": media_id, "media_product_type": product },

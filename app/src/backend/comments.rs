@@ -14,7 +14,7 @@ use super::{
     },
 };
 use crate::domain::error::FieldCode;
-use crate::domain::id::InstanceId;
+use crate::domain::id::{CommentId, InstanceId, MediaId};
 use crate::domain::report::ReplyStatus;
 use crate::domain::{
     automation::{AutomationKind, ResponseType},
@@ -75,11 +75,11 @@ pub async fn threads(
     state: &AppState,
     who: &SignedIn,
     instance_id: &InstanceId,
-    media_id: &str,
+    media_id: &MediaId,
 ) -> Result<Vec<CommentThread>, Error> {
     let doc = instances::find(&state.mongo, &Scope::own(who), instance_id).await?;
     let account = doc.instagram_account_id.clone().unwrap_or_default();
-    Ok(comments::threads(&state.pg, doc.tenant(), &account, media_id.trim(), THREADS)
+    Ok(comments::threads(&state.pg, doc.tenant(), &account, media_id, THREADS)
         .await?
         .into_iter()
         .map(|(comment, replies)| CommentThread {
@@ -97,7 +97,7 @@ async fn comment_of(
     state: &AppState,
     who: &SignedIn,
     instance_id: &InstanceId,
-    comment_id: &str,
+    comment_id: &CommentId,
 ) -> Result<(InstanceDoc, comments::Stored), Error> {
     let doc = instances::find(&state.mongo, &Scope::own(who), instance_id).await?;
     let comment = comments::find(&state.pg, doc.tenant(), comment_id).await?.ok_or(AppError::NotFound)?;
@@ -113,7 +113,7 @@ pub async fn reply(
     state: &AppState,
     who: &SignedIn,
     instance_id: &InstanceId,
-    comment_id: &str,
+    comment_id: &CommentId,
     text: &str,
     privately: bool,
 ) -> Result<(), Error> {
@@ -144,7 +144,7 @@ pub async fn reply(
     } else {
         comments::next_manual_part(&state.pg, doc.tenant(), comment_id).await?
     };
-    let top = comment.parent_id.clone().unwrap_or_else(|| comment_id.to_owned());
+    let top = comment.parent_id.as_ref().unwrap_or(comment_id);
     let user_id = who.id();
     let now = state.clock.now();
     let mut rows = [reports::NewReport {
@@ -152,11 +152,11 @@ pub async fn reply(
         user_id: user_id.as_str(),
         automation_id: None,
         kind: AutomationKind::Comment,
-        event_id: comment_id,
+        event_id: comment_id.as_str(),
         part,
         reply_target: (!privately).then_some(top.as_str()),
         user_id_instagram: &comment.from_user_id,
-        media_id: comment.media_id.as_deref(),
+        media_id: comment.media_id.as_ref().map(MediaId::as_str),
         username: comment.from_username.as_deref(),
         interaction_text: comment.text.as_deref(),
         response_text: Some(text.to_owned()),
@@ -190,7 +190,7 @@ pub async fn set_hidden(
     state: &AppState,
     who: &SignedIn,
     instance_id: &InstanceId,
-    comment_id: &str,
+    comment_id: &CommentId,
     hidden: bool,
 ) -> Result<(), Error> {
     let (doc, comment) = comment_of(state, who, instance_id, comment_id).await?;

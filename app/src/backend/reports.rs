@@ -5,7 +5,7 @@
 use super::error::Error;
 use super::{auth::SignedIn, store::StoreError};
 use crate::domain::error::FieldCode;
-use crate::domain::id::{AutomationId, InstanceId, UserId};
+use crate::domain::id::{AutomationId, CommentId, InstanceId, MediaId, UserId};
 use crate::domain::{
     automation::{AutomationKind, ResponseType},
     report::{
@@ -136,8 +136,8 @@ fn to_row(row: Row, names: &HashMap<String, String>) -> ReportRow {
         // The table's check constraint allows only these.
         status: ReplyStatus::parse(&status).unwrap_or(ReplyStatus::Pending),
         error,
-        comment_id,
-        media_id,
+        comment_id: comment_id.map(CommentId::from),
+        media_id: media_id.map(MediaId::from),
     }
 }
 
@@ -356,7 +356,7 @@ pub async fn post_link(state: &super::AppState, who: &SignedIn, id: Uuid) -> Res
     if let Some(user) = scope.owner() {
         query.push(" AND user_id = ").push_bind(user.to_hex());
     }
-    let found: Option<(InstanceId, Option<String>)> = query.build_query_as().fetch_optional(&state.pg).await?;
+    let found: Option<(InstanceId, Option<MediaId>)> = query.build_query_as().fetch_optional(&state.pg).await?;
     let (instance_id, Some(media_id)) = found.ok_or(AppError::NotFound)? else { return Err(AppError::NotFound.into()) };
     let instance = instances::find(&state.mongo, &scope, &instance_id).await?;
     if instance.status != InstanceStatus::Connected {
@@ -726,9 +726,9 @@ pub fn csv_cells(row: &ReportRow) -> [Cow<'_, str>; 13] {
         Cow::Owned(row.at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
         Cow::Borrowed(row.kind.as_str()),
         cell(row.instance_name.as_deref().or(Some(row.instance_id.as_str()))),
-        cell(row.comment_id.as_deref()),
+        cell(row.comment_id.as_ref().map(CommentId::as_str)),
         cell(Some(row.user_id_instagram.as_str())),
-        cell(row.media_id.as_deref()),
+        cell(row.media_id.as_ref().map(MediaId::as_str)),
         cell(row.username.as_deref()),
         cell(row.text.as_deref()),
         cell(row.reply.as_deref()),

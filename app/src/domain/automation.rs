@@ -1,5 +1,6 @@
 //! Automations and the matcher that decides which one answers an event. Pure, so the same code
 //! runs in the engine and in the browser.
+use super::id::{AutomationId, MediaId};
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
 use unicode_normalization::{char::is_combining_mark, UnicodeNormalization};
@@ -65,13 +66,13 @@ impl Trigger {
 const FOLLOW_UP_PREFIX: &str = "ic:auto:";
 
 /// The payload of a tap that runs automation `automation_id`.
-pub fn follow_up_payload(automation_id: &str) -> String {
+pub fn follow_up_payload(automation_id: &AutomationId) -> String {
     format!("{FOLLOW_UP_PREFIX}{automation_id}")
 }
 
 /// The automation a tap's payload points to, if it is one of ours.
-pub fn follow_up_target(payload: &str) -> Option<&str> {
-    payload.strip_prefix(FOLLOW_UP_PREFIX).filter(|id| !id.is_empty())
+pub fn follow_up_target(payload: &str) -> Option<AutomationId> {
+    payload.strip_prefix(FOLLOW_UP_PREFIX).filter(|id| !id.is_empty()).map(AutomationId::from)
 }
 
 /// A button under a DM (Meta's button template: at most 3).
@@ -90,7 +91,7 @@ pub enum ButtonAction {
     /// Opens a web page.
     Link { url: String },
     /// Runs a follow-up automation.
-    FollowUp { automation_id: String },
+    FollowUp { automation_id: AutomationId },
 }
 
 /// A quick reply under a DM (at most 13): its tap runs a follow-up automation.
@@ -98,7 +99,7 @@ pub enum ButtonAction {
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct QuickReply {
     pub title: String,
-    pub automation_id: String,
+    pub automation_id: AutomationId,
 }
 
 /// A card of a carousel (Meta's generic template: at most 10 cards, each with up to 3 buttons).
@@ -384,7 +385,7 @@ impl DmSource {
 /// What the matcher needs of an automation.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Rule {
-    pub id: String,
+    pub id: AutomationId,
     pub kind: AutomationKind,
     /// For DM automations: which DMs.
     pub dm_source: DmSource,
@@ -411,7 +412,7 @@ pub struct Rule {
     /// Milliseconds since the epoch; events from an earlier second never fire it.
     pub created_at_ms: i64,
     /// Comment automations limited to these posts or reels; empty means every media.
-    pub media_ids: Vec<String>,
+    pub media_ids: Vec<MediaId>,
 }
 
 impl Rule {
@@ -482,10 +483,10 @@ pub struct EventFacts<'a> {
     /// Milliseconds since the epoch.
     pub at_ms: i64,
     /// The post or reel a comment is on.
-    pub media_id: Option<&'a str>,
+    pub media_id: Option<&'a MediaId>,
     /// On an ad's comment, the organic post the ad promotes: an automation limited to that post
     /// answers its ads too.
-    pub original_media_id: Option<&'a str>,
+    pub original_media_id: Option<&'a MediaId>,
 }
 
 /// The automation that answers an event, and the keyword that fired it.
@@ -543,7 +544,7 @@ fn eligible(rule: &Rule, event: &EventFacts<'_>) -> Result<(), Miss> {
     if !rule.is_active {
         return Err(Miss::Inactive);
     }
-    let chosen = |media: Option<&str>| media.is_some_and(|m| rule.media_ids.iter().any(|id| id == m));
+    let chosen = |media: Option<&MediaId>| media.is_some_and(|m| rule.media_ids.iter().any(|id| id == m));
     let on_its_posts = rule.media_ids.is_empty() || chosen(event.media_id) || chosen(event.original_media_id);
     if !on_its_posts {
         return Err(Miss::OtherPosts);
@@ -575,7 +576,7 @@ mod tests {
 
     fn rule(id: &str, trigger: Trigger, keywords: &[&str], created_at_ms: i64) -> Rule {
         Rule {
-            id: id.to_owned(),
+            id: AutomationId::new(id),
             kind: AutomationKind::Dm,
             dm_source: DmSource::Messages,
             trigger,
@@ -637,7 +638,7 @@ mod tests {
         let mut older = rule("older", Trigger::Keyword, &["preco", "valor"], 2);
         older.priority = 1;
         let rules = vec![all, newer, older];
-        let chosen = |rules: &[Rule], text| choose(rules, &dm(text, 10)).map(|c| c.rule.id.clone());
+        let chosen = |rules: &[Rule], text| choose(rules, &dm(text, 10)).map(|c| c.rule.id.to_string());
         assert_eq!(chosen(&rules, "qual o preço?").as_deref(), Some("older"), "same place: the oldest");
         assert_eq!(chosen(&rules, "bom dia").as_deref(), Some("all"));
         let mut reordered = rules.clone();
@@ -655,9 +656,10 @@ mod tests {
         reel_only.kind = AutomationKind::Comment;
         reel_only.media_ids = vec!["17918195224117851".into()];
         let rules = vec![inactive, comment, reel_only];
-        let why = |kind, text, media_id| {
-            let facts = EventFacts { kind, text, at_ms: 5_000, media_id, ..EventFacts::default() };
-            explain_miss(&rules, &facts).map(|(r, m)| (r.id.clone(), m))
+        let why = |kind, text, media_id: Option<&str>| {
+            let media_id = media_id.map(MediaId::new);
+            let facts = EventFacts { kind, text, at_ms: 5_000, media_id: media_id.as_ref(), ..EventFacts::default() };
+            explain_miss(&rules, &facts).map(|(r, m)| (r.id.to_string(), m))
         };
         assert_eq!(why(AutomationKind::Dm, "preço?", None), Some(("inactive".into(), Miss::Inactive)));
         assert_eq!(why(AutomationKind::Dm, "o link", None), Some(("comment".into(), Miss::OtherType)));
@@ -685,8 +687,9 @@ mod tests {
     fn comment_automations_can_be_limited_to_chosen_media() {
         let mut only_reel = rule("reel", Trigger::All, &[], 0);
         only_reel.kind = AutomationKind::Comment;
-        only_reel.media_ids = vec!["17918195224117851".to_owned()];
+        only_reel.media_ids = vec!["17918195224117851".into()];
         let rules = vec![only_reel];
+        let (reel, post) = (MediaId::new("17918195224117851"), MediaId::new("17895695668004550"));
         let on = |media_id| EventFacts {
             kind: AutomationKind::Comment,
             text: "oi",
@@ -694,8 +697,8 @@ mod tests {
             media_id,
             ..EventFacts::default()
         };
-        assert!(choose(&rules, &on(Some("17918195224117851"))).is_some());
-        assert_eq!(choose(&rules, &on(Some("17895695668004550"))), None);
+        assert!(choose(&rules, &on(Some(&reel))).is_some());
+        assert_eq!(choose(&rules, &on(Some(&post))), None);
         assert_eq!(choose(&rules, &on(None)), None);
     }
 
@@ -804,12 +807,13 @@ mod tests {
         post_only.kind = AutomationKind::Comment;
         post_only.media_ids = vec!["17895695668004550".into()];
         let rules = vec![post_only];
+        let (ad_media, post) = (MediaId::new("120210000000000001"), MediaId::new("17895695668004550"));
         let ad = EventFacts {
             kind: AutomationKind::Comment,
             text: "quero",
             at_ms: 5,
-            media_id: Some("120210000000000001"),
-            original_media_id: Some("17895695668004550"),
+            media_id: Some(&ad_media),
+            original_media_id: Some(&post),
             ..EventFacts::default()
         };
         assert!(choose(&rules, &ad).is_some());
@@ -820,8 +824,9 @@ mod tests {
     fn follow_ups_answer_no_text_and_are_found_by_their_payload() {
         let follow_up = rule("f", Trigger::FollowUp, &[], 0);
         assert!(follow_up.matches("qualquer coisa").is_none());
-        let payload = follow_up_payload("0192f0c0-0000-7000-8000-000000000001");
-        assert_eq!(follow_up_target(&payload), Some("0192f0c0-0000-7000-8000-000000000001"));
+        let payload = follow_up_payload(&AutomationId::new("0192f0c0-0000-7000-8000-000000000001"));
+        assert_eq!(payload, "ic:auto:0192f0c0-0000-7000-8000-000000000001");
+        assert_eq!(follow_up_target(&payload), Some(AutomationId::new("0192f0c0-0000-7000-8000-000000000001")));
         assert_eq!(follow_up_target("SIZE_M"), None, "another app's payload");
         assert_eq!(follow_up_target("ic:auto:"), None);
         let button = Button { title: "Sim".into(), action: ButtonAction::Link { url: "https://loja.exemplo".into() } };

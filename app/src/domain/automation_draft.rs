@@ -1,6 +1,6 @@
 //! The automation editor's data: what the form sends, the checked draft it becomes, and what the
 //! list shows.
-use super::id::{AutomationId, InstanceId};
+use super::id::{AutomationId, InstanceId, MediaId};
 use super::{
     automation::{
         Attachment, AutomationKind, Button, ButtonAction, Card, DmFormat, DmSource, Keyword, MatchMode, MediaKind,
@@ -138,7 +138,7 @@ impl From<&Button> for ButtonInput {
             ButtonAction::FollowUp { automation_id } => Self {
                 title: b.title.clone(),
                 action: "follow_up".into(),
-                automation_id: automation_id.clone(),
+                automation_id: automation_id.to_string(),
                 ..Self::default()
             },
         }
@@ -162,9 +162,10 @@ pub struct QuickReplyInput {
 }
 
 /// A follow-up target as typed: an automation id (its existence is the server's check).
-pub fn automation_ref(raw: &str) -> Option<String> {
+pub fn automation_ref(raw: &str) -> Option<AutomationId> {
     let id = raw.trim();
-    (id.len() == 36 && id.chars().all(|c| c.is_ascii_hexdigit() || c == '-')).then(|| id.to_ascii_lowercase())
+    (id.len() == 36 && id.chars().all(|c| c.is_ascii_hexdigit() || c == '-'))
+        .then(|| AutomationId::new(id.to_ascii_lowercase()))
 }
 
 fn tap_title(raw: &str) -> Option<String> {
@@ -359,7 +360,7 @@ pub struct AutomationDraft {
     pub cards: Vec<Card>,
     pub attachment: Option<Attachment>,
     pub per_person: PerPerson,
-    pub media_ids: Vec<String>,
+    pub media_ids: Vec<MediaId>,
 }
 
 /// Splits a keywords field into keywords as typed, without repeats, reporting problems on `field`.
@@ -533,17 +534,21 @@ impl AutomationDraft {
             error(&mut errors, "per_person", FieldCode::AllNeedsLimit);
         }
 
-        let mut media_ids: Vec<String> = Vec::new();
+        let mut media_ids: Vec<MediaId> = Vec::new();
         if kind == Some(AutomationKind::Comment) {
             for id in input.media_ids.iter().map(|m| m.trim()).filter(|m| !m.is_empty()) {
                 if !media_ids.iter().any(|m| m == id) {
-                    media_ids.push(id.to_owned());
+                    media_ids.push(MediaId::new(id));
                 }
             }
         }
         if media_ids.len() > MEDIA_MAX {
             error(&mut errors, "media_ids", FieldCode::TooMany);
-        } else if media_ids.iter().any(|m| m.len() > MEDIA_ID_MAX_DIGITS || !m.chars().all(|c| c.is_ascii_digit())) {
+        } else if media_ids
+            .iter()
+            .map(MediaId::as_str)
+            .any(|m| m.len() > MEDIA_ID_MAX_DIGITS || !m.chars().all(|c| c.is_ascii_digit()))
+        {
             error(&mut errors, "media_ids", FieldCode::Invalid);
         }
         match (kind, trigger, match_mode, per_person, dm_source) {
@@ -591,7 +596,7 @@ pub struct AutomationView {
     pub cards: Vec<Card>,
     pub attachment: Option<Attachment>,
     pub per_person: PerPerson,
-    pub media_ids: Vec<String>,
+    pub media_ids: Vec<MediaId>,
     pub is_active: bool,
     pub replies_today: i64,
     pub replies_total: i64,
@@ -633,12 +638,12 @@ impl AutomationView {
             public_replies: self.public_replies.join("\n"),
             per_person: self.per_person.as_str().to_owned(),
             per_person_hours: self.per_person.hours().unwrap_or(DEFAULT_HOURS).to_string(),
-            media_ids: self.media_ids.clone(),
+            media_ids: self.media_ids.iter().map(ToString::to_string).collect(),
             buttons: self.buttons.iter().map(ButtonInput::from).collect(),
             quick_replies: self
                 .quick_replies
                 .iter()
-                .map(|q| QuickReplyInput { title: q.title.clone(), automation_id: q.automation_id.clone() })
+                .map(|q| QuickReplyInput { title: q.title.clone(), automation_id: q.automation_id.to_string() })
                 .collect(),
         }
     }
@@ -668,7 +673,7 @@ pub struct Saved {
 /// A post or reel of the account, for limiting a comment automation.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MediaItem {
-    pub id: String,
+    pub id: MediaId,
     pub caption: Option<String>,
     pub thumbnail_url: Option<String>,
     pub permalink: Option<String>,

@@ -1,6 +1,6 @@
 //! The comments page: an instance's posts with the comments they got, each post's comments as
 //! threads, and what the account can do with each (answer publicly or by DM, hide, show again).
-use super::id::InstanceId;
+use super::id::{CommentId, InstanceId, MediaId};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -9,7 +9,7 @@ pub const PRIVATE_REPLY_DAYS: i64 = 7;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PostSummary {
-    pub media_id: String,
+    pub media_id: MediaId,
     pub caption: Option<String>,
     pub thumbnail_url: Option<String>,
     pub permalink: Option<String>,
@@ -20,7 +20,7 @@ pub struct PostSummary {
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CommentView {
-    pub id: String,
+    pub id: CommentId,
     pub username: Option<String>,
     /// The account's own comment (a public reply).
     pub from_account: bool,

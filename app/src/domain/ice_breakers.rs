@@ -2,6 +2,7 @@
 //! runs the follow-up automation the question points to.
 use super::{automation_draft::automation_ref, error::FieldError};
 use crate::domain::error::FieldCode;
+use crate::domain::id::AutomationId;
 use serde::{Deserialize, Serialize};
 
 pub const ICE_BREAKERS_MAX: usize = 4;
@@ -10,7 +11,7 @@ pub const QUESTION_MAX_CHARS: usize = 80;
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IceBreaker {
     pub question: String,
-    pub automation_id: String,
+    pub automation_id: AutomationId,
 }
 
 /// A row of the form; a blank one is ignored.

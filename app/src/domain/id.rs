@@ -1,8 +1,8 @@
 //! Ids as types: an instance's id cannot be passed where an automation's is expected, nor a
 //! person on Instagram where an account of ours is. Each is the opaque string the browser, the
 //! API and the stores exchange (a MongoDB ObjectId's hex for instances and users, a UUID for
-//! automations and report rows, Instagram's own id for the people who write), sent as a plain
-//! JSON string; the store parses it.
+//! automations and report rows, Instagram's own ids for the people who write, their posts and
+//! their comments), sent as a plain JSON string; the store parses it.
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -121,6 +121,17 @@ id_type! {
     /// A person on Instagram who writes to or comments on an instance: Instagram's id for them
     /// as seen by that account (the IGSID of the webhooks).
     PersonId
+}
+
+id_type! {
+    /// A post or reel on Instagram (Meta's media id): what comments are on and comment
+    /// automations are limited to.
+    MediaId
+}
+
+id_type! {
+    /// A comment on Instagram (Meta's comment id): what public and private replies answer.
+    CommentId
 }
 
 id_type! {

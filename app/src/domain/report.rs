@@ -1,6 +1,6 @@
 //! Reports: the filter (kept in the URL, so the page and its CSV link share it), the rows,
 //! totals per status and interactions per day.
-use super::id::{AutomationId, InstanceId, PersonId, ReportId, UserId};
+use super::id::{AutomationId, CommentId, InstanceId, MediaId, PersonId, ReportId, UserId};
 use super::{
     automation::{AutomationKind, ResponseType},
     error::FieldError,
@@ -286,8 +286,8 @@ pub struct ReportRow {
     pub status: ReplyStatus,
     /// Why it was skipped or failed.
     pub error: Option<String>,
-    pub comment_id: Option<String>,
-    pub media_id: Option<String>,
+    pub comment_id: Option<CommentId>,
+    pub media_id: Option<MediaId>,
 }
 
 impl ReportRow {

@@ -730,14 +730,14 @@ fn MediaChoices(media: Result<Vec<MediaItem>, AppError>, chosen: Vec<String>) ->
         Ok(items) => (items, false),
         Err(_) => (Vec::new(), true),
     };
-    let kept: Vec<String> = chosen.iter().filter(|id| !items.iter().any(|item| &item.id == *id)).cloned().collect();
+    let kept: Vec<String> = chosen.iter().filter(|id| !items.iter().any(|item| item.id == **id)).cloned().collect();
     let shown = items.len();
     let options = items
         .into_iter()
         .enumerate()
         .map(|(i, item)| {
-            let checked = chosen.contains(&item.id);
-            let caption = item.caption.clone().unwrap_or_else(|| item.id.clone());
+            let checked = chosen.iter().any(|id| item.id == *id);
+            let caption = item.caption.clone().unwrap_or_else(|| item.id.to_string());
             view! {
                 <label class="media-option">
                     <input type="checkbox" name=format!("input[media_ids][{i}]") value=item.id.clone() checked=checked/>
@@ -828,7 +828,7 @@ fn TryBox(instance_id: InstanceId, media: Resource<Result<Vec<MediaItem>, AppErr
                         <Suspense fallback=|| ()>
                             {move || Suspend::new(async move {
                                 media.await.unwrap_or_default().into_iter().map(|item| {
-                                    let caption = item.caption.clone().unwrap_or_else(|| item.id.clone());
+                                    let caption = item.caption.clone().unwrap_or_else(|| item.id.to_string());
                                     view! { <option value=item.id.clone()>{caption}</option> }
                                 }).collect_view()
                             })}

@@ -2,7 +2,7 @@
 //! got; a post's comments as threads (the account's own public replies among them), each answered
 //! by hand in public or by DM (Meta's one private reply), hidden or shown again. Live: a new
 //! comment or reply shows without a reload.
-use crate::domain::id::InstanceId;
+use crate::domain::id::{InstanceId, MediaId};
 use crate::{
     api::{
         comments::{get_comment_posts, get_comment_threads, AnswerComment, HideComment},
@@ -26,7 +26,7 @@ use leptos_router::hooks::use_query_map;
 pub fn CommentsPage() -> impl IntoView {
     let query = use_query_map();
     let instance = Memo::new(move |_| query.read().get("instance").map(InstanceId::new).unwrap_or_default());
-    let media = Memo::new(move |_| query.read().get("media").filter(|m| !m.is_empty()));
+    let media = Memo::new(move |_| query.read().get("media").filter(|m| !m.is_empty()).map(MediaId::from));
     let answer = ServerAction::<AnswerComment>::new();
     let hide = ServerAction::<HideComment>::new();
     let instances = Resource::new(|| (), |_| list_instances());
@@ -90,7 +90,7 @@ pub fn CommentsPage() -> impl IntoView {
 }
 
 #[component]
-fn Posts(posts: CommentPosts, media: Memo<Option<String>>, locale: Locale) -> impl IntoView {
+fn Posts(posts: CommentPosts, media: Memo<Option<MediaId>>, locale: Locale) -> impl IntoView {
     let CommentPosts { instance_id, posts, posts_unavailable, .. } = posts;
     // The list stays while another post is chosen: the choice and its heading follow the address.
     let chosen = {
@@ -150,15 +150,15 @@ fn Threads(
 }
 
 #[component]
-fn PostCard(post: PostSummary, instance_id: InstanceId, media: Memo<Option<String>>, locale: Locale) -> impl IntoView {
+fn PostCard(post: PostSummary, instance_id: InstanceId, media: Memo<Option<MediaId>>, locale: Locale) -> impl IntoView {
     let href = format!(
         "/comments?instance={}&media={}",
         crate::domain::url::encode(instance_id.as_str()),
-        crate::domain::url::encode(&post.media_id)
+        crate::domain::url::encode(post.media_id.as_str())
     );
-    let caption = post.caption.clone().unwrap_or_else(|| post.media_id.clone());
+    let caption = post.caption.clone().unwrap_or_else(|| post.media_id.to_string());
     let id = post.media_id.clone();
-    let current = Memo::new(move |_| media.get().as_deref() == Some(id.as_str()));
+    let current = Memo::new(move |_| media.read().as_ref() == Some(&id));
     view! {
         <li class=move || if current.get() { "post current" } else { "post" }>
             <a href=href aria-current=move || current.get().then_some("page")>
@@ -232,7 +232,7 @@ fn Comment(
     let who = if comment.from_account {
         locale.t(Key::CommentsYou).to_owned()
     } else {
-        comment.username.as_ref().map_or_else(|| comment.id.clone(), |u| format!("@{u}"))
+        comment.username.as_ref().map_or_else(|| comment.id.to_string(), |u| format!("@{u}"))
     };
     let class = match (comment.from_account, comment.hidden) {
         (true, _) => "comment own",

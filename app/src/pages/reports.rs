@@ -11,6 +11,7 @@ use crate::{
     domain::{
         automation::AutomationKind,
         error::{AppError, FieldError},
+        id::{CommentId, MediaId},
         live::LiveEvent,
         report::{
             Choice, DayCount, Period, ReplyReason, ReplyStatus, ReportChoices, ReportFilter, ReportPage, ReportRow,
@@ -382,7 +383,11 @@ fn reply_part_key(part: &str) -> Key {
 #[component]
 fn ReportLine(row: ReportRow, locale: Locale) -> impl IntoView {
     let reason = row.error.as_deref().map(|e| reason_words(locale, e));
-    let ids = [row.comment_id.clone(), row.media_id.clone()].into_iter().flatten().collect::<Vec<_>>().join(" / ");
+    let ids = [row.comment_id.as_ref().map(CommentId::as_str), row.media_id.as_ref().map(MediaId::as_str)]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" / ");
     let retry_id = row.id.clone();
     view! {
         <tr data-report=row.id.clone()>

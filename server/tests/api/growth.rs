@@ -471,14 +471,14 @@ async fn a_button_and_a_quick_reply_run_their_follow_ups_once_each() {
         a.public_replies = vec!["Te chamei no direct!".into()];
         a.direct_reply = Some("Quer receber o link?".into());
         a.buttons = vec![
-            Button { title: "Sim".into(), action: ButtonAction::FollowUp { automation_id: link.clone() } },
+            Button { title: "Sim".into(), action: ButtonAction::FollowUp { automation_id: link.clone().into() } },
             Button { title: "Ver a loja".into(), action: ButtonAction::Link { url: "https://loja.exemplo".into() } },
         ];
     })
     .await;
     shop.automation_with(AutomationKind::Dm, &["tamanho"], |a| {
         a.direct_reply = Some("Qual tamanho?".into());
-        a.quick_replies = vec![QuickReply { title: "M".into(), automation_id: size.clone() }];
+        a.quick_replies = vec![QuickReply { title: "M".into(), automation_id: size.clone().into() }];
     })
     .await;
 

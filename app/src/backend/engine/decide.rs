@@ -54,7 +54,7 @@ pub(super) fn decide(
             None => return Decision::Skipped(ReplyReason::NoMatch),
         },
     };
-    let Ok(automation_id) = Uuid::parse_str(&rule.id) else { return Decision::Skipped(ReplyReason::NoMatch) };
+    let Some(automation_id) = rule.id.uuid() else { return Decision::Skipped(ReplyReason::NoMatch) };
     let parts: Vec<Part> = rule
         .answer(event_id)
         .into_iter()

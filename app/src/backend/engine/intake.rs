@@ -11,6 +11,7 @@ use super::{
     Woken,
 };
 use crate::backend::store::access::System;
+use crate::domain::id::{CommentId, MediaId};
 use crate::domain::report::{ReplyReason, ReplyStatus};
 use crate::{
     backend::{
@@ -365,9 +366,9 @@ struct Candidate<'a> {
     event_id: &'a str,
     person_id: &'a str,
     username: Option<&'a str>,
-    media_id: Option<&'a str>,
+    media_id: Option<&'a MediaId>,
     /// An ad's organic post.
-    original_media_id: Option<&'a str>,
+    original_media_id: Option<&'a MediaId>,
     /// A comment on a live video: Meta takes no public reply there.
     live: bool,
     /// A reply in a thread: its top-level comment.
@@ -453,8 +454,8 @@ async fn take_in(state: &AppState, db: &mut PgConnection, units: &[Unit<'_>]) ->
                     if let Some(parent) = &c.parent_id {
                         own_replies.push(PublicReplySeen {
                             instance_id: &owners[i].0,
-                            parent_comment_id: parent,
-                            reply_id: &c.id,
+                            parent_comment_id: parent.as_str(),
+                            reply_id: c.id.as_str(),
                             text: c.text.as_deref(),
                         });
                     }
@@ -468,15 +469,15 @@ async fn take_in(state: &AppState, db: &mut PgConnection, units: &[Unit<'_>]) ->
                         candidates.push(Candidate {
                             owner: i,
                             kind: AutomationKind::Comment,
-                            event_id: &c.id,
+                            event_id: c.id.as_str(),
                             person_id: &c.from_id,
                             username: c.from_username.as_deref(),
                             inbound: Inbound::Message,
                             tap_payload: None,
-                            media_id: c.media_id.as_deref(),
-                            original_media_id: c.original_media_id.as_deref(),
+                            media_id: c.media_id.as_ref(),
+                            original_media_id: c.original_media_id.as_ref(),
                             live: c.field == "live_comments" || c.media_product_type.as_deref() == Some("LIVE"),
-                            parent_id: c.parent_id.as_deref(),
+                            parent_id: c.parent_id.as_ref().map(CommentId::as_str),
                             text,
                             timestamp: at(c.timestamp_ms),
                             received_at,
@@ -504,7 +505,7 @@ async fn take_in(state: &AppState, db: &mut PgConnection, units: &[Unit<'_>]) ->
     }
     // Open comments pages refetch too, the account's own public replies coming back included.
     for (owner, comment) in &comments {
-        if new_comments.contains(&(owner.instance_id.to_owned(), comment.id.clone())) {
+        if new_comments.contains(&(owner.instance_id.to_owned(), comment.id.to_string())) {
             taken.tally.touch(owner.user_id, owner.instance_id);
         }
     }
@@ -638,7 +639,7 @@ async fn take_in(state: &AppState, db: &mut PgConnection, units: &[Unit<'_>]) ->
                 .filter(|p| p.response_type == ResponseType::Comment)
                 .map(|_| c.parent_id.unwrap_or(c.event_id)),
             user_id_instagram: c.person_id,
-            media_id: c.media_id,
+            media_id: c.media_id.map(MediaId::as_str),
             username: *username,
             interaction_text: (!c.text.is_empty()).then_some(c.text),
             response_text: reply.map(|p| p.text.clone()),

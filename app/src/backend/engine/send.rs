@@ -20,6 +20,7 @@ use crate::{
     },
     domain::{
         automation::{render_reply, AutomationKind, ResponseType},
+        id::CommentId,
         instance::{ConnectionFailure, InstanceStatus},
         report::ReplyReason,
     },
@@ -64,7 +65,7 @@ async fn attempt(state: &AppState, item: Claimed) -> Outcome {
     };
     let in_doubt = item.earlier_start.is_some();
     // A public reply goes under the thread's top-level comment (Meta takes replies only there).
-    let target = item.reply_target.clone().unwrap_or_else(|| item.event_id.clone());
+    let thread = || CommentId::new(item.reply_target.as_deref().unwrap_or(&item.event_id));
     if let Some(started) = item.earlier_start {
         // A DM (or a private reply, a DM too) comes back as an echo naming its report: if it came,
         // the reply went out.
@@ -94,7 +95,7 @@ async fn attempt(state: &AppState, item: Claimed) -> Outcome {
                 }
             }
             (AutomationKind::Comment, ResponseType::Comment) => {
-                match state.meta.find_own_reply(&token, &ig_id, &target, &template).await {
+                match state.meta.find_own_reply(&token, &ig_id, &thread(), &template).await {
                     Ok(Some(sent)) => return Outcome::Sent { item, reply_id: sent.id, text: template },
                     Ok(None) => {}
                     Err(error) => return retry_or_fail(state, &instance, item, error, false).await,
@@ -112,10 +113,20 @@ async fn attempt(state: &AppState, item: Claimed) -> Outcome {
     let metadata = format!("ic:{}", item.id);
     let private_reply = item.private_reply();
     let outcome = match (item.kind, response_type) {
-        (AutomationKind::Comment, ResponseType::Comment) => state.meta.reply_to_comment(&token, &target, &text).await,
+        (AutomationKind::Comment, ResponseType::Comment) => state.meta.reply_to_comment(&token, &thread(), &text).await,
         (AutomationKind::Comment, ResponseType::Direct) => {
             let extras = item.reply_extras.as_ref();
-            state.meta.send_message(&token, &ig_id, Recipient::Comment(&item.event_id), &text, extras, &metadata).await
+            state
+                .meta
+                .send_message(
+                    &token,
+                    &ig_id,
+                    Recipient::Comment(&CommentId::new(item.event_id.as_str())),
+                    &text,
+                    extras,
+                    &metadata,
+                )
+                .await
         }
         (AutomationKind::Dm, _) => {
             let extras = item.reply_extras.as_ref();

@@ -4,6 +4,7 @@
 //! cannot hold is cleaned (NUL characters, lone surrogates) or, beyond sane sizes, refused for
 //! that one event with a reason, never for the whole delivery.
 use crate::domain::dead_letter::DeadLetterReason as Reason;
+use crate::domain::id::{CommentId, MediaId};
 use serde_json::Value;
 use std::borrow::Cow;
 
@@ -76,15 +77,15 @@ pub struct MessageEvent {
 /// A `comments` or `live_comments` change.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CommentEvent {
-    pub id: String,
+    pub id: CommentId,
     pub field: String,
     pub from_id: String,
     pub from_username: Option<String>,
-    pub media_id: Option<String>,
+    pub media_id: Option<MediaId>,
     pub media_product_type: Option<String>,
     /// On an ad: the organic post the ad promotes.
-    pub original_media_id: Option<String>,
-    pub parent_id: Option<String>,
+    pub original_media_id: Option<MediaId>,
+    pub parent_id: Option<CommentId>,
     pub text: Option<String>,
     pub timestamp_ms: i64,
     pub raw: Value,
@@ -231,14 +232,14 @@ fn change_event(change: &Value, entry_ms: i64) -> Event {
         return Event::Other { field, raw: clean(change) };
     };
     Event::Comment(CommentEvent {
-        id: comment_id,
+        id: CommentId::new(comment_id),
         field,
         from_id,
         from_username: value["from"]["username"].as_str().map(without_nul),
-        media_id: id(&value["media"]["id"]).or_else(|| id(&value["media_id"])),
+        media_id: id(&value["media"]["id"]).or_else(|| id(&value["media_id"])).map(MediaId::new),
         media_product_type: value["media"]["media_product_type"].as_str().map(without_nul),
-        original_media_id: id(&value["media"]["original_media_id"]),
-        parent_id: id(&value["parent_id"]),
+        original_media_id: id(&value["media"]["original_media_id"]).map(MediaId::new),
+        parent_id: id(&value["parent_id"]).map(CommentId::new),
         text: value["text"].as_str().map(without_nul),
         timestamp_ms: entry_ms,
         raw: clean(change),
@@ -256,9 +257,9 @@ fn checked(event: Event) -> Event {
             [
                 Some(c.id.as_str()),
                 Some(c.from_id.as_str()),
-                c.media_id.as_deref(),
-                c.parent_id.as_deref(),
-                c.original_media_id.as_deref(),
+                c.media_id.as_ref().map(MediaId::as_str),
+                c.parent_id.as_ref().map(CommentId::as_str),
+                c.original_media_id.as_ref().map(MediaId::as_str),
             ]
             .into_iter()
             .flatten()
@@ -468,7 +469,10 @@ mod tests {
             "changes": [{"field": "comments", "value": value}]}]}));
         let Event::Comment(c) = &nested[0] else { panic!("a comment") };
         assert_eq!((c.id.as_str(), c.from_username.as_deref()), ("17870913679156914", Some("cliente.fiel")));
-        assert_eq!((c.media_id.as_deref(), c.timestamp_ms), (Some("17918195224117851"), 1_732_300_100_000));
+        assert_eq!(
+            (c.media_id.as_ref().map(MediaId::as_str), c.timestamp_ms),
+            (Some("17918195224117851"), 1_732_300_100_000)
+        );
 
         let flat = one(json!({"object": "instagram", "entry": [{"id": "17841405822304914", "time": 1_732_300_100,
             "field": "comments", "value": value}]}));
@@ -479,7 +483,10 @@ mod tests {
             "changes": [{"field": "comments", "value": {"comment_id": "9", "media_id": "8", "from": {"id": 7}, "text": "x"}}]}]}),
         );
         let Event::Comment(c) = &old[0] else { panic!("a comment") };
-        assert_eq!((c.id.as_str(), c.media_id.as_deref(), c.from_id.as_str()), ("9", Some("8"), "7"));
+        assert_eq!(
+            (c.id.as_str(), c.media_id.as_ref().map(MediaId::as_str), c.from_id.as_str()),
+            ("9", Some("8"), "7")
+        );
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! What an account received that the app may have missed: conversations and their messages
 //! (Conversations API, CONTRACT.md §7) and the comments of its posts (§6), read to catch up.
 use super::{error, MetaClient, MetaError};
+use crate::domain::id::{CommentId, MediaId};
 use chrono::{DateTime, Utc};
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::Value;
@@ -26,11 +27,11 @@ pub struct ReadMessage {
 /// A comment on one of the account's media.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReadComment {
-    pub id: String,
+    pub id: CommentId,
     pub from_id: String,
     pub from_username: Option<String>,
     pub text: String,
-    pub parent_id: Option<String>,
+    pub parent_id: Option<CommentId>,
     pub at: DateTime<Utc>,
 }
 
@@ -106,7 +107,7 @@ impl MetaClient {
     }
 
     /// The newest top-level comments of a post or reel (one page of up to 50).
-    pub async fn comments(&self, token: &SecretString, media_id: &str) -> Result<Vec<ReadComment>, MetaError> {
+    pub async fn comments(&self, token: &SecretString, media_id: &MediaId) -> Result<Vec<ReadComment>, MetaError> {
         let request = self
             .http
             .get(self.graph(&format!("/{media_id}/comments")))
@@ -119,11 +120,11 @@ impl MetaClient {
             .flatten()
             .filter_map(|c| {
                 Some(ReadComment {
-                    id: c["id"].as_str()?.to_owned(),
+                    id: CommentId::new(c["id"].as_str()?),
                     from_id: c["from"]["id"].as_str()?.to_owned(),
                     from_username: c["from"]["username"].as_str().map(str::to_owned),
                     text: c["text"].as_str().unwrap_or_default().to_owned(),
-                    parent_id: c["parent_id"].as_str().map(str::to_owned),
+                    parent_id: c["parent_id"].as_str().map(CommentId::new),
                     at: time(&c["timestamp"])?,
                 })
             })

@@ -1,6 +1,7 @@
 //! The account's posts and reels (CONTRACT.md §5, "Media").
 use super::{error, MetaClient, MetaError};
 use crate::domain::automation_draft::MediaItem;
+use crate::domain::id::MediaId;
 use secrecy::{ExposeSecret, SecretString};
 
 impl MetaClient {
@@ -25,7 +26,7 @@ impl MetaClient {
                     .iter()
                     .filter_map(|item| {
                         Some(MediaItem {
-                            id: text(item, "id")?,
+                            id: MediaId::new(text(item, "id")?),
                             caption: text(item, "caption"),
                             // Images have no thumbnail: their media_url is the picture.
                             thumbnail_url: text(item, "thumbnail_url").or_else(|| text(item, "media_url")),
@@ -41,7 +42,7 @@ impl MetaClient {
 
 impl MetaClient {
     /// Where a post or reel is on Instagram (`GET /{MEDIA_ID}?fields=permalink`, the IG Media node).
-    pub async fn permalink(&self, token: &SecretString, media_id: &str) -> Result<Option<String>, MetaError> {
+    pub async fn permalink(&self, token: &SecretString, media_id: &MediaId) -> Result<Option<String>, MetaError> {
         let request = self
             .http
             .get(self.graph(&format!("/{media_id}")))

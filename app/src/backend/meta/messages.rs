@@ -1,5 +1,6 @@
 //! The replies the engine sends (CONTRACT.md §6 and §7) and the look-ups it needs around them.
 use super::{error, MetaClient, MetaError};
+use crate::domain::id::CommentId;
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::{json, Value};
 
@@ -8,7 +9,7 @@ pub enum Recipient<'a> {
     /// A person by their IGSID; only inside the 24-hour window.
     Person(&'a str),
     /// The author of a comment: Meta's private reply, once per comment within 7 days.
-    Comment(&'a str),
+    Comment(&'a CommentId),
 }
 
 /// A reply Meta accepted: the new message id (DM) or comment id (public reply).
@@ -50,7 +51,7 @@ impl MetaClient {
     pub async fn reply_to_comment(
         &self,
         token: &SecretString,
-        comment_id: &str,
+        comment_id: &CommentId,
         text: &str,
     ) -> Result<Sent, MetaError> {
         let request = self.http.post(self.graph(&format!("/{comment_id}/replies"))).bearer_auth(token.expose_secret());
@@ -63,7 +64,12 @@ impl MetaClient {
     /// shows it again.
     ///
     /// <https://developers.facebook.com/docs/instagram-platform/comment-moderation>
-    pub async fn hide_comment(&self, token: &SecretString, comment_id: &str, hide: bool) -> Result<(), MetaError> {
+    pub async fn hide_comment(
+        &self,
+        token: &SecretString,
+        comment_id: &CommentId,
+        hide: bool,
+    ) -> Result<(), MetaError> {
         let request = self
             .http
             .post(self.graph(&format!("/{comment_id}")))
@@ -83,7 +89,7 @@ impl MetaClient {
         &self,
         token: &SecretString,
         ig_id: &str,
-        comment_id: &str,
+        comment_id: &CommentId,
         text: &str,
     ) -> Result<Option<Sent>, MetaError> {
         let request = self

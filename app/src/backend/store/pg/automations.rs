@@ -4,7 +4,7 @@ use super::super::{
     access::{Owner, Tenant},
     StoreError,
 };
-use crate::domain::id::InstanceId;
+use crate::domain::id::{AutomationId, InstanceId, MediaId};
 use crate::domain::{
     automation::{
         Attachment, AutomationKind, Button, Card, DmSource, Keyword, MatchMode, PerPerson, QuickReply, Rule, Trigger,
@@ -44,7 +44,7 @@ struct Stored {
     is_active: bool,
     priority: i32,
     created_at: DateTime<Utc>,
-    media_ids: Vec<String>,
+    media_ids: Vec<MediaId>,
     buttons: Json<Vec<Button>>,
     quick_replies: Json<Vec<QuickReply>>,
     cards: Json<Vec<Card>>,
@@ -90,7 +90,7 @@ pub async fn rules_for(db: impl PgExecutor<'_>, tenant: Tenant<'_>) -> Result<Ve
         .map(|row| {
             let Checked { kind, dm_source, trigger, match_mode, per_person } = row.checked()?;
             Ok(Rule {
-                id: row.id.to_string(),
+                id: AutomationId::from(row.id),
                 kind,
                 dm_source,
                 trigger,

@@ -2,6 +2,7 @@
 //! private reply; and what the account hid.
 use super::super::{access::Tenant, StoreError};
 use crate::domain::comment::CommentView;
+use crate::domain::id::{CommentId, MediaId};
 use chrono::{DateTime, Utc};
 use sqlx::PgPool;
 
@@ -10,7 +11,7 @@ pub async fn per_media(
     pg: &PgPool,
     tenant: Tenant<'_>,
     account_id: &str,
-) -> Result<Vec<(String, i64, DateTime<Utc>)>, StoreError> {
+) -> Result<Vec<(MediaId, i64, DateTime<Utc>)>, StoreError> {
     let instance_id = tenant.id();
     Ok(sqlx::query_as(
         "SELECT media_id, count(*), max(\"timestamp\") FROM instagram_comments
@@ -25,8 +26,8 @@ pub async fn per_media(
 
 #[derive(sqlx::FromRow)]
 struct Row {
-    comment_id: String,
-    parent_id: Option<String>,
+    comment_id: CommentId,
+    parent_id: Option<CommentId>,
     from_user_id: String,
     from_username: Option<String>,
     text: Option<String>,
@@ -42,7 +43,7 @@ const COLUMNS: &str =
        AND r.response_type = 'direct' AND r.status <> 'skipped'
      ORDER BY r.created_at DESC LIMIT 1) AS private_reply";
 
-fn view(row: Row, account_id: &str) -> (Option<String>, CommentView) {
+fn view(row: Row, account_id: &str) -> (Option<CommentId>, CommentView) {
     let view = CommentView {
         from_account: row.from_user_id == account_id,
         id: row.comment_id,
@@ -61,7 +62,7 @@ pub async fn threads(
     pg: &PgPool,
     tenant: Tenant<'_>,
     account_id: &str,
-    media_id: &str,
+    media_id: &MediaId,
     limit: i64,
 ) -> Result<Vec<(CommentView, Vec<CommentView>)>, StoreError> {
     let instance_id = tenant.id();
@@ -75,7 +76,7 @@ pub async fn threads(
     .bind(limit)
     .fetch_all(pg)
     .await?;
-    let ids: Vec<String> = tops.iter().map(|t| t.comment_id.clone()).collect();
+    let ids: Vec<CommentId> = tops.iter().map(|t| t.comment_id.clone()).collect();
     let replies: Vec<Row> = sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM instagram_comments c
          WHERE c.instance_id = $1 AND c.parent_id = ANY($2)
@@ -101,14 +102,14 @@ pub async fn threads(
 pub struct Stored {
     pub from_user_id: String,
     pub from_username: Option<String>,
-    pub parent_id: Option<String>,
-    pub media_id: Option<String>,
+    pub parent_id: Option<CommentId>,
+    pub media_id: Option<MediaId>,
     pub text: Option<String>,
     pub at: DateTime<Utc>,
     pub hidden: bool,
 }
 
-pub async fn find(pg: &PgPool, tenant: Tenant<'_>, comment_id: &str) -> Result<Option<Stored>, StoreError> {
+pub async fn find(pg: &PgPool, tenant: Tenant<'_>, comment_id: &CommentId) -> Result<Option<Stored>, StoreError> {
     let instance_id = tenant.id();
     Ok(sqlx::query_as(
         "SELECT from_user_id, from_username, parent_id, media_id, text, \"timestamp\" AS at, hidden
@@ -120,7 +121,12 @@ pub async fn find(pg: &PgPool, tenant: Tenant<'_>, comment_id: &str) -> Result<O
     .await?)
 }
 
-pub async fn set_hidden(pg: &PgPool, tenant: Tenant<'_>, comment_id: &str, hidden: bool) -> Result<(), StoreError> {
+pub async fn set_hidden(
+    pg: &PgPool,
+    tenant: Tenant<'_>,
+    comment_id: &CommentId,
+    hidden: bool,
+) -> Result<(), StoreError> {
     let instance_id = tenant.id();
     sqlx::query(
         "UPDATE instagram_comments SET hidden = $3, updated_at = now() WHERE instance_id = $1 AND comment_id = $2",
@@ -134,7 +140,7 @@ pub async fn set_hidden(pg: &PgPool, tenant: Tenant<'_>, comment_id: &str, hidde
 }
 
 /// A private reply to the comment was sent or is on its way (Meta takes one).
-pub async fn privately_answered(pg: &PgPool, tenant: Tenant<'_>, comment_id: &str) -> Result<bool, StoreError> {
+pub async fn privately_answered(pg: &PgPool, tenant: Tenant<'_>, comment_id: &CommentId) -> Result<bool, StoreError> {
     let instance_id = tenant.id();
     Ok(sqlx::query_scalar(
         "SELECT EXISTS (SELECT 1 FROM instagram_reports WHERE instance_id = $1 AND interaction_type = 'comment'
@@ -148,7 +154,7 @@ pub async fn privately_answered(pg: &PgPool, tenant: Tenant<'_>, comment_id: &st
 
 /// The next free part for a hand-written public reply to the comment (10 and up; automations
 /// use 0 and 1, a hand-written private reply 9).
-pub async fn next_manual_part(pg: &PgPool, tenant: Tenant<'_>, comment_id: &str) -> Result<i16, StoreError> {
+pub async fn next_manual_part(pg: &PgPool, tenant: Tenant<'_>, comment_id: &CommentId) -> Result<i16, StoreError> {
     let instance_id = tenant.id();
     Ok(sqlx::query_scalar(
         "SELECT (COALESCE(max(part), 9) + 1)::smallint FROM instagram_reports

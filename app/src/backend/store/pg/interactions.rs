@@ -2,6 +2,7 @@
 //! once each (Meta re-delivers; the unique keys make a second copy a no-op). Written many rows
 //! per statement, in key order, so concurrent batches never wait on each other in a cycle.
 use super::super::{access::System, StoreError};
+use crate::domain::id::{CommentId, MediaId};
 use crate::{
     backend::meta::events::{CommentEvent, MessageEvent},
     domain::automation::AutomationKind,
@@ -92,13 +93,13 @@ pub async fn insert_comments(
     .bind(rows.iter().map(|(o, _)| o.instance_id).collect::<Vec<_>>())
     .bind(rows.iter().map(|(o, _)| o.user_id).collect::<Vec<_>>())
     .bind(rows.iter().map(|(_, c)| c.id.as_str()).collect::<Vec<_>>())
-    .bind(rows.iter().map(|(_, c)| c.media_id.as_deref()).collect::<Vec<_>>())
+    .bind(rows.iter().map(|(_, c)| c.media_id.as_ref().map(MediaId::as_str)).collect::<Vec<_>>())
     .bind(rows.iter().map(|(_, c)| c.from_id.as_str()).collect::<Vec<_>>())
     .bind(rows.iter().map(|(_, c)| c.from_username.as_deref()).collect::<Vec<_>>())
     .bind(rows.iter().map(|(_, c)| c.text.as_deref()).collect::<Vec<_>>())
     .bind(rows.iter().map(|(_, c)| at(c.timestamp_ms)).collect::<Vec<_>>())
     .bind(rows.iter().map(|(_, c)| Json(&c.raw)).collect::<Vec<_>>())
-    .bind(rows.iter().map(|(_, c)| c.parent_id.as_deref()).collect::<Vec<_>>())
+    .bind(rows.iter().map(|(_, c)| c.parent_id.as_ref().map(CommentId::as_str)).collect::<Vec<_>>())
     .fetch_all(db)
     .await?;
     Ok(inserted.into_iter().collect())

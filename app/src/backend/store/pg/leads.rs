@@ -5,7 +5,7 @@ use super::super::{
     StoreError,
 };
 use crate::backend::crypto::Sealed;
-use crate::domain::id::{InstanceId, UserId};
+use crate::domain::id::{InstanceId, MediaId, UserId};
 use crate::domain::lead::{LeadDelivery, LeadStatus};
 use chrono::{DateTime, Utc};
 use sqlx::PgPool;
@@ -131,7 +131,7 @@ pub struct Due {
     pub source_id: String,
     pub username: Option<String>,
     pub text: Option<String>,
-    pub media_id: Option<String>,
+    pub media_id: Option<MediaId>,
     pub occurred_at: DateTime<Utc>,
     pub attempts: i32,
     pub body: Option<String>,
