@@ -414,34 +414,60 @@ pub async fn page(
 ) -> Result<ReportPage, StoreError> {
     let today = today(pg, zone).await?;
     let q = Query { scope, filter, zone, today };
-    let (rows, older, newer, dense) = rows_at(pg, &q, position, names).await?;
-    let Counted { totals, capped, days } = counts(pg, &q, dense).await?;
+    let recent = match q.search_pattern() {
+        Some(search) => Some(recent_matches(pg, &q, position, &search).await?),
+        None => None,
+    };
+    // A word that fills a page among the most recent rows is counted there too.
+    let dense = recent.as_ref().is_some_and(|rows| rows.len() > PAGE_ROWS);
+    // The rows and the counts need nothing of each other: two connections look at once.
+    let ((rows, older, newer), Counted { totals, capped, days }) =
+        futures_util::future::try_join(rows_at(pg, &q, position, recent, names), counts(pg, &q, dense)).await?;
     let total = totals.iter().map(|(_, n)| n).sum();
     Ok(ReportPage { rows, older, newer, totals, total, capped, days, time_zone: zone.name().to_owned() })
 }
 
-/// The rows of the page at `position`, the cursors of the pages older and newer, and whether a
-/// text search filled its page among the most recent rows (the word is common).
+/// `AND (timestamp, id) beyond the edge` for the page at `position`; returns the `ORDER BY ...
+/// LIMIT ` it pages in.
+fn push_keyset(query: &mut QueryBuilder<'_, Postgres>, position: Position) -> String {
+    let (op, order) = match position {
+        Position::Newest => (None, "DESC"),
+        Position::Older(..) => (Some("<"), "DESC"),
+        Position::Newer(..) => (Some(">"), "ASC"),
+    };
+    if let (Some(op), Position::Older(at, id) | Position::Newer(at, id)) = (op, position) {
+        query.push(format!(" AND (\"timestamp\", id) {op} (")).push_bind(at).push(", ").push_bind(id).push(")");
+    }
+    format!(" ORDER BY \"timestamp\" {order}, id {order} LIMIT ")
+}
+
+/// Rows looked for per page: one more than shown says there are more.
+fn page_limit() -> i64 {
+    i64::try_from(PAGE_ROWS + 1).unwrap_or(i64::MAX)
+}
+
+/// The matches of a text search among the most recent rows of the other filters at `position`:
+/// a common word fills a page there (more than [`PAGE_ROWS`] come back), where the trigram index
+/// would hold every match of it.
+async fn recent_matches(pg: &PgPool, q: &Query<'_>, position: Position, search: &str) -> Result<Vec<Row>, StoreError> {
+    let mut recent = QueryBuilder::new(format!("SELECT {COLUMNS} FROM (SELECT * FROM instagram_reports"));
+    q.push_unsearched(&mut recent);
+    let order = push_keyset(&mut recent, position);
+    recent.push(format!("{order}{SEARCH_WINDOW}) AS r WHERE {SEARCHED} ILIKE ")).push_bind(search.to_owned());
+    recent.push(order).push_bind(page_limit());
+    Ok(recent.build_query_as().fetch_all(pg).await?)
+}
+
+/// The rows of the page at `position` and the cursors of the pages older and newer. `recent` is
+/// what [`recent_matches`] found at `position` for a text search.
 async fn rows_at(
     pg: &PgPool,
     q: &Query<'_>,
     position: Position,
+    recent: Option<Vec<Row>>,
     names: &HashMap<String, String>,
-) -> Result<(Vec<ReportRow>, Option<String>, Option<String>, bool), StoreError> {
-    let fetch = |position: Position| async move {
-        // The keyset condition; the order it pages in.
-        let page = |query: &mut QueryBuilder<'_, Postgres>| {
-            let (op, order) = match position {
-                Position::Newest => (None, "DESC"),
-                Position::Older(..) => (Some("<"), "DESC"),
-                Position::Newer(..) => (Some(">"), "ASC"),
-            };
-            if let (Some(op), Position::Older(at, id) | Position::Newer(at, id)) = (op, position) {
-                query.push(format!(" AND (\"timestamp\", id) {op} (")).push_bind(at).push(", ").push_bind(id).push(")");
-            }
-            format!(" ORDER BY \"timestamp\" {order}, id {order} LIMIT ")
-        };
-        let limit = i64::try_from(PAGE_ROWS + 1).unwrap_or(i64::MAX);
+) -> Result<(Vec<ReportRow>, Option<String>, Option<String>), StoreError> {
+    let fetch = |position: Position, recent: Option<Vec<Row>>| async move {
         // The page's rows, within `days` of its edge or from all rows.
         let rows_within = |days: Option<i32>| {
             let mut query = QueryBuilder::new(format!("SELECT {COLUMNS} FROM instagram_reports"));
@@ -449,60 +475,58 @@ async fn rows_at(
             if let Some(days) = days {
                 push_period(&mut query, position, days);
             }
-            let order = page(&mut query);
-            query.push(order).push_bind(limit);
+            let order = push_keyset(&mut query, position);
+            query.push(order).push_bind(page_limit());
             query
         };
-        let (rows, dense): (Vec<Row>, bool) = match q.search_pattern() {
-            None => (rows_within(None).build_query_as().fetch_all(pg).await?, false),
-            // A text search looks first among the most recent rows of the other filters (a
-            // common word fills a page there), then through the trigram index (a rare one,
-            // which walking the time order would look for in every row).
+        let rows: Vec<Row> = match q.search_pattern() {
+            None => rows_within(None).build_query_as().fetch_all(pg).await?,
+            // A common word fills its page among the most recent rows; a rare one is looked for
+            // through the trigram index (walking the time order would look in every row), over
+            // periods growing back from the page's edge, then all rows: the index names every
+            // match, but each one read is a page of the table, so ordering them all costs as
+            // many reads as there are matches (10,000 for a word in one row of 1,000 at 10M
+            // rows). A period that fills the page holds the newest matches.
             Some(search) => {
-                let mut recent = QueryBuilder::new(format!("SELECT {COLUMNS} FROM (SELECT * FROM instagram_reports"));
-                q.push_unsearched(&mut recent);
-                let order = page(&mut recent);
-                recent.push(format!("{order}{SEARCH_WINDOW}) AS r WHERE {SEARCHED} ILIKE ")).push_bind(search);
-                recent.push(order).push_bind(limit);
-                let mut rows: Vec<Row> = recent.build_query_as().fetch_all(pg).await?;
-                let dense = rows.len() > PAGE_ROWS;
-                // Then through the index, over periods growing back from the page's edge, then
-                // all rows: the index names every match, but each one read is a page of the
-                // table, so ordering them all costs as many reads as there are matches (10,000
-                // for a word in one row of 1,000 at 10M rows). A period that fills the page holds
-                // the newest matches.
-                if !dense {
+                let recent = match recent {
+                    Some(recent) => recent,
+                    None => recent_matches(pg, q, position, &search).await?,
+                };
+                if recent.len() > PAGE_ROWS {
+                    recent
+                } else {
+                    let mut rows = Vec::new();
                     for days in SEARCH_PERIODS_DAYS.map(Some).into_iter().chain([None]) {
                         rows = by_bitmap(pg, &mut rows_within(days)).await?;
                         if rows.len() > PAGE_ROWS {
                             break;
                         }
                     }
+                    rows
                 }
-                (rows, dense)
             }
         };
-        Ok::<_, StoreError>((rows.into_iter().map(|r| to_row(r, names)).collect::<Vec<_>>(), dense))
+        Ok::<_, StoreError>(rows.into_iter().map(|r| to_row(r, names)).collect::<Vec<_>>())
     };
-    let (mut rows, dense) = fetch(position).await?;
+    let mut rows = fetch(position, recent).await?;
     let more = rows.len() > PAGE_ROWS;
     rows.truncate(PAGE_ROWS);
-    match position {
-        Position::Newest => Ok((rows.last().filter(|_| more).map(cursor_of), None, rows)),
-        Position::Older(..) => Ok((rows.last().filter(|_| more).map(cursor_of), rows.first().map(cursor_of), rows)),
+    Ok(match position {
+        Position::Newest => (rows.last().filter(|_| more).map(cursor_of), None, rows),
+        Position::Older(..) => (rows.last().filter(|_| more).map(cursor_of), rows.first().map(cursor_of), rows),
         // Fewer than a page newer: that is the newest page, whole.
         Position::Newer(..) if !more => {
-            let (mut rows, _) = fetch(Position::Newest).await?;
+            let mut rows = fetch(Position::Newest, None).await?;
             let more = rows.len() > PAGE_ROWS;
             rows.truncate(PAGE_ROWS);
-            Ok((rows.last().filter(|_| more).map(cursor_of), None, rows))
+            (rows.last().filter(|_| more).map(cursor_of), None, rows)
         }
         Position::Newer(..) => {
             rows.reverse();
-            Ok((rows.last().map(cursor_of), rows.first().map(cursor_of), rows))
+            (rows.last().map(cursor_of), rows.first().map(cursor_of), rows)
         }
-    }
-    .map(|(older, newer, rows)| (rows, older, newer, dense))
+    })
+    .map(|(older, newer, rows)| (rows, older, newer))
 }
 
 /// The rollups and the deltas not yet folded into them: together, the exact counts.
