@@ -24,11 +24,11 @@ pub async fn list_reports(
             let who = auth::require_user().await?;
             let state = state();
             let filter = ReportFilter::parse_query(&query).map_err(AppError::Invalid)?;
-            let names = reports::instance_names(&state, &who).await?;
             let headers = use_context::<http::request::Parts>().map(|parts| parts.headers).unwrap_or_default();
             let zone = reports::Zone::of_request(&state.pg, &headers).await;
             let position = reports::Position::parse(cursor.as_deref(), newer.as_deref());
-            Ok(reports::page(&state.pg, &reports::Scope::of(&who), &filter, &zone, position, &names).await?)
+            let names = reports::instance_names(&state, &who);
+            Ok(reports::page(&state.pg, &reports::Scope::of(&who), &filter, &zone, position, names).await?)
         }
         .await,
     )

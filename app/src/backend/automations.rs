@@ -250,12 +250,18 @@ pub async fn media(
             None => return Ok(Vec::new()),
         },
     };
+    media_of(state, &instance).await
+}
+
+/// The recent posts and reels of an instance already found for its owner (none while it is not
+/// connected).
+pub async fn media_of(state: &AppState, instance: &InstanceDoc) -> Result<Vec<MediaItem>, Error> {
     let (Some(ig_id), Some(_), InstanceStatus::Connected) =
         (instance.instagram_account_id.as_deref(), instance.access_token.as_ref(), instance.status)
     else {
         return Ok(Vec::new());
     };
-    let token = super::instances::token(state, &instance)
+    let token = super::instances::token(state, instance)
         .ok_or_else(|| Error::internal(format!("the token of instance {} cannot be decrypted", instance.id)))?;
     state.meta.media(&token, ig_id).await.map_err(|e| {
         tracing::warn!(instance.id = %instance.id, "media of {} unavailable: {e}", instance.id);

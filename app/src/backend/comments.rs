@@ -37,7 +37,7 @@ pub async fn posts(state: &AppState, who: &SignedIn, instance_id: &InstanceId) -
     let counted = comments::per_media(&state.pg, doc.tenant(), &account).await?;
     // The account's posts from Meta (pictures, captions); if Meta cannot answer now, the posts
     // the stored comments name.
-    let media = super::automations::media(state, who, Some(&doc.instance_id())).await;
+    let media = super::automations::media_of(state, &doc).await;
     let posts_unavailable = media.is_err();
     let mut posts: Vec<PostSummary> = media
         .unwrap_or_default()

@@ -239,6 +239,9 @@ impl Query<'_> {
 
 /// Rows a text search looks through in time order before it takes the trigram index.
 const SEARCH_WINDOW: i64 = 5_000;
+/// The first rows it looks through, and the matches among them that say a word is rare.
+const FIRST_WINDOW: i64 = 1_000;
+const RARE_IN_FIRST: usize = 2;
 /// Rows a common word is counted in, in time order, before the trigram index counts it.
 const COUNT_WINDOW: i64 = 20_000;
 
@@ -269,8 +272,9 @@ where
     T: for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow> + Send + Unpin,
 {
     let mut tx = pg.begin().await?;
-    sqlx::query("SET LOCAL enable_indexscan = off").execute(&mut *tx).await?;
-    sqlx::query("SET LOCAL enable_seqscan = off").execute(&mut *tx).await?;
+    sqlx::query("SELECT set_config('enable_indexscan', 'off', true), set_config('enable_seqscan', 'off', true)")
+        .execute(&mut *tx)
+        .await?;
     let rows = query.build_query_as().fetch_all(&mut *tx).await?;
     tx.commit().await?;
     Ok(rows)
@@ -374,8 +378,8 @@ pub async fn post_link(state: &super::AppState, who: &SignedIn, id: Uuid) -> Res
 }
 
 /// `{microseconds}.{id}` of a row: pages start after (or end before) it.
-fn cursor_of(row: &ReportRow) -> String {
-    format!("{}.{}", row.at.timestamp_micros(), row.id)
+fn cursor_of(row: &Row) -> String {
+    format!("{}.{}", row.1.timestamp_micros(), row.0)
 }
 
 fn parse_cursor(raw: &str) -> Option<(DateTime<Utc>, Uuid)> {
@@ -403,26 +407,31 @@ impl Position {
     }
 }
 
-/// One page of rows at `position`, with totals and the chart over the whole filter.
+/// One page of rows at `position`, with totals and the chart over the whole filter. `names`
+/// (the instances' names by id, for the rows) is looked up while the rows are read.
 pub async fn page(
     pg: &PgPool,
     scope: &Scope,
     filter: &ReportFilter,
     zone: &Zone,
     position: Position,
-    names: &HashMap<String, String>,
+    names: impl std::future::Future<Output = Result<HashMap<String, String>, StoreError>>,
 ) -> Result<ReportPage, StoreError> {
-    let today = today(pg, zone).await?;
-    let q = Query { scope, filter, zone, today };
-    let recent = match q.search_pattern() {
-        Some(search) => Some(recent_matches(pg, &q, position, &search).await?),
-        None => None,
+    let read = async {
+        let today = today(pg, zone).await?;
+        let q = Query { scope, filter, zone, today };
+        let recent = match q.search_pattern() {
+            Some(search) => Some(recent_matches(pg, &q, position, &search).await?),
+            None => None,
+        };
+        // A word that fills a page among the most recent rows is counted there too.
+        let dense = recent.as_ref().is_some_and(|rows| rows.len() > PAGE_ROWS);
+        // The rows and the counts need nothing of each other: two connections look at once.
+        futures_util::future::try_join(rows_at(pg, &q, position, recent), counts(pg, &q, dense)).await
     };
-    // A word that fills a page among the most recent rows is counted there too.
-    let dense = recent.as_ref().is_some_and(|rows| rows.len() > PAGE_ROWS);
-    // The rows and the counts need nothing of each other: two connections look at once.
-    let ((rows, older, newer), Counted { totals, capped, days }) =
-        futures_util::future::try_join(rows_at(pg, &q, position, recent, names), counts(pg, &q, dense)).await?;
+    let (names, ((rows, older, newer), Counted { totals, capped, days })) =
+        futures_util::future::try_join(names, read).await?;
+    let rows = rows.into_iter().map(|row| to_row(row, &names)).collect();
     let total = totals.iter().map(|(_, n)| n).sum();
     Ok(ReportPage { rows, older, newer, totals, total, capped, days, time_zone: zone.name().to_owned() })
 }
@@ -448,14 +457,23 @@ fn page_limit() -> i64 {
 
 /// The matches of a text search among the most recent rows of the other filters at `position`:
 /// a common word fills a page there (more than [`PAGE_ROWS`] come back), where the trigram index
-/// would hold every match of it.
+/// would hold every match of it. The first [`FIRST_WINDOW`] rows are looked through first: a word
+/// found there at most [`RARE_IN_FIRST`] times is rare (the index finds it faster than a longer
+/// look), one that fills the page there needs no more.
 async fn recent_matches(pg: &PgPool, q: &Query<'_>, position: Position, search: &str) -> Result<Vec<Row>, StoreError> {
-    let mut recent = QueryBuilder::new(format!("SELECT {COLUMNS} FROM (SELECT * FROM instagram_reports"));
-    q.push_unsearched(&mut recent);
-    let order = push_keyset(&mut recent, position);
-    recent.push(format!("{order}{SEARCH_WINDOW}) AS r WHERE {SEARCHED} ILIKE ")).push_bind(search.to_owned());
-    recent.push(order).push_bind(page_limit());
-    Ok(recent.build_query_as().fetch_all(pg).await?)
+    let within = |window: i64| {
+        let mut recent = QueryBuilder::new(format!("SELECT {COLUMNS} FROM (SELECT * FROM instagram_reports"));
+        q.push_unsearched(&mut recent);
+        let order = push_keyset(&mut recent, position);
+        recent.push(format!("{order}{window}) AS r WHERE {SEARCHED} ILIKE ")).push_bind(search.to_owned());
+        recent.push(order).push_bind(page_limit());
+        recent
+    };
+    let first: Vec<Row> = within(FIRST_WINDOW).build_query_as().fetch_all(pg).await?;
+    if first.len() <= RARE_IN_FIRST || first.len() > PAGE_ROWS {
+        return Ok(first);
+    }
+    Ok(within(SEARCH_WINDOW).build_query_as().fetch_all(pg).await?)
 }
 
 /// The rows of the page at `position` and the cursors of the pages older and newer. `recent` is
@@ -465,8 +483,7 @@ async fn rows_at(
     q: &Query<'_>,
     position: Position,
     recent: Option<Vec<Row>>,
-    names: &HashMap<String, String>,
-) -> Result<(Vec<ReportRow>, Option<String>, Option<String>), StoreError> {
+) -> Result<(Vec<Row>, Option<String>, Option<String>), StoreError> {
     let fetch = |position: Position, recent: Option<Vec<Row>>| async move {
         // The page's rows, within `days` of its edge or from all rows.
         let rows_within = |days: Option<i32>| {
@@ -506,7 +523,7 @@ async fn rows_at(
                 }
             }
         };
-        Ok::<_, StoreError>(rows.into_iter().map(|r| to_row(r, names)).collect::<Vec<_>>())
+        Ok::<_, StoreError>(rows)
     };
     let mut rows = fetch(position, recent).await?;
     let more = rows.len() > PAGE_ROWS;
@@ -854,7 +871,6 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::id::ReportId;
 
     fn row(text: &str) -> ReportRow {
         ReportRow {
@@ -901,8 +917,11 @@ mod tests {
 
     #[test]
     fn cursors_round_trip() {
-        let row = row("x");
-        assert_eq!(parse_cursor(&cursor_of(&row)).map(|(at, id)| (at, ReportId::from(id))), Some((row.at, row.id)));
+        let at = DateTime::from_timestamp_micros(1_732_300_100_123_456).expect("a time");
+        let id = Uuid::now_v7();
+        let row: Row =
+            (id, at, "dm".into(), "i".into(), None, "p".into(), None, None, None, "sent".into(), None, None, None);
+        assert_eq!(parse_cursor(&cursor_of(&row)), Some((at, id)));
         assert_eq!(parse_cursor("garbage"), None);
     }
 }

@@ -62,9 +62,9 @@ pub async fn list(
     let (cursor, filter_query): (Vec<&str>, Vec<&str>) = raw.split('&').partition(|p| p.starts_with("cursor="));
     let cursor = cursor.first().map(|p| app::domain::url::decode(&p["cursor=".len()..]));
     let filter = ReportFilter::parse_query(&filter_query.join("&")).map_err(AppError::Invalid)?;
-    let names = reports::instance_names(&state, &who).await.map_err(AppError::from)?;
+    let names = reports::instance_names(&state, &who);
     let position = reports::Position::parse(cursor.as_deref(), None);
-    let page = reports::page(&state.pg, &reports::Scope::of(&who), &filter, &reports::Zone::utc(), position, &names)
+    let page = reports::page(&state.pg, &reports::Scope::of(&who), &filter, &reports::Zone::utc(), position, names)
         .await
         .map_err(AppError::from)?;
     Ok(Json(ReportsPage { rows: page.rows, next_cursor: page.older }))

@@ -264,6 +264,45 @@ async fn pages_go_back_and_forth_with_a_total_and_search_finds_text() {
 /// A rare word is looked for over periods growing back from the page's edge (a day, eight, 64,
 /// then all): the pages must still be its matches newest first, whole, across those periods.
 #[tokio::test]
+async fn a_word_gets_its_newest_matches_whether_the_most_recent_rows_hold_it_seldom_or_often() {
+    let app = spawn_app().await;
+    let ana = signed_up(&app, "ana@loja.com").await;
+    // 5,000 rows a second apart. "raro" twice among the newest 1,000 and 57 times further back;
+    // "medio" 10 times among them and 50 further back; "comum" in every ninth row.
+    sqlx::query(
+        "INSERT INTO instagram_reports (id, instance_id, user_id, interaction_type, event_id, part,
+                                        user_id_instagram, interaction_text, status, \"timestamp\")
+         SELECT gen_random_uuid(), 'ana-instance', $1, 'dm', gen_random_uuid()::text, 0, '1254477777772919',
+                concat_ws(' ', 'oi',
+                    CASE WHEN g IN (300, 700) OR (g > 1000 AND g % 70 = 0) THEN 'raro' END,
+                    CASE WHEN (g <= 1000 AND g % 100 = 0) OR (g > 1000 AND g % 80 = 0) THEN 'medio' END,
+                    CASE WHEN g % 9 = 0 THEN 'comum' END),
+                'skipped', now() - make_interval(secs => g)
+         FROM generate_series(1, 5000) g",
+    )
+    .bind(&ana)
+    .execute(&app.state.pg)
+    .await
+    .expect("rows");
+    for (word, matches) in [("raro", 59), ("medio", 60), ("comum", 555)] {
+        let expected: Vec<String> = sqlx::query_scalar(
+            "SELECT id::text FROM instagram_reports WHERE interaction_text LIKE '%' || $1 || '%'
+             ORDER BY \"timestamp\" DESC, id DESC",
+        )
+        .bind(word)
+        .fetch_all(&app.state.pg)
+        .await
+        .expect("ids");
+        assert_eq!(expected.len(), matches, "{word}");
+        let found = page(&app, &ana, &format!("period=all&q={word}")).await;
+        let ids: Vec<&str> = found["rows"].as_array().expect("rows").iter().filter_map(|r| r["id"].as_str()).collect();
+        assert_eq!(ids, expected[..50], "{word}: the newest 50 matches, newest first");
+        assert_eq!(found["total"], matches, "{word}");
+        assert!(found["older"].is_string(), "{word}: a next page");
+    }
+}
+
+#[tokio::test]
 async fn a_rare_word_pages_through_matches_of_every_age_in_time_order() {
     let app = spawn_app().await;
     let ana = signed_up(&app, "ana@loja.com").await;
