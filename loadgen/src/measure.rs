@@ -122,6 +122,23 @@ impl Cpu {
     }
 }
 
+impl Cpu {
+    /// CPU milliseconds each group used since `self`: unlike a share of the machine, steady when
+    /// a neighbour on the host takes cycles away.
+    pub fn millis_since(self) -> HashMap<String, f64> {
+        // Linux counts `stat` times in USER_HZ, 100 per second on every architecture it runs on.
+        const MILLIS_PER_TICK: f64 = 10.0;
+        let now = Self::sample();
+        now.groups
+            .iter()
+            .map(|(group, ticks)| {
+                let before = self.groups.get(group).copied().unwrap_or(0);
+                ((*group).to_owned(), ticks.saturating_sub(before) as f64 * MILLIS_PER_TICK)
+            })
+            .collect()
+    }
+}
+
 pub async fn sandbox_stats(sandbox: &str) -> Result<Value, String> {
     reqwest::get(format!("{sandbox}/_sandbox/stats"))
         .await

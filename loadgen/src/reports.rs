@@ -7,7 +7,10 @@ use crate::{setup, Args};
 use reqwest::Client;
 use serde_json::{json, Value};
 use sqlx::PgPool;
-use std::time::{Duration, Instant};
+use std::{
+    collections::BTreeMap,
+    time::{Duration, Instant},
+};
 
 const INSTANCES: [&str; 3] = ["bench-loja-centro", "bench-loja-norte", "bench-loja-sul"];
 const AUTOMATIONS: [&str; 4] = [
@@ -95,9 +98,15 @@ pub async fn run(args: &Args, pg: &PgPool, rows: i64) -> Result<(), String> {
         ("/reports", &client),
         ("/reports?period=all&status=failed", &client),
     ] {
+        let cpu = crate::measure::Cpu::sample();
         let (rate, timing) = concurrent(who, &format!("{app}{page}"), Duration::from_secs(args.duration)).await?;
-        println!("{} ({rate:.0} pages/s)", timing.line(page));
-        figures.push(json!({ "what": "page", "page": page, "pages_per_second": rate, "ms": timing.json() }));
+        // Where each page's time goes, in CPU time per page by process.
+        let pages = timing.millis.len().max(1) as f64;
+        let per_page: BTreeMap<String, f64> = cpu.millis_since().into_iter().map(|(k, ms)| (k, ms / pages)).collect();
+        let spent = per_page.iter().map(|(k, ms)| format!("{k} {ms:.2}")).collect::<Vec<_>>().join(", ");
+        println!("{} ({rate:.0} pages/s; CPU ms per page: {spent})", timing.line(page));
+        figures.push(json!({ "what": "page", "page": page, "pages_per_second": rate, "ms": timing.json(),
+                             "cpu_ms_per_page": per_page }));
     }
     perf.finish();
     let machine = crate::measure::machine(pg).await;

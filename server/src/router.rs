@@ -72,7 +72,7 @@ pub fn build(state: AppState) -> Router {
         .leptos_routes_with_context(
             &state,
             routes,
-            || provide_context(app::backend::auth::RenderCaller::default()),
+            || provide_context(app::backend::auth::RenderMemo::default()),
             {
                 let leptos = leptos.clone();
                 move || shell(leptos.clone())

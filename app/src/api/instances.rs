@@ -10,12 +10,12 @@ use leptos::server_fn::codec::GetUrl;
 /// The caller's own instances, oldest first.
 #[server(endpoint = "instances", input = GetUrl)]
 pub async fn list_instances() -> Result<Vec<InstanceCard>, AppError> {
-    use crate::backend::{auth, respond, state, store::mongo::instances};
+    use crate::backend::{auth, instances, respond, state, store::access::Scope};
     respond(
         async {
             let who = auth::require_user().await?;
-            let docs = instances::list(&state().mongo, &crate::backend::store::access::Scope::own(&who)).await?;
-            Ok(crate::backend::instances::cards(&state(), &docs).await?)
+            let docs = instances::listed(&state(), &Scope::own(&who)).await?;
+            Ok(instances::cards(&state(), &docs).await?)
         }
         .await,
     )

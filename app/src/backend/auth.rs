@@ -8,8 +8,12 @@ use super::{
     state::AppState,
     store::{
         access::{Everyone, Owner},
-        mongo::users::{self, UserDoc},
+        mongo::{
+            instances::InstanceDoc,
+            users::{self, UserDoc},
+        },
         pg::sessions,
+        StoreError,
     },
 };
 use crate::domain::{audit::AuditAction, error::AppError, id::UserId, user::Role};
@@ -17,7 +21,12 @@ use axum::extract::ConnectInfo;
 use http::{header, request::Parts, HeaderMap, HeaderValue};
 use mongodb::bson::oid::ObjectId;
 use secrecy::ExposeSecret;
-use std::net::{IpAddr, SocketAddr};
+use std::{
+    collections::HashMap,
+    net::{IpAddr, SocketAddr},
+    sync::{Arc, Mutex},
+};
+use tokio::sync::OnceCell;
 
 /// Proof that the caller signed in. Only this module builds one.
 #[derive(Clone, Debug)]
@@ -116,26 +125,64 @@ pub async fn caller(state: &AppState, headers: &HeaderMap) -> Result<Option<Sign
     Ok(users::find_by_id(&state.mongo, &user_id).await?.map(|user| SignedIn::new(user, None)))
 }
 
-/// The caller of one page render, looked up once however many server functions the page calls
-/// (each would otherwise read the session and the user again). Provided per request by the
-/// router; a server function called over HTTP ignores it, looks its caller up and counts the call.
+/// What one page render reads once however many server functions the page calls: the caller
+/// (each would otherwise read the session and the user again) and the instances each scope lists
+/// (a page's parts each list them: the reports' filters and names, the automations' overview
+/// and media). Provided per request by the
+/// router; a server function called over HTTP ignores it, looks everything up and counts the call.
+/// A render only reads, so nothing it memoises goes stale within it.
 #[derive(Clone, Default)]
-pub struct RenderCaller(std::sync::Arc<tokio::sync::OnceCell<Option<SignedIn>>>);
+pub struct RenderMemo {
+    caller: Arc<OnceCell<Option<SignedIn>>>,
+    instances: Arc<Mutex<HashMap<Option<ObjectId>, Listed>>>,
+}
+
+/// One scope's instances, read once by whichever part of the render asks first.
+type Listed = Arc<OnceCell<Vec<InstanceDoc>>>;
+
+impl RenderMemo {
+    /// The memo of the page being rendered; `None` outside a render or for a call over HTTP.
+    pub(crate) fn current() -> Option<Self> {
+        let parts = leptos::prelude::use_context::<Parts>()?;
+        if over_http(&parts) {
+            return None;
+        }
+        leptos::prelude::use_context::<Self>()
+    }
+
+    /// The instances reaching `owner` (`None`: everyone's), read by `read` the first time.
+    pub(crate) async fn instances<Read, Reading>(
+        &self,
+        owner: Option<ObjectId>,
+        read: Read,
+    ) -> Result<Vec<InstanceDoc>, StoreError>
+    where
+        Read: FnOnce() -> Reading,
+        Reading: std::future::Future<Output = Result<Vec<InstanceDoc>, StoreError>>,
+    {
+        let cell =
+            self.instances.lock().unwrap_or_else(std::sync::PoisonError::into_inner).entry(owner).or_default().clone();
+        cell.get_or_try_init(read).await.cloned()
+    }
+}
+
+/// The router's per-request context reaches server functions called over HTTP too: those are
+/// counted one by one, never memoised.
+fn over_http(parts: &Parts) -> bool {
+    parts.uri.path().starts_with("/api/")
+}
 
 /// The caller of the current server function or page render. A server function called over
 /// HTTP counts against its caller's quota of calls (a page's render calls them in process, once).
 pub async fn current() -> Result<Option<SignedIn>, Error> {
     let Some(parts) = leptos::prelude::use_context::<Parts>() else { return Ok(None) };
     let state = super::state();
-    // The router's per-request context reaches server functions called over HTTP too: those
-    // are counted one by one, never memoised.
-    let over_http = parts.uri.path().starts_with("/api/");
-    if let Some(memo) = leptos::prelude::use_context::<RenderCaller>().filter(|_| !over_http) {
-        return memo.0.get_or_try_init(|| caller(&state, &parts.headers)).await.cloned();
+    if let Some(memo) = RenderMemo::current() {
+        return memo.caller.get_or_try_init(|| caller(&state, &parts.headers)).await.cloned();
     }
     let who = caller(&state, &parts.headers).await?;
     if let Some(who) = &who {
-        if over_http {
+        if over_http(&parts) {
             let quota = Quota::per_minute(state.config.limits.calls_per_user_per_minute);
             rate_limit::enforce(&state, "calls", who.id().as_str(), quota).await?;
         }

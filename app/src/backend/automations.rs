@@ -38,7 +38,7 @@ pub async fn overview(
     who: &SignedIn,
     chosen: Option<&InstanceId>,
 ) -> Result<AutomationsOverview, Error> {
-    let docs = instances::list(&state.mongo, &Scope::own(who)).await?;
+    let docs = super::instances::listed(state, &Scope::own(who)).await?;
     let instance = match chosen.filter(|c| !c.is_empty()) {
         Some(id) => Some(docs.iter().find(|d| d.instance_id() == *id).ok_or(AppError::NotFound)?),
         None => docs.first(),
@@ -245,7 +245,7 @@ pub async fn media(
 ) -> Result<Vec<MediaItem>, Error> {
     let instance = match instance_id.filter(|id| !id.is_empty()) {
         Some(id) => instances::find(&state.mongo, &Scope::own(who), id).await?,
-        None => match instances::list(&state.mongo, &Scope::own(who)).await?.into_iter().next() {
+        None => match super::instances::listed(state, &Scope::own(who)).await?.into_iter().next() {
             Some(first) => first,
             None => return Ok(Vec::new()),
         },

@@ -33,6 +33,14 @@ pub enum Acting {
     Admin,
 }
 
+/// The instances `scope` reaches, read once per page render however many of its parts list them.
+pub async fn listed(state: &AppState, scope: &Scope) -> Result<Vec<InstanceDoc>, StoreError> {
+    match super::auth::RenderMemo::current() {
+        Some(memo) => memo.instances(scope.owner(), || instances::list(&state.mongo, scope)).await,
+        None => instances::list(&state.mongo, scope).await,
+    }
+}
+
 /// Stores an instance's new status and announces it.
 pub async fn change_status(
     state: &AppState,

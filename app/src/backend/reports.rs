@@ -287,8 +287,7 @@ fn escape_like(text: &str) -> String {
 
 /// Instance names by id, for the instances the caller may see reports of.
 pub async fn instance_names(state: &super::AppState, who: &SignedIn) -> Result<HashMap<String, String>, StoreError> {
-    use super::store::mongo::instances;
-    let docs = instances::list(&state.mongo, &Scope::of(who)).await?;
+    let docs = super::instances::listed(state, &Scope::of(who)).await?;
     Ok(docs.into_iter().map(|doc| (doc.id.to_hex(), doc.name)).collect())
 }
 
@@ -298,12 +297,12 @@ pub async fn choices(
     who: &SignedIn,
     filter: &ReportFilter,
 ) -> Result<ReportChoices, StoreError> {
-    use super::store::mongo::{instances, users};
+    use super::store::mongo::users;
     let mut choices = ReportChoices::default();
     let docs = if let Some(everyone) = Everyone::admin(who) {
         let emails: HashMap<_, _> =
             users::list(&state.mongo, &everyone).await?.into_iter().map(|u| (u.id, u.email)).collect();
-        let docs = instances::list(&state.mongo, &Scope::of(who)).await?;
+        let docs = super::instances::listed(state, &Scope::of(who)).await?;
         choices.owners = emails.iter().map(|(id, email)| Choice { id: id.to_hex(), label: email.clone() }).collect();
         choices.owners.sort_by(|a, b| a.label.cmp(&b.label));
         choices.instances = docs
@@ -315,7 +314,7 @@ pub async fn choices(
             .collect();
         docs
     } else {
-        let docs = instances::list(&state.mongo, &Scope::of(who)).await?;
+        let docs = super::instances::listed(state, &Scope::of(who)).await?;
         choices.instances = docs.iter().map(|doc| Choice { id: doc.id.to_hex(), label: doc.name.clone() }).collect();
         docs
     };

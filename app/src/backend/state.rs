@@ -55,15 +55,32 @@ pub enum StartError {
     Mail(#[from] super::mail::MailError),
 }
 
+/// A connection idle this long is pinged before use; one used more recently is taken as alive.
+const PING_IDLE_AFTER: Duration = Duration::from_secs(1);
+
+/// How both pools hand out connections. sqlx pings every connection before handing it out by
+/// default, and again when it comes back: two round trips beside every statement. The one before
+/// is kept for connections left idle, where a link cut without a word (a proxy, a failover) shows;
+/// a connection the server closed is noticed by sqlx itself (`restart::pages_answer_after_…`).
+fn pool_options() -> PgPoolOptions {
+    PgPoolOptions::new().acquire_timeout(Duration::from_secs(5)).test_before_acquire(false).before_acquire(
+        |connection, meta| {
+            // A connection that does not answer is dropped, and the pool hands out another.
+            Box::pin(
+                async move { Ok(meta.idle_for < PING_IDLE_AFTER || sqlx::Connection::ping(connection).await.is_ok()) },
+            )
+        },
+    )
+}
+
 impl AppState {
     /// Connects to both databases and brings their schemas up to date (safe to run repeatedly
     /// and from several processes at once: sqlx takes an advisory lock, index creation is idempotent).
     /// Starts what requests rely on: the acknowledger and the listener for changes and live events.
     pub async fn connect(config: Config, leptos: LeptosOptions) -> Result<Self, StartError> {
         let mailer = Mailer::from_config(&config)?;
-        let pg = PgPoolOptions::new()
+        let pg = pool_options()
             .max_connections(config.database_max_connections)
-            .acquire_timeout(Duration::from_secs(5))
             .connect(config.database_url.expose_secret())
             .await?;
         store::pg::MIGRATOR.run(&pg).await?;
@@ -77,9 +94,8 @@ impl AppState {
         let wake_intake = Arc::new(tokio::sync::Notify::new());
         // Acknowledgements have connections of their own: Meta's 200 never waits for one the
         // engine is using.
-        let ack_pool = PgPoolOptions::new()
+        let ack_pool = pool_options()
             .max_connections(config.engine.ack_committers.max(1))
-            .acquire_timeout(Duration::from_secs(5))
             .connect(config.database_url.expose_secret())
             .await?;
         let engine = &config.engine;

@@ -93,3 +93,32 @@ async fn instances_stay_connected_and_answering_when_the_sandbox_and_the_server_
     sandbox.stop().await;
     let _ = std::fs::remove_dir_all(folder);
 }
+
+/// Connections PostgreSQL dropped while they sat in the pool (a restart, a failover, an operator)
+/// are never a page's error, though the pool no longer pings each one it hands out.
+#[tokio::test]
+async fn pages_answer_after_postgresql_dropped_every_connection_of_the_pool() {
+    let app = crate::helpers::spawn_app().await;
+    assert_eq!(app.sign_up("bia@loja.com", "senha-forte-1").await.status(), 302);
+    for _ in 0..3 {
+        assert_eq!(app.get("/instances").await.status(), 200);
+    }
+    let admin = sqlx::PgPool::connect(&std::env::var("DATABASE_URL").expect("DATABASE_URL")).await.expect("admin");
+    let database: String =
+        sqlx::query_scalar("SELECT current_database()").fetch_one(&app.state.pg).await.expect("database");
+    let cut: Vec<bool> = sqlx::query_scalar(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()",
+    )
+    .bind(&database)
+    .fetch_all(&admin)
+    .await
+    .expect("terminate");
+    assert!(!cut.is_empty() && cut.iter().all(|&done| done), "{cut:?}");
+    tokio::time::sleep(Duration::from_millis(1_200)).await;
+    for attempt in 0..5 {
+        let page = app.get("/instances").await;
+        assert_eq!(page.status(), 200, "attempt {attempt}");
+        let html = page.text().await.expect("page");
+        assert!(html.contains("bia@loja.com") && !html.contains("role=\"alert\""), "attempt {attempt}: {html}");
+    }
+}

@@ -1,5 +1,5 @@
 //! What an instance's card shows beside its connection: today's replies (against the cap), its
-//! active automations and its latest failed reply, for many instances in three queries.
+//! active automations and its latest failed reply, for many instances in one query.
 use super::super::{access::Tenant, StoreError};
 use chrono::{DateTime, Utc};
 use sqlx::PgPool;
@@ -16,42 +16,31 @@ pub struct Stats {
 
 pub async fn of(pg: &PgPool, tenants: &[Tenant<'_>]) -> Result<HashMap<String, Stats>, StoreError> {
     let instance_ids: Vec<&str> = tenants.iter().map(|t| t.id()).collect();
-    let mut stats: HashMap<String, Stats> = HashMap::new();
-    let today: Vec<(String, i64)> = sqlx::query_as(
-        "SELECT instance_id, COALESCE(sum(replies), 0)::bigint FROM daily_reply_counts
-         WHERE instance_id = ANY($1) AND day = (now() AT TIME ZONE 'UTC')::date GROUP BY instance_id",
+    // One round trip for every card: each figure is its own index lookup per instance; the
+    // latest failure reads each instance's newest rows first, failures only, within the week.
+    type Row = (String, i64, i64, Option<String>, Option<DateTime<Utc>>);
+    let rows: Vec<Row> = sqlx::query_as(
+        "SELECT i.id,
+                (SELECT COALESCE(sum(replies), 0)::bigint FROM daily_reply_counts d
+                 WHERE d.instance_id = i.id AND d.day = (now() AT TIME ZONE 'UTC')::date),
+                (SELECT count(*) FROM instagram_automations a WHERE a.instance_id = i.id AND a.is_active),
+                f.error, f.\"timestamp\"
+         FROM unnest($1::text[]) AS i(id)
+         LEFT JOIN LATERAL (SELECT error, \"timestamp\" FROM instagram_reports r
+                            WHERE r.instance_id = i.id AND r.status = 'failed'
+                              AND r.\"timestamp\" > now() - interval '7 days'
+                            ORDER BY r.\"timestamp\" DESC, r.id DESC LIMIT 1) f ON true",
     )
     .bind(&instance_ids)
     .fetch_all(pg)
     .await?;
-    for (id, replies) in today {
-        stats.entry(id).or_default().replies_today = replies;
-    }
-    let active: Vec<(String, i64)> = sqlx::query_as(
-        "SELECT instance_id, count(*) FROM instagram_automations
-         WHERE instance_id = ANY($1) AND is_active GROUP BY instance_id",
-    )
-    .bind(&instance_ids)
-    .fetch_all(pg)
-    .await?;
-    for (id, count) in active {
-        stats.entry(id).or_default().active_automations = count;
-    }
-    // Each instance's newest rows first (its own index), failures only, within the week.
-    let failures: Vec<(String, Option<String>, DateTime<Utc>)> = sqlx::query_as(
-        "SELECT i.id, f.error, f.\"timestamp\" FROM unnest($1::text[]) AS i(id)
-         CROSS JOIN LATERAL (SELECT error, \"timestamp\" FROM instagram_reports r
-                             WHERE r.instance_id = i.id AND r.status = 'failed'
-                               AND r.\"timestamp\" > now() - interval '7 days'
-                             ORDER BY r.\"timestamp\" DESC, r.id DESC LIMIT 1) f",
-    )
-    .bind(&instance_ids)
-    .fetch_all(pg)
-    .await?;
-    for (id, error, at) in failures {
-        stats.entry(id).or_default().last_failure = Some((error.unwrap_or_default(), at));
-    }
-    Ok(stats)
+    Ok(rows
+        .into_iter()
+        .map(|(id, replies_today, active_automations, error, failed_at)| {
+            let last_failure = failed_at.map(|at| (error.unwrap_or_default(), at));
+            (id, Stats { replies_today, active_automations, last_failure })
+        })
+        .collect())
 }
 
 /// An instance's interactions in all and since today began (UTC), from the report rollups (the
