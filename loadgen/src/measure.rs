@@ -107,35 +107,29 @@ impl Cpu {
     pub fn since(self) -> HashMap<String, f64> {
         let now = Self::sample();
         let total = now.machine.saturating_sub(self.machine).max(1) as f64;
-        let mut shares: HashMap<String, f64> = now
-            .groups
-            .iter()
-            .map(|(group, ticks)| {
-                let before = self.groups.get(group).copied().unwrap_or(0);
-                ((*group).to_owned(), ticks.saturating_sub(before) as f64 * 100.0 / total)
-            })
-            .collect();
+        let mut shares: HashMap<String, f64> =
+            self.ticks_until(&now).map(|(group, ticks)| (group, ticks as f64 * 100.0 / total)).collect();
         let used: f64 = shares.values().sum();
         shares.insert("other_or_idle".into(), (100.0 - used).max(0.0));
         shares.insert("seconds".into(), self.at.elapsed().as_secs_f64());
         shares
     }
-}
 
-impl Cpu {
     /// CPU milliseconds each group used since `self`: unlike a share of the machine, steady when
     /// a neighbour on the host takes cycles away.
     pub fn millis_since(self) -> HashMap<String, f64> {
         // Linux counts `stat` times in USER_HZ, 100 per second on every architecture it runs on.
         const MILLIS_PER_TICK: f64 = 10.0;
         let now = Self::sample();
-        now.groups
-            .iter()
-            .map(|(group, ticks)| {
-                let before = self.groups.get(group).copied().unwrap_or(0);
-                ((*group).to_owned(), ticks.saturating_sub(before) as f64 * MILLIS_PER_TICK)
-            })
-            .collect()
+        self.ticks_until(&now).map(|(group, ticks)| (group, ticks as f64 * MILLIS_PER_TICK)).collect()
+    }
+
+    /// The ticks each group used between `self` and `now`.
+    fn ticks_until<'a>(&'a self, now: &'a Self) -> impl Iterator<Item = (String, u64)> + 'a {
+        now.groups.iter().map(|(group, ticks)| {
+            let before = self.groups.get(group).copied().unwrap_or(0);
+            ((*group).to_owned(), ticks.saturating_sub(before))
+        })
     }
 }
 

@@ -127,10 +127,9 @@ pub async fn caller(state: &AppState, headers: &HeaderMap) -> Result<Option<Sign
 
 /// What one page render reads once however many server functions the page calls: the caller
 /// (each would otherwise read the session and the user again) and the instances each scope lists
-/// (a page's parts each list them: the reports' filters and names, the automations' overview
-/// and media). Provided per request by the
-/// router; a server function called over HTTP ignores it, looks everything up and counts the call.
-/// A render only reads, so nothing it memoises goes stale within it.
+/// (the reports' filters and names, the automations' overview and media picker each list them).
+/// Provided per request by the router; a server function called over HTTP ignores it, looks
+/// everything up and counts the call. A render only reads, so nothing it memoises goes stale.
 #[derive(Clone, Default)]
 pub struct RenderMemo {
     caller: Arc<OnceCell<Option<SignedIn>>>,
