@@ -91,3 +91,38 @@ test("without JavaScript: sign up, confirm, sign out and in, read and filter the
   expect(lines).toHaveLength(2);
   expect(lines[1]).toContain("qual o preço?,Custa R$ 12.,dm,sent,");
 });
+
+test("without JavaScript: an API key's secret is shown once after the form's redirect, and works", async ({ page, request }) => {
+  const email = uniqueEmail("chavesemjs");
+  await page.goto("/sign-up");
+  await page.getByLabel("Nome").fill("Chave Sem Script");
+  await page.getByLabel("E-mail").fill(email);
+  await page.getByLabel("Senha").fill("senha-forte-123");
+  await page.getByRole("button", { name: "Criar conta" }).click();
+  await page.goto(await confirmationLink(email));
+  await page.getByRole("button", { name: "Confirmar e entrar" }).click();
+  await expect(page).toHaveURL(/\/instances$/);
+
+  await page.goto("/api-keys");
+  await page.getByLabel("Nome da chave").fill("   ");
+  await page.getByRole("button", { name: "Criar chave" }).click();
+  await expect(page).toHaveURL(/\/api-keys\?error=/);
+  await expect(page.getByRole("alert")).toContainText("Preencha este campo.");
+
+  await page.goto("/api-keys");
+  await page.getByLabel("Nome da chave").fill("Planilha");
+  await page.getByRole("button", { name: "Criar chave" }).click();
+  await expect(page).toHaveURL(/\/api-keys\??$/);
+  await expect(page.getByRole("status").filter({ hasText: "Copie agora" })).toBeVisible();
+  const secret = await page.getByLabel("Sua nova chave").inputValue();
+  expect(secret).toMatch(/^ick_[A-Za-z0-9]{8}_[A-Za-z0-9_-]{32}$/);
+  await expect(page.locator("tr", { hasText: "Planilha" })).toContainText(secret.slice(0, 12));
+  // The page took the secret: the cookie that carried it is gone, and a reload shows it no more.
+  expect((await page.context().cookies()).map((c) => c.name)).not.toContain("ic_new_api_key");
+  await page.reload();
+  await expect(page.locator("tr", { hasText: "Planilha" })).toBeVisible();
+  await expect(page.getByText("Copie agora")).toHaveCount(0);
+
+  const script = await request.get("/api/v1/instances", { headers: { Authorization: `Bearer ${secret}` } });
+  expect(script.status()).toBe(200);
+});

@@ -68,12 +68,18 @@ pub fn respond<T>(result: Result<T, AppError>) -> Result<T, AppError> {
     result
 }
 
+/// A browser's own form POST, without JavaScript: it accepts HTML, where a page's script asks for
+/// the server function's answer. leptos_axum answers it with a redirect back to its page.
+pub fn is_plain_form(parts: &http::request::Parts) -> bool {
+    let accepts_html =
+        parts.headers.get(http::header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("text/html"));
+    parts.method == http::Method::POST && accepts_html
+}
+
 /// Where a plain form's POST goes back to with `error`: its page (the same site only), `error=`
 /// replaced. `None` for a script or a page with JavaScript, which read the error themselves.
 fn back_to_form(parts: &http::request::Parts, error: &AppError) -> Option<String> {
-    let accepts_html =
-        parts.headers.get(http::header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("text/html"));
-    if parts.method != http::Method::POST || !accepts_html {
+    if !is_plain_form(parts) {
         return None;
     }
     let referer = parts.headers.get(http::header::REFERER)?.to_str().ok()?;

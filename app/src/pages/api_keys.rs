@@ -1,11 +1,12 @@
 //! `/api-keys`: the caller's keys for the REST API. A new key's secret is shown once, right after
 //! it is made; afterwards only its visible prefix tells it apart.
 use crate::{
-    api::api_keys::{list_api_keys, CreateApiKey, RevokeApiKey},
+    api::api_keys::{list_api_keys, take_handed_over_api_key, CreateApiKey, RevokeApiKey},
     components::{
         auth::RequireUser,
         copy_field::CopyField,
         error_notice::{ActionOutcome, ErrorNotice, Loading},
+        field::form_result,
         local_time::LocalTime,
     },
     domain::api_key::ApiKeyView,
@@ -52,26 +53,36 @@ pub fn ApiKeysPage() -> impl IntoView {
     }
 }
 
-/// The key just made, to copy, or why it was not made.
+/// The key just made, to copy, or why it was not made. Without JavaScript the form comes back as
+/// a new page: its error in `?error=`, its secret handed over once by the server.
 #[component]
 fn NewKey(create: ServerAction<CreateApiKey>) -> impl IntoView {
     let locale = use_locale();
-    move || match create.value().get()? {
-        Ok(created) => Some(
-            view! {
-                <div class="notice notice-ok new-key" role="status">
-                    <p>{locale.t(Key::ApiKeysCreated)}</p>
-                    <CopyField label=Key::ApiKeysNew value=created.secret/>
-                </div>
-            }
-            .into_any(),
-        ),
-        Err(error) => Some(match error.field_code("name") {
+    let result = form_result(create.value().into());
+    let handed_over = Resource::new(|| (), |_| take_handed_over_api_key());
+    let shown = move |secret: String| {
+        view! {
+            <div class="notice notice-ok new-key" role="status">
+                <p>{locale.t(Key::ApiKeysCreated)}</p>
+                <CopyField label=Key::ApiKeysNew value=secret/>
+            </div>
+        }
+        .into_any()
+    };
+    let outcome = move |handed_over: Option<String>| match result.get() {
+        Some(Ok(created)) => Some(shown(created.secret)),
+        Some(Err(error)) => Some(match error.field_code("name") {
             Some(code) => {
                 view! { <div class="notice notice-error" role="alert">{locale.t(field_message(code))}</div> }.into_any()
             }
             None => view! { <ErrorNotice error/> }.into_any(),
         }),
+        None => handed_over.map(shown),
+    };
+    view! {
+        <Suspense>
+            {move || Suspend::new(async move { outcome(handed_over.await.ok().flatten()) })}
+        </Suspense>
     }
 }
 

@@ -103,6 +103,7 @@ const MATRIX: &[(&str, &str, Access, &str)] = &[
     ("POST", "/api/leads/webhook/remove", Owner, "instance_id={instance}"),
     ("POST", "/api/leads/replay", Owner, "id=0192f0c0-0000-7000-8000-000000000001"),
     ("POST", "/api/api_keys/create", Owner, "name=Roubada"),
+    ("GET", "/api/api_keys/handed_over", Owner, ""),
     ("POST", "/api/api_keys/revoke", Owner, "id=0192f0c0-0000-7000-8000-000000000001"),
     ("GET", "/api/inbox", Owner, "instance={instance}"),
     ("GET", "/api/inbox/thread", Owner, "instance={instance}&person=1254477777772919"),

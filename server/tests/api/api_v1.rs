@@ -3,7 +3,7 @@
 //! and the OpenAPI document agreeing with what the routes answer.
 use crate::{
     engine::{shop_with, Shop},
-    helpers::{spawn_app_with, TestApp},
+    helpers::{cookie_value, set_cookie, spawn_app_with, TestApp},
 };
 use app::domain::automation::{AutomationKind, ResponseType};
 use reqwest::{Method, Response};
@@ -107,6 +107,71 @@ async fn a_key_is_shown_once_stored_hashed_reaches_its_owner_and_stops_when_revo
     }
     let empty = app.post_form_json("/api/api_keys/create", &[("name", "  ")]).await;
     assert_eq!(empty.status(), 422, "a key needs a name");
+}
+
+/// A form without JavaScript is answered with a redirect, so the secret reaches the page once, in
+/// a cookie sealed for its owner that only `/api-keys` receives and that the page clears.
+/// The first whole API key secret in `text`: `ick_`, 8 characters, `_`, 32 characters.
+fn secret_in(text: &str) -> Option<String> {
+    let key_char = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '-';
+    text.match_indices("ick_").find_map(|(at, _)| {
+        let word: String = text[at..].chars().take_while(|c| key_char(*c)).collect();
+        let starts_word = !text[..at].chars().next_back().is_some_and(key_char);
+        (starts_word && word.len() == 4 + 8 + 1 + 32 && word.as_bytes()[12] == b'_').then_some(word)
+    })
+}
+
+#[tokio::test]
+async fn a_key_made_without_javascript_is_shown_once_on_the_page_it_returns_to() {
+    let app = spawn_app_with(|_| {}).await;
+    assert_eq!(app.sign_up("ana@loja.com", "senha-forte-1").await.status(), 302);
+    let made = app
+        .client
+        .post(app.url("/api/api_keys/create"))
+        .header("referer", app.url("/api-keys"))
+        .form(&[("name", "Planilha")])
+        .send()
+        .await
+        .expect("form");
+    assert!(made.status().is_redirection(), "{}", made.status());
+    let back = made.headers()["location"].to_str().expect("location");
+    assert!(back.starts_with(&app.url("/api-keys")), "back to the page it came from: {back}");
+    let handed = set_cookie(&made, "ic_new_api_key").expect("the secret's cookie").to_owned();
+    for part in ["Path=/api-keys", "HttpOnly", "SameSite=Strict", "Max-Age=300"] {
+        assert!(handed.contains(part), "{handed}");
+    }
+    let sealed = cookie_value(&handed).to_owned();
+    assert!(secret_in(&sealed).is_none(), "the cookie carries the secret sealed: {handed}");
+
+    // Another person presenting the cookie sees nothing: it is sealed for Ana.
+    let bia = app.another_browser();
+    assert_eq!(bia.sign_up("bia@loja.com", "senha-forte-1").await.status(), 302);
+    let signed_in = bia.sign_in("bia@loja.com", "senha-forte-1").await;
+    let session = cookie_value(set_cookie(&signed_in, "ic_session").expect("session")).to_owned();
+    let cookies = format!("ic_session={session}; ic_new_api_key={sealed}");
+    let stolen = reqwest::Client::new().get(app.url("/api-keys")).header("cookie", cookies).send();
+    let stolen = stolen.await.expect("page");
+    assert_eq!(stolen.status(), 200);
+    let stolen = stolen.text().await.expect("html");
+    assert!(stolen.contains("Nenhuma chave ainda.") && secret_in(&stolen).is_none(), "Bia's page: {stolen}");
+
+    let page = app.get("/api-keys").await;
+    assert_eq!(page.status(), 200);
+    let cleared = set_cookie(&page, "ic_new_api_key").expect("the page clears the cookie").to_owned();
+    assert!(cleared.contains("Max-Age=0"), "{cleared}");
+    let html = page.text().await.expect("html");
+    let secret = secret_in(&html).expect("the page shows the new secret");
+    assert_eq!(call(&app, Some(&secret), Method::GET, "/api/v1/instances", None).await.status(), 200);
+
+    let again = app.get("/api-keys").await.text().await.expect("html");
+    assert!(!again.contains(&secret), "shown once");
+    let listed: Value = app.get("/api/api_keys").await.json().await.expect("json");
+    assert_eq!(listed.as_array().map(Vec::len), Some(1), "one key made");
+
+    // With JavaScript the answer carries the secret and no cookie is set.
+    let scripted = app.post_form_json("/api/api_keys/create", &[("name", "Script")]).await;
+    assert_eq!(scripted.status(), 200);
+    assert!(set_cookie(&scripted, "ic_new_api_key").is_none());
 }
 
 #[tokio::test]
