@@ -18,6 +18,7 @@ test("a key is made on the API page, shown once, works from a script, and stops 
   await expect(page.getByRole("status").filter({ hasText: "Copie agora" })).toBeVisible();
   const secret = await page.getByLabel("Sua nova chave").inputValue();
   expect(secret).toMatch(/^ick_[A-Za-z0-9]{8}_[A-Za-z0-9_-]{32}$/);
+  await expect(page.getByRole("button", { name: "Copiar" })).toBeVisible();
   const row = page.locator("tr", { hasText: "CRM da loja" });
   await expect(row).toContainText(secret.slice(0, 12));
   await expect(row).toContainText("nunca");

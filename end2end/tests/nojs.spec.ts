@@ -117,6 +117,8 @@ test("without JavaScript: an API key's secret is shown once after the form's red
   await expect(page.getByRole("status").filter({ hasText: "Copie agora" })).toBeVisible();
   const secret = await page.getByLabel("Sua nova chave").inputValue();
   expect(secret).toMatch(/^ick_[A-Za-z0-9]{8}_[A-Za-z0-9_-]{32}$/);
+  // Copying needs the script: no button that does nothing, the field is there to select.
+  await expect(page.getByRole("button", { name: "Copiar" })).toBeHidden();
   await expect(page.locator("tr", { hasText: "Planilha" })).toContainText(secret.slice(0, 12));
   // The page took the secret: the cookie that carried it is gone, and a reload shows it no more.
   expect((await page.context().cookies()).map((c) => c.name)).not.toContain("ic_new_api_key");
