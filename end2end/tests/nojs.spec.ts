@@ -1,10 +1,25 @@
-import { expect, test } from "@playwright/test";
+import { expect, test, type Page } from "@playwright/test";
 import { readFileSync } from "node:fs";
 import { confirmationLink, sandbox, uniqueEmail } from "./support";
 
 // The pages a person must be able to use with JavaScript off: every form is a plain form the
 // server answers with a redirect, every link a plain link.
 test.use({ javaScriptEnabled: false });
+
+/** The sign-up form, filled and sent as a person does. */
+async function sendSignUp(page: Page, name: string, email: string, password: string) {
+  await page.getByLabel("Nome").fill(name);
+  await page.getByLabel("E-mail").fill(email);
+  await page.getByLabel("Senha").fill(password);
+  await page.getByRole("button", { name: "Criar conta" }).click();
+}
+
+/** Opens the confirmation link e-mailed to `email` and confirms: signed in, on the instances. */
+async function confirmByEmail(page: Page, email: string) {
+  await page.goto(await confirmationLink(email));
+  await page.getByRole("button", { name: "Confirmar e entrar" }).click();
+  await expect(page).toHaveURL(/\/instances$/);
+}
 
 test("without JavaScript: sign up, confirm, sign out and in, read and filter the reports, export the CSV", async ({ page, request }) => {
   const prefix = `semjs${Date.now().toString(36)}`;
@@ -14,21 +29,13 @@ test("without JavaScript: sign up, confirm, sign out and in, read and filter the
 
   // A mistake comes back to the form, said under its field.
   await page.goto("/sign-up");
-  await page.getByLabel("Nome").fill("Sem Script");
-  await page.getByLabel("E-mail").fill(email);
-  await page.getByLabel("Senha").fill("curta");
-  await page.getByRole("button", { name: "Criar conta" }).click();
+  await sendSignUp(page, "Sem Script", email, "curta");
   await expect(page).toHaveURL(/\/sign-up\?error=/);
   await expect(page.getByText("A senha precisa de pelo menos 8 caracteres.")).toBeVisible();
-  await page.getByLabel("Nome").fill("Sem Script");
-  await page.getByLabel("E-mail").fill(email);
-  await page.getByLabel("Senha").fill("senha-forte-123");
-  await page.getByRole("button", { name: "Criar conta" }).click();
+  await sendSignUp(page, "Sem Script", email, "senha-forte-123");
   await expect(page).toHaveURL(/\/sign-up\?sent=1$/);
   await expect(page.getByRole("heading", { name: "Confira seu e-mail" })).toBeVisible();
-  await page.goto(await confirmationLink(email));
-  await page.getByRole("button", { name: "Confirmar e entrar" }).click();
-  await expect(page).toHaveURL(/\/instances$/);
+  await confirmByEmail(page, email);
 
   await page.getByRole("button", { name: "Sair" }).click();
   await expect(page).toHaveURL(/\/sign-in$/);
@@ -95,13 +102,8 @@ test("without JavaScript: sign up, confirm, sign out and in, read and filter the
 test("without JavaScript: an API key's secret is shown once after the form's redirect, and works", async ({ page, request }) => {
   const email = uniqueEmail("chavesemjs");
   await page.goto("/sign-up");
-  await page.getByLabel("Nome").fill("Chave Sem Script");
-  await page.getByLabel("E-mail").fill(email);
-  await page.getByLabel("Senha").fill("senha-forte-123");
-  await page.getByRole("button", { name: "Criar conta" }).click();
-  await page.goto(await confirmationLink(email));
-  await page.getByRole("button", { name: "Confirmar e entrar" }).click();
-  await expect(page).toHaveURL(/\/instances$/);
+  await sendSignUp(page, "Chave Sem Script", email, "senha-forte-123");
+  await confirmByEmail(page, email);
 
   await page.goto("/api-keys");
   await page.getByLabel("Nome da chave").fill("   ");

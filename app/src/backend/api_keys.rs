@@ -69,13 +69,9 @@ fn handover_purpose(who: &SignedIn) -> String {
 
 fn set_handover_cookie(state: &AppState, value: &str, max_age: u32) {
     let secure = if state.config.secure_cookies() { "; Secure" } else { "" };
-    let cookie =
-        format!("{HANDED_OVER_COOKIE}={value}; Path=/api-keys; HttpOnly; SameSite=Strict; Max-Age={max_age}{secure}");
-    if let (Some(options), Ok(cookie)) =
-        (leptos::prelude::use_context::<leptos_axum::ResponseOptions>(), http::HeaderValue::from_str(&cookie))
-    {
-        options.append_header(http::header::SET_COOKIE, cookie);
-    }
+    super::auth::set_cookie(format!(
+        "{HANDED_OVER_COOKIE}={value}; Path=/api-keys; HttpOnly; SameSite=Strict; Max-Age={max_age}{secure}"
+    ));
 }
 
 pub async fn revoke(state: &AppState, who: &SignedIn, id: &ApiKeyId) -> Result<(), Error> {

@@ -284,7 +284,8 @@ fn session_cookie(config: &Config, token: &str, max_age: i64) -> String {
     format!("{name}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}")
 }
 
-fn set_cookie(value: String) {
+/// Adds `Set-Cookie: value` to the answer being made (a page's or a server function's).
+pub fn set_cookie(value: String) {
     if let (Some(options), Ok(value)) =
         (leptos::prelude::use_context::<leptos_axum::ResponseOptions>(), HeaderValue::from_str(&value))
     {

@@ -66,8 +66,8 @@ pub fn respond<T>(result: Result<T, AppError>) -> Result<T, AppError> {
         }
         Ok(_) => {
             // A function that says where to go (sign-in, connect) keeps its own redirect.
-            let redirects = options.0.read().map_or(true, |sent| sent.headers.contains_key(http::header::LOCATION));
-            if let Some(back) = parts.as_ref().filter(|_| !redirects).and_then(|p| back_to_form(p, None)) {
+            let redirects = || options.0.read().map_or(true, |sent| sent.headers.contains_key(http::header::LOCATION));
+            if let Some(back) = parts.as_ref().and_then(|p| back_to_form(p, None)).filter(|_| !redirects()) {
                 send_back(&options, &back);
             }
         }
